@@ -1,0 +1,3 @@
+module github.com/acmepay/platform/compute
+
+go 1.26.6

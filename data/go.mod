@@ -1,0 +1,3 @@
+module github.com/acmepay/platform/data
+
+go 1.26.6

@@ -1,0 +1,385 @@
+package networklayer
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stacktest"
+)
+
+// expected holds SPEC section 3 (and the tag values of the environment
+// table), written out here rather than read back from pkg/profile.
+type expected struct {
+	env, account, cidr     string
+	nats                   int
+	flowLogs               bool
+	retention              int
+	costCenter, dataClass  string
+	natForPrivateSubnet    [2]string
+	otherEnvironmentsNames []string
+}
+
+var environments = []expected{
+	{"dev", "123456789012", "10.10.0.0/16", 1, false, 30, "payments-dev", "confidential",
+		[2]string{"vpc-nat-1-id", "vpc-nat-1-id"}, []string{"prod", "staging"}},
+	{"staging", "234567890123", "10.20.0.0/16", 1, true, 90, "payments-staging", "confidential",
+		[2]string{"vpc-nat-1-id", "vpc-nat-1-id"}, []string{"dev", "prod"}},
+	{"prod", "345678901234", "10.30.0.0/16", 2, true, 365, "payments-prod", "restricted",
+		[2]string{"vpc-nat-1-id", "vpc-nat-2-id"}, []string{"dev", "staging"}},
+}
+
+// Types of the AWS provider that take no tags.
+var untaggable = map[string]bool{
+	"aws:ec2/route:Route": true,
+	"aws:ec2/routeTableAssociation:RouteTableAssociation": true,
+	"aws:iam/rolePolicy:RolePolicy":                       true,
+}
+
+func run(t *testing.T, env string, overrides map[string]string) *stacktest.Result {
+	t.Helper()
+	res, err := runErr(t, env, overrides)
+	require.NoError(t, err)
+	return res
+}
+
+func runErr(t *testing.T, env string, overrides map[string]string) (*stacktest.Result, error) {
+	t.Helper()
+	cfg, err := profile.ReadStackFile(filepath.Join("..", "Pulumi."+env+".yaml"))
+	require.NoError(t, err)
+	for k, v := range overrides {
+		if v == "" {
+			delete(cfg, k)
+		} else {
+			cfg[k] = v
+		}
+	}
+	return stacktest.Run(Program, stacktest.Options{Project: "network", Stack: env, Config: cfg})
+}
+
+func one(t *testing.T, res *stacktest.Result, typ, name string) stacktest.Resource {
+	t.Helper()
+	r, err := res.One(typ, name)
+	require.NoError(t, err)
+	return r
+}
+
+func TestVpcPerEnvironment(t *testing.T) {
+	for _, want := range environments {
+		t.Run(want.env, func(t *testing.T) {
+			res := run(t, want.env, nil)
+
+			vpc := one(t, res, "aws:ec2/vpc:Vpc", "vpc")
+			assert.Equal(t, want.cidr, vpc.Str("cidrBlock"))
+			assert.Equal(t, true, vpc.Plain()["enableDnsSupport"])
+			assert.Equal(t, true, vpc.Plain()["enableDnsHostnames"])
+			assert.Equal(t, "vpc-"+want.env+"-pay01", vpc.Tags()["Name"])
+
+			assert.Equal(t, want.cidr, res.Exports["vpcCidr"])
+			assert.Equal(t, []any{"us-east-1a", "us-east-1b"}, res.Exports["availabilityZones"])
+		})
+	}
+}
+
+func TestSubnetsSpanTwoZonesInsideTheVpc(t *testing.T) {
+	for _, want := range environments {
+		t.Run(want.env, func(t *testing.T) {
+			res := run(t, want.env, nil)
+			subnets := res.ByType("aws:ec2/subnet:Subnet")
+			require.Len(t, subnets, 4)
+			vpc := netip.MustParsePrefix(want.cidr)
+			var prefixes []netip.Prefix
+			zones := map[string]map[string]bool{"public": {}, "private": {}}
+			for _, s := range subnets {
+				p := netip.MustParsePrefix(s.Str("cidrBlock"))
+				assert.True(t, vpc.Contains(p.Addr()) && p.Bits() >= vpc.Bits(), "%s %s outside %s", s.Name, p, vpc)
+				for _, other := range prefixes {
+					assert.False(t, p.Overlaps(other), "%s overlaps %s", p, other)
+				}
+				prefixes = append(prefixes, p)
+				tier := "private"
+				if regexp.MustCompile(`-public-`).MatchString(s.Name) {
+					tier = "public"
+					assert.Equal(t, false, s.Plain()["mapPublicIpOnLaunch"], "public subnets hold only NAT gateways")
+				}
+				zones[tier][s.Str("availabilityZone")] = true
+			}
+			assert.Len(t, zones["public"], 2, "public subnets in 2 distinct AZs")
+			assert.Len(t, zones["private"], 2, "private subnets in 2 distinct AZs")
+			assert.Len(t, res.Exports["publicSubnetIds"], 2)
+			assert.Len(t, res.Exports["privateSubnetIds"], 2)
+		})
+	}
+}
+
+func TestNatGatewaysAndRoutes(t *testing.T) {
+	for _, want := range environments {
+		t.Run(want.env, func(t *testing.T) {
+			res := run(t, want.env, nil)
+			nats := res.ByType("aws:ec2/natGateway:NatGateway")
+			require.Len(t, nats, want.nats)
+			eips := res.ByType("aws:ec2/eip:Eip")
+			require.Len(t, eips, want.nats)
+			for i, nat := range nats {
+				assert.Equal(t, fmt.Sprintf("vpc-public-%d-id", i+1), nat.Str("subnetId"), "NAT %d sits in public subnet %d", i+1, i+1)
+				assert.Equal(t, fmt.Sprintf("vpc-nat-%d-id", i+1), nat.Str("allocationId"))
+			}
+			for _, eip := range eips {
+				assert.Equal(t, "vpc", eip.Str("domain"))
+			}
+			require.Len(t, res.ByType("aws:ec2/internetGateway:InternetGateway"), 1)
+
+			public := one(t, res, "aws:ec2/route:Route", "vpc-public-default")
+			assert.Equal(t, "vpc-public-rt-id", public.Str("routeTableId"))
+			assert.Equal(t, "0.0.0.0/0", public.Str("destinationCidrBlock"))
+			assert.Equal(t, "vpc-igw-id", public.Str("gatewayId"))
+
+			for i := 1; i <= 2; i++ {
+				route := one(t, res, "aws:ec2/route:Route", fmt.Sprintf("vpc-private-%d-default", i))
+				assert.Equal(t, fmt.Sprintf("vpc-private-rt-%d-id", i), route.Str("routeTableId"), "one private route table per AZ")
+				assert.Equal(t, "0.0.0.0/0", route.Str("destinationCidrBlock"))
+				assert.Equal(t, want.natForPrivateSubnet[i-1], route.Str("natGatewayId"))
+				assert.Empty(t, route.Str("gatewayId"), "private subnets never route to the internet gateway")
+			}
+			assocs := map[string]string{}
+			for _, a := range res.ByType("aws:ec2/routeTableAssociation:RouteTableAssociation") {
+				assocs[a.Str("subnetId")] = a.Str("routeTableId")
+			}
+			assert.Equal(t, map[string]string{
+				"vpc-public-1-id":  "vpc-public-rt-id",
+				"vpc-public-2-id":  "vpc-public-rt-id",
+				"vpc-private-1-id": "vpc-private-rt-1-id",
+				"vpc-private-2-id": "vpc-private-rt-2-id",
+			}, assocs)
+			assert.Equal(t, []any{"vpc-private-rt-1-id", "vpc-private-rt-2-id"}, res.Exports["privateRouteTableIds"])
+		})
+	}
+}
+
+func TestGatewayEndpointsOnPrivateRouteTables(t *testing.T) {
+	for _, want := range environments {
+		t.Run(want.env, func(t *testing.T) {
+			res := run(t, want.env, nil)
+			endpoints := res.ByType("aws:ec2/vpcEndpoint:VpcEndpoint")
+			require.Len(t, endpoints, 2)
+			services := map[string]bool{}
+			for _, e := range endpoints {
+				services[e.Str("serviceName")] = true
+				assert.Equal(t, "Gateway", e.Str("vpcEndpointType"))
+				assert.Equal(t, []any{"vpc-private-rt-1-id", "vpc-private-rt-2-id"}, e.Plain()["routeTableIds"])
+			}
+			assert.Equal(t, map[string]bool{"com.amazonaws.us-east-1.s3": true, "com.amazonaws.us-east-1.dynamodb": true}, services)
+		})
+	}
+}
+
+func TestDefaultSecurityGroupHasNoRules(t *testing.T) {
+	for _, want := range environments {
+		t.Run(want.env, func(t *testing.T) {
+			res := run(t, want.env, nil)
+			sg := one(t, res, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "vpc-default-sg")
+			assert.Equal(t, "vpc-id", sg.Str("vpcId"))
+			assert.Empty(t, sg.Plain()["ingress"])
+			assert.Empty(t, sg.Plain()["egress"])
+		})
+	}
+}
+
+func TestFlowLogs(t *testing.T) {
+	for _, want := range environments {
+		t.Run(want.env, func(t *testing.T) {
+			res := run(t, want.env, nil)
+			flowLogs := res.ByType("aws:ec2/flowLog:FlowLog")
+			groups := res.ByType("aws:cloudwatch/logGroup:LogGroup")
+			if !want.flowLogs {
+				assert.Empty(t, flowLogs)
+				assert.Empty(t, groups)
+				assert.Empty(t, res.ByType("aws:iam/role:Role"))
+				return
+			}
+			require.Len(t, flowLogs, 1)
+			require.Len(t, groups, 1)
+			fl, group := flowLogs[0], groups[0]
+			groupName := "/aws/vpc/flow-logs/vpc-" + want.env + "-pay01"
+			assert.Equal(t, groupName, group.Str("name"))
+			assert.Equal(t, float64(want.retention), group.Plain()["retentionInDays"])
+			assert.Equal(t, "ALL", fl.Str("trafficType"))
+			assert.Equal(t, "vpc-id", fl.Str("vpcId"))
+			assert.Equal(t, "cloud-watch-logs", fl.Str("logDestinationType"))
+
+			role := one(t, res, "aws:iam/role:Role", "vpc-flow-logs")
+			assert.Equal(t, "vpc-flow-logs-"+want.env+"-pay01", role.Str("name"))
+			assert.NotEmpty(t, role.Str("permissionsBoundary"), "every role carries the boundary")
+			trust := parsePolicy(t, role.Str("assumeRolePolicy"))
+			require.Len(t, trust.Statement, 1)
+			assert.Equal(t, []string{"vpc-flow-logs.amazonaws.com"}, trust.Statement[0].Principal["Service"])
+			assert.Equal(t, want.account, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
+
+			policy := parsePolicy(t, one(t, res, "aws:iam/rolePolicy:RolePolicy", "vpc-flow-logs").Str("policy"))
+			groupArn := fmt.Sprintf("arn:aws:logs:us-east-1:%s:log-group:%s", want.account, groupName)
+			for _, s := range policy.Statement {
+				assert.Equal(t, "Allow", s.Effect)
+				for _, a := range s.Action {
+					assert.NotContains(t, a, "*", "no wildcard actions")
+				}
+				for _, r := range s.Resource {
+					assert.Contains(t, []string{groupArn, groupArn + ":log-stream:*"}, r, "writes only to its own log group")
+				}
+			}
+		})
+	}
+}
+
+func TestPermissionsBoundary(t *testing.T) {
+	for _, want := range environments {
+		t.Run(want.env, func(t *testing.T) {
+			res := run(t, want.env, nil)
+			policy := one(t, res, "aws:iam/policy:Policy", "permissions-boundary")
+			assert.Equal(t, "permissions-boundary-"+want.env+"-pay01", policy.Str("name"))
+			doc := parsePolicy(t, policy.Str("policy"))
+			bySid := map[string]statement{}
+			for _, s := range doc.Statement {
+				bySid[s.Sid] = s
+			}
+			other := bySid["DenyOtherAccounts"]
+			assert.Equal(t, "Deny", other.Effect)
+			assert.Equal(t, want.account, other.Condition["StringNotEqualsIfExists"]["aws:ResourceAccount"])
+
+			envs := bySid["DenyOtherEnvironments"]
+			assert.Equal(t, "Deny", envs.Effect)
+			var wantPatterns []string
+			for _, e := range want.otherEnvironmentsNames {
+				wantPatterns = append(wantPatterns, "arn:aws:*:*:*:*-"+e+"-*")
+			}
+			assert.Equal(t, wantPatterns, envs.Resource)
+			for _, r := range envs.Resource {
+				assert.NotContains(t, r, "-"+want.env+"-", "must not deny its own environment")
+			}
+
+			esc := bySid["DenyPrivilegeEscalation"]
+			assert.Equal(t, "Deny", esc.Effect)
+			for _, action := range []string{"iam:CreatePolicyVersion", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PassRole", "iam:UpdateAssumeRolePolicy"} {
+				assert.Contains(t, esc.Action, action)
+			}
+			assert.Contains(t, res.Exports["permissionsBoundaryArn"], "permissions-boundary-"+want.env+"-pay01")
+		})
+	}
+}
+
+func TestNamesTagsAndDestroyability(t *testing.T) {
+	for _, want := range environments {
+		t.Run(want.env, func(t *testing.T) {
+			res := run(t, want.env, nil)
+			convention := regexp.MustCompile(`^(/[a-z0-9/-]+/)?[a-z0-9]+(-[a-z0-9]+)*-` + want.env + `-pay01$`)
+			wantTags := map[string]string{
+				"Environment":        want.env,
+				"CostCenter":         want.costCenter,
+				"DataClassification": want.dataClass,
+				"Project":            "payments-platform",
+				"Layer":              "network",
+				"ManagedBy":          "pulumi",
+			}
+			custom, ours := 0, 0
+			for _, r := range res.Resources {
+				if !strings.HasPrefix(r.Type, "pulumi:") {
+					ours++
+				}
+				assert.False(t, r.Protect, "%s %s is protected", r.Type, r.Name)
+				assert.False(t, r.RetainOnDelete, "%s %s is retained on delete", r.Type, r.Name)
+				if !r.Custom {
+					continue
+				}
+				custom++
+				if name := physicalName(r); name != "" {
+					assert.Regexp(t, convention, name, "%s %s", r.Type, r.Name)
+				} else if r.Type != "pulumi:pulumi:StackReference" {
+					assert.True(t, untaggable[r.Type], "%s %s has no physical name", r.Type, r.Name)
+				}
+				if untaggable[r.Type] {
+					assert.NotContains(t, r.Inputs, "tags", "%s is listed as untaggable but takes tags", r.Type)
+					continue
+				}
+				tags := r.Tags()
+				for k, v := range wantTags {
+					assert.Equal(t, v, tags[k], "%s %s tag %s", r.Type, r.Name, k)
+				}
+			}
+			assert.Greater(t, custom, 15)
+
+			inventory, ok := res.Exports["inventory"].([]any)
+			require.True(t, ok, "inventory is exported as a list")
+			assert.Len(t, inventory, ours, "the inventory lists every resource and component")
+		})
+	}
+}
+
+func TestInvalidConfigFailsBeforeAnyResource(t *testing.T) {
+	cases := map[string]struct {
+		overrides map[string]string
+		wantErr   string
+	}{
+		"missing suffix":     {map[string]string{"payments:environmentSuffix": ""}, "payments:environmentSuffix is not set"},
+		"malformed suffix":   {map[string]string{"payments:environmentSuffix": "Pay_01"}, `payments:environmentSuffix = "Pay_01": allowed 3-12 lowercase letters or digits`},
+		"public cidr":        {map[string]string{"payments:vpcCidr": "8.8.0.0/16"}, `payments:vpcCidr = "8.8.0.0/16": not a private range`},
+		"overlapping cidr":   {map[string]string{"payments:vpcCidr": "10.30.0.0/16"}, "overlaps the prod network 10.30.0.0/16"},
+		"three nat gateways": {map[string]string{"payments:natGateways": "3"}, `payments:natGateways = "3": allowed 1-2`},
+		"wrong account":      {map[string]string{"aws:allowedAccountIds": `["345678901234"]`}, `must be ["123456789012"], the dev account`},
+		"wrong region":       {map[string]string{"aws:region": "eu-west-1"}, `aws:region = "eu-west-1": the dev environment runs in us-east-1`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			res, err := runErr(t, "dev", tc.overrides)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.wantErr)
+			for _, r := range res.Resources {
+				assert.False(t, r.Custom, "%s %s was registered before validation failed", r.Type, r.Name)
+			}
+		})
+	}
+}
+
+func TestUnknownStackIsRefused(t *testing.T) {
+	res, err := stacktest.Run(Program, stacktest.Options{Project: "network", Stack: "qa", Config: map[string]string{"payments:environmentSuffix": "pay01"}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown environment "qa": allowed dev, staging, prod`)
+	assert.Empty(t, res.Resources)
+}
+
+type statement struct {
+	Sid       string
+	Effect    string
+	Principal map[string][]string
+	Action    []string
+	Resource  []string
+	Condition map[string]map[string]string
+}
+
+// parsePolicy decodes a policy independently of pkg/iampolicy, so a change in
+// how documents are written cannot hide from these tests.
+func parsePolicy(t *testing.T, text string) struct{ Statement []statement } {
+	t.Helper()
+	var doc struct {
+		Version   string
+		Statement []statement
+	}
+	require.NoError(t, json.Unmarshal([]byte(text), &doc), text)
+	require.Equal(t, "2012-10-17", doc.Version)
+	return struct{ Statement []statement }{doc.Statement}
+}
+
+func physicalName(r stacktest.Resource) string {
+	for _, key := range []string{"name", "bucket", "functionName"} {
+		if v := r.Str(key); v != "" {
+			return v
+		}
+	}
+	return r.Tags()["Name"]
+}

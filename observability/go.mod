@@ -1,0 +1,3 @@
+module github.com/acmepay/platform/observability
+
+go 1.26.6

@@ -1,0 +1,154 @@
+// Package contract is the one place that names every output crossing a
+// StackReference between the four layers. Producers export through the
+// *Exports types, consumers read through the Read* functions, and neither
+// spells an output key itself, so renaming an output is a compile error in
+// every layer rather than a nil at deploy time.
+package contract
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Layer (Pulumi project) names, in dependency order.
+const (
+	LayerNetwork       = "network"
+	LayerData          = "data"
+	LayerCompute       = "compute"
+	LayerObservability = "observability"
+)
+
+// Layers lists the layers in deployment order.
+func Layers() []string {
+	return []string{LayerNetwork, LayerData, LayerCompute, LayerObservability}
+}
+
+// KeyInventory is exported by every layer: the resources it created.
+const KeyInventory = "inventory"
+
+// Network layer outputs.
+const (
+	KeyVpcID                 = "vpcId"
+	KeyVpcCIDR               = "vpcCidr"
+	KeyAvailabilityZones     = "availabilityZones"
+	KeyPublicSubnetIDs       = "publicSubnetIds"
+	KeyPrivateSubnetIDs      = "privateSubnetIds"
+	KeyPrivateRouteTableIDs  = "privateRouteTableIds"
+	KeyPermissionsBoundary   = "permissionsBoundaryArn"
+	KeyFlowLogGroupName      = "flowLogGroupName"
+	KeyDefaultSecurityGroup  = "defaultSecurityGroupId"
+	KeyGatewayEndpointS3     = "s3EndpointId"
+	KeyGatewayEndpointDynamo = "dynamodbEndpointId"
+)
+
+// Data layer outputs.
+const (
+	KeyTableName       = "tableName"
+	KeyTableArn        = "tableArn"
+	KeyTableIndexName  = "tableMerchantIndexName"
+	KeyAuditBucketName = "auditBucketName"
+	KeyAuditBucketArn  = "auditBucketArn"
+	KeyAuditPrefix     = "auditPrefix"
+)
+
+// Compute layer outputs.
+const (
+	KeyFunctions = "functions"
+)
+
+// Observability layer outputs.
+const (
+	KeyAlarmTopicArn = "alarmTopicArn"
+	KeyDashboardName = "dashboardName"
+	KeyAlarmNames    = "alarmNames"
+)
+
+// StackName is the fully qualified name of a layer's stack for the same
+// environment: organization/project/stack. On the file backend the
+// organization is the literal "organization".
+func StackName(ctx *pulumi.Context, layer string) string {
+	return fmt.Sprintf("%s/%s/%s", ctx.Organization(), layer, ctx.Stack())
+}
+
+// reference reads named outputs of another layer's stack and remembers the
+// first problem, so a program fails with one message naming the stack and the
+// missing output.
+type reference struct {
+	stack string
+	ref   *pulumi.StackReference
+	err   error
+}
+
+func newReference(ctx *pulumi.Context, layer string, opts ...pulumi.ResourceOption) *reference {
+	name := StackName(ctx, layer)
+	r := &reference{stack: name}
+	ref, err := pulumi.NewStackReference(ctx, name, &pulumi.StackReferenceArgs{Name: pulumi.String(name)}, opts...)
+	if err != nil {
+		r.err = fmt.Errorf("contract: reference to stack %s: %w", name, err)
+		return r
+	}
+	r.ref = ref
+	return r
+}
+
+// decode reads output key into dst (a pointer to a Go value the JSON form of
+// the output can be decoded into).
+func (r *reference) decode(key string, dst any) {
+	if r.err != nil {
+		return
+	}
+	details, err := r.ref.GetOutputDetails(key)
+	if err != nil {
+		r.err = fmt.Errorf("contract: stack %s: reading output %q: %w", r.stack, key, err)
+		return
+	}
+	v := details.Value
+	if v == nil {
+		v = details.SecretValue
+	}
+	if v == nil {
+		r.err = fmt.Errorf("contract: stack %s has no output %q: deploy that layer first (or check it exports %q)", r.stack, key, key)
+		return
+	}
+	raw, err := json.Marshal(v)
+	if err == nil {
+		err = json.Unmarshal(raw, dst)
+	}
+	if err != nil {
+		r.err = fmt.Errorf("contract: stack %s output %q = %v: %w", r.stack, key, v, err)
+	}
+}
+
+func (r *reference) nonEmpty(key string, values ...string) {
+	if r.err != nil {
+		return
+	}
+	for _, v := range values {
+		if strings.TrimSpace(v) == "" {
+			r.err = fmt.Errorf("contract: stack %s output %q is empty", r.stack, key)
+			return
+		}
+	}
+}
+
+// Item is one entry of a layer's inventory output.
+type Item struct {
+	Type     string            `json:"type"`
+	Name     string            `json:"name"`
+	Physical string            `json:"physicalName,omitempty"`
+	Settings map[string]string `json:"settings,omitempty"`
+}
+
+// SortItems orders an inventory deterministically.
+func SortItems(items []Item) {
+	sort.Slice(items, func(i, j int) bool {
+		if items[i].Type != items[j].Type {
+			return items[i].Type < items[j].Type
+		}
+		return items[i].Name < items[j].Name
+	})
+}

@@ -1,0 +1,79 @@
+// Package naming builds the physical names of every AWS resource as
+// {resource-type}-{environment}-{suffix} and enforces each AWS service's length
+// and character limits, so a name that AWS would reject fails at plan time with
+// a message instead of half-way through a deployment.
+package naming
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Kind is an AWS naming rule: a service's maximum length and allowed
+// characters.
+type Kind struct {
+	Service string
+	MaxLen  int
+	pattern *regexp.Regexp
+	allowed string
+}
+
+// The kinds of names this project creates. Limits are AWS's documented ones.
+var (
+	S3Bucket      = Kind{"S3 bucket", 63, regexp.MustCompile(`^[a-z0-9][a-z0-9-]*[a-z0-9]$`), "lowercase letters, digits and hyphens"}
+	IAMRole       = Kind{"IAM role", 64, regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]+$`), "letters, digits and +=,.@_-"}
+	IAMPolicy     = Kind{"IAM policy", 128, regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]+$`), "letters, digits and +=,.@_-"}
+	Lambda        = Kind{"Lambda function", 64, regexp.MustCompile(`^[A-Za-z0-9_-]+$`), "letters, digits, hyphens and underscores"}
+	DynamoDB      = Kind{"DynamoDB table", 255, regexp.MustCompile(`^[A-Za-z0-9_.-]{3,}$`), "letters, digits and _.-"}
+	Alarm         = Kind{"CloudWatch alarm", 255, regexp.MustCompile(`^[^\x00-\x1f]+$`), "printable characters"}
+	Dashboard     = Kind{"CloudWatch dashboard", 255, regexp.MustCompile(`^[A-Za-z0-9_-]+$`), "letters, digits, hyphens and underscores"}
+	SNSTopic      = Kind{"SNS topic", 256, regexp.MustCompile(`^[A-Za-z0-9_-]+$`), "letters, digits, hyphens and underscores"}
+	SecurityGroup = Kind{"security group", 255, regexp.MustCompile(`^[A-Za-z0-9 ._:/()#,@\[\]+=&;{}!$*-]+$`), "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*"}
+	LogGroup      = Kind{"CloudWatch log group", 512, regexp.MustCompile(`^[A-Za-z0-9_/.#-]+$`), "letters, digits and _-/.#"}
+	// Tag covers resources whose only name is their Name tag (VPC, subnets, ...).
+	Tag = Kind{"Name tag", 256, regexp.MustCompile(`^[^\x00-\x1f]+$`), "printable characters"}
+)
+
+var typePattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+
+// Namer names the resources of one environment.
+type Namer struct {
+	env, suffix string
+}
+
+// New returns a Namer for an environment and the stack's environmentSuffix.
+func New(env, suffix string) Namer { return Namer{env: env, suffix: suffix} }
+
+// Name returns {resourceType}-{env}-{suffix}, or an error naming the service
+// limit it breaks.
+func (n Namer) Name(kind Kind, resourceType string) (string, error) {
+	if !typePattern.MatchString(resourceType) {
+		return "", fmt.Errorf("naming: resource type %q: allowed lowercase words joined by hyphens", resourceType)
+	}
+	name := strings.Join([]string{resourceType, n.env, n.suffix}, "-")
+	return name, kind.Check(name)
+}
+
+// LogGroup returns the log group name of a physical resource, under the path
+// AWS services expect (for example "/aws/lambda/" for functions).
+func (n Namer) LogGroup(path, physical string) (string, error) {
+	name := strings.TrimSuffix(path, "/") + "/" + physical
+	return name, LogGroup.Check(name)
+}
+
+// Check validates a complete name against the kind's limits.
+func (k Kind) Check(name string) error {
+	if len(name) > k.MaxLen {
+		return fmt.Errorf("naming: %s name %q is %d characters: allowed at most %d", k.Service, name, len(name), k.MaxLen)
+	}
+	if !k.pattern.MatchString(name) {
+		return fmt.Errorf("naming: %s name %q: allowed %s", k.Service, name, k.allowed)
+	}
+	return nil
+}
+
+// Env and Suffix expose the Namer's parts, for patterns that must match every
+// name of an environment (permission boundaries, tests).
+func (n Namer) Env() string    { return n.env }
+func (n Namer) Suffix() string { return n.suffix }

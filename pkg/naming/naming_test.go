@@ -1,0 +1,59 @@
+package naming
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestConvention(t *testing.T) {
+	n := New("prod", "pay01")
+	for kind, want := range map[string]string{"vpc": "vpc-prod-pay01", "transactions": "transactions-prod-pay01", "audit-logs": "audit-logs-prod-pay01"} {
+		got, err := n.Name(S3Bucket, kind)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+}
+
+func TestServiceLimits(t *testing.T) {
+	cases := []struct {
+		kind Kind
+		max  int
+	}{{S3Bucket, 63}, {IAMRole, 64}, {Lambda, 64}, {DynamoDB, 255}, {Alarm, 255}, {IAMPolicy, 128}}
+	for _, tc := range cases {
+		t.Run(tc.kind.Service, func(t *testing.T) {
+			n := New("staging", "abcdefghijkl")
+			// "-staging-abcdefghijkl" is 21 characters.
+			fits := strings.Repeat("a", tc.max-21)
+			name, err := n.Name(tc.kind, fits)
+			require.NoError(t, err)
+			assert.Len(t, name, tc.max)
+
+			_, err = n.Name(tc.kind, fits+"b")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "allowed at most")
+			assert.Contains(t, err.Error(), tc.kind.Service)
+		})
+	}
+}
+
+func TestCharacterRules(t *testing.T) {
+	err := S3Bucket.Check("Audit_Logs-prod-pay01")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "lowercase letters, digits and hyphens")
+
+	_, err = New("dev", "pay01").Name(Lambda, "Payment Processor")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `resource type "Payment Processor"`)
+
+	require.Error(t, Lambda.Check("payment.processor-dev-pay01"))
+	require.Error(t, DynamoDB.Check("ab"))
+}
+
+func TestLogGroup(t *testing.T) {
+	got, err := New("dev", "pay01").LogGroup("/aws/lambda/", "payment-processor-dev-pay01")
+	require.NoError(t, err)
+	assert.Equal(t, "/aws/lambda/payment-processor-dev-pay01", got)
+}

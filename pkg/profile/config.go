@@ -1,0 +1,191 @@
+package profile
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Namespace is the Pulumi config namespace of every payments setting.
+const Namespace = "payments"
+
+// Config keys, without the namespace. Each overrides one field of the profile;
+// KeySuffix is the only required one.
+const (
+	KeyEnvironment            = "environment"
+	KeySuffix                 = "environmentSuffix"
+	KeyCostCenter             = "costCenter"
+	KeyDataClassification     = "dataClassification"
+	KeyVpcCIDR                = "vpcCidr"
+	KeyNatGateways            = "natGateways"
+	KeyFlowLogs               = "flowLogs"
+	KeyFunctionMemoryMB       = "lambdaMemoryMb"
+	KeyFunctionTimeout        = "lambdaTimeoutSeconds"
+	KeyLogRetentionDays       = "logRetentionDays"
+	KeyTableCapacityMode      = "tableCapacityMode"
+	KeyTableReadCapacity      = "tableReadCapacity"
+	KeyTableWriteCapacity     = "tableWriteCapacity"
+	KeyTableMaxReadCapacity   = "tableMaxReadCapacity"
+	KeyTableMaxWriteCapacity  = "tableMaxWriteCapacity"
+	KeyTableTargetUtilization = "tableTargetUtilization"
+	KeyPointInTimeRecovery    = "pointInTimeRecovery"
+	KeyAuditExpirationDays    = "auditLogExpirationDays"
+	KeyFunctionErrorsAlarm    = "lambdaErrorsThreshold"
+	KeyTableThrottleAlarm     = "tableThrottleThreshold"
+	KeyAlarmEmails            = "alarmEmails"
+
+	// Keys of the AWS provider that must agree with the profile.
+	KeyAWSRegion            = "aws:region"
+	KeyAWSAllowedAccountIDs = "aws:allowedAccountIds"
+)
+
+// Lookup returns the raw string value of a fully qualified config key
+// ("payments:lambdaMemoryMb") and whether it is set. Structured values arrive
+// as JSON, the way the Pulumi CLI passes them to programs.
+type Lookup func(key string) (string, bool)
+
+// FromMap adapts a plain map of fully qualified keys to a Lookup.
+func FromMap(m map[string]string) Lookup {
+	return func(key string) (string, bool) {
+		v, ok := m[key]
+		return v, ok
+	}
+}
+
+// Load builds the profile of a stack: the environment (payments:environment,
+// defaulting to the stack name), its sanctioned defaults, the stack's
+// overrides, and the required suffix. The result is validated; the error names
+// every bad key, its value and what is allowed.
+func Load(stack string, get Lookup) (Profile, error) {
+	envName := stack
+	if v, ok := get(qualified(KeyEnvironment)); ok {
+		envName = v
+	}
+	env, err := ParseEnvironment(envName)
+	if err != nil {
+		return Profile{}, fmt.Errorf("config %s: %w", qualified(KeyEnvironment), err)
+	}
+	p, _ := Default(env)
+
+	o := overrides{get: get}
+	p.Suffix, _ = get(qualified(KeySuffix))
+	o.str(KeyCostCenter, &p.CostCenter)
+	o.str(KeyDataClassification, &p.DataClassification)
+	o.str(KeyVpcCIDR, &p.Network.VpcCIDR)
+	o.int(KeyNatGateways, &p.Network.NatGateways)
+	o.bool(KeyFlowLogs, &p.Network.FlowLogs)
+	o.int(KeyFunctionMemoryMB, &p.Function.MemoryMB)
+	o.int(KeyFunctionTimeout, &p.Function.TimeoutSeconds)
+	o.int(KeyLogRetentionDays, &p.Function.LogRetentionDays)
+	o.str(KeyTableCapacityMode, &p.Table.CapacityMode)
+	o.int(KeyTableReadCapacity, &p.Table.ReadCapacity)
+	o.int(KeyTableWriteCapacity, &p.Table.WriteCapacity)
+	o.int(KeyTableMaxReadCapacity, &p.Table.MaxReadCapacity)
+	o.int(KeyTableMaxWriteCapacity, &p.Table.MaxWriteCapacity)
+	o.int(KeyTableTargetUtilization, &p.Table.TargetUtilization)
+	o.bool(KeyPointInTimeRecovery, &p.Table.PointInTimeRecovery)
+	o.int(KeyAuditExpirationDays, &p.Audit.ExpirationDays)
+	o.int(KeyFunctionErrorsAlarm, &p.Alarms.FunctionErrorsThreshold)
+	o.int(KeyTableThrottleAlarm, &p.Alarms.TableThrottleThreshold)
+
+	errs := o.errs
+	errs = append(errs, validateProvider(p, get)...)
+	errs = append(errs, validate(p)...)
+	errs = append(errs, overlapsWithOtherDefaults(p)...)
+	if len(errs) > 0 {
+		return Profile{}, joinErrors(stack, errs)
+	}
+	return p, nil
+}
+
+// AlarmEmails returns the optional e-mail subscribers of the alarm topic
+// (payments:alarmEmails, a JSON list of addresses).
+func AlarmEmails(get Lookup) ([]string, error) {
+	raw, ok := get(qualified(KeyAlarmEmails))
+	if !ok || strings.TrimSpace(raw) == "" {
+		return nil, nil
+	}
+	var emails []string
+	if err := json.Unmarshal([]byte(raw), &emails); err != nil {
+		return nil, fieldError(KeyAlarmEmails, raw, "a list of e-mail addresses")
+	}
+	for _, e := range emails {
+		if !emailPattern.MatchString(e) {
+			return nil, fieldError(KeyAlarmEmails, e, "an e-mail address such as oncall@example.com")
+		}
+	}
+	return emails, nil
+}
+
+func qualified(key string) string { return Namespace + ":" + key }
+
+// overrides applies typed config values and collects parse errors, so one run
+// reports every malformed key.
+type overrides struct {
+	get  Lookup
+	errs []error
+}
+
+func (o *overrides) str(key string, dst *string) {
+	if v, ok := o.get(qualified(key)); ok {
+		*dst = v
+	}
+}
+
+func (o *overrides) int(key string, dst *int) {
+	v, ok := o.get(qualified(key))
+	if !ok {
+		return
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		o.errs = append(o.errs, fieldError(key, v, "a whole number"))
+		return
+	}
+	*dst = n
+}
+
+func (o *overrides) bool(key string, dst *bool) {
+	v, ok := o.get(qualified(key))
+	if !ok {
+		return
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		o.errs = append(o.errs, fieldError(key, v, "true or false"))
+		return
+	}
+	*dst = b
+}
+
+// validateProvider checks that the AWS provider config of the stack agrees
+// with the profile, so a stack cannot be pointed at another environment's
+// account or region by accident.
+func validateProvider(p Profile, get Lookup) []error {
+	var errs []error
+	if region, ok := get(KeyAWSRegion); ok && region != p.Region {
+		errs = append(errs, fmt.Errorf("config %s = %q: the %s environment runs in %s", KeyAWSRegion, region, p.Environment, p.Region))
+	}
+	raw, ok := get(KeyAWSAllowedAccountIDs)
+	if !ok {
+		return append(errs, fmt.Errorf("config %s is not set: it must be [%q], the %s account, so the provider refuses any other account", KeyAWSAllowedAccountIDs, p.AccountID, p.Environment))
+	}
+	var ids []string
+	if err := json.Unmarshal([]byte(raw), &ids); err != nil || len(ids) != 1 || ids[0] != p.AccountID {
+		errs = append(errs, fmt.Errorf("config %s = %s: must be [%q], the %s account", KeyAWSAllowedAccountIDs, raw, p.AccountID, p.Environment))
+	}
+	return errs
+}
+
+func fieldError(key, value, allowed string) error {
+	return fmt.Errorf("config %s = %q: allowed %s", qualified(key), value, allowed)
+}
+
+func joinErrors(stack string, errs []error) error {
+	lines := make([]string, len(errs))
+	for i, e := range errs {
+		lines[i] = "  - " + e.Error()
+	}
+	return fmt.Errorf("invalid configuration for stack %q:\n%s", stack, strings.Join(lines, "\n"))
+}

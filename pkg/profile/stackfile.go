@@ -1,0 +1,68 @@
+package profile
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ReadStackFile reads the config of a stack file (Pulumi.<stack>.yaml) into
+// fully qualified keys with values as the Pulumi CLI hands them to a program:
+// scalars as text, lists and maps as JSON. Secure (encrypted) values are
+// refused: the platform keeps no secrets in stack config.
+func ReadStackFile(path string) (map[string]string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("stack config: %w", err)
+	}
+	var doc struct {
+		Config map[string]any `yaml:"config"`
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("stack config %s: %w", path, err)
+	}
+	out := make(map[string]string, len(doc.Config))
+	for key, v := range doc.Config {
+		switch val := v.(type) {
+		case string:
+			out[key] = val
+		case bool, int, float64:
+			out[key] = fmt.Sprint(val)
+		case map[string]any:
+			if _, secure := val["secure"]; secure {
+				return nil, fmt.Errorf("stack config %s: %s is a secret: the platform's stack config holds no secrets", path, key)
+			}
+			b, err := json.Marshal(val)
+			if err != nil {
+				return nil, fmt.Errorf("stack config %s: %s: %w", path, key, err)
+			}
+			out[key] = string(b)
+		default:
+			b, err := json.Marshal(val)
+			if err != nil {
+				return nil, fmt.Errorf("stack config %s: %s: %w", path, key, err)
+			}
+			out[key] = string(b)
+		}
+	}
+	return out, nil
+}
+
+// StackFile is the path of a stack's config file in a layer directory.
+func StackFile(layerDir, stack string) string {
+	return filepath.Join(layerDir, "Pulumi."+stack+".yaml")
+}
+
+// Keys returns a config map's keys, sorted.
+func Keys(cfg map[string]string) []string {
+	keys := make([]string, 0, len(cfg))
+	for k := range cfg {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,125 @@
+package profile
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Environment names one of the three deployment targets.
+type Environment string
+
+// The environments, in promotion order.
+const (
+	Dev     Environment = "dev"
+	Staging Environment = "staging"
+	Prod    Environment = "prod"
+)
+
+// Environments lists every environment in promotion order.
+func Environments() []Environment { return []Environment{Dev, Staging, Prod} }
+
+// ParseEnvironment turns a user-supplied name into an Environment, or says
+// which names are allowed.
+func ParseEnvironment(name string) (Environment, error) {
+	env := Environment(name)
+	if _, ok := defaults[env]; !ok {
+		return "", fmt.Errorf("unknown environment %q: allowed %s", name, allowedEnvironments())
+	}
+	return env, nil
+}
+
+func allowedEnvironments() string {
+	names := make([]string, 0, len(defaults))
+	for _, e := range Environments() {
+		names = append(names, string(e))
+	}
+	return strings.Join(names, ", ")
+}
+
+// Capacity modes of the transactions table, spelled as DynamoDB spells them.
+const (
+	OnDemand    = "PAY_PER_REQUEST"
+	Provisioned = "PROVISIONED"
+)
+
+// Profile is everything that may differ between environments, plus the stack's
+// naming suffix. Field json names double as the manifest's keys.
+type Profile struct {
+	Environment        Environment `json:"environment"`
+	AccountID          string      `json:"accountId"`
+	Region             string      `json:"region"`
+	Suffix             string      `json:"environmentSuffix"`
+	CostCenter         string      `json:"costCenter"`
+	DataClassification string      `json:"dataClassification"`
+	Network            Network     `json:"network"`
+	Function           Function    `json:"function"`
+	Table              Table       `json:"table"`
+	Audit              Audit       `json:"audit"`
+	Alarms             Alarms      `json:"alarms"`
+}
+
+// Network settings of the VPC layer.
+type Network struct {
+	VpcCIDR     string `json:"vpcCidr"`
+	NatGateways int    `json:"natGateways"`
+	FlowLogs    bool   `json:"flowLogs"`
+}
+
+// Function settings shared by every payment Lambda function.
+type Function struct {
+	Architecture     string `json:"architecture"`
+	MemoryMB         int    `json:"memoryMb"`
+	TimeoutSeconds   int    `json:"timeoutSeconds"`
+	LogRetentionDays int    `json:"logRetentionDays"`
+}
+
+// Table settings of the DynamoDB transactions table. Capacities and the
+// autoscaling target apply only in Provisioned mode.
+type Table struct {
+	CapacityMode        string `json:"capacityMode"`
+	ReadCapacity        int    `json:"readCapacity"`
+	WriteCapacity       int    `json:"writeCapacity"`
+	MaxReadCapacity     int    `json:"maxReadCapacity"`
+	MaxWriteCapacity    int    `json:"maxWriteCapacity"`
+	TargetUtilization   int    `json:"targetUtilization"`
+	PointInTimeRecovery bool   `json:"pointInTimeRecovery"`
+}
+
+// Audit settings of the S3 audit-log bucket.
+type Audit struct {
+	ExpirationDays int `json:"expirationDays"`
+}
+
+// Alarms holds the thresholds at which the CloudWatch alarms fire: the sum
+// over 5 minutes that trips the alarm.
+type Alarms struct {
+	FunctionErrorsThreshold int `json:"functionErrorsThreshold"`
+	TableThrottleThreshold  int `json:"tableThrottleThreshold"`
+}
+
+// Default returns the sanctioned defaults of env, without a suffix.
+func Default(env Environment) (Profile, error) {
+	p, ok := defaults[env]
+	if !ok {
+		return Profile{}, fmt.Errorf("unknown environment %q: allowed %s", env, allowedEnvironments())
+	}
+	return p, nil
+}
+
+// Provisioned reports whether the table uses provisioned capacity (and so
+// autoscaling).
+func (t Table) Provisioned() bool { return t.CapacityMode == Provisioned }
+
+// OtherEnvironments lists every environment but p's, sorted, for policies that
+// must deny access to the others' resources.
+func (p Profile) OtherEnvironments() []Environment {
+	var out []Environment
+	for _, e := range Environments() {
+		if e != p.Environment {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}

@@ -1,0 +1,177 @@
+package profile
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strconv"
+)
+
+var (
+	suffixPattern  = regexp.MustCompile(`^[a-z0-9]{3,12}$`)
+	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	tagPattern     = regexp.MustCompile(`^[A-Za-z0-9 _.:/=+@-]{1,256}$`)
+	emailPattern   = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}$`)
+
+	// CloudWatch Logs accepts only these retention periods.
+	logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+	privateRanges = []netip.Prefix{
+		netip.MustParsePrefix("10.0.0.0/8"),
+		netip.MustParsePrefix("172.16.0.0/12"),
+		netip.MustParsePrefix("192.168.0.0/16"),
+	}
+)
+
+// Limits enforced on overrides. They are AWS's own limits where AWS has one,
+// and otherwise the bounds a reviewer would still sign off.
+const (
+	minMemoryMB, maxMemoryMB       = 128, 10240 // Lambda
+	minTimeout, maxTimeout         = 1, 900     // Lambda, seconds
+	minCapacity, maxCapacity       = 1, 40000   // DynamoDB default table quota
+	minTarget, maxTarget           = 20, 90     // Application Auto Scaling target tracking, percent
+	minExpiration, maxExpiration   = 1, 3650    // audit logs: at least a day, at most ten years
+	minThreshold, maxThreshold     = 1, 100000
+	minNatGateways, maxNatGateways = 1, 2 // one shared, or one per AZ of the two AZs
+	minPrefix, maxPrefix           = 16, 24
+)
+
+// Validate checks a profile as a whole; it is what Load runs after applying
+// overrides, exported for callers that build profiles in code.
+func Validate(p Profile) error {
+	if errs := validate(p); len(errs) > 0 {
+		return joinErrors(string(p.Environment), errs)
+	}
+	return nil
+}
+
+func validate(p Profile) []error {
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if p.Suffix == "" {
+		add(fmt.Errorf("config %s is not set: it is required, 3-12 lowercase letters or digits (for example \"pay01\")", qualified(KeySuffix)))
+	} else if !suffixPattern.MatchString(p.Suffix) {
+		add(fieldError(KeySuffix, p.Suffix, "3-12 lowercase letters or digits"))
+	}
+	if !accountPattern.MatchString(p.AccountID) {
+		add(fmt.Errorf("account id %q of %s: allowed exactly 12 digits", p.AccountID, p.Environment))
+	}
+	add(checkTag(KeyCostCenter, p.CostCenter))
+	add(checkTag(KeyDataClassification, p.DataClassification))
+	add(CheckPrivateCIDR(qualified(KeyVpcCIDR), p.Network.VpcCIDR))
+	add(inRange(KeyNatGateways, p.Network.NatGateways, minNatGateways, maxNatGateways))
+	if p.Function.Architecture != "arm64" {
+		add(fmt.Errorf("function architecture %q: allowed arm64 only", p.Function.Architecture))
+	}
+	add(inRange(KeyFunctionMemoryMB, p.Function.MemoryMB, minMemoryMB, maxMemoryMB))
+	add(inRange(KeyFunctionTimeout, p.Function.TimeoutSeconds, minTimeout, maxTimeout))
+	add(oneOf(KeyLogRetentionDays, p.Function.LogRetentionDays, logRetentionDays))
+	switch p.Table.CapacityMode {
+	case OnDemand:
+	case Provisioned:
+		add(inRange(KeyTableReadCapacity, p.Table.ReadCapacity, minCapacity, maxCapacity))
+		add(inRange(KeyTableWriteCapacity, p.Table.WriteCapacity, minCapacity, maxCapacity))
+		add(inRange(KeyTableMaxReadCapacity, p.Table.MaxReadCapacity, max(p.Table.ReadCapacity, minCapacity), maxCapacity))
+		add(inRange(KeyTableMaxWriteCapacity, p.Table.MaxWriteCapacity, max(p.Table.WriteCapacity, minCapacity), maxCapacity))
+		add(inRange(KeyTableTargetUtilization, p.Table.TargetUtilization, minTarget, maxTarget))
+	default:
+		add(fieldError(KeyTableCapacityMode, p.Table.CapacityMode, OnDemand+" or "+Provisioned))
+	}
+	add(inRange(KeyAuditExpirationDays, p.Audit.ExpirationDays, minExpiration, maxExpiration))
+	add(inRange(KeyFunctionErrorsAlarm, p.Alarms.FunctionErrorsThreshold, minThreshold, maxThreshold))
+	add(inRange(KeyTableThrottleAlarm, p.Alarms.TableThrottleThreshold, minThreshold, maxThreshold))
+	return errs
+}
+
+// CheckPrivateCIDR accepts an RFC 1918 network between /16 and /24 written
+// with its host bits zero; key names the setting in the error.
+func CheckPrivateCIDR(key, cidr string) error {
+	const allowed = "a private (RFC 1918) network from /16 to /24, such as 10.40.0.0/16"
+	prefix, err := netip.ParsePrefix(cidr)
+	if err != nil || !prefix.Addr().Is4() {
+		return fmt.Errorf("config %s = %q: allowed %s", key, cidr, allowed)
+	}
+	if prefix.Masked() != prefix {
+		return fmt.Errorf("config %s = %q: host bits are set (did you mean %s?); allowed %s", key, cidr, prefix.Masked(), allowed)
+	}
+	if prefix.Bits() < minPrefix || prefix.Bits() > maxPrefix {
+		return fmt.Errorf("config %s = %q: prefix /%d; allowed %s", key, cidr, prefix.Bits(), allowed)
+	}
+	for _, r := range privateRanges {
+		if r.Contains(prefix.Addr()) && r.Bits() <= prefix.Bits() {
+			return nil
+		}
+	}
+	return fmt.Errorf("config %s = %q: not a private range; allowed %s", key, cidr, allowed)
+}
+
+// ValidateSet checks what no single stack can: that the environments' VPC
+// CIDRs do not overlap (they must stay peerable) and that no two share an
+// account.
+func ValidateSet(profiles []Profile) error {
+	var errs []error
+	for i := range profiles {
+		for j := i + 1; j < len(profiles); j++ {
+			a, b := profiles[i], profiles[j]
+			if overlap(a.Network.VpcCIDR, b.Network.VpcCIDR) {
+				errs = append(errs, fmt.Errorf("config %s: %s (%s) overlaps %s (%s); allowed non-overlapping networks",
+					qualified(KeyVpcCIDR), a.Environment, a.Network.VpcCIDR, b.Environment, b.Network.VpcCIDR))
+			}
+			if a.AccountID == b.AccountID {
+				errs = append(errs, fmt.Errorf("account %s is used by both %s and %s: each environment has its own account",
+					a.AccountID, a.Environment, b.Environment))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return joinErrors("all environments", errs)
+	}
+	return nil
+}
+
+// overlapsWithOtherDefaults catches, at stack level, an override that collides
+// with another environment's network.
+func overlapsWithOtherDefaults(p Profile) []error {
+	var errs []error
+	for _, other := range p.OtherEnvironments() {
+		o := defaults[other]
+		if overlap(p.Network.VpcCIDR, o.Network.VpcCIDR) {
+			errs = append(errs, fmt.Errorf("config %s = %q: overlaps the %s network %s; allowed a network disjoint from every other environment's",
+				qualified(KeyVpcCIDR), p.Network.VpcCIDR, other, o.Network.VpcCIDR))
+		}
+	}
+	return errs
+}
+
+func overlap(a, b string) bool {
+	pa, errA := netip.ParsePrefix(a)
+	pb, errB := netip.ParsePrefix(b)
+	return errA == nil && errB == nil && pa.Overlaps(pb)
+}
+
+func inRange(key string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return fieldError(key, strconv.Itoa(v), fmt.Sprintf("%d-%d", lo, hi))
+	}
+	return nil
+}
+
+func oneOf(key string, v int, allowed []int) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return fieldError(key, strconv.Itoa(v), fmt.Sprintf("one of %v (the periods CloudWatch Logs accepts)", allowed))
+}
+
+func checkTag(key, v string) error {
+	if !tagPattern.MatchString(v) {
+		return fieldError(key, v, "1-256 characters of letters, digits, spaces and _ . : / = + - @ (an AWS tag value)")
+	}
+	return nil
+}
