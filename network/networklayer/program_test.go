@@ -1,18 +1,14 @@
 package networklayer
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/netip"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stacktest"
 )
 
@@ -53,23 +49,13 @@ func run(t *testing.T, env string, overrides map[string]string) *stacktest.Resul
 
 func runErr(t *testing.T, env string, overrides map[string]string) (*stacktest.Result, error) {
 	t.Helper()
-	cfg, err := profile.ReadStackFile(filepath.Join("..", "Pulumi."+env+".yaml"))
-	require.NoError(t, err)
-	for k, v := range overrides {
-		if v == "" {
-			delete(cfg, k)
-		} else {
-			cfg[k] = v
-		}
-	}
+	cfg := stacktest.StackConfig(t, "..", env, overrides)
 	return stacktest.Run(Program, stacktest.Options{Project: "network", Stack: env, Config: cfg})
 }
 
 func one(t *testing.T, res *stacktest.Result, typ, name string) stacktest.Resource {
 	t.Helper()
-	r, err := res.One(typ, name)
-	require.NoError(t, err)
-	return r
+	return res.MustOne(t, typ, name)
 }
 
 func TestVpcPerEnvironment(t *testing.T) {
@@ -218,14 +204,14 @@ func TestFlowLogs(t *testing.T) {
 			role := one(t, res, "aws:iam/role:Role", "vpc-flow-logs")
 			assert.Equal(t, "vpc-flow-logs-"+want.env+"-pay01", role.Str("name"))
 			assert.NotEmpty(t, role.Str("permissionsBoundary"), "every role carries the boundary")
-			trust := parsePolicy(t, role.Str("assumeRolePolicy"))
-			require.Len(t, trust.Statement, 1)
-			assert.Equal(t, []string{"vpc-flow-logs.amazonaws.com"}, trust.Statement[0].Principal["Service"])
-			assert.Equal(t, want.account, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
+			trust := stacktest.ParsePolicy(t, role.Str("assumeRolePolicy"))
+			require.Len(t, trust, 1)
+			assert.Equal(t, []string{"vpc-flow-logs.amazonaws.com"}, trust[0].Principal["Service"])
+			assert.Equal(t, want.account, trust[0].Condition["StringEquals"]["aws:SourceAccount"])
 
-			policy := parsePolicy(t, one(t, res, "aws:iam/rolePolicy:RolePolicy", "vpc-flow-logs").Str("policy"))
+			policy := stacktest.ParsePolicy(t, one(t, res, "aws:iam/rolePolicy:RolePolicy", "vpc-flow-logs").Str("policy"))
 			groupArn := fmt.Sprintf("arn:aws:logs:us-east-1:%s:log-group:%s", want.account, groupName)
-			for _, s := range policy.Statement {
+			for _, s := range policy {
 				assert.Equal(t, "Allow", s.Effect)
 				for _, a := range s.Action {
 					assert.NotContains(t, a, "*", "no wildcard actions")
@@ -244,9 +230,9 @@ func TestPermissionsBoundary(t *testing.T) {
 			res := run(t, want.env, nil)
 			policy := one(t, res, "aws:iam/policy:Policy", "permissions-boundary")
 			assert.Equal(t, "permissions-boundary-"+want.env+"-pay01", policy.Str("name"))
-			doc := parsePolicy(t, policy.Str("policy"))
-			bySid := map[string]statement{}
-			for _, s := range doc.Statement {
+			doc := stacktest.ParsePolicy(t, policy.Str("policy"))
+			bySid := map[string]stacktest.Statement{}
+			for _, s := range doc {
 				bySid[s.Sid] = s
 			}
 			other := bySid["DenyOtherAccounts"]
@@ -278,45 +264,17 @@ func TestNamesTagsAndDestroyability(t *testing.T) {
 	for _, want := range environments {
 		t.Run(want.env, func(t *testing.T) {
 			res := run(t, want.env, nil)
-			convention := regexp.MustCompile(`^(/[a-z0-9/-]+/)?[a-z0-9]+(-[a-z0-9]+)*-` + want.env + `-pay01$`)
-			wantTags := map[string]string{
-				"Environment":        want.env,
-				"CostCenter":         want.costCenter,
-				"DataClassification": want.dataClass,
-				"Project":            "payments-platform",
-				"Layer":              "network",
-				"ManagedBy":          "pulumi",
-			}
-			custom, ours := 0, 0
-			for _, r := range res.Resources {
-				if !strings.HasPrefix(r.Type, "pulumi:") {
-					ours++
-				}
-				assert.False(t, r.Protect, "%s %s is protected", r.Type, r.Name)
-				assert.False(t, r.RetainOnDelete, "%s %s is retained on delete", r.Type, r.Name)
-				if !r.Custom {
-					continue
-				}
-				custom++
-				if name := physicalName(r); name != "" {
-					assert.Regexp(t, convention, name, "%s %s", r.Type, r.Name)
-				} else if r.Type != "pulumi:pulumi:StackReference" {
-					assert.True(t, untaggable[r.Type], "%s %s has no physical name", r.Type, r.Name)
-				}
-				if untaggable[r.Type] {
-					assert.NotContains(t, r.Inputs, "tags", "%s is listed as untaggable but takes tags", r.Type)
-					continue
-				}
-				tags := r.Tags()
-				for k, v := range wantTags {
-					assert.Equal(t, v, tags[k], "%s %s tag %s", r.Type, r.Name, k)
-				}
-			}
-			assert.Greater(t, custom, 15)
-
-			inventory, ok := res.Exports["inventory"].([]any)
-			require.True(t, ok, "inventory is exported as a list")
-			assert.Len(t, inventory, ours, "the inventory lists every resource and component")
+			stacktest.AssertConventions(t, res, stacktest.Conventions{
+				Env: want.env, Suffix: "pay01", Untaggable: untaggable,
+				Tags: map[string]string{
+					"Environment":        want.env,
+					"CostCenter":         want.costCenter,
+					"DataClassification": want.dataClass,
+					"Project":            "payments-platform",
+					"Layer":              "network",
+					"ManagedBy":          "pulumi",
+				},
+			})
 		})
 	}
 }
@@ -351,35 +309,4 @@ func TestUnknownStackIsRefused(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `unknown environment "qa": allowed dev, staging, prod`)
 	assert.Empty(t, res.Resources)
-}
-
-type statement struct {
-	Sid       string
-	Effect    string
-	Principal map[string][]string
-	Action    []string
-	Resource  []string
-	Condition map[string]map[string]string
-}
-
-// parsePolicy decodes a policy independently of pkg/iampolicy, so a change in
-// how documents are written cannot hide from these tests.
-func parsePolicy(t *testing.T, text string) struct{ Statement []statement } {
-	t.Helper()
-	var doc struct {
-		Version   string
-		Statement []statement
-	}
-	require.NoError(t, json.Unmarshal([]byte(text), &doc), text)
-	require.Equal(t, "2012-10-17", doc.Version)
-	return struct{ Statement []statement }{doc.Statement}
-}
-
-func physicalName(r stacktest.Resource) string {
-	for _, key := range []string{"name", "bucket", "functionName"} {
-		if v := r.Str(key); v != "" {
-			return v
-		}
-	}
-	return r.Tags()["Name"]
 }

@@ -9,8 +9,8 @@ import (
 
 func baseConfig(env, account string) map[string]string {
 	return map[string]string{
-		"aws:region":                "us-east-1",
-		"aws:allowedAccountIds":     `["` + account + `"]`,
+		"aws:region":                 "us-east-1",
+		"aws:allowedAccountIds":      `["` + account + `"]`,
 		"payments:environmentSuffix": "pay01",
 	}
 }

@@ -1,0 +1,43 @@
+// Package datalayer is the program of the data layer: the transactions table
+// and the audit-log bucket. It depends on no other layer.
+package datalayer
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acmepay/platform/pkg/component"
+	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/layer"
+)
+
+// Program builds the data layer of the selected stack.
+func Program(ctx *pulumi.Context) error {
+	st, err := layer.Begin(ctx, contract.LayerData)
+	if err != nil {
+		return err
+	}
+	table, err := component.NewTransactionsTable(ctx, "transactions", component.TransactionsTableArgs{
+		Names: st.Names,
+		Table: st.Profile.Table,
+	})
+	if err != nil {
+		return err
+	}
+	bucket, err := component.NewAuditBucket(ctx, "audit-logs", component.AuditBucketArgs{
+		Names:          st.Names,
+		ExpirationDays: st.Profile.Audit.ExpirationDays,
+	})
+	if err != nil {
+		return err
+	}
+	contract.DataExports{
+		TableName:       pulumi.String(table.Name),
+		TableArn:        table.Arn,
+		TableIndexName:  pulumi.String(table.IndexName),
+		AuditBucketName: pulumi.String(bucket.Name),
+		AuditBucketArn:  bucket.Arn,
+		AuditPrefix:     pulumi.String(bucket.Prefix),
+	}.Export(ctx)
+	st.Finish(ctx)
+	return nil
+}

@@ -1,0 +1,139 @@
+package component
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/naming"
+)
+
+// AuditPrefix is where the payment function writes audit records.
+const AuditPrefix = "audit/"
+
+// AbortMultipartDays is when incomplete multipart uploads are cleaned up.
+const AbortMultipartDays = 7
+
+// AuditBucketArgs configures an AuditBucket.
+type AuditBucketArgs struct {
+	Names          naming.Namer
+	ExpirationDays int
+}
+
+// AuditBucket is the S3 bucket of audit records: private, encrypted,
+// versioned, TLS-only, expiring on the environment's schedule, and
+// force-destroyable so an environment can be removed without manual steps.
+type AuditBucket struct {
+	pulumi.ResourceState
+
+	Name   string
+	Arn    pulumi.StringOutput
+	Prefix string
+}
+
+// TLSOnlyPolicy denies every request to the bucket that is not over TLS.
+func TLSOnlyPolicy(bucket string) iampolicy.Document {
+	return iampolicy.New(iampolicy.Statement{
+		Sid:       "DenyInsecureTransport",
+		Effect:    "Deny",
+		Principal: map[string][]string{"AWS": {"*"}},
+		Action:    []string{"s3:*"},
+		Resource:  []string{iampolicy.Bucket(bucket), iampolicy.Bucket(bucket) + "/*"},
+		Condition: map[string]map[string]string{"Bool": {"aws:SecureTransport": "false"}},
+	})
+}
+
+// NewAuditBucket creates the bucket and its settings.
+func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts ...pulumi.ResourceOption) (*AuditBucket, error) {
+	if args.ExpirationDays < 1 {
+		return nil, fmt.Errorf("data: audit bucket %s: expiration %d days: allowed 1 or more", name, args.ExpirationDays)
+	}
+	bucketName, err := args.Names.Name(naming.S3Bucket, "audit-logs")
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	c := &AuditBucket{Name: bucketName, Prefix: AuditPrefix}
+	if err := ctx.RegisterComponentResource("payments:data:AuditBucket", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+	bucket, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
+		Bucket:       pulumi.String(bucketName),
+		ForceDestroy: pulumi.Bool(true),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("data: audit bucket: %w", err)
+	}
+	c.Arn = bucket.Arn
+	after := pulumi.DependsOn([]pulumi.Resource{bucket})
+
+	if _, err := s3.NewBucketPublicAccessBlock(ctx, name, &s3.BucketPublicAccessBlockArgs{
+		Bucket:                bucket.ID(),
+		BlockPublicAcls:       pulumi.Bool(true),
+		BlockPublicPolicy:     pulumi.Bool(true),
+		IgnorePublicAcls:      pulumi.Bool(true),
+		RestrictPublicBuckets: pulumi.Bool(true),
+	}, parent); err != nil {
+		return nil, fmt.Errorf("data: audit bucket public access block: %w", err)
+	}
+	if _, err := s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
+		Bucket: bucket.ID(),
+		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
+	}, parent); err != nil {
+		return nil, fmt.Errorf("data: audit bucket ownership: %w", err)
+	}
+	versioning, err := s3.NewBucketVersioningV2(ctx, name, &s3.BucketVersioningV2Args{
+		Bucket:                  bucket.ID(),
+		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("data: audit bucket versioning: %w", err)
+	}
+	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{
+			&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+				ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+					SseAlgorithm: pulumi.String("aws:kms"),
+				},
+				BucketKeyEnabled: pulumi.Bool(true),
+			},
+		},
+	}, parent); err != nil {
+		return nil, fmt.Errorf("data: audit bucket encryption: %w", err)
+	}
+	if _, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
+		Bucket: bucket.ID(),
+		Policy: pulumi.String(TLSOnlyPolicy(bucketName).JSON()),
+	}, parent, after); err != nil {
+		return nil, fmt.Errorf("data: audit bucket policy: %w", err)
+	}
+	// Lifecycle rules on a versioned bucket must wait for versioning.
+	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules: s3.BucketLifecycleConfigurationV2RuleArray{
+			&s3.BucketLifecycleConfigurationV2RuleArgs{
+				Id:     pulumi.String("expire-audit-records"),
+				Status: pulumi.String("Enabled"),
+				Filter: &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+				Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{
+					Days: pulumi.Int(args.ExpirationDays),
+				},
+				NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
+					NoncurrentDays: pulumi.Int(args.ExpirationDays),
+				},
+				AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
+					DaysAfterInitiation: pulumi.Int(AbortMultipartDays),
+				},
+			},
+		},
+	}, parent, pulumi.DependsOn([]pulumi.Resource{versioning})); err != nil {
+		return nil, fmt.Errorf("data: audit bucket lifecycle: %w", err)
+	}
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"name": pulumi.String(bucketName), "arn": bucket.Arn}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,0 +1,124 @@
+package stacktest
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+// StackConfig reads a layer's Pulumi.<env>.yaml and applies overrides; an
+// empty override value removes the key.
+func StackConfig(t testing.TB, layerDir, env string, overrides map[string]string) map[string]string {
+	t.Helper()
+	cfg, err := profile.ReadStackFile(filepath.Join(layerDir, "Pulumi."+env+".yaml"))
+	require.NoError(t, err)
+	for k, v := range overrides {
+		if v == "" {
+			delete(cfg, k)
+		} else {
+			cfg[k] = v
+		}
+	}
+	return cfg
+}
+
+// MustOne returns the single resource of a type and logical name or fails.
+func (r *Result) MustOne(t testing.TB, typ, name string) Resource {
+	t.Helper()
+	res, err := r.One(typ, name)
+	require.NoError(t, err)
+	return res
+}
+
+// Statement is an IAM statement as these tests read it: decoded here, not by
+// the package that wrote it, so a change in how documents are written cannot
+// hide from the tests.
+type Statement struct {
+	Sid       string
+	Effect    string
+	Principal map[string][]string
+	Action    []string
+	Resource  []string
+	Condition map[string]map[string]string
+}
+
+// ParsePolicy decodes an IAM policy document and checks its version.
+func ParsePolicy(t testing.TB, text string) []Statement {
+	t.Helper()
+	var doc struct {
+		Version   string
+		Statement []Statement
+	}
+	require.NoError(t, json.Unmarshal([]byte(text), &doc), text)
+	require.Equal(t, "2012-10-17", doc.Version)
+	return doc.Statement
+}
+
+// Conventions are the platform-wide rules every layer's resources follow.
+type Conventions struct {
+	Env, Suffix string
+	// Tags are the required tags with their expected values.
+	Tags map[string]string
+	// Untaggable lists the resource types that take no tags.
+	Untaggable map[string]bool
+	// Nameless lists taggable types that have no name of their own in AWS.
+	Nameless map[string]bool
+}
+
+// AssertConventions checks names, tags, destroyability and the inventory of
+// every resource a layer registered.
+func AssertConventions(t *testing.T, res *Result, c Conventions) {
+	t.Helper()
+	convention := regexp.MustCompile(`^(/[a-z0-9/-]+/)?[a-z0-9]+(-[a-z0-9]+)*-` + c.Env + `-` + c.Suffix + `$`)
+	custom, ours := 0, 0
+	for _, r := range res.Resources {
+		assert.False(t, r.Protect, "%s %s is protected", r.Type, r.Name)
+		assert.False(t, r.RetainOnDelete, "%s %s is retained on delete", r.Type, r.Name)
+		if strings.HasPrefix(r.Type, "pulumi:") {
+			continue
+		}
+		ours++
+		if !r.Custom {
+			continue
+		}
+		custom++
+		if name := PhysicalName(r); name != "" {
+			assert.Regexp(t, convention, name, "%s %s", r.Type, r.Name)
+		} else {
+			assert.True(t, c.Untaggable[r.Type] || c.Nameless[r.Type], "%s %s has no physical name", r.Type, r.Name)
+		}
+		if c.Untaggable[r.Type] {
+			assert.NotContains(t, r.Inputs, "tags", "%s is listed as untaggable but takes tags", r.Type)
+			continue
+		}
+		tags := r.Tags()
+		for k, v := range c.Tags {
+			assert.Equal(t, v, tags[k], "%s %s tag %s", r.Type, r.Name, k)
+		}
+	}
+	assert.Positive(t, custom)
+	inventory, ok := res.Exports["inventory"].([]any)
+	require.True(t, ok, "inventory is exported as a list")
+	assert.Len(t, inventory, ours, "the inventory lists every resource and component")
+}
+
+// PhysicalName is the name a resource has in AWS: its name input, or its Name
+// tag for resources named only by tag.
+func PhysicalName(r Resource) string {
+	if r.Type == "aws:s3/bucketV2:BucketV2" {
+		return r.Str("bucket") // on a bucket's settings resources, "bucket" is the bucket they configure
+	}
+	for _, key := range []string{"name", "functionName"} {
+		if v := r.Str(key); v != "" {
+			return v
+		}
+	}
+	return r.Tags()["Name"]
+}
