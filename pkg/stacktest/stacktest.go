@@ -13,6 +13,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 )
 
 // Options describe one mocked run.
@@ -49,28 +50,30 @@ type Result struct {
 func Run(program pulumi.RunFunc, opts Options) (*Result, error) {
 	m := &monitor{opts: opts}
 	res := &Result{Exports: map[string]any{}}
-	var mu sync.Mutex
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		if err := program(ctx); err != nil {
 			return err
 		}
+		// Exports are awaited here, inside the run, so the result is complete
+		// when Run returns; they are kept in the JSON form a StackReference
+		// reader sees.
 		for key, v := range ctx.GetCurrentExportMap() {
-			out := pulumi.ToOutput(v)
-			out.ApplyT(func(val any) (any, error) {
-				// Exports are compared in the JSON form a StackReference reader sees.
-				raw, err := json.Marshal(val)
-				if err != nil {
-					return nil, fmt.Errorf("stacktest: export %s: %w", key, err)
-				}
-				var plain any
-				if err := json.Unmarshal(raw, &plain); err != nil {
-					return nil, err
-				}
-				mu.Lock()
-				res.Exports[key] = plain
-				mu.Unlock()
-				return nil, nil
-			})
+			got, err := internals.UnsafeAwaitOutput(ctx.Context(), pulumi.ToOutput(v))
+			if err != nil {
+				return fmt.Errorf("stacktest: export %s: %w", key, err)
+			}
+			if !got.Known {
+				continue
+			}
+			raw, err := json.Marshal(got.Value)
+			if err != nil {
+				return fmt.Errorf("stacktest: export %s: %w", key, err)
+			}
+			var plain any
+			if err := json.Unmarshal(raw, &plain); err != nil {
+				return err
+			}
+			res.Exports[key] = plain
 		}
 		return nil
 	}, pulumi.WithMocks(opts.Project, opts.Stack, m), func(info *pulumi.RunInfo) {

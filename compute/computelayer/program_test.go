@@ -1,0 +1,227 @@
+package computelayer
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/pkg/stacktest"
+)
+
+// SPEC section 3, written out.
+type expected struct {
+	env, account          string
+	memory, retention     float64
+	costCenter, dataClass string
+}
+
+var environments = []expected{
+	{"dev", "123456789012", 512, 30, "payments-dev", "confidential"},
+	{"staging", "234567890123", 1024, 90, "payments-staging", "confidential"},
+	{"prod", "345678901234", 2048, 365, "payments-prod", "restricted"},
+}
+
+// upstream returns what the network and data stacks of env export, as a
+// deployed environment would.
+func upstream(env, account string) map[string]map[string]any {
+	return map[string]map[string]any{
+		"organization/network/" + env: {
+			"vpcId": "vpc-0abc", "vpcCidr": "10.0.0.0/16",
+			"availabilityZones":      []any{"us-east-1a", "us-east-1b"},
+			"publicSubnetIds":        []any{"subnet-pub1", "subnet-pub2"},
+			"privateSubnetIds":       []any{"subnet-priv1", "subnet-priv2"},
+			"privateRouteTableIds":   []any{"rtb-1", "rtb-2"},
+			"permissionsBoundaryArn": "arn:aws:iam::" + account + ":policy/permissions-boundary-" + env + "-pay01",
+		},
+		"organization/data/" + env: {
+			"tableName": "transactions-" + env + "-pay01", "tableArn": "arn:aws:dynamodb:us-east-1:" + account + ":table/transactions-" + env + "-pay01",
+			"tableMerchantIndexName": "merchantId-createdAt-index",
+			"auditBucketName":        "audit-logs-" + env + "-pay01", "auditBucketArn": "arn:aws:s3:::audit-logs-" + env + "-pay01",
+			"auditPrefix": "audit/",
+		},
+	}
+}
+
+func run(t *testing.T, want expected) *stacktest.Result {
+	t.Helper()
+	res, err := stacktest.Run(Program, stacktest.Options{
+		Project: "compute", Stack: want.env,
+		Config:       stacktest.StackConfig(t, "..", want.env, nil),
+		StackOutputs: upstream(want.env, want.account),
+	})
+	require.NoError(t, err)
+	return res
+}
+
+func TestFunctionPerEnvironment(t *testing.T) {
+	for _, want := range environments {
+		t.Run(want.env, func(t *testing.T) {
+			res := run(t, want)
+			fn := res.MustOne(t, "aws:lambda/function:Function", "payment-processor")
+			p := fn.Plain()
+			name := "payment-processor-" + want.env + "-pay01"
+			assert.Equal(t, name, p["name"])
+			assert.Equal(t, []any{"arm64"}, p["architectures"])
+			assert.Equal(t, "provided.al2023", p["runtime"])
+			assert.Equal(t, "bootstrap", p["handler"])
+			assert.Equal(t, want.memory, p["memorySize"])
+			assert.Equal(t, map[string]any{"mode": "Active"}, p["tracingConfig"])
+			vpc := p["vpcConfig"].(map[string]any)
+			assert.Equal(t, []any{"subnet-priv1", "subnet-priv2"}, vpc["subnetIds"], "runs in the private subnets read from network")
+			assert.Equal(t, []any{"payment-processor-id"}, vpc["securityGroupIds"])
+			assert.Equal(t, map[string]any{
+				"TABLE_NAME":   "transactions-" + want.env + "-pay01",
+				"AUDIT_BUCKET": "audit-logs-" + want.env + "-pay01",
+				"AUDIT_PREFIX": "audit/",
+				"ENVIRONMENT":  want.env,
+			}, p["environment"].(map[string]any)["variables"])
+			assert.Equal(t, "/aws/lambda/"+name, p["loggingConfig"].(map[string]any)["logGroup"])
+
+			group := res.MustOne(t, "aws:cloudwatch/logGroup:LogGroup", "payment-processor")
+			assert.Equal(t, "/aws/lambda/"+name, group.Str("name"))
+			assert.Equal(t, want.retention, group.Plain()["retentionInDays"])
+
+			// The archive deployed is the one whose hash is declared.
+			archive := fn.Inputs["code"]
+			require.True(t, archive.IsArchive(), "code is an archive")
+			data, err := os.ReadFile(archive.ArchiveValue().Path)
+			require.NoError(t, err)
+			sum := sha256.Sum256(data)
+			assert.Equal(t, base64.StdEncoding.EncodeToString(sum[:]), p["sourceCodeHash"])
+		})
+	}
+}
+
+func TestSecurityGroupIsEgressOnly(t *testing.T) {
+	res := run(t, environments[2])
+	sg := res.MustOne(t, "aws:ec2/securityGroup:SecurityGroup", "payment-processor").Plain()
+	assert.Equal(t, "vpc-0abc", sg["vpcId"])
+	assert.Empty(t, sg["ingress"])
+	egress := sg["egress"].([]any)
+	require.Len(t, egress, 1)
+	rule := egress[0].(map[string]any)
+	assert.Equal(t, "tcp", rule["protocol"])
+	assert.Equal(t, 443.0, rule["fromPort"])
+	assert.Equal(t, 443.0, rule["toPort"])
+}
+
+// Actions IAM grants only on "*", written out here from the AWS
+// documentation: Lambda's VPC network interfaces and X-Ray writes.
+var wildcardResourceExceptions = map[string]bool{
+	"ec2:CreateNetworkInterface": true, "ec2:DescribeNetworkInterfaces": true, "ec2:DeleteNetworkInterface": true,
+	"ec2:AssignPrivateIpAddresses": true, "ec2:UnassignPrivateIpAddresses": true, "ec2:DescribeSubnets": true,
+	"xray:PutTraceSegments": true, "xray:PutTelemetryRecords": true,
+}
+
+func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
+	for _, want := range environments {
+		t.Run(want.env, func(t *testing.T) {
+			res := run(t, want)
+			role := res.MustOne(t, "aws:iam/role:Role", "payment-processor")
+			assert.Equal(t, "payment-processor-role-"+want.env+"-pay01", role.Str("name"))
+			assert.Equal(t, "arn:aws:iam::"+want.account+":policy/permissions-boundary-"+want.env+"-pay01", role.Str("permissionsBoundary"))
+
+			trust := stacktest.ParsePolicy(t, role.Str("assumeRolePolicy"))
+			require.Len(t, trust, 1)
+			assert.Equal(t, "Allow", trust[0].Effect)
+			assert.Equal(t, map[string][]string{"Service": {"lambda.amazonaws.com"}}, trust[0].Principal)
+			assert.Equal(t, []string{"sts:AssumeRole"}, trust[0].Action)
+			assert.Equal(t, map[string]map[string]string{"StringEquals": {"aws:SourceAccount": want.account}}, trust[0].Condition)
+
+			policy := stacktest.ParsePolicy(t, res.MustOne(t, "aws:iam/rolePolicy:RolePolicy", "payment-processor").Str("policy"))
+			table := "arn:aws:dynamodb:us-east-1:" + want.account + ":table/transactions-" + want.env + "-pay01"
+			logGroup := "arn:aws:logs:us-east-1:" + want.account + ":log-group:/aws/lambda/payment-processor-" + want.env + "-pay01"
+			allowedResources := map[string]bool{
+				table: true, table + "/index/*": true,
+				"arn:aws:s3:::audit-logs-" + want.env + "-pay01/audit/*": true,
+				logGroup: true, logGroup + ":log-stream:*": true,
+			}
+			granted := map[string][]string{}
+			for _, s := range policy {
+				assert.Equal(t, "Allow", s.Effect)
+				for _, a := range s.Action {
+					assert.NotContains(t, a, "*", "no wildcard actions")
+				}
+				for _, r := range s.Resource {
+					if r == "*" {
+						for _, a := range s.Action {
+							assert.True(t, wildcardResourceExceptions[a], "%s on Resource * is not a documented exception", a)
+						}
+						continue
+					}
+					assert.True(t, allowedResources[r], "resource %s is outside this environment's function, table, bucket prefix and log group", r)
+					assert.NotContains(t, r, "*:*:*", "no account or region wildcards")
+					for _, other := range []string{"dev", "staging", "prod"} {
+						if other != want.env {
+							assert.NotContains(t, r, "-"+other+"-", "resource of another environment")
+						}
+					}
+				}
+				for _, a := range s.Action {
+					granted[a] = append(granted[a], s.Resource...)
+				}
+			}
+			assert.ElementsMatch(t, []string{table, table + "/index/*"}, granted["dynamodb:PutItem"])
+			assert.ElementsMatch(t, []string{table, table + "/index/*"}, granted["dynamodb:GetItem"])
+			assert.Equal(t, []string{"arn:aws:s3:::audit-logs-" + want.env + "-pay01/audit/*"}, granted["s3:PutObject"])
+			var dynamoActions, s3Actions []string
+			for a := range granted {
+				switch {
+				case strings.HasPrefix(a, "dynamodb:"):
+					dynamoActions = append(dynamoActions, a)
+				case strings.HasPrefix(a, "s3:"):
+					s3Actions = append(s3Actions, a)
+				}
+			}
+			assert.ElementsMatch(t, []string{"dynamodb:GetItem", "dynamodb:PutItem"}, dynamoActions, "only the calls the function makes")
+			assert.Equal(t, []string{"s3:PutObject"}, s3Actions)
+		})
+	}
+}
+
+func TestReadsUpstreamLayersByStackReference(t *testing.T) {
+	res := run(t, environments[0])
+	var refs []string
+	for _, r := range res.ByType("pulumi:pulumi:StackReference") {
+		refs = append(refs, r.Name)
+	}
+	assert.ElementsMatch(t, []string{"organization/network/dev", "organization/data/dev"}, refs)
+
+	fns := res.Exports["functions"].([]any)
+	require.Len(t, fns, 1)
+	fn := fns[0].(map[string]any)
+	assert.Equal(t, "payment-processor-dev-pay01", fn["name"])
+	assert.Equal(t, "/aws/lambda/payment-processor-dev-pay01", fn["logGroupName"])
+	assert.Equal(t, 10.0, fn["timeoutSeconds"])
+}
+
+func TestMissingUpstreamOutputNamesStackAndKey(t *testing.T) {
+	outputs := upstream("dev", "123456789012")
+	delete(outputs["organization/data/dev"], "auditBucketName")
+	res, err := stacktest.Run(Program, stacktest.Options{
+		Project: "compute", Stack: "dev", Config: stacktest.StackConfig(t, "..", "dev", nil), StackOutputs: outputs,
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `stack organization/data/dev has no output "auditBucketName"`)
+	assert.Empty(t, res.ByType("aws:lambda/function:Function"))
+}
+
+func TestNamesTagsAndDestroyability(t *testing.T) {
+	for _, want := range environments {
+		t.Run(want.env, func(t *testing.T) {
+			stacktest.AssertConventions(t, run(t, want), stacktest.Conventions{
+				Env: want.env, Suffix: "pay01",
+				Untaggable: map[string]bool{"aws:iam/rolePolicy:RolePolicy": true},
+				Tags: map[string]string{
+					"Environment": want.env, "CostCenter": want.costCenter, "DataClassification": want.dataClass,
+					"Project": "payments-platform", "Layer": "compute", "ManagedBy": "pulumi",
+				},
+			})
+		})
+	}
+}

@@ -1,0 +1,237 @@
+package component
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/naming"
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+// Runtime and handler of every function: a Go binary named bootstrap on the
+// OS-only runtime.
+const (
+	FunctionRuntime = "provided.al2023"
+	FunctionHandler = "bootstrap"
+)
+
+// Actions that have no resource-level permissions in IAM and so can only be
+// granted on Resource "*". They are the documented exceptions to the
+// no-wildcard-resource rule: a VPC function's elastic network interfaces
+// (managed by Lambda on the function's behalf) and X-Ray trace writes.
+var (
+	NetworkInterfaceActions = []string{
+		"ec2:AssignPrivateIpAddresses",
+		"ec2:CreateNetworkInterface",
+		"ec2:DeleteNetworkInterface",
+		"ec2:DescribeNetworkInterfaces",
+		"ec2:DescribeSubnets",
+		"ec2:UnassignPrivateIpAddresses",
+	}
+	TracingActions = []string{"xray:PutTelemetryRecords", "xray:PutTraceSegments"}
+)
+
+// PaymentFunctionArgs configures a PaymentFunction.
+type PaymentFunctionArgs struct {
+	Names naming.Namer
+	Scope iampolicy.Scope
+	// Kind names the function within the environment ("payment-processor").
+	Kind        string
+	Environment string
+	Function    profile.Function
+
+	// Code is the deployment archive and CodeSHA256 its base64 SHA-256.
+	Code       pulumi.Archive
+	CodeSHA256 string
+
+	VpcID                  string
+	SubnetIDs              []string
+	PermissionsBoundaryArn string
+
+	TableName   string
+	BucketName  string
+	AuditPrefix string
+	// TableActions and BucketActions are the calls the function's code makes.
+	TableActions  []string
+	BucketActions []string
+	// Environment variables handed to the function.
+	Variables map[string]string
+}
+
+// PaymentFunction is one Lambda function with everything it owns: its log
+// group, security group, execution role and least-privilege policy.
+type PaymentFunction struct {
+	pulumi.ResourceState
+
+	Name         string
+	Arn          pulumi.StringOutput
+	LogGroupName string
+	RoleName     string
+	Timeout      int
+}
+
+func (a PaymentFunctionArgs) validate() error {
+	switch {
+	case a.Function.Architecture != "arm64":
+		return fmt.Errorf("architecture %q: allowed arm64", a.Function.Architecture)
+	case a.Code == nil || a.CodeSHA256 == "":
+		return fmt.Errorf("no code archive")
+	case len(a.SubnetIDs) < 2:
+		return fmt.Errorf("%d subnets: a function runs in the private subnets of both AZs", len(a.SubnetIDs))
+	case a.PermissionsBoundaryArn == "":
+		return fmt.Errorf("no permissions boundary: every role carries one")
+	case a.TableName == "" || a.BucketName == "" || a.AuditPrefix == "":
+		return fmt.Errorf("table, bucket and audit prefix are required")
+	case len(a.TableActions) == 0 || len(a.BucketActions) == 0:
+		return fmt.Errorf("the function's table and bucket actions are required")
+	}
+	for _, act := range append(append([]string{}, a.TableActions...), a.BucketActions...) {
+		if containsWildcard(act) {
+			return fmt.Errorf("action %q: wildcard actions are not allowed", act)
+		}
+	}
+	return nil
+}
+
+func containsWildcard(s string) bool {
+	for _, r := range s {
+		if r == '*' || r == '?' {
+			return true
+		}
+	}
+	return false
+}
+
+// ExecutionPolicy is the function's inline policy: exactly what its code
+// calls, on this environment's resources only.
+func ExecutionPolicy(a PaymentFunctionArgs, logGroup string) iampolicy.Document {
+	return iampolicy.New(
+		iampolicy.Statement{Sid: "TransactionsTable", Effect: "Allow", Action: a.TableActions,
+			Resource: []string{a.Scope.Table(a.TableName), a.Scope.Indexes(a.TableName)}},
+		iampolicy.Statement{Sid: "AuditRecords", Effect: "Allow", Action: a.BucketActions,
+			Resource: []string{iampolicy.Object(a.BucketName, a.AuditPrefix)}},
+		iampolicy.Statement{Sid: "OwnLogGroup", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+			Resource: []string{a.Scope.LogGroup(logGroup, false), a.Scope.LogGroup(logGroup, true)}},
+		iampolicy.Statement{Sid: "TraceWritesHaveNoResourceLevelPermissions", Effect: "Allow", Action: TracingActions,
+			Resource: []string{"*"}},
+		iampolicy.Statement{Sid: "VpcNetworkInterfacesHaveNoResourceLevelPermissions", Effect: "Allow", Action: NetworkInterfaceActions,
+			Resource: []string{"*"}},
+	)
+}
+
+// NewPaymentFunction creates the function and what it owns.
+func NewPaymentFunction(ctx *pulumi.Context, name string, args PaymentFunctionArgs, opts ...pulumi.ResourceOption) (*PaymentFunction, error) {
+	if err := args.validate(); err != nil {
+		return nil, fmt.Errorf("compute: function %s: %w", name, err)
+	}
+	b := &builder{layer: "compute", names: args.Names}
+	fnName := b.name(naming.Lambda, args.Kind)
+	roleName := b.name(naming.IAMRole, args.Kind+"-role")
+	sgName := b.name(naming.SecurityGroup, args.Kind+"-sg")
+	policyName := b.name(naming.IAMPolicy, args.Kind+"-access")
+	logGroup, err := args.Names.LogGroup("/aws/lambda", fnName)
+	if b.err != nil || err != nil {
+		return nil, b.wrap(fmt.Errorf("function %s: %w", name, firstErr(b.err, err)))
+	}
+
+	c := &PaymentFunction{Name: fnName, LogGroupName: logGroup, RoleName: roleName, Timeout: args.Function.TimeoutSeconds}
+	if err := ctx.RegisterComponentResource("payments:compute:PaymentFunction", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+
+	// Created explicitly so the stack owns it (destroy removes it) and its
+	// retention is the environment's, not Lambda's default of forever.
+	lg, err := cloudwatch.NewLogGroup(ctx, name, &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(logGroup),
+		RetentionInDays: pulumi.Int(args.Function.LogRetentionDays),
+	}, parent)
+	if err != nil {
+		return nil, b.wrap(err)
+	}
+
+	sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
+		Name:        pulumi.String(sgName),
+		Description: pulumi.String("Egress-only: HTTPS to AWS APIs (S3 and DynamoDB through gateway endpoints)"),
+		VpcId:       pulumi.String(args.VpcID),
+		Egress: ec2.SecurityGroupEgressArray{
+			ec2.SecurityGroupEgressArgs{
+				Description: pulumi.String("HTTPS to AWS service endpoints"),
+				Protocol:    pulumi.String("tcp"),
+				FromPort:    pulumi.Int(443),
+				ToPort:      pulumi.Int(443),
+				CidrBlocks:  pulumi.StringArray{pulumi.String("0.0.0.0/0")},
+			},
+		},
+		Tags: pulumi.StringMap{"Name": pulumi.String(sgName)},
+	}, parent)
+	if err != nil {
+		return nil, b.wrap(err)
+	}
+
+	role, err := iam.NewRole(ctx, name, &iam.RoleArgs{
+		Name:                pulumi.String(roleName),
+		Description:         pulumi.String("Execution role of " + fnName),
+		AssumeRolePolicy:    pulumi.String(iampolicy.ServiceTrust("lambda.amazonaws.com", args.Scope.Account).JSON()),
+		PermissionsBoundary: pulumi.String(args.PermissionsBoundaryArn),
+	}, parent)
+	if err != nil {
+		return nil, b.wrap(err)
+	}
+	policy, err := iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{
+		Name:   pulumi.String(policyName),
+		Role:   role.ID(),
+		Policy: pulumi.String(ExecutionPolicy(args, logGroup).JSON()),
+	}, parent)
+	if err != nil {
+		return nil, b.wrap(err)
+	}
+
+	vars := pulumi.StringMap{}
+	for k, v := range args.Variables {
+		vars[k] = pulumi.String(v)
+	}
+	subnets := pulumi.ToStringArray(args.SubnetIDs)
+	fn, err := lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
+		Name:           pulumi.String(fnName),
+		Description:    pulumi.String("Payment processing (" + args.Environment + ")"),
+		Role:           role.Arn,
+		Runtime:        pulumi.String(FunctionRuntime),
+		Handler:        pulumi.String(FunctionHandler),
+		Architectures:  pulumi.StringArray{pulumi.String(args.Function.Architecture)},
+		MemorySize:     pulumi.Int(args.Function.MemoryMB),
+		Timeout:        pulumi.Int(args.Function.TimeoutSeconds),
+		Code:           args.Code,
+		SourceCodeHash: pulumi.String(args.CodeSHA256),
+		VpcConfig: &lambda.FunctionVpcConfigArgs{
+			SubnetIds:        subnets,
+			SecurityGroupIds: pulumi.StringArray{sg.ID().ToStringOutput()},
+		},
+		TracingConfig: &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
+		Environment:   &lambda.FunctionEnvironmentArgs{Variables: vars},
+		LoggingConfig: &lambda.FunctionLoggingConfigArgs{LogFormat: pulumi.String("JSON"), LogGroup: pulumi.String(logGroup)},
+	}, parent, pulumi.DependsOn([]pulumi.Resource{lg, policy}))
+	if err != nil {
+		return nil, b.wrap(err)
+	}
+	c.Arn = fn.Arn
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"name": pulumi.String(fnName), "arn": fn.Arn}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
