@@ -115,7 +115,7 @@ func PhysicalName(r Resource) string {
 	if r.Type == "aws:s3/bucketV2:BucketV2" {
 		return r.Str("bucket") // on a bucket's settings resources, "bucket" is the bucket they configure
 	}
-	for _, key := range []string{"name", "functionName"} {
+	for _, key := range []string{"name", "functionName", "dashboardName"} {
 		if v := r.Str(key); v != "" {
 			return v
 		}

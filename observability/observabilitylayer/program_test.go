@@ -1,0 +1,169 @@
+package observabilitylayer
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/pkg/stacktest"
+)
+
+// SPEC section 3, written out: the 5-minute sums at which alarms fire.
+type expected struct {
+	env                   string
+	errors, throttles     float64
+	emails                []string
+	costCenter, dataClass string
+}
+
+var environments = []expected{
+	{"dev", 10, 50, nil, "payments-dev", "confidential"},
+	{"staging", 5, 10, nil, "payments-staging", "confidential"},
+	{"prod", 1, 1, []string{"payments-oncall@example.com"}, "payments-prod", "restricted"},
+}
+
+func upstream(env string) map[string]map[string]any {
+	return map[string]map[string]any{
+		"organization/data/" + env: {
+			"tableName": "transactions-" + env + "-pay01", "tableArn": "arn:aws:dynamodb:us-east-1:1:table/transactions-" + env + "-pay01",
+			"tableMerchantIndexName": "merchantId-createdAt-index",
+			"auditBucketName":        "audit-logs-" + env + "-pay01", "auditBucketArn": "arn:aws:s3:::audit-logs-" + env + "-pay01",
+			"auditPrefix": "audit/",
+		},
+		"organization/compute/" + env: {
+			"functions": []any{map[string]any{
+				"name": "payment-processor-" + env + "-pay01", "arn": "arn:aws:lambda:us-east-1:1:function:payment-processor-" + env + "-pay01",
+				"logGroupName": "/aws/lambda/payment-processor-" + env + "-pay01", "timeoutSeconds": 10,
+			}},
+		},
+	}
+}
+
+func run(t *testing.T, env string, overrides map[string]string) (*stacktest.Result, error) {
+	t.Helper()
+	return stacktest.Run(Program, stacktest.Options{
+		Project: "observability", Stack: env,
+		Config:       stacktest.StackConfig(t, "..", env, overrides),
+		StackOutputs: upstream(env),
+	})
+}
+
+func TestAlarmsPerEnvironment(t *testing.T) {
+	for _, want := range environments {
+		t.Run(want.env, func(t *testing.T) {
+			res, err := run(t, want.env, nil)
+			require.NoError(t, err)
+			fn := "payment-processor-" + want.env + "-pay01"
+			table := "transactions-" + want.env + "-pay01"
+			type alarm struct {
+				namespace, metric, dimension, statistic string
+				threshold                               float64
+			}
+			wantAlarms := map[string]alarm{
+				"payment-processor-errors-" + want.env + "-pay01":    {"AWS/Lambda", "Errors", fn, "Sum", want.errors},
+				"payment-processor-throttles-" + want.env + "-pay01": {"AWS/Lambda", "Throttles", fn, "Sum", 1},
+				// 80% of the 10 s timeout, in milliseconds.
+				"payment-processor-duration-" + want.env + "-pay01":   {"AWS/Lambda", "Duration", fn, "Maximum", 8000},
+				"transactions-read-throttles-" + want.env + "-pay01":  {"AWS/DynamoDB", "ReadThrottleEvents", table, "Sum", want.throttles},
+				"transactions-write-throttles-" + want.env + "-pay01": {"AWS/DynamoDB", "WriteThrottleEvents", table, "Sum", want.throttles},
+			}
+			got := map[string]alarm{}
+			topicArn := res.Exports["alarmTopicArn"]
+			require.NotEmpty(t, topicArn)
+			for _, a := range res.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+				p := a.Plain()
+				var dim string
+				for _, v := range p["dimensions"].(map[string]any) {
+					dim = v.(string)
+				}
+				got[a.Str("name")] = alarm{a.Str("namespace"), a.Str("metricName"), dim, a.Str("statistic"), p["threshold"].(float64)}
+				assert.Equal(t, 300.0, p["period"], "5-minute window")
+				assert.Equal(t, "GreaterThanOrEqualToThreshold", p["comparisonOperator"], "fires when the sum reaches the threshold")
+				assert.Equal(t, "notBreaching", p["treatMissingData"])
+				assert.Equal(t, []any{topicArn}, p["alarmActions"])
+				assert.Equal(t, []any{topicArn}, p["okActions"])
+				assert.Contains(t, a.Str("alarmDescription"), "Check first:")
+			}
+			assert.Equal(t, wantAlarms, got)
+		})
+	}
+}
+
+func TestTopicAndSubscriptions(t *testing.T) {
+	for _, want := range environments {
+		t.Run(want.env, func(t *testing.T) {
+			res, err := run(t, want.env, nil)
+			require.NoError(t, err)
+			topic := res.MustOne(t, "aws:sns/topic:Topic", "alarms")
+			assert.Equal(t, "alarms-"+want.env+"-pay01", topic.Str("name"))
+			assert.Equal(t, "alias/aws/sns", topic.Str("kmsMasterKeyId"), "encrypted")
+			var emails []string
+			for _, s := range res.ByType("aws:sns/topicSubscription:TopicSubscription") {
+				assert.Equal(t, "email", s.Str("protocol"))
+				emails = append(emails, s.Str("endpoint"))
+			}
+			assert.Equal(t, want.emails, emails)
+		})
+	}
+}
+
+func TestDashboard(t *testing.T) {
+	res, err := run(t, "staging", nil)
+	require.NoError(t, err)
+	dash := res.MustOne(t, "aws:cloudwatch/dashboard:Dashboard", "alarms")
+	assert.Equal(t, "payments-staging-pay01", dash.Str("dashboardName"))
+	var body struct {
+		Widgets []struct {
+			Properties struct {
+				Metrics [][]any `json:"metrics"`
+				Region  string  `json:"region"`
+			} `json:"properties"`
+		} `json:"widgets"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(dash.Str("dashboardBody")), &body))
+	var metrics []string
+	for _, w := range body.Widgets {
+		assert.Equal(t, "us-east-1", w.Properties.Region)
+		for _, m := range w.Properties.Metrics {
+			metrics = append(metrics, m[1].(string))
+		}
+	}
+	assert.ElementsMatch(t, []string{"Errors", "Throttles", "Duration", "ReadThrottleEvents", "WriteThrottleEvents"}, metrics)
+}
+
+func TestBadAlarmEmailFailsBeforeAnyResource(t *testing.T) {
+	res, err := run(t, "dev", map[string]string{"payments:alarmEmails": `["oncall"]`})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `payments:alarmEmails = "oncall"`)
+	for _, r := range res.Resources {
+		assert.False(t, r.Custom, "%s registered before validation failed", r.Name)
+	}
+}
+
+func TestMissingComputeStackIsReported(t *testing.T) {
+	outputs := upstream("dev")
+	delete(outputs, "organization/compute/dev")
+	_, err := stacktest.Run(Program, stacktest.Options{Project: "observability", Stack: "dev",
+		Config: stacktest.StackConfig(t, "..", "dev", nil), StackOutputs: outputs})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `stack organization/compute/dev has no output "functions"`)
+}
+
+func TestNamesTagsAndDestroyability(t *testing.T) {
+	for _, want := range environments {
+		t.Run(want.env, func(t *testing.T) {
+			res, err := run(t, want.env, nil)
+			require.NoError(t, err)
+			stacktest.AssertConventions(t, res, stacktest.Conventions{
+				Env: want.env, Suffix: "pay01",
+				Untaggable: map[string]bool{"aws:sns/topicSubscription:TopicSubscription": true, "aws:cloudwatch/dashboard:Dashboard": true},
+				Tags: map[string]string{
+					"Environment": want.env, "CostCenter": want.costCenter, "DataClassification": want.dataClass,
+					"Project": "payments-platform", "Layer": "observability", "ManagedBy": "pulumi",
+				},
+			})
+		})
+	}
+}
