@@ -5,12 +5,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/magefile/mage/mg"
 	"github.com/magefile/mage/sh"
 
+	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/envreport"
 )
 
@@ -24,6 +28,66 @@ func (Env) Show(env string) error {
 		return err
 	}
 	return envreport.Write(os.Stdout, p)
+}
+
+// Deploy groups `mage deploy:env <env>`.
+type Deploy mg.Namespace
+
+// Env deploys every layer of an environment in dependency order (needs the Pulumi CLI and the environment's AWS credentials).
+func (Deploy) Env(env string) error { return run(deploy.Up, env) }
+
+// Preview groups `mage preview:env <env>`.
+type Preview mg.Namespace
+
+// Env previews every layer of an environment against its live state (needs the Pulumi CLI and AWS credentials).
+func (Preview) Env(env string) error { return run(deploy.Preview, env) }
+
+// Destroy groups `mage destroy:env <env>`.
+type Destroy mg.Namespace
+
+// Env destroys every layer of an environment in reverse order; prod needs CONFIRM_DESTROY=prod.
+func (Destroy) Env(env string) error {
+	if env == "prod" && os.Getenv("CONFIRM_DESTROY") != "prod" {
+		return fmt.Errorf("refusing to destroy prod: set CONFIRM_DESTROY=prod to confirm")
+	}
+	return run(deploy.Destroy, env)
+}
+
+func run(op deploy.Op, env string) error {
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	runner, err := deploy.NewAutomation(root, os.Getenv)
+	if err != nil {
+		return err
+	}
+	d := &deploy.Deployer{
+		Root: root, Graph: deploy.Graph(), Runner: runner,
+		Identity: deploy.STSIdentity{Region: "us-east-1"}, CLI: deploy.PulumiCLI{},
+		Out: os.Stdout, Now: time.Now,
+	}
+	_, err = d.Run(context.Background(), op, env)
+	return err
+}
+
+// Build compiles the payment function for linux/arm64 into compute/dist/payment.zip and prints its hash.
+func Build() error {
+	out, err := sh.Output("go", "run", "./compute/functionbuild/cmd/buildfn", filepath.Join("compute", "dist", "payment.zip"))
+	fmt.Println(out)
+	return err
+}
+
+// Docs groups generated documentation.
+type Docs mg.Namespace
+
+// Environments regenerates docs/environments.md from the profiles and stack files.
+func (Docs) Environments() error {
+	md, err := envreport.Markdown(".")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(envreport.DocPath, md, 0o644)
 }
 
 // Test runs every test of every module of the workspace.

@@ -1,0 +1,182 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+// StateDir is the default file backend, inside the repository and ignored by
+// git, so a first deployment needs no account anywhere.
+const StateDir = ".pulumi-state"
+
+// Backend returns the state backend URL: PULUMI_BACKEND_URL when set (an S3
+// bucket or Pulumi Cloud for teams), otherwise the local file backend.
+func Backend(root string, getenv func(string) string) (string, error) {
+	if url := getenv("PULUMI_BACKEND_URL"); url != "" {
+		return url, nil
+	}
+	abs, err := filepath.Abs(filepath.Join(root, StateDir))
+	if err != nil {
+		return "", err
+	}
+	return "file://" + abs, nil
+}
+
+// ErrNoPassphrase explains how to provide the secrets passphrase.
+var ErrNoPassphrase = errors.New("the passphrase secrets provider needs PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE: " +
+	"export the team's passphrase (from the secrets manager) before deploying; an empty passphrase is allowed only when set explicitly")
+
+// Automation runs layers through the Pulumi Automation API against each layer
+// directory, as `pulumi up` inside the directory would.
+type Automation struct {
+	Root      string
+	Backend   string
+	lookupEnv func(string) (string, bool)
+}
+
+// NewAutomation resolves the backend; Preflight checks the rest.
+func NewAutomation(root string, getenv func(string) string) (*Automation, error) {
+	backend, err := Backend(root, getenv)
+	if err != nil {
+		return nil, err
+	}
+	return &Automation{Root: root, Backend: backend, lookupEnv: os.LookupEnv}, nil
+}
+
+// Preflight checks the secrets passphrase and creates the local state
+// directory; the Deployer calls it before any layer runs.
+func (a *Automation) Preflight() error {
+	_, hasPass := a.lookupEnv("PULUMI_CONFIG_PASSPHRASE")
+	if _, hasFile := a.lookupEnv("PULUMI_CONFIG_PASSPHRASE_FILE"); !hasPass && !hasFile {
+		return ErrNoPassphrase
+	}
+	if strings.HasPrefix(a.Backend, "file://") {
+		if err := os.MkdirAll(strings.TrimPrefix(a.Backend, "file://"), 0o700); err != nil {
+			return fmt.Errorf("creating the local state directory: %w", err)
+		}
+	}
+	return nil
+}
+
+// Run implements Runner.
+func (a *Automation) Run(ctx context.Context, op Op, layer Layer, env profile.Environment, out io.Writer) (Changes, error) {
+	dir := filepath.Join(a.Root, layer.Name)
+	stack, err := auto.UpsertStackLocalSource(ctx, string(env), dir,
+		auto.SecretsProvider("passphrase"),
+		auto.EnvVars(map[string]string{"PULUMI_BACKEND_URL": a.Backend}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("selecting stack %s of %s: %w", env, layer.Name, err)
+	}
+	switch op {
+	case Preview:
+		res, err := stack.Preview(ctx, optpreview.ProgressStreams(out), optpreview.ErrorProgressStreams(out), optpreview.Diff())
+		if err != nil {
+			return nil, err
+		}
+		changes := Changes{}
+		for kind, n := range res.ChangeSummary {
+			changes[string(kind)] = n
+		}
+		return changes, nil
+	case Up:
+		res, err := stack.Up(ctx, optup.ProgressStreams(out), optup.ErrorProgressStreams(out))
+		if err != nil {
+			return nil, err
+		}
+		return summaryChanges(res.Summary.ResourceChanges), nil
+	case Destroy:
+		res, err := stack.Destroy(ctx, optdestroy.ProgressStreams(out), optdestroy.ErrorProgressStreams(out))
+		if err != nil {
+			return nil, err
+		}
+		return summaryChanges(res.Summary.ResourceChanges), nil
+	}
+	return nil, fmt.Errorf("unknown operation %q", op)
+}
+
+func summaryChanges(m *map[string]int) Changes {
+	changes := Changes{}
+	if m != nil {
+		for k, v := range *m {
+			changes[k] = v
+		}
+	}
+	return changes
+}
+
+// MinimumCLI is the oldest Pulumi CLI the Automation API code is tested with.
+var MinimumCLI = [3]int{3, 200, 0}
+
+// PulumiCLI checks the installed Pulumi CLI.
+type PulumiCLI struct {
+	// Lookup finds the binary; exec.LookPath by default.
+	Lookup func(string) (string, error)
+	// Version runs `pulumi version`.
+	Version func(ctx context.Context, path string) (string, error)
+}
+
+// Check implements CLI.
+func (c PulumiCLI) Check(ctx context.Context) (string, error) {
+	lookup, version := c.Lookup, c.Version
+	if lookup == nil {
+		lookup = exec.LookPath
+	}
+	if version == nil {
+		version = func(ctx context.Context, path string) (string, error) {
+			out, err := exec.CommandContext(ctx, path, "version").Output()
+			return strings.TrimSpace(string(out)), err
+		}
+	}
+	path, err := lookup("pulumi")
+	if err != nil {
+		return "", fmt.Errorf("the Pulumi CLI is not installed (no `pulumi` on PATH): install v%d.%d or later from https://www.pulumi.com/docs/install/; "+
+			"`go run mage.go plan:env <env>` needs no CLI", MinimumCLI[0], MinimumCLI[1])
+	}
+	v, err := version(ctx, path)
+	if err != nil {
+		return "", fmt.Errorf("running `%s version`: %w", path, err)
+	}
+	got, ok := parseVersion(v)
+	if !ok {
+		return "", fmt.Errorf("could not read the Pulumi CLI version from %q", v)
+	}
+	for i := range got {
+		if got[i] != MinimumCLI[i] {
+			if got[i] < MinimumCLI[i] {
+				return "", fmt.Errorf("the Pulumi CLI is %s: need v%d.%d.%d or later", v, MinimumCLI[0], MinimumCLI[1], MinimumCLI[2])
+			}
+			break
+		}
+	}
+	return v, nil
+}
+
+var versionPattern = regexp.MustCompile(`v?(\d+)\.(\d+)\.(\d+)`)
+
+func parseVersion(s string) ([3]int, bool) {
+	m := versionPattern.FindStringSubmatch(s)
+	if m == nil {
+		return [3]int{}, false
+	}
+	var v [3]int
+	for i := range v {
+		v[i], _ = strconv.Atoi(m[i+1])
+	}
+	return v, true
+}

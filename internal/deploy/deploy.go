@@ -1,0 +1,265 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/acmepay/platform/internal/envreport"
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+// Op is an operation on a stack.
+type Op string
+
+// The operations.
+const (
+	Preview Op = "preview"
+	Up      Op = "up"
+	Destroy Op = "destroy"
+)
+
+// Runner performs one operation on one layer's stack, streaming progress
+// lines to out.
+type Runner interface {
+	Run(ctx context.Context, op Op, layer Layer, env profile.Environment, out io.Writer) (Changes, error)
+}
+
+// Changes counts the resource operations of a run, by kind ("create",
+// "update", "delete", "replace", "same").
+type Changes map[string]int
+
+// preflighter is a Runner with checks of its own to pass before any layer
+// runs (the Automation runner's secrets passphrase).
+type preflighter interface {
+	Preflight() error
+}
+
+// Identity reports the AWS account of the caller's credentials.
+type Identity interface {
+	AccountID(ctx context.Context) (string, error)
+}
+
+// CLI checks the Pulumi CLI.
+type CLI interface {
+	Check(ctx context.Context) (version string, err error)
+}
+
+// Deployer runs operations over an environment.
+type Deployer struct {
+	// Root is the repository root holding the layer directories.
+	Root     string
+	Graph    []Layer
+	Runner   Runner
+	Identity Identity
+	CLI      CLI
+	Out      io.Writer
+	Now      func() time.Time
+}
+
+// LayerResult is the outcome of one layer.
+type LayerResult struct {
+	Layer    string
+	Status   string // succeeded, failed, skipped
+	Changes  Changes
+	Duration time.Duration
+	Err      error
+}
+
+// Report is the outcome of an operation over an environment.
+type Report struct {
+	Env    profile.Environment
+	Op     Op
+	Layers []LayerResult
+}
+
+// ErrWrongAccount is returned when the credentials belong to another account.
+var ErrWrongAccount = errors.New("wrong AWS account")
+
+// Run validates everything it can before touching any stack, then runs op.
+func (d *Deployer) Run(ctx context.Context, op Op, envName string) (Report, error) {
+	env, err := profile.ParseEnvironment(envName)
+	if err != nil {
+		return Report{}, err
+	}
+	p, err := d.preflight(ctx, env)
+	if err != nil {
+		return Report{Env: env, Op: op}, err
+	}
+	fmt.Fprintf(d.Out, "%s %s: account %s, region %s, suffix %s\n", op, env, p.AccountID, p.Region, p.Suffix)
+	var report Report
+	if op == Destroy {
+		report = d.sequential(ctx, op, env, DestroyOrder(d.Graph))
+	} else {
+		report = d.concurrent(ctx, op, env)
+	}
+	d.printSummary(report)
+	for _, l := range report.Layers {
+		if l.Status == statusFailed {
+			return report, fmt.Errorf("%s %s stopped: layer %s failed: %w", op, env, l.Layer, l.Err)
+		}
+	}
+	return report, nil
+}
+
+// preflight is every check that must pass before any stack is touched.
+func (d *Deployer) preflight(ctx context.Context, env profile.Environment) (profile.Profile, error) {
+	if err := validateGraph(d.Graph); err != nil {
+		return profile.Profile{}, err
+	}
+	var all []profile.Profile
+	var target profile.Profile
+	for _, e := range profile.Environments() {
+		p, err := envreport.Load(d.Root, string(e))
+		if err != nil {
+			return profile.Profile{}, fmt.Errorf("configuration of %s: %w", e, err)
+		}
+		all = append(all, p)
+		if e == env {
+			target = p
+		}
+	}
+	if err := profile.ValidateSet(all); err != nil {
+		return profile.Profile{}, err
+	}
+	account, err := d.Identity.AccountID(ctx)
+	if err != nil {
+		return profile.Profile{}, fmt.Errorf("reading the caller's AWS account (sts:GetCallerIdentity): %w", err)
+	}
+	if account != target.AccountID {
+		return profile.Profile{}, fmt.Errorf("%w: the credentials are for account %s, but %s is account %s; refusing to touch anything",
+			ErrWrongAccount, account, env, target.AccountID)
+	}
+	version, err := d.CLI.Check(ctx)
+	if err != nil {
+		return profile.Profile{}, err
+	}
+	fmt.Fprintf(d.Out, "pulumi %s\n", version)
+	if p, ok := d.Runner.(preflighter); ok {
+		if err := p.Preflight(); err != nil {
+			return profile.Profile{}, err
+		}
+	}
+	return target, nil
+}
+
+const (
+	statusSucceeded = "succeeded"
+	statusFailed    = "failed"
+	statusSkipped   = "skipped"
+)
+
+// concurrent starts each layer as soon as all its dependencies succeeded. After
+// a failure no further layer starts; layers already running finish.
+func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environment) Report {
+	var (
+		mu      sync.Mutex
+		results = map[string]LayerResult{}
+		done    = map[string]chan struct{}{}
+		failed  bool
+		wg      sync.WaitGroup
+		out     = &syncWriter{w: d.Out}
+	)
+	for _, l := range d.Graph {
+		done[l.Name] = make(chan struct{})
+	}
+	for _, l := range d.Graph {
+		wg.Add(1)
+		go func(l Layer) {
+			defer wg.Done()
+			defer close(done[l.Name])
+			for _, dep := range l.DependsOn {
+				<-done[dep]
+			}
+			mu.Lock()
+			blocked := failed
+			for _, dep := range l.DependsOn {
+				if results[dep].Status != statusSucceeded {
+					blocked = true
+				}
+			}
+			if blocked {
+				results[l.Name] = LayerResult{Layer: l.Name, Status: statusSkipped}
+				mu.Unlock()
+				return
+			}
+			mu.Unlock()
+			res := d.runLayer(ctx, op, l, env, out)
+			mu.Lock()
+			results[l.Name] = res
+			if res.Status == statusFailed {
+				failed = true
+			}
+			mu.Unlock()
+		}(l)
+	}
+	wg.Wait()
+	report := Report{Env: env, Op: op}
+	for _, l := range d.Graph {
+		report.Layers = append(report.Layers, results[l.Name])
+	}
+	return report
+}
+
+// sequential runs layers one after another and skips the rest after a failure.
+func (d *Deployer) sequential(ctx context.Context, op Op, env profile.Environment, order []Layer) Report {
+	report := Report{Env: env, Op: op}
+	out := &syncWriter{w: d.Out}
+	failed := false
+	for _, l := range order {
+		if failed {
+			report.Layers = append(report.Layers, LayerResult{Layer: l.Name, Status: statusSkipped})
+			continue
+		}
+		res := d.runLayer(ctx, op, l, env, out)
+		failed = res.Status == statusFailed
+		report.Layers = append(report.Layers, res)
+	}
+	return report
+}
+
+func (d *Deployer) runLayer(ctx context.Context, op Op, l Layer, env profile.Environment, out *syncWriter) LayerResult {
+	start := d.Now()
+	w := &prefixWriter{prefix: "[" + l.Name + "] ", out: out}
+	changes, err := d.Runner.Run(ctx, op, l, env, w)
+	w.Flush()
+	res := LayerResult{Layer: l.Name, Changes: changes, Duration: d.Now().Sub(start), Status: statusSucceeded}
+	if err != nil {
+		res.Status, res.Err = statusFailed, err
+		out.Write([]byte(fmt.Sprintf("[%s] FAILED: %v\n", l.Name, err)))
+	}
+	return res
+}
+
+func (d *Deployer) printSummary(r Report) {
+	fmt.Fprintf(d.Out, "\n%s %s summary\n", r.Op, r.Env)
+	tw := tabwriter.NewWriter(d.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LAYER\tSTATUS\tCHANGES\tDURATION")
+	for _, l := range r.Layers {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Layer, l.Status, l.Changes, l.Duration.Round(time.Millisecond))
+	}
+	tw.Flush()
+}
+
+// String renders changes as "create=3 update=1", sorted, or "-" for none.
+func (c Changes) String() string {
+	if len(c) == 0 {
+		return "-"
+	}
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%d", k, c[k])
+	}
+	return strings.Join(parts, " ")
+}

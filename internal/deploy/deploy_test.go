@@ -1,0 +1,269 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+// fakeRunner records the order layers start and finish in, and can hold a
+// layer until another has started (to prove two layers overlap) or fail one.
+type fakeRunner struct {
+	mu       sync.Mutex
+	events   []string
+	started  map[string]chan struct{}
+	waitFor  map[string]string // layer -> layer that must have started first
+	fail     map[string]error
+	overlaps []string
+}
+
+func newFakeRunner() *fakeRunner {
+	f := &fakeRunner{started: map[string]chan struct{}{}, waitFor: map[string]string{}, fail: map[string]error{}}
+	for _, l := range Graph() {
+		f.started[l.Name] = make(chan struct{})
+	}
+	return f
+}
+
+func (f *fakeRunner) Run(ctx context.Context, op Op, l Layer, env profile.Environment, out io.Writer) (Changes, error) {
+	f.mu.Lock()
+	f.events = append(f.events, "start "+l.Name)
+	f.mu.Unlock()
+	close(f.started[l.Name])
+	if other, ok := f.waitFor[l.Name]; ok {
+		select {
+		case <-f.started[other]:
+			f.mu.Lock()
+			f.overlaps = append(f.overlaps, l.Name+"+"+other)
+			f.mu.Unlock()
+		case <-time.After(5 * time.Second):
+			return nil, errors.New(l.Name + " ran alone: " + other + " never started while it ran")
+		}
+	}
+	io.WriteString(out, "Updating ("+string(env)+")\npartial line")
+	f.mu.Lock()
+	f.events = append(f.events, "end "+l.Name)
+	f.mu.Unlock()
+	if err := f.fail[l.Name]; err != nil {
+		return nil, err
+	}
+	return Changes{"create": 3}, nil
+}
+
+type fixedIdentity struct {
+	account string
+	err     error
+}
+
+func (i fixedIdentity) AccountID(context.Context) (string, error) { return i.account, i.err }
+
+type fakeCLI struct{ err error }
+
+func (c fakeCLI) Check(context.Context) (string, error) { return "v3.274.1", c.err }
+
+func newDeployer(runner Runner, account string) (*Deployer, *bytes.Buffer) {
+	out := &bytes.Buffer{}
+	return &Deployer{
+		Root: "../..", Graph: Graph(), Runner: runner,
+		Identity: fixedIdentity{account: account}, CLI: fakeCLI{},
+		Out: out, Now: time.Now,
+	}, out
+}
+
+func indexOf(events []string, e string) int {
+	for i, x := range events {
+		if x == e {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestUpRunsIndependentLayersConcurrentlyAndDependentsAfter(t *testing.T) {
+	runner := newFakeRunner()
+	runner.waitFor["network"] = "data" // network finishes only once data has started
+	d, out := newDeployer(runner, "234567890123")
+	report, err := d.Run(context.Background(), Up, "staging")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"network+data"}, runner.overlaps, "network and data overlap")
+
+	ev := runner.events
+	for _, dep := range []string{"network", "data"} {
+		assert.Less(t, indexOf(ev, "end "+dep), indexOf(ev, "start compute"), "compute starts after %s finished", dep)
+	}
+	assert.Less(t, indexOf(ev, "end compute"), indexOf(ev, "start observability"))
+	assert.Less(t, indexOf(ev, "end data"), indexOf(ev, "start observability"))
+
+	require.Len(t, report.Layers, 4)
+	for _, l := range report.Layers {
+		assert.Equal(t, "succeeded", l.Status, l.Layer)
+		assert.Equal(t, Changes{"create": 3}, l.Changes)
+	}
+	text := out.String()
+	assert.Contains(t, text, "[network] Updating (staging)\n", "progress lines carry the layer name")
+	assert.Contains(t, text, "[compute] partial line\n", "a trailing partial line is flushed with its prefix")
+	assert.Contains(t, text, "up staging summary")
+	assert.Regexp(t, `observability\s+succeeded\s+create=3`, text)
+}
+
+func TestDestroyRunsInExactReverseOrder(t *testing.T) {
+	runner := newFakeRunner()
+	d, _ := newDeployer(runner, "123456789012")
+	_, err := d.Run(context.Background(), Destroy, "dev")
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"start observability", "end observability", "start compute", "end compute",
+		"start data", "end data", "start network", "end network",
+	}, runner.events)
+}
+
+func TestFirstFailureStopsDownstreamLayers(t *testing.T) {
+	runner := newFakeRunner()
+	runner.fail["data"] = errors.New("AccessDenied: dynamodb:CreateTable")
+	d, out := newDeployer(runner, "345678901234")
+	report, err := d.Run(context.Background(), Up, "prod")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "layer data failed: AccessDenied: dynamodb:CreateTable")
+	status := map[string]string{}
+	for _, l := range report.Layers {
+		status[l.Layer] = l.Status
+	}
+	assert.Equal(t, "failed", status["data"])
+	assert.Equal(t, "skipped", status["compute"])
+	assert.Equal(t, "skipped", status["observability"])
+	assert.NotContains(t, runner.events, "start compute")
+	assert.NotContains(t, runner.events, "start observability")
+	assert.Contains(t, out.String(), "[data] FAILED: AccessDenied")
+}
+
+func TestDestroyStopsAtFirstFailure(t *testing.T) {
+	runner := newFakeRunner()
+	runner.fail["compute"] = errors.New("ENI still in use")
+	d, _ := newDeployer(runner, "123456789012")
+	_, err := d.Run(context.Background(), Destroy, "dev")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "layer compute failed")
+	assert.NotContains(t, runner.events, "start data")
+	assert.NotContains(t, runner.events, "start network")
+}
+
+func TestWrongAccountIsRefusedBeforeAnyLayer(t *testing.T) {
+	runner := newFakeRunner()
+	d, _ := newDeployer(runner, "123456789012") // dev's account
+	_, err := d.Run(context.Background(), Up, "prod")
+	require.ErrorIs(t, err, ErrWrongAccount)
+	assert.Contains(t, err.Error(), "the credentials are for account 123456789012, but prod is account 345678901234")
+	assert.Empty(t, runner.events)
+}
+
+func TestMissingCredentialsAreReported(t *testing.T) {
+	runner := newFakeRunner()
+	d, _ := newDeployer(runner, "")
+	d.Identity = fixedIdentity{err: errors.New("no EC2 IMDS role found")}
+	_, err := d.Run(context.Background(), Up, "dev")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "sts:GetCallerIdentity")
+	assert.Empty(t, runner.events)
+}
+
+func TestUnknownEnvironmentIsRefused(t *testing.T) {
+	runner := newFakeRunner()
+	d, _ := newDeployer(runner, "123456789012")
+	_, err := d.Run(context.Background(), Up, "nosuchenv")
+	require.Error(t, err)
+	assert.Equal(t, `unknown environment "nosuchenv": allowed dev, staging, prod`, err.Error())
+	assert.Empty(t, runner.events)
+}
+
+func TestInvalidStackConfigIsRefused(t *testing.T) {
+	root := t.TempDir()
+	for _, env := range []string{"dev", "staging", "prod"} {
+		account := map[string]string{"dev": "123456789012", "staging": "234567890123", "prod": "345678901234"}[env]
+		body := "config:\n  aws:region: us-east-1\n  aws:allowedAccountIds: [\"" + account + "\"]\n  payments:environmentSuffix: pay01\n"
+		if env == "staging" {
+			body += "  payments:lambdaMemoryMb: 99999\n"
+		}
+		require.NoError(t, os.MkdirAll(filepath.Join(root, "network"), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(root, "network", "Pulumi."+env+".yaml"), []byte(body), 0o644))
+	}
+	runner := newFakeRunner()
+	d, _ := newDeployer(runner, "123456789012")
+	d.Root = root
+	_, err := d.Run(context.Background(), Up, "dev")
+	require.Error(t, err, "every environment's config is validated, so overlaps between them can be checked")
+	assert.Contains(t, err.Error(), `payments:lambdaMemoryMb = "99999": allowed 128-10240`)
+	assert.Empty(t, runner.events)
+}
+
+func TestMissingCLIIsReportedClearly(t *testing.T) {
+	cli := PulumiCLI{Lookup: func(string) (string, error) { return "", errors.New("executable file not found in $PATH") }}
+	_, err := cli.Check(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the Pulumi CLI is not installed (no `pulumi` on PATH)")
+
+	runner := newFakeRunner()
+	d, _ := newDeployer(runner, "123456789012")
+	d.CLI = cli
+	_, err = d.Run(context.Background(), Up, "dev")
+	require.Error(t, err)
+	assert.Empty(t, runner.events)
+}
+
+func TestOldCLIIsRefused(t *testing.T) {
+	cli := PulumiCLI{
+		Lookup:  func(string) (string, error) { return "/usr/bin/pulumi", nil },
+		Version: func(context.Context, string) (string, error) { return "v3.99.0", nil },
+	}
+	_, err := cli.Check(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the Pulumi CLI is v3.99.0: need v3.200.0 or later")
+
+	cli.Version = func(context.Context, string) (string, error) { return "v3.274.1", nil }
+	v, err := cli.Check(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "v3.274.1", v)
+}
+
+func TestBackendDefaultsToRepositoryFileBackend(t *testing.T) {
+	url, err := Backend("/repo", func(string) string { return "" })
+	require.NoError(t, err)
+	assert.Equal(t, "file:///repo/.pulumi-state", url)
+	url, err = Backend("/repo", func(k string) string {
+		if k == "PULUMI_BACKEND_URL" {
+			return "s3://payments-pulumi-state"
+		}
+		return ""
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "s3://payments-pulumi-state", url)
+}
+
+func TestMissingPassphraseIsExplained(t *testing.T) {
+	a, err := NewAutomation(t.TempDir(), func(string) string { return "" })
+	require.NoError(t, err)
+	env := map[string]string{}
+	a.lookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	require.ErrorIs(t, a.Preflight(), ErrNoPassphrase)
+
+	env["PULUMI_CONFIG_PASSPHRASE"] = "" // explicitly empty is a choice, not a mistake
+	require.NoError(t, a.Preflight())
+	assert.DirExists(t, strings.TrimPrefix(a.Backend, "file://"))
+}
+
+func TestGraphIsAValidOrder(t *testing.T) {
+	require.NoError(t, validateGraph(Graph()))
+	bad := []Layer{{Name: "compute", DependsOn: []string{"network"}}, {Name: "network"}}
+	assert.Error(t, validateGraph(bad))
+}

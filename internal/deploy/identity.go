@@ -1,0 +1,29 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// STSIdentity asks AWS STS who the caller is, with the standard credential
+// chain (environment, profile, SSO, instance or OIDC role).
+type STSIdentity struct {
+	Region string
+}
+
+// AccountID implements Identity.
+func (s STSIdentity) AccountID(ctx context.Context) (string, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(s.Region))
+	if err != nil {
+		return "", fmt.Errorf("loading AWS credentials: %w", err)
+	}
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", fmt.Errorf("no usable AWS credentials: %w", err)
+	}
+	return aws.ToString(out.Account), nil
+}
