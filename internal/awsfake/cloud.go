@@ -1,0 +1,220 @@
+// Package awsfake is an in-memory stand-in for the AWS provider, for running
+// the real Pulumi engine hermetically. It keeps the live state of every
+// resource, assigns ids and the computed outputs the layer programs read,
+// answers the invokes they make, answers Read for refresh from the live state
+// (so a changed live resource shows up as a difference in its inputs, as with
+// the real provider), and lets a test edit or delete a live resource the way a
+// console user would. It fakes AWS only; the engine, the programs and the
+// StackReferences are real.
+package awsfake
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/blang/semver"
+	"github.com/pulumi/pulumi/pkg/v3/resource/deploy/deploytest"
+	"github.com/pulumi/pulumi/pkg/v3/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+)
+
+// ProviderVersion is the version of the AWS provider the programs request.
+var ProviderVersion = semver.MustParse("6.83.4")
+
+// Zones are the availability zones the stand-in region offers.
+var Zones = []string{"us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"}
+
+// Live is one resource as it exists in the stand-in cloud.
+type Live struct {
+	Type   string
+	ID     string
+	Name   string // logical name
+	Inputs resource.PropertyMap
+}
+
+// Cloud is the live state of one AWS account and region.
+type Cloud struct {
+	Account string
+	Region  string
+
+	mu        sync.Mutex
+	resources map[string]*Live // by id
+	seq       int
+}
+
+// New returns an empty account.
+func New(account, region string) *Cloud {
+	return &Cloud{Account: account, Region: region, resources: map[string]*Live{}}
+}
+
+// Loader registers the stand-in as the "aws" provider plugin.
+func (c *Cloud) Loader() *deploytest.ProviderLoader {
+	return deploytest.NewProviderLoader("aws", ProviderVersion, func() (plugin.Provider, error) {
+		return c.provider(), nil
+	})
+}
+
+func (c *Cloud) provider() *deploytest.Provider {
+	return &deploytest.Provider{
+		CreateF: func(_ context.Context, req plugin.CreateRequest) (plugin.CreateResponse, error) {
+			inputs := resource.ToResourcePropertyMap(req.Properties)
+			if req.Preview {
+				return plugin.CreateResponse{Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), "", inputs, true)), Status: resource.StatusOK}, nil
+			}
+			id := c.create(string(req.Type), req.Name, inputs)
+			return plugin.CreateResponse{ID: resource.ID(id), Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), id, inputs, false)), Status: resource.StatusOK}, nil
+		},
+		ReadF: func(_ context.Context, req plugin.ReadRequest) (plugin.ReadResponse, error) {
+			live, ok := c.get(string(req.ID))
+			if !ok {
+				return plugin.ReadResponse{ReadResult: plugin.ReadResult{}, Status: resource.StatusOK}, nil // gone
+			}
+			// Inputs are derived from the live resource, as the real
+			// provider does, so console edits appear as input changes.
+			in := resource.FromResourcePropertyMap(live.Inputs)
+			out := resource.FromResourcePropertyMap(c.outputs(live.Type, live.ID, live.Inputs, false))
+			return plugin.ReadResponse{ReadResult: plugin.ReadResult{ID: req.ID, Inputs: &in, Outputs: &out}, Status: resource.StatusOK}, nil
+		},
+		DiffF: func(_ context.Context, req plugin.DiffRequest) (plugin.DiffResult, error) {
+			return diff(resource.ToResourcePropertyMap(req.OldInputs), resource.ToResourcePropertyMap(req.NewInputs), req.IgnoreChanges), nil
+		},
+		UpdateF: func(_ context.Context, req plugin.UpdateRequest) (plugin.UpdateResponse, error) {
+			inputs := resource.ToResourcePropertyMap(req.NewInputs)
+			if !req.Preview {
+				c.update(string(req.ID), inputs)
+			}
+			return plugin.UpdateResponse{Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), string(req.ID), inputs, req.Preview)), Status: resource.StatusOK}, nil
+		},
+		DeleteF: func(_ context.Context, req plugin.DeleteRequest) (plugin.DeleteResponse, error) {
+			c.mu.Lock()
+			delete(c.resources, string(req.ID))
+			c.mu.Unlock()
+			return plugin.DeleteResponse{Status: resource.StatusOK}, nil
+		},
+		InvokeF: func(_ context.Context, req plugin.InvokeRequest) (plugin.InvokeResponse, error) {
+			return c.invoke(string(req.Tok), req.Args)
+		},
+	}
+}
+
+func (c *Cloud) invoke(token string, _ property.Map) (plugin.InvokeResponse, error) {
+	switch token {
+	case "aws:index/getAvailabilityZones:getAvailabilityZones":
+		names := make([]property.Value, len(Zones))
+		ids := make([]property.Value, len(Zones))
+		for i, z := range Zones {
+			names[i] = property.New(z)
+			ids[i] = property.New(fmt.Sprintf("use1-az%d", i+1))
+		}
+		return plugin.InvokeResponse{Properties: property.NewMap(map[string]property.Value{
+			"id": property.New(c.Region), "names": property.New(property.NewArray(names)), "zoneIds": property.New(property.NewArray(ids)),
+		})}, nil
+	case "aws:index/getCallerIdentity:getCallerIdentity":
+		return plugin.InvokeResponse{Properties: property.NewMap(map[string]property.Value{
+			"accountId": property.New(c.Account), "arn": property.New("arn:aws:iam::" + c.Account + ":user/ci"), "userId": property.New("AIDAFAKE"), "id": property.New(c.Account),
+		})}, nil
+	case "aws:index/getRegion:getRegion":
+		return plugin.InvokeResponse{Properties: property.NewMap(map[string]property.Value{"name": property.New(c.Region), "id": property.New(c.Region)})}, nil
+	}
+	return plugin.InvokeResponse{}, fmt.Errorf("awsfake: invoke %s is not implemented", token)
+}
+
+func (c *Cloud) create(typ, name string, inputs resource.PropertyMap) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	id := fmt.Sprintf("%s-%06d", idPrefix(typ), c.seq)
+	// Resources AWS identifies by name get their name as id.
+	if n, ok := physicalName(typ, inputs); ok && nameIsID(typ) {
+		id = n
+	}
+	c.resources[id] = &Live{Type: typ, ID: id, Name: name, Inputs: inputs.Copy()}
+	return id
+}
+
+func (c *Cloud) update(id string, inputs resource.PropertyMap) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if live, ok := c.resources[id]; ok {
+		live.Inputs = inputs.Copy()
+	}
+}
+
+func (c *Cloud) get(id string) (Live, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	live, ok := c.resources[id]
+	if !ok {
+		return Live{}, false
+	}
+	return Live{Type: live.Type, ID: live.ID, Name: live.Name, Inputs: live.Inputs.Copy()}, true
+}
+
+// Resources lists what exists, sorted by type and logical name.
+func (c *Cloud) Resources() []Live {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]Live, 0, len(c.resources))
+	for _, r := range c.resources {
+		out = append(out, Live{Type: r.Type, ID: r.ID, Name: r.Name, Inputs: r.Inputs.Copy()})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Type != out[j].Type {
+			return out[i].Type < out[j].Type
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// Edit changes a live resource the way a console user would: find it by type
+// and logical name, and let change rewrite its configuration.
+func (c *Cloud) Edit(typ, name string, change func(inputs resource.PropertyMap)) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, r := range c.resources {
+		if r.Type == typ && r.Name == name {
+			change(r.Inputs)
+			return nil
+		}
+	}
+	return fmt.Errorf("awsfake: no live %s named %s", typ, name)
+}
+
+// Remove deletes a live resource behind the code's back.
+func (c *Cloud) Remove(typ, name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, r := range c.resources {
+		if r.Type == typ && r.Name == name {
+			delete(c.resources, id)
+			return nil
+		}
+	}
+	return fmt.Errorf("awsfake: no live %s named %s", typ, name)
+}
+
+// diff compares old and new inputs; the stand-in never replaces, it updates.
+func diff(olds, news resource.PropertyMap, ignore []string) plugin.DiffResult {
+	for _, path := range ignore {
+		key := resource.PropertyKey(strings.SplitN(path, ".", 2)[0])
+		if v, ok := olds[key]; ok {
+			news[key] = v
+		} else {
+			delete(news, key)
+		}
+	}
+	d := olds.Diff(news)
+	if d == nil || !d.AnyChanges() {
+		return plugin.DiffResult{Changes: plugin.DiffNone}
+	}
+	return plugin.DiffResult{
+		Changes:      plugin.DiffSome,
+		ChangedKeys:  d.ChangedKeys(),
+		DetailedDiff: plugin.NewDetailedDiffFromObjectDiff(d, true),
+	}
+}

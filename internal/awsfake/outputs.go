@@ -1,0 +1,123 @@
+package awsfake
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// module returns the AWS service of a type token ("aws:ec2/vpc:Vpc" -> "ec2").
+func module(typ string) string {
+	s := strings.TrimPrefix(typ, "aws:")
+	return strings.SplitN(s, "/", 2)[0]
+}
+
+// kind returns the resource kind of a type token ("aws:ec2/vpc:Vpc" -> "Vpc").
+func kind(typ string) string {
+	parts := strings.Split(typ, ":")
+	return parts[len(parts)-1]
+}
+
+func idPrefix(typ string) string {
+	switch kind(typ) {
+	case "Vpc":
+		return "vpc"
+	case "Subnet":
+		return "subnet"
+	case "RouteTable":
+		return "rtb"
+	case "InternetGateway":
+		return "igw"
+	case "NatGateway":
+		return "nat"
+	case "Eip":
+		return "eipalloc"
+	case "SecurityGroup", "DefaultSecurityGroup":
+		return "sg"
+	case "VpcEndpoint":
+		return "vpce"
+	case "FlowLog":
+		return "fl"
+	}
+	return strings.ToLower(kind(typ))
+}
+
+// nameIsID lists the types AWS identifies by their name.
+func nameIsID(typ string) bool {
+	switch kind(typ) {
+	case "Role", "LogGroup", "Table", "BucketV2", "Function", "MetricAlarm", "Dashboard":
+		return true
+	}
+	return false
+}
+
+func physicalName(typ string, inputs resource.PropertyMap) (string, bool) {
+	for _, key := range []resource.PropertyKey{"name", "bucket", "dashboardName"} {
+		if kind(typ) != "BucketV2" && key == "bucket" {
+			continue
+		}
+		if v, ok := inputs[key]; ok && v.IsString() && v.StringValue() != "" {
+			return v.StringValue(), true
+		}
+	}
+	return "", false
+}
+
+// outputs are the inputs plus what AWS computes: id, ARN, and the names and
+// identifiers programs read back.
+func (c *Cloud) outputs(typ, id string, inputs resource.PropertyMap, preview bool) resource.PropertyMap {
+	out := inputs.Copy()
+	if preview {
+		// Before creation, computed values are unknown, as with the real provider.
+		out["arn"] = resource.MakeComputed(resource.NewStringProperty(""))
+		out["id"] = resource.MakeComputed(resource.NewStringProperty(""))
+		return out
+	}
+	name, _ := physicalName(typ, inputs)
+	if name == "" {
+		name = id
+	}
+	out["id"] = resource.NewStringProperty(id)
+	out["arn"] = resource.NewStringProperty(c.arn(typ, id, name))
+	if _, ok := out["name"]; !ok {
+		out["name"] = resource.NewStringProperty(name)
+	}
+	if tags, ok := inputs["tags"]; ok {
+		out["tagsAll"] = tags
+	}
+	switch kind(typ) {
+	case "BucketV2":
+		out["bucketDomainName"] = resource.NewStringProperty(name + ".s3.amazonaws.com")
+	case "Function":
+		out["invokeArn"] = resource.NewStringProperty(fmt.Sprintf("arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", c.Region, c.arn(typ, id, name)))
+		out["qualifiedArn"] = resource.NewStringProperty(c.arn(typ, id, name) + ":$LATEST")
+	case "Topic":
+		out["id"] = resource.NewStringProperty(c.arn(typ, id, name))
+	}
+	return out
+}
+
+func (c *Cloud) arn(typ, id, name string) string {
+	switch module(typ) {
+	case "s3":
+		return "arn:aws:s3:::" + name
+	case "iam":
+		if kind(typ) == "Policy" {
+			return fmt.Sprintf("arn:aws:iam::%s:policy/%s", c.Account, name)
+		}
+		return fmt.Sprintf("arn:aws:iam::%s:role/%s", c.Account, name)
+	case "dynamodb":
+		return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", c.Region, c.Account, name)
+	case "lambda":
+		return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", c.Region, c.Account, name)
+	case "cloudwatch":
+		if kind(typ) == "LogGroup" {
+			return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", c.Region, c.Account, name)
+		}
+		return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:%s", c.Region, c.Account, name)
+	case "sns":
+		return fmt.Sprintf("arn:aws:sns:%s:%s:%s", c.Region, c.Account, name)
+	}
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", module(typ), c.Region, c.Account, strings.ToLower(kind(typ)), id)
+}

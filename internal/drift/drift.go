@@ -1,0 +1,242 @@
+// Package drift turns the engine events of a preview-only refresh into a
+// drift report: every resource whose live configuration differs from what the
+// last deployment recorded, with the property paths that differ and their old
+// and new values. It reads events in the Automation API's format
+// (apitype.EngineEvent), so the same code reports on a live stack (through
+// the Automation API) and on the in-process engine harness.
+package drift
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+)
+
+// Kinds of drift.
+const (
+	Modified = "modified" // the live resource's configuration changed
+	Deleted  = "deleted"  // the live resource no longer exists
+)
+
+// Property is one differing property path.
+type Property struct {
+	Path string `json:"path"`
+	Kind string `json:"kind"` // add, delete, update
+	// Recorded is the value in the last deployment, Live the value now.
+	Recorded any `json:"recorded"`
+	Live     any `json:"live"`
+}
+
+// Resource is one drifted resource.
+type Resource struct {
+	Layer      string     `json:"layer"`
+	URN        string     `json:"urn"`
+	Type       string     `json:"type"`
+	Name       string     `json:"name"`
+	Kind       string     `json:"kind"`
+	Properties []Property `json:"properties,omitempty"`
+}
+
+// Report is the drift of one environment.
+type Report struct {
+	Environment string     `json:"environment"`
+	Drifted     []Resource `json:"drifted"`
+}
+
+// Any reports whether anything drifted.
+func (r Report) Any() bool { return len(r.Drifted) > 0 }
+
+// Add reads one layer's refresh events into the report.
+func (r *Report) Add(layer string, events []apitype.EngineEvent) {
+	for _, ev := range events {
+		if ev.ResOutputsEvent == nil {
+			continue
+		}
+		md := ev.ResOutputsEvent.Metadata
+		switch md.Op {
+		case apitype.OpUpdate:
+			r.Drifted = append(r.Drifted, Resource{
+				Layer: layer, URN: md.URN, Type: md.Type, Name: urnName(md.URN), Kind: Modified,
+				Properties: properties(md),
+			})
+		case apitype.OpDelete:
+			r.Drifted = append(r.Drifted, Resource{Layer: layer, URN: md.URN, Type: md.Type, Name: urnName(md.URN), Kind: Deleted})
+		}
+	}
+	sort.SliceStable(r.Drifted, func(i, j int) bool { return r.Drifted[i].URN < r.Drifted[j].URN })
+}
+
+func properties(md apitype.StepEventMetadata) []Property {
+	var oldIn, newIn map[string]any
+	if md.Old != nil {
+		oldIn = md.Old.Inputs
+	}
+	if md.New != nil {
+		newIn = md.New.Inputs
+	}
+	paths := make([]string, 0, len(md.DetailedDiff))
+	for p := range md.DetailedDiff {
+		paths = append(paths, p)
+	}
+	if len(paths) == 0 {
+		paths = append(paths, md.Diffs...)
+	}
+	sort.Strings(paths)
+	out := make([]Property, 0, len(paths))
+	for _, p := range paths {
+		kind := "update"
+		if d, ok := md.DetailedDiff[p]; ok {
+			kind = strings.TrimSuffix(string(d.Kind), "-replace")
+		}
+		out = append(out, Property{Path: p, Kind: kind, Recorded: redact(lookup(oldIn, p)), Live: redact(lookup(newIn, p))})
+	}
+	return out
+}
+
+// secretSig is how Pulumi marks a secret value in serialized state.
+const secretSig = "1b47061264138c4ac30d75fd1eb44270"
+
+// redact replaces secret values (at any depth) with a marker.
+func redact(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		if sig, ok := t["4dabf18193072939515e22adb298388d"]; ok && sig == secretSig {
+			return "[secret]"
+		}
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			out[k] = redact(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = redact(x)
+		}
+		return out
+	case string:
+		if t == "[secret]" {
+			return t
+		}
+	}
+	return v
+}
+
+// lookup follows a property path such as `tags.Environment`,
+// `rules[0].expiration.days` or `tags["Cost Center"]`.
+func lookup(m map[string]any, path string) any {
+	var cur any = m
+	for _, part := range splitPath(path) {
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[part]
+		case []any:
+			var i int
+			if _, err := fmt.Sscanf(part, "%d", &i); err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			cur = c[i]
+		default:
+			return nil
+		}
+	}
+	return cur
+}
+
+func splitPath(path string) []string {
+	var parts []string
+	var cur strings.Builder
+	for i := 0; i < len(path); i++ {
+		switch ch := path[i]; ch {
+		case '.':
+			if cur.Len() > 0 {
+				parts = append(parts, cur.String())
+				cur.Reset()
+			}
+		case '[':
+			if cur.Len() > 0 {
+				parts = append(parts, cur.String())
+				cur.Reset()
+			}
+			end := strings.IndexByte(path[i:], ']')
+			if end < 0 {
+				return append(parts, path[i:])
+			}
+			parts = append(parts, strings.Trim(path[i+1:i+end], `"`))
+			i += end
+		default:
+			cur.WriteByte(ch)
+		}
+	}
+	if cur.Len() > 0 {
+		parts = append(parts, cur.String())
+	}
+	return parts
+}
+
+func urnName(urn string) string {
+	if i := strings.LastIndex(urn, "::"); i >= 0 {
+		return urn[i+2:]
+	}
+	return urn
+}
+
+// WriteJSON writes the report to dir/<env>.json and returns the path.
+func (r Report) WriteJSON(dir string) (string, error) {
+	if r.Drifted == nil {
+		r.Drifted = []Resource{}
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, r.Environment+".json")
+	return path, os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// WriteText prints a table of the drift and a verdict line: "DRIFT DETECTED"
+// when anything drifted, so the outcome is visible even where the exit status
+// is lost (a `go run` wrapper flattens it).
+func (r Report) WriteText(w io.Writer) {
+	if !r.Any() {
+		fmt.Fprintf(w, "no drift: every resource of %s matches its last deployment\n", r.Environment)
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LAYER\tRESOURCE\tTYPE\tDRIFT\tPROPERTY\tRECORDED\tLIVE")
+	for _, d := range r.Drifted {
+		if len(d.Properties) == 0 {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\t\t\n", d.Layer, d.Name, d.Type, d.Kind)
+		}
+		for _, p := range d.Properties {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Layer, d.Name, d.Type, d.Kind, p.Path, show(p.Recorded), show(p.Live))
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "DRIFT DETECTED: %d resource(s) of %s differ from their last deployment\n", len(r.Drifted), r.Environment)
+}
+
+func show(v any) string {
+	if v == nil {
+		return "(absent)"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	s := string(b)
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
+}

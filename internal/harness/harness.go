@@ -1,0 +1,275 @@
+// Package harness runs the four layer programs of one environment through the
+// real Pulumi engine, in process, against the in-memory AWS stand-in of
+// package awsfake. Each layer is its own stack with its own snapshot; each
+// layer's config comes from its Pulumi.<env>.yaml; StackReferences are served
+// from the earlier layers' real stack outputs. It is how the platform proves,
+// without a cloud account, that a second deploy changes nothing, that destroy
+// leaves nothing, and that a console edit is caught as drift; and it is the
+// engine behind the offline plan.
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/pkg/v3/backend/display"
+	"github.com/pulumi/pulumi/pkg/v3/engine"
+	lt "github.com/pulumi/pulumi/pkg/v3/engine/lifecycletest/framework"
+	"github.com/pulumi/pulumi/pkg/v3/resource/deploy"
+	"github.com/pulumi/pulumi/pkg/v3/resource/deploy/deploytest"
+	"github.com/pulumi/pulumi/pkg/v3/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acmepay/platform/compute/computelayer"
+	"github.com/acmepay/platform/data/datalayer"
+	"github.com/acmepay/platform/internal/awsfake"
+	layers "github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/network/networklayer"
+	"github.com/acmepay/platform/observability/observabilitylayer"
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+// Programs maps each layer to the program `pulumi up` runs in its directory.
+var Programs = map[string]pulumi.RunFunc{
+	"network":       networklayer.Program,
+	"data":          datalayer.Program,
+	"compute":       computelayer.Program,
+	"observability": observabilitylayer.Program,
+}
+
+// Organization is what the file backend calls every organization.
+const Organization = "organization"
+
+// Env is one environment's four stacks in the stand-in cloud.
+type Env struct {
+	Root    string
+	Env     profile.Environment
+	Profile profile.Profile
+	Cloud   *awsfake.Cloud
+	// Programs may be replaced (tests slip a bad resource into a layer).
+	Programs map[string]pulumi.RunFunc
+
+	tb    lt.TB
+	mu    sync.Mutex
+	snaps map[string]*deploy.Snapshot
+}
+
+// New prepares an environment from the stack files under root, with an empty
+// stand-in account.
+func New(tb lt.TB, root string, env profile.Environment) (*Env, error) {
+	p, err := loadProfile(root, env)
+	if err != nil {
+		return nil, err
+	}
+	programs := map[string]pulumi.RunFunc{}
+	for k, v := range Programs {
+		programs[k] = v
+	}
+	return &Env{
+		Root: root, Env: env, Profile: p, Cloud: awsfake.New(p.AccountID, p.Region),
+		Programs: programs, tb: tb, snaps: map[string]*deploy.Snapshot{},
+	}, nil
+}
+
+func loadProfile(root string, env profile.Environment) (profile.Profile, error) {
+	cfg, err := profile.ReadStackFile(profile.StackFile(filepath.Join(root, "network"), string(env)))
+	if err != nil {
+		return profile.Profile{}, err
+	}
+	return profile.Load(string(env), profile.FromMap(cfg))
+}
+
+// Result is what one operation on one layer did.
+type Result struct {
+	Layer  string
+	Events []apitype.EngineEvent
+	Steps  []Step
+}
+
+// Step is one resource operation of a run.
+type Step struct {
+	Op   string
+	URN  string
+	Type string
+	Name string
+	// Inputs are the resource's new inputs (old ones for a delete).
+	Inputs resource.PropertyMap
+}
+
+// Changes counts the steps that change something (create, update, replace,
+// delete); reads of StackReferences and unchanged resources do not count.
+func (r Result) Changes() map[string]int {
+	out := map[string]int{}
+	for _, s := range r.Steps {
+		switch s.Op {
+		case "create", "update", "replace", "delete", "create-replacement", "delete-replaced":
+			out[s.Op]++
+		}
+	}
+	return out
+}
+
+// Op names the engine operations the harness runs.
+type Op string
+
+// The operations.
+const (
+	OpUpdate         Op = "update"
+	OpPreview        Op = "preview"
+	OpDestroy        Op = "destroy"
+	OpRefreshPreview Op = "refresh-preview"
+)
+
+// Run performs op on one layer and keeps the new snapshot (previews keep the
+// old one).
+func (e *Env) Run(ctx context.Context, op Op, layer string) (Result, error) {
+	program, ok := e.Programs[layer]
+	if !ok {
+		return Result{}, fmt.Errorf("harness: unknown layer %q", layer)
+	}
+	cfg, err := profile.ReadStackFile(profile.StackFile(filepath.Join(e.Root, layer), string(e.Env)))
+	if err != nil {
+		return Result{}, err
+	}
+	runtime := deploytest.NewLanguageRuntimeF(func(info plugin.RunInfo, _ *deploytest.ResourceMonitor) error {
+		pctx, err := pulumi.NewContext(context.Background(), pulumi.RunInfo{
+			Project: info.Project, Stack: info.Stack, Organization: Organization,
+			Parallel: info.Parallel, DryRun: info.DryRun, MonitorAddr: info.MonitorAddress,
+			Config: cfg,
+		})
+		if err != nil {
+			return err
+		}
+		return pulumi.RunWithContext(pctx, program)
+	})
+	hostF := deploytest.NewPluginHostF(nil, nil, runtime, nil, nil, e.Cloud.Loader())
+	plan := &lt.TestPlan{
+		Project:       layer,
+		Stack:         string(e.Env),
+		BackendClient: &deploytest.BackendClient{GetStackOutputsF: e.stackOutputs},
+		Options:       lt.TestUpdateOptions{T: e.tb, HostF: hostF, SkipDisplayTests: true},
+	}
+	e.mu.Lock()
+	snap := e.snaps[layer]
+	e.mu.Unlock()
+	target := plan.GetTarget(e.tb, snap)
+
+	var testOp lt.TestOp
+	dryRun := false
+	switch op {
+	case OpUpdate:
+		testOp = engine.Update
+	case OpPreview:
+		testOp, dryRun = engine.Update, true
+	case OpDestroy:
+		testOp = engine.Destroy
+	case OpRefreshPreview:
+		testOp, dryRun = engine.Refresh, true
+	default:
+		return Result{}, fmt.Errorf("harness: unknown operation %q", op)
+	}
+	res := Result{Layer: layer}
+	validate := func(_ workspace.Project, _ deploy.Target, _ engine.JournalEntries, events []engine.Event, err error) error {
+		for _, ev := range events {
+			if ev.Type == engine.ResourcePreEvent {
+				md := ev.Payload().(engine.ResourcePreEventPayload).Metadata
+				res.Steps = append(res.Steps, step(md))
+			}
+			converted, cerr := display.ConvertEngineEvent(ev, false)
+			if cerr == nil {
+				res.Events = append(res.Events, converted)
+			}
+		}
+		return err
+	}
+	newSnap, err := testOp.RunStep(plan.GetProject(), target, plan.Options, dryRun, plan.BackendClient, validate, "")
+	if err != nil {
+		return res, fmt.Errorf("%s %s of %s: %w", op, layer, e.Env, err)
+	}
+	if !dryRun {
+		e.mu.Lock()
+		e.snaps[layer] = newSnap
+		e.mu.Unlock()
+	}
+	return res, nil
+}
+
+func step(md engine.StepEventMetadata) Step {
+	s := Step{Op: string(md.Op), URN: string(md.URN), Type: string(md.Type), Name: md.URN.Name()}
+	if md.New != nil {
+		s.Inputs = md.New.Inputs
+	} else if md.Old != nil {
+		s.Inputs = md.Old.Inputs
+	}
+	return s
+}
+
+// Up runs an update of every layer in dependency order.
+func (e *Env) Up(ctx context.Context) ([]Result, error) {
+	return e.each(ctx, OpUpdate, layers.Graph())
+}
+
+// Destroy destroys every layer in reverse order.
+func (e *Env) Destroy(ctx context.Context) ([]Result, error) {
+	return e.each(ctx, OpDestroy, layers.DestroyOrder(layers.Graph()))
+}
+
+// RefreshPreview refreshes every layer without writing state.
+func (e *Env) RefreshPreview(ctx context.Context) ([]Result, error) {
+	return e.each(ctx, OpRefreshPreview, layers.Graph())
+}
+
+func (e *Env) each(ctx context.Context, op Op, order []layers.Layer) ([]Result, error) {
+	var out []Result
+	for _, l := range order {
+		r, err := e.Run(ctx, op, l.Name)
+		out = append(out, r)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// Snapshot returns a layer's current snapshot (nil before its first update).
+func (e *Env) Snapshot(layer string) *deploy.Snapshot {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.snaps[layer]
+}
+
+// StackOutputs returns the outputs of a layer's stack resource.
+func (e *Env) StackOutputs(layer string) (resource.PropertyMap, bool) {
+	snap := e.Snapshot(layer)
+	if snap == nil {
+		return nil, false
+	}
+	for _, r := range snap.Resources {
+		if r.Type == resource.RootStackType {
+			return r.Outputs, true
+		}
+	}
+	return nil, false
+}
+
+// stackOutputs answers a StackReference ("organization/network/dev") from
+// the referenced layer's snapshot.
+func (e *Env) stackOutputs(_ context.Context, name string, _ func(error) error) (property.Map, error) {
+	parts := strings.Split(name, "/")
+	if len(parts) != 3 || parts[0] != Organization || parts[2] != string(e.Env) {
+		return property.Map{}, fmt.Errorf("harness: stack %q is not a stack of environment %s", name, e.Env)
+	}
+	outputs, ok := e.StackOutputs(parts[1])
+	if !ok {
+		return property.Map{}, errors.New("harness: stack " + name + " has not been deployed")
+	}
+	return resource.FromResourcePropertyMap(outputs), nil
+}
