@@ -16,6 +16,7 @@ import (
 
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/envreport"
+	"github.com/acmepay/platform/internal/plan"
 )
 
 // Env groups environment commands: `mage env:show dev`.
@@ -28,6 +29,15 @@ func (Env) Show(env string) error {
 		return err
 	}
 	return envreport.Write(os.Stdout, p)
+}
+
+// Plan groups `mage plan:env <env>`.
+type Plan mg.Namespace
+
+// Env plans an environment offline (real Pulumi engine, in-memory AWS, no credentials) and writes manifests/planned/<env>.json.
+func (Plan) Env(env string) error {
+	_, err := plan.Run(context.Background(), plan.Options{Root: ".", Env: env, Out: os.Stdout})
+	return err
 }
 
 // Deploy groups `mage deploy:env <env>`.

@@ -10,6 +10,8 @@ package awsfake
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
@@ -43,7 +45,6 @@ type Cloud struct {
 
 	mu        sync.Mutex
 	resources map[string]*Live // by id
-	seq       int
 }
 
 // New returns an empty account.
@@ -65,7 +66,7 @@ func (c *Cloud) provider() *deploytest.Provider {
 			if req.Preview {
 				return plugin.CreateResponse{Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), "", inputs, true)), Status: resource.StatusOK}, nil
 			}
-			id := c.create(string(req.Type), req.Name, inputs)
+			id := c.create(string(req.URN), string(req.Type), req.Name, inputs)
 			return plugin.CreateResponse{ID: resource.ID(id), Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), id, inputs, false)), Status: resource.StatusOK}, nil
 		},
 		ReadF: func(_ context.Context, req plugin.ReadRequest) (plugin.ReadResponse, error) {
@@ -123,11 +124,14 @@ func (c *Cloud) invoke(token string, _ property.Map) (plugin.InvokeResponse, err
 	return plugin.InvokeResponse{}, fmt.Errorf("awsfake: invoke %s is not implemented", token)
 }
 
-func (c *Cloud) create(typ, name string, inputs resource.PropertyMap) string {
+// create stores a new live resource. Ids derive from the URN, so the same
+// program always gets the same ids (plans are reproducible) while distinct
+// resources never share one.
+func (c *Cloud) create(urn, typ, name string, inputs resource.PropertyMap) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.seq++
-	id := fmt.Sprintf("%s-%06d", idPrefix(typ), c.seq)
+	sum := sha256.Sum256([]byte(urn))
+	id := fmt.Sprintf("%s-%s", idPrefix(typ), hex.EncodeToString(sum[:8]))
 	// Resources AWS identifies by name get their name as id.
 	if n, ok := physicalName(typ, inputs); ok && nameIsID(typ) {
 		id = n
@@ -152,6 +156,20 @@ func (c *Cloud) get(id string) (Live, bool) {
 		return Live{}, false
 	}
 	return Live{Type: live.Type, ID: live.ID, Name: live.Name, Inputs: live.Inputs.Copy()}, true
+}
+
+// GeneratedIDs lists the ids the stand-in made up for live resources.
+func (c *Cloud) GeneratedIDs() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var ids []string
+	for id, r := range c.resources {
+		if !nameIsID(r.Type) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
 }
 
 // Resources lists what exists, sorted by type and logical name.

@@ -17,6 +17,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+
+	"github.com/acmepay/platform/internal/redact"
 )
 
 // Kinds of drift.
@@ -95,38 +97,9 @@ func properties(md apitype.StepEventMetadata) []Property {
 		if d, ok := md.DetailedDiff[p]; ok {
 			kind = strings.TrimSuffix(string(d.Kind), "-replace")
 		}
-		out = append(out, Property{Path: p, Kind: kind, Recorded: redact(lookup(oldIn, p)), Live: redact(lookup(newIn, p))})
+		out = append(out, Property{Path: p, Kind: kind, Recorded: redact.Value(lookup(oldIn, p)), Live: redact.Value(lookup(newIn, p))})
 	}
 	return out
-}
-
-// secretSig is how Pulumi marks a secret value in serialized state.
-const secretSig = "1b47061264138c4ac30d75fd1eb44270"
-
-// redact replaces secret values (at any depth) with a marker.
-func redact(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		if sig, ok := t["4dabf18193072939515e22adb298388d"]; ok && sig == secretSig {
-			return "[secret]"
-		}
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			out[k] = redact(x)
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = redact(x)
-		}
-		return out
-	case string:
-		if t == "[secret]" {
-			return t
-		}
-	}
-	return v
 }
 
 // lookup follows a property path such as `tags.Environment`,

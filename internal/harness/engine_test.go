@@ -92,7 +92,7 @@ func TestStackReferencesCarryRealOutputs(t *testing.T) {
 	require.NotNil(t, fnInputs)
 	subnets := fnInputs["vpcConfig"].ObjectValue()["subnetIds"].ArrayValue()
 	assert.Equal(t, privateSubnets, subnets, "compute runs in the subnets network created")
-	assert.Regexp(t, `^subnet-\d+$`, subnets[0].StringValue(), "ids come from the stand-in, not from a mock")
+	assert.Regexp(t, `^subnet-[0-9a-f]{16}$`, subnets[0].StringValue(), "ids come from the stand-in, not from a mock")
 
 	boundary := network["permissionsBoundaryArn"].StringValue()
 	var roleBoundary string

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -109,16 +110,5 @@ func AssertConventions(t *testing.T, res *Result, c Conventions) {
 	assert.Len(t, inventory, ours, "the inventory lists every resource and component")
 }
 
-// PhysicalName is the name a resource has in AWS: its name input, or its Name
-// tag for resources named only by tag.
-func PhysicalName(r Resource) string {
-	if r.Type == "aws:s3/bucketV2:BucketV2" {
-		return r.Str("bucket") // on a bucket's settings resources, "bucket" is the bucket they configure
-	}
-	for _, key := range []string{"name", "functionName", "dashboardName"} {
-		if v := r.Str(key); v != "" {
-			return v
-		}
-	}
-	return r.Tags()["Name"]
-}
+// PhysicalName is the name a resource has in AWS.
+func PhysicalName(r Resource) string { return naming.Physical(r.Type, r.Plain()) }

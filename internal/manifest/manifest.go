@@ -1,0 +1,223 @@
+// Package manifest builds the compliance manifest of an environment from
+// Pulumi's own data: each layer's resources as the engine recorded them
+// (type, logical and physical name, id where deployed, tags, inputs) and each
+// layer's stack outputs, plus the sanctioned settings in force. One code path
+// serves deployed stacks (state exported through the Automation API) and the
+// offline plan (the harness's snapshots). The output is deterministic: sorted,
+// secrets redacted, no timestamps outside the provenance block, so two
+// generations of an unchanged environment are byte-identical.
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+
+	"github.com/acmepay/platform/internal/redact"
+	"github.com/acmepay/platform/pkg/naming"
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+// SchemaVersion is the version of the manifest format (docs/manifest.schema.json).
+const SchemaVersion = 1
+
+// Statuses of a manifest.
+const (
+	Planned  = "planned"  // generated offline, before any deployment
+	Deployed = "deployed" // read from the state of deployed stacks
+)
+
+// Placeholder stands for a value known only once AWS has created the resource.
+const Placeholder = "(known after deploy)"
+
+// Redundancy states what multi-AZ redundancy means for each environment,
+// rather than pretending a flag.
+const Redundancy = "DynamoDB replicates every table across three availability zones of the region in every environment; " +
+	"prod adds point-in-time recovery, autoscaling and one NAT gateway per AZ (see settings)."
+
+// Manifest is the compliance manifest of one environment.
+type Manifest struct {
+	SchemaVersion int             `json:"schemaVersion"`
+	Environment   string          `json:"environment"`
+	Account       string          `json:"account"`
+	Region        string          `json:"region"`
+	Status        string          `json:"status"`
+	Settings      profile.Profile `json:"settings"`
+	Redundancy    string          `json:"redundancy"`
+	Layers        []Layer         `json:"layers"`
+	Policy        *PolicyReport   `json:"policy,omitempty"`
+	Provenance    *Provenance     `json:"provenance,omitempty"`
+}
+
+// Layer is one layer's stack.
+type Layer struct {
+	Name      string         `json:"name"`
+	Outputs   map[string]any `json:"outputs"`
+	Resources []Resource     `json:"resources"`
+}
+
+// Resource is one resource of a layer.
+type Resource struct {
+	URN            string            `json:"urn"`
+	Type           string            `json:"type"`
+	LogicalName    string            `json:"logicalName"`
+	PhysicalName   string            `json:"physicalName,omitempty"`
+	ID             string            `json:"id,omitempty"`
+	Parent         string            `json:"parent,omitempty"`
+	Tags           map[string]string `json:"tags,omitempty"`
+	Config         map[string]any    `json:"config,omitempty"`
+	Protect        bool              `json:"protect"`
+	RetainOnDelete bool              `json:"retainOnDelete"`
+}
+
+// Provenance says where a deployed manifest came from. It is kept out of
+// planned manifests so they stay byte-identical.
+type Provenance struct {
+	SourceCommit string `json:"sourceCommit"`
+	GeneratedAt  string `json:"generatedAt"`
+	Backend      string `json:"backend,omitempty"`
+}
+
+// LayerState is a layer's state as Pulumi records it.
+type LayerState struct {
+	Name      string
+	Resources []apitype.ResourceV3
+}
+
+// Input is what a manifest is built from.
+type Input struct {
+	Profile profile.Profile
+	Status  string
+	Layers  []LayerState
+	// Unknown reports values that are not real yet (ids the offline plan's
+	// stand-in made up); they are shown as Placeholder. Nil for deployed stacks.
+	Unknown    func(string) bool
+	Provenance *Provenance
+}
+
+// Build assembles the manifest.
+func Build(in Input) Manifest {
+	m := Manifest{
+		SchemaVersion: SchemaVersion,
+		Environment:   string(in.Profile.Environment),
+		Account:       in.Profile.AccountID,
+		Region:        in.Profile.Region,
+		Status:        in.Status,
+		Settings:      in.Profile,
+		Redundancy:    Redundancy,
+		Provenance:    in.Provenance,
+	}
+	clean := func(v any) any { return scrub(redact.Value(v), in.Unknown) }
+	for _, l := range in.Layers {
+		layer := Layer{Name: l.Name, Outputs: map[string]any{}}
+		for _, r := range l.Resources {
+			if string(r.Type) == "pulumi:pulumi:Stack" {
+				for k, v := range r.Outputs {
+					layer.Outputs[k] = clean(v)
+				}
+				continue
+			}
+			if r.Delete {
+				continue // replaced resources awaiting deletion are not part of the environment
+			}
+			res := Resource{
+				URN:            string(r.URN),
+				Type:           string(r.Type),
+				LogicalName:    r.URN.Name(),
+				PhysicalName:   naming.Physical(string(r.Type), r.Inputs),
+				Parent:         string(r.Parent),
+				Protect:        r.Protect,
+				RetainOnDelete: r.RetainOnDelete,
+			}
+			if r.Custom && in.Status == Deployed {
+				res.ID = string(r.ID)
+			}
+			config := map[string]any{}
+			for k, v := range r.Inputs {
+				if k == "tags" {
+					continue
+				}
+				config[k] = clean(v)
+			}
+			if len(config) > 0 {
+				res.Config = config
+			}
+			if tags, ok := r.Inputs["tags"].(map[string]any); ok {
+				res.Tags = map[string]string{}
+				for k, v := range tags {
+					if s, ok := v.(string); ok {
+						res.Tags[k] = s
+					}
+				}
+			}
+			layer.Resources = append(layer.Resources, res)
+		}
+		sort.Slice(layer.Resources, func(i, j int) bool { return layer.Resources[i].URN < layer.Resources[j].URN })
+		m.Layers = append(m.Layers, layer)
+	}
+	return m
+}
+
+// Asset and archive signatures in serialized state.
+const (
+	sigKey     = "4dabf18193072939515e22adb298388d"
+	assetSig   = "c44067f5952c0a294b673a41bacd8c17"
+	archiveSig = "0def7320c3a5731c473e5ecbe6d01bc7"
+)
+
+// scrub makes values reproducible: code archives are identified by their
+// content hash (not their path on the machine that built them), and values
+// not known before deployment become Placeholder.
+func scrub(v any, unknown func(string) bool) any {
+	switch t := v.(type) {
+	case map[string]any:
+		if sig, ok := t[sigKey]; ok && (sig == assetSig || sig == archiveSig) {
+			return map[string]any{"contentSha256": t["hash"]}
+		}
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			out[k] = scrub(x, unknown)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = scrub(x, unknown)
+		}
+		return out
+	case string:
+		if unknown != nil && unknown(t) {
+			return Placeholder
+		}
+	}
+	return v
+}
+
+// JSON renders the manifest deterministically (maps are sorted by the
+// encoder, slices are sorted by Build), indented, with a final newline.
+func (m Manifest) JSON() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// ContainsAny returns a predicate that is true for strings containing any of
+// the given tokens, for use as Input.Unknown.
+func ContainsAny(tokens []string) func(string) bool {
+	return func(s string) bool {
+		for _, t := range tokens {
+			if t != "" && strings.Contains(s, t) {
+				return true
+			}
+		}
+		return false
+	}
+}

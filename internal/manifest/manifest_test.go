@@ -1,0 +1,74 @@
+package manifest
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+func prodProfile(t *testing.T) profile.Profile {
+	p, err := profile.Default(profile.Prod)
+	require.NoError(t, err)
+	p.Suffix = "pay01"
+	return p
+}
+
+func state() []LayerState {
+	return []LayerState{{Name: "data", Resources: []apitype.ResourceV3{
+		{URN: "urn:pulumi:prod::data::pulumi:pulumi:Stack::data-prod", Type: "pulumi:pulumi:Stack",
+			Outputs: map[string]any{"tableName": "transactions-prod-pay01", "apiKey": map[string]any{
+				"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "abc"}}},
+		{URN: "urn:pulumi:prod::data::aws:s3/bucketV2:BucketV2::audit-logs", Type: "aws:s3/bucketV2:BucketV2", Custom: true, ID: "audit-logs-prod-pay01",
+			Inputs: map[string]any{"bucket": "audit-logs-prod-pay01", "forceDestroy": true, "tags": map[string]any{"Environment": "prod"}}},
+		{URN: "urn:pulumi:prod::data::aws:dynamodb/table:Table::transactions", Type: "aws:dynamodb/table:Table", Custom: true, ID: "transactions-prod-pay01",
+			Inputs: map[string]any{"name": "transactions-prod-pay01", "streamArn": "arn:aws:dynamodb:us-east-1:1:table/x/stream/gen-42"}},
+		{URN: "urn:pulumi:prod::compute::aws:lambda/function:Function::fn", Type: "aws:lambda/function:Function", Custom: true, ID: "fn",
+			Inputs: map[string]any{"code": map[string]any{"4dabf18193072939515e22adb298388d": "0def7320c3a5731c473e5ecbe6d01bc7", "hash": "abc123", "path": "/home/someone/dist/payment.zip"}}},
+	}}}
+}
+
+func TestBuildDeployed(t *testing.T) {
+	m := Build(Input{Profile: prodProfile(t), Status: Deployed, Layers: state(), Provenance: &Provenance{SourceCommit: "0123abc", GeneratedAt: "2026-11-25T00:00:00Z"}})
+	assert.Equal(t, "prod", m.Environment)
+	assert.Equal(t, "345678901234", m.Account)
+	require.Len(t, m.Layers, 1)
+	l := m.Layers[0]
+	assert.Equal(t, "transactions-prod-pay01", l.Outputs["tableName"])
+	assert.Equal(t, "[secret]", l.Outputs["apiKey"], "secret outputs are redacted")
+	require.Len(t, l.Resources, 3, "the stack resource is not listed as a resource")
+	assert.Equal(t, "urn:pulumi:prod::compute::aws:lambda/function:Function::fn", l.Resources[0].URN, "resources are sorted by URN")
+	bucket := l.Resources[2]
+	assert.Equal(t, "audit-logs-prod-pay01", bucket.PhysicalName)
+	assert.Equal(t, "audit-logs-prod-pay01", bucket.ID, "a deployed manifest carries ids")
+	assert.Equal(t, map[string]string{"Environment": "prod"}, bucket.Tags)
+	assert.NotContains(t, bucket.Config, "tags")
+	assert.Equal(t, map[string]any{"contentSha256": "abc123"}, l.Resources[0].Config["code"], "archives are identified by content, not by path")
+	assert.Equal(t, "0123abc", m.Provenance.SourceCommit)
+}
+
+func TestBuildPlannedHidesMadeUpValues(t *testing.T) {
+	m := Build(Input{Profile: prodProfile(t), Status: Planned, Layers: state(), Unknown: ContainsAny([]string{"gen-42"})})
+	table := m.Layers[0].Resources[1]
+	assert.Empty(t, table.ID, "a planned manifest has no ids")
+	assert.Equal(t, Placeholder, table.Config["streamArn"])
+	assert.Nil(t, m.Provenance)
+}
+
+func TestJSONIsDeterministic(t *testing.T) {
+	a, err := Build(Input{Profile: prodProfile(t), Status: Planned, Layers: state()}).JSON()
+	require.NoError(t, err)
+	for i := 0; i < 20; i++ {
+		b, err := Build(Input{Profile: prodProfile(t), Status: Planned, Layers: state()}).JSON()
+		require.NoError(t, err)
+		require.Equal(t, string(a), string(b))
+	}
+	var back map[string]any
+	require.NoError(t, json.Unmarshal(a, &back))
+	assert.Equal(t, float64(1), back["schemaVersion"])
+	assert.Contains(t, back["redundancy"], "three availability zones")
+}

@@ -1,0 +1,170 @@
+// Package plan is the offline plan of an environment: the four layer
+// programs run through the real Pulumi engine against the in-memory AWS
+// stand-in (no credentials, no CLI), the resources each layer would create are
+// printed per layer, and the environment's manifest is written, marked as
+// planned.
+package plan
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/harness"
+	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+// ManifestDir is where planned manifests are written, relative to the root.
+const ManifestDir = "manifests/planned"
+
+// Options configure a plan.
+type Options struct {
+	Root string
+	Env  string
+	Out  io.Writer
+	// ManifestDir overrides where the manifest is written (default
+	// <Root>/manifests/planned); "-" writes none.
+	ManifestDir string
+}
+
+// Result is a finished plan.
+type Result struct {
+	Manifest     manifest.Manifest
+	ManifestPath string
+}
+
+// Run plans one environment.
+func Run(ctx context.Context, o Options) (Result, error) {
+	env, err := profile.ParseEnvironment(o.Env)
+	if err != nil {
+		return Result{}, err
+	}
+	tb := &harness.CommandTB{}
+	e, err := harness.New(tb, o.Root, env)
+	if err != nil {
+		return Result{}, err
+	}
+	fmt.Fprintf(o.Out, "offline plan of %s (account %s, %s, suffix %s): real Pulumi engine, in-memory AWS stand-in, no credentials\n",
+		env, e.Profile.AccountID, e.Profile.Region, e.Profile.Suffix)
+	for _, l := range deploy.Graph() {
+		fmt.Fprintf(o.Out, "  %-14s planning...", l.Name)
+		start := time.Now()
+		var res harness.Result
+		err := tb.Recover(func() error {
+			var err error
+			res, err = e.Run(ctx, harness.OpUpdate, l.Name)
+			return err
+		})
+		if err != nil {
+			fmt.Fprintln(o.Out, " failed")
+			return Result{}, fmt.Errorf("plan %s: layer %s: %w", env, l.Name, err)
+		}
+		fmt.Fprintf(o.Out, " %d to create (%s)\n", res.Changes()["create"], time.Since(start).Round(time.Millisecond))
+	}
+	if err := e.CheckDestroyable(); err != nil {
+		return Result{}, err
+	}
+	m, err := e.Manifest(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	writeTables(o.Out, m)
+
+	out := Result{Manifest: m}
+	dir := o.ManifestDir
+	if dir == "" {
+		dir = filepath.Join(o.Root, ManifestDir)
+	}
+	if dir != "-" {
+		body, err := m.JSON()
+		if err != nil {
+			return out, err
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return out, err
+		}
+		out.ManifestPath = filepath.Join(dir, string(env)+".json")
+		if err := os.WriteFile(out.ManifestPath, body, 0o644); err != nil {
+			return out, err
+		}
+		fmt.Fprintf(o.Out, "\nmanifest (planned): %s\n", out.ManifestPath)
+	}
+	return out, nil
+}
+
+// keySettings are the configuration paths shown for each type in the table.
+var keySettings = map[string][]string{
+	"aws:ec2/vpc:Vpc":                              {"cidrBlock"},
+	"aws:ec2/subnet:Subnet":                        {"cidrBlock", "availabilityZone"},
+	"aws:ec2/vpcEndpoint:VpcEndpoint":              {"serviceName", "vpcEndpointType"},
+	"aws:ec2/flowLog:FlowLog":                      {"trafficType"},
+	"aws:cloudwatch/logGroup:LogGroup":             {"retentionInDays"},
+	"aws:dynamodb/table:Table":                     {"billingMode", "readCapacity", "writeCapacity", "pointInTimeRecovery.enabled", "deletionProtectionEnabled"},
+	"aws:appautoscaling/target:Target":             {"scalableDimension", "minCapacity", "maxCapacity"},
+	"aws:s3/bucketV2:BucketV2":                     {"forceDestroy"},
+	"aws:lambda/function:Function":                 {"runtime", "architectures", "memorySize", "timeout", "tracingConfig.mode"},
+	"aws:cloudwatch/metricAlarm:MetricAlarm":       {"metricName", "statistic", "threshold"},
+	"aws:sns/topic:Topic":                          {"kmsMasterKeyId"},
+	"aws:iam/role:Role":                            {"permissionsBoundary"},
+	"aws:ec2/natGateway:NatGateway":                {"subnetId"},
+	"aws:s3/bucketVersioningV2:BucketVersioningV2": {"versioningConfiguration.status"},
+}
+
+func writeTables(w io.Writer, m manifest.Manifest) {
+	for _, l := range m.Layers {
+		fmt.Fprintf(w, "\n%s\n", l.Name)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "  TYPE\tNAME\tKEY SETTINGS")
+		rows := append([]manifest.Resource(nil), l.Resources...)
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Type < rows[j].Type })
+		for _, r := range rows {
+			if !strings.HasPrefix(r.Type, "aws:") {
+				continue // components, providers and stack references
+			}
+			name := r.PhysicalName
+			if name == "" {
+				name = r.LogicalName
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", shortType(r.Type), name, settings(r))
+		}
+		tw.Flush()
+	}
+}
+
+func settings(r manifest.Resource) string {
+	var parts []string
+	for _, path := range keySettings[r.Type] {
+		var cur any = r.Config
+		for _, p := range strings.Split(path, ".") {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				cur = nil
+				break
+			}
+			cur = m[p]
+		}
+		if cur == nil {
+			continue
+		}
+		if list, ok := cur.([]any); ok && len(list) == 1 {
+			cur = list[0]
+		}
+		parts = append(parts, fmt.Sprintf("%s=%v", path, cur))
+	}
+	return strings.Join(parts, " ")
+}
+
+// shortType turns "aws:ec2/vpc:Vpc" into "ec2:Vpc".
+func shortType(t string) string {
+	parts := strings.Split(strings.TrimPrefix(t, "aws:"), ":")
+	mod := strings.SplitN(parts[0], "/", 2)[0]
+	return mod + ":" + parts[len(parts)-1]
+}

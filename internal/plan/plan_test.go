@@ -1,0 +1,84 @@
+package plan
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPlanPrintsEveryLayerAndWritesAPlannedManifest(t *testing.T) {
+	var out bytes.Buffer
+	dir := t.TempDir()
+	res, err := Run(context.Background(), Options{Root: "../..", Env: "dev", Out: &out, ManifestDir: dir})
+	require.NoError(t, err)
+	text := out.String()
+	for _, want := range []string{
+		"offline plan of dev (account 123456789012",
+		"network        planning... ",
+		"observability  planning... ",
+		"ec2:Vpc                    vpc-dev-pay01",
+		"payment-processor-dev-pay01",
+		"memorySize=512",
+		"billingMode=PAY_PER_REQUEST",
+		"metricName=Errors statistic=Sum threshold=10",
+	} {
+		assert.Contains(t, text, want)
+	}
+	assert.NotContains(t, text, "flow-log", "dev has no flow logs")
+
+	raw, err := os.ReadFile(filepath.Join(dir, "dev.json"))
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(raw, &m))
+	assert.Equal(t, "planned", m["status"])
+	assert.Equal(t, "dev", m["environment"])
+	assert.NotContains(t, m, "provenance", "a planned manifest carries no timestamp or commit")
+	assert.Equal(t, res.ManifestPath, filepath.Join(dir, "dev.json"))
+}
+
+func TestUnknownEnvironment(t *testing.T) {
+	_, err := Run(context.Background(), Options{Root: "../..", Env: "qa", Out: io.Discard, ManifestDir: "-"})
+	require.Error(t, err)
+	assert.Equal(t, `unknown environment "qa": allowed dev, staging, prod`, err.Error())
+}
+
+// Every infrastructure change shows up in review as a diff of the committed
+// planned manifests: this fails when the code would plan something else.
+func TestCommittedPlannedManifestsAreCurrent(t *testing.T) {
+	for _, env := range []string{"dev", "staging", "prod"} {
+		t.Run(env, func(t *testing.T) {
+			res, err := Run(context.Background(), Options{Root: "../..", Env: env, Out: io.Discard, ManifestDir: "-"})
+			require.NoError(t, err)
+			want, err := res.Manifest.JSON()
+			require.NoError(t, err)
+			got, err := os.ReadFile(filepath.Join("../..", ManifestDir, env+".json"))
+			require.NoError(t, err, "manifests/planned/%s.json is missing: run `go run mage.go plan:env %s` and commit it", env, env)
+			assert.Equal(t, string(want), string(got), "manifests/planned/%s.json is stale: run `go run mage.go plan:env %s` and commit the diff", env, env)
+		})
+	}
+}
+
+func BenchmarkPlanDev(b *testing.B) {
+	for b.Loop() {
+		if _, err := Run(context.Background(), Options{Root: "../..", Env: "dev", Out: io.Discard, ManifestDir: "-"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPlanAllEnvironments(b *testing.B) {
+	for b.Loop() {
+		for _, env := range []string{"dev", "staging", "prod"} {
+			if _, err := Run(context.Background(), Options{Root: "../..", Env: env, Out: io.Discard, ManifestDir: "-"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

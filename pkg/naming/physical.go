@@ -1,0 +1,24 @@
+package naming
+
+// Physical returns the name a resource has in AWS, read from its inputs: its
+// name input, or its Name tag for resources AWS names only by tag (VPC,
+// subnets, ...). On the settings resources of a bucket, "bucket" names the
+// bucket they configure, not themselves, so only the bucket itself is named
+// by it.
+func Physical(typ string, inputs map[string]any) string {
+	if typ == "aws:s3/bucketV2:BucketV2" {
+		s, _ := inputs["bucket"].(string)
+		return s
+	}
+	for _, key := range []string{"name", "functionName", "dashboardName"} {
+		if s, ok := inputs[key].(string); ok && s != "" {
+			return s
+		}
+	}
+	if tags, ok := inputs["tags"].(map[string]any); ok {
+		if s, ok := tags["Name"].(string); ok {
+			return s
+		}
+	}
+	return ""
+}
