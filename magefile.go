@@ -16,6 +16,7 @@ import (
 
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/envreport"
+	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/plan"
 )
 
@@ -64,21 +65,87 @@ func (Destroy) Env(env string) error {
 }
 
 func run(op deploy.Op, env string) error {
-	root, err := os.Getwd()
+	d, _, err := deployer()
 	if err != nil {
 		return err
-	}
-	runner, err := deploy.NewAutomation(root, os.Getenv)
-	if err != nil {
-		return err
-	}
-	d := &deploy.Deployer{
-		Root: root, Graph: deploy.Graph(), Runner: runner,
-		Identity: deploy.STSIdentity{Region: "us-east-1"}, CLI: deploy.PulumiCLI{},
-		Out: os.Stdout, Now: time.Now,
 	}
 	_, err = d.Run(context.Background(), op, env)
 	return err
+}
+
+func deployer() (*deploy.Deployer, *deploy.Automation, error) {
+	root, err := os.Getwd()
+	if err != nil {
+		return nil, nil, err
+	}
+	runner, err := deploy.NewAutomation(root, os.Getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &deploy.Deployer{
+		Root: root, Graph: deploy.Graph(), Runner: runner,
+		Identity: deploy.STSIdentity{Region: "us-east-1"}, CLI: deploy.PulumiCLI{},
+		Out: os.Stdout, Now: time.Now,
+	}, runner, nil
+}
+
+// Drift groups `mage drift:env <env>`.
+type Drift mg.Namespace
+
+// Env refreshes every layer of a deployed environment without writing state, writes drift/<env>.json and fails on any drift.
+func (Drift) Env(env string) error {
+	d, runner, err := deployer()
+	if err != nil {
+		return err
+	}
+	report, err := d.Drift(context.Background(), env, runner)
+	if err != nil {
+		return err
+	}
+	return report.Publish("drift", os.Stdout)
+}
+
+// Manifest groups the deployed manifests: `mage manifest` (all environments) and `mage manifest:env <env>`.
+type Manifest mg.Namespace
+
+// Env writes manifests/<env>.json from the deployed stacks' state.
+func (Manifest) Env(env string) error {
+	d, runner, err := deployer()
+	if err != nil {
+		return err
+	}
+	commit, err := sh.Output("git", "rev-parse", "HEAD")
+	if err != nil {
+		return fmt.Errorf("reading the source commit: %w", err)
+	}
+	m, err := d.Manifest(context.Background(), env, runner, manifest.Provenance{
+		SourceCommit: commit, GeneratedAt: time.Now().UTC().Format(time.RFC3339), Backend: runner.Backend,
+	})
+	if err != nil {
+		return err
+	}
+	body, err := m.JSON()
+	if err != nil {
+		return err
+	}
+	path := filepath.Join("manifests", env+".json")
+	fmt.Println("manifest (deployed):", path)
+	return os.WriteFile(path, body, 0o644)
+}
+
+// All writes the deployed manifest of every environment (`mage manifest`).
+func (m Manifest) All() error {
+	for _, env := range []string{"dev", "staging", "prod"} {
+		if err := m.Env(env); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Aliases: `mage manifest` is every environment's manifest.
+var Aliases = map[string]interface{}{
+	"manifest": Manifest.All,
 }
 
 // Build compiles the payment function for linux/arm64 into compute/dist/payment.zip and prints its hash.

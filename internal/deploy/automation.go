@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
@@ -75,13 +74,9 @@ func (a *Automation) Preflight() error {
 
 // Run implements Runner.
 func (a *Automation) Run(ctx context.Context, op Op, layer Layer, env profile.Environment, out io.Writer) (Changes, error) {
-	dir := filepath.Join(a.Root, layer.Name)
-	stack, err := auto.UpsertStackLocalSource(ctx, string(env), dir,
-		auto.SecretsProvider("passphrase"),
-		auto.EnvVars(map[string]string{"PULUMI_BACKEND_URL": a.Backend}),
-	)
+	stack, err := a.stack(ctx, layer, env)
 	if err != nil {
-		return nil, fmt.Errorf("selecting stack %s of %s: %w", env, layer.Name, err)
+		return nil, err
 	}
 	switch op {
 	case Preview:

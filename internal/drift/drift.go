@@ -8,6 +8,7 @@ package drift
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -212,4 +213,23 @@ func show(v any) string {
 		s = s[:57] + "..."
 	}
 	return s
+}
+
+// ErrDrift is returned by Publish when anything drifted.
+var ErrDrift = errors.New("DRIFT DETECTED")
+
+// Publish writes the JSON report under dir, prints the table to w, and
+// returns ErrDrift (naming the report file) when anything drifted, so a
+// caller's exit status says so too.
+func (r Report) Publish(dir string, w io.Writer) error {
+	path, err := r.WriteJSON(dir)
+	if err != nil {
+		return err
+	}
+	r.WriteText(w)
+	fmt.Fprintf(w, "report: %s\n", path)
+	if r.Any() {
+		return fmt.Errorf("%w in %s: %d resource(s), see %s", ErrDrift, r.Environment, len(r.Drifted), path)
+	}
+	return nil
 }

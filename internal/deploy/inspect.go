@@ -1,0 +1,120 @@
+package deploy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+
+	"github.com/acmepay/platform/internal/drift"
+	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+// Inspector reads deployed stacks without changing them.
+type Inspector interface {
+	// RefreshEvents runs a preview-only refresh (state is never written) and
+	// returns its engine events.
+	RefreshEvents(ctx context.Context, layer Layer, env profile.Environment, out io.Writer) ([]apitype.EngineEvent, error)
+	// State returns the resources recorded in the layer's state.
+	State(ctx context.Context, layer Layer, env profile.Environment) ([]apitype.ResourceV3, error)
+}
+
+// Drift refreshes every layer of an environment without writing state and
+// reports what differs from the last deployment.
+func (d *Deployer) Drift(ctx context.Context, envName string, in Inspector) (drift.Report, error) {
+	env, err := profile.ParseEnvironment(envName)
+	if err != nil {
+		return drift.Report{}, err
+	}
+	if _, err := d.preflight(ctx, env); err != nil {
+		return drift.Report{}, err
+	}
+	report := drift.Report{Environment: string(env)}
+	for _, l := range d.Graph {
+		w := &prefixWriter{prefix: "[" + l.Name + "] ", out: &syncWriter{w: d.Out}}
+		evs, err := in.RefreshEvents(ctx, l, env, w)
+		w.Flush()
+		if err != nil {
+			return report, fmt.Errorf("drift %s: refreshing layer %s: %w", env, l.Name, err)
+		}
+		report.Add(l.Name, evs)
+	}
+	return report, nil
+}
+
+// Manifest builds the deployed manifest of an environment from its stacks'
+// state.
+func (d *Deployer) Manifest(ctx context.Context, envName string, in Inspector, prov manifest.Provenance) (manifest.Manifest, error) {
+	env, err := profile.ParseEnvironment(envName)
+	if err != nil {
+		return manifest.Manifest{}, err
+	}
+	p, err := d.preflight(ctx, env)
+	if err != nil {
+		return manifest.Manifest{}, err
+	}
+	input := manifest.Input{Profile: p, Status: manifest.Deployed, Provenance: &prov}
+	for _, l := range d.Graph {
+		res, err := in.State(ctx, l, env)
+		if err != nil {
+			return manifest.Manifest{}, fmt.Errorf("manifest %s: reading state of %s: %w", env, l.Name, err)
+		}
+		input.Layers = append(input.Layers, manifest.LayerState{Name: l.Name, Resources: res})
+	}
+	return manifest.Build(input), nil
+}
+
+func (a *Automation) stack(ctx context.Context, layer Layer, env profile.Environment) (auto.Stack, error) {
+	stack, err := auto.UpsertStackLocalSource(ctx, string(env), filepath.Join(a.Root, layer.Name),
+		auto.SecretsProvider("passphrase"),
+		auto.EnvVars(map[string]string{"PULUMI_BACKEND_URL": a.Backend}),
+	)
+	if err != nil {
+		return auto.Stack{}, fmt.Errorf("selecting stack %s of %s: %w", env, layer.Name, err)
+	}
+	return stack, nil
+}
+
+// RefreshEvents implements Inspector with `pulumi refresh --preview-only`.
+func (a *Automation) RefreshEvents(ctx context.Context, layer Layer, env profile.Environment, out io.Writer) ([]apitype.EngineEvent, error) {
+	stack, err := a.stack(ctx, layer, env)
+	if err != nil {
+		return nil, err
+	}
+	ch := make(chan events.EngineEvent)
+	collected := make(chan []apitype.EngineEvent)
+	go func() {
+		var evs []apitype.EngineEvent
+		for e := range ch {
+			evs = append(evs, e.EngineEvent)
+		}
+		collected <- evs
+	}()
+	_, err = stack.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.ProgressStreams(out))
+	evs := <-collected
+	return evs, err
+}
+
+// State implements Inspector with `pulumi stack export`.
+func (a *Automation) State(ctx context.Context, layer Layer, env profile.Environment) ([]apitype.ResourceV3, error) {
+	stack, err := a.stack(ctx, layer, env)
+	if err != nil {
+		return nil, err
+	}
+	exported, err := stack.Export(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var dep apitype.DeploymentV3
+	if err := json.Unmarshal(exported.Deployment, &dep); err != nil {
+		return nil, fmt.Errorf("decoding the state of %s: %w", layer.Name, err)
+	}
+	return dep.Resources, nil
+}

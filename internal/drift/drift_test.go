@@ -1,0 +1,78 @@
+package drift
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func outputsEvent(op apitype.OpType, urn, typ string, old, new map[string]any, diff map[string]apitype.PropertyDiff) apitype.EngineEvent {
+	md := apitype.StepEventMetadata{Op: op, URN: urn, Type: typ, DetailedDiff: diff}
+	if old != nil {
+		md.Old = &apitype.StepEventStateMetadata{Inputs: old}
+	}
+	if new != nil {
+		md.New = &apitype.StepEventStateMetadata{Inputs: new}
+	}
+	return apitype.EngineEvent{ResOutputsEvent: &apitype.ResOutputsEvent{Metadata: md}}
+}
+
+const secret = "1b47061264138c4ac30d75fd1eb44270"
+
+func TestReportsPathsValuesAndRedactsSecrets(t *testing.T) {
+	r := Report{Environment: "prod"}
+	r.Add("data", []apitype.EngineEvent{
+		outputsEvent(apitype.OpSame, "urn:pulumi:prod::data::aws:s3/bucketV2:BucketV2::audit-logs", "aws:s3/bucketV2:BucketV2", nil, nil, nil),
+		outputsEvent(apitype.OpUpdate, "urn:pulumi:prod::data::aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2::audit-logs",
+			"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+			map[string]any{"rules": []any{map[string]any{"expiration": map[string]any{"days": 365.0}}}, "token": map[string]any{"4dabf18193072939515e22adb298388d": secret, "plaintext": `"a"`}},
+			map[string]any{"rules": []any{map[string]any{"expiration": map[string]any{"days": 7.0}}}, "token": map[string]any{"4dabf18193072939515e22adb298388d": secret, "plaintext": `"b"`}},
+			map[string]apitype.PropertyDiff{"rules[0].expiration.days": {Kind: apitype.DiffUpdate}, "token": {Kind: apitype.DiffUpdate}}),
+	})
+	r.Add("network", []apitype.EngineEvent{
+		outputsEvent(apitype.OpDelete, "urn:pulumi:prod::network::payments:network:Vpc$aws:ec2/route:Route::vpc-private-2-default", "aws:ec2/route:Route", nil, nil, nil),
+	})
+	require.Len(t, r.Drifted, 2)
+	lc := r.Drifted[0]
+	assert.Equal(t, Modified, lc.Kind)
+	assert.Equal(t, []Property{
+		{Path: "rules[0].expiration.days", Kind: "update", Recorded: 365.0, Live: 7.0},
+		{Path: "token", Kind: "update", Recorded: "[secret]", Live: "[secret]"},
+	}, lc.Properties)
+	assert.Equal(t, Resource{Layer: "network", URN: "urn:pulumi:prod::network::payments:network:Vpc$aws:ec2/route:Route::vpc-private-2-default",
+		Type: "aws:ec2/route:Route", Name: "vpc-private-2-default", Kind: Deleted}, r.Drifted[1])
+
+	var out bytes.Buffer
+	dir := t.TempDir()
+	err := r.Publish(dir, &out)
+	require.ErrorIs(t, err, ErrDrift)
+	assert.Contains(t, out.String(), "DRIFT DETECTED: 2 resource(s) of prod")
+	assert.Contains(t, out.String(), "rules[0].expiration.days")
+	assert.NotContains(t, out.String(), `"a"`, "secret values never reach the output")
+	raw, err := os.ReadFile(filepath.Join(dir, "prod.json"))
+	require.NoError(t, err)
+	var back Report
+	require.NoError(t, json.Unmarshal(raw, &back))
+	assert.Len(t, back.Drifted, 2)
+}
+
+func TestNoDrift(t *testing.T) {
+	r := Report{Environment: "dev"}
+	var out bytes.Buffer
+	require.NoError(t, r.Publish(t.TempDir(), &out))
+	assert.Contains(t, out.String(), "no drift")
+	assert.NotContains(t, out.String(), "DRIFT DETECTED")
+}
+
+func TestLookup(t *testing.T) {
+	m := map[string]any{"tags": map[string]any{"Cost Center": "x"}, "a": []any{map[string]any{"b": 1.0}}}
+	assert.Equal(t, "x", lookup(m, `tags["Cost Center"]`))
+	assert.Equal(t, 1.0, lookup(m, "a[0].b"))
+	assert.Nil(t, lookup(m, "a[3].b"))
+}
