@@ -14,6 +14,7 @@ import (
 
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/internal/policy"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -68,7 +69,11 @@ func (d *Deployer) Manifest(ctx context.Context, envName string, in Inspector, p
 		}
 		input.Layers = append(input.Layers, manifest.LayerState{Name: l.Name, Resources: res})
 	}
-	return manifest.Build(input), nil
+	m := manifest.Build(input)
+	if err := policy.Apply(d.Root, &m); err != nil {
+		return m, err
+	}
+	return m, nil
 }
 
 func (a *Automation) stack(ctx context.Context, layer Layer, env profile.Environment) (auto.Stack, error) {

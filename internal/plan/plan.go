@@ -19,6 +19,7 @@ import (
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/harness"
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/internal/policy"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -76,7 +77,12 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if err := policy.Apply(o.Root, &m); err != nil {
+		return Result{}, err
+	}
 	writeTables(o.Out, m)
+	fmt.Fprintln(o.Out)
+	policy.WriteText(o.Out, string(env), *m.Policy)
 
 	out := Result{Manifest: m}
 	dir := o.ManifestDir
@@ -96,6 +102,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			return out, err
 		}
 		fmt.Fprintf(o.Out, "\nmanifest (planned): %s\n", out.ManifestPath)
+	}
+	if err := policy.Violations(*m.Policy); err != nil {
+		return out, fmt.Errorf("plan %s: %w", env, err)
 	}
 	return out, nil
 }

@@ -1,0 +1,187 @@
+package policy
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/internal/manifest"
+)
+
+// The committed planned manifests (kept current by the plan tests) are the
+// realistic input; each case breaks one thing in a copy.
+func load(t *testing.T, env string) manifest.Manifest {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("../..", "manifests/planned", env+".json"))
+	require.NoError(t, err)
+	var m manifest.Manifest
+	require.NoError(t, json.Unmarshal(raw, &m))
+	return m
+}
+
+func waivers(t *testing.T) []Waiver {
+	t.Helper()
+	w, err := LoadWaivers(filepath.Join("../..", WaiversFile))
+	require.NoError(t, err)
+	return w
+}
+
+func find(m *manifest.Manifest, typ string) *manifest.Resource {
+	for li := range m.Layers {
+		for ri := range m.Layers[li].Resources {
+			if m.Layers[li].Resources[ri].Type == typ {
+				return &m.Layers[li].Resources[ri]
+			}
+		}
+	}
+	return nil
+}
+
+func remove(m *manifest.Manifest, typ string) {
+	for li := range m.Layers {
+		var kept []manifest.Resource
+		for _, r := range m.Layers[li].Resources {
+			if r.Type != typ {
+				kept = append(kept, r)
+			}
+		}
+		m.Layers[li].Resources = kept
+	}
+}
+
+func TestCleanEnvironmentsHaveOnlyWaivedFailures(t *testing.T) {
+	want := map[string][]string{
+		"dev":     {"DYNAMODB_DELETION_PROTECTION", "DYNAMODB_PITR", "VPC_FLOW_LOGS"},
+		"staging": {"DYNAMODB_DELETION_PROTECTION", "DYNAMODB_PITR"},
+		"prod":    {"DYNAMODB_DELETION_PROTECTION"},
+	}
+	for env, waived := range want {
+		t.Run(env, func(t *testing.T) {
+			r := Evaluate(load(t, env), waivers(t))
+			require.NoError(t, Violations(r))
+			var got []string
+			for _, res := range r.Results {
+				if res.Outcome == Waived {
+					got = append(got, res.Rule)
+					assert.NotEmpty(t, res.Waiver, "a waived result carries its reason")
+				}
+			}
+			assert.ElementsMatch(t, waived, got)
+			assert.Greater(t, r.Summary.Passed, 100)
+		})
+	}
+}
+
+func TestEveryRuleCatchesItsViolation(t *testing.T) {
+	cases := map[string]func(m *manifest.Manifest){
+		"S3_PUBLIC_ACCESS_BLOCK": func(m *manifest.Manifest) {
+			find(m, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").Config["restrictPublicBuckets"] = false
+		},
+		"S3_TLS_ONLY": func(m *manifest.Manifest) { remove(m, "aws:s3/bucketPolicy:BucketPolicy") },
+		"S3_ENCRYPTION": func(m *manifest.Manifest) {
+			remove(m, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
+		},
+		"S3_VERSIONING": func(m *manifest.Manifest) {
+			find(m, "aws:s3/bucketVersioningV2:BucketVersioningV2").Config["versioningConfiguration"] = map[string]any{"status": "Suspended"}
+		},
+		"S3_LIFECYCLE": func(m *manifest.Manifest) {
+			remove(m, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2")
+		},
+		"DYNAMODB_ENCRYPTION": func(m *manifest.Manifest) {
+			find(m, "aws:dynamodb/table:Table").Config["serverSideEncryption"] = map[string]any{"enabled": false}
+		},
+		"DYNAMODB_PITR": func(m *manifest.Manifest) {
+			find(m, "aws:dynamodb/table:Table").Config["pointInTimeRecovery"] = map[string]any{"enabled": false}
+		},
+		"LAMBDA_ARM64": func(m *manifest.Manifest) {
+			find(m, "aws:lambda/function:Function").Config["architectures"] = []any{"x86_64"}
+		},
+		"LAMBDA_IN_VPC": func(m *manifest.Manifest) { delete(find(m, "aws:lambda/function:Function").Config, "vpcConfig") },
+		"LAMBDA_TRACING": func(m *manifest.Manifest) {
+			find(m, "aws:lambda/function:Function").Config["tracingConfig"] = map[string]any{"mode": "PassThrough"}
+		},
+		"LAMBDA_LOG_RETENTION": func(m *manifest.Manifest) {
+			for li := range m.Layers {
+				for ri := range m.Layers[li].Resources {
+					r := &m.Layers[li].Resources[ri]
+					if r.Type == "aws:cloudwatch/logGroup:LogGroup" && strings.HasPrefix(r.PhysicalName, "/aws/lambda/") {
+						delete(r.Config, "retentionInDays")
+					}
+				}
+			}
+		},
+		"IAM_NO_WILDCARD_ACTION": func(m *manifest.Manifest) {
+			r := find(m, "aws:iam/rolePolicy:RolePolicy")
+			r.Config["policy"] = strings.Replace(r.Config["policy"].(string), `"logs:CreateLogStream"`, `"logs:*"`, 1)
+		},
+		"IAM_NO_WILDCARD_RESOURCE": func(m *manifest.Manifest) {
+			r := find(m, "aws:iam/rolePolicy:RolePolicy")
+			r.Config["policy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["dynamodb:PutItem"],"Resource":["*"]}]}`
+		},
+		"IAM_PERMISSIONS_BOUNDARY": func(m *manifest.Manifest) { delete(find(m, "aws:iam/role:Role").Config, "permissionsBoundary") },
+		"IAM_TRUST_SCOPED": func(m *manifest.Manifest) {
+			find(m, "aws:iam/role:Role").Config["assumeRolePolicy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["lambda.amazonaws.com"]},"Action":["sts:AssumeRole"]}]}`
+		},
+		"VPC_FLOW_LOGS": func(m *manifest.Manifest) { remove(m, "aws:ec2/flowLog:FlowLog") },
+		"VPC_DEFAULT_SG_CLOSED": func(m *manifest.Manifest) {
+			find(m, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").Config["ingress"] = []any{map[string]any{"protocol": "-1"}}
+		},
+		"REQUIRED_TAGS":     func(m *manifest.Manifest) { delete(find(m, "aws:sns/topic:Topic").Tags, "CostCenter") },
+		"NAMING_CONVENTION": func(m *manifest.Manifest) { find(m, "aws:sns/topic:Topic").PhysicalName = "alarms" },
+		"DESTROYABLE":       func(m *manifest.Manifest) { find(m, "aws:s3/bucketV2:BucketV2").RetainOnDelete = true },
+	}
+	covered := map[string]bool{"DYNAMODB_DELETION_PROTECTION": true} // fails on the clean tree (waived), see above
+	for rule, breakIt := range cases {
+		covered[rule] = true
+		t.Run(rule, func(t *testing.T) {
+			m := load(t, "prod")
+			breakIt(&m)
+			r := Evaluate(m, waivers(t))
+			err := Violations(r)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), rule+" on urn:pulumi:prod::")
+			assert.Contains(t, err.Error(), "fix: ")
+			for _, res := range r.Results {
+				if res.Outcome == Fail {
+					assert.Equal(t, rule, res.Rule, "only the broken rule fails")
+				}
+			}
+		})
+	}
+	for _, rule := range Rules() {
+		assert.True(t, covered[rule.ID], "rule %s has no violation test", rule.ID)
+	}
+}
+
+func TestWaiversFileIsChecked(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		p := filepath.Join(dir, "w.yaml")
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+		return p
+	}
+	for body, want := range map[string]string{
+		"waivers:\n  - {rule: NO_SUCH_RULE, environments: [dev], reason: r, approvedBy: a}\n":   "unknown rule",
+		"waivers:\n  - {rule: VPC_FLOW_LOGS, environments: [], reason: r, approvedBy: a}\n":     "names no environment",
+		"waivers:\n  - {rule: VPC_FLOW_LOGS, environments: [dev], reason: '', approvedBy: a}\n": "has no reason",
+		"waivers:\n  - {rule: VPC_FLOW_LOGS, environments: [qa], reason: r, approvedBy: a}\n":   `unknown environment "qa"`,
+		"waivers:\n  - {rule: VPC_FLOW_LOGS, environments: [dev], reason: r}\n":                 "has no approver",
+	} {
+		_, err := LoadWaivers(write(body))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), want)
+	}
+}
+
+func TestAWaiverAppliesOnlyToItsEnvironments(t *testing.T) {
+	m := load(t, "prod")
+	remove(&m, "aws:ec2/flowLog:FlowLog") // waived in dev only
+	err := Violations(Evaluate(m, waivers(t)))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "VPC_FLOW_LOGS")
+}

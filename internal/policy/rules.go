@@ -1,0 +1,465 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/tagging"
+)
+
+// Rule is one compliance rule.
+type Rule struct {
+	ID string
+	// Title says what must hold.
+	Title string
+	// Equivalent names the matching Checkov / cdk-nag / AWS Config rules.
+	Equivalent string
+	// Fix says how to comply.
+	Fix string
+	// Applies selects the resources the rule checks.
+	Applies func(r manifest.Resource) bool
+	// Check returns "" when the resource complies, else what is wrong.
+	Check func(r manifest.Resource, env *Env) string
+}
+
+// Env is what a rule may look up beyond the resource itself.
+type Env struct {
+	Manifest  manifest.Manifest
+	resources []manifest.Resource
+}
+
+func newEnv(m manifest.Manifest) *Env {
+	e := &Env{Manifest: m}
+	for _, l := range m.Layers {
+		e.resources = append(e.resources, l.Resources...)
+	}
+	return e
+}
+
+// configuring returns the resources of type typ whose "bucket" (or other
+// key) setting names target.
+func (e *Env) configuring(typ, key, target string) []manifest.Resource {
+	var out []manifest.Resource
+	for _, r := range e.resources {
+		if r.Type == typ && r.Config[key] == target {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func ofType(types ...string) func(manifest.Resource) bool {
+	return func(r manifest.Resource) bool { return slices.Contains(types, r.Type) }
+}
+
+func get(m map[string]any, path string) any {
+	var cur any = m
+	for _, p := range strings.Split(path, ".") {
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[p]
+		case []any:
+			if len(c) == 0 {
+				return nil
+			}
+			cur = c[0].(map[string]any)[p]
+		default:
+			return nil
+		}
+	}
+	return cur
+}
+
+// Untaggable lists the AWS resource types that take no tags.
+var Untaggable = map[string]bool{
+	"aws:ec2/route:Route": true,
+	"aws:ec2/routeTableAssociation:RouteTableAssociation":                                        true,
+	"aws:iam/rolePolicy:RolePolicy":                                                              true,
+	"aws:appautoscaling/policy:Policy":                                                           true,
+	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":                                     true,
+	"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                                     true,
+	"aws:s3/bucketVersioningV2:BucketVersioningV2":                                               true,
+	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": true,
+	"aws:s3/bucketPolicy:BucketPolicy":                                                           true,
+	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       true,
+	"aws:sns/topicSubscription:TopicSubscription":                                                true,
+	"aws:cloudwatch/dashboard:Dashboard":                                                         true,
+}
+
+// WildcardResourceActions are the actions IAM grants only on Resource "*":
+// a VPC function's network interfaces and X-Ray writes. They are the
+// documented exception to IAM_NO_WILDCARD_RESOURCE.
+var WildcardResourceActions = []string{
+	"ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+	"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses",
+	"xray:PutTelemetryRecords", "xray:PutTraceSegments",
+}
+
+type statement struct {
+	Sid       string
+	Effect    string
+	Action    []string
+	Resource  []string
+	Principal map[string][]string
+	Condition map[string]map[string]string
+}
+
+func statements(doc any) ([]statement, error) {
+	text, ok := doc.(string)
+	if !ok {
+		return nil, fmt.Errorf("policy document is not known")
+	}
+	var d struct{ Statement []statement }
+	if err := json.Unmarshal([]byte(text), &d); err != nil {
+		return nil, fmt.Errorf("policy document is not valid JSON: %v", err)
+	}
+	return d.Statement, nil
+}
+
+// Rules lists every rule, in report order.
+func Rules() []Rule {
+	bucket := ofType("aws:s3/bucketV2:BucketV2")
+	return []Rule{
+		{
+			ID: "S3_PUBLIC_ACCESS_BLOCK", Title: "S3 buckets block all four kinds of public access",
+			Equivalent: "Checkov CKV_AWS_53-56; AWS Config s3-bucket-level-public-access-prohibited; cdk-nag AwsSolutions-S1/S2",
+			Fix:        "give the bucket a BucketPublicAccessBlock with all four settings true (component.AuditBucket does)",
+			Applies:    bucket,
+			Check: func(r manifest.Resource, e *Env) string {
+				for _, b := range e.configuring("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket", r.PhysicalName) {
+					for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+						if b.Config[k] != true {
+							return k + " is not true"
+						}
+					}
+					return ""
+				}
+				return "no public access block"
+			},
+		},
+		{
+			ID: "S3_TLS_ONLY", Title: "S3 bucket policies deny requests without TLS",
+			Equivalent: "AWS Config s3-bucket-ssl-requests-only; cdk-nag AwsSolutions-S10; Checkov CKV_AWS_379",
+			Fix:        "attach a bucket policy denying s3:* when aws:SecureTransport is false",
+			Applies:    bucket,
+			Check: func(r manifest.Resource, e *Env) string {
+				for _, p := range e.configuring("aws:s3/bucketPolicy:BucketPolicy", "bucket", r.PhysicalName) {
+					st, err := statements(p.Config["policy"])
+					if err != nil {
+						return err.Error()
+					}
+					for _, s := range st {
+						if s.Effect == "Deny" && s.Condition["Bool"]["aws:SecureTransport"] == "false" {
+							return ""
+						}
+					}
+				}
+				return "no statement denying insecure transport"
+			},
+		},
+		{
+			ID: "S3_ENCRYPTION", Title: "S3 buckets encrypt objects by default",
+			Equivalent: "AWS Config s3-bucket-server-side-encryption-enabled; Checkov CKV_AWS_145",
+			Fix:        "add a server-side encryption configuration (aws:kms)",
+			Applies:    bucket,
+			Check: func(r manifest.Resource, e *Env) string {
+				for _, c := range e.configuring("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "bucket", r.PhysicalName) {
+					if get(c.Config, "rules.applyServerSideEncryptionByDefault.sseAlgorithm") != nil {
+						return ""
+					}
+				}
+				return "no default encryption"
+			},
+		},
+		{
+			ID: "S3_VERSIONING", Title: "S3 buckets are versioned",
+			Equivalent: "AWS Config s3-bucket-versioning-enabled; Checkov CKV_AWS_21",
+			Fix:        "enable versioning with a BucketVersioningV2 resource",
+			Applies:    bucket,
+			Check: func(r manifest.Resource, e *Env) string {
+				for _, v := range e.configuring("aws:s3/bucketVersioningV2:BucketVersioningV2", "bucket", r.PhysicalName) {
+					if get(v.Config, "versioningConfiguration.status") == "Enabled" {
+						return ""
+					}
+				}
+				return "versioning is not enabled"
+			},
+		},
+		{
+			ID: "S3_LIFECYCLE", Title: "S3 buckets expire current and noncurrent objects",
+			Equivalent: "AWS Config s3-lifecycle-policy-check; Checkov CKV2_AWS_61",
+			Fix:        "add a lifecycle rule with expiration and noncurrent-version expiration",
+			Applies:    bucket,
+			Check: func(r manifest.Resource, e *Env) string {
+				for _, l := range e.configuring("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "bucket", r.PhysicalName) {
+					if get(l.Config, "rules.expiration.days") != nil && get(l.Config, "rules.noncurrentVersionExpiration.noncurrentDays") != nil {
+						return ""
+					}
+				}
+				return "no lifecycle expiring current and noncurrent objects"
+			},
+		},
+		{
+			ID: "DYNAMODB_ENCRYPTION", Title: "DynamoDB tables use server-side encryption",
+			Equivalent: "AWS Config dynamodb-table-encrypted-kms; Checkov CKV_AWS_119",
+			Fix:        "set serverSideEncryption.enabled",
+			Applies:    ofType("aws:dynamodb/table:Table"),
+			Check: func(r manifest.Resource, _ *Env) string {
+				if get(r.Config, "serverSideEncryption.enabled") != true {
+					return "server-side encryption is not enabled"
+				}
+				return ""
+			},
+		},
+		{
+			ID: "DYNAMODB_PITR", Title: "DynamoDB tables have point-in-time recovery",
+			Equivalent: "AWS Config dynamodb-pitr-enabled; Checkov CKV_AWS_28; cdk-nag AwsSolutions-DDB3",
+			Fix:        "set payments:pointInTimeRecovery true for the environment",
+			Applies:    ofType("aws:dynamodb/table:Table"),
+			Check: func(r manifest.Resource, _ *Env) string {
+				if get(r.Config, "pointInTimeRecovery.enabled") != true {
+					return "point-in-time recovery is off"
+				}
+				return ""
+			},
+		},
+		{
+			ID: "DYNAMODB_DELETION_PROTECTION", Title: "DynamoDB tables have deletion protection",
+			Equivalent: "AWS Config dynamodb-table-deletion-protection-enabled",
+			Fix:        "set deletionProtectionEnabled (conflicts with the destroyability requirement)",
+			Applies:    ofType("aws:dynamodb/table:Table"),
+			Check: func(r manifest.Resource, _ *Env) string {
+				if r.Config["deletionProtectionEnabled"] != true {
+					return "deletion protection is off"
+				}
+				return ""
+			},
+		},
+		{
+			ID: "LAMBDA_ARM64", Title: "Lambda functions run on arm64 (Graviton)",
+			Equivalent: "internal (cost and SPEC section 3)",
+			Fix:        "set architectures to [arm64]",
+			Applies:    ofType("aws:lambda/function:Function"),
+			Check: func(r manifest.Resource, _ *Env) string {
+				if a, ok := r.Config["architectures"].([]any); !ok || len(a) != 1 || a[0] != "arm64" {
+					return fmt.Sprintf("architectures = %v", r.Config["architectures"])
+				}
+				return ""
+			},
+		},
+		{
+			ID: "LAMBDA_IN_VPC", Title: "Lambda functions run inside the VPC",
+			Equivalent: "AWS Config lambda-inside-vpc; Checkov CKV_AWS_117",
+			Fix:        "set vpcConfig with the private subnets and a security group",
+			Applies:    ofType("aws:lambda/function:Function"),
+			Check: func(r manifest.Resource, _ *Env) string {
+				subnets, _ := get(r.Config, "vpcConfig.subnetIds").([]any)
+				groups, _ := get(r.Config, "vpcConfig.securityGroupIds").([]any)
+				if len(subnets) == 0 || len(groups) == 0 {
+					return "no VPC configuration"
+				}
+				return ""
+			},
+		},
+		{
+			ID: "LAMBDA_TRACING", Title: "Lambda functions have active X-Ray tracing",
+			Equivalent: "Checkov CKV_AWS_50",
+			Fix:        "set tracingConfig.mode to Active",
+			Applies:    ofType("aws:lambda/function:Function"),
+			Check: func(r manifest.Resource, _ *Env) string {
+				if get(r.Config, "tracingConfig.mode") != "Active" {
+					return "tracing is not active"
+				}
+				return ""
+			},
+		},
+		{
+			ID: "LAMBDA_LOG_RETENTION", Title: "Lambda functions log to a stack-owned log group with a retention period",
+			Equivalent: "AWS Config cw-loggroup-retention-period-check; Checkov CKV_AWS_338 (threshold differs)",
+			Fix:        "create the /aws/lambda/<function> log group explicitly with retentionInDays",
+			Applies:    ofType("aws:lambda/function:Function"),
+			Check: func(r manifest.Resource, e *Env) string {
+				group := "/aws/lambda/" + r.PhysicalName
+				for _, g := range e.configuring("aws:cloudwatch/logGroup:LogGroup", "name", group) {
+					if n, ok := g.Config["retentionInDays"].(float64); ok && n > 0 {
+						return ""
+					}
+					return "log group " + group + " never expires"
+				}
+				return "no log group " + group + " in the stack"
+			},
+		},
+		{
+			ID: "IAM_NO_WILDCARD_ACTION", Title: "IAM identity policies grant no wildcard actions",
+			Equivalent: "Checkov CKV_AWS_63/CKV_AWS_355; cdk-nag AwsSolutions-IAM5",
+			Fix:        "list the exact actions the code calls",
+			Applies:    ofType("aws:iam/rolePolicy:RolePolicy"),
+			Check: func(r manifest.Resource, _ *Env) string {
+				st, err := statements(r.Config["policy"])
+				if err != nil {
+					return err.Error()
+				}
+				for _, s := range st {
+					for _, a := range s.Action {
+						if s.Effect == "Allow" && strings.ContainsAny(a, "*?") {
+							return "allows " + a
+						}
+					}
+				}
+				return ""
+			},
+		},
+		{
+			ID: "IAM_NO_WILDCARD_RESOURCE", Title: `IAM identity policies grant nothing on Resource "*" beyond the documented exceptions`,
+			Equivalent: "Checkov CKV_AWS_355; cdk-nag AwsSolutions-IAM5",
+			Fix:        "scope the statement to this environment's ARNs; only ENI and X-Ray actions may use \"*\"",
+			Applies:    ofType("aws:iam/rolePolicy:RolePolicy"),
+			Check: func(r manifest.Resource, _ *Env) string {
+				st, err := statements(r.Config["policy"])
+				if err != nil {
+					return err.Error()
+				}
+				for _, s := range st {
+					if s.Effect != "Allow" || !slices.Contains(s.Resource, "*") {
+						continue
+					}
+					for _, a := range s.Action {
+						if !slices.Contains(WildcardResourceActions, a) {
+							return a + ` on Resource "*"`
+						}
+					}
+				}
+				return ""
+			},
+		},
+		{
+			ID: "IAM_PERMISSIONS_BOUNDARY", Title: "Every IAM role carries the environment's permissions boundary",
+			Equivalent: "internal (SPEC section 4); AWS Config iam-role-managed-policy-check is the closest managed rule",
+			Fix:        "set permissionsBoundary to the network layer's permissionsBoundaryArn",
+			Applies:    ofType("aws:iam/role:Role"),
+			Check: func(r manifest.Resource, e *Env) string {
+				want := fmt.Sprintf("arn:aws:iam::%s:policy/permissions-boundary-%s-%s", e.Manifest.Account, e.Manifest.Environment, e.Manifest.Settings.Suffix)
+				if r.Config["permissionsBoundary"] != want {
+					return fmt.Sprintf("permissionsBoundary = %v, want %s", r.Config["permissionsBoundary"], want)
+				}
+				return ""
+			},
+		},
+		{
+			ID: "IAM_TRUST_SCOPED", Title: "Role trust policies allow one AWS service, on behalf of this account only",
+			Equivalent: "AWS confused-deputy guidance; cdk-nag AwsSolutions-IAM4 (related)",
+			Fix:        "use iampolicy.ServiceTrust: a service principal and aws:SourceAccount",
+			Applies:    ofType("aws:iam/role:Role"),
+			Check: func(r manifest.Resource, e *Env) string {
+				st, err := statements(r.Config["assumeRolePolicy"])
+				if err != nil {
+					return err.Error()
+				}
+				for _, s := range st {
+					if len(s.Principal["Service"]) != 1 || len(s.Principal) != 1 {
+						return "trusts more than one service principal"
+					}
+					if s.Condition["StringEquals"]["aws:SourceAccount"] != e.Manifest.Account {
+						return "no aws:SourceAccount condition for " + e.Manifest.Account
+					}
+				}
+				return ""
+			},
+		},
+		{
+			ID: "VPC_FLOW_LOGS", Title: "VPCs send flow logs to CloudWatch Logs",
+			Equivalent: "AWS Config vpc-flow-logs-enabled; Checkov CKV2_AWS_11; cdk-nag AwsSolutions-VPC7",
+			Fix:        "set payments:flowLogs true for the environment",
+			Applies:    ofType("aws:ec2/vpc:Vpc"),
+			Check: func(r manifest.Resource, e *Env) string {
+				for _, x := range e.resources {
+					if x.Type == "aws:ec2/flowLog:FlowLog" && x.Config["trafficType"] == "ALL" {
+						return ""
+					}
+				}
+				return "no flow log"
+			},
+		},
+		{
+			ID: "VPC_DEFAULT_SG_CLOSED", Title: "The default security group has no rules",
+			Equivalent: "AWS Config vpc-default-security-group-closed; Checkov CKV2_AWS_12",
+			Fix:        "manage the DefaultSecurityGroup with no ingress and no egress",
+			Applies:    ofType("aws:ec2/vpc:Vpc"),
+			Check: func(r manifest.Resource, e *Env) string {
+				for _, x := range e.resources {
+					if x.Type == "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup" {
+						if in, _ := x.Config["ingress"].([]any); len(in) > 0 {
+							return "default security group has ingress rules"
+						}
+						if out, _ := x.Config["egress"].([]any); len(out) > 0 {
+							return "default security group has egress rules"
+						}
+						return ""
+					}
+				}
+				return "the default security group is not managed (AWS leaves it open within the group)"
+			},
+		},
+		{
+			ID: "REQUIRED_TAGS", Title: "Every taggable resource carries the six required tags with this environment's values",
+			Equivalent: "AWS Config required-tags",
+			Fix:        "create the resource inside a layer program (layer.Begin installs the tagging transformation)",
+			Applies:    func(r manifest.Resource) bool { return strings.HasPrefix(r.Type, "aws:") && !Untaggable[r.Type] },
+			Check: func(r manifest.Resource, e *Env) string {
+				want := map[string]string{
+					tagging.KeyEnvironment:        e.Manifest.Environment,
+					tagging.KeyCostCenter:         e.Manifest.Settings.CostCenter,
+					tagging.KeyDataClassification: e.Manifest.Settings.DataClassification,
+					tagging.KeyProject:            tagging.Project,
+					tagging.KeyManagedBy:          tagging.ManagedByPulumi,
+				}
+				var missing []string
+				for k, v := range want {
+					if r.Tags[k] != v {
+						missing = append(missing, fmt.Sprintf("%s=%q", k, r.Tags[k]))
+					}
+				}
+				if r.Tags[tagging.KeyLayer] == "" {
+					missing = append(missing, "Layer")
+				}
+				if len(missing) > 0 {
+					slices.Sort(missing)
+					return "wrong or missing tags: " + strings.Join(missing, ", ")
+				}
+				return ""
+			},
+		},
+		{
+			ID: "NAMING_CONVENTION", Title: "Physical names follow {type}-{environment}-{suffix}",
+			Equivalent: "internal (SPEC section 4)",
+			Fix:        "name the resource with naming.Namer",
+			Applies:    func(r manifest.Resource) bool { return strings.HasPrefix(r.Type, "aws:") && r.PhysicalName != "" },
+			Check: func(r manifest.Resource, e *Env) string {
+				pattern := regexp.MustCompile(`^(/[a-z0-9/-]+/)?[a-z0-9]+(-[a-z0-9]+)*-` + regexp.QuoteMeta(e.Manifest.Environment+"-"+e.Manifest.Settings.Suffix) + `$`)
+				if !pattern.MatchString(r.PhysicalName) {
+					return r.PhysicalName + " does not follow the convention"
+				}
+				return ""
+			},
+		},
+		{
+			ID: "DESTROYABLE", Title: "No resource is protected or retained on delete",
+			Equivalent: "internal (SPEC section 5)",
+			Fix:        "remove protect / retainOnDelete from the resource options",
+			Applies:    func(manifest.Resource) bool { return true },
+			Check: func(r manifest.Resource, _ *Env) string {
+				switch {
+				case r.Protect:
+					return "protected"
+				case r.RetainOnDelete:
+					return "retained on delete"
+				}
+				return ""
+			},
+		},
+	}
+}
