@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/acmepay/platform/internal/envreport"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/plan"
+	"github.com/acmepay/platform/internal/policy"
 )
 
 // Env groups environment commands: `mage env:show dev`.
@@ -39,6 +41,28 @@ type Plan mg.Namespace
 func (Plan) Env(env string) error {
 	_, err := plan.Run(context.Background(), plan.Options{Root: ".", Env: env, Out: os.Stdout})
 	return err
+}
+
+// Policy groups `mage policy:env <env>`.
+type Policy mg.Namespace
+
+// Env evaluates the compliance rules on an environment's offline plan; fails on any unwaived violation.
+func (Policy) Env(env string) error {
+	res, err := plan.Run(context.Background(), plan.Options{Root: ".", Env: env, Out: io.Discard, ManifestDir: "-"})
+	if res.Manifest.Policy != nil {
+		policy.WriteText(os.Stdout, env, *res.Manifest.Policy)
+	}
+	return err
+}
+
+// Parity compares the three environments' planned resource graphs; fails on any difference SPEC section 3 does not sanction.
+func Parity() error {
+	report, err := plan.Parity(context.Background(), ".")
+	if err != nil {
+		return err
+	}
+	report.WriteText(os.Stdout)
+	return report.Err()
 }
 
 // Deploy groups `mage deploy:env <env>`.

@@ -19,6 +19,7 @@ import (
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/harness"
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/internal/parity"
 	"github.com/acmepay/platform/internal/policy"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -176,4 +177,17 @@ func shortType(t string) string {
 	parts := strings.Split(strings.TrimPrefix(t, "aws:"), ":")
 	mod := strings.SplitN(parts[0], "/", 2)[0]
 	return mod + ":" + parts[len(parts)-1]
+}
+
+// Parity plans every environment and compares their resource graphs.
+func Parity(ctx context.Context, root string) (parity.Report, error) {
+	var ms []manifest.Manifest
+	for _, env := range profile.Environments() {
+		res, err := Run(ctx, Options{Root: root, Env: string(env), Out: io.Discard, ManifestDir: "-"})
+		if err != nil {
+			return parity.Report{}, err
+		}
+		ms = append(ms, res.Manifest)
+	}
+	return parity.Compare(ms), nil
 }

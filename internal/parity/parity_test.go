@@ -1,0 +1,120 @@
+package parity
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/internal/manifest"
+)
+
+// The committed planned manifests are kept current by the plan tests.
+func planned(t *testing.T) []manifest.Manifest {
+	t.Helper()
+	var out []manifest.Manifest
+	for _, env := range []string{"dev", "staging", "prod"} {
+		raw, err := os.ReadFile(filepath.Join("../..", "manifests/planned", env+".json"))
+		require.NoError(t, err)
+		var m manifest.Manifest
+		require.NoError(t, json.Unmarshal(raw, &m))
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestCleanTreeHasOnlySanctionedDifferences(t *testing.T) {
+	r := Compare(planned(t))
+	require.NoError(t, r.Err())
+	reasons := map[string]bool{}
+	for _, d := range r.Sanctioned {
+		reasons[d.Sanction] = true
+	}
+	// Every sanctioned difference of SPEC section 3 shows up.
+	for _, want := range []string{
+		"NAT gateways: 1 shared in dev and staging, one per AZ in prod",
+		"VPC flow logs: off in dev, on in staging and prod",
+		"DynamoDB capacity mode: on-demand in dev, provisioned with autoscaling in staging and prod",
+		"DynamoDB point-in-time recovery: prod only",
+		"Lambda memory: 512 / 1024 / 2048 MB",
+		"log retention: 30 / 90 / 365 days",
+		"S3 audit-log expiration: 30 / 90 / 365 days",
+		"alarm thresholds: Errors 10 / 5 / 1, DynamoDB throttles 50 / 10 / 1",
+	} {
+		assert.True(t, reasons[want], "expected a sanctioned difference: %s", want)
+	}
+}
+
+func TestResourceOnlyInProdIsCaught(t *testing.T) {
+	ms := planned(t)
+	prod := &ms[2]
+	prod.Layers[1].Resources = append(prod.Layers[1].Resources, manifest.Resource{
+		URN: "urn:pulumi:prod::data::aws:s3/bucketV2:BucketV2::hotfix-exports", Type: "aws:s3/bucketV2:BucketV2",
+		PhysicalName: "hotfix-exports-prod-pay01",
+	})
+	err := Compare(ms).Err()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "urn:pulumi:<env>::data::aws:s3/bucketV2:BucketV2::hotfix-exports: dev=(absent) prod=exists staging=(absent)")
+}
+
+func TestSettingChangedOnlyInStagingIsCaught(t *testing.T) {
+	ms := planned(t)
+	for li := range ms[1].Layers {
+		for ri := range ms[1].Layers[li].Resources {
+			r := &ms[1].Layers[li].Resources[ri]
+			if r.Type == "aws:lambda/function:Function" {
+				r.Config["timeout"] = 30.0
+			}
+		}
+	}
+	r := Compare(ms)
+	require.Len(t, r.Unsanctioned, 1)
+	d := r.Unsanctioned[0]
+	assert.Equal(t, "timeout", d.Path)
+	assert.Equal(t, map[string]string{"dev": "10", "staging": "30", "prod": "10"}, d.Values)
+}
+
+func TestUnsanctionedSettingInDevIsCaught(t *testing.T) {
+	ms := planned(t)
+	for li := range ms[0].Layers {
+		for ri := range ms[0].Layers[li].Resources {
+			r := &ms[0].Layers[li].Resources[ri]
+			if r.Type == "aws:sns/topic:Topic" {
+				r.Config["kmsMasterKeyId"] = "alias/dev-key"
+			}
+		}
+	}
+	err := Compare(ms).Err()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "kmsMasterKeyId: dev=alias/<env>-key prod=alias/aws/sns staging=alias/aws/sns")
+}
+
+func TestSanctionIsScopedToItsResourceType(t *testing.T) {
+	ms := planned(t)
+	for li := range ms[2].Layers {
+		for ri := range ms[2].Layers[li].Resources {
+			r := &ms[2].Layers[li].Resources[ri]
+			if r.Type == "aws:sns/topic:Topic" {
+				r.Config["memorySize"] = 4096.0 // sanctioned on functions, not on topics
+			}
+		}
+	}
+	err := Compare(ms).Err()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "aws:sns/topic:Topic::alarms memorySize")
+}
+
+func TestNormalisation(t *testing.T) {
+	m := manifest.Manifest{Environment: "prod", Account: "345678901234"}
+	m.Settings.Suffix = "pay01"
+	m.Settings.Network.VpcCIDR = "10.30.0.0/16"
+	n := replacer(m)
+	assert.Equal(t, "arn:aws:iam::<account>:role/payment-processor-role-<env>-<suffix>", n("arn:aws:iam::345678901234:role/payment-processor-role-prod-pay01"))
+	assert.Equal(t, "<net>.64.0/18", n("10.30.64.0/18"))
+	assert.Equal(t, "arn:aws:*:*:*:*-<other-env>-*", n("arn:aws:*:*:*:*-dev-*"))
+	assert.Equal(t, "Payment processing (<env>)", n("Payment processing (prod)"))
+	assert.Equal(t, "production", n("production"), "only whole words are environment names")
+}
