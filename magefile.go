@@ -191,6 +191,15 @@ func (Docs) Environments() error {
 	return os.WriteFile(envreport.DocPath, md, 0o644)
 }
 
+// Compliance regenerates docs/compliance.md from the rules and compliance/waivers.yaml.
+func (Docs) Compliance() error {
+	waivers, err := policy.LoadWaivers(policy.WaiversFile)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(policy.DocPath, policy.Markdown(waivers), 0o644)
+}
+
 // Test runs every test of every module of the workspace.
 func Test() error {
 	return sh.RunV("go", "test", "work")

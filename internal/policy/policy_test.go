@@ -185,3 +185,10 @@ func TestAWaiverAppliesOnlyToItsEnvironments(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "VPC_FLOW_LOGS")
 }
+
+func TestComplianceDocIsCurrent(t *testing.T) {
+	want := Markdown(waivers(t))
+	got, err := os.ReadFile(filepath.Join("../..", DocPath))
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got), "%s is stale: run `go run mage.go docs:compliance` and commit the result", DocPath)
+}
