@@ -232,7 +232,7 @@ func (d *Deployer) runLayer(ctx context.Context, op Op, l Layer, env profile.Env
 	res := LayerResult{Layer: l.Name, Changes: changes, Duration: d.Now().Sub(start), Status: statusSucceeded}
 	if err != nil {
 		res.Status, res.Err = statusFailed, err
-		out.Write([]byte(fmt.Sprintf("[%s] FAILED: %v\n", l.Name, err)))
+		fmt.Fprintf(out, "[%s] FAILED: %v\n", l.Name, err)
 	}
 	return res
 }

@@ -29,13 +29,11 @@ type prefixWriter struct {
 func (p *prefixWriter) Write(b []byte) (int, error) {
 	p.buf.Write(b)
 	for {
-		line, err := p.buf.ReadBytes('\n')
-		if err != nil {
-			// Incomplete line: keep it for the next write.
-			p.buf.Reset()
-			p.buf.Write(line)
-			return len(b), nil
+		i := bytes.IndexByte(p.buf.Bytes(), '\n')
+		if i < 0 {
+			return len(b), nil // an incomplete line waits for the next write
 		}
+		line := p.buf.Next(i + 1)
 		if _, err := p.out.Write(append([]byte(p.prefix), line...)); err != nil {
 			return 0, err
 		}

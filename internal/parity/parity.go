@@ -12,6 +12,7 @@ import (
 	"io"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/acmepay/platform/internal/manifest"
@@ -169,7 +170,7 @@ func normalise(m manifest.Manifest) map[string]map[string]string {
 	for _, l := range m.Layers {
 		for _, r := range l.Resources {
 			props := map[string]string{}
-			flatten("", map[string]any(r.Config), props, replace)
+			flatten("", r.Config, props, replace)
 			for k, v := range r.Tags {
 				props["tags."+k] = replace(v)
 			}
@@ -239,8 +240,10 @@ func networkPrefix(cidr string) string {
 		return ""
 	}
 	octets := strings.Split(addr, ".")
-	n := 0
-	fmt.Sscanf(bits, "%d", &n)
+	n, err := strconv.Atoi(bits)
+	if err != nil {
+		return ""
+	}
 	full := n / 8
 	if full < 1 || full > 3 || len(octets) != 4 {
 		return ""

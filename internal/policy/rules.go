@@ -115,7 +115,7 @@ func statements(doc any) ([]statement, error) {
 	}
 	var d struct{ Statement []statement }
 	if err := json.Unmarshal([]byte(text), &d); err != nil {
-		return nil, fmt.Errorf("policy document is not valid JSON: %v", err)
+		return nil, fmt.Errorf("policy document is not valid JSON: %w", err)
 	}
 	return d.Statement, nil
 }
@@ -130,15 +130,16 @@ func Rules() []Rule {
 			Fix:        "give the bucket a BucketPublicAccessBlock with all four settings true (component.AuditBucket does)",
 			Applies:    bucket,
 			Check: func(r manifest.Resource, e *Env) string {
-				for _, b := range e.configuring("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket", r.PhysicalName) {
-					for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
-						if b.Config[k] != true {
-							return k + " is not true"
-						}
-					}
-					return ""
+				blocks := e.configuring("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket", r.PhysicalName)
+				if len(blocks) == 0 {
+					return "no public access block"
 				}
-				return "no public access block"
+				for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+					if blocks[0].Config[k] != true {
+						return k + " is not true"
+					}
+				}
+				return ""
 			},
 		},
 		{
@@ -284,13 +285,14 @@ func Rules() []Rule {
 			Applies:    ofType("aws:lambda/function:Function"),
 			Check: func(r manifest.Resource, e *Env) string {
 				group := "/aws/lambda/" + r.PhysicalName
-				for _, g := range e.configuring("aws:cloudwatch/logGroup:LogGroup", "name", group) {
-					if n, ok := g.Config["retentionInDays"].(float64); ok && n > 0 {
-						return ""
-					}
+				groups := e.configuring("aws:cloudwatch/logGroup:LogGroup", "name", group)
+				if len(groups) == 0 {
+					return "no log group " + group + " in the stack"
+				}
+				if n, ok := groups[0].Config["retentionInDays"].(float64); !ok || n <= 0 {
 					return "log group " + group + " never expires"
 				}
-				return "no log group " + group + " in the stack"
+				return ""
 			},
 		},
 		{

@@ -1,0 +1,163 @@
+package pipeline
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+)
+
+const dir = "../../.github/workflows"
+
+type workflow struct {
+	On          map[string]any `yaml:"on"`
+	Permissions map[string]string
+	Jobs        map[string]job
+}
+
+type job struct {
+	Needs       any
+	If          string
+	Uses        string
+	With        map[string]any
+	Environment any
+	Permissions map[string]string
+	Concurrency map[string]any
+	Strategy    struct {
+		Matrix map[string]any
+	}
+	Steps []struct {
+		Name string
+		Uses string
+		Run  string
+		With map[string]any
+		Env  map[string]string
+	}
+}
+
+func load(t *testing.T, name string) workflow {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, name))
+	require.NoError(t, err)
+	var w workflow
+	require.NoError(t, yaml.Unmarshal(raw, &w))
+	return w
+}
+
+func needs(j job) []string {
+	switch n := j.Needs.(type) {
+	case string:
+		return []string{n}
+	case []any:
+		var out []string
+		for _, x := range n {
+			out = append(out, x.(string))
+		}
+		return out
+	}
+	return nil
+}
+
+func TestMergeToMainPromotesDevStagingProd(t *testing.T) {
+	w := load(t, "deploy.yml")
+	assert.Contains(t, w.On, "push")
+	assert.Equal(t, map[string]any{"branches": []any{"main"}}, w.On["push"])
+	require.Len(t, w.Jobs, 3)
+	assert.Empty(t, needs(w.Jobs["dev"]), "dev deploys first")
+	assert.Equal(t, []string{"dev"}, needs(w.Jobs["staging"]), "staging only after dev")
+	assert.Equal(t, []string{"staging"}, needs(w.Jobs["prod"]), "prod only after staging")
+	for env, j := range w.Jobs {
+		assert.Equal(t, "./.github/workflows/deploy-environment.yml", j.Uses)
+		assert.Equal(t, env, j.With["environment"], "job %s deploys its own environment", env)
+	}
+}
+
+func TestEachDeploymentRunsInItsGitHubEnvironment(t *testing.T) {
+	w := load(t, "deploy-environment.yml")
+	j := w.Jobs["deploy"]
+	// prod's required reviewers are configured on the GitHub environment
+	// named after it: the job must run in that environment.
+	assert.Equal(t, "${{ inputs.environment }}", j.Environment)
+	assert.Equal(t, "payments-${{ inputs.environment }}", j.Concurrency["group"], "one concurrency group per environment")
+	assert.Equal(t, false, j.Concurrency["cancel-in-progress"], "a deployment is never cancelled half-way")
+	var ran []string
+	for _, s := range j.Steps {
+		ran = append(ran, s.Run)
+	}
+	joined := strings.Join(ran, "\n")
+	assert.Contains(t, joined, `go run mage.go deploy:env "${{ inputs.environment }}"`)
+	assert.Contains(t, joined, `go run mage.go manifest:env "${{ inputs.environment }}"`)
+	assert.Contains(t, uses(j), "actions/upload-artifact@v4", "the deployed manifest is uploaded")
+}
+
+func TestDriftRunsNightlyAndOnDemand(t *testing.T) {
+	w := load(t, "drift.yml")
+	schedule, ok := w.On["schedule"].([]any)
+	require.True(t, ok, "drift has a schedule")
+	require.Len(t, schedule, 1)
+	cron := schedule[0].(map[string]any)["cron"].(string)
+	assert.Regexp(t, regexp.MustCompile(`^\d+ \d+ \* \* \*$`), cron, "once a day")
+	assert.Contains(t, w.On, "workflow_dispatch")
+	j := w.Jobs["drift"]
+	assert.ElementsMatch(t, []any{"dev", "staging", "prod"}, j.Strategy.Matrix["env"])
+	assert.Equal(t, "payments-${{ matrix.env }}", j.Concurrency["group"], "drift shares the environment's group with deployments")
+	var runs string
+	for _, s := range j.Steps {
+		runs += s.Run + "\n"
+	}
+	assert.Contains(t, runs, `go run mage.go drift:env "${{ matrix.env }}"`)
+	assert.Contains(t, runs, "GITHUB_STEP_SUMMARY")
+}
+
+func TestAWSAccessIsOIDCOnly(t *testing.T) {
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	staticKey := regexp.MustCompile(`(?i)aws[-_]?(access[-_]?key|secret[-_]?access)|AKIA[0-9A-Z]{16}`)
+	for _, e := range entries {
+		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(t, err)
+		assert.False(t, staticKey.Match(raw), "%s mentions a static AWS key", e.Name())
+		w := load(t, e.Name())
+		assert.NotEqual(t, "write-all", w.Permissions["contents"])
+		for name, j := range w.Jobs {
+			if !strings.Contains(uses(j), "aws-actions/configure-aws-credentials") {
+				continue
+			}
+			assert.Equal(t, "write", j.Permissions["id-token"], "%s/%s assumes a role by OIDC and needs id-token: write", e.Name(), name)
+			for _, s := range j.Steps {
+				if strings.HasPrefix(s.Uses, "aws-actions/configure-aws-credentials") {
+					assert.Equal(t, "${{ vars.AWS_ROLE_ARN }}", s.With["role-to-assume"], "the environment's role, from its GitHub environment")
+					assert.NotContains(t, s.With, "aws-access-key-id")
+				}
+			}
+		}
+	}
+}
+
+func TestPullRequestsRunTheChecks(t *testing.T) {
+	w := load(t, "pull-request.yml")
+	assert.Contains(t, w.On, "pull_request")
+	var runs string
+	for _, s := range w.Jobs["checks"].Steps {
+		runs += s.Run + "\n"
+	}
+	for _, want := range []string{"bash .ci/run", "go run mage.go plan:env", "go run mage.go policy:env", "go run mage.go parity", "GITHUB_STEP_SUMMARY"} {
+		assert.Contains(t, runs, want)
+	}
+	preview := w.Jobs["live-preview"]
+	assert.Equal(t, []string{"checks"}, needs(preview))
+	assert.Equal(t, "${{ matrix.env }}-readonly", preview.Environment, "previews use the read-only role")
+}
+
+func uses(j job) string {
+	var out []string
+	for _, s := range j.Steps {
+		out = append(out, s.Uses)
+	}
+	return strings.Join(out, "\n")
+}
