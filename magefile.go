@@ -15,6 +15,7 @@ import (
 	"github.com/magefile/mage/mg"
 	"github.com/magefile/mage/sh"
 
+	"github.com/acmepay/platform/internal/bootstrap"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/envreport"
 	"github.com/acmepay/platform/internal/manifest"
@@ -198,6 +199,21 @@ func (Docs) Compliance() error {
 		return err
 	}
 	return os.WriteFile(policy.DocPath, policy.Markdown(waivers), 0o644)
+}
+
+// Bootstrap groups the one-time setup of each account.
+type Bootstrap mg.Namespace
+
+// Policies prints the deployer role's permission policy and the OIDC trust policies of an environment's pipeline roles (see docs/bootstrap.md).
+func (Bootstrap) Policies(env, repository string) error {
+	p, err := envreport.Load(".", env)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("# %s permission policy\n%s\n\n", bootstrap.DeployerRoleName, bootstrap.DeployerPolicy(p).JSON())
+	fmt.Printf("# %s trust policy\n%s\n\n", bootstrap.DeployerRoleName, bootstrap.Trust(p, repository, env).JSON())
+	fmt.Printf("# %s trust policy (attach the AWS managed ReadOnlyAccess policy)\n%s\n", bootstrap.ReadOnlyRoleName, bootstrap.Trust(p, repository, env+"-readonly").JSON())
+	return nil
 }
 
 // Test runs every test of every module of the workspace.
