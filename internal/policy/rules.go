@@ -74,6 +74,16 @@ func get(m map[string]any, path string) any {
 	return cur
 }
 
+// settingIs checks that the setting at path has the value want.
+func settingIs(path string, want any, problem string) func(manifest.Resource, *Env) string {
+	return func(r manifest.Resource, _ *Env) string {
+		if get(r.Config, path) != want {
+			return problem
+		}
+		return ""
+	}
+}
+
 // Untaggable lists the AWS resource types that take no tags.
 var Untaggable = map[string]bool{
 	"aws:ec2/route:Route": true,
@@ -209,36 +219,21 @@ func Rules() []Rule {
 			Equivalent: "AWS Config dynamodb-table-encrypted-kms; Checkov CKV_AWS_119",
 			Fix:        "set serverSideEncryption.enabled",
 			Applies:    ofType("aws:dynamodb/table:Table"),
-			Check: func(r manifest.Resource, _ *Env) string {
-				if get(r.Config, "serverSideEncryption.enabled") != true {
-					return "server-side encryption is not enabled"
-				}
-				return ""
-			},
+			Check:      settingIs("serverSideEncryption.enabled", true, "server-side encryption is not enabled"),
 		},
 		{
 			ID: "DYNAMODB_PITR", Title: "DynamoDB tables have point-in-time recovery",
 			Equivalent: "AWS Config dynamodb-pitr-enabled; Checkov CKV_AWS_28; cdk-nag AwsSolutions-DDB3",
 			Fix:        "set payments:pointInTimeRecovery true for the environment",
 			Applies:    ofType("aws:dynamodb/table:Table"),
-			Check: func(r manifest.Resource, _ *Env) string {
-				if get(r.Config, "pointInTimeRecovery.enabled") != true {
-					return "point-in-time recovery is off"
-				}
-				return ""
-			},
+			Check:      settingIs("pointInTimeRecovery.enabled", true, "point-in-time recovery is off"),
 		},
 		{
 			ID: "DYNAMODB_DELETION_PROTECTION", Title: "DynamoDB tables have deletion protection",
 			Equivalent: "AWS Config dynamodb-table-deletion-protection-enabled",
 			Fix:        "set deletionProtectionEnabled (conflicts with the destroyability requirement)",
 			Applies:    ofType("aws:dynamodb/table:Table"),
-			Check: func(r manifest.Resource, _ *Env) string {
-				if r.Config["deletionProtectionEnabled"] != true {
-					return "deletion protection is off"
-				}
-				return ""
-			},
+			Check:      settingIs("deletionProtectionEnabled", true, "deletion protection is off"),
 		},
 		{
 			ID: "LAMBDA_ARM64", Title: "Lambda functions run on arm64 (Graviton)",
@@ -271,12 +266,7 @@ func Rules() []Rule {
 			Equivalent: "Checkov CKV_AWS_50",
 			Fix:        "set tracingConfig.mode to Active",
 			Applies:    ofType("aws:lambda/function:Function"),
-			Check: func(r manifest.Resource, _ *Env) string {
-				if get(r.Config, "tracingConfig.mode") != "Active" {
-					return "tracing is not active"
-				}
-				return ""
-			},
+			Check:      settingIs("tracingConfig.mode", "Active", "tracing is not active"),
 		},
 		{
 			ID: "LAMBDA_LOG_RETENTION", Title: "Lambda functions log to a stack-owned log group with a retention period",
