@@ -12,6 +12,7 @@ import (
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/subnets"
 )
 
 // AvailabilityZones is how many AZs the VPC spans.
@@ -67,7 +68,7 @@ func NewVpc(ctx *pulumi.Context, name string, args VpcArgs, opts ...pulumi.Resou
 	if err := args.validate(); err != nil {
 		return nil, fmt.Errorf("network: vpc %s: %w", name, err)
 	}
-	plan, err := PlanSubnets(args.Network.VpcCIDR, AvailabilityZones)
+	plan, err := subnets.For(args.Network.VpcCIDR, AvailabilityZones)
 	if err != nil {
 		return nil, fmt.Errorf("network: vpc %s: %w", name, err)
 	}

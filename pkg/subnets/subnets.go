@@ -1,4 +1,6 @@
-package component
+// Package subnets carves a VPC network into per-AZ public and private
+// subnets: pure arithmetic, tested exhaustively without Pulumi.
+package subnets
 
 import (
 	"encoding/binary"
@@ -6,29 +8,29 @@ import (
 	"net/netip"
 )
 
-// SubnetPlan carves a VPC network into per-AZ public and private subnets.
+// Plan carves a VPC network into per-AZ public and private subnets.
 // Public subnets hold only NAT gateways and take a /(n+4) each from the
 // bottom of the range; private subnets hold the functions' network interfaces
 // and take a /(n+2) each above them, so a /16 gives /20 public and /18 private
 // subnets, and a /24 still gives subnets AWS accepts (/28 and /26).
-type SubnetPlan struct {
+type Plan struct {
 	Public  []string
 	Private []string
 }
 
-// PlanSubnets returns the plan for azs availability zones (at most 3).
-func PlanSubnets(vpcCIDR string, azs int) (SubnetPlan, error) {
+// For returns the plan for azs availability zones (at most 3).
+func For(vpcCIDR string, azs int) (Plan, error) {
 	prefix, err := netip.ParsePrefix(vpcCIDR)
 	if err != nil || !prefix.Addr().Is4() || prefix.Masked() != prefix {
-		return SubnetPlan{}, fmt.Errorf("subnet plan: %q is not an IPv4 network", vpcCIDR)
+		return Plan{}, fmt.Errorf("subnets: %q is not an IPv4 network", vpcCIDR)
 	}
 	if azs < 1 || azs > 3 {
-		return SubnetPlan{}, fmt.Errorf("subnet plan: %d availability zones: allowed 1-3", azs)
+		return Plan{}, fmt.Errorf("subnets: %d availability zones: allowed 1-3", azs)
 	}
 	if prefix.Bits() > 24 {
-		return SubnetPlan{}, fmt.Errorf("subnet plan: %s is smaller than /24", vpcCIDR)
+		return Plan{}, fmt.Errorf("subnets: %s is smaller than /24", vpcCIDR)
 	}
-	var plan SubnetPlan
+	var plan Plan
 	for i := 0; i < azs; i++ {
 		plan.Public = append(plan.Public, subnet(prefix, 4, i))
 		// Index 0 of the /(n+2) split is where the public subnets live.

@@ -1,4 +1,4 @@
-package component
+package subnets
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestPlanSubnets(t *testing.T) {
+func TestFor(t *testing.T) {
 	cases := []struct {
 		cidr            string
 		public, private []string
@@ -16,14 +16,14 @@ func TestPlanSubnets(t *testing.T) {
 		{"192.168.4.0/24", []string{"192.168.4.0/28", "192.168.4.16/28"}, []string{"192.168.4.64/26", "192.168.4.128/26"}},
 	}
 	for _, tc := range cases {
-		plan, err := PlanSubnets(tc.cidr, 2)
+		plan, err := For(tc.cidr, 2)
 		require.NoError(t, err)
 		assert.Equal(t, tc.public, plan.Public, tc.cidr)
 		assert.Equal(t, tc.private, plan.Private, tc.cidr)
 	}
 }
 
-func TestPlanSubnetsRejectsBadInput(t *testing.T) {
+func TestForRejectsBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		cidr string
 		azs  int
@@ -34,7 +34,7 @@ func TestPlanSubnetsRejectsBadInput(t *testing.T) {
 		{"fd00::/48", 2, "not an IPv4 network"},
 		{"10.0.0.0/16", 4, "allowed 1-3"},
 	} {
-		_, err := PlanSubnets(tc.cidr, tc.azs)
+		_, err := For(tc.cidr, tc.azs)
 		require.Error(t, err, tc.cidr)
 		assert.Contains(t, err.Error(), tc.want)
 	}
