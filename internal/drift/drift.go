@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -47,6 +48,27 @@ type Resource struct {
 	Properties []Property `json:"properties,omitempty"`
 }
 
+// managed lists properties another AWS service changes on purpose: a change
+// there is the platform working, not drift. The programs ignore the same
+// properties (ignoreChanges), so a deploy never fights the service either.
+var managed = []struct {
+	typ  string
+	path *regexp.Regexp
+}{
+	// Application Auto Scaling moves provisioned capacity between the floor
+	// in code and the autoscaling maximum.
+	{"aws:dynamodb/table:Table", regexp.MustCompile(`^(readCapacity|writeCapacity|globalSecondaryIndexes\[\d+\]\.(readCapacity|writeCapacity))$`)},
+}
+
+func isManaged(typ, path string) bool {
+	for _, m := range managed {
+		if m.typ == typ && m.path.MatchString(path) {
+			return true
+		}
+	}
+	return false
+}
+
 // Report is the drift of one environment.
 type Report struct {
 	Environment string     `json:"environment"`
@@ -65,9 +87,13 @@ func (r *Report) Add(layer string, events []apitype.EngineEvent) {
 		md := ev.ResOutputsEvent.Metadata
 		switch md.Op {
 		case apitype.OpUpdate:
+			props := properties(md)
+			if len(props) == 0 {
+				continue // only service-managed properties changed
+			}
 			r.Drifted = append(r.Drifted, Resource{
 				Layer: layer, URN: md.URN, Type: md.Type, Name: urnName(md.URN), Kind: Modified,
-				Properties: properties(md),
+				Properties: props,
 			})
 		case apitype.OpDelete:
 			r.Drifted = append(r.Drifted, Resource{Layer: layer, URN: md.URN, Type: md.Type, Name: urnName(md.URN), Kind: Deleted})
@@ -94,6 +120,9 @@ func properties(md apitype.StepEventMetadata) []Property {
 	sort.Strings(paths)
 	out := make([]Property, 0, len(paths))
 	for _, p := range paths {
+		if isManaged(md.Type, p) {
+			continue
+		}
 		kind := "update"
 		if d, ok := md.DetailedDiff[p]; ok {
 			kind = strings.TrimSuffix(string(d.Kind), "-replace")

@@ -76,3 +76,23 @@ func TestLookup(t *testing.T) {
 	assert.Equal(t, 1.0, lookup(m, "a[0].b"))
 	assert.Nil(t, lookup(m, "a[3].b"))
 }
+
+func TestAutoscaledCapacityIsNotDrift(t *testing.T) {
+	r := Report{Environment: "prod"}
+	r.Add("data", []apitype.EngineEvent{
+		outputsEvent(apitype.OpUpdate, "urn:pulumi:prod::data::aws:dynamodb/table:Table::transactions", "aws:dynamodb/table:Table",
+			map[string]any{"readCapacity": 25.0, "globalSecondaryIndexes": []any{map[string]any{"writeCapacity": 25.0}}},
+			map[string]any{"readCapacity": 180.0, "globalSecondaryIndexes": []any{map[string]any{"writeCapacity": 60.0}}},
+			map[string]apitype.PropertyDiff{"readCapacity": {Kind: apitype.DiffUpdate}, "globalSecondaryIndexes[0].writeCapacity": {Kind: apitype.DiffUpdate}}),
+	})
+	assert.False(t, r.Any(), "Application Auto Scaling owns the live capacity")
+
+	r.Add("data", []apitype.EngineEvent{
+		outputsEvent(apitype.OpUpdate, "urn:pulumi:prod::data::aws:dynamodb/table:Table::transactions", "aws:dynamodb/table:Table",
+			map[string]any{"readCapacity": 25.0, "billingMode": "PROVISIONED"},
+			map[string]any{"readCapacity": 180.0, "billingMode": "PAY_PER_REQUEST"},
+			map[string]apitype.PropertyDiff{"readCapacity": {Kind: apitype.DiffUpdate}, "billingMode": {Kind: apitype.DiffUpdate}}),
+	})
+	require.Len(t, r.Drifted, 1)
+	assert.Equal(t, []Property{{Path: "billingMode", Kind: "update", Recorded: "PROVISIONED", Live: "PAY_PER_REQUEST"}}, r.Drifted[0].Properties)
+}

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bytes"
 	"context"
 	"testing"
 
@@ -159,6 +160,9 @@ func TestDriftFromConsoleEdits(t *testing.T) {
 			require.NoError(t, tc.edit(e))
 
 			report := refreshDrift(t, e)
+			var text bytes.Buffer
+			report.WriteText(&text)
+			t.Log("\n" + text.String())
 			require.Len(t, report.Drifted, 1, "exactly the edited resource drifted: %+v", report.Drifted)
 			d := report.Drifted[0]
 			assert.Equal(t, tc.layer, d.Layer)
@@ -208,4 +212,25 @@ func TestProtectAndRetainOnDeleteAreCaught(t *testing.T) {
 			assert.True(t, destroyErr != nil || emptyErr != nil, "the environment must not destroy to nothing")
 		})
 	}
+}
+
+// Autoscaling moving the table's capacity is the platform working: neither
+// drift nor something the next deploy undoes.
+func TestAutoscaledCapacityIsLeftToAutoscaling(t *testing.T) {
+	e := newEnv(t, profile.Prod)
+	_, err := e.Up(context.Background())
+	require.NoError(t, err)
+	require.NoError(t, e.Cloud.Edit("aws:dynamodb/table:Table", "transactions", func(in resource.PropertyMap) {
+		in["readCapacity"] = resource.NewNumberProperty(180)
+		in["globalSecondaryIndexes"].ArrayValue()[0].ObjectValue()["writeCapacity"] = resource.NewNumberProperty(60)
+	}))
+	report := refreshDrift(t, e)
+	assert.False(t, report.Any(), "%+v", report.Drifted)
+
+	// Record the live capacity in state, as `pulumi refresh` would, then deploy.
+	_, err = e.Run(context.Background(), OpRefresh, "data")
+	require.NoError(t, err)
+	second, err := e.Up(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, total(second), "a deploy leaves the autoscaled capacity alone")
 }

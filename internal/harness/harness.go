@@ -126,6 +126,7 @@ const (
 	OpPreview        Op = "preview"
 	OpDestroy        Op = "destroy"
 	OpRefreshPreview Op = "refresh-preview"
+	OpRefresh        Op = "refresh"
 )
 
 // Run performs op on one layer and keeps the new snapshot (previews keep the
@@ -173,6 +174,8 @@ func (e *Env) Run(ctx context.Context, op Op, layer string) (Result, error) {
 		testOp = engine.Destroy
 	case OpRefreshPreview:
 		testOp, dryRun = engine.Refresh, true
+	case OpRefresh:
+		testOp = engine.Refresh
 	default:
 		return Result{}, fmt.Errorf("harness: unknown operation %q", op)
 	}

@@ -95,7 +95,10 @@ func NewTransactionsTable(ctx *pulumi.Context, name string, args TransactionsTab
 		index.ReadCapacity = pulumi.Int(t.ReadCapacity)
 		index.WriteCapacity = pulumi.Int(t.WriteCapacity)
 		// Autoscaling owns the live capacity; the code owns the floor.
-		childOpts = append(childOpts, pulumi.IgnoreChanges([]string{"readCapacity", "writeCapacity"}))
+		childOpts = append(childOpts, pulumi.IgnoreChanges([]string{
+			"readCapacity", "writeCapacity",
+			"globalSecondaryIndexes[*].readCapacity", "globalSecondaryIndexes[*].writeCapacity",
+		}))
 	}
 	tableArgs.GlobalSecondaryIndexes = dynamodb.TableGlobalSecondaryIndexArray{index}
 	table, err := dynamodb.NewTable(ctx, name, tableArgs, childOpts...)
