@@ -195,8 +195,10 @@ func TestInvalidStackConfigIsRefused(t *testing.T) {
 		if env == "staging" {
 			body += "  payments:lambdaMemoryMb: 99999\n"
 		}
-		require.NoError(t, os.MkdirAll(filepath.Join(root, "network"), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(root, "network", "Pulumi."+env+".yaml"), []byte(body), 0o644))
+		for _, layer := range []string{"network", "data", "compute", "observability"} {
+			require.NoError(t, os.MkdirAll(filepath.Join(root, layer), 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(root, layer, "Pulumi."+env+".yaml"), []byte(body), 0o644))
+		}
 	}
 	runner := newFakeRunner()
 	d, _ := newDeployer(runner, "123456789012")

@@ -13,7 +13,8 @@ import (
 )
 
 // Load reads and validates the profile of env from every layer's stack file
-// under root, and fails when two layers disagree about a sanctioned setting.
+// under root, and fails when one is missing or two layers disagree about a
+// sanctioned setting.
 func Load(root, env string) (profile.Profile, error) {
 	e, err := profile.ParseEnvironment(env)
 	if err != nil {
@@ -25,7 +26,7 @@ func Load(root, env string) (profile.Profile, error) {
 		path := profile.StackFile(filepath.Join(root, layer), string(e))
 		cfg, err := profile.ReadStackFile(path)
 		if err != nil {
-			continue // layers not built yet have no stack files
+			return profile.Profile{}, fmt.Errorf("layer %s has no usable stack %s: %w", layer, e, err)
 		}
 		p, err := profile.Load(string(e), profile.FromMap(cfg))
 		if err != nil {
@@ -38,9 +39,6 @@ func Load(root, env string) (profile.Profile, error) {
 		if p != first {
 			return profile.Profile{}, fmt.Errorf("%s and %s stacks of %s disagree on the environment's settings: keep overrides identical across layers", firstLayer, layer, e)
 		}
-	}
-	if firstLayer == "" {
-		return profile.Profile{}, fmt.Errorf("no stack file Pulumi.%s.yaml in any layer under %s", e, root)
 	}
 	return first, nil
 }

@@ -36,7 +36,19 @@ func TestLayersMustAgree(t *testing.T) {
 	}
 	write("network", "")
 	write("data", "  payments:lambdaMemoryMb: 1024\n")
+	write("compute", "")
+	write("observability", "")
 	_, err := Load(root, "dev")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "network and data stacks of dev disagree")
+}
+
+func TestEveryLayerNeedsItsStackFile(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "network"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "network", "Pulumi.dev.yaml"),
+		[]byte("config:\n  aws:region: us-east-1\n  aws:allowedAccountIds: [\"123456789012\"]\n  payments:environmentSuffix: pay01\n"), 0o644))
+	_, err := Load(root, "dev")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "layer data has no usable stack dev")
 }
