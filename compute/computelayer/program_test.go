@@ -216,7 +216,6 @@ func TestNamesTagsAndDestroyability(t *testing.T) {
 		t.Run(want.env, func(t *testing.T) {
 			stacktest.AssertConventions(t, run(t, want), stacktest.Conventions{
 				Env: want.env, Suffix: "pay01",
-				Untaggable: map[string]bool{"aws:iam/rolePolicy:RolePolicy": true},
 				Tags: map[string]string{
 					"Environment": want.env, "CostCenter": want.costCenter, "DataClassification": want.dataClass,
 					"Project": "payments-platform", "Layer": "compute", "ManagedBy": "pulumi",

@@ -25,16 +25,6 @@ var environments = []expected{
 	{"prod", "PROVISIONED", 25, 25, 500, 500, true, 365, "payments-prod", "restricted"},
 }
 
-var untaggable = map[string]bool{
-	"aws:appautoscaling/policy:Policy":                                                           true,
-	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":                                     true,
-	"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                                     true,
-	"aws:s3/bucketVersioningV2:BucketVersioningV2":                                               true,
-	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": true,
-	"aws:s3/bucketPolicy:BucketPolicy":                                                           true,
-	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       true,
-}
-
 func run(t *testing.T, env string, overrides map[string]string) *stacktest.Result {
 	t.Helper()
 	res, err := stacktest.Run(Program, stacktest.Options{Project: "data", Stack: env, Config: stacktest.StackConfig(t, "..", env, overrides)})
@@ -171,7 +161,7 @@ func TestNamesTagsAndDestroyability(t *testing.T) {
 	for _, want := range environments {
 		t.Run(want.env, func(t *testing.T) {
 			stacktest.AssertConventions(t, run(t, want.env, nil), stacktest.Conventions{
-				Env: want.env, Suffix: "pay01", Untaggable: untaggable,
+				Env: want.env, Suffix: "pay01",
 				Nameless: map[string]bool{"aws:appautoscaling/target:Target": true},
 				Tags: map[string]string{
 					"Environment": want.env, "CostCenter": want.costCenter, "DataClassification": want.dataClass,

@@ -84,22 +84,6 @@ func settingIs(path string, want any, problem string) func(manifest.Resource, *E
 	}
 }
 
-// Untaggable lists the AWS resource types that take no tags.
-var Untaggable = map[string]bool{
-	"aws:ec2/route:Route": true,
-	"aws:ec2/routeTableAssociation:RouteTableAssociation":                                        true,
-	"aws:iam/rolePolicy:RolePolicy":                                                              true,
-	"aws:appautoscaling/policy:Policy":                                                           true,
-	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":                                     true,
-	"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                                     true,
-	"aws:s3/bucketVersioningV2:BucketVersioningV2":                                               true,
-	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": true,
-	"aws:s3/bucketPolicy:BucketPolicy":                                                           true,
-	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       true,
-	"aws:sns/topicSubscription:TopicSubscription":                                                true,
-	"aws:cloudwatch/dashboard:Dashboard":                                                         true,
-}
-
 // WildcardResourceActions are the actions IAM grants only on Resource "*":
 // a VPC function's network interfaces and X-Ray writes. They are the
 // documented exception to IAM_NO_WILDCARD_RESOURCE.
@@ -400,7 +384,9 @@ func Rules() []Rule {
 			ID: "REQUIRED_TAGS", Title: "Every taggable resource carries the six required tags with this environment's values",
 			Equivalent: "AWS Config required-tags",
 			Fix:        "create the resource inside a layer program (layer.Begin installs the tagging transformation)",
-			Applies:    func(r manifest.Resource) bool { return strings.HasPrefix(r.Type, "aws:") && !Untaggable[r.Type] },
+			Applies: func(r manifest.Resource) bool {
+				return strings.HasPrefix(r.Type, "aws:") && !tagging.Untaggable[r.Type]
+			},
 			Check: func(r manifest.Resource, e *Env) string {
 				want := map[string]string{
 					tagging.KeyEnvironment:        e.Manifest.Environment,

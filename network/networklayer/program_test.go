@@ -33,13 +33,6 @@ var environments = []expected{
 		[2]string{"vpc-nat-1-id", "vpc-nat-2-id"}, []string{"dev", "staging"}},
 }
 
-// Types of the AWS provider that take no tags.
-var untaggable = map[string]bool{
-	"aws:ec2/route:Route": true,
-	"aws:ec2/routeTableAssociation:RouteTableAssociation": true,
-	"aws:iam/rolePolicy:RolePolicy":                       true,
-}
-
 func run(t *testing.T, env string, overrides map[string]string) *stacktest.Result {
 	t.Helper()
 	res, err := runErr(t, env, overrides)
@@ -265,7 +258,7 @@ func TestNamesTagsAndDestroyability(t *testing.T) {
 		t.Run(want.env, func(t *testing.T) {
 			res := run(t, want.env, nil)
 			stacktest.AssertConventions(t, res, stacktest.Conventions{
-				Env: want.env, Suffix: "pay01", Untaggable: untaggable,
+				Env: want.env, Suffix: "pay01",
 				Tags: map[string]string{
 					"Environment":        want.env,
 					"CostCenter":         want.costCenter,

@@ -158,7 +158,6 @@ func TestNamesTagsAndDestroyability(t *testing.T) {
 			require.NoError(t, err)
 			stacktest.AssertConventions(t, res, stacktest.Conventions{
 				Env: want.env, Suffix: "pay01",
-				Untaggable: map[string]bool{"aws:sns/topicSubscription:TopicSubscription": true, "aws:cloudwatch/dashboard:Dashboard": true},
 				Tags: map[string]string{
 					"Environment": want.env, "CostCenter": want.costCenter, "DataClassification": want.dataClass,
 					"Project": "payments-platform", "Layer": "observability", "ManagedBy": "pulumi",

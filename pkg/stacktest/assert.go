@@ -12,6 +12,7 @@ import (
 
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/tagging"
 )
 
 // StackConfig reads a layer's Pulumi.<env>.yaml and applies overrides; an
@@ -67,8 +68,6 @@ type Conventions struct {
 	Env, Suffix string
 	// Tags are the required tags with their expected values.
 	Tags map[string]string
-	// Untaggable lists the resource types that take no tags.
-	Untaggable map[string]bool
 	// Nameless lists taggable types that have no name of their own in AWS.
 	Nameless map[string]bool
 }
@@ -93,9 +92,9 @@ func AssertConventions(t *testing.T, res *Result, c Conventions) {
 		if name := PhysicalName(r); name != "" {
 			assert.Regexp(t, convention, name, "%s %s", r.Type, r.Name)
 		} else {
-			assert.True(t, c.Untaggable[r.Type] || c.Nameless[r.Type], "%s %s has no physical name", r.Type, r.Name)
+			assert.True(t, tagging.Untaggable[r.Type] || c.Nameless[r.Type], "%s %s has no physical name", r.Type, r.Name)
 		}
-		if c.Untaggable[r.Type] {
+		if tagging.Untaggable[r.Type] {
 			assert.NotContains(t, r.Inputs, "tags", "%s is listed as untaggable but takes tags", r.Type)
 			continue
 		}
