@@ -69,8 +69,13 @@ func Parity() error {
 // Deploy groups `mage deploy:env <env>`.
 type Deploy mg.Namespace
 
-// Env deploys every layer of an environment in dependency order (needs the Pulumi CLI and the environment's AWS credentials).
-func (Deploy) Env(env string) error { return run(deploy.Up, env) }
+// Env deploys every layer of an environment in dependency order and writes manifests/<env>.json (needs the Pulumi CLI and the environment's AWS credentials).
+func (Deploy) Env(env string) error {
+	if err := run(deploy.Up, env); err != nil {
+		return err
+	}
+	return Manifest{}.Env(env)
+}
 
 // Preview groups `mage preview:env <env>`.
 type Preview mg.Namespace
