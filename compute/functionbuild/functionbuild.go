@@ -83,12 +83,25 @@ func Build(ctx context.Context, moduleDir, pkg, outZip string) (Archive, error) 
 	if err := os.MkdirAll(filepath.Dir(outZip), 0o755); err != nil {
 		return Archive{}, fmt.Errorf("functionbuild: %w", err)
 	}
-	// Write then rename, so a concurrent reader never sees half an archive.
-	part := outZip + ".part"
-	if err := os.WriteFile(part, data, 0o644); err != nil {
+	// Write a file of our own, then rename it into place: readers (and other
+	// processes building at the same time, as parallel test packages do)
+	// only ever see a complete archive.
+	part, err := os.CreateTemp(filepath.Dir(outZip), filepath.Base(outZip)+".*.part")
+	if err != nil {
 		return Archive{}, fmt.Errorf("functionbuild: %w", err)
 	}
-	if err := os.Rename(part, outZip); err != nil {
+	defer os.Remove(part.Name())
+	_, err = part.Write(data)
+	if cerr := part.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(part.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(part.Name(), outZip)
+	}
+	if err != nil {
 		return Archive{}, fmt.Errorf("functionbuild: %w", err)
 	}
 	sum := sha256.Sum256(data)
