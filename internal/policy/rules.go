@@ -74,6 +74,19 @@ func get(m map[string]any, path string) any {
 	return cur
 }
 
+// bucketSetting checks that one of the bucket's settings resources of type
+// typ satisfies ok.
+func bucketSetting(typ string, ok func(config map[string]any) bool, problem string) func(manifest.Resource, *Env) string {
+	return func(r manifest.Resource, e *Env) string {
+		for _, c := range e.configuring(typ, "bucket", r.PhysicalName) {
+			if ok(c.Config) {
+				return ""
+			}
+		}
+		return problem
+	}
+}
+
 // settingIs checks that the setting at path has the value want.
 func settingIs(path string, want any, problem string) func(manifest.Resource, *Env) string {
 	return func(r manifest.Resource, _ *Env) string {
@@ -161,42 +174,31 @@ func Rules() []Rule {
 			Equivalent: "AWS Config s3-bucket-server-side-encryption-enabled; Checkov CKV_AWS_145",
 			Fix:        "add a server-side encryption configuration (aws:kms)",
 			Applies:    bucket,
-			Check: func(r manifest.Resource, e *Env) string {
-				for _, c := range e.configuring("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "bucket", r.PhysicalName) {
-					if get(c.Config, "rules.applyServerSideEncryptionByDefault.sseAlgorithm") != nil {
-						return ""
-					}
-				}
-				return "no default encryption"
-			},
+			Check: bucketSetting("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+				func(c map[string]any) bool {
+					return get(c, "rules.applyServerSideEncryptionByDefault.sseAlgorithm") != nil
+				},
+				"no default encryption"),
 		},
 		{
 			ID: "S3_VERSIONING", Title: "S3 buckets are versioned",
 			Equivalent: "AWS Config s3-bucket-versioning-enabled; Checkov CKV_AWS_21",
 			Fix:        "enable versioning with a BucketVersioningV2 resource",
 			Applies:    bucket,
-			Check: func(r manifest.Resource, e *Env) string {
-				for _, v := range e.configuring("aws:s3/bucketVersioningV2:BucketVersioningV2", "bucket", r.PhysicalName) {
-					if get(v.Config, "versioningConfiguration.status") == "Enabled" {
-						return ""
-					}
-				}
-				return "versioning is not enabled"
-			},
+			Check: bucketSetting("aws:s3/bucketVersioningV2:BucketVersioningV2",
+				func(c map[string]any) bool { return get(c, "versioningConfiguration.status") == "Enabled" },
+				"versioning is not enabled"),
 		},
 		{
 			ID: "S3_LIFECYCLE", Title: "S3 buckets expire current and noncurrent objects",
 			Equivalent: "AWS Config s3-lifecycle-policy-check; Checkov CKV2_AWS_61",
 			Fix:        "add a lifecycle rule with expiration and noncurrent-version expiration",
 			Applies:    bucket,
-			Check: func(r manifest.Resource, e *Env) string {
-				for _, l := range e.configuring("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "bucket", r.PhysicalName) {
-					if get(l.Config, "rules.expiration.days") != nil && get(l.Config, "rules.noncurrentVersionExpiration.noncurrentDays") != nil {
-						return ""
-					}
-				}
-				return "no lifecycle expiring current and noncurrent objects"
-			},
+			Check: bucketSetting("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+				func(c map[string]any) bool {
+					return get(c, "rules.expiration.days") != nil && get(c, "rules.noncurrentVersionExpiration.noncurrentDays") != nil
+				},
+				"no lifecycle expiring current and noncurrent objects"),
 		},
 		{
 			ID: "DYNAMODB_ENCRYPTION", Title: "DynamoDB tables use server-side encryption",
