@@ -27,6 +27,8 @@ type Options struct {
 	StackOutputs map[string]map[string]any
 	// Preview runs the program as `pulumi preview` would.
 	Preview bool
+	// Zones are the availability zones the region offers; nil means Zones.
+	Zones []string
 }
 
 // Resource is one registered resource.
@@ -203,10 +205,15 @@ var Zones = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
 func (m *monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	switch args.Token {
 	case "aws:index/getAvailabilityZones:getAvailabilityZones":
-		ids := []any{"use1-az1", "use1-az2", "use1-az4"}
-		names := make([]any, len(Zones))
-		for i, z := range Zones {
+		zones := m.opts.Zones
+		if zones == nil {
+			zones = Zones
+		}
+		names := make([]any, len(zones))
+		ids := make([]any, len(zones))
+		for i, z := range zones {
 			names[i] = z
+			ids[i] = fmt.Sprintf("use1-az%d", i+1)
 		}
 		return resource.NewPropertyMapFromMap(map[string]any{"names": names, "zoneIds": ids, "id": "us-east-1"}), nil
 	}

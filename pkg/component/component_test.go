@@ -1,0 +1,355 @@
+package component_test
+
+// Each component on its own, under Pulumi's mocks, with arguments that no
+// environment profile uses: the layer tests prove the SPEC values of every
+// environment; these prove the components take their values from their
+// arguments, own what they create, and refuse arguments they cannot build
+// before registering anything.
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/pkg/component"
+	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/naming"
+	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stacktest"
+)
+
+const (
+	account  = "123456789012"
+	boundary = "arn:aws:iam::123456789012:policy/permissions-boundary-dev-cmp01"
+)
+
+var (
+	names = naming.New("dev", "cmp01")
+	scope = iampolicy.Scope{Region: "us-east-1", Account: account}
+)
+
+func vpcArgs() component.VpcArgs {
+	return component.VpcArgs{
+		Names: names, Scope: scope,
+		Network:                profile.Network{VpcCIDR: "10.40.0.0/20", NatGateways: 2, FlowLogs: false},
+		PermissionsBoundaryArn: pulumi.String(boundary),
+	}
+}
+
+func tableArgs() component.TransactionsTableArgs {
+	return component.TransactionsTableArgs{Names: names, Table: profile.Table{
+		CapacityMode: profile.Provisioned, ReadCapacity: 7, WriteCapacity: 3,
+		MaxReadCapacity: 70, MaxWriteCapacity: 30, TargetUtilization: 60, PointInTimeRecovery: true,
+	}}
+}
+
+func functionArgs() component.PaymentFunctionArgs {
+	return component.PaymentFunctionArgs{
+		Names: names, Scope: scope, Kind: "refund-processor", Environment: "dev",
+		Function:   profile.Function{Architecture: "arm64", MemoryMB: 256, TimeoutSeconds: 25, LogRetentionDays: 14},
+		Code:       pulumi.NewAssetArchive(map[string]any{"bootstrap": pulumi.NewStringAsset("binary")}),
+		CodeSHA256: "c2hhMjU2",
+		VpcID:      "vpc-1", SubnetIDs: []string{"subnet-a", "subnet-b"},
+		PermissionsBoundaryArn: boundary,
+		TableName:              "refunds-dev-cmp01", BucketName: "refund-audit-dev-cmp01", AuditPrefix: "refunds/",
+		TableActions:  []string{"dynamodb:GetItem"},
+		BucketActions: []string{"s3:PutObject"},
+		Variables:     map[string]string{"TABLE_NAME": "refunds-dev-cmp01"},
+	}
+}
+
+func alarmsArgs() component.AlarmsArgs {
+	fn := func(kind string, timeout int) contract.Function {
+		name := kind + "-dev-cmp01"
+		return contract.Function{Name: name, Arn: "arn:aws:lambda:us-east-1:" + account + ":function:" + name,
+			LogGroupName: "/aws/lambda/" + name, TimeoutSeconds: timeout}
+	}
+	return component.AlarmsArgs{
+		Names: names, Region: "us-east-1",
+		Thresholds: profile.Alarms{FunctionErrorsThreshold: 3, TableThrottleThreshold: 4},
+		Functions:  []contract.Function{fn("payment-processor", 10), fn("refund-processor", 30)},
+		TableName:  "transactions-dev-cmp01",
+	}
+}
+
+func run(t *testing.T, opts stacktest.Options, program func(ctx *pulumi.Context) error) (*stacktest.Result, error) {
+	t.Helper()
+	opts.Project, opts.Stack = "component", "dev"
+	return stacktest.Run(program, opts)
+}
+
+func mustRun(t *testing.T, program func(ctx *pulumi.Context) error) *stacktest.Result {
+	t.Helper()
+	res, err := run(t, stacktest.Options{}, program)
+	require.NoError(t, err)
+	return res
+}
+
+// Every resource a component creates is its child, so it moves, previews and
+// is destroyed with the component, and nothing it creates is protected.
+func TestComponentsOwnWhatTheyCreate(t *testing.T) {
+	cases := []struct {
+		token   string
+		program func(ctx *pulumi.Context) error
+		want    int
+	}{
+		{"payments:network:Vpc", func(ctx *pulumi.Context) error {
+			_, err := component.NewVpc(ctx, "it", vpcArgs())
+			return err
+		}, 23}, // vpc, default SG, IGW, public RT and route; per zone: 2 subnets, 2 associations, EIP, NAT, private RT and route; 2 endpoints
+		{"payments:network:PermissionsBoundary", func(ctx *pulumi.Context) error {
+			p, err := profile.Default(profile.Dev)
+			if err != nil {
+				return err
+			}
+			_, err = component.NewPermissionsBoundary(ctx, "it", p, names)
+			return err
+		}, 1},
+		{"payments:data:TransactionsTable", func(ctx *pulumi.Context) error {
+			_, err := component.NewTransactionsTable(ctx, "it", tableArgs())
+			return err
+		}, 9}, // table; a scaling target and policy for reads and writes on table and index
+		{"payments:data:AuditBucket", func(ctx *pulumi.Context) error {
+			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 45})
+			return err
+		}, 7}, // bucket, versioning, encryption, public-access block, ownership, policy, lifecycle
+		{"payments:compute:PaymentFunction", func(ctx *pulumi.Context) error {
+			_, err := component.NewPaymentFunction(ctx, "it", functionArgs())
+			return err
+		}, 5}, // log group, security group, role, inline policy, function
+		{"payments:observability:Alarms", func(ctx *pulumi.Context) error {
+			_, err := component.NewAlarms(ctx, "it", alarmsArgs())
+			return err
+		}, 10}, // topic, 3 alarms for each of 2 functions, 2 table alarms, dashboard
+	}
+	for _, tc := range cases {
+		t.Run(tc.token, func(t *testing.T) {
+			res := mustRun(t, tc.program)
+			require.Len(t, res.ByType(tc.token), 1)
+			parent := "urn:pulumi:dev::component::" + tc.token + "::it"
+			custom := 0
+			for _, r := range res.Resources {
+				assert.False(t, r.Protect || r.RetainOnDelete, "%s %s", r.Type, r.Name)
+				if !r.Custom {
+					continue
+				}
+				custom++
+				assert.Equal(t, parent, r.Parent, "%s %s is a child of the component", r.Type, r.Name)
+			}
+			assert.Equal(t, tc.want, custom, "resources created")
+		})
+	}
+}
+
+func TestInvalidArgumentsRegisterNothing(t *testing.T) {
+	vpc := func(edit func(*component.VpcArgs)) func(*pulumi.Context) error {
+		return func(ctx *pulumi.Context) error {
+			a := vpcArgs()
+			edit(&a)
+			_, err := component.NewVpc(ctx, "it", a)
+			return err
+		}
+	}
+	table := func(edit func(*profile.Table)) func(*pulumi.Context) error {
+		return func(ctx *pulumi.Context) error {
+			a := tableArgs()
+			edit(&a.Table)
+			_, err := component.NewTransactionsTable(ctx, "it", a)
+			return err
+		}
+	}
+	function := func(edit func(*component.PaymentFunctionArgs)) func(*pulumi.Context) error {
+		return func(ctx *pulumi.Context) error {
+			a := functionArgs()
+			edit(&a)
+			_, err := component.NewPaymentFunction(ctx, "it", a)
+			return err
+		}
+	}
+	alarms := func(edit func(*component.AlarmsArgs)) func(*pulumi.Context) error {
+		return func(ctx *pulumi.Context) error {
+			a := alarmsArgs()
+			edit(&a)
+			_, err := component.NewAlarms(ctx, "it", a)
+			return err
+		}
+	}
+	cases := []struct {
+		name    string
+		zones   []string
+		program func(*pulumi.Context) error
+		wantErr string
+	}{
+		{"vpc public cidr", nil, vpc(func(a *component.VpcArgs) { a.Network.VpcCIDR = "52.0.0.0/16" }), "52.0.0.0/16"},
+		{"vpc no nat", nil, vpc(func(a *component.VpcArgs) { a.Network.NatGateways = 0 }), "nat gateways = 0: allowed 1 (shared) to 2 (one per AZ)"},
+		{"vpc nat per missing zone", nil, vpc(func(a *component.VpcArgs) { a.Network.NatGateways = 3 }), "nat gateways = 3"},
+		{"vpc without boundary", nil, vpc(func(a *component.VpcArgs) { a.PermissionsBoundaryArn = nil }), "a permissions boundary is required"},
+		{"vpc in a one-zone region", []string{"us-east-1a"}, vpc(func(*component.VpcArgs) {}), "region us-east-1 offers 1 available zones: need 2"},
+		{"table mode", nil, table(func(t *profile.Table) { t.CapacityMode = "ON_DEMAND" }), `capacity mode "ON_DEMAND": allowed PAY_PER_REQUEST or PROVISIONED`},
+		{"table minimum above maximum", nil, table(func(t *profile.Table) { t.MaxWriteCapacity = 2 }), "provisioned capacity 7/3 with maximum 70/2"},
+		{"table zero capacity", nil, table(func(t *profile.Table) { t.ReadCapacity = 0 }), "need 1 <= minimum <= maximum"},
+		{"table target", nil, table(func(t *profile.Table) { t.TargetUtilization = 95 }), "target utilization 95%: allowed 20-90"},
+		{"bucket expiration", nil, func(ctx *pulumi.Context) error {
+			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 0})
+			return err
+		}, "expiration 0 days: allowed 1 or more"},
+		{"function x86", nil, function(func(a *component.PaymentFunctionArgs) { a.Function.Architecture = "x86_64" }), `architecture "x86_64": allowed arm64`},
+		{"function without code", nil, function(func(a *component.PaymentFunctionArgs) { a.CodeSHA256 = "" }), "no code archive"},
+		{"function in one subnet", nil, function(func(a *component.PaymentFunctionArgs) { a.SubnetIDs = a.SubnetIDs[:1] }), "1 subnets"},
+		{"function without boundary", nil, function(func(a *component.PaymentFunctionArgs) { a.PermissionsBoundaryArn = "" }), "no permissions boundary"},
+		{"function without bucket", nil, function(func(a *component.PaymentFunctionArgs) { a.BucketName = "" }), "table, bucket and audit prefix are required"},
+		{"function without actions", nil, function(func(a *component.PaymentFunctionArgs) { a.TableActions = nil }), "table and bucket actions are required"},
+		{"function wildcard table action", nil, function(func(a *component.PaymentFunctionArgs) { a.TableActions = []string{"dynamodb:*"} }), `action "dynamodb:*": wildcard actions are not allowed`},
+		{"function wildcard bucket action", nil, function(func(a *component.PaymentFunctionArgs) { a.BucketActions = []string{"s3:Put?bject"} }), `action "s3:Put?bject"`},
+		{"function name too long", nil, function(func(a *component.PaymentFunctionArgs) { a.Kind = strings.Repeat("x", 60) }), "64"},
+		{"alarms without functions", nil, alarms(func(a *component.AlarmsArgs) { a.Functions = nil }), "need at least one function and the table"},
+		{"alarms without table", nil, alarms(func(a *component.AlarmsArgs) { a.TableName = "" }), "need at least one function and the table"},
+		{"alarms zero timeout", nil, alarms(func(a *component.AlarmsArgs) { a.Functions[1].TimeoutSeconds = 0 }), "function refund-processor-dev-cmp01: timeout 0 s"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := run(t, stacktest.Options{Zones: tc.zones}, tc.program)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.wantErr)
+			for _, r := range res.Resources {
+				assert.False(t, r.Custom, "%s %s was registered before the arguments were refused", r.Type, r.Name)
+			}
+		})
+	}
+}
+
+func TestVpcUsesItsArguments(t *testing.T) {
+	res := mustRun(t, func(ctx *pulumi.Context) error {
+		_, err := component.NewVpc(ctx, "it", vpcArgs())
+		return err
+	})
+	assert.Equal(t, "10.40.0.0/20", res.MustOne(t, "aws:ec2/vpc:Vpc", "it").Str("cidrBlock"))
+	for _, sn := range res.ByType("aws:ec2/subnet:Subnet") {
+		assert.True(t, strings.HasPrefix(sn.Str("cidrBlock"), "10.40."), "%s %s lies in the VPC", sn.Name, sn.Str("cidrBlock"))
+		assert.Contains(t, []string{"us-east-1a", "us-east-1b"}, sn.Str("availabilityZone"), "the first two zones the region offers")
+	}
+	require.Len(t, res.ByType("aws:ec2/natGateway:NatGateway"), 2)
+	for i := 1; i <= 2; i++ {
+		route := res.MustOne(t, "aws:ec2/route:Route", fmt.Sprintf("it-private-%d-default", i))
+		assert.Equal(t, fmt.Sprintf("it-nat-%d-id", i), route.Str("natGatewayId"), "two NATs: each zone routes through its own")
+	}
+	assert.Empty(t, res.ByType("aws:ec2/flowLog:FlowLog"), "flow logs off")
+	assert.Empty(t, res.ByType("aws:iam/role:Role"), "no flow-log role without flow logs")
+}
+
+func TestTransactionsTableUsesItsArguments(t *testing.T) {
+	res := mustRun(t, func(ctx *pulumi.Context) error {
+		_, err := component.NewTransactionsTable(ctx, "it", tableArgs())
+		return err
+	})
+	table := res.MustOne(t, "aws:dynamodb/table:Table", "it")
+	p := table.Plain()
+	assert.Equal(t, "transactions-dev-cmp01", p["name"])
+	assert.Equal(t, "PROVISIONED", p["billingMode"])
+	assert.EqualValues(t, 7, p["readCapacity"])
+	assert.EqualValues(t, 3, p["writeCapacity"])
+	assert.Equal(t, true, p["pointInTimeRecovery"].(map[string]any)["enabled"])
+
+	type target struct{ min, max float64 }
+	got := map[string]target{}
+	for _, tg := range res.ByType("aws:appautoscaling/target:Target") {
+		got[tg.Str("resourceId")+" "+tg.Str("scalableDimension")] = target{
+			tg.Inputs["minCapacity"].NumberValue(), tg.Inputs["maxCapacity"].NumberValue()}
+	}
+	index := "table/transactions-dev-cmp01/index/" + component.MerchantIndexName
+	assert.Equal(t, map[string]target{
+		"table/transactions-dev-cmp01 dynamodb:table:ReadCapacityUnits":  {7, 70},
+		"table/transactions-dev-cmp01 dynamodb:table:WriteCapacityUnits": {3, 30},
+		index + " dynamodb:index:ReadCapacityUnits":                      {7, 70},
+		index + " dynamodb:index:WriteCapacityUnits":                     {3, 30},
+	}, got)
+	policies := res.ByType("aws:appautoscaling/policy:Policy")
+	require.Len(t, policies, 4)
+	for _, pol := range policies {
+		cfg := pol.Plain()["targetTrackingScalingPolicyConfiguration"].(map[string]any)
+		assert.EqualValues(t, 60, cfg["targetValue"], pol.Name)
+	}
+
+	onDemand := mustRun(t, func(ctx *pulumi.Context) error {
+		a := tableArgs()
+		a.Table = profile.Table{CapacityMode: profile.OnDemand}
+		_, err := component.NewTransactionsTable(ctx, "it", a)
+		return err
+	})
+	p = onDemand.MustOne(t, "aws:dynamodb/table:Table", "it").Plain()
+	assert.Equal(t, "PAY_PER_REQUEST", p["billingMode"])
+	assert.NotContains(t, p, "readCapacity")
+	assert.Empty(t, onDemand.ByType("aws:appautoscaling/target:Target"))
+	assert.Empty(t, onDemand.ByType("aws:appautoscaling/policy:Policy"))
+}
+
+func TestPaymentFunctionUsesItsArguments(t *testing.T) {
+	res := mustRun(t, func(ctx *pulumi.Context) error {
+		_, err := component.NewPaymentFunction(ctx, "it", functionArgs())
+		return err
+	})
+	fn := res.MustOne(t, "aws:lambda/function:Function", "it").Plain()
+	assert.Equal(t, "refund-processor-dev-cmp01", fn["name"])
+	assert.EqualValues(t, 256, fn["memorySize"])
+	assert.EqualValues(t, 25, fn["timeout"])
+	assert.Equal(t, []any{"arm64"}, fn["architectures"])
+	assert.Equal(t, map[string]any{"TABLE_NAME": "refunds-dev-cmp01"}, fn["environment"].(map[string]any)["variables"])
+
+	lg := res.MustOne(t, "aws:cloudwatch/logGroup:LogGroup", "it")
+	assert.Equal(t, "/aws/lambda/refund-processor-dev-cmp01", lg.Str("name"))
+	assert.EqualValues(t, 14, lg.Inputs["retentionInDays"].NumberValue())
+
+	role := res.MustOne(t, "aws:iam/role:Role", "it")
+	assert.Equal(t, "refund-processor-role-dev-cmp01", role.Str("name"))
+	assert.Equal(t, boundary, role.Str("permissionsBoundary"))
+
+	// Only the actions the arguments name, on the resources they name.
+	grants := map[string][]string{}
+	for _, s := range stacktest.ParsePolicy(t, res.MustOne(t, "aws:iam/rolePolicy:RolePolicy", "it").Str("policy")) {
+		require.Equal(t, "Allow", s.Effect)
+		for _, a := range s.Action {
+			grants[a] = s.Resource
+		}
+	}
+	assert.Equal(t, []string{
+		"arn:aws:dynamodb:us-east-1:" + account + ":table/refunds-dev-cmp01",
+		"arn:aws:dynamodb:us-east-1:" + account + ":table/refunds-dev-cmp01/index/*",
+	}, grants["dynamodb:GetItem"])
+	assert.Equal(t, []string{"arn:aws:s3:::refund-audit-dev-cmp01/refunds/*"}, grants["s3:PutObject"])
+	assert.NotContains(t, grants, "dynamodb:PutItem", "an action the function does not call is not granted")
+}
+
+func TestAlarmsCoverEveryFunction(t *testing.T) {
+	specs, err := alarmsArgs().Specs()
+	require.NoError(t, err)
+	byName := map[string]component.AlarmSpec{}
+	for _, s := range specs {
+		byName[s.Name] = s
+	}
+	require.Len(t, byName, 8, "three alarms per function and two on the table, none sharing a name")
+	assert.EqualValues(t, 3, byName["refund-processor-errors-dev-cmp01"].Threshold)
+	assert.Equal(t, map[string]string{"FunctionName": "refund-processor-dev-cmp01"}, byName["refund-processor-errors-dev-cmp01"].Dimensions)
+	assert.EqualValues(t, 24000, byName["refund-processor-duration-dev-cmp01"].Threshold, "80% of a 30 s timeout, in ms")
+	assert.EqualValues(t, 8000, byName["payment-processor-duration-dev-cmp01"].Threshold, "80% of a 10 s timeout, in ms")
+	assert.EqualValues(t, 4, byName["transactions-write-throttles-dev-cmp01"].Threshold)
+
+	res := mustRun(t, func(ctx *pulumi.Context) error {
+		_, err := component.NewAlarms(ctx, "it", alarmsArgs())
+		return err
+	})
+	alarmsCreated := res.ByType("aws:cloudwatch/metricAlarm:MetricAlarm")
+	require.Len(t, alarmsCreated, 8)
+	for _, a := range alarmsCreated {
+		p := a.Plain()
+		assert.Contains(t, byName, p["name"])
+		assert.Equal(t, []any{"arn:aws:sns:us-east-1:000000000000:alarms-dev-cmp01"}, p["alarmActions"], "%s notifies the topic", a.Name)
+		assert.Equal(t, p["alarmActions"], p["okActions"])
+		assert.Equal(t, "notBreaching", p["treatMissingData"])
+	}
+	assert.Empty(t, res.ByType("aws:sns/topicSubscription:TopicSubscription"), "no e-mail subscriptions unless configured")
+}
