@@ -91,7 +91,7 @@ func TestEachDeploymentRunsInItsGitHubEnvironment(t *testing.T) {
 	}
 	joined := strings.Join(ran, "\n")
 	assert.Contains(t, joined, `go run mage.go deploy:env "${{ inputs.environment }}"`)
-	assert.Contains(t, uses(j), "actions/upload-artifact@v4", "the deployed manifest is uploaded")
+	assert.Contains(t, uses(j), "actions/upload-artifact@", "the deployed manifest is uploaded")
 	for _, s := range j.Steps {
 		if strings.HasPrefix(s.Uses, "actions/upload-artifact") {
 			assert.Equal(t, "manifests/${{ inputs.environment }}.json", s.With["path"])
@@ -156,6 +156,45 @@ func TestPullRequestsRunTheChecks(t *testing.T) {
 	preview := w.Jobs["live-preview"]
 	assert.Equal(t, []string{"checks"}, needs(preview))
 	assert.Equal(t, "${{ matrix.env }}-readonly", preview.Environment, "previews use the read-only role")
+}
+
+// A tag can be moved to other code after review; a commit cannot. Every
+// action from outside the repository is pinned to a full commit SHA, with the
+// release it is in a comment, which is what Dependabot updates.
+func TestActionsArePinnedToCommits(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	usesLine := regexp.MustCompile(`^\s*(?:-\s+)?uses:\s*(.*)$`)
+	pinned := regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$`)
+	external := 0
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for i, line := range strings.Split(string(raw), "\n") {
+			m := usesLine.FindStringSubmatch(line)
+			if m == nil || strings.HasPrefix(m[1], "./") {
+				continue
+			}
+			external++
+			assert.Regexp(t, pinned, m[1], "%s:%d", filepath.Base(f), i+1)
+		}
+	}
+	assert.Positive(t, external)
+
+	var dependabot struct {
+		Updates []struct {
+			Ecosystem string `yaml:"package-ecosystem"`
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "..", "dependabot.yml"))
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(raw, &dependabot))
+	var ecosystems []string
+	for _, u := range dependabot.Updates {
+		ecosystems = append(ecosystems, u.Ecosystem)
+	}
+	assert.Contains(t, ecosystems, "github-actions", "pinned SHAs are kept current by pull requests")
 }
 
 func uses(j job) string {
