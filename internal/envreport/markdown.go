@@ -3,6 +3,7 @@ package envreport
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -63,6 +64,13 @@ func Markdown(root string) ([]byte, error) {
 	b.WriteString("environment; production adds point-in-time recovery, autoscaling and one NAT gateway per AZ.\n")
 	b.WriteString("\nTo change a value for one environment, set the `payments:` key in that environment's stack files\n")
 	b.WriteString("(identically in every layer; `mage env:show <env>` refuses layers that disagree), then regenerate this page.\n")
+	keys := make([]string, len(profile.SettingKeys))
+	for i, k := range profile.SettingKeys {
+		keys[i] = "`" + profile.Namespace + ":" + k + "`"
+	}
+	b.WriteString("\nThe settings are " + strings.Join(keys, ", ") + ".\n")
+	b.WriteString("Any other `payments:` key is refused, naming the nearest setting, so a misspelt override cannot\n")
+	b.WriteString("silently leave the default in place.\n")
 	return b.Bytes(), nil
 }
 

@@ -1,11 +1,13 @@
 package networklayer
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"regexp"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -302,4 +304,23 @@ func TestUnknownStackIsRefused(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `unknown environment "qa": allowed dev, staging, prod`)
 	assert.Empty(t, res.Resources)
+}
+
+// Under the Pulumi CLI (`pulumi up` in the layer directory) a program sees its
+// whole config in PULUMI_CONFIG: a misspelt setting there would otherwise be
+// ignored and prod would get the default. It stops the layer before any
+// resource.
+func TestMisspeltSettingFailsBeforeAnyResource(t *testing.T) {
+	cfg := stacktest.StackConfig(t, "..", "prod", nil)
+	cfg["payments:natGateway"] = "1"
+	raw, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	t.Setenv(pulumi.EnvConfig, string(raw))
+	res, err := stacktest.Run(Program, stacktest.Options{Project: "network", Stack: "prod", Config: cfg})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `network: invalid configuration for stack "prod"`)
+	assert.Contains(t, err.Error(), `config payments:natGateway = "1" is not a payments setting (did you mean payments:natGateways?)`)
+	for _, r := range res.Resources {
+		assert.False(t, r.Custom, "%s %s was registered before validation failed", r.Type, r.Name)
+	}
 }

@@ -6,7 +6,9 @@
 package layer
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -30,6 +32,9 @@ type Stack struct {
 // Begin validates the stack's configuration and prepares tagging and the
 // inventory. It fails before any resource is registered.
 func Begin(ctx *pulumi.Context, layerName string) (*Stack, error) {
+	if err := checkKeys(ctx.Stack()); err != nil {
+		return nil, fmt.Errorf("%s: %w", layerName, err)
+	}
 	lookup := func(key string) (string, bool) { return ctx.GetConfig(key) }
 	p, err := profile.Load(ctx.Stack(), lookup)
 	if err != nil {
@@ -55,6 +60,22 @@ func Begin(ctx *pulumi.Context, layerName string) (*Stack, error) {
 		Config:    lookup,
 		inventory: rec,
 	}, nil
+}
+
+// checkKeys refuses unknown payments settings in the stack's config. A program
+// can only list the keys it was given from PULUMI_CONFIG, where the Pulumi CLI
+// passes the whole stack config; elsewhere (mocks, the in-process engine) the
+// config comes from profile.ReadStackFile, which makes the same check.
+func checkKeys(stack string) error {
+	raw := os.Getenv(pulumi.EnvConfig)
+	if raw == "" {
+		return nil
+	}
+	var cfg map[string]string
+	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
+		return fmt.Errorf("reading %s: %w", pulumi.EnvConfig, err)
+	}
+	return profile.CheckKeys(stack, cfg)
 }
 
 // Finish exports the inventory; call it after the last resource.

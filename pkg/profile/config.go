@@ -3,6 +3,8 @@ package profile
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -35,10 +37,77 @@ const (
 	KeyTableThrottleAlarm     = "tableThrottleThreshold"
 	KeyAlarmEmails            = "alarmEmails"
 
-	// Keys of the AWS provider that must agree with the profile.
+	// Keys of the AWS provider that must agree with the profile. They live in
+	// the aws namespace and are not payments settings.
 	KeyAWSRegion            = "aws:region"
 	KeyAWSAllowedAccountIDs = "aws:allowedAccountIds"
 )
+
+// SettingKeys are every setting of the payments namespace, unqualified.
+var SettingKeys = []string{
+	KeyEnvironment, KeySuffix, KeyCostCenter, KeyDataClassification,
+	KeyVpcCIDR, KeyNatGateways, KeyFlowLogs,
+	KeyFunctionMemoryMB, KeyFunctionTimeout, KeyLogRetentionDays,
+	KeyTableCapacityMode, KeyTableReadCapacity, KeyTableWriteCapacity,
+	KeyTableMaxReadCapacity, KeyTableMaxWriteCapacity, KeyTableTargetUtilization, KeyPointInTimeRecovery,
+	KeyAuditExpirationDays, KeyFunctionErrorsAlarm, KeyTableThrottleAlarm, KeyAlarmEmails,
+}
+
+// CheckKeys refuses keys of the payments namespace that no setting reads. A
+// misspelt override ("payments:lambdaMemoryMB") would otherwise be ignored and
+// the environment would silently get the default. Keys of other namespaces
+// (aws:, the layers' own) are not checked. cfg holds fully qualified keys.
+func CheckKeys(stack string, cfg map[string]string) error {
+	var errs []error
+	for _, key := range slices.Sorted(maps.Keys(cfg)) {
+		ns, name, _ := strings.Cut(key, ":")
+		if ns != Namespace || slices.Contains(SettingKeys, name) {
+			continue
+		}
+		hint := ""
+		if near := nearest(name); near != "" {
+			hint = fmt.Sprintf(" (did you mean %s?)", qualified(near))
+		}
+		errs = append(errs, fmt.Errorf("config %s = %q is not a payments setting%s: allowed %s", key, cfg[key], hint, strings.Join(SettingKeys, ", ")))
+	}
+	if len(errs) > 0 {
+		return joinErrors(stack, errs)
+	}
+	return nil
+}
+
+// nearest is the setting a misspelt key most likely meant: the closest by
+// case-insensitive edit distance, if at most 2 edits away.
+func nearest(name string) string {
+	best, bestDist := "", 3
+	for _, known := range SettingKeys {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(known)); d < bestDist {
+			best, bestDist = known, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of two strings, by bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
 
 // Lookup returns the raw string value of a fully qualified config key
 // ("payments:lambdaMemoryMb") and whether it is set. Structured values arrive

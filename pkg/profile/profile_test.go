@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -207,4 +209,53 @@ func TestReadStackFile(t *testing.T) {
 	assert.Equal(t, "us-east-1", cfg["aws:region"])
 	assert.Equal(t, `["345678901234"]`, cfg["aws:allowedAccountIds"])
 	assert.Equal(t, "pay01", cfg["payments:environmentSuffix"])
+}
+
+func TestMisspeltSettingsAreRefused(t *testing.T) {
+	cfg := baseConfig("prod", accounts["prod"])
+	cfg["payments:lambdaMemoryMB"] = "4096" // the key is lambdaMemoryMb
+	cfg["payments:tip"] = "5"
+	cfg["network:anything"] = "x" // other namespaces are not ours to judge
+	err := CheckKeys("prod", cfg)
+	require.Error(t, err)
+	msg := err.Error()
+	assert.Contains(t, msg, `invalid configuration for stack "prod"`)
+	assert.Contains(t, msg, `config payments:lambdaMemoryMB = "4096" is not a payments setting (did you mean payments:lambdaMemoryMb?): allowed environment, environmentSuffix,`)
+	assert.Contains(t, msg, `config payments:tip = "5" is not a payments setting: allowed`)
+	assert.NotContains(t, msg, "network:anything")
+	assert.NotContains(t, msg, "aws:region")
+
+	require.NoError(t, CheckKeys("prod", baseConfig("prod", accounts["prod"])))
+}
+
+// Every accepted key must change something: a key in SettingKeys that Load
+// never reads would pass CheckKeys and still be ignored.
+func TestEverySettingKeyIsRead(t *testing.T) {
+	for _, key := range SettingKeys {
+		t.Run(key, func(t *testing.T) {
+			cfg := baseConfig("staging", accounts["staging"])
+			read := false
+			get := func(k string) (string, bool) {
+				if k == Namespace+":"+key {
+					read = true
+				}
+				v, ok := cfg[k]
+				return v, ok
+			}
+			_, err := Load("staging", get)
+			require.NoError(t, err)
+			_, err = AlarmEmails(get)
+			require.NoError(t, err)
+			assert.True(t, read, "no setting reads payments:%s", key)
+		})
+	}
+}
+
+func TestStackFilesWithUnknownSettingsAreRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "Pulumi.staging.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("config:\n  payments:environmentSuffix: pay01\n  payments:natGateway: 2\n"), 0o644))
+	_, err := ReadStackFile(path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), path)
+	assert.Contains(t, err.Error(), `config payments:natGateway = "2" is not a payments setting (did you mean payments:natGateways?)`)
 }

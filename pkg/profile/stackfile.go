@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -49,20 +49,14 @@ func ReadStackFile(path string) (map[string]string, error) {
 			out[key] = string(b)
 		}
 	}
+	stack := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "Pulumi."), ".yaml")
+	if err := CheckKeys(stack, out); err != nil {
+		return nil, fmt.Errorf("stack config %s: %w", path, err)
+	}
 	return out, nil
 }
 
 // StackFile is the path of a stack's config file in a layer directory.
 func StackFile(layerDir, stack string) string {
 	return filepath.Join(layerDir, "Pulumi."+stack+".yaml")
-}
-
-// Keys returns a config map's keys, sorted.
-func Keys(cfg map[string]string) []string {
-	keys := make([]string, 0, len(cfg))
-	for k := range cfg {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
