@@ -113,19 +113,8 @@ func (d *Deployer) preflight(ctx context.Context, env profile.Environment) (prof
 	if err := validateGraph(d.Graph); err != nil {
 		return profile.Profile{}, err
 	}
-	var all []profile.Profile
-	var target profile.Profile
-	for _, e := range profile.Environments() {
-		p, err := envreport.Load(d.Root, string(e))
-		if err != nil {
-			return profile.Profile{}, fmt.Errorf("configuration of %s: %w", e, err)
-		}
-		all = append(all, p)
-		if e == env {
-			target = p
-		}
-	}
-	if err := profile.ValidateSet(all); err != nil {
+	target, err := envreport.LoadForDeployment(d.Root, env)
+	if err != nil {
 		return profile.Profile{}, err
 	}
 	account, err := d.Identity.AccountID(ctx)

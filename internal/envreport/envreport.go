@@ -43,6 +43,28 @@ func Load(root, env string) (profile.Profile, error) {
 	return first, nil
 }
 
+// LoadForDeployment is Load of env plus the checks across environments
+// (overlapping CIDRs, shared accounts) that a single environment cannot make:
+// everything that must hold before any layer of env is planned or deployed.
+func LoadForDeployment(root string, env profile.Environment) (profile.Profile, error) {
+	var all []profile.Profile
+	var target profile.Profile
+	for _, e := range profile.Environments() {
+		p, err := Load(root, string(e))
+		if err != nil {
+			return profile.Profile{}, fmt.Errorf("configuration of %s: %w", e, err)
+		}
+		all = append(all, p)
+		if e == env {
+			target = p
+		}
+	}
+	if err := profile.ValidateSet(all); err != nil {
+		return profile.Profile{}, err
+	}
+	return target, nil
+}
+
 // Write prints the profile as a two-column table.
 func Write(w io.Writer, p profile.Profile) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

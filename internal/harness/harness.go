@@ -32,6 +32,7 @@ import (
 	"github.com/acmepay/platform/data/datalayer"
 	"github.com/acmepay/platform/internal/awsfake"
 	layers "github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/envreport"
 	"github.com/acmepay/platform/network/networklayer"
 	"github.com/acmepay/platform/observability/observabilitylayer"
 	"github.com/acmepay/platform/pkg/profile"
@@ -65,7 +66,7 @@ type Env struct {
 // New prepares an environment from the stack files under root, with an empty
 // stand-in account.
 func New(tb lt.TB, root string, env profile.Environment) (*Env, error) {
-	p, err := loadProfile(root, env)
+	p, err := envreport.LoadForDeployment(root, env)
 	if err != nil {
 		return nil, err
 	}
@@ -77,14 +78,6 @@ func New(tb lt.TB, root string, env profile.Environment) (*Env, error) {
 		Root: root, Env: env, Profile: p, Cloud: awsfake.New(p.AccountID, p.Region),
 		Programs: programs, tb: tb, snaps: map[string]*deploy.Snapshot{},
 	}, nil
-}
-
-func loadProfile(root string, env profile.Environment) (profile.Profile, error) {
-	cfg, err := profile.ReadStackFile(profile.StackFile(filepath.Join(root, "network"), string(env)))
-	if err != nil {
-		return profile.Profile{}, err
-	}
-	return profile.Load(string(env), profile.FromMap(cfg))
 }
 
 // Result is what one operation on one layer did.

@@ -92,3 +92,26 @@ func BenchmarkPlanAllEnvironments(b *testing.B) {
 		}
 	}
 }
+
+// Bad input stops the plan before any layer is planned: every layer's stack
+// file of every environment is read and checked first, as a deployment does.
+func TestBadStackConfigStopsThePlanBeforeAnyLayer(t *testing.T) {
+	root := t.TempDir()
+	for _, layer := range []string{"network", "data", "compute", "observability"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(root, layer), 0o755))
+		for _, env := range []string{"dev", "staging", "prod"} {
+			raw, err := os.ReadFile(filepath.Join("../..", layer, "Pulumi."+env+".yaml"))
+			require.NoError(t, err)
+			if layer == "compute" && env == "prod" {
+				raw = append(raw, "  payments:lambdaMemoryMB: 4096\n"...)
+			}
+			require.NoError(t, os.WriteFile(filepath.Join(root, layer, "Pulumi."+env+".yaml"), raw, 0o644))
+		}
+	}
+	var out bytes.Buffer
+	_, err := Run(context.Background(), Options{Root: root, Env: "prod", Out: &out, ManifestDir: "-"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "compute/Pulumi.prod.yaml")
+	assert.Contains(t, err.Error(), `config payments:lambdaMemoryMB = "4096" is not a payments setting (did you mean payments:lambdaMemoryMb?)`)
+	assert.NotContains(t, out.String(), "planning", "no layer was planned")
+}
