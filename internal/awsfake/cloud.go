@@ -3,9 +3,10 @@
 // resource, assigns ids and the computed outputs the layer programs read,
 // answers the invokes they make, answers Read for refresh from the live state
 // (so a changed live resource shows up as a difference in its inputs, as with
-// the real provider), and lets a test edit or delete a live resource the way a
-// console user would. It fakes AWS only; the engine, the programs and the
-// StackReferences are real.
+// the real provider), replaces rather than updates a resource when a property
+// AWS cannot change in place changes (a name, a key schema, a CIDR), and lets a
+// test edit or delete a live resource the way a console user would. It fakes
+// AWS only; the engine, the programs and the StackReferences are real.
 package awsfake
 
 import (
@@ -66,7 +67,10 @@ func (c *Cloud) provider() *deploytest.Provider {
 			if req.Preview {
 				return plugin.CreateResponse{Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), "", inputs, true)), Status: resource.StatusOK}, nil
 			}
-			id := c.create(string(req.URN), string(req.Type), req.Name, inputs)
+			id, err := c.create(string(req.URN), string(req.Type), req.Name, inputs)
+			if err != nil {
+				return plugin.CreateResponse{Status: resource.StatusOK}, err
+			}
 			return plugin.CreateResponse{ID: resource.ID(id), Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), id, inputs, false)), Status: resource.StatusOK}, nil
 		},
 		ReadF: func(_ context.Context, req plugin.ReadRequest) (plugin.ReadResponse, error) {
@@ -81,7 +85,7 @@ func (c *Cloud) provider() *deploytest.Provider {
 			return plugin.ReadResponse{ReadResult: plugin.ReadResult{ID: req.ID, Inputs: &in, Outputs: &out}, Status: resource.StatusOK}, nil
 		},
 		DiffF: func(_ context.Context, req plugin.DiffRequest) (plugin.DiffResult, error) {
-			return diff(resource.ToResourcePropertyMap(req.OldInputs), resource.ToResourcePropertyMap(req.NewInputs), req.IgnoreChanges), nil
+			return diff(string(req.Type), resource.ToResourcePropertyMap(req.OldInputs), resource.ToResourcePropertyMap(req.NewInputs), req.IgnoreChanges), nil
 		},
 		UpdateF: func(_ context.Context, req plugin.UpdateRequest) (plugin.UpdateResponse, error) {
 			inputs := resource.ToResourcePropertyMap(req.NewInputs)
@@ -126,18 +130,31 @@ func (c *Cloud) invoke(token string, _ property.Map) (plugin.InvokeResponse, err
 
 // create stores a new live resource. Ids derive from the URN, so the same
 // program always gets the same ids (plans are reproducible) while distinct
-// resources never share one.
-func (c *Cloud) create(urn, typ, name string, inputs resource.PropertyMap) string {
+// resources never share one; the replacement of a resource, which has the
+// same URN, gets the next id of the sequence. Resources AWS identifies by
+// name get their name as id, and, as in AWS, a second resource of that name
+// is refused.
+func (c *Cloud) create(urn, typ, name string, inputs resource.PropertyMap) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	sum := sha256.Sum256([]byte(urn))
-	id := fmt.Sprintf("%s-%s", idPrefix(typ), hex.EncodeToString(sum[:8]))
-	// Resources AWS identifies by name get their name as id.
+	var id string
 	if n, ok := physicalName(typ, inputs); ok && nameIsID(typ) {
+		if _, taken := c.resources[n]; taken {
+			return "", fmt.Errorf("awsfake: %s %s already exists", kind(typ), n)
+		}
 		id = n
+	} else {
+		for seq := 1; id == "" || c.resources[id] != nil; seq++ {
+			seed := urn
+			if seq > 1 {
+				seed = fmt.Sprintf("%s#%d", urn, seq)
+			}
+			sum := sha256.Sum256([]byte(seed))
+			id = fmt.Sprintf("%s-%s", idPrefix(typ), hex.EncodeToString(sum[:8]))
+		}
 	}
 	c.resources[id] = &Live{Type: typ, ID: id, Name: name, Inputs: inputs.Copy()}
-	return id
+	return id, nil
 }
 
 func (c *Cloud) update(id string, inputs resource.PropertyMap) {
@@ -216,8 +233,10 @@ func (c *Cloud) Remove(typ, name string) error {
 	return fmt.Errorf("awsfake: no live %s named %s", typ, name)
 }
 
-// diff compares old and new inputs; the stand-in never replaces, it updates.
-func diff(olds, news resource.PropertyMap, ignore []string) plugin.DiffResult {
+// diff compares old and new inputs. A change to a property AWS cannot change
+// in place (see immutable) makes it a replacement, as the real provider
+// reports it; every other change is an update.
+func diff(typ string, olds, news resource.PropertyMap, ignore []string) plugin.DiffResult {
 	for _, path := range ignore {
 		key := resource.PropertyKey(strings.SplitN(path, ".", 2)[0])
 		if v, ok := olds[key]; ok {
@@ -230,9 +249,20 @@ func diff(olds, news resource.PropertyMap, ignore []string) plugin.DiffResult {
 	if d == nil || !d.AnyChanges() {
 		return plugin.DiffResult{Changes: plugin.DiffNone}
 	}
-	return plugin.DiffResult{
+	result := plugin.DiffResult{
 		Changes:      plugin.DiffSome,
 		ChangedKeys:  d.ChangedKeys(),
 		DetailedDiff: plugin.NewDetailedDiffFromObjectDiff(d, true),
 	}
+	for _, key := range result.ChangedKeys {
+		if !immutable(typ, key) {
+			continue
+		}
+		result.ReplaceKeys = append(result.ReplaceKeys, key)
+		if pd, ok := result.DetailedDiff[string(key)]; ok {
+			pd.Kind = pd.Kind.AsReplace()
+			result.DetailedDiff[string(key)] = pd
+		}
+	}
+	return result
 }

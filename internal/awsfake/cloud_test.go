@@ -66,16 +66,77 @@ func TestReadReflectsConsoleEditsAndDeletions(t *testing.T) {
 }
 
 func TestDiffIsPerProperty(t *testing.T) {
-	d := diff(resource.PropertyMap{"memorySize": resource.NewNumberProperty(2048), "runtime": resource.NewStringProperty("provided.al2023")},
+	d := diff("aws:lambda/function:Function", resource.PropertyMap{"memorySize": resource.NewNumberProperty(2048), "runtime": resource.NewStringProperty("provided.al2023")},
 		resource.PropertyMap{"memorySize": resource.NewNumberProperty(1024), "runtime": resource.NewStringProperty("provided.al2023")}, nil)
 	assert.Equal(t, plugin.DiffSome, d.Changes)
 	assert.Equal(t, []resource.PropertyKey{"memorySize"}, d.ChangedKeys)
 	assert.Contains(t, d.DetailedDiff, "memorySize")
-	assert.Equal(t, plugin.DiffNone, diff(resource.PropertyMap{"a": resource.NewStringProperty("x")}, resource.PropertyMap{"a": resource.NewStringProperty("x")}, nil).Changes)
+	assert.Empty(t, d.ReplaceKeys, "memory changes in place")
+	assert.Equal(t, plugin.DiffNone, diff("aws:lambda/function:Function", resource.PropertyMap{"a": resource.NewStringProperty("x")}, resource.PropertyMap{"a": resource.NewStringProperty("x")}, nil).Changes)
 }
 
 func TestUnknownInvokeIsAnError(t *testing.T) {
 	_, err := New("1", "us-east-1").invoke("aws:ec2/getAmi:getAmi", property.Map{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "not implemented")
+}
+
+func TestChangesAWSCannotMakeInPlaceAreReplacements(t *testing.T) {
+	str := resource.NewStringProperty
+	cases := []struct {
+		name, typ  string
+		old, new   resource.PropertyMap
+		replaceKey resource.PropertyKey // "" for an update
+	}{
+		{"renamed table", "aws:dynamodb/table:Table",
+			resource.PropertyMap{"name": str("transactions-prod-pay01")}, resource.PropertyMap{"name": str("transactions-prod-pay02")}, "name"},
+		{"new key schema", "aws:dynamodb/table:Table",
+			resource.PropertyMap{"name": str("t"), "hashKey": str("transactionId")}, resource.PropertyMap{"name": str("t"), "hashKey": str("id")}, "hashKey"},
+		{"table capacity", "aws:dynamodb/table:Table",
+			resource.PropertyMap{"name": str("t"), "readCapacity": resource.NewNumberProperty(5)}, resource.PropertyMap{"name": str("t"), "readCapacity": resource.NewNumberProperty(25)}, ""},
+		{"renamed bucket", "aws:s3/bucketV2:BucketV2",
+			resource.PropertyMap{"bucket": str("audit-logs-prod-pay01")}, resource.PropertyMap{"bucket": str("audit-logs-prod-pay02")}, "bucket"},
+		{"bucket tags", "aws:s3/bucketV2:BucketV2",
+			resource.PropertyMap{"bucket": str("b"), "forceDestroy": resource.NewBoolProperty(true)}, resource.PropertyMap{"bucket": str("b"), "forceDestroy": resource.NewBoolProperty(false)}, ""},
+		{"versioning of another bucket", "aws:s3/bucketVersioningV2:BucketVersioningV2",
+			resource.PropertyMap{"bucket": str("a")}, resource.PropertyMap{"bucket": str("b")}, "bucket"},
+		{"dashboard renamed", "aws:cloudwatch/dashboard:Dashboard",
+			resource.PropertyMap{"dashboardName": str("a")}, resource.PropertyMap{"dashboardName": str("b")}, "dashboardName"},
+		{"subnet cidr", "aws:ec2/subnet:Subnet",
+			resource.PropertyMap{"cidrBlock": str("10.30.0.0/24")}, resource.PropertyMap{"cidrBlock": str("10.31.0.0/24")}, "cidrBlock"},
+		{"vpc in preview, id not yet known", "aws:ec2/subnet:Subnet",
+			resource.PropertyMap{"vpcId": str("vpc-1")}, resource.PropertyMap{"vpcId": resource.MakeComputed(str(""))}, "vpcId"},
+		{"route to another nat", "aws:ec2/route:Route",
+			resource.PropertyMap{"natGatewayId": str("nat-1")}, resource.PropertyMap{"natGatewayId": str("nat-2")}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := diff(tc.typ, tc.old, tc.new, nil)
+			require.Equal(t, plugin.DiffSome, d.Changes)
+			if tc.replaceKey == "" {
+				assert.Empty(t, d.ReplaceKeys)
+				return
+			}
+			assert.Equal(t, []resource.PropertyKey{tc.replaceKey}, d.ReplaceKeys)
+			assert.True(t, d.DetailedDiff[string(tc.replaceKey)].Kind.IsReplace(), "the detailed diff marks the property as replacing")
+		})
+	}
+}
+
+func TestReplacementsGetNewIDsAndNamesAreUnique(t *testing.T) {
+	c := New("345678901234", "us-east-1")
+	vpcURN := "urn:pulumi:prod::network::payments:network:Vpc$aws:ec2/vpc:Vpc::vpc"
+	first := create(t, c, vpcURN, "aws:ec2/vpc:Vpc", resource.PropertyMap{"cidrBlock": resource.NewStringProperty("10.30.0.0/16")})
+	second := create(t, c, vpcURN, "aws:ec2/vpc:Vpc", resource.PropertyMap{"cidrBlock": resource.NewStringProperty("10.31.0.0/16")})
+	assert.NotEqual(t, first.ID, second.ID, "a replacement (same URN) exists beside the old resource until that is deleted")
+	assert.Len(t, c.Resources(), 2)
+
+	table := resource.PropertyMap{"name": resource.NewStringProperty("transactions-prod-pay01")}
+	tableURN := "urn:pulumi:prod::data::payments:data:TransactionsTable$aws:dynamodb/table:Table::transactions"
+	create(t, c, tableURN, "aws:dynamodb/table:Table", table)
+	_, err := c.provider().Create(context.Background(), plugin.CreateRequest{
+		URN: resource.URN(tableURN), Type: "aws:dynamodb/table:Table", Name: "transactions", Properties: resource.FromResourcePropertyMap(table),
+	})
+	require.Error(t, err, "AWS refuses a second table of the same name")
+	assert.Contains(t, err.Error(), "Table transactions-prod-pay01 already exists")
 }

@@ -52,16 +52,63 @@ func nameIsID(typ string) bool {
 	return false
 }
 
+// nameKey is the input holding a type's physical name.
+func nameKey(typ string) resource.PropertyKey {
+	switch kind(typ) {
+	case "BucketV2":
+		return "bucket"
+	case "Dashboard":
+		return "dashboardName"
+	}
+	return "name"
+}
+
 func physicalName(typ string, inputs resource.PropertyMap) (string, bool) {
-	for _, key := range []resource.PropertyKey{"name", "bucket", "dashboardName"} {
-		if kind(typ) != "BucketV2" && key == "bucket" {
-			continue
-		}
-		if v, ok := inputs[key]; ok && v.IsString() && v.StringValue() != "" {
-			return v.StringValue(), true
-		}
+	if v, ok := inputs[nameKey(typ)]; ok && v.IsString() && v.StringValue() != "" {
+		return v.StringValue(), true
 	}
 	return "", false
+}
+
+// immutableByType lists, besides the physical name (no AWS resource the
+// layers create can be renamed), the inputs AWS cannot change in place for
+// the types the layers create.
+var immutableByType = map[string][]resource.PropertyKey{
+	"aws:dynamodb/table:Table":                            {"hashKey", "rangeKey"},
+	"aws:ec2/vpc:Vpc":                                     {"cidrBlock"},
+	"aws:ec2/subnet:Subnet":                               {"vpcId", "cidrBlock", "availabilityZone"},
+	"aws:ec2/routeTable:RouteTable":                       {"vpcId"},
+	"aws:ec2/route:Route":                                 {"routeTableId", "destinationCidrBlock"},
+	"aws:ec2/routeTableAssociation:RouteTableAssociation": {"subnetId"},
+	"aws:ec2/natGateway:NatGateway":                       {"subnetId", "allocationId"},
+	"aws:ec2/vpcEndpoint:VpcEndpoint":                     {"vpcId", "serviceName", "vpcEndpointType"},
+	"aws:ec2/securityGroup:SecurityGroup":                 {"vpcId", "description"},
+	"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":   {"vpcId"},
+	"aws:ec2/flowLog:FlowLog":                             {"vpcId", "logDestination", "trafficType", "iamRoleArn"},
+	"aws:iam/rolePolicy:RolePolicy":                       {"role"},
+	"aws:appautoscaling/target:Target":                    {"serviceNamespace", "resourceId", "scalableDimension"},
+	"aws:appautoscaling/policy:Policy":                    {"serviceNamespace", "resourceId", "scalableDimension"},
+	"aws:sns/topicSubscription:TopicSubscription":         {"topic", "protocol", "endpoint"},
+	// The bucket's settings are separate resources keyed by the bucket.
+	"aws:s3/bucketVersioningV2:BucketVersioningV2":                                               {"bucket"},
+	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": {"bucket"},
+	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":                                     {"bucket"},
+	"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                                     {"bucket"},
+	"aws:s3/bucketPolicy:BucketPolicy":                                                           {"bucket"},
+	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       {"bucket"},
+}
+
+// immutable reports whether a change of key replaces a resource of typ.
+func immutable(typ string, key resource.PropertyKey) bool {
+	if key == nameKey(typ) {
+		return true
+	}
+	for _, k := range immutableByType[typ] {
+		if k == key {
+			return true
+		}
+	}
+	return false
 }
 
 // outputs are the inputs plus what AWS computes: id, ARN, and the names and
