@@ -69,9 +69,14 @@ func Parity() error {
 // Deploy groups `mage deploy:env <env>`.
 type Deploy mg.Namespace
 
-// Env deploys every layer of an environment in dependency order and writes manifests/<env>.json (needs the Pulumi CLI and the environment's AWS credentials).
+// Env deploys every layer of an environment in dependency order and writes manifests/<env>.json (needs the Pulumi CLI and the environment's AWS credentials); a layer whose update would replace or delete a table, bucket or log group is refused unless ALLOW_DATA_LOSS=<env>.
 func (Deploy) Env(env string) error {
-	if err := run(deploy.Up, env); err != nil {
+	d, _, err := deployer()
+	if err != nil {
+		return err
+	}
+	d.AllowDataLoss = os.Getenv("ALLOW_DATA_LOSS") == env
+	if _, err := d.Run(context.Background(), deploy.Up, env); err != nil {
 		return err
 	}
 	return Manifest{}.Env(env)

@@ -12,10 +12,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
+	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -73,36 +76,38 @@ func (a *Automation) Preflight() error {
 }
 
 // Run implements Runner.
-func (a *Automation) Run(ctx context.Context, op Op, layer Layer, env profile.Environment, out io.Writer) (Changes, error) {
+func (a *Automation) Run(ctx context.Context, op Op, layer Layer, env profile.Environment, out io.Writer) (Outcome, error) {
 	stack, err := a.stack(ctx, layer, env)
 	if err != nil {
-		return nil, err
+		return Outcome{}, err
 	}
+	steps := collectSteps()
 	switch op {
 	case Preview:
-		res, err := stack.Preview(ctx, optpreview.ProgressStreams(out), optpreview.ErrorProgressStreams(out), optpreview.Diff())
+		res, err := stack.Preview(ctx, optpreview.ProgressStreams(out), optpreview.ErrorProgressStreams(out), optpreview.Diff(),
+			optpreview.EventStreams(steps.events))
 		if err != nil {
-			return nil, err
+			return Outcome{}, err
 		}
 		changes := Changes{}
 		for kind, n := range res.ChangeSummary {
 			changes[string(kind)] = n
 		}
-		return changes, nil
+		return Outcome{Changes: changes, Steps: steps.wait()}, nil
 	case Up:
-		res, err := stack.Up(ctx, optup.ProgressStreams(out), optup.ErrorProgressStreams(out))
+		res, err := stack.Up(ctx, optup.ProgressStreams(out), optup.ErrorProgressStreams(out), optup.EventStreams(steps.events))
 		if err != nil {
-			return nil, err
+			return Outcome{}, err
 		}
-		return summaryChanges(res.Summary.ResourceChanges), nil
+		return Outcome{Changes: summaryChanges(res.Summary.ResourceChanges), Steps: steps.wait()}, nil
 	case Destroy:
-		res, err := stack.Destroy(ctx, optdestroy.ProgressStreams(out), optdestroy.ErrorProgressStreams(out))
+		res, err := stack.Destroy(ctx, optdestroy.ProgressStreams(out), optdestroy.ErrorProgressStreams(out), optdestroy.EventStreams(steps.events))
 		if err != nil {
-			return nil, err
+			return Outcome{}, err
 		}
-		return summaryChanges(res.Summary.ResourceChanges), nil
+		return Outcome{Changes: summaryChanges(res.Summary.ResourceChanges), Steps: steps.wait()}, nil
 	}
-	return nil, fmt.Errorf("unknown operation %q", op)
+	return Outcome{}, fmt.Errorf("unknown operation %q", op)
 }
 
 func summaryChanges(m *map[string]int) Changes {
@@ -113,6 +118,46 @@ func summaryChanges(m *map[string]int) Changes {
 		}
 	}
 	return changes
+}
+
+// stepCollector gathers the resource steps of one operation from its engine
+// events. The Automation API closes the channel when the operation's events
+// end, before the operation returns successfully.
+type stepCollector struct {
+	events chan events.EngineEvent
+	done   chan struct{}
+	steps  []Step
+}
+
+func collectSteps() *stepCollector {
+	c := &stepCollector{events: make(chan events.EngineEvent), done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		for ev := range c.events {
+			if ev.ResourcePreEvent != nil {
+				c.steps = append(c.steps, stepOf(ev.ResourcePreEvent.Metadata))
+			}
+		}
+	}()
+	return c
+}
+
+// wait returns the steps once every event has arrived.
+func (c *stepCollector) wait() []Step {
+	<-c.done
+	return c.steps
+}
+
+// stepOf reads one step from its event, with the resource's physical name
+// (the old one for a replacement or deletion: what would be lost).
+func stepOf(md apitype.StepEventMetadata) Step {
+	s := Step{Op: string(md.Op), Type: md.Type, URN: md.URN}
+	for _, state := range []*apitype.StepEventStateMetadata{md.Old, md.New} {
+		if state != nil && s.Physical == "" {
+			s.Physical = naming.Physical(md.Type, state.Inputs)
+		}
+	}
+	return s
 }
 
 // MinimumCLI is the oldest Pulumi CLI the Automation API code is tested with.
@@ -175,3 +220,5 @@ func parseVersion(s string) ([3]int, bool) {
 	}
 	return v, true
 }
+
+var _ Runner = (*Automation)(nil)

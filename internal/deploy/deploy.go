@@ -26,9 +26,9 @@ const (
 )
 
 // Runner performs one operation on one layer's stack, streaming progress
-// lines to out.
+// lines to out, and reports the resource operations.
 type Runner interface {
-	Run(ctx context.Context, op Op, layer Layer, env profile.Environment, out io.Writer) (Changes, error)
+	Run(ctx context.Context, op Op, layer Layer, env profile.Environment, out io.Writer) (Outcome, error)
 }
 
 // Changes counts the resource operations of a run, by kind ("create",
@@ -61,6 +61,10 @@ type Deployer struct {
 	CLI      CLI
 	Out      io.Writer
 	Now      func() time.Time
+	// AllowDataLoss lets an update replace or delete stateful resources (see
+	// Stateful). Without it, each layer is previewed before its update and
+	// refused if the preview would.
+	AllowDataLoss bool
 }
 
 // LayerResult is the outcome of one layer.
@@ -216,14 +220,39 @@ func (d *Deployer) sequential(ctx context.Context, op Op, env profile.Environmen
 func (d *Deployer) runLayer(ctx context.Context, op Op, l Layer, env profile.Environment, out *syncWriter) LayerResult {
 	start := d.Now()
 	w := &prefixWriter{prefix: "[" + l.Name + "] ", out: out}
-	changes, err := d.Runner.Run(ctx, op, l, env, w)
+	outcome, err := d.runGuarded(ctx, op, l, env, w)
 	w.Flush()
-	res := LayerResult{Layer: l.Name, Changes: changes, Duration: d.Now().Sub(start), Status: statusSucceeded}
+	res := LayerResult{Layer: l.Name, Changes: outcome.Changes, Duration: d.Now().Sub(start), Status: statusSucceeded}
 	if err != nil {
 		res.Status, res.Err = statusFailed, err
 		fmt.Fprintf(out, "[%s] FAILED: %v\n", l.Name, err)
 	}
 	return res
+}
+
+// runGuarded runs op on one layer. An update is previewed first and refused
+// when it would destroy data that was not allowed to be lost; a preview
+// warns of it.
+func (d *Deployer) runGuarded(ctx context.Context, op Op, l Layer, env profile.Environment, w io.Writer) (Outcome, error) {
+	if op == Up {
+		preview, err := d.Runner.Run(ctx, Preview, l, env, io.Discard)
+		if err != nil {
+			return Outcome{}, fmt.Errorf("preview before update: %w", err)
+		}
+		if loss := DataLoss(preview.Steps); len(loss) > 0 {
+			if !d.AllowDataLoss {
+				return Outcome{}, fmt.Errorf("%w:\n%s\nreview the change; if the loss is intended, deploy again with data loss allowed (ALLOW_DATA_LOSS=%s)", ErrDataLoss, describeLoss(loss), env)
+			}
+			fmt.Fprintf(w, "data loss allowed:\n%s\n", describeLoss(loss))
+		}
+	}
+	outcome, err := d.Runner.Run(ctx, op, l, env, w)
+	if err == nil && op == Preview {
+		if loss := DataLoss(outcome.Steps); len(loss) > 0 {
+			fmt.Fprintf(w, "WARNING: this change destroys data; an update will be refused unless data loss is allowed:\n%s\n", describeLoss(loss))
+		}
+	}
+	return outcome, err
 }
 
 func (d *Deployer) printSummary(r Report) {

@@ -27,18 +27,26 @@ type fakeRunner struct {
 	waitFor  map[string]string // layer -> layer that must have started first
 	fail     map[string]error
 	overlaps []string
+	// planned are the steps a preview of a layer reports.
+	planned map[string][]Step
 }
 
 func newFakeRunner() *fakeRunner {
-	f := &fakeRunner{started: map[string]chan struct{}{}, waitFor: map[string]string{}, fail: map[string]error{}}
+	f := &fakeRunner{started: map[string]chan struct{}{}, waitFor: map[string]string{}, fail: map[string]error{}, planned: map[string][]Step{}}
 	for _, l := range Graph() {
 		f.started[l.Name] = make(chan struct{})
 	}
 	return f
 }
 
-func (f *fakeRunner) Run(ctx context.Context, op Op, l Layer, env profile.Environment, out io.Writer) (Changes, error) {
+func (f *fakeRunner) Run(ctx context.Context, op Op, l Layer, env profile.Environment, out io.Writer) (Outcome, error) {
 	f.mu.Lock()
+	if op == Preview {
+		f.events = append(f.events, "preview "+l.Name)
+		f.mu.Unlock()
+		io.WriteString(out, "Previewing ("+string(env)+")\n")
+		return Outcome{Changes: Changes{"create": 3}, Steps: f.planned[l.Name]}, nil
+	}
 	f.events = append(f.events, "start "+l.Name)
 	f.mu.Unlock()
 	close(f.started[l.Name])
@@ -49,7 +57,7 @@ func (f *fakeRunner) Run(ctx context.Context, op Op, l Layer, env profile.Enviro
 			f.overlaps = append(f.overlaps, l.Name+"+"+other)
 			f.mu.Unlock()
 		case <-time.After(5 * time.Second):
-			return nil, errors.New(l.Name + " ran alone: " + other + " never started while it ran")
+			return Outcome{}, errors.New(l.Name + " ran alone: " + other + " never started while it ran")
 		}
 	}
 	io.WriteString(out, "Updating ("+string(env)+")\npartial line")
@@ -57,9 +65,9 @@ func (f *fakeRunner) Run(ctx context.Context, op Op, l Layer, env profile.Enviro
 	f.events = append(f.events, "end "+l.Name)
 	f.mu.Unlock()
 	if err := f.fail[l.Name]; err != nil {
-		return nil, err
+		return Outcome{}, err
 	}
-	return Changes{"create": 3}, nil
+	return Outcome{Changes: Changes{"create": 3}}, nil
 }
 
 type fixedIdentity struct {
@@ -268,4 +276,74 @@ func TestGraphIsAValidOrder(t *testing.T) {
 	require.NoError(t, validateGraph(Graph()))
 	bad := []Layer{{Name: "compute", DependsOn: []string{"network"}}, {Name: "network"}}
 	assert.Error(t, validateGraph(bad))
+}
+
+func tableReplacement() []Step {
+	return []Step{
+		{Op: "same", Type: "aws:s3/bucketV2:BucketV2", URN: "urn:pulumi:prod::data::payments:data:AuditBucket$aws:s3/bucketV2:BucketV2::audit-logs", Physical: "audit-logs-prod-pay01"},
+		{Op: "replace", Type: "aws:dynamodb/table:Table", URN: "urn:pulumi:prod::data::payments:data:TransactionsTable$aws:dynamodb/table:Table::transactions", Physical: "transactions-prod-pay01"},
+		{Op: "create-replacement", Type: "aws:dynamodb/table:Table", URN: "urn:pulumi:prod::data::payments:data:TransactionsTable$aws:dynamodb/table:Table::transactions", Physical: "transactions-prod-pay01"},
+	}
+}
+
+func TestUpdateThatDestroysDataIsRefusedBeforeTheLayerRuns(t *testing.T) {
+	runner := newFakeRunner()
+	runner.planned["data"] = tableReplacement()
+	d, out := newDeployer(runner, "345678901234")
+	report, err := d.Run(context.Background(), Up, "prod")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrDataLoss)
+	msg := err.Error()
+	assert.Contains(t, msg, "layer data failed")
+	assert.Contains(t, msg, "replace aws:dynamodb/table:Table transactions-prod-pay01: the transactions in it would be lost")
+	assert.Contains(t, msg, "ALLOW_DATA_LOSS=prod")
+	assert.NotContains(t, msg, "audit-logs", "an unchanged bucket is not a loss")
+
+	assert.Contains(t, runner.events, "preview data")
+	assert.NotContains(t, runner.events, "start data", "the refused layer is never updated")
+	assert.NotContains(t, runner.events, "start compute")
+	assert.NotContains(t, runner.events, "start observability")
+	statuses := map[string]string{}
+	for _, l := range report.Layers {
+		statuses[l.Layer] = l.Status
+	}
+	assert.Equal(t, map[string]string{"network": "succeeded", "data": "failed", "compute": "skipped", "observability": "skipped"}, statuses)
+	assert.Contains(t, out.String(), "[data] FAILED: refused: the deployment would destroy data")
+}
+
+func TestAllowedDataLossIsDeployedAndSaidAloud(t *testing.T) {
+	runner := newFakeRunner()
+	runner.planned["data"] = tableReplacement()
+	d, out := newDeployer(runner, "345678901234")
+	d.AllowDataLoss = true
+	_, err := d.Run(context.Background(), Up, "prod")
+	require.NoError(t, err)
+	assert.Contains(t, runner.events, "start data")
+	assert.Contains(t, out.String(), "[data] data loss allowed:\n[data]   - replace aws:dynamodb/table:Table transactions-prod-pay01")
+}
+
+func TestPreviewWarnsOfDataLoss(t *testing.T) {
+	runner := newFakeRunner()
+	runner.planned["data"] = tableReplacement()
+	d, out := newDeployer(runner, "345678901234")
+	_, err := d.Run(context.Background(), Preview, "prod")
+	require.NoError(t, err, "a preview changes nothing, so it only warns")
+	assert.Contains(t, out.String(), "[data] WARNING: this change destroys data")
+	assert.NotContains(t, out.String(), "[network] WARNING")
+}
+
+func TestDataLossIsReplacementOrDeletionOfStatefulResources(t *testing.T) {
+	steps := []Step{
+		{Op: "replace", Type: "aws:ec2/subnet:Subnet", URN: "a"},
+		{Op: "update", Type: "aws:dynamodb/table:Table", URN: "b"},
+		{Op: "delete", Type: "aws:s3/bucketV2:BucketV2", URN: "c"},
+		{Op: "delete-replaced", Type: "aws:dynamodb/table:Table", URN: "d"},
+		{Op: "replace", Type: "aws:cloudwatch/logGroup:LogGroup", URN: "e"},
+		{Op: "create", Type: "aws:dynamodb/table:Table", URN: "f"},
+	}
+	var urns []string
+	for _, s := range DataLoss(steps) {
+		urns = append(urns, s.URN)
+	}
+	assert.Equal(t, []string{"c", "e"}, urns)
 }

@@ -3,6 +3,9 @@
 // checks the Pulumi CLI and that the caller's AWS account is the
 // environment's, then runs the layers in dependency order (independent layers
 // concurrently, destroy in exact reverse order), stops at the first failing
-// layer, and reports a per-layer summary. The Pulumi work itself is behind the
-// Runner interface: the Automation API in production, a fake in tests.
+// layer, and reports a per-layer summary. An update is previewed layer by
+// layer first and refused where it would replace or delete a stateful
+// resource (the data-loss guard, dataloss.go) unless that was allowed. The
+// Pulumi work itself is behind the Runner interface: the Automation API in
+// production, a fake or the in-process engine (internal/harness) in tests.
 package deploy

@@ -95,6 +95,8 @@ type Step struct {
 	Name string
 	// Inputs are the resource's new inputs (old ones for a delete).
 	Inputs resource.PropertyMap
+	// Old are the inputs before the step (nil for a create).
+	Old resource.PropertyMap
 }
 
 // Changes counts the steps that change something (create, update, replace,
@@ -200,10 +202,12 @@ func (e *Env) Run(ctx context.Context, op Op, layer string) (Result, error) {
 
 func step(md engine.StepEventMetadata) Step {
 	s := Step{Op: string(md.Op), URN: string(md.URN), Type: string(md.Type), Name: md.URN.Name()}
+	if md.Old != nil {
+		s.Old = md.Old.Inputs
+		s.Inputs = md.Old.Inputs
+	}
 	if md.New != nil {
 		s.Inputs = md.New.Inputs
-	} else if md.Old != nil {
-		s.Inputs = md.Old.Inputs
 	}
 	return s
 }

@@ -1,0 +1,63 @@
+package deploy
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Step is one resource operation a run performed, or a preview would.
+type Step struct {
+	// Op is the engine's operation: create, update, replace, delete, same, ...
+	Op   string
+	Type string
+	URN  string
+	// Physical is the resource's name in AWS, where it has one.
+	Physical string
+}
+
+// Outcome is what a run on one layer did (or, for a preview, would do).
+type Outcome struct {
+	Changes Changes
+	Steps   []Step
+}
+
+// Stateful are the types whose replacement or deletion destroys data: the
+// transactions, the audit records, the logs. Replacing one creates an empty
+// resource and deletes the old one with everything in it (the environments
+// are destroyable, so nothing stops the deletion at the AWS end).
+var Stateful = map[string]string{
+	"aws:dynamodb/table:Table":         "the transactions in it",
+	"aws:s3/bucketV2:BucketV2":         "the audit records in it",
+	"aws:cloudwatch/logGroup:LogGroup": "the logs in it",
+}
+
+// ErrDataLoss is returned when a deployment would replace or delete a
+// stateful resource and data loss was not allowed.
+var ErrDataLoss = errors.New("refused: the deployment would destroy data")
+
+// DataLoss lists the steps that replace or delete a stateful resource.
+func DataLoss(steps []Step) []Step {
+	var out []Step
+	for _, s := range steps {
+		if _, ok := Stateful[s.Type]; ok && (s.Op == "replace" || s.Op == "delete") {
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URN < out[j].URN })
+	return out
+}
+
+// describeLoss renders the steps for a message, one per line.
+func describeLoss(steps []Step) string {
+	lines := make([]string, len(steps))
+	for i, s := range steps {
+		name := s.Physical
+		if name == "" {
+			name = s.URN
+		}
+		lines[i] = fmt.Sprintf("  - %s %s %s: %s would be lost", s.Op, s.Type, name, Stateful[s.Type])
+	}
+	return strings.Join(lines, "\n")
+}

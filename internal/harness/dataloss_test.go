@@ -1,0 +1,114 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/naming"
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+type account string
+
+func (a account) AccountID(context.Context) (string, error) { return string(a), nil }
+
+type cli struct{}
+
+func (cli) Check(context.Context) (string, error) { return "v3.274.1 (in-process engine)", nil }
+
+// withSuffix copies every stack file of the repository into a new root, with
+// env's environmentSuffix changed: a change that renames every resource.
+func withSuffix(t *testing.T, env profile.Environment, suffix string) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, layer := range contract.Layers() {
+		require.NoError(t, os.MkdirAll(filepath.Join(root, layer), 0o755))
+		for _, e := range profile.Environments() {
+			raw, err := os.ReadFile(profile.StackFile(filepath.Join("../..", layer), string(e)))
+			require.NoError(t, err)
+			text := string(raw)
+			if e == env {
+				text = strings.Replace(text, "payments:environmentSuffix: pay01", "payments:environmentSuffix: "+suffix, 1)
+				require.Contains(t, text, suffix)
+			}
+			require.NoError(t, os.WriteFile(profile.StackFile(filepath.Join(root, layer), string(e)), []byte(text), 0o644))
+		}
+	}
+	return root
+}
+
+func liveNames(e *Env) []string {
+	var names []string
+	for _, r := range e.Cloud.Resources() {
+		if n := naming.Physical(r.Type, r.Inputs.Mappable()); n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// The deployment code, driven through the real engine: a change that would
+// replace the transactions table, the audit bucket and the log groups (here a
+// new suffix, which renames them) is refused before any layer is updated, and
+// goes through, replacing them, only when data loss is allowed.
+func TestDeploymentRefusesToDestroyDataUnlessAllowed(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, profile.Prod)
+	var out bytes.Buffer
+	d := &deploy.Deployer{
+		Root: "../..", Graph: deploy.Graph(), Runner: Runner{Env: e},
+		Identity: account(e.Profile.AccountID), CLI: cli{}, Out: &out, Now: time.Now,
+	}
+	_, err := d.Run(ctx, deploy.Up, "prod")
+	require.NoError(t, err, out.String())
+	before := liveNames(e)
+	require.Contains(t, before, "transactions-prod-pay01")
+
+	root := withSuffix(t, profile.Prod, "pay02")
+	e.Root, d.Root = root, root
+	out.Reset()
+	report, err := d.Run(ctx, deploy.Up, "prod")
+	require.ErrorIs(t, err, deploy.ErrDataLoss)
+	t.Log(out.String())
+	failures := map[string]string{}
+	for _, l := range report.Layers {
+		if l.Err != nil {
+			failures[l.Layer] = l.Err.Error()
+		}
+	}
+	require.Contains(t, failures, "data")
+	assert.Contains(t, failures["data"], "replace aws:dynamodb/table:Table transactions-prod-pay01: the transactions in it would be lost")
+	assert.Contains(t, failures["data"], "replace aws:s3/bucketV2:BucketV2 audit-logs-prod-pay01: the audit records in it would be lost")
+	require.Contains(t, failures, "network", "the flow-log group would be replaced too")
+	assert.Contains(t, failures["network"], "replace aws:cloudwatch/logGroup:LogGroup")
+	assert.ElementsMatch(t, before, liveNames(e), "nothing in the account changed")
+
+	d.AllowDataLoss = true
+	out.Reset()
+	_, err = d.Run(ctx, deploy.Up, "prod")
+	require.NoError(t, err, out.String())
+	assert.Contains(t, out.String(), "[data] data loss allowed:")
+	after := liveNames(e)
+	assert.Contains(t, after, "transactions-prod-pay02")
+	assert.Contains(t, after, "audit-logs-prod-pay02")
+	for _, n := range after {
+		assert.NotContains(t, n, "pay01", "the replaced resources are gone")
+	}
+
+	d.AllowDataLoss = false
+	again, err := d.Run(ctx, deploy.Up, "prod")
+	require.NoError(t, err, "with nothing left to replace, the guard has nothing to refuse")
+	for _, l := range again.Layers {
+		assert.Empty(t, l.Changes, "%s: a second deployment changes nothing", l.Layer)
+	}
+}
