@@ -74,7 +74,29 @@ func TestMergeToMainPromotesDevStagingProd(t *testing.T) {
 	for env, j := range w.Jobs {
 		assert.Equal(t, "./.github/workflows/deploy-environment.yml", j.Uses)
 		assert.Equal(t, env, j.With["environment"], "job %s deploys its own environment", env)
+		assert.Equal(t, "${{ inputs.allow-data-loss || 'none' }}", j.With["allow-data-loss"], "data loss only when asked for by hand")
 	}
+}
+
+// Data loss is never allowed on a push; by hand, for one named environment.
+func TestDataLossIsAllowedOnlyByHandForOneEnvironment(t *testing.T) {
+	w := load(t, "deploy.yml")
+	dispatch, ok := w.On["workflow_dispatch"].(map[string]any)
+	require.True(t, ok, "deploy.yml can be run by hand")
+	input := dispatch["inputs"].(map[string]any)["allow-data-loss"].(map[string]any)
+	assert.Equal(t, "choice", input["type"])
+	assert.Equal(t, "none", input["default"])
+	assert.Equal(t, []any{"none", "dev", "staging", "prod"}, input["options"])
+
+	j := load(t, "deploy-environment.yml").Jobs["deploy"]
+	found := false
+	for _, s := range j.Steps {
+		if strings.Contains(s.Run, "mage.go deploy:env") {
+			found = true
+			assert.Equal(t, "${{ inputs.allow-data-loss }}", s.Env["ALLOW_DATA_LOSS"])
+		}
+	}
+	assert.True(t, found)
 }
 
 func TestEachDeploymentRunsInItsGitHubEnvironment(t *testing.T) {
