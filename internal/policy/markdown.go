@@ -28,6 +28,7 @@ waivers that apply, the compliance manifest, and the environment parity report.
 | environment parity | ` + "`go run mage.go parity`" + ` | every pull request |
 | drift of a deployed environment | ` + "`go run mage.go drift:env <env>`" + ` | nightly, and on demand |
 | deployed manifest | ` + "`go run mage.go manifest:env <env>`" + ` | after every deployment |
+| data-loss guard | ` + "`go run mage.go deploy:env <env>`" + ` | every deployment: a layer whose update would replace or delete the table, the audit bucket or a log group is refused unless ` + "`ALLOW_DATA_LOSS=<env>`" + ` (see ` + "`docs/operations.md`" + `) |
 
 The rules are written in Go (` + "`internal/policy/rules.go`" + `) rather than Rego: they run on the same typed
 manifest the platform builds, are checked by the compiler and tested like the rest of the code (each
@@ -57,6 +58,20 @@ the reason and the approver; a waiver of an unknown rule or without a reason fai
 	for _, w := range waivers {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", w.Rule, strings.Join(w.Environments, ", "), w.Reason, w.ApprovedBy)
 	}
+	b.WriteString(`
+## Controls not enforced here, and why
+
+Decisions an auditor will ask about; each is a deliberate consequence of SPEC section 5 (every
+environment can be destroyed completely, without manual steps) or of scope, not an oversight.
+
+| control | why not here | where it belongs instead |
+|---|---|---|
+| S3 Object Lock (write-once) on audit records | a locked object cannot be deleted before its retention ends, so the bucket and the environment could not be destroyed | replicate audit records to a locked archive bucket in a separate records account, outside these stacks |
+| DynamoDB and S3 deletion protection | forbidden by SPEC section 5; waived in every environment (see Waivers) | the data-loss guard of ` + "`deploy:env`" + ` refuses replacing or deleting them in a deployment |
+| customer-managed KMS keys | a key cannot be deleted at once (7-30 days pending deletion), so destroy would leave it behind; AWS-managed keys encrypt the table, bucket and topic | a per-account key stack with its own lifecycle, if key policy control is required |
+| S3 server access logging | needs a second bucket per environment | CloudTrail S3 data events at the account level |
+| dead-letter queue on the function | the function is invoked synchronously: the caller receives every error, there is no asynchronous event to lose | add one with an asynchronous event source |
+`)
 	b.WriteString(`
 ## Reading the manifest
 
