@@ -154,7 +154,7 @@ func (Manifest) Env(env string) error {
 		return fmt.Errorf("reading the source commit: %w", err)
 	}
 	m, err := d.Manifest(context.Background(), env, runner, manifest.Provenance{
-		SourceCommit: commit, GeneratedAt: time.Now().UTC().Format(time.RFC3339), Backend: runner.Backend,
+		SourceCommit: commit, Backend: runner.Backend,
 	})
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
@@ -25,6 +26,9 @@ type Inspector interface {
 	RefreshEvents(ctx context.Context, layer Layer, env profile.Environment, out io.Writer) ([]apitype.EngineEvent, error)
 	// State returns the resources recorded in the layer's state.
 	State(ctx context.Context, layer Layer, env profile.Environment) ([]apitype.ResourceV3, error)
+	// LastUpdate returns the layer's last update from the backend's history,
+	// or nil if it was never updated.
+	LastUpdate(ctx context.Context, layer Layer, env profile.Environment) (*manifest.Deployment, error)
 }
 
 // Drift refreshes every layer of an environment without writing state and
@@ -67,7 +71,11 @@ func (d *Deployer) Manifest(ctx context.Context, envName string, in Inspector, p
 		if err != nil {
 			return manifest.Manifest{}, fmt.Errorf("manifest %s: reading state of %s: %w", env, l.Name, err)
 		}
-		input.Layers = append(input.Layers, manifest.LayerState{Name: l.Name, Resources: res})
+		last, err := in.LastUpdate(ctx, l, env)
+		if err != nil {
+			return manifest.Manifest{}, fmt.Errorf("manifest %s: reading the update history of %s: %w", env, l.Name, err)
+		}
+		input.Layers = append(input.Layers, manifest.LayerState{Name: l.Name, Resources: res, Deployment: last})
 	}
 	m := manifest.Build(input)
 	if err := policy.Apply(d.Root, &m); err != nil {
@@ -102,9 +110,12 @@ func (a *Automation) RefreshEvents(ctx context.Context, layer Layer, env profile
 		}
 		collected <- evs
 	}()
-	_, err = stack.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.ProgressStreams(out))
-	evs := <-collected
-	return evs, err
+	if _, err := stack.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.ProgressStreams(out)); err != nil {
+		// Not waiting for the events: a refresh that fails before it starts
+		// never closes the channel.
+		return nil, err
+	}
+	return <-collected, nil
 }
 
 // State implements Inspector with `pulumi stack export`.
@@ -122,4 +133,42 @@ func (a *Automation) State(ctx context.Context, layer Layer, env profile.Environ
 		return nil, fmt.Errorf("decoding the state of %s: %w", layer.Name, err)
 	}
 	return dep.Resources, nil
+}
+
+// HistoryDepth is how many entries of a stack's history LastUpdate reads
+// looking for the last update (refreshes are recorded too).
+const HistoryDepth = 50
+
+// LastUpdate implements Inspector with `pulumi stack history`.
+func (a *Automation) LastUpdate(ctx context.Context, layer Layer, env profile.Environment) (*manifest.Deployment, error) {
+	stack, err := a.stack(ctx, layer, env)
+	if err != nil {
+		return nil, err
+	}
+	history, err := stack.History(ctx, HistoryDepth, 1, opthistory.ShowSecrets(false))
+	if err != nil {
+		return nil, err
+	}
+	return lastUpdate(history), nil
+}
+
+// lastUpdate picks the update with the highest version from a history (the
+// CLI also records refreshes and destroys) and reads the git metadata the CLI
+// records with it.
+func lastUpdate(history []auto.UpdateSummary) *manifest.Deployment {
+	var last *auto.UpdateSummary
+	for i, u := range history {
+		if u.Kind == "update" && (last == nil || u.Version > last.Version) {
+			last = &history[i]
+		}
+	}
+	if last == nil {
+		return nil
+	}
+	return &manifest.Deployment{
+		Version: last.Version,
+		Commit:  last.Environment["git.head"],
+		Dirty:   last.Environment["git.dirty"] == "true",
+		Result:  last.Result,
+	}
 }

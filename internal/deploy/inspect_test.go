@@ -5,6 +5,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,7 +17,12 @@ import (
 type fakeInspector struct {
 	events  map[string][]apitype.EngineEvent
 	state   map[string][]apitype.ResourceV3
+	updates map[string]*manifest.Deployment
 	visited []string
+}
+
+func (f *fakeInspector) LastUpdate(_ context.Context, l Layer, _ profile.Environment) (*manifest.Deployment, error) {
+	return f.updates[l.Name], nil
 }
 
 func (f *fakeInspector) RefreshEvents(_ context.Context, l Layer, _ profile.Environment, out io.Writer) ([]apitype.EngineEvent, error) {
@@ -61,9 +67,11 @@ func TestDeployedManifestCarriesIDsAndProvenance(t *testing.T) {
 	in := &fakeInspector{state: map[string][]apitype.ResourceV3{
 		"network": {{URN: "urn:pulumi:dev::network::aws:ec2/vpc:Vpc::vpc", Type: "aws:ec2/vpc:Vpc", Custom: true, ID: "vpc-0a1b2c",
 			Inputs: map[string]any{"cidrBlock": "10.10.0.0/16", "tags": map[string]any{"Name": "vpc-dev-pay01"}}}},
+	}, updates: map[string]*manifest.Deployment{
+		"network": {Version: 7, Commit: "0a1b2c3d4e5f", Result: "succeeded"},
 	}}
 	d, _ := newDeployer(newFakeRunner(), "123456789012")
-	m, err := d.Manifest(context.Background(), "dev", in, manifest.Provenance{SourceCommit: "abc123", GeneratedAt: "2026-11-25T12:00:00Z"})
+	m, err := d.Manifest(context.Background(), "dev", in, manifest.Provenance{SourceCommit: "abc123"})
 	require.NoError(t, err)
 	assert.Equal(t, manifest.Deployed, m.Status)
 	require.Len(t, m.Layers, 4)
@@ -71,4 +79,19 @@ func TestDeployedManifestCarriesIDsAndProvenance(t *testing.T) {
 	assert.Equal(t, "vpc-0a1b2c", m.Layers[0].Resources[0].ID)
 	assert.Equal(t, "vpc-dev-pay01", m.Layers[0].Resources[0].PhysicalName)
 	assert.Equal(t, "abc123", m.Provenance.SourceCommit)
+	assert.Equal(t, &manifest.Deployment{Version: 7, Commit: "0a1b2c3d4e5f", Result: "succeeded"}, m.Layers[0].Deployment,
+		"each layer says which commit it was deployed from")
+	assert.Nil(t, m.Layers[1].Deployment, "a layer never updated has no deployment")
+}
+
+func TestLastUpdateIsTheNewestUpdateWithItsCommit(t *testing.T) {
+	history := []auto.UpdateSummary{
+		{Version: 9, Kind: "refresh", Result: "succeeded", Environment: map[string]string{"git.head": "ffff"}},
+		{Version: 7, Kind: "update", Result: "succeeded", Environment: map[string]string{"git.head": "aaaa", "git.dirty": "false"}},
+		{Version: 8, Kind: "update", Result: "failed", Environment: map[string]string{"git.head": "bbbb", "git.dirty": "true"}},
+	}
+	assert.Equal(t, &manifest.Deployment{Version: 8, Commit: "bbbb", Dirty: true, Result: "failed"}, lastUpdate(history),
+		"the failed update is the last one to have changed the state")
+	assert.Nil(t, lastUpdate([]auto.UpdateSummary{{Version: 1, Kind: "refresh"}}))
+	assert.Nil(t, lastUpdate(nil))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi/pkg/v3/resource/stack"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/manifest"
@@ -19,15 +20,27 @@ func (e *Env) Manifest(ctx context.Context) (manifest.Manifest, error) {
 		Unknown: manifest.ContainsAny(e.Cloud.GeneratedIDs()),
 	}
 	for _, l := range deploy.Graph() {
-		snap := e.Snapshot(l.Name)
-		if snap == nil {
+		if e.Snapshot(l.Name) == nil {
 			return manifest.Manifest{}, fmt.Errorf("harness: layer %s of %s has not been deployed", l.Name, e.Env)
 		}
-		dep, err := stack.SerializeDeployment(ctx, snap, false)
+		resources, err := e.state(ctx, l.Name)
 		if err != nil {
-			return manifest.Manifest{}, fmt.Errorf("harness: serializing %s: %w", l.Name, err)
+			return manifest.Manifest{}, err
 		}
-		in.Layers = append(in.Layers, manifest.LayerState{Name: l.Name, Resources: dep.Resources})
+		in.Layers = append(in.Layers, manifest.LayerState{Name: l.Name, Resources: resources})
 	}
 	return manifest.Build(in), nil
+}
+
+// state is a layer's snapshot in the form `pulumi stack export` gives it.
+func (e *Env) state(ctx context.Context, layer string) ([]apitype.ResourceV3, error) {
+	snap := e.Snapshot(layer)
+	if snap == nil {
+		return nil, nil
+	}
+	dep, err := stack.SerializeDeployment(ctx, snap, false)
+	if err != nil {
+		return nil, fmt.Errorf("harness: serializing %s: %w", layer, err)
+	}
+	return dep.Resources, nil
 }

@@ -54,9 +54,26 @@ type Manifest struct {
 
 // Layer is one layer's stack.
 type Layer struct {
-	Name      string         `json:"name"`
-	Outputs   map[string]any `json:"outputs"`
-	Resources []Resource     `json:"resources"`
+	Name string `json:"name"`
+	// Deployment is the layer's last update (deployed manifests only).
+	Deployment *Deployment    `json:"deployment,omitempty"`
+	Outputs    map[string]any `json:"outputs"`
+	Resources  []Resource     `json:"resources"`
+}
+
+// Deployment is a layer's last update as the state backend records it: which
+// code is running, from the backend's own history rather than from whatever
+// is checked out where the manifest is generated.
+type Deployment struct {
+	// Version is the update's number in the stack's history (`pulumi stack
+	// history`), where its times and changes are recorded.
+	Version int `json:"version"`
+	// Commit is the git commit the update ran from; Dirty says the working
+	// tree had uncommitted changes, so the commit alone does not describe it.
+	Commit string `json:"commit,omitempty"`
+	Dirty  bool   `json:"dirty"`
+	// Result is the update's outcome (succeeded, failed).
+	Result string `json:"result"`
 }
 
 // Resource is one resource of a layer.
@@ -73,18 +90,20 @@ type Resource struct {
 	RetainOnDelete bool              `json:"retainOnDelete"`
 }
 
-// Provenance says where a deployed manifest came from. It is kept out of
-// planned manifests so they stay byte-identical.
+// Provenance says where a deployed manifest came from: the commit of the
+// checkout that generated it and the state backend it read. It holds no
+// generation time, so two generations of an unchanged environment from one
+// checkout are byte-identical. Planned manifests carry none.
 type Provenance struct {
 	SourceCommit string `json:"sourceCommit"`
-	GeneratedAt  string `json:"generatedAt"`
 	Backend      string `json:"backend,omitempty"`
 }
 
 // LayerState is a layer's state as Pulumi records it.
 type LayerState struct {
-	Name      string
-	Resources []apitype.ResourceV3
+	Name       string
+	Resources  []apitype.ResourceV3
+	Deployment *Deployment
 }
 
 // Input is what a manifest is built from.
@@ -112,7 +131,7 @@ func Build(in Input) Manifest {
 	}
 	clean := func(v any) any { return scrub(redact.Value(v), in.Unknown) }
 	for _, l := range in.Layers {
-		layer := Layer{Name: l.Name, Outputs: map[string]any{}}
+		layer := Layer{Name: l.Name, Deployment: l.Deployment, Outputs: map[string]any{}}
 		for _, r := range l.Resources {
 			if string(r.Type) == "pulumi:pulumi:Stack" {
 				for k, v := range r.Outputs {

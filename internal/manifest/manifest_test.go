@@ -33,7 +33,7 @@ func state() []LayerState {
 }
 
 func TestBuildDeployed(t *testing.T) {
-	m := Build(Input{Profile: prodProfile(t), Status: Deployed, Layers: state(), Provenance: &Provenance{SourceCommit: "0123abc", GeneratedAt: "2026-11-25T00:00:00Z"}})
+	m := Build(Input{Profile: prodProfile(t), Status: Deployed, Layers: state(), Provenance: &Provenance{SourceCommit: "0123abc"}})
 	assert.Equal(t, "prod", m.Environment)
 	assert.Equal(t, "345678901234", m.Account)
 	require.Len(t, m.Layers, 1)

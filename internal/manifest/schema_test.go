@@ -45,9 +45,17 @@ func TestSchemaRejectsWhatItShould(t *testing.T) {
 	require.NoError(t, err)
 	for name, breakIt := range map[string]func(m map[string]any){
 		"planned with provenance": func(m map[string]any) {
-			m["provenance"] = map[string]any{"sourceCommit": "abc1234", "generatedAt": "2026-11-25T10:00:00Z"}
+			m["provenance"] = map[string]any{"sourceCommit": "abc1234"}
 		},
 		"deployed without provenance": func(m map[string]any) { m["status"] = "deployed" },
+		"planned with a deployment": func(m map[string]any) {
+			m["layers"].([]any)[0].(map[string]any)["deployment"] = map[string]any{"version": 1, "dirty": false, "result": "succeeded"}
+		},
+		"deployment with an unknown result": func(m map[string]any) {
+			m["status"] = "deployed"
+			m["provenance"] = map[string]any{"sourceCommit": "abc1234"}
+			m["layers"].([]any)[0].(map[string]any)["deployment"] = map[string]any{"version": 1, "dirty": false, "result": "ok"}
+		},
 		"unknown environment":         func(m map[string]any) { m["environment"] = "qa" },
 		"account not 12 digits":       func(m map[string]any) { m["account"] = "3456" },
 		"unknown top-level key":       func(m map[string]any) { m["generatedAt"] = "now" },

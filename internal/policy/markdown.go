@@ -87,8 +87,13 @@ deployed stacks' state) share one format, described by ` + "`docs/manifest.schem
   ` + "`(known after deploy)`" + ` in a planned manifest; code archives appear as their content hash.
 - ` + "`policy`" + `: the summary (passed, waived, failed) and one result per rule and resource, with the
   waiver's reason where one applies.
-- ` + "`provenance`" + ` (deployed only): the source commit and generation time. Everything else is sorted and
-  free of timestamps, so two generations of an unchanged environment are byte-identical.
+- ` + "`layers[].deployment`" + ` (deployed only): the layer's last update as the state backend records it: its
+  number in ` + "`pulumi stack history`" + ` (where its times and changes are), the git commit it ran from, whether
+  the working tree was dirty, and its result. This says which code is running, whatever is checked out
+  where the manifest is generated.
+- ` + "`provenance`" + ` (deployed only): the commit of the checkout that generated the manifest and the state
+  backend it read. The manifest holds no generation time and is sorted throughout, so two generations
+  of an unchanged environment are byte-identical.
 
 ## Reading the parity report
 
