@@ -75,7 +75,9 @@ func (a *Automation) Preflight() error {
 	return nil
 }
 
-// Run implements Runner.
+// Run implements Runner. Previews and updates refresh from the live
+// resources first (`--refresh`): an update then puts drifted properties back
+// and recreates resources deleted by hand, and a preview shows that.
 func (a *Automation) Run(ctx context.Context, op Op, layer Layer, env profile.Environment, out io.Writer) (Outcome, error) {
 	stack, err := a.stack(ctx, layer, env)
 	if err != nil {
@@ -85,7 +87,7 @@ func (a *Automation) Run(ctx context.Context, op Op, layer Layer, env profile.En
 	switch op {
 	case Preview:
 		res, err := stack.Preview(ctx, optpreview.ProgressStreams(out), optpreview.ErrorProgressStreams(out), optpreview.Diff(),
-			optpreview.EventStreams(steps.events))
+			optpreview.Refresh(), optpreview.EventStreams(steps.events))
 		if err != nil {
 			return Outcome{}, err
 		}
@@ -95,7 +97,8 @@ func (a *Automation) Run(ctx context.Context, op Op, layer Layer, env profile.En
 		}
 		return Outcome{Changes: changes, Steps: steps.wait()}, nil
 	case Up:
-		res, err := stack.Up(ctx, optup.ProgressStreams(out), optup.ErrorProgressStreams(out), optup.EventStreams(steps.events))
+		res, err := stack.Up(ctx, optup.ProgressStreams(out), optup.ErrorProgressStreams(out), optup.Refresh(),
+			optup.EventStreams(steps.events))
 		if err != nil {
 			return Outcome{}, err
 		}

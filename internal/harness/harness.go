@@ -58,9 +58,10 @@ type Env struct {
 	// Programs may be replaced (tests slip a bad resource into a layer).
 	Programs map[string]pulumi.RunFunc
 
-	tb    lt.TB
-	mu    sync.Mutex
-	snaps map[string]*deploy.Snapshot
+	tb      lt.TB
+	mu      sync.Mutex
+	snaps   map[string]*deploy.Snapshot
+	updates map[string]int // successful updates per layer
 }
 
 // New prepares an environment from the stack files under root, with an empty
@@ -76,7 +77,7 @@ func New(tb lt.TB, root string, env profile.Environment) (*Env, error) {
 	}
 	return &Env{
 		Root: root, Env: env, Profile: p, Cloud: awsfake.New(p.AccountID, p.Region),
-		Programs: programs, tb: tb, snaps: map[string]*deploy.Snapshot{},
+		Programs: programs, tb: tb, snaps: map[string]*deploy.Snapshot{}, updates: map[string]int{},
 	}, nil
 }
 
@@ -122,6 +123,11 @@ const (
 	OpDestroy        Op = "destroy"
 	OpRefreshPreview Op = "refresh-preview"
 	OpRefresh        Op = "refresh"
+	// The deployment code's preview and update: each refreshes from the
+	// live resources first (`pulumi preview --refresh`, `pulumi up
+	// --refresh`), so an update puts drifted resources back.
+	OpPreviewRefreshing Op = "preview --refresh"
+	OpUpdateRefreshing  Op = "update --refresh"
 )
 
 // Run performs op on one layer and keeps the new snapshot (previews keep the
@@ -165,6 +171,12 @@ func (e *Env) Run(ctx context.Context, op Op, layer string) (Result, error) {
 		testOp = engine.Update
 	case OpPreview:
 		testOp, dryRun = engine.Update, true
+	case OpUpdateRefreshing:
+		testOp = engine.Update
+		plan.Options.Refresh = true
+	case OpPreviewRefreshing:
+		testOp, dryRun = engine.Update, true
+		plan.Options.Refresh = true
 	case OpDestroy:
 		testOp = engine.Destroy
 	case OpRefreshPreview:
@@ -195,6 +207,9 @@ func (e *Env) Run(ctx context.Context, op Op, layer string) (Result, error) {
 	if !dryRun {
 		e.mu.Lock()
 		e.snaps[layer] = newSnap
+		if op == OpUpdate || op == OpUpdateRefreshing {
+			e.updates[layer]++
+		}
 		e.mu.Unlock()
 	}
 	return res, nil

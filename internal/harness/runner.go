@@ -5,24 +5,36 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+
 	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
 // Runner lets the deployment code (deploy.Deployer: preflight, layer order,
-// the data-loss guard, the summary) drive the harness in place of the
-// Automation API: the real engine and layer programs against the stand-in.
-type Runner struct{ Env *Env }
+// the data-loss guard, the summary, drift and the deployed manifest) drive the
+// harness in place of the Automation API: the real engine and layer programs
+// against the stand-in.
+type Runner struct {
+	Env *Env
+	// Commit is what the history records as each update's source commit.
+	Commit string
+}
 
-var _ deploy.Runner = Runner{}
+var (
+	_ deploy.Runner    = Runner{}
+	_ deploy.Inspector = Runner{}
+)
 
 // Run implements deploy.Runner. It prints one line per resource operation.
 func (r Runner) Run(ctx context.Context, op deploy.Op, l deploy.Layer, env profile.Environment, out io.Writer) (deploy.Outcome, error) {
-	if env != r.Env.Env {
-		return deploy.Outcome{}, fmt.Errorf("harness: runner for %s asked to run %s", r.Env.Env, env)
+	if err := r.check(env); err != nil {
+		return deploy.Outcome{}, err
 	}
-	ops := map[deploy.Op]Op{deploy.Preview: OpPreview, deploy.Up: OpUpdate, deploy.Destroy: OpDestroy}
+	// As the Automation runner: previews and updates refresh first.
+	ops := map[deploy.Op]Op{deploy.Preview: OpPreviewRefreshing, deploy.Up: OpUpdateRefreshing, deploy.Destroy: OpDestroy}
 	hop, ok := ops[op]
 	if !ok {
 		return deploy.Outcome{}, fmt.Errorf("harness: unknown operation %q", op)
@@ -40,4 +52,43 @@ func (r Runner) Run(ctx context.Context, op deploy.Op, l deploy.Layer, env profi
 		}
 	}
 	return outcome, err
+}
+
+func (r Runner) check(env profile.Environment) error {
+	if env != r.Env.Env {
+		return fmt.Errorf("harness: runner for %s asked about %s", r.Env.Env, env)
+	}
+	return nil
+}
+
+// RefreshEvents implements deploy.Inspector: a refresh that writes no state.
+func (r Runner) RefreshEvents(ctx context.Context, l deploy.Layer, env profile.Environment, _ io.Writer) ([]apitype.EngineEvent, error) {
+	if err := r.check(env); err != nil {
+		return nil, err
+	}
+	res, err := r.Env.Run(ctx, OpRefreshPreview, l.Name)
+	return res.Events, err
+}
+
+// State implements deploy.Inspector from the layer's snapshot.
+func (r Runner) State(ctx context.Context, l deploy.Layer, env profile.Environment) ([]apitype.ResourceV3, error) {
+	if err := r.check(env); err != nil {
+		return nil, err
+	}
+	return r.Env.state(ctx, l.Name)
+}
+
+// LastUpdate implements deploy.Inspector: the harness's history holds only
+// successful updates, numbered from 1.
+func (r Runner) LastUpdate(_ context.Context, l deploy.Layer, env profile.Environment) (*manifest.Deployment, error) {
+	if err := r.check(env); err != nil {
+		return nil, err
+	}
+	r.Env.mu.Lock()
+	n := r.Env.updates[l.Name]
+	r.Env.mu.Unlock()
+	if n == 0 {
+		return nil, nil
+	}
+	return &manifest.Deployment{Version: n, Commit: r.Commit, Result: "succeeded"}, nil
 }

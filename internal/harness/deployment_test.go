@@ -1,0 +1,125 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/drift"
+	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+const commit = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+func deployer(e *Env, out *bytes.Buffer) (*deploy.Deployer, Runner) {
+	r := Runner{Env: e, Commit: commit}
+	return &deploy.Deployer{
+		Root: e.Root, Graph: deploy.Graph(), Runner: r,
+		Identity: account(e.Profile.AccountID), CLI: cli{}, Out: out, Now: time.Now,
+	}, r
+}
+
+func liveMemory(t *testing.T, e *Env) float64 {
+	t.Helper()
+	for _, r := range e.Cloud.Resources() {
+		if r.Type == "aws:lambda/function:Function" {
+			return r.Inputs["memorySize"].NumberValue()
+		}
+	}
+	t.Fatal("no function in the account")
+	return 0
+}
+
+// The runbook for drift, through the deployment code and the real engine:
+// the drift check names the console edits, a deployment of the same code puts
+// them back (it refreshes first, so it sees them), and the next check is
+// clean.
+func TestDeploymentRevertsConsoleEdits(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, profile.Prod)
+	var out bytes.Buffer
+	d, r := deployer(e, &out)
+	_, err := d.Run(ctx, deploy.Up, "prod")
+	require.NoError(t, err, out.String())
+
+	require.NoError(t, e.Cloud.Edit("aws:lambda/function:Function", "payment-processor", func(in resource.PropertyMap) {
+		in["memorySize"] = resource.NewNumberProperty(128)
+	}))
+	require.NoError(t, e.Cloud.Remove("aws:ec2/route:Route", "vpc-private-2-default"))
+
+	report, err := d.Drift(ctx, "prod", r)
+	require.NoError(t, err)
+	kinds := map[string]string{}
+	for _, res := range report.Drifted {
+		kinds[res.Name] = res.Kind
+	}
+	assert.Equal(t, map[string]string{"payment-processor": drift.Modified, "vpc-private-2-default": drift.Deleted}, kinds)
+
+	out.Reset()
+	deployed, err := d.Run(ctx, deploy.Up, "prod")
+	require.NoError(t, err, out.String())
+	changes := map[string]deploy.Changes{}
+	for _, l := range deployed.Layers {
+		changes[l.Layer] = l.Changes
+	}
+	assert.Equal(t, deploy.Changes{"create": 1}, changes["network"], "the deleted route is recreated")
+	assert.Equal(t, deploy.Changes{"update": 1}, changes["compute"], "the memory is set back")
+	assert.Equal(t, 2048.0, liveMemory(t, e))
+
+	report, err = d.Drift(ctx, "prod", r)
+	require.NoError(t, err)
+	assert.False(t, report.Any(), "no drift after the deployment: %+v", report.Drifted)
+}
+
+// The deployed manifest, through the deployment code and the real engine's
+// state: valid against the published schema, carrying ids and each layer's
+// last update, and byte-identical when generated twice.
+func TestDeployedManifestFromEngineState(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, profile.Prod)
+	var out bytes.Buffer
+	d, r := deployer(e, &out)
+	_, err := d.Run(ctx, deploy.Up, "prod")
+	require.NoError(t, err, out.String())
+
+	prov := manifest.Provenance{SourceCommit: commit, Backend: "file:///state"}
+	m, err := d.Manifest(ctx, "prod", r, prov)
+	require.NoError(t, err)
+	first, err := m.JSON()
+	require.NoError(t, err)
+	again, err := d.Manifest(ctx, "prod", r, prov)
+	require.NoError(t, err)
+	second, err := again.JSON()
+	require.NoError(t, err)
+	assert.Equal(t, string(first), string(second), "two generations of an unchanged environment are byte-identical")
+
+	c := jsonschema.NewCompiler()
+	c.AssertFormat = true
+	schema, err := c.Compile(filepath.Join("../..", "docs", "manifest.schema.json"))
+	require.NoError(t, err)
+	var doc any
+	require.NoError(t, json.Unmarshal(first, &doc))
+	assert.NoError(t, schema.Validate(doc))
+
+	assert.Equal(t, manifest.Deployed, m.Status)
+	require.NotNil(t, m.Policy)
+	assert.Zero(t, m.Policy.Summary.Failed)
+	for _, l := range m.Layers {
+		assert.Equal(t, &manifest.Deployment{Version: 1, Commit: commit, Result: "succeeded"}, l.Deployment, l.Name)
+		for _, res := range l.Resources {
+			if res.Type == "aws:dynamodb/table:Table" {
+				assert.Equal(t, "transactions-prod-pay01", res.ID, "a deployed manifest carries ids")
+			}
+		}
+	}
+}
