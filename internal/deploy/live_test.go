@@ -7,16 +7,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/profile"
 )
 
 // TestLiveDeployAndDestroy deploys a whole environment to its real AWS
-// account, checks a second deploy changes nothing, and destroys it. It runs
+// account, checks that a preview right after changes nothing, that the drift
+// check finds nothing and that the deployed manifest passes every rule, then
+// destroys it and checks that no layer's state holds a resource. It runs
 // only when asked to, with real credentials and the Pulumi CLI.
 func TestLiveDeployAndDestroy(t *testing.T) {
 	env := os.Getenv("PAYMENTS_LIVE_ENV")
 	if env == "" {
-		t.Skip("live test: set PAYMENTS_LIVE_ENV=dev (with AWS credentials for that account and the Pulumi CLI installed) to deploy and destroy a real environment")
+		t.Skip("live test: set PAYMENTS_LIVE_ENV=dev (with AWS credentials for that account and the Pulumi CLI installed) to deploy, drift-check and destroy a real environment")
 	}
 	if _, err := exec.LookPath("pulumi"); err != nil {
 		t.Skip("live test: the Pulumi CLI is not on PATH")
@@ -28,8 +34,16 @@ func TestLiveDeployAndDestroy(t *testing.T) {
 	d := &Deployer{Root: "../..", Graph: Graph(), Runner: auto, Identity: STSIdentity{Region: "us-east-1"},
 		CLI: PulumiCLI{}, Out: testWriter{t}, Now: time.Now}
 	t.Cleanup(func() {
-		_, err := d.Run(context.Background(), Destroy, env)
+		ctx := context.Background()
+		_, err := d.Run(ctx, Destroy, env)
 		require.NoError(t, err, "destroy must leave nothing behind")
+		for _, l := range Graph() {
+			state, err := auto.State(ctx, l, profile.Environment(env))
+			require.NoError(t, err)
+			for _, r := range state {
+				assert.Equal(t, "pulumi:pulumi:Stack", string(r.Type), "layer %s still holds %s after destroy", l.Name, r.URN)
+			}
+		}
 	})
 	_, err = d.Run(ctx, Up, env)
 	require.NoError(t, err)
@@ -42,6 +56,13 @@ func TestLiveDeployAndDestroy(t *testing.T) {
 			}
 		}
 	}
+	report, err := d.Drift(ctx, env, auto)
+	require.NoError(t, err)
+	assert.False(t, report.Any(), "a fresh deployment has drifted: %+v", report.Drifted)
+	m, err := d.Manifest(ctx, env, auto, manifest.Provenance{SourceCommit: "0000000"})
+	require.NoError(t, err)
+	require.NotNil(t, m.Policy)
+	assert.Zero(t, m.Policy.Summary.Failed, "the deployed environment breaks a compliance rule")
 }
 
 type testWriter struct{ t *testing.T }
