@@ -127,6 +127,24 @@ func statements(doc any) ([]statement, error) {
 	return d.Statement, nil
 }
 
+// everyStatement is a check that each statement of the policy document in a
+// resource's input field must pass; it reports the first statement that does
+// not.
+func everyStatement(field string, check func(s statement, e *Env) string) func(manifest.Resource, *Env) string {
+	return func(r manifest.Resource, e *Env) string {
+		st, err := statements(r.Config[field])
+		if err != nil {
+			return err.Error()
+		}
+		for _, s := range st {
+			if problem := check(s, e); problem != "" {
+				return problem
+			}
+		}
+		return ""
+	}
+}
+
 // Rules lists every rule, in report order.
 func Rules() []Rule {
 	bucket := ofType("aws:s3/bucketV2:BucketV2")
@@ -276,43 +294,31 @@ func Rules() []Rule {
 			Equivalent: "Checkov CKV_AWS_63/CKV_AWS_355; cdk-nag AwsSolutions-IAM5",
 			Fix:        "list the exact actions the code calls",
 			Applies:    ofType("aws:iam/rolePolicy:RolePolicy"),
-			Check: func(r manifest.Resource, _ *Env) string {
-				st, err := statements(r.Config["policy"])
-				if err != nil {
-					return err.Error()
-				}
-				for _, s := range st {
-					for _, a := range s.Action {
-						if s.Effect == "Allow" && strings.ContainsAny(a, "*?") {
-							return "allows " + a
-						}
+			Check: everyStatement("policy", func(s statement, _ *Env) string {
+				for _, a := range s.Action {
+					if s.Effect == "Allow" && strings.ContainsAny(a, "*?") {
+						return "allows " + a
 					}
 				}
 				return ""
-			},
+			}),
 		},
 		{
 			ID: "IAM_NO_WILDCARD_RESOURCE", Title: `IAM identity policies grant nothing on Resource "*" beyond the documented exceptions`,
 			Equivalent: "Checkov CKV_AWS_355; cdk-nag AwsSolutions-IAM5",
 			Fix:        "scope the statement to this environment's ARNs; only ENI and X-Ray actions may use \"*\"",
 			Applies:    ofType("aws:iam/rolePolicy:RolePolicy"),
-			Check: func(r manifest.Resource, _ *Env) string {
-				st, err := statements(r.Config["policy"])
-				if err != nil {
-					return err.Error()
+			Check: everyStatement("policy", func(s statement, _ *Env) string {
+				if s.Effect != "Allow" || !slices.Contains(s.Resource, "*") {
+					return ""
 				}
-				for _, s := range st {
-					if s.Effect != "Allow" || !slices.Contains(s.Resource, "*") {
-						continue
-					}
-					for _, a := range s.Action {
-						if !slices.Contains(WildcardResourceActions, a) {
-							return a + ` on Resource "*"`
-						}
+				for _, a := range s.Action {
+					if !slices.Contains(WildcardResourceActions, a) {
+						return a + ` on Resource "*"`
 					}
 				}
 				return ""
-			},
+			}),
 		},
 		{
 			ID: "IAM_PERMISSIONS_BOUNDARY", Title: "Every IAM role carries the environment's permissions boundary",
@@ -332,21 +338,15 @@ func Rules() []Rule {
 			Equivalent: "AWS confused-deputy guidance; cdk-nag AwsSolutions-IAM4 (related)",
 			Fix:        "use iampolicy.ServiceTrust: a service principal and aws:SourceAccount",
 			Applies:    ofType("aws:iam/role:Role"),
-			Check: func(r manifest.Resource, e *Env) string {
-				st, err := statements(r.Config["assumeRolePolicy"])
-				if err != nil {
-					return err.Error()
+			Check: everyStatement("assumeRolePolicy", func(s statement, e *Env) string {
+				if len(s.Principal["Service"]) != 1 || len(s.Principal) != 1 {
+					return "trusts more than one service principal"
 				}
-				for _, s := range st {
-					if len(s.Principal["Service"]) != 1 || len(s.Principal) != 1 {
-						return "trusts more than one service principal"
-					}
-					if s.Condition["StringEquals"]["aws:SourceAccount"] != e.Manifest.Account {
-						return "no aws:SourceAccount condition for " + e.Manifest.Account
-					}
+				if s.Condition["StringEquals"]["aws:SourceAccount"] != e.Manifest.Account {
+					return "no aws:SourceAccount condition for " + e.Manifest.Account
 				}
 				return ""
-			},
+			}),
 		},
 		{
 			ID: "VPC_FLOW_LOGS", Title: "VPCs send flow logs to CloudWatch Logs",
