@@ -1,13 +1,11 @@
 package harness
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,14 +15,6 @@ import (
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
-
-type account string
-
-func (a account) AccountID(context.Context) (string, error) { return string(a), nil }
-
-type cli struct{}
-
-func (cli) Check(context.Context) (string, error) { return "v3.274.1 (in-process engine)", nil }
 
 // withSuffix copies every stack file of the repository into a new root, with
 // env's environmentSuffix changed: a change that renames every resource.
@@ -63,14 +53,7 @@ func liveNames(e *Env) []string {
 // goes through, replacing them, only when data loss is allowed.
 func TestDeploymentRefusesToDestroyDataUnlessAllowed(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, profile.Prod)
-	var out bytes.Buffer
-	d := &deploy.Deployer{
-		Root: "../..", Graph: deploy.Graph(), Runner: Runner{Env: e},
-		Identity: account(e.Profile.AccountID), CLI: cli{}, Out: &out, Now: time.Now,
-	}
-	_, err := d.Run(ctx, deploy.Up, "prod")
-	require.NoError(t, err, out.String())
+	e, d, _, out := deployed(t, profile.Prod)
 	before := liveNames(e)
 	require.Contains(t, before, "transactions-prod-pay01")
 

@@ -21,12 +21,30 @@ import (
 
 const commit = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
-func deployer(e *Env, out *bytes.Buffer) (*deploy.Deployer, Runner) {
+// account and cli stand in for STS and the Pulumi CLI check of the
+// deployment's preflight.
+type account string
+
+func (a account) AccountID(context.Context) (string, error) { return string(a), nil }
+
+type cli struct{}
+
+func (cli) Check(context.Context) (string, error) { return "v3.274.1 (in-process engine)", nil }
+
+// deployed runs the deployment code (deploy.Deployer, as `mage deploy:env`
+// does) over env through the real engine, and returns it ready for more.
+func deployed(t *testing.T, env profile.Environment) (*Env, *deploy.Deployer, Runner, *bytes.Buffer) {
+	t.Helper()
+	e := newEnv(t, env)
+	out := &bytes.Buffer{}
 	r := Runner{Env: e, Commit: commit}
-	return &deploy.Deployer{
+	d := &deploy.Deployer{
 		Root: e.Root, Graph: deploy.Graph(), Runner: r,
 		Identity: account(e.Profile.AccountID), CLI: cli{}, Out: out, Now: time.Now,
-	}, r
+	}
+	_, err := d.Run(context.Background(), deploy.Up, string(env))
+	require.NoError(t, err, out.String())
+	return e, d, r, out
 }
 
 func liveMemory(t *testing.T, e *Env) float64 {
@@ -46,11 +64,7 @@ func liveMemory(t *testing.T, e *Env) float64 {
 // clean.
 func TestDeploymentRevertsConsoleEdits(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, profile.Prod)
-	var out bytes.Buffer
-	d, r := deployer(e, &out)
-	_, err := d.Run(ctx, deploy.Up, "prod")
-	require.NoError(t, err, out.String())
+	e, d, r, out := deployed(t, profile.Prod)
 
 	require.NoError(t, e.Cloud.Edit("aws:lambda/function:Function", "payment-processor", func(in resource.PropertyMap) {
 		in["memorySize"] = resource.NewNumberProperty(128)
@@ -86,11 +100,7 @@ func TestDeploymentRevertsConsoleEdits(t *testing.T) {
 // last update, and byte-identical when generated twice.
 func TestDeployedManifestFromEngineState(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, profile.Prod)
-	var out bytes.Buffer
-	d, r := deployer(e, &out)
-	_, err := d.Run(ctx, deploy.Up, "prod")
-	require.NoError(t, err, out.String())
+	_, d, r, _ := deployed(t, profile.Prod)
 
 	prov := manifest.Provenance{SourceCommit: commit, Backend: "file:///state"}
 	m, err := d.Manifest(ctx, "prod", r, prov)
