@@ -47,7 +47,7 @@ func (r Runner) Run(ctx context.Context, op deploy.Op, l deploy.Layer, env profi
 			inputs = s.Inputs
 		}
 		outcome.Steps = append(outcome.Steps, deploy.Step{Op: s.Op, Type: s.Type, URN: s.URN, Physical: naming.Physical(s.Type, inputs.Mappable())})
-		if s.Op != "same" {
+		if s.Op != "same" && s.Op != "refresh" {
 			fmt.Fprintf(out, "%s %s %s\n", s.Op, s.Type, s.Name)
 		}
 	}
