@@ -35,9 +35,12 @@ type Transactions interface {
 	Create(ctx context.Context, t Transaction) (stored Transaction, created bool, err error)
 }
 
-// AuditLog stores audit records.
+// AuditLog stores audit records, each written once.
 type AuditLog interface {
-	Put(ctx context.Context, key string, body []byte) error
+	// Create writes body under key unless an object exists there already
+	// (a conditional create), and reports whether it wrote. An existing
+	// record is never overwritten.
+	Create(ctx context.Context, key string, body []byte) (created bool, err error)
 }
 
 // Response is what the function returns: an HTTP-style status so callers
@@ -68,26 +71,37 @@ func TransactionID(merchantID, idempotencyKey string) string {
 	return "txn_" + hex.EncodeToString(sum[:16])
 }
 
-// Handle processes one raw request.
-func (p *Processor) Handle(ctx context.Context, body []byte) Response {
+// ErrPaymentFailed is returned, wrapped, when a payment could not be
+// completed because a dependency (the table, the audit bucket) failed. The
+// Lambda runtime reports a returned error as a function error, which is what
+// the Errors alarm counts; the caller retries with the same idempotency key.
+var ErrPaymentFailed = errors.New("payment failed")
+
+// Handle processes one raw request. A bad request is a 4xx response and no
+// error: retrying it cannot help, and it is the caller's fault, not ours. A
+// failed dependency is a 5xx response and an error wrapping ErrPaymentFailed.
+func (p *Processor) Handle(ctx context.Context, body []byte) (Response, error) {
 	req, err := Decode(body)
 	if err != nil {
 		var verr *ValidationError
 		if errors.As(err, &verr) {
 			p.Log.WarnContext(ctx, "payment rejected", "field", verr.Field, "reason", verr.Reason)
-			return Response{StatusCode: http.StatusBadRequest, Error: verr.Error()}
+			return Response{StatusCode: http.StatusBadRequest, Error: verr.Error()}, nil
 		}
 		return p.fail(ctx, "decode", err)
 	}
 	return p.Process(ctx, req)
 }
 
-// Process records a validated request.
-func (p *Processor) Process(ctx context.Context, req Request) Response {
+// Process records a validated request and makes sure its audit record
+// exists. Every attempt, first or replay, ends with both the transaction and
+// its audit record stored, or with an error: a transaction whose audit write
+// failed, or whose function died between the two writes, gets its record
+// on the retry.
+func (p *Processor) Process(ctx context.Context, req Request) (Response, error) {
 	if err := req.Validate(); err != nil {
-		return Response{StatusCode: http.StatusBadRequest, Error: err.Error()}
+		return Response{StatusCode: http.StatusBadRequest, Error: err.Error()}, nil
 	}
-	now := p.Now().UTC()
 	txn := Transaction{
 		TransactionID:  TransactionID(req.MerchantID, req.IdempotencyKey),
 		IdempotencyKey: req.IdempotencyKey,
@@ -96,7 +110,7 @@ func (p *Processor) Process(ctx context.Context, req Request) Response {
 		Currency:       req.Currency,
 		Reference:      req.Reference,
 		Status:         StatusAccepted,
-		CreatedAt:      now.Format(time.RFC3339Nano),
+		CreatedAt:      p.Now().UTC().Format(time.RFC3339Nano),
 	}
 	log := p.Log.With("transactionId", txn.TransactionID, "merchantId", txn.MerchantID)
 
@@ -104,44 +118,66 @@ func (p *Processor) Process(ctx context.Context, req Request) Response {
 	if err != nil {
 		return p.fail(ctx, "record transaction", err)
 	}
-	if !created {
-		if stored.Amount != txn.Amount || stored.Currency != txn.Currency || stored.MerchantID != txn.MerchantID {
-			log.WarnContext(ctx, "idempotency conflict", "storedAmount", stored.Amount, "requestAmount", txn.Amount)
-			return Response{StatusCode: http.StatusConflict, TransactionID: stored.TransactionID, Error: ErrConflict.Error()}
-		}
-		log.InfoContext(ctx, "payment replayed", "status", stored.Status)
-		return Response{StatusCode: http.StatusOK, TransactionID: stored.TransactionID, Status: stored.Status, Replayed: true}
+	if !created && !samePayment(stored, txn) {
+		log.WarnContext(ctx, "idempotency conflict", "storedAmount", stored.Amount, "requestAmount", txn.Amount)
+		return Response{StatusCode: http.StatusConflict, TransactionID: stored.TransactionID, Error: ErrConflict.Error()}, nil
 	}
 
-	record, err := json.Marshal(auditRecord{
-		Event: "payment.accepted", Environment: p.Environment, Transaction: txn, RecordedAt: now.Format(time.RFC3339Nano),
-	})
+	// The record is built from the stored transaction alone, so a replay
+	// writes exactly what the first attempt would have written, and its key
+	// is the same.
+	key, record, err := AuditRecord(p.AuditPrefix, p.Environment, stored)
 	if err != nil {
 		return p.fail(ctx, "encode audit record", err)
 	}
-	if err := p.Audit.Put(ctx, AuditKey(p.AuditPrefix, txn.TransactionID, now), record); err != nil {
-		// The transaction stands; a retry with the same key replays it. The
-		// 5xx makes the caller retry, and the alarm on errors makes us look.
+	wrote, err := p.Audit.Create(ctx, key, record)
+	if err != nil {
 		return p.fail(ctx, "write audit record", err)
 	}
+	if !created {
+		log.InfoContext(ctx, "payment replayed", "status", stored.Status, "auditRecordWritten", wrote)
+		return Response{StatusCode: http.StatusOK, TransactionID: stored.TransactionID, Status: stored.Status, Replayed: true}, nil
+	}
 	log.InfoContext(ctx, "payment accepted", "amount", txn.Amount, "currency", txn.Currency)
-	return Response{StatusCode: http.StatusCreated, TransactionID: txn.TransactionID, Status: txn.Status}
+	return Response{StatusCode: http.StatusCreated, TransactionID: txn.TransactionID, Status: txn.Status}, nil
+}
+
+// samePayment reports whether a stored transaction is the one a retried
+// request asks for. The id already binds merchant and idempotency key; every
+// other field the caller sends must match too.
+func samePayment(stored, req Transaction) bool {
+	return stored.MerchantID == req.MerchantID && stored.IdempotencyKey == req.IdempotencyKey &&
+		stored.Amount == req.Amount && stored.Currency == req.Currency && stored.Reference == req.Reference
 }
 
 type auditRecord struct {
 	Event       string      `json:"event"`
 	Environment string      `json:"environment"`
 	Transaction Transaction `json:"transaction"`
-	RecordedAt  string      `json:"recordedAt"`
 }
 
-// AuditKey is where the audit record of a transaction goes: partitioned by
-// day under the audit prefix.
-func AuditKey(prefix, transactionID string, at time.Time) string {
-	return prefix + path.Join(at.UTC().Format("2006/01/02"), transactionID+".json")
+// AuditRecord is the key and body of a transaction's audit record: the key
+// is partitioned by the day the transaction was created and ends in its id,
+// so one transaction has exactly one place for its record.
+func AuditRecord(prefix, environment string, t Transaction) (key string, body []byte, err error) {
+	created, err := time.Parse(time.RFC3339Nano, t.CreatedAt)
+	if err != nil {
+		return "", nil, fmt.Errorf("transaction %s: createdAt %q: %w", t.TransactionID, t.CreatedAt, err)
+	}
+	body, err = json.Marshal(auditRecord{Event: "payment.accepted", Environment: environment, Transaction: t})
+	if err != nil {
+		return "", nil, err
+	}
+	return prefix + path.Join(created.UTC().Format("2006/01/02"), t.TransactionID+".json"), body, nil
 }
 
-func (p *Processor) fail(ctx context.Context, step string, err error) Response {
-	p.Log.ErrorContext(ctx, "payment failed", "step", step, "error", err.Error())
-	return Response{StatusCode: http.StatusInternalServerError, Error: fmt.Sprintf("%s failed; retry with the same idempotency key", step)}
+func (p *Processor) fail(ctx context.Context, step string, err error) (Response, error) {
+	p.Log.ErrorContext(ctx, FailureLogMessage, "step", step, "error", err.Error())
+	return Response{StatusCode: http.StatusInternalServerError, Error: fmt.Sprintf("%s failed; retry with the same idempotency key", step)},
+		// The cause stays in the log; the caller learns only which step to retry.
+		fmt.Errorf("%w: %s failed; retry with the same idempotency key", ErrPaymentFailed, step)
 }
+
+// FailureLogMessage is the msg of the log line every failed payment writes;
+// the Errors alarm's description gives the Logs Insights query that finds it.
+const FailureLogMessage = "payment failed"

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"regexp"
-	"strings"
+	"slices"
 )
 
 // Request is a payment request. Amount is in the currency's minor units
@@ -26,7 +28,6 @@ const MaxAmount = 1_000_000_000
 var (
 	merchantPattern    = regexp.MustCompile(`^[A-Za-z0-9_-]{3,64}$`)
 	idempotencyPattern = regexp.MustCompile(`^[A-Za-z0-9_.:-]{8,128}$`)
-	digitRun           = regexp.MustCompile(`\d[\d -]{11,}\d`)
 )
 
 // ValidationError is a client error: the request is wrong and retrying it
@@ -38,35 +39,48 @@ type ValidationError struct {
 
 func (e *ValidationError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Reason) }
 
-// Fields that would carry card data. A request that names one is refused
-// outright, so card data can never reach a log, the table or the bucket.
-var cardFields = []string{"card", "cardnumber", "pan", "cvv", "cvc", "expiry", "track"}
-
-// Decode parses a request strictly: unknown fields and card data are refused.
+// Decode parses a request strictly. Card data is looked for first, in every
+// key and value, so that no later message (an unknown field, an amount over
+// the limit, an unknown currency) can echo a card number back or into a log.
+// Then unknown fields, wrong types and each field's rules are checked.
 func Decode(body []byte) (Request, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil {
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil || doc == nil {
 		return Request{}, &ValidationError{Field: "body", Reason: "not a JSON object"}
 	}
-	for key := range raw {
-		normalized := strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(key))
-		for _, f := range cardFields {
-			if strings.Contains(normalized, f) {
-				return Request{}, &ValidationError{Field: key, Reason: "card data must not be sent to this service; send the tokenised payment reference instead"}
-			}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return Request{}, &ValidationError{Field: "body", Reason: "more than one JSON value"}
+	}
+	for _, key := range slices.Sorted(maps.Keys(doc)) {
+		if isCardFieldName(key) && !ContainsCardNumber(key) {
+			return Request{}, &ValidationError{Field: key, Reason: cardDataRefused}
 		}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
+	if field, found := findCardData(doc); found {
+		return Request{}, &ValidationError{Field: field, Reason: "looks like a card number: " + cardDataRefused}
+	}
+	strict := json.NewDecoder(bytes.NewReader(body))
+	strict.DisallowUnknownFields()
 	var r Request
-	if err := dec.Decode(&r); err != nil {
+	if err := strict.Decode(&r); err != nil {
 		return Request{}, &ValidationError{Field: "body", Reason: err.Error()}
 	}
 	return r, r.Validate()
 }
 
+const cardDataRefused = "card data must not be sent to this service; send the tokenised payment reference instead"
+
 // Validate checks every field and returns the first problem.
 func (r Request) Validate() error {
+	for _, f := range []struct{ name, value string }{
+		{"idempotencyKey", r.IdempotencyKey}, {"merchantId", r.MerchantID}, {"currency", r.Currency}, {"reference", r.Reference},
+	} {
+		if ContainsCardNumber(f.value) {
+			return &ValidationError{Field: f.name, Reason: "looks like a card number: " + cardDataRefused}
+		}
+	}
 	switch {
 	case !idempotencyPattern.MatchString(r.IdempotencyKey):
 		return &ValidationError{Field: "idempotencyKey", Reason: "required, 8-128 characters of letters, digits and _.:-"}
@@ -80,38 +94,8 @@ func (r Request) Validate() error {
 		return &ValidationError{Field: "currency", Reason: fmt.Sprintf("%q: not an ISO 4217 currency code", r.Currency)}
 	case len(r.Reference) > 256:
 		return &ValidationError{Field: "reference", Reason: "at most 256 characters"}
-	case looksLikeCardNumber(r.Reference):
-		return &ValidationError{Field: "reference", Reason: "looks like a card number: card data must not be sent to this service"}
 	}
 	return nil
-}
-
-// looksLikeCardNumber finds a 13-19 digit run that passes the Luhn check.
-func looksLikeCardNumber(s string) bool {
-	for _, run := range digitRun.FindAllString(s, -1) {
-		digits := strings.NewReplacer(" ", "", "-", "").Replace(run)
-		if len(digits) >= 13 && len(digits) <= 19 && luhn(digits) {
-			return true
-		}
-	}
-	return false
-}
-
-func luhn(digits string) bool {
-	sum := 0
-	double := false
-	for i := len(digits) - 1; i >= 0; i-- {
-		d := int(digits[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
 }
 
 // ErrConflict means an idempotency key was reused for a different payment.

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 )
 
 // DynamoDBAPI is the part of the DynamoDB client the function uses; its IAM
@@ -80,16 +82,29 @@ type Bucket struct {
 	Name   string
 }
 
-// Put writes one audit record.
-func (b *Bucket) Put(ctx context.Context, key string, body []byte) error {
+// Create writes one audit record with a conditional create
+// (If-None-Match: *). S3 answers 412 Precondition Failed when the key exists,
+// which here means an earlier attempt wrote the record: nothing is
+// overwritten and the record counts as present. A 409 (a concurrent
+// conditional write to the same key) is returned as an error, so the caller
+// retries and then finds the record. The SHA-256 checksum is what S3
+// requires of a write to a bucket with Object Lock.
+func (b *Bucket) Create(ctx context.Context, key string, body []byte) (bool, error) {
 	_, err := b.Client.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:      aws.String(b.Name),
-		Key:         aws.String(key),
-		Body:        bytes.NewReader(body),
-		ContentType: aws.String("application/json"),
+		Bucket:            aws.String(b.Name),
+		Key:               aws.String(key),
+		Body:              bytes.NewReader(body),
+		ContentType:       aws.String("application/json"),
+		IfNoneMatch:       aws.String("*"),
+		ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256,
 	})
-	if err != nil {
-		return fmt.Errorf("put audit record %s: %w", key, err)
+	var apiErr smithy.APIError
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &apiErr) && apiErr.ErrorCode() == "PreconditionFailed":
+		return false, nil
+	default:
+		return false, fmt.Errorf("put audit record %s: %w", key, err)
 	}
-	return nil
 }

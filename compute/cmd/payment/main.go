@@ -38,7 +38,9 @@ func main() {
 		Log:          log.With("environment", env.Environment),
 		Now:          time.Now,
 	}
+	// A failed payment returns its error to the runtime, so Lambda counts it
+	// in the Errors metric the errors alarm watches.
 	lambda.Start(func(ctx context.Context, event json.RawMessage) (payment.Response, error) {
-		return p.Handle(ctx, event), nil
+		return p.Handle(ctx, event)
 	})
 }
