@@ -25,14 +25,14 @@ import (
 // fakeDynamo behaves like DynamoDB for the two calls the function makes,
 // including the conditional-write failure on an existing key.
 type fakeDynamo struct {
-	mu      sync.Mutex
-	items   map[string]map[string]types.AttributeValue
-	putErr  error
-	getErr  error
+	mu     sync.Mutex
+	items  map[string]map[string]types.AttributeValue
+	putErr error
+	getErr error
 	// lostReply stores the item, then fails as a lost response would.
 	lostReply error
-	puts    int
-	lastPut *dynamodb.PutItemInput
+	puts      int
+	lastPut   *dynamodb.PutItemInput
 }
 
 func newFakeDynamo() *fakeDynamo {
@@ -398,10 +398,13 @@ func TestEveryAcceptedPaymentIsAuditedWhateverFails(t *testing.T) {
 			step: "record transaction", retryCode: http.StatusOK, firstItems: 1,
 		},
 		{
-			name:   "replay read fails",
-			inject: func(h *harness) { h.dynamo.lostReply = errors.New("RequestTimeout"); h.dynamo.getErr = errors.New("InternalServerError") },
-			heal:   func(h *harness) { h.dynamo.lostReply = nil; h.dynamo.getErr = nil },
-			step:   "record transaction", retryCode: http.StatusOK, firstItems: 1,
+			name: "replay read fails",
+			inject: func(h *harness) {
+				h.dynamo.lostReply = errors.New("RequestTimeout")
+				h.dynamo.getErr = errors.New("InternalServerError")
+			},
+			heal: func(h *harness) { h.dynamo.lostReply = nil; h.dynamo.getErr = nil },
+			step: "record transaction", retryCode: http.StatusOK, firstItems: 1,
 		},
 		{
 			name:   "audit write fails",
