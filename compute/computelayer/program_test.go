@@ -129,7 +129,7 @@ func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
 			trust := stacktest.ParsePolicy(t, role.Str("assumeRolePolicy"))
 			require.Len(t, trust, 1)
 			assert.Equal(t, "Allow", trust[0].Effect)
-			assert.Equal(t, map[string][]string{"Service": {"lambda.amazonaws.com"}}, trust[0].Principal)
+			assert.Equal(t, map[string]iampolicy.Strings{"Service": {"lambda.amazonaws.com"}}, trust[0].Principal)
 			assert.Equal(t, []string{"sts:AssumeRole"}, trust[0].Action)
 			assert.Equal(t, map[string]map[string]string{"StringEquals": {"aws:SourceAccount": want.account}}, trust[0].Condition)
 

@@ -29,7 +29,7 @@ func Trust(p profile.Profile, repository, githubEnvironment string) iampolicy.Do
 	return iampolicy.New(iampolicy.Statement{
 		Sid:       "GitHubEnvironmentOnly",
 		Effect:    "Allow",
-		Principal: map[string][]string{"Federated": {fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", p.AccountID, GitHubOIDCProvider)}},
+		Principal: map[string]iampolicy.Strings{"Federated": {fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", p.AccountID, GitHubOIDCProvider)}},
 		Action:    []string{"sts:AssumeRoleWithWebIdentity"},
 		Condition: map[string]map[string]string{
 			"StringEquals": {

@@ -38,7 +38,7 @@ func TLSOnlyPolicy(bucket string) iampolicy.Document {
 	return iampolicy.New(iampolicy.Statement{
 		Sid:       "DenyInsecureTransport",
 		Effect:    "Deny",
-		Principal: map[string][]string{"AWS": {"*"}},
+		Principal: map[string]iampolicy.Strings{"AWS": {"*"}},
 		Action:    []string{"s3:*"},
 		Resource:  []string{iampolicy.Bucket(bucket), iampolicy.Bucket(bucket) + "/*"},
 		Condition: map[string]map[string]string{"Bool": {"aws:SecureTransport": "false"}},

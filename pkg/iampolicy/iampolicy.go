@@ -18,16 +18,47 @@ type Document struct {
 	Statement []Statement `json:"Statement"`
 }
 
-// Statement is one statement of a policy document. Action and Resource are
-// always lists, so a reader never has to handle both shapes.
+// Statement is one statement of a policy document. Action and Resource (and
+// their negations) are always lists, so a reader never has to handle both
+// shapes. A statement has Action or NotAction, and Resource or NotResource
+// (resource policies and trust policies name a Principal instead of a
+// resource where the resource is implied).
 type Statement struct {
-	Sid       string                       `json:"Sid,omitempty"`
-	Effect    string                       `json:"Effect"`
-	Principal map[string][]string          `json:"Principal,omitempty"`
-	Action    []string                     `json:"Action"`
-	Resource  []string                     `json:"Resource,omitempty"`
-	Condition map[string]map[string]string `json:"Condition,omitempty"`
+	Sid         string                       `json:"Sid,omitempty"`
+	Effect      string                       `json:"Effect"`
+	Principal   map[string]Strings           `json:"Principal,omitempty"`
+	Action      Strings                      `json:"Action,omitempty"`
+	NotAction   Strings                      `json:"NotAction,omitempty"`
+	Resource    Strings                      `json:"Resource,omitempty"`
+	NotResource Strings                      `json:"NotResource,omitempty"`
+	Condition   map[string]map[string]string `json:"Condition,omitempty"`
 }
+
+// Strings is a list that IAM's grammar also lets a document write as a single
+// string ("Action": "s3:GetObject"). It is always written as a list and read
+// in either form.
+type Strings []string
+
+// UnmarshalJSON reads a string or a list of strings.
+func (s *Strings) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*s = Strings{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return fmt.Errorf("want a string or a list of strings: %w", err)
+	}
+	*s = many
+	return nil
+}
+
+// Effects of a statement.
+const (
+	Allow = "Allow"
+	Deny  = "Deny"
+)
 
 // New returns a document of the given statements.
 func New(statements ...Statement) Document {
@@ -60,7 +91,7 @@ func ServiceTrust(service, account string) Document {
 	return New(Statement{
 		Sid:       "TrustServiceFromThisAccountOnly",
 		Effect:    "Allow",
-		Principal: map[string][]string{"Service": {service}},
+		Principal: map[string]Strings{"Service": {service}},
 		Action:    []string{"sts:AssumeRole"},
 		Condition: map[string]map[string]string{"StringEquals": {"aws:SourceAccount": account}},
 	})
