@@ -53,8 +53,7 @@ func Program(ctx *pulumi.Context) error {
 		TableName:              data.TableName,
 		BucketName:             data.AuditBucketName,
 		AuditPrefix:            data.AuditPrefix,
-		TableActions:           payment.DynamoDBActions,
-		BucketActions:          payment.S3Actions,
+		KeyArn:                 network.EnvironmentKeyArn,
 		Variables: map[string]string{
 			payment.EnvTableName:   data.TableName,
 			payment.EnvAuditBucket: data.AuditBucketName,

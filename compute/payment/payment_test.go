@@ -442,7 +442,7 @@ func TestEveryAcceptedPaymentIsAuditedWhateverFails(t *testing.T) {
 			assert.Equal(t, http.StatusInternalServerError, first.StatusCode)
 			assert.Contains(t, first.Error, tc.step+" failed")
 			assert.Len(t, h.dynamo.items, tc.firstItems)
-			assert.Contains(t, h.logs.String(), `"msg":"payment failed","step":"`+tc.step+`"`)
+			assert.Regexp(t, `"msg":"payment failed","transactionId":"txn_[0-9a-f]{32}","merchantId":"merchant_42","step":"`+tc.step+`"`, h.logs.String())
 			if tc.heal != nil {
 				tc.heal(h)
 			}

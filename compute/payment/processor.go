@@ -88,7 +88,7 @@ func (p *Processor) Handle(ctx context.Context, body []byte) (Response, error) {
 			p.Log.WarnContext(ctx, "payment rejected", "field", verr.Field, "reason", verr.Reason)
 			return Response{StatusCode: http.StatusBadRequest, Error: verr.Error()}, nil
 		}
-		return p.fail(ctx, "decode", err)
+		return p.fail(ctx, p.Log, "decode", err)
 	}
 	return p.Process(ctx, req)
 }
@@ -116,7 +116,7 @@ func (p *Processor) Process(ctx context.Context, req Request) (Response, error) 
 
 	stored, created, err := p.Transactions.Create(ctx, txn)
 	if err != nil {
-		return p.fail(ctx, "record transaction", err)
+		return p.fail(ctx, log, "record transaction", err)
 	}
 	if !created && !samePayment(stored, txn) {
 		log.WarnContext(ctx, "idempotency conflict", "storedAmount", stored.Amount, "requestAmount", txn.Amount)
@@ -128,11 +128,11 @@ func (p *Processor) Process(ctx context.Context, req Request) (Response, error) 
 	// is the same.
 	key, record, err := AuditRecord(p.AuditPrefix, p.Environment, stored)
 	if err != nil {
-		return p.fail(ctx, "encode audit record", err)
+		return p.fail(ctx, log, "encode audit record", err)
 	}
 	wrote, err := p.Audit.Create(ctx, key, record)
 	if err != nil {
-		return p.fail(ctx, "write audit record", err)
+		return p.fail(ctx, log, "write audit record", err)
 	}
 	if !created {
 		log.InfoContext(ctx, "payment replayed", "status", stored.Status, "auditRecordWritten", wrote)
@@ -171,13 +171,14 @@ func AuditRecord(prefix, environment string, t Transaction) (key string, body []
 	return prefix + path.Join(created.UTC().Format("2006/01/02"), t.TransactionID+".json"), body, nil
 }
 
-func (p *Processor) fail(ctx context.Context, step string, err error) (Response, error) {
-	p.Log.ErrorContext(ctx, FailureLogMessage, "step", step, "error", err.Error())
+func (p *Processor) fail(ctx context.Context, log *slog.Logger, step string, err error) (Response, error) {
+	log.ErrorContext(ctx, FailureLogMessage, "step", step, "error", err.Error())
 	return Response{StatusCode: http.StatusInternalServerError, Error: fmt.Sprintf("%s failed; retry with the same idempotency key", step)},
 		// The cause stays in the log; the caller learns only which step to retry.
 		fmt.Errorf("%w: %s failed; retry with the same idempotency key", ErrPaymentFailed, step)
 }
 
-// FailureLogMessage is the msg of the log line every failed payment writes;
-// the Errors alarm's description gives the Logs Insights query that finds it.
+// FailureLogMessage is the msg of the log line every failed payment writes,
+// with the transaction, the step and the error; the Errors alarm's
+// description gives the Logs Insights query that finds it.
 const FailureLogMessage = "payment failed"

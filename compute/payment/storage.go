@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/acmepay/platform/pkg/workload"
 )
 
 // DynamoDBAPI is the part of the DynamoDB client the function uses; its IAM
@@ -22,8 +24,9 @@ type DynamoDBAPI interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 }
 
-// DynamoDBActions are the IAM actions DynamoDBAPI needs.
-var DynamoDBActions = []string{"dynamodb:GetItem", "dynamodb:PutItem"}
+// DynamoDBActions are the IAM actions DynamoDBAPI needs: what the
+// environment's workload policies grant on the table.
+var DynamoDBActions = workload.TableActions
 
 // Table stores transactions in DynamoDB.
 type Table struct {
@@ -73,8 +76,9 @@ type S3API interface {
 	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 }
 
-// S3Actions are the IAM actions S3API needs.
-var S3Actions = []string{"s3:PutObject"}
+// S3Actions are the IAM actions S3API needs (a conditional create is a
+// PutObject): what the workload policies grant on the audit prefix.
+var S3Actions = workload.AuditWriteActions
 
 // Bucket stores audit records in S3.
 type Bucket struct {

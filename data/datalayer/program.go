@@ -1,5 +1,6 @@
 // Package datalayer is the program of the data layer: the transactions table
-// and the audit-log bucket. It depends on no other layer.
+// and the audit-log bucket, both encrypted with the environment's key, which
+// it reads from the network layer.
 package datalayer
 
 import (
@@ -16,9 +17,14 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	network, err := contract.ReadNetwork(ctx)
+	if err != nil {
+		return err
+	}
 	table, err := component.NewTransactionsTable(ctx, "transactions", component.TransactionsTableArgs{
-		Names: st.Names,
-		Table: st.Profile.Table,
+		Names:  st.Names,
+		Table:  st.Profile.Table,
+		KeyArn: network.EnvironmentKeyArn,
 	})
 	if err != nil {
 		return err
@@ -26,6 +32,7 @@ func Program(ctx *pulumi.Context) error {
 	bucket, err := component.NewAuditBucket(ctx, "audit-logs", component.AuditBucketArgs{
 		Names:          st.Names,
 		ExpirationDays: st.Profile.Audit.ExpirationDays,
+		KeyArn:         network.EnvironmentKeyArn,
 	})
 	if err != nil {
 		return err

@@ -12,15 +12,14 @@ type Layer struct {
 	DependsOn []string
 }
 
-// Graph is the platform's layer graph, in deployment order: network and data
-// depend on nothing, compute reads both, observability reads data and compute.
+// Graph is the platform's layer graph, in deployment order, from the
+// contract's layers and the layers each one reads.
 func Graph() []Layer {
-	return []Layer{
-		{Name: contract.LayerNetwork},
-		{Name: contract.LayerData},
-		{Name: contract.LayerCompute, DependsOn: []string{contract.LayerNetwork, contract.LayerData}},
-		{Name: contract.LayerObservability, DependsOn: []string{contract.LayerData, contract.LayerCompute}},
+	var out []Layer
+	for _, name := range contract.Layers() {
+		out = append(out, Layer{Name: name, DependsOn: contract.DependsOn(name)})
 	}
+	return out
 }
 
 // DestroyOrder is the exact reverse of the deployment order.

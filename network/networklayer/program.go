@@ -1,6 +1,7 @@
 // Package networklayer is the program of the network layer: the environment's
-// VPC and the permissions boundary every role of the environment carries. It
-// depends on no other layer.
+// foundation, which every other layer reads: its customer-managed key, the
+// permissions boundary every workload role carries, and the VPC. It depends
+// on no other layer.
 package networklayer
 
 import (
@@ -17,7 +18,13 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	boundary, err := component.NewPermissionsBoundary(ctx, "permissions-boundary", st.Profile, st.Names)
+	key, err := component.NewEnvironmentKey(ctx, "environment-key", component.EnvironmentKeyArgs{Names: st.Names, Scope: st.Scope})
+	if err != nil {
+		return err
+	}
+	boundary, err := component.NewPermissionsBoundary(ctx, "permissions-boundary", component.PermissionsBoundaryArgs{
+		Names: st.Names, Scope: st.Scope, KeyArn: key.Arn, AuditPrefix: component.AuditPrefix,
+	})
 	if err != nil {
 		return err
 	}
@@ -27,6 +34,7 @@ func Program(ctx *pulumi.Context) error {
 		Network:                st.Profile.Network,
 		FlowLogRetentionDays:   st.Profile.Function.LogRetentionDays,
 		PermissionsBoundaryArn: boundary.Arn,
+		LogKeyArn:              key.Arn,
 	})
 	if err != nil {
 		return err
@@ -39,6 +47,7 @@ func Program(ctx *pulumi.Context) error {
 		PrivateSubnetIDs:       vpc.PrivateSubnetIDs,
 		PrivateRouteTableIDs:   vpc.PrivateRouteTableIDs,
 		PermissionsBoundaryArn: boundary.Arn,
+		EnvironmentKeyArn:      key.Arn,
 		DefaultSecurityGroupID: vpc.DefaultSecurityGroupID.ToStringOutput(),
 		S3EndpointID:           vpc.S3EndpointID.ToStringOutput(),
 		DynamoDBEndpointID:     vpc.DynamoDBEndpointID.ToStringOutput(),

@@ -1,6 +1,7 @@
 // Package observabilitylayer is the program of the observability layer: the
 // alarm topic, the alarms on every function and on the table, and the
-// dashboard. It reads the data and compute layers through StackReferences.
+// dashboard. It reads the network (the environment's key), data and compute
+// layers through StackReferences.
 package observabilitylayer
 
 import (
@@ -22,6 +23,10 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	network, err := contract.ReadNetwork(ctx)
+	if err != nil {
+		return err
+	}
 	data, err := contract.ReadData(ctx)
 	if err != nil {
 		return err
@@ -37,6 +42,7 @@ func Program(ctx *pulumi.Context) error {
 		Functions:   compute.Functions,
 		TableName:   data.TableName,
 		AlarmEmails: emails,
+		TopicKeyArn: network.EnvironmentKeyArn,
 	})
 	if err != nil {
 		return err

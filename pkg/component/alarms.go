@@ -30,7 +30,16 @@ type AlarmsArgs struct {
 	Functions   []contract.Function
 	TableName   string
 	AlarmEmails []string
+	// TopicKeyArn encrypts the alarm topic. It must be a customer-managed
+	// key whose policy lets cloudwatch.amazonaws.com use it: CloudWatch cannot
+	// publish to a topic under the AWS-managed SNS key.
+	TopicKeyArn string
 }
+
+// FailedPaymentsQuery is the CloudWatch Logs Insights query that lists a
+// function's failed payments: every one writes this log line, with the step
+// that failed and the error.
+const FailedPaymentsQuery = `fields @timestamp, transactionId, merchantId, step, error | filter msg = "payment failed" | sort @timestamp desc`
 
 // Alarms is the environment's alarm topic, the alarms on its functions and
 // table, and its dashboard.
@@ -76,12 +85,13 @@ func (a AlarmsArgs) Specs() ([]AlarmSpec, error) {
 			AlarmSpec{
 				Logical: kind + "-errors", Name: name(kind + "-errors"), Namespace: "AWS/Lambda", Metric: "Errors",
 				Dimensions: dims, Statistic: "Sum", Threshold: float64(a.Thresholds.FunctionErrorsThreshold),
-				Description: fmt.Sprintf("%s returned %d or more errors in 5 minutes. Check first: its log group %s for \"payment failed\" entries and the step that failed.", fn.Name, a.Thresholds.FunctionErrorsThreshold, fn.LogGroupName),
+				Description: fmt.Sprintf("%s failed %d or more invocations in 5 minutes: every payment that could not be recorded or audited is a function error, and the caller retries it. "+
+					"Check first: Logs Insights on %s: %s", fn.Name, a.Thresholds.FunctionErrorsThreshold, fn.LogGroupName, FailedPaymentsQuery),
 			},
 			AlarmSpec{
 				Logical: kind + "-throttles", Name: name(kind + "-throttles"), Namespace: "AWS/Lambda", Metric: "Throttles",
 				Dimensions: dims, Statistic: "Sum", Threshold: 1,
-				Description: fmt.Sprintf("%s was throttled. Check first: the account's concurrent executions and any reserved concurrency on the function.", fn.Name),
+				Description: fmt.Sprintf("%s was throttled: it reached its reserved concurrency (the environment's cap) or the account's limit. Check first: ConcurrentExecutions against the function's reserved concurrency, and which caller's traffic rose.", fn.Name),
 			},
 			AlarmSpec{
 				Logical: kind + "-duration", Name: name(kind + "-duration"), Namespace: "AWS/Lambda", Metric: "Duration",
@@ -146,8 +156,8 @@ func DashboardBody(region string, specs []AlarmSpec) string {
 
 // NewAlarms creates the topic, its subscriptions, the alarms and the dashboard.
 func NewAlarms(ctx *pulumi.Context, name string, args AlarmsArgs, opts ...pulumi.ResourceOption) (*Alarms, error) {
-	if len(args.Functions) == 0 || args.TableName == "" {
-		return nil, fmt.Errorf("observability: alarms %s: need at least one function and the table", name)
+	if len(args.Functions) == 0 || args.TableName == "" || args.TopicKeyArn == "" {
+		return nil, fmt.Errorf("observability: alarms %s: need at least one function, the table and the topic's key", name)
 	}
 	specs, err := args.Specs()
 	if err != nil {
@@ -166,7 +176,7 @@ func NewAlarms(ctx *pulumi.Context, name string, args AlarmsArgs, opts ...pulumi
 	parent := pulumi.Parent(c)
 	topic, err := sns.NewTopic(ctx, name, &sns.TopicArgs{
 		Name:           pulumi.String(topicName),
-		KmsMasterKeyId: pulumi.String("alias/aws/sns"),
+		KmsMasterKeyId: pulumi.String(args.TopicKeyArn),
 	}, parent)
 	if err != nil {
 		return nil, b.wrap(err)

@@ -20,10 +20,21 @@ const AbortMultipartDays = 7
 type AuditBucketArgs struct {
 	Names          naming.Namer
 	ExpirationDays int
+	// KeyArn is the environment's key, the bucket's default encryption.
+	KeyArn string
 }
 
-// AuditBucket is the S3 bucket of audit records: private, encrypted,
-// versioned, TLS-only, expiring on the environment's schedule, and
+// ObjectLockMode is the audit records' retention mode. Governance: nobody can
+// overwrite or delete a record before its retention ends, unless they hold
+// s3:BypassGovernanceRetention, which the workload boundary denies and only
+// the deployer has, for destroying the environment (forceDestroy empties a
+// bucket of governance-locked objects; compliance mode would make an
+// environment undestroyable for the whole retention period).
+const ObjectLockMode = "GOVERNANCE"
+
+// AuditBucket is the S3 bucket of audit records: private, encrypted with the
+// environment's key, versioned, write-once (Object Lock for as long as the
+// records are kept), TLS-only, expiring on the environment's schedule, and
 // force-destroyable so an environment can be removed without manual steps.
 type AuditBucket struct {
 	pulumi.ResourceState
@@ -50,7 +61,10 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 	if args.ExpirationDays < 1 {
 		return nil, fmt.Errorf("data: audit bucket %s: expiration %d days: allowed 1 or more", name, args.ExpirationDays)
 	}
-	bucketName, err := args.Names.Name(naming.S3Bucket, "audit-logs")
+	if args.KeyArn == "" {
+		return nil, fmt.Errorf("data: audit bucket %s: the environment's key is required", name)
+	}
+	bucketName, err := args.Names.Name(naming.S3Bucket, naming.AuditBucket)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
@@ -62,6 +76,8 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 	bucket, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
 		Bucket:       pulumi.String(bucketName),
 		ForceDestroy: pulumi.Bool(true),
+		// Object Lock can only be switched on when a bucket is created.
+		ObjectLockEnabled: pulumi.Bool(true),
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("data: audit bucket: %w", err)
@@ -96,7 +112,8 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{
 			&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
 				ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-					SseAlgorithm: pulumi.String("aws:kms"),
+					SseAlgorithm:   pulumi.String("aws:kms"),
+					KmsMasterKeyId: pulumi.String(args.KeyArn),
 				},
 				BucketKeyEnabled: pulumi.Bool(true),
 			},
@@ -109,6 +126,20 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 		Policy: pulumi.String(TLSOnlyPolicy(bucketName).JSON()),
 	}, parent, after); err != nil {
 		return nil, fmt.Errorf("data: audit bucket policy: %w", err)
+	}
+	// Every record is locked for as long as it is kept: the lifecycle below
+	// expires it when its retention ends.
+	if _, err := s3.NewBucketObjectLockConfigurationV2(ctx, name, &s3.BucketObjectLockConfigurationV2Args{
+		Bucket:            bucket.ID(),
+		ObjectLockEnabled: pulumi.String("Enabled"),
+		Rule: &s3.BucketObjectLockConfigurationV2RuleArgs{
+			DefaultRetention: &s3.BucketObjectLockConfigurationV2RuleDefaultRetentionArgs{
+				Mode: pulumi.String(ObjectLockMode),
+				Days: pulumi.Int(args.ExpirationDays),
+			},
+		},
+	}, parent, pulumi.DependsOn([]pulumi.Resource{versioning})); err != nil {
+		return nil, fmt.Errorf("data: audit bucket object lock: %w", err)
 	}
 	// Lifecycle rules on a versioned bucket must wait for versioning.
 	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{

@@ -26,6 +26,7 @@ import (
 const (
 	account  = "123456789012"
 	boundary = "arn:aws:iam::123456789012:policy/permissions-boundary-dev-cmp01"
+	key      = "arn:aws:kms:us-east-1:123456789012:key/0f0e0d0c-cmp01"
 )
 
 var (
@@ -38,6 +39,7 @@ func vpcArgs() component.VpcArgs {
 		Names: names, Scope: scope,
 		Network:                profile.Network{VpcCIDR: "10.40.0.0/20", NatGateways: 2, FlowLogs: false},
 		PermissionsBoundaryArn: pulumi.String(boundary),
+		LogKeyArn:              pulumi.String(key),
 	}
 }
 
@@ -45,21 +47,20 @@ func tableArgs() component.TransactionsTableArgs {
 	return component.TransactionsTableArgs{Names: names, Table: profile.Table{
 		CapacityMode: profile.Provisioned, ReadCapacity: 7, WriteCapacity: 3,
 		MaxReadCapacity: 70, MaxWriteCapacity: 30, TargetUtilization: 60, PointInTimeRecovery: true,
-	}}
+	}, KeyArn: key}
 }
 
 func functionArgs() component.PaymentFunctionArgs {
 	return component.PaymentFunctionArgs{
 		Names: names, Scope: scope, Kind: "refund-processor", Environment: "dev",
-		Function:   profile.Function{Architecture: "arm64", MemoryMB: 256, TimeoutSeconds: 25, LogRetentionDays: 14},
+		Function:   profile.Function{Architecture: "arm64", MemoryMB: 256, TimeoutSeconds: 25, LogRetentionDays: 14, ReservedConcurrency: 7},
 		Code:       pulumi.NewAssetArchive(map[string]any{"bootstrap": pulumi.NewStringAsset("binary")}),
 		CodeSHA256: "c2hhMjU2",
 		VpcID:      "vpc-1", SubnetIDs: []string{"subnet-a", "subnet-b"},
 		PermissionsBoundaryArn: boundary,
 		TableName:              "refunds-dev-cmp01", BucketName: "refund-audit-dev-cmp01", AuditPrefix: "refunds/",
-		TableActions:  []string{"dynamodb:GetItem"},
-		BucketActions: []string{"s3:PutObject"},
-		Variables:     map[string]string{"TABLE_NAME": "refunds-dev-cmp01"},
+		KeyArn:    key,
+		Variables: map[string]string{"TABLE_NAME": "refunds-dev-cmp01"},
 	}
 }
 
@@ -74,6 +75,7 @@ func alarmsArgs() component.AlarmsArgs {
 		Thresholds: profile.Alarms{FunctionErrorsThreshold: 3, TableThrottleThreshold: 4},
 		Functions:  []contract.Function{fn("payment-processor", 10), fn("refund-processor", 30)},
 		TableName:  "transactions-dev-cmp01",
+		TopicKeyArn: key,
 	}
 }
 
@@ -103,21 +105,22 @@ func TestComponentsOwnWhatTheyCreate(t *testing.T) {
 			return err
 		}, 23}, // vpc, default SG, IGW, public RT and route; per zone: 2 subnets, 2 associations, EIP, NAT, private RT and route; 2 endpoints
 		{"payments:network:PermissionsBoundary", func(ctx *pulumi.Context) error {
-			p, err := profile.Default(profile.Dev)
-			if err != nil {
-				return err
-			}
-			_, err = component.NewPermissionsBoundary(ctx, "it", p, names)
+			_, err := component.NewPermissionsBoundary(ctx, "it", component.PermissionsBoundaryArgs{
+				Names: names, Scope: scope, KeyArn: pulumi.String(key), AuditPrefix: "refunds/"})
 			return err
 		}, 1},
+		{"payments:network:EnvironmentKey", func(ctx *pulumi.Context) error {
+			_, err := component.NewEnvironmentKey(ctx, "it", component.EnvironmentKeyArgs{Names: names, Scope: scope})
+			return err
+		}, 2}, // key, alias
 		{"payments:data:TransactionsTable", func(ctx *pulumi.Context) error {
 			_, err := component.NewTransactionsTable(ctx, "it", tableArgs())
 			return err
 		}, 9}, // table; a scaling target and policy for reads and writes on table and index
 		{"payments:data:AuditBucket", func(ctx *pulumi.Context) error {
-			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 45})
+			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 45, KeyArn: key})
 			return err
-		}, 7}, // bucket, versioning, encryption, public-access block, ownership, policy, lifecycle
+		}, 8}, // bucket, versioning, encryption, public-access block, ownership, policy, object lock, lifecycle
 		{"payments:compute:PaymentFunction", func(ctx *pulumi.Context) error {
 			_, err := component.NewPaymentFunction(ctx, "it", functionArgs())
 			return err
@@ -188,27 +191,42 @@ func TestInvalidArgumentsRegisterNothing(t *testing.T) {
 		{"vpc public cidr", nil, vpc(func(a *component.VpcArgs) { a.Network.VpcCIDR = "52.0.0.0/16" }), "52.0.0.0/16"},
 		{"vpc no nat", nil, vpc(func(a *component.VpcArgs) { a.Network.NatGateways = 0 }), "nat gateways = 0: allowed 1 (shared) to 2 (one per AZ)"},
 		{"vpc nat per missing zone", nil, vpc(func(a *component.VpcArgs) { a.Network.NatGateways = 3 }), "nat gateways = 3"},
-		{"vpc without boundary", nil, vpc(func(a *component.VpcArgs) { a.PermissionsBoundaryArn = nil }), "a permissions boundary is required"},
+		{"vpc flow logs without boundary", nil, vpc(func(a *component.VpcArgs) { a.Network.FlowLogs = true; a.PermissionsBoundaryArn = nil }), "flow logs need a permissions boundary"},
+		{"vpc flow logs without key", nil, vpc(func(a *component.VpcArgs) { a.Network.FlowLogs = true; a.LogKeyArn = nil }), "and a key for their log group"},
 		{"vpc in a one-zone region", []string{"us-east-1a"}, vpc(func(*component.VpcArgs) {}), "region us-east-1 offers 1 available zones: need 2"},
 		{"table mode", nil, table(func(t *profile.Table) { t.CapacityMode = "ON_DEMAND" }), `capacity mode "ON_DEMAND": allowed PAY_PER_REQUEST or PROVISIONED`},
 		{"table minimum above maximum", nil, table(func(t *profile.Table) { t.MaxWriteCapacity = 2 }), "provisioned capacity 7/3 with maximum 70/2"},
 		{"table zero capacity", nil, table(func(t *profile.Table) { t.ReadCapacity = 0 }), "need 1 <= minimum <= maximum"},
 		{"table target", nil, table(func(t *profile.Table) { t.TargetUtilization = 95 }), "target utilization 95%: allowed 20-90"},
 		{"bucket expiration", nil, func(ctx *pulumi.Context) error {
-			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 0})
+			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 0, KeyArn: key})
 			return err
 		}, "expiration 0 days: allowed 1 or more"},
+		{"bucket without key", nil, func(ctx *pulumi.Context) error {
+			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 45})
+			return err
+		}, "the environment's key is required"},
+		{"table without key", nil, func(ctx *pulumi.Context) error {
+			a := tableArgs()
+			a.KeyArn = ""
+			_, err := component.NewTransactionsTable(ctx, "it", a)
+			return err
+		}, "the environment's key is required"},
+		{"boundary without key", nil, func(ctx *pulumi.Context) error {
+			_, err := component.NewPermissionsBoundary(ctx, "it", component.PermissionsBoundaryArgs{Names: names, Scope: scope, AuditPrefix: "audit/"})
+			return err
+		}, "the environment's key and the audit prefix are required"},
 		{"function x86", nil, function(func(a *component.PaymentFunctionArgs) { a.Function.Architecture = "x86_64" }), `architecture "x86_64": allowed arm64`},
 		{"function without code", nil, function(func(a *component.PaymentFunctionArgs) { a.CodeSHA256 = "" }), "no code archive"},
 		{"function in one subnet", nil, function(func(a *component.PaymentFunctionArgs) { a.SubnetIDs = a.SubnetIDs[:1] }), "1 subnets"},
 		{"function without boundary", nil, function(func(a *component.PaymentFunctionArgs) { a.PermissionsBoundaryArn = "" }), "no permissions boundary"},
 		{"function without bucket", nil, function(func(a *component.PaymentFunctionArgs) { a.BucketName = "" }), "table, bucket and audit prefix are required"},
-		{"function without actions", nil, function(func(a *component.PaymentFunctionArgs) { a.TableActions = nil }), "table and bucket actions are required"},
-		{"function wildcard table action", nil, function(func(a *component.PaymentFunctionArgs) { a.TableActions = []string{"dynamodb:*"} }), `action "dynamodb:*": wildcard actions are not allowed`},
-		{"function wildcard bucket action", nil, function(func(a *component.PaymentFunctionArgs) { a.BucketActions = []string{"s3:Put?bject"} }), `action "s3:Put?bject"`},
+		{"function without key", nil, function(func(a *component.PaymentFunctionArgs) { a.KeyArn = "" }), "no encryption key"},
+		{"function without a concurrency cap", nil, function(func(a *component.PaymentFunctionArgs) { a.Function.ReservedConcurrency = 0 }), "reserved concurrency 0: allowed 1 or more"},
 		{"function name too long", nil, function(func(a *component.PaymentFunctionArgs) { a.Kind = strings.Repeat("x", 60) }), "64"},
-		{"alarms without functions", nil, alarms(func(a *component.AlarmsArgs) { a.Functions = nil }), "need at least one function and the table"},
-		{"alarms without table", nil, alarms(func(a *component.AlarmsArgs) { a.TableName = "" }), "need at least one function and the table"},
+		{"alarms without functions", nil, alarms(func(a *component.AlarmsArgs) { a.Functions = nil }), "need at least one function, the table and the topic's key"},
+		{"alarms without table", nil, alarms(func(a *component.AlarmsArgs) { a.TableName = "" }), "need at least one function, the table and the topic's key"},
+		{"alarms without a topic key", nil, alarms(func(a *component.AlarmsArgs) { a.TopicKeyArn = "" }), "need at least one function, the table and the topic's key"},
 		{"alarms zero timeout", nil, alarms(func(a *component.AlarmsArgs) { a.Functions[1].TimeoutSeconds = 0 }), "function refund-processor-dev-cmp01: timeout 0 s"},
 	}
 	for _, tc := range cases {
@@ -297,12 +315,14 @@ func TestPaymentFunctionUsesItsArguments(t *testing.T) {
 	assert.Equal(t, "refund-processor-dev-cmp01", fn["name"])
 	assert.EqualValues(t, 256, fn["memorySize"])
 	assert.EqualValues(t, 25, fn["timeout"])
+	assert.EqualValues(t, 7, fn["reservedConcurrentExecutions"])
 	assert.Equal(t, []any{"arm64"}, fn["architectures"])
 	assert.Equal(t, map[string]any{"TABLE_NAME": "refunds-dev-cmp01"}, fn["environment"].(map[string]any)["variables"])
 
 	lg := res.MustOne(t, "aws:cloudwatch/logGroup:LogGroup", "it")
 	assert.Equal(t, "/aws/lambda/refund-processor-dev-cmp01", lg.Str("name"))
 	assert.EqualValues(t, 14, lg.Inputs["retentionInDays"].NumberValue())
+	assert.Equal(t, key, lg.Str("kmsKeyId"))
 
 	role := res.MustOne(t, "aws:iam/role:Role", "it")
 	assert.Equal(t, "refund-processor-role-dev-cmp01", role.Str("name"))
@@ -321,7 +341,8 @@ func TestPaymentFunctionUsesItsArguments(t *testing.T) {
 		"arn:aws:dynamodb:us-east-1:" + account + ":table/refunds-dev-cmp01/index/*",
 	}, grants["dynamodb:GetItem"])
 	assert.Equal(t, []string{"arn:aws:s3:::refund-audit-dev-cmp01/refunds/*"}, grants["s3:PutObject"])
-	assert.NotContains(t, grants, "dynamodb:PutItem", "an action the function does not call is not granted")
+	assert.Equal(t, []string{key}, grants["kms:Decrypt"])
+	assert.NotContains(t, grants, "dynamodb:Scan", "an action the function does not call is not granted")
 }
 
 func TestAlarmsCoverEveryFunction(t *testing.T) {
@@ -352,4 +373,5 @@ func TestAlarmsCoverEveryFunction(t *testing.T) {
 		assert.Equal(t, "notBreaching", p["treatMissingData"])
 	}
 	assert.Empty(t, res.ByType("aws:sns/topicSubscription:TopicSubscription"), "no e-mail subscriptions unless configured")
+	assert.Equal(t, key, res.MustOne(t, "aws:sns/topic:Topic", "it").Str("kmsMasterKeyId"), "the topic is under the environment's key")
 }

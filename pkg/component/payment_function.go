@@ -12,6 +12,7 @@ import (
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/workload"
 )
 
 // Runtime and handler of every function: a Go binary named bootstrap on the
@@ -19,22 +20,6 @@ import (
 const (
 	FunctionRuntime = "provided.al2023"
 	FunctionHandler = "bootstrap"
-)
-
-// Actions that have no resource-level permissions in IAM and so can only be
-// granted on Resource "*". They are the documented exceptions to the
-// no-wildcard-resource rule: a VPC function's elastic network interfaces
-// (managed by Lambda on the function's behalf) and X-Ray trace writes.
-var (
-	NetworkInterfaceActions = []string{
-		"ec2:AssignPrivateIpAddresses",
-		"ec2:CreateNetworkInterface",
-		"ec2:DeleteNetworkInterface",
-		"ec2:DescribeNetworkInterfaces",
-		"ec2:DescribeSubnets",
-		"ec2:UnassignPrivateIpAddresses",
-	}
-	TracingActions = []string{"xray:PutTelemetryRecords", "xray:PutTraceSegments"}
 )
 
 // PaymentFunctionArgs configures a PaymentFunction.
@@ -57,9 +42,9 @@ type PaymentFunctionArgs struct {
 	TableName   string
 	BucketName  string
 	AuditPrefix string
-	// TableActions and BucketActions are the calls the function's code makes.
-	TableActions  []string
-	BucketActions []string
+	// KeyArn is the environment's key: the table, the audit bucket and the
+	// function's log group are encrypted with it.
+	KeyArn string
 	// Environment variables handed to the function.
 	Variables map[string]string
 }
@@ -88,41 +73,21 @@ func (a PaymentFunctionArgs) validate() error {
 		return fmt.Errorf("no permissions boundary: every role carries one")
 	case a.TableName == "" || a.BucketName == "" || a.AuditPrefix == "":
 		return fmt.Errorf("table, bucket and audit prefix are required")
-	case len(a.TableActions) == 0 || len(a.BucketActions) == 0:
-		return fmt.Errorf("the function's table and bucket actions are required")
-	}
-	for _, act := range append(append([]string{}, a.TableActions...), a.BucketActions...) {
-		if containsWildcard(act) {
-			return fmt.Errorf("action %q: wildcard actions are not allowed", act)
-		}
+	case a.KeyArn == "":
+		return fmt.Errorf("no encryption key: the function's data and logs are encrypted with the environment's key")
+	case a.Function.ReservedConcurrency < 1:
+		return fmt.Errorf("reserved concurrency %d: allowed 1 or more", a.Function.ReservedConcurrency)
 	}
 	return nil
 }
 
-func containsWildcard(s string) bool {
-	for _, r := range s {
-		if r == '*' || r == '?' {
-			return true
-		}
-	}
-	return false
-}
-
 // ExecutionPolicy is the function's inline policy: exactly what its code
-// calls, on this environment's resources only.
+// calls, on this environment's resources only (workload.FunctionStatements,
+// the same statements the environment's boundary is built from).
 func ExecutionPolicy(a PaymentFunctionArgs, logGroup string) iampolicy.Document {
-	return iampolicy.New(
-		iampolicy.Statement{Sid: "TransactionsTable", Effect: "Allow", Action: a.TableActions,
-			Resource: []string{a.Scope.Table(a.TableName), a.Scope.Indexes(a.TableName)}},
-		iampolicy.Statement{Sid: "AuditRecords", Effect: "Allow", Action: a.BucketActions,
-			Resource: []string{iampolicy.Object(a.BucketName, a.AuditPrefix)}},
-		iampolicy.Statement{Sid: "OwnLogGroup", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"},
-			Resource: []string{a.Scope.LogGroup(logGroup, false), a.Scope.LogGroup(logGroup, true)}},
-		iampolicy.Statement{Sid: "TraceWritesHaveNoResourceLevelPermissions", Effect: "Allow", Action: TracingActions,
-			Resource: []string{"*"}},
-		iampolicy.Statement{Sid: "VpcNetworkInterfacesHaveNoResourceLevelPermissions", Effect: "Allow", Action: NetworkInterfaceActions,
-			Resource: []string{"*"}},
-	)
+	return iampolicy.New(workload.FunctionStatements(a.Scope, workload.Function{
+		Table: a.TableName, Bucket: a.BucketName, AuditPrefix: a.AuditPrefix, LogGroup: logGroup, KeyArn: a.KeyArn,
+	})...)
 }
 
 // NewPaymentFunction creates the function and what it owns.
@@ -151,6 +116,7 @@ func NewPaymentFunction(ctx *pulumi.Context, name string, args PaymentFunctionAr
 	lg, err := cloudwatch.NewLogGroup(ctx, name, &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(logGroup),
 		RetentionInDays: pulumi.Int(args.Function.LogRetentionDays),
+		KmsKeyId:        pulumi.String(args.KeyArn),
 	}, parent)
 	if err != nil {
 		return nil, b.wrap(err)
@@ -207,6 +173,9 @@ func NewPaymentFunction(ctx *pulumi.Context, name string, args PaymentFunctionAr
 		Architectures:  pulumi.StringArray{pulumi.String(args.Function.Architecture)},
 		MemorySize:     pulumi.Int(args.Function.MemoryMB),
 		Timeout:        pulumi.Int(args.Function.TimeoutSeconds),
+		// A cap per environment: a runaway caller throttles here (and the
+		// throttles alarm says so) instead of starving the account.
+		ReservedConcurrentExecutions: pulumi.Int(args.Function.ReservedConcurrency),
 		Code:           args.Code,
 		SourceCodeHash: pulumi.String(args.CodeSHA256),
 		VpcConfig: &lambda.FunctionVpcConfigArgs{

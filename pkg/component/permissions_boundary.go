@@ -8,60 +8,23 @@ import (
 
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
-	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/workload"
 )
 
-// EscalationActions are the IAM actions by which a role could widen its own
-// or another principal's permissions; the boundary denies all of them.
-var EscalationActions = []string{
-	"iam:AddUserToGroup",
-	"iam:AttachGroupPolicy",
-	"iam:AttachRolePolicy",
-	"iam:AttachUserPolicy",
-	"iam:CreateAccessKey",
-	"iam:CreateLoginProfile",
-	"iam:CreatePolicyVersion",
-	"iam:CreateRole",
-	"iam:CreateUser",
-	"iam:DeleteRolePermissionsBoundary",
-	"iam:DeleteUserPermissionsBoundary",
-	"iam:PassRole",
-	"iam:PutGroupPolicy",
-	"iam:PutRolePermissionsBoundary",
-	"iam:PutRolePolicy",
-	"iam:PutUserPermissionsBoundary",
-	"iam:PutUserPolicy",
-	"iam:SetDefaultPolicyVersion",
-	"iam:UpdateAssumeRolePolicy",
-	"iam:UpdateLoginProfile",
+// PermissionsBoundaryArgs configures a PermissionsBoundary.
+type PermissionsBoundaryArgs struct {
+	Names naming.Namer
+	Scope iampolicy.Scope
+	// KeyArn is the environment's key, which the workload roles use through
+	// DynamoDB and S3.
+	KeyArn pulumi.StringInput
+	// AuditPrefix is where workload roles may write audit records.
+	AuditPrefix string
 }
 
-// BoundaryDocument is the permissions boundary of an environment. A boundary
-// only caps what identity policies grant, so it allows everything and then
-// denies what no role of this environment may ever do: touch another
-// account's resources, touch resources named for another environment, or
-// escalate privileges. The Allow * is the documented exception to the
-// no-wildcard rule: it grants nothing by itself.
-func BoundaryDocument(p profile.Profile) iampolicy.Document {
-	var others []string
-	for _, env := range p.OtherEnvironments() {
-		others = append(others, iampolicy.NamedFor(string(env)))
-	}
-	return iampolicy.New(
-		iampolicy.Statement{Sid: "CeilingForIdentityPolicies", Effect: "Allow", Action: []string{"*"}, Resource: []string{"*"}},
-		iampolicy.Statement{
-			Sid: "DenyOtherAccounts", Effect: "Deny", Action: []string{"*"}, Resource: []string{"*"},
-			// IfExists: services whose requests carry no resource account
-			// (X-Ray, ENI management) must keep working.
-			Condition: map[string]map[string]string{"StringNotEqualsIfExists": {"aws:ResourceAccount": p.AccountID}},
-		},
-		iampolicy.Statement{Sid: "DenyOtherEnvironments", Effect: "Deny", Action: []string{"*"}, Resource: others},
-		iampolicy.Statement{Sid: "DenyPrivilegeEscalation", Effect: "Deny", Action: EscalationActions, Resource: []string{"*"}},
-	)
-}
-
-// PermissionsBoundary is the managed policy every role of an environment
-// carries as its permissions boundary.
+// PermissionsBoundary is the managed policy every workload role of an
+// environment carries as its permissions boundary: a ceiling built by
+// workload.Boundary from the same values as the roles' own policies.
 type PermissionsBoundary struct {
 	pulumi.ResourceState
 
@@ -70,22 +33,30 @@ type PermissionsBoundary struct {
 }
 
 // NewPermissionsBoundary creates the environment's boundary policy.
-func NewPermissionsBoundary(ctx *pulumi.Context, name string, p profile.Profile, names naming.Namer, opts ...pulumi.ResourceOption) (*PermissionsBoundary, error) {
-	policyName, err := names.Name(naming.IAMPolicy, "permissions-boundary")
+func NewPermissionsBoundary(ctx *pulumi.Context, name string, args PermissionsBoundaryArgs, opts ...pulumi.ResourceOption) (*PermissionsBoundary, error) {
+	const token = "payments:network:PermissionsBoundary"
+	if args.KeyArn == nil || args.AuditPrefix == "" {
+		return nil, fmt.Errorf("%s %s: the environment's key and the audit prefix are required", token, name)
+	}
+	policyName, err := args.Names.Name(naming.IAMPolicy, naming.PermissionsBoundary)
 	if err != nil {
-		return nil, fmt.Errorf("network: permissions boundary: %w", err)
+		return nil, fmt.Errorf("%s %s: %w", token, name, err)
 	}
 	c := &PermissionsBoundary{Name: policyName}
-	if err := ctx.RegisterComponentResource("payments:network:PermissionsBoundary", name, c, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(token, name, c, opts...); err != nil {
 		return nil, err
 	}
+	document := args.KeyArn.ToStringOutput().ApplyT(func(key string) string {
+		return workload.Boundary(workload.Environment{Scope: args.Scope, Names: args.Names, KeyArn: key}, args.AuditPrefix).JSON()
+	}).(pulumi.StringOutput)
 	policy, err := iam.NewPolicy(ctx, name, &iam.PolicyArgs{
-		Name:        pulumi.String(policyName),
-		Description: pulumi.String(fmt.Sprintf("Permissions boundary of every %s role: own account, own environment, no privilege escalation", p.Environment)),
-		Policy:      pulumi.String(BoundaryDocument(p).JSON()),
+		Name: pulumi.String(policyName),
+		Description: pulumi.String(fmt.Sprintf("Permissions boundary of every %s workload role: only what the workloads need, "+
+			"and never audit reads, data export or deletion, key, log, trail or boundary changes, other regions or accounts", args.Names.Env())),
+		Policy: document,
 	}, pulumi.Parent(c))
 	if err != nil {
-		return nil, fmt.Errorf("network: permissions boundary: %w", err)
+		return nil, fmt.Errorf("%s %s: %w", token, name, err)
 	}
 	c.Arn = policy.Arn
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"arn": policy.Arn}); err != nil {

@@ -24,6 +24,8 @@ const (
 type TransactionsTableArgs struct {
 	Names naming.Namer
 	Table profile.Table
+	// KeyArn is the environment's key, which encrypts the table.
+	KeyArn string
 }
 
 // TransactionsTable is the DynamoDB table of payment transactions: encrypted,
@@ -39,6 +41,9 @@ type TransactionsTable struct {
 
 func (a TransactionsTableArgs) validate() error {
 	t := a.Table
+	if a.KeyArn == "" {
+		return fmt.Errorf("the environment's key is required")
+	}
 	switch t.CapacityMode {
 	case profile.OnDemand:
 		return nil
@@ -60,7 +65,7 @@ func NewTransactionsTable(ctx *pulumi.Context, name string, args TransactionsTab
 	if err := args.validate(); err != nil {
 		return nil, fmt.Errorf("data: table %s: %w", name, err)
 	}
-	tableName, err := args.Names.Name(naming.DynamoDB, "transactions")
+	tableName, err := args.Names.Name(naming.DynamoDB, naming.TransactionsTable)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
@@ -84,7 +89,7 @@ func NewTransactionsTable(ctx *pulumi.Context, name string, args TransactionsTab
 			dynamodb.TableAttributeArgs{Name: pulumi.String(MerchantIndexHash), Type: pulumi.String("S")},
 			dynamodb.TableAttributeArgs{Name: pulumi.String(MerchantIndexRange), Type: pulumi.String("S")},
 		},
-		ServerSideEncryption:      &dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(true)},
+		ServerSideEncryption:      &dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(true), KmsKeyArn: pulumi.String(args.KeyArn)},
 		PointInTimeRecovery:       &dynamodb.TablePointInTimeRecoveryArgs{Enabled: pulumi.Bool(t.PointInTimeRecovery)},
 		DeletionProtectionEnabled: pulumi.Bool(false),
 	}

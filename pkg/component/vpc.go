@@ -13,6 +13,7 @@ import (
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/subnets"
+	"github.com/acmepay/platform/pkg/workload"
 )
 
 // AvailabilityZones is how many AZs the VPC spans.
@@ -28,6 +29,8 @@ type VpcArgs struct {
 	FlowLogRetentionDays int
 	// PermissionsBoundaryArn is attached to the flow-log role.
 	PermissionsBoundaryArn pulumi.StringInput
+	// LogKeyArn encrypts the flow-log group.
+	LogKeyArn pulumi.StringInput
 }
 
 // Vpc is the payments network of one environment: public subnets for NAT
@@ -57,8 +60,8 @@ func (a VpcArgs) validate() error {
 	if a.Network.NatGateways < 1 || a.Network.NatGateways > AvailabilityZones {
 		return fmt.Errorf("nat gateways = %d: allowed 1 (shared) to %d (one per AZ)", a.Network.NatGateways, AvailabilityZones)
 	}
-	if a.PermissionsBoundaryArn == nil {
-		return fmt.Errorf("a permissions boundary is required for the flow-log role")
+	if a.Network.FlowLogs && (a.PermissionsBoundaryArn == nil || a.LogKeyArn == nil) {
+		return fmt.Errorf("flow logs need a permissions boundary for their role and a key for their log group")
 	}
 	return nil
 }
@@ -92,7 +95,7 @@ func NewVpc(ctx *pulumi.Context, name string, args VpcArgs, opts ...pulumi.Resou
 		CidrBlock:          pulumi.String(args.Network.VpcCIDR),
 		EnableDnsSupport:   pulumi.Bool(true),
 		EnableDnsHostnames: pulumi.Bool(true),
-		Tags:               b.nameTag(naming.Tag, "vpc"),
+		Tags:               b.nameTag(naming.Tag, naming.VPC),
 	}, parent)
 	if err != nil {
 		return nil, b.wrap(err)
@@ -264,19 +267,20 @@ func NewVpc(ctx *pulumi.Context, name string, args VpcArgs, opts ...pulumi.Resou
 // newFlowLogs sends the VPC's flow logs to a log group the stack owns, through
 // a role that may write only to that group.
 func newFlowLogs(ctx *pulumi.Context, name string, args VpcArgs, vpc *ec2.Vpc, b *builder, parent pulumi.ResourceOption) (pulumi.StringInput, error) {
-	vpcName := b.name(naming.Tag, "vpc")
-	groupName, err := args.Names.LogGroup("/aws/vpc/flow-logs", vpcName)
+	vpcName := b.name(naming.Tag, naming.VPC)
+	groupName, err := args.Names.LogGroup(naming.FlowLogLogPath, vpcName)
 	if err != nil {
 		return nil, err
 	}
 	group, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(groupName),
 		RetentionInDays: pulumi.Int(args.FlowLogRetentionDays),
+		KmsKeyId:        args.LogKeyArn,
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
-	roleName := b.name(naming.IAMRole, "vpc-flow-logs")
+	roleName := b.name(naming.IAMRole, naming.FlowLogRole)
 	role, err := iam.NewRole(ctx, name+"-flow-logs", &iam.RoleArgs{
 		Name:                pulumi.String(roleName),
 		AssumeRolePolicy:    pulumi.String(iampolicy.ServiceTrust("vpc-flow-logs.amazonaws.com", args.Scope.Account).JSON()),
@@ -289,12 +293,7 @@ func newFlowLogs(ctx *pulumi.Context, name string, args VpcArgs, vpc *ec2.Vpc, b
 	if _, err := iam.NewRolePolicy(ctx, name+"-flow-logs", &iam.RolePolicyArgs{
 		Role: role.ID(),
 		Name: pulumi.String(b.name(naming.IAMPolicy, "write-flow-logs")),
-		Policy: pulumi.String(iampolicy.New(iampolicy.Statement{
-			Sid:      "WriteOwnLogGroupOnly",
-			Effect:   "Allow",
-			Action:   []string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"},
-			Resource: []string{args.Scope.LogGroup(groupName, false), args.Scope.LogGroup(groupName, true)},
-		}).JSON()),
+		Policy: pulumi.String(iampolicy.New(workload.FlowLogStatements(args.Scope, groupName)...).JSON()),
 	}, parent); err != nil {
 		return nil, err
 	}

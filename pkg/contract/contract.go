@@ -27,6 +27,21 @@ func Layers() []string {
 	return []string{LayerNetwork, LayerData, LayerCompute, LayerObservability}
 }
 
+// DependsOn lists, for each layer, the layers whose outputs it reads: the
+// network layer holds the environment's key and boundary, which every other
+// layer uses.
+func DependsOn(layer string) []string {
+	switch layer {
+	case LayerData:
+		return []string{LayerNetwork}
+	case LayerCompute:
+		return []string{LayerNetwork, LayerData}
+	case LayerObservability:
+		return []string{LayerNetwork, LayerData, LayerCompute}
+	}
+	return nil
+}
+
 // KeyInventory is exported by every layer: the resources it created.
 const KeyInventory = "inventory"
 
@@ -39,6 +54,7 @@ const (
 	KeyPrivateSubnetIDs      = "privateSubnetIds"
 	KeyPrivateRouteTableIDs  = "privateRouteTableIds"
 	KeyPermissionsBoundary   = "permissionsBoundaryArn"
+	KeyEnvironmentKeyArn     = "environmentKeyArn"
 	KeyFlowLogGroupName      = "flowLogGroupName"
 	KeyDefaultSecurityGroup  = "defaultSecurityGroupId"
 	KeyGatewayEndpointS3     = "s3EndpointId"

@@ -11,6 +11,8 @@ type Network struct {
 	PrivateSubnetIDs       []string
 	PrivateRouteTableIDs   []string
 	PermissionsBoundaryArn string
+	// EnvironmentKeyArn is the environment's customer-managed KMS key.
+	EnvironmentKeyArn string
 }
 
 // NetworkExports is what the network program exports.
@@ -22,6 +24,7 @@ type NetworkExports struct {
 	PrivateSubnetIDs       pulumi.StringArrayInput
 	PrivateRouteTableIDs   pulumi.StringArrayInput
 	PermissionsBoundaryArn pulumi.StringInput
+	EnvironmentKeyArn      pulumi.StringInput
 	DefaultSecurityGroupID pulumi.StringInput
 	S3EndpointID           pulumi.StringInput
 	DynamoDBEndpointID     pulumi.StringInput
@@ -38,6 +41,7 @@ func (e NetworkExports) Export(ctx *pulumi.Context) {
 	ctx.Export(KeyPrivateSubnetIDs, e.PrivateSubnetIDs)
 	ctx.Export(KeyPrivateRouteTableIDs, e.PrivateRouteTableIDs)
 	ctx.Export(KeyPermissionsBoundary, e.PermissionsBoundaryArn)
+	ctx.Export(KeyEnvironmentKeyArn, e.EnvironmentKeyArn)
 	ctx.Export(KeyDefaultSecurityGroup, e.DefaultSecurityGroupID)
 	ctx.Export(KeyGatewayEndpointS3, e.S3EndpointID)
 	ctx.Export(KeyGatewayEndpointDynamo, e.DynamoDBEndpointID)
@@ -57,8 +61,10 @@ func ReadNetwork(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (Network, e
 	r.decode(KeyPrivateSubnetIDs, &n.PrivateSubnetIDs)
 	r.decode(KeyPrivateRouteTableIDs, &n.PrivateRouteTableIDs)
 	r.decode(KeyPermissionsBoundary, &n.PermissionsBoundaryArn)
+	r.decode(KeyEnvironmentKeyArn, &n.EnvironmentKeyArn)
 	r.nonEmpty(KeyVpcID, n.VpcID)
 	r.nonEmpty(KeyPrivateSubnetIDs, n.PrivateSubnetIDs...)
 	r.nonEmpty(KeyPermissionsBoundary, n.PermissionsBoundaryArn)
+	r.nonEmpty(KeyEnvironmentKeyArn, n.EnvironmentKeyArn)
 	return n, r.err
 }

@@ -127,6 +127,19 @@ func Bucket(name string) string { return "arn:aws:s3:::" + name }
 // Object is the ARN pattern of the objects under prefix in a bucket.
 func Object(bucket, prefix string) string { return Bucket(bucket) + "/" + prefix + "*" }
 
+// ServiceEndpoint is a service's regional endpoint, as the kms:ViaService
+// condition key names it ("dynamodb.us-east-1.amazonaws.com").
+func (s Scope) ServiceEndpoint(service string) string {
+	return fmt.Sprintf("%s.%s.amazonaws.com", service, s.Region)
+}
+
+// AccountRoot is the principal that stands for the whole account in a
+// resource policy: naming it delegates to the account's IAM policies.
+func (s Scope) AccountRoot() string { return fmt.Sprintf("arn:aws:iam::%s:root", s.Account) }
+
+// Role is the ARN of an IAM role.
+func (s Scope) Role(name string) string { return fmt.Sprintf("arn:aws:iam::%s:role/%s", s.Account, name) }
+
 // Policy is the ARN of a customer-managed IAM policy.
 func (s Scope) Policy(name string) string {
 	return fmt.Sprintf("arn:aws:iam::%s:policy/%s", s.Account, name)
@@ -136,7 +149,3 @@ func (s Scope) Policy(name string) string {
 func (s Scope) Function(name string) string {
 	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", s.Region, s.Account, name)
 }
-
-// NamedFor matches, in any service, region and account, every resource whose
-// name carries environment env in the platform's naming convention.
-func NamedFor(env string) string { return fmt.Sprintf("arn:aws:*:*:*:*-%s-*", env) }

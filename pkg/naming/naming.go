@@ -31,8 +31,26 @@ var (
 	SNSTopic      = Kind{"SNS topic", 256, regexp.MustCompile(`^[A-Za-z0-9_-]+$`), "letters, digits, hyphens and underscores"}
 	SecurityGroup = Kind{"security group", 255, regexp.MustCompile(`^[A-Za-z0-9 ._:/()#,@\[\]+=&;{}!$*-]+$`), "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*"}
 	LogGroup      = Kind{"CloudWatch log group", 512, regexp.MustCompile(`^[A-Za-z0-9_/.#-]+$`), "letters, digits and _-/.#"}
+	KMSAlias      = Kind{"KMS alias", 250, regexp.MustCompile(`^[A-Za-z0-9/_-]+$`), "letters, digits and /_-"}
 	// Tag covers resources whose only name is their Name tag (VPC, subnets, ...).
 	Tag = Kind{"Name tag", 256, regexp.MustCompile(`^[^\x00-\x1f]+$`), "printable characters"}
+)
+
+// Resource types of the names that more than one package spells: the
+// components that create the resources, and the policies that reach them.
+const (
+	TransactionsTable   = "transactions"
+	AuditBucket         = "audit-logs"
+	PermissionsBoundary = "permissions-boundary"
+	EnvironmentKey      = "payments"
+	VPC                 = "vpc"
+	FlowLogRole         = "vpc-flow-logs"
+)
+
+// Log group paths AWS services write under.
+const (
+	LambdaLogPath  = "/aws/lambda"
+	FlowLogLogPath = "/aws/vpc/flow-logs"
 )
 
 var typePattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)

@@ -25,6 +25,7 @@ const (
 	KeyFunctionMemoryMB       = "lambdaMemoryMb"
 	KeyFunctionTimeout        = "lambdaTimeoutSeconds"
 	KeyLogRetentionDays       = "logRetentionDays"
+	KeyReservedConcurrency    = "lambdaReservedConcurrency"
 	KeyTableCapacityMode      = "tableCapacityMode"
 	KeyTableReadCapacity      = "tableReadCapacity"
 	KeyTableWriteCapacity     = "tableWriteCapacity"
@@ -47,7 +48,7 @@ const (
 var SettingKeys = []string{
 	KeyEnvironment, KeySuffix, KeyCostCenter, KeyDataClassification,
 	KeyVpcCIDR, KeyNatGateways, KeyFlowLogs,
-	KeyFunctionMemoryMB, KeyFunctionTimeout, KeyLogRetentionDays,
+	KeyFunctionMemoryMB, KeyFunctionTimeout, KeyLogRetentionDays, KeyReservedConcurrency,
 	KeyTableCapacityMode, KeyTableReadCapacity, KeyTableWriteCapacity,
 	KeyTableMaxReadCapacity, KeyTableMaxWriteCapacity, KeyTableTargetUtilization, KeyPointInTimeRecovery,
 	KeyAuditExpirationDays, KeyFunctionErrorsAlarm, KeyTableThrottleAlarm, KeyAlarmEmails,
@@ -147,6 +148,7 @@ func Load(stack string, get Lookup) (Profile, error) {
 	o.int(KeyFunctionMemoryMB, &p.Function.MemoryMB)
 	o.int(KeyFunctionTimeout, &p.Function.TimeoutSeconds)
 	o.int(KeyLogRetentionDays, &p.Function.LogRetentionDays)
+	o.int(KeyReservedConcurrency, &p.Function.ReservedConcurrency)
 	o.str(KeyTableCapacityMode, &p.Table.CapacityMode)
 	o.int(KeyTableReadCapacity, &p.Table.ReadCapacity)
 	o.int(KeyTableWriteCapacity, &p.Table.WriteCapacity)

@@ -72,6 +72,9 @@ type Function struct {
 	MemoryMB         int    `json:"memoryMb"`
 	TimeoutSeconds   int    `json:"timeoutSeconds"`
 	LogRetentionDays int    `json:"logRetentionDays"`
+	// ReservedConcurrency caps the function's concurrent executions, and
+	// reserves them from the account's pool.
+	ReservedConcurrency int `json:"reservedConcurrency"`
 }
 
 // Table settings of the DynamoDB transactions table. Capacities and the

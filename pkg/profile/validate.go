@@ -34,6 +34,9 @@ const (
 	minThreshold, maxThreshold     = 1, 100000
 	minNatGateways, maxNatGateways = 1, 2 // one shared, or one per AZ of the two AZs
 	minPrefix, maxPrefix           = 16, 24
+	// Lambda keeps 100 of an account's concurrency (1,000 by default)
+	// unreserved, so at most 900 can be reserved.
+	minReserved, maxReserved = 1, 900
 )
 
 // Validate checks a profile as a whole; it is what Load runs after applying
@@ -70,6 +73,7 @@ func validate(p Profile) []error {
 	add(inRange(KeyFunctionMemoryMB, p.Function.MemoryMB, minMemoryMB, maxMemoryMB))
 	add(inRange(KeyFunctionTimeout, p.Function.TimeoutSeconds, minTimeout, maxTimeout))
 	add(oneOf(KeyLogRetentionDays, p.Function.LogRetentionDays, logRetentionDays))
+	add(inRange(KeyReservedConcurrency, p.Function.ReservedConcurrency, minReserved, maxReserved))
 	switch p.Table.CapacityMode {
 	case OnDemand:
 	case Provisioned:

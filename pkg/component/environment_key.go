@@ -1,0 +1,96 @@
+package component
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/naming"
+)
+
+// KeyDeletionWindowDays is how long a key scheduled for deletion (by a
+// destroy) can still be recovered: AWS's minimum, so a destroyed environment
+// is gone within a week, and a mistaken destroy has a week to be undone.
+const KeyDeletionWindowDays = 7
+
+// EnvironmentKeyArgs configures an EnvironmentKey.
+type EnvironmentKeyArgs struct {
+	Names naming.Namer
+	Scope iampolicy.Scope
+}
+
+// EnvironmentKey is the environment's customer-managed KMS key: the table,
+// the audit bucket, the alarm topic and both log groups are encrypted with
+// it, so its key policy decides who may read them, and it lets CloudWatch
+// deliver alarms to the encrypted topic.
+type EnvironmentKey struct {
+	pulumi.ResourceState
+
+	Arn       pulumi.StringOutput
+	AliasName string
+}
+
+// KeyPolicy is the key's policy. The account statement lets IAM policies
+// grant use of the key (the workload boundary and roles then decide); the
+// service statements are what an AWS-managed key cannot give: CloudWatch
+// publishing alarms to the encrypted topic, and CloudWatch Logs encrypting
+// this environment's log groups.
+func KeyPolicy(s iampolicy.Scope, names naming.Namer) iampolicy.Document {
+	logGroups := s.LogGroup(fmt.Sprintf("/aws/*-%s-%s", names.Env(), names.Suffix()), false)
+	return iampolicy.New(
+		iampolicy.Statement{
+			Sid: "EnableIAMPoliciesOfThisAccount", Effect: iampolicy.Allow,
+			Principal: map[string]iampolicy.Strings{"AWS": {s.AccountRoot()}},
+			Action:    []string{"kms:*"}, Resource: []string{"*"},
+		},
+		iampolicy.Statement{
+			Sid: "CloudWatchAlarmsPublishToTheEncryptedTopic", Effect: iampolicy.Allow,
+			Principal: map[string]iampolicy.Strings{"Service": {"cloudwatch.amazonaws.com"}},
+			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"}, Resource: []string{"*"},
+			Condition: map[string]map[string]string{"StringEquals": {"aws:SourceAccount": s.Account}},
+		},
+		iampolicy.Statement{
+			Sid: "CloudWatchLogsEncryptThisEnvironmentsLogGroups", Effect: iampolicy.Allow,
+			Principal: map[string]iampolicy.Strings{"Service": {s.ServiceEndpoint("logs")}},
+			Action:    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
+			Resource:  []string{"*"},
+			Condition: map[string]map[string]string{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": logGroups}},
+		},
+	)
+}
+
+// NewEnvironmentKey creates the key, with yearly rotation, and its alias.
+func NewEnvironmentKey(ctx *pulumi.Context, name string, args EnvironmentKeyArgs, opts ...pulumi.ResourceOption) (*EnvironmentKey, error) {
+	const token = "payments:network:EnvironmentKey"
+	aliasName, err := args.Names.Name(naming.KMSAlias, naming.EnvironmentKey)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", token, name, err)
+	}
+	c := &EnvironmentKey{AliasName: "alias/" + aliasName}
+	if err := ctx.RegisterComponentResource(token, name, c, opts...); err != nil {
+		return nil, err
+	}
+	key, err := kms.NewKey(ctx, name, &kms.KeyArgs{
+		Description:          pulumi.String(fmt.Sprintf("Encrypts the %s payments table, audit records, alarm topic and log groups", args.Names.Env())),
+		KeyUsage:             pulumi.String("ENCRYPT_DECRYPT"),
+		EnableKeyRotation:    pulumi.Bool(true),
+		DeletionWindowInDays: pulumi.Int(KeyDeletionWindowDays),
+		Policy:               pulumi.String(KeyPolicy(args.Scope, args.Names).JSON()),
+	}, pulumi.Parent(c))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", token, name, err)
+	}
+	if _, err := kms.NewAlias(ctx, name, &kms.AliasArgs{
+		Name:        pulumi.String(c.AliasName),
+		TargetKeyId: key.KeyId,
+	}, pulumi.Parent(c)); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", token, name, err)
+	}
+	c.Arn = key.Arn
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"arn": key.Arn, "alias": pulumi.String(c.AliasName)}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
