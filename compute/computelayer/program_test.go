@@ -18,26 +18,22 @@ type expected struct {
 	env, account          string
 	memory, retention     float64
 	costCenter, dataClass string
+	reserved              float64
 }
 
 var environments = []expected{
-	{"dev", "123456789012", 512, 30, "payments-dev", "confidential"},
-	{"staging", "234567890123", 1024, 90, "payments-staging", "confidential"},
-	{"prod", "345678901234", 2048, 365, "payments-prod", "restricted"},
+	{"dev", "123456789012", 512, 30, "payments-dev", "confidential", 5},
+	{"staging", "234567890123", 1024, 90, "payments-staging", "confidential", 20},
+	{"prod", "345678901234", 2048, 365, "payments-prod", "restricted", 200},
 }
+
+var keyArn = stacktest.KeyArn
 
 // upstream returns what the network and data stacks of env export, as a
 // deployed environment would.
 func upstream(env, account string) map[string]map[string]any {
 	return map[string]map[string]any{
-		"organization/network/" + env: {
-			"vpcId": "vpc-0abc", "vpcCidr": "10.0.0.0/16",
-			"availabilityZones":      []any{"us-east-1a", "us-east-1b"},
-			"publicSubnetIds":        []any{"subnet-pub1", "subnet-pub2"},
-			"privateSubnetIds":       []any{"subnet-priv1", "subnet-priv2"},
-			"privateRouteTableIds":   []any{"rtb-1", "rtb-2"},
-			"permissionsBoundaryArn": "arn:aws:iam::" + account + ":policy/permissions-boundary-" + env + "-pay01",
-		},
+		"organization/network/" + env: stacktest.NetworkOutputs(env, account),
 		"organization/data/" + env: {
 			"tableName": "transactions-" + env + "-pay01", "tableArn": "arn:aws:dynamodb:us-east-1:" + account + ":table/transactions-" + env + "-pay01",
 			"tableMerchantIndexName": "merchantId-createdAt-index",
@@ -70,6 +66,7 @@ func TestFunctionPerEnvironment(t *testing.T) {
 			assert.Equal(t, "provided.al2023", p["runtime"])
 			assert.Equal(t, "bootstrap", p["handler"])
 			assert.Equal(t, want.memory, p["memorySize"])
+			assert.Equal(t, want.reserved, p["reservedConcurrentExecutions"])
 			assert.Equal(t, map[string]any{"mode": "Active"}, p["tracingConfig"])
 			vpc := p["vpcConfig"].(map[string]any)
 			assert.Equal(t, []any{"subnet-priv1", "subnet-priv2"}, vpc["subnetIds"], "runs in the private subnets read from network")
@@ -85,6 +82,7 @@ func TestFunctionPerEnvironment(t *testing.T) {
 			group := res.MustOne(t, "aws:cloudwatch/logGroup:LogGroup", "payment-processor")
 			assert.Equal(t, "/aws/lambda/"+name, group.Str("name"))
 			assert.Equal(t, want.retention, group.Plain()["retentionInDays"])
+			assert.Equal(t, keyArn(want.env, want.account), group.Str("kmsKeyId"), "the log group is under the environment's key")
 
 			// The archive deployed is the one whose hash is declared.
 			archive := fn.Inputs["code"]
@@ -129,7 +127,7 @@ func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
 			trust := stacktest.ParsePolicy(t, role.Str("assumeRolePolicy"))
 			require.Len(t, trust, 1)
 			assert.Equal(t, "Allow", trust[0].Effect)
-			assert.Equal(t, map[string]iampolicy.Strings{"Service": {"lambda.amazonaws.com"}}, trust[0].Principal)
+			assert.Equal(t, map[string][]string{"Service": {"lambda.amazonaws.com"}}, trust[0].Principal)
 			assert.Equal(t, []string{"sts:AssumeRole"}, trust[0].Action)
 			assert.Equal(t, map[string]map[string]string{"StringEquals": {"aws:SourceAccount": want.account}}, trust[0].Condition)
 
@@ -140,6 +138,7 @@ func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
 				table: true, table + "/index/*": true,
 				"arn:aws:s3:::audit-logs-" + want.env + "-pay01/audit/*": true,
 				logGroup: true, logGroup + ":log-stream:*": true,
+				keyArn(want.env, want.account): true,
 			}
 			granted := map[string][]string{}
 			for _, s := range policy {
@@ -180,6 +179,7 @@ func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
 			}
 			assert.ElementsMatch(t, []string{"dynamodb:GetItem", "dynamodb:PutItem"}, dynamoActions, "only the calls the function makes")
 			assert.Equal(t, []string{"s3:PutObject"}, s3Actions)
+			assert.Equal(t, []string{keyArn(want.env, want.account), keyArn(want.env, want.account)}, granted["kms:Decrypt"], "the key, through DynamoDB and through S3")
 		})
 	}
 }

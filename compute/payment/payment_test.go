@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -516,4 +517,19 @@ func TestCurrencies(t *testing.T) {
 	for _, bad := range []string{"", "US", "usd", "XAU", "BTC", "EURO"} {
 		assert.False(t, IsCurrency(bad), bad)
 	}
+}
+
+// The function's IAM grants come from workload's lists; the client
+// interfaces are what the code can call. Each method is one IAM action of the
+// same name, so the two must be the same set.
+func TestClientsCallExactlyTheGrantedActions(t *testing.T) {
+	methods := func(prefix string, typ reflect.Type) []string {
+		var out []string
+		for i := range typ.NumMethod() {
+			out = append(out, prefix+typ.Method(i).Name)
+		}
+		return out
+	}
+	assert.ElementsMatch(t, DynamoDBActions, methods("dynamodb:", reflect.TypeFor[DynamoDBAPI]()))
+	assert.ElementsMatch(t, S3Actions, methods("s3:", reflect.TypeFor[S3API]()))
 }

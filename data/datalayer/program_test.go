@@ -25,9 +25,19 @@ var environments = []expected{
 	{"prod", "PROVISIONED", 25, 25, 500, 500, true, 365, "payments-prod", "restricted"},
 }
 
+// accounts are the environments' accounts, written out.
+var accounts = map[string]string{"dev": "123456789012", "staging": "234567890123", "prod": "345678901234"}
+
+// upstream is what the network layer of env exports: the key the data layer
+// encrypts with.
+func upstream(env string) map[string]map[string]any {
+	return map[string]map[string]any{"organization/network/" + env: stacktest.NetworkOutputs(env, accounts[env])}
+}
+
 func run(t *testing.T, env string, overrides map[string]string) *stacktest.Result {
 	t.Helper()
-	res, err := stacktest.Run(Program, stacktest.Options{Project: "data", Stack: env, Config: stacktest.StackConfig(t, "..", env, overrides)})
+	res, err := stacktest.Run(Program, stacktest.Options{Project: "data", Stack: env, Config: stacktest.StackConfig(t, "..", env, overrides),
+		StackOutputs: upstream(env)})
 	require.NoError(t, err)
 	return res
 }
@@ -41,7 +51,8 @@ func TestTransactionsTable(t *testing.T) {
 			assert.Equal(t, "transactions-"+want.env+"-pay01", p["name"])
 			assert.Equal(t, "transactionId", p["hashKey"])
 			assert.Equal(t, want.mode, p["billingMode"])
-			assert.Equal(t, map[string]any{"enabled": true}, p["serverSideEncryption"])
+			assert.Equal(t, map[string]any{"enabled": true, "kmsKeyArn": stacktest.KeyArn(want.env, accounts[want.env])}, p["serverSideEncryption"],
+				"encrypted with the environment's key")
 			assert.Equal(t, map[string]any{"enabled": want.pitr}, p["pointInTimeRecovery"], "PITR only in prod")
 			assert.Equal(t, false, p["deletionProtectionEnabled"], "environments must be destroyable")
 
@@ -174,7 +185,7 @@ func TestNamesTagsAndDestroyability(t *testing.T) {
 
 func TestBadCapacityOverrideFailsBeforeAnyResource(t *testing.T) {
 	res, err := stacktest.Run(Program, stacktest.Options{Project: "data", Stack: "prod",
-		Config: stacktest.StackConfig(t, "..", "prod", map[string]string{"payments:tableReadCapacity": "0"})})
+		Config: stacktest.StackConfig(t, "..", "prod", map[string]string{"payments:tableReadCapacity": "0"}), StackOutputs: upstream("prod")})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `payments:tableReadCapacity = "0": allowed 1-40000`)
 	for _, r := range res.Resources {

@@ -46,7 +46,7 @@ func idPrefix(typ string) string {
 // nameIsID lists the types AWS identifies by their name.
 func nameIsID(typ string) bool {
 	switch kind(typ) {
-	case "Role", "LogGroup", "Table", "BucketV2", "Function", "MetricAlarm", "Dashboard":
+	case "Role", "LogGroup", "Table", "BucketV2", "Function", "MetricAlarm", "Dashboard", "Alias":
 		return true
 	}
 	return false
@@ -96,6 +96,10 @@ var immutableByType = map[string][]resource.PropertyKey{
 	"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                                     {"bucket"},
 	"aws:s3/bucketPolicy:BucketPolicy":                                                           {"bucket"},
 	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       {"bucket"},
+	"aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2":                     {"bucket"},
+	// Object Lock can only be switched on when a bucket is created.
+	"aws:s3/bucketV2:BucketV2": {"objectLockEnabled"},
+	"aws:kms/key:Key":          {"keyUsage", "customerMasterKeySpec"},
 }
 
 // immutable reports whether a change of key replaces a resource of typ.
@@ -141,6 +145,8 @@ func (c *Cloud) outputs(typ, id string, inputs resource.PropertyMap, preview boo
 		out["qualifiedArn"] = resource.NewStringProperty(c.arn(typ, id, name) + ":$LATEST")
 	case "Topic":
 		out["id"] = resource.NewStringProperty(c.arn(typ, id, name))
+	case "Key":
+		out["keyId"] = resource.NewStringProperty(id)
 	}
 	return out
 }
@@ -165,6 +171,10 @@ func (c *Cloud) arn(typ, id, name string) string {
 		return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:%s", c.Region, c.Account, name)
 	case "sns":
 		return fmt.Sprintf("arn:aws:sns:%s:%s:%s", c.Region, c.Account, name)
+	case "kms":
+		if kind(typ) == "Alias" {
+			return fmt.Sprintf("arn:aws:kms:%s:%s:%s", c.Region, c.Account, name)
+		}
 	}
 	return fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", module(typ), c.Region, c.Account, strings.ToLower(kind(typ)), id)
 }

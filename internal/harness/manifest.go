@@ -17,7 +17,7 @@ func (e *Env) Manifest(ctx context.Context) (manifest.Manifest, error) {
 	in := manifest.Input{
 		Profile: e.Profile,
 		Status:  manifest.Planned,
-		Unknown: manifest.ContainsAny(e.Cloud.GeneratedIDs()),
+		Mask:    manifest.MaskTokens(e.Cloud.GeneratedIDs()),
 	}
 	for _, l := range deploy.Graph() {
 		if e.Snapshot(l.Name) == nil {

@@ -11,6 +11,7 @@ package manifest
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 
@@ -111,9 +112,10 @@ type Input struct {
 	Profile profile.Profile
 	Status  string
 	Layers  []LayerState
-	// Unknown reports values that are not real yet (ids the offline plan's
-	// stand-in made up); they are shown as Placeholder. Nil for deployed stacks.
-	Unknown    func(string) bool
+	// Mask replaces, inside any string, the values that are not real yet
+	// (ids the offline plan's stand-in made up) with Placeholder, so an ARN
+	// or a policy document naming one stays readable. Nil for deployed stacks.
+	Mask       func(string) string
 	Provenance *Provenance
 }
 
@@ -129,7 +131,7 @@ func Build(in Input) Manifest {
 		Redundancy:    Redundancy,
 		Provenance:    in.Provenance,
 	}
-	clean := func(v any) any { return scrub(redact.Value(v), in.Unknown) }
+	clean := func(v any) any { return scrub(redact.Value(v), in.Mask) }
 	for _, l := range in.Layers {
 		layer := Layer{Name: l.Name, Deployment: l.Deployment, Outputs: map[string]any{}}
 		for _, r := range l.Resources {
@@ -190,7 +192,7 @@ const (
 // scrub makes values reproducible: code archives are identified by their
 // content hash (not their path on the machine that built them), and values
 // not known before deployment become Placeholder.
-func scrub(v any, unknown func(string) bool) any {
+func scrub(v any, mask func(string) string) any {
 	switch t := v.(type) {
 	case map[string]any:
 		if sig, ok := t[sigKey]; ok && (sig == assetSig || sig == archiveSig) {
@@ -198,18 +200,18 @@ func scrub(v any, unknown func(string) bool) any {
 		}
 		out := make(map[string]any, len(t))
 		for k, x := range t {
-			out[k] = scrub(x, unknown)
+			out[k] = scrub(x, mask)
 		}
 		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, x := range t {
-			out[i] = scrub(x, unknown)
+			out[i] = scrub(x, mask)
 		}
 		return out
 	case string:
-		if unknown != nil && unknown(t) {
-			return Placeholder
+		if mask != nil {
+			return mask(t)
 		}
 	}
 	return v
@@ -228,15 +230,18 @@ func (m Manifest) JSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// ContainsAny returns a predicate that is true for strings containing any of
-// the given tokens, for use as Input.Unknown.
-func ContainsAny(tokens []string) func(string) bool {
-	return func(s string) bool {
-		for _, t := range tokens {
-			if t != "" && strings.Contains(s, t) {
-				return true
-			}
+// MaskTokens returns an Input.Mask that replaces every occurrence of the
+// tokens with Placeholder, the longest first where one token contains
+// another.
+func MaskTokens(tokens []string) func(string) string {
+	sorted := slices.Clone(tokens)
+	slices.SortFunc(sorted, func(a, b string) int { return len(b) - len(a) })
+	var pairs []string
+	for _, t := range sorted {
+		if t != "" {
+			pairs = append(pairs, t, Placeholder)
 		}
-		return false
 	}
+	r := strings.NewReplacer(pairs...)
+	return r.Replace
 }

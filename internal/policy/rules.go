@@ -419,7 +419,8 @@ func Rules() []Rule {
 			Fix:        "name the resource with naming.Namer",
 			Applies:    func(r manifest.Resource) bool { return strings.HasPrefix(r.Type, "aws:") && r.PhysicalName != "" },
 			Check: func(r manifest.Resource, e *Env) string {
-				pattern := regexp.MustCompile(`^(/[a-z0-9/-]+/)?[a-z0-9]+(-[a-z0-9]+)*-` + regexp.QuoteMeta(e.Manifest.Environment+"-"+e.Manifest.Settings.Suffix) + `$`)
+				// A log group's path and a KMS alias's prefix stand before the name.
+				pattern := regexp.MustCompile(`^(/[a-z0-9/-]+/|alias/)?[a-z0-9]+(-[a-z0-9]+)*-` + regexp.QuoteMeta(e.Manifest.Environment+"-"+e.Manifest.Settings.Suffix) + `$`)
 				if !pattern.MatchString(r.PhysicalName) {
 					return r.PhysicalName + " does not follow the convention"
 				}

@@ -26,6 +26,7 @@ var environments = []expected{
 
 func upstream(env string) map[string]map[string]any {
 	return map[string]map[string]any{
+		"organization/network/" + env: stacktest.NetworkOutputs(env, "1"),
 		"organization/data/" + env: {
 			"tableName": "transactions-" + env + "-pay01", "tableArn": "arn:aws:dynamodb:us-east-1:1:table/transactions-" + env + "-pay01",
 			"tableMerchantIndexName": "merchantId-createdAt-index",
@@ -98,7 +99,8 @@ func TestTopicAndSubscriptions(t *testing.T) {
 			require.NoError(t, err)
 			topic := res.MustOne(t, "aws:sns/topic:Topic", "alarms")
 			assert.Equal(t, "alarms-"+want.env+"-pay01", topic.Str("name"))
-			assert.Equal(t, "alias/aws/sns", topic.Str("kmsMasterKeyId"), "encrypted")
+			assert.Equal(t, stacktest.KeyArn(want.env, "1"), topic.Str("kmsMasterKeyId"),
+				"under the environment's key, whose policy lets CloudWatch publish (an AWS-managed key would not)")
 			var emails []string
 			for _, s := range res.ByType("aws:sns/topicSubscription:TopicSubscription") {
 				assert.Equal(t, "email", s.Str("protocol"))

@@ -72,9 +72,9 @@ func alarmsArgs() component.AlarmsArgs {
 	}
 	return component.AlarmsArgs{
 		Names: names, Region: "us-east-1",
-		Thresholds: profile.Alarms{FunctionErrorsThreshold: 3, TableThrottleThreshold: 4},
-		Functions:  []contract.Function{fn("payment-processor", 10), fn("refund-processor", 30)},
-		TableName:  "transactions-dev-cmp01",
+		Thresholds:  profile.Alarms{FunctionErrorsThreshold: 3, TableThrottleThreshold: 4},
+		Functions:   []contract.Function{fn("payment-processor", 10), fn("refund-processor", 30)},
+		TableName:   "transactions-dev-cmp01",
 		TopicKeyArn: key,
 	}
 }

@@ -165,19 +165,19 @@ func NewPaymentFunction(ctx *pulumi.Context, name string, args PaymentFunctionAr
 	}
 	subnets := pulumi.ToStringArray(args.SubnetIDs)
 	fn, err := lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
-		Name:           pulumi.String(fnName),
-		Description:    pulumi.String("Payment processing (" + args.Environment + ")"),
-		Role:           role.Arn,
-		Runtime:        pulumi.String(FunctionRuntime),
-		Handler:        pulumi.String(FunctionHandler),
-		Architectures:  pulumi.StringArray{pulumi.String(args.Function.Architecture)},
-		MemorySize:     pulumi.Int(args.Function.MemoryMB),
-		Timeout:        pulumi.Int(args.Function.TimeoutSeconds),
+		Name:          pulumi.String(fnName),
+		Description:   pulumi.String("Payment processing (" + args.Environment + ")"),
+		Role:          role.Arn,
+		Runtime:       pulumi.String(FunctionRuntime),
+		Handler:       pulumi.String(FunctionHandler),
+		Architectures: pulumi.StringArray{pulumi.String(args.Function.Architecture)},
+		MemorySize:    pulumi.Int(args.Function.MemoryMB),
+		Timeout:       pulumi.Int(args.Function.TimeoutSeconds),
 		// A cap per environment: a runaway caller throttles here (and the
 		// throttles alarm says so) instead of starving the account.
 		ReservedConcurrentExecutions: pulumi.Int(args.Function.ReservedConcurrency),
-		Code:           args.Code,
-		SourceCodeHash: pulumi.String(args.CodeSHA256),
+		Code:                         args.Code,
+		SourceCodeHash:               pulumi.String(args.CodeSHA256),
 		VpcConfig: &lambda.FunctionVpcConfigArgs{
 			SubnetIds:        subnets,
 			SecurityGroupIds: pulumi.StringArray{sg.ID().ToStringOutput()},

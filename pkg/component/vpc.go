@@ -291,8 +291,8 @@ func newFlowLogs(ctx *pulumi.Context, name string, args VpcArgs, vpc *ec2.Vpc, b
 		return nil, err
 	}
 	if _, err := iam.NewRolePolicy(ctx, name+"-flow-logs", &iam.RolePolicyArgs{
-		Role: role.ID(),
-		Name: pulumi.String(b.name(naming.IAMPolicy, "write-flow-logs")),
+		Role:   role.ID(),
+		Name:   pulumi.String(b.name(naming.IAMPolicy, "write-flow-logs")),
 		Policy: pulumi.String(iampolicy.New(workload.FlowLogStatements(args.Scope, groupName)...).JSON()),
 	}, parent); err != nil {
 		return nil, err

@@ -138,7 +138,9 @@ func (s Scope) ServiceEndpoint(service string) string {
 func (s Scope) AccountRoot() string { return fmt.Sprintf("arn:aws:iam::%s:root", s.Account) }
 
 // Role is the ARN of an IAM role.
-func (s Scope) Role(name string) string { return fmt.Sprintf("arn:aws:iam::%s:role/%s", s.Account, name) }
+func (s Scope) Role(name string) string {
+	return fmt.Sprintf("arn:aws:iam::%s:role/%s", s.Account, name)
+}
 
 // Policy is the ARN of a customer-managed IAM policy.
 func (s Scope) Policy(name string) string {

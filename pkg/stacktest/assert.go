@@ -76,7 +76,7 @@ type Conventions struct {
 // every resource a layer registered.
 func AssertConventions(t *testing.T, res *Result, c Conventions) {
 	t.Helper()
-	convention := regexp.MustCompile(`^(/[a-z0-9/-]+/)?[a-z0-9]+(-[a-z0-9]+)*-` + c.Env + `-` + c.Suffix + `$`)
+	convention := regexp.MustCompile(`^(/[a-z0-9/-]+/|alias/)?[a-z0-9]+(-[a-z0-9]+)*-` + c.Env + `-` + c.Suffix + `$`)
 	custom, ours := 0, 0
 	for _, r := range res.Resources {
 		assert.False(t, r.Protect, "%s %s is protected", r.Type, r.Name)

@@ -219,3 +219,23 @@ func (m *monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	}
 	return nil, fmt.Errorf("stacktest: no mock for invoke %s", args.Token)
 }
+
+// NetworkOutputs is what a deployed network stack of env exports, for the
+// tests of the layers that read it. The key's id is made up; the account is
+// the test's to say.
+func NetworkOutputs(env, account string) map[string]any {
+	return map[string]any{
+		"vpcId": "vpc-0abc", "vpcCidr": "10.0.0.0/16",
+		"availabilityZones":      []any{"us-east-1a", "us-east-1b"},
+		"publicSubnetIds":        []any{"subnet-pub1", "subnet-pub2"},
+		"privateSubnetIds":       []any{"subnet-priv1", "subnet-priv2"},
+		"privateRouteTableIds":   []any{"rtb-1", "rtb-2"},
+		"permissionsBoundaryArn": "arn:aws:iam::" + account + ":policy/permissions-boundary-" + env + "-pay01",
+		"environmentKeyArn":      KeyArn(env, account),
+	}
+}
+
+// KeyArn is the environment key's ARN in NetworkOutputs.
+func KeyArn(env, account string) string {
+	return "arn:aws:kms:us-east-1:" + account + ":key/" + env + "-0000"
+}

@@ -149,4 +149,6 @@ var Untaggable = map[string]bool{
 	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       true,
 	"aws:sns/topicSubscription:TopicSubscription":                                                true,
 	"aws:cloudwatch/dashboard:Dashboard":                                                         true,
+	"aws:kms/alias:Alias":                                                                        true,
+	"aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2":                     true,
 }

@@ -74,10 +74,14 @@ type Environment struct {
 }
 
 // Table is the transactions table's name.
-func (e Environment) Table() string { return e.must(e.Names.Name(naming.DynamoDB, naming.TransactionsTable)) }
+func (e Environment) Table() string {
+	return e.must(e.Names.Name(naming.DynamoDB, naming.TransactionsTable))
+}
 
 // Bucket is the audit bucket's name.
-func (e Environment) Bucket() string { return e.must(e.Names.Name(naming.S3Bucket, naming.AuditBucket)) }
+func (e Environment) Bucket() string {
+	return e.must(e.Names.Name(naming.S3Bucket, naming.AuditBucket))
+}
 
 // FlowLogGroup is the VPC flow-log group's name.
 func (e Environment) FlowLogGroup() string {
