@@ -99,10 +99,27 @@ func indexOf(events []string, e string) int {
 	return -1
 }
 
+func TestPlatformGraphReadsTheKeyFirst(t *testing.T) {
+	assert.Equal(t, []Layer{
+		{Name: "network"},
+		{Name: "data", DependsOn: []string{"network"}},
+		{Name: "compute", DependsOn: []string{"network", "data"}},
+		{Name: "observability", DependsOn: []string{"network", "data", "compute"}},
+	}, Graph(), "every layer reads the environment's key from network")
+}
+
 func TestUpRunsIndependentLayersConcurrentlyAndDependentsAfter(t *testing.T) {
 	runner := newFakeRunner()
 	runner.waitFor["network"] = "data" // network finishes only once data has started
 	d, out := newDeployer(runner, "234567890123")
+	// A graph where network and data are independent, to prove the
+	// scheduler overlaps what it may.
+	d.Graph = []Layer{
+		{Name: "network"},
+		{Name: "data"},
+		{Name: "compute", DependsOn: []string{"network", "data"}},
+		{Name: "observability", DependsOn: []string{"data", "compute"}},
+	}
 	report, err := d.Run(context.Background(), Up, "staging")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"network+data"}, runner.overlaps, "network and data overlap")

@@ -78,6 +78,7 @@ func Write(w io.Writer, p profile.Profile) error {
 		{"flow logs", fmt.Sprint(p.Network.FlowLogs)},
 		{"lambda", fmt.Sprintf("%s, %d MB, %d s timeout", p.Function.Architecture, p.Function.MemoryMB, p.Function.TimeoutSeconds)},
 		{"log retention (days)", fmt.Sprint(p.Function.LogRetentionDays)},
+		{"reserved concurrency", fmt.Sprint(p.Function.ReservedConcurrency)},
 		{"table capacity", capacity(p.Table)},
 		{"point-in-time recovery", fmt.Sprint(p.Table.PointInTimeRecovery)},
 		{"audit-log expiration (days)", fmt.Sprint(p.Audit.ExpirationDays)},

@@ -53,6 +53,7 @@ func Markdown(root string) ([]byte, error) {
 	row("Lambda memory (MB)", func(p profile.Profile) string { return fmt.Sprint(p.Function.MemoryMB) })
 	row("Lambda timeout (s)", func(p profile.Profile) string { return fmt.Sprint(p.Function.TimeoutSeconds) })
 	row("log retention (days)", func(p profile.Profile) string { return fmt.Sprint(p.Function.LogRetentionDays) })
+	row("Lambda reserved concurrency", func(p profile.Profile) string { return fmt.Sprint(p.Function.ReservedConcurrency) })
 	row("DynamoDB capacity", func(p profile.Profile) string { return capacity(p.Table) })
 	row("DynamoDB point-in-time recovery", func(p profile.Profile) string { return onOff(p.Table.PointInTimeRecovery) })
 	row("audit-log expiration (days)", func(p profile.Profile) string { return fmt.Sprint(p.Audit.ExpirationDays) })

@@ -27,6 +27,7 @@ func TestMarkdownCarriesTheSpecTable(t *testing.T) {
 		"| DynamoDB point-in-time recovery | off | off | on |",
 		"| VPC flow logs | off | on | on |",
 		"| log retention (days) | 30 | 90 | 365 |",
+		"| Lambda reserved concurrency | 5 | 20 | 200 |",
 		"| Lambda Errors alarm (5-minute sum reaches) | 10 | 5 | 1 |",
 	} {
 		assert.Contains(t, string(md), row)

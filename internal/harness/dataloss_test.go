@@ -69,12 +69,29 @@ func TestDeploymentRefusesToDestroyDataUnlessAllowed(t *testing.T) {
 			failures[l.Layer] = l.Err.Error()
 		}
 	}
+	require.Contains(t, failures, "network", "the first layer refuses: its flow-log group would be replaced")
+	assert.Contains(t, failures["network"], "replace aws:cloudwatch/logGroup:LogGroup /aws/vpc/flow-logs/vpc-prod-pay01: the logs in it would be lost")
+	assert.NotContains(t, failures, "data", "data depends on network, so it never ran")
+	assert.ElementsMatch(t, before, liveNames(e), "nothing in the account changed")
+
+	// The data layer's own guard, once network's replacement is allowed:
+	// refused for the table and the bucket.
+	d.AllowDataLoss, d.Graph = true, deploy.Graph()[:1]
+	_, err = d.Run(ctx, deploy.Up, "prod")
+	require.NoError(t, err, out.String())
+	d.AllowDataLoss, d.Graph = false, deploy.Graph()
+	out.Reset()
+	report, err = d.Run(ctx, deploy.Up, "prod")
+	require.ErrorIs(t, err, deploy.ErrDataLoss)
+	failures = map[string]string{}
+	for _, l := range report.Layers {
+		if l.Err != nil {
+			failures[l.Layer] = l.Err.Error()
+		}
+	}
 	require.Contains(t, failures, "data")
 	assert.Contains(t, failures["data"], "replace aws:dynamodb/table:Table transactions-prod-pay01: the transactions in it would be lost")
 	assert.Contains(t, failures["data"], "replace aws:s3/bucketV2:BucketV2 audit-logs-prod-pay01: the audit records in it would be lost")
-	require.Contains(t, failures, "network", "the flow-log group would be replaced too")
-	assert.Contains(t, failures["network"], "replace aws:cloudwatch/logGroup:LogGroup")
-	assert.ElementsMatch(t, before, liveNames(e), "nothing in the account changed")
 
 	d.AllowDataLoss = true
 	out.Reset()

@@ -175,9 +175,14 @@ func DeniedActions(e Environment) []Denied {
 		{Sid: "DenyOtherRegions", Actions: all, Resources: all,
 			Condition: map[string]map[string]string{"StringNotEquals": {"aws:RequestedRegion": e.Scope.Region}}},
 		{Sid: "DenyOtherAccounts", Actions: all, Resources: all,
-			// IfExists: requests that carry no resource account (X-Ray,
-			// network interfaces) must keep working.
-			Condition: map[string]map[string]string{"StringNotEqualsIfExists": {"aws:ResourceAccount": e.Scope.Account}}},
+			// Only where the request names a resource account: X-Ray and
+			// network-interface calls carry none and must keep working.
+			// (StringNotEqualsIfExists would do the opposite: an absent key
+			// makes an IfExists condition true, so the deny would apply.)
+			Condition: map[string]map[string]string{
+				"StringNotEquals": {"aws:ResourceAccount": e.Scope.Account},
+				"Null":            {"aws:ResourceAccount": "false"},
+			}},
 		{Sid: "DenyBoundaryChanges", Resources: []string{boundaries}, Actions: []string{
 			"iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion",
 			"iam:TagPolicy", "iam:UntagPolicy",
