@@ -28,6 +28,7 @@ func TestReadNetwork(t *testing.T) {
 		"privateSubnetIds":       []any{"subnet-c", "subnet-d"},
 		"privateRouteTableIds":   []any{"rtb-1", "rtb-2"},
 		"permissionsBoundaryArn": "arn:aws:iam::234567890123:policy/permissions-boundary-staging-pay01",
+		"environmentKeyArn":      "arn:aws:kms:us-east-1:234567890123:key/k-1",
 	})
 	require.NoError(t, err)
 	assert.Equal(t, Network{
@@ -37,6 +38,7 @@ func TestReadNetwork(t *testing.T) {
 		PrivateSubnetIDs:       []string{"subnet-c", "subnet-d"},
 		PrivateRouteTableIDs:   []string{"rtb-1", "rtb-2"},
 		PermissionsBoundaryArn: "arn:aws:iam::234567890123:policy/permissions-boundary-staging-pay01",
+		EnvironmentKeyArn:      "arn:aws:kms:us-east-1:234567890123:key/k-1",
 	}, got)
 }
 
