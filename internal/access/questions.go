@@ -85,9 +85,12 @@ func FunctionChecks(n, other Names) []Check {
 	}
 }
 
-// DangerousChecks are requests that a workload role must be denied even
+// DangerousChecks are requests that the function's role must be denied even
 // with an allow-all identity policy: the boundary alone must stop them.
-func DangerousChecks(n Names) []Check {
+func DangerousChecks(n Names) []Check { return DangerousFor(n, n.FunctionRole) }
+
+// DangerousFor asks the dangerous requests of any workload role.
+func DangerousFor(n Names, role string) []Check {
 	s := n.Scope
 	table := s.Table(n.Table())
 	bucket := iampolicy.Bucket(n.Bucket())
@@ -96,7 +99,7 @@ func DangerousChecks(n Names) []Check {
 	trail := "arn:aws:cloudtrail:" + s.Region + ":" + s.Account + ":trail/organization-trail"
 	fn := s.Function("payment-processor-" + n.Names.Env() + "-" + n.Names.Suffix())
 	d := func(action, resource string, ctx map[string]string) Check {
-		return Check{Question{Role: n.FunctionRole, AllowAll: true, Action: action, Resource: resource, Context: ctx}, false}
+		return Check{Question{Role: role, AllowAll: true, Action: action, Resource: resource, Context: ctx}, false}
 	}
 	return []Check{
 		d("s3:GetObject", audit, nil),

@@ -3,7 +3,12 @@ package policy
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+
+	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/workload"
 )
 
 // DocPath is the generated compliance page.
@@ -43,11 +48,51 @@ rule has a test that breaks it), and need no policy engine installed anywhere.
 		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.ID, r.Title, r.Equivalent)
 	}
 	b.WriteString(`
-Documented exceptions: the permissions boundary allows ` + "`*`" + ` on ` + "`*`" + ` because a boundary only caps what
-identity policies grant and grants nothing itself; and the payment function's role may use
-` + "`Resource: \"*\"`" + ` only for these actions, which IAM cannot scope to a resource: ` + "`" + strings.Join(WildcardResourceActions, "`, `") + "`" + `.
+## What a workload role may do, and never
 
-## Waivers
+Every role the layers create (the payment function's, the VPC flow logs') carries the environment's
+permissions boundary, built in ` + "`pkg/workload`" + ` from the same values as the roles' own policies. Its allow
+statements are exactly the workloads' grants on this environment's ARNs (the transactions table and its
+indexes, ` + "`audit/`" + ` objects of the audit bucket, the functions' and flow logs' log groups, the environment's
+key through DynamoDB and S3 only), so no identity policy, however wide, reaches further. Its explicit
+denies hold even if the allow list is widened by mistake:
+
+| deny | actions | scope |
+|---|---|---|
+`)
+	for _, d := range workload.DeniedActions(workload.Environment{Scope: iampolicy.Scope{Region: "us-east-1", Account: "<account>"}}) {
+		scope := strings.Join(d.Resources, ", ")
+		for _, op := range slices.Sorted(maps.Keys(d.Condition)) {
+			for k, v := range d.Condition[op] {
+				if op == "Null" && v == "false" {
+					scope += fmt.Sprintf("; when the request names %s", k)
+					continue
+				}
+				scope += fmt.Sprintf("; when %s %s %s", k, op, v)
+			}
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", d.Sid, "`"+strings.Join(slices.Sorted(slices.Values(d.Actions)), "`, `")+"`", scope)
+	}
+	b.WriteString(`
+The only grants on ` + "`Resource: \"*\"`" + `, because IAM offers these actions on no narrower resource:
+
+| statement | actions | why |
+|---|---|---|
+`)
+	for _, u := range workload.UnscopedGrants {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", u.Sid, "`"+strings.Join(u.Actions, "`, `")+"`", u.Reason)
+	}
+	b.WriteString(`
+The rules ` + "`IAM_BOUNDARY_CEILING`" + ` and ` + "`IAM_WITHIN_BOUNDARY`" + ` check this by evaluation: the planned
+policies, boundary, bucket and key policies are evaluated the way AWS documents its policy evaluation
+logic (` + "`pkg/iampolicy`" + `), and the dangerous requests (reading, deleting or unlocking audit records,
+scanning, exporting or deleting the table, switching off its backups, deleting logs, stopping
+CloudTrail, disabling or deleting the key, assuming roles, changing the function, other regions and
+accounts) must be denied to a role whose identity policy allows everything. ` + "`go test ./internal/access`" + `
+asks the same questions of every environment's planned manifest.
+
+`)
+	b.WriteString(`## Waivers
 
 Waivers live in one reviewed file, ` + "`compliance/waivers.yaml`" + `. Each names the rule, the environments,
 the reason and the approver; a waiver of an unknown rule or without a reason fails the build.

@@ -42,6 +42,18 @@ func find(m *manifest.Manifest, typ string) *manifest.Resource {
 	return nil
 }
 
+// findNamed is the resource of a type with a logical name.
+func findNamed(m *manifest.Manifest, typ, name string) *manifest.Resource {
+	for li := range m.Layers {
+		for ri := range m.Layers[li].Resources {
+			if r := &m.Layers[li].Resources[ri]; r.Type == typ && r.LogicalName == name {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
 func remove(m *manifest.Manifest, typ string) {
 	for li := range m.Layers {
 		var kept []manifest.Resource
@@ -93,7 +105,7 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			remove(m, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2")
 		},
 		"DYNAMODB_ENCRYPTION": func(m *manifest.Manifest) {
-			find(m, "aws:dynamodb/table:Table").Config["serverSideEncryption"] = map[string]any{"enabled": false}
+			find(m, "aws:dynamodb/table:Table").Config["serverSideEncryption"].(map[string]any)["enabled"] = false
 		},
 		"DYNAMODB_PITR": func(m *manifest.Manifest) {
 			find(m, "aws:dynamodb/table:Table").Config["pointInTimeRecovery"] = map[string]any{"enabled": false}
@@ -132,13 +144,62 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			find(m, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").Config["ingress"] = []any{map[string]any{"protocol": "-1"}}
 		},
 		"REQUIRED_TAGS":     func(m *manifest.Manifest) { delete(find(m, "aws:sns/topic:Topic").Tags, "CostCenter") },
-		"NAMING_CONVENTION": func(m *manifest.Manifest) { find(m, "aws:sns/topic:Topic").PhysicalName = "alarms" },
-		"DESTROYABLE":       func(m *manifest.Manifest) { find(m, "aws:s3/bucketV2:BucketV2").RetainOnDelete = true },
+		"NAMING_CONVENTION": func(m *manifest.Manifest) { find(m, "aws:cloudwatch/dashboard:Dashboard").PhysicalName = "payments" },
+		"IAM_NO_WILDCARD_ACTION/NotAction": func(m *manifest.Manifest) {
+			r := find(m, "aws:iam/rolePolicy:RolePolicy")
+			r.Config["policy"] = strings.Replace(r.Config["policy"].(string), `"Action":["logs:CreateLogStream"`, `"NotAction":["iam:*"],"Action":["logs:CreateLogStream"`, 1)
+		},
+		"IAM_NO_WILDCARD_RESOURCE/every bucket": func(m *manifest.Manifest) {
+			r := findNamed(m, "aws:iam/rolePolicy:RolePolicy", "payment-processor")
+			r.Config["policy"] = strings.Replace(r.Config["policy"].(string), `"arn:aws:s3:::audit-logs-prod-pay01/audit/*"`, `"arn:aws:s3:::*"`, 1)
+		},
+		"IAM_NO_WILDCARD_RESOURCE/NotResource": func(m *manifest.Manifest) {
+			r := find(m, "aws:iam/rolePolicy:RolePolicy")
+			r.Config["policy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject"],"NotResource":["arn:aws:s3:::other-bucket/*"]}]}`
+		},
+		"IAM_BOUNDARY_CEILING": func(m *manifest.Manifest) {
+			// The boundary this platform had before: allow everything, deny a few.
+			find(m, "aws:iam/policy:Policy").Config["policy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*"],"Resource":["*"]},` +
+				`{"Effect":"Deny","Action":["iam:PutRolePolicy"],"Resource":["*"]}]}`
+		},
+		"IAM_WITHIN_BOUNDARY": func(m *manifest.Manifest) {
+			r := findNamed(m, "aws:iam/rolePolicy:RolePolicy", "payment-processor")
+			r.Config["policy"] = strings.Replace(r.Config["policy"].(string), `"Action":["dynamodb:GetItem","dynamodb:PutItem"]`, `"Action":["dynamodb:GetItem","dynamodb:PutItem","dynamodb:Scan"]`, 1)
+		},
+		"KMS_CUSTOMER_MANAGED_KEY": func(m *manifest.Manifest) {
+			delete(find(m, "aws:dynamodb/table:Table").Config["serverSideEncryption"].(map[string]any), "kmsKeyArn")
+		},
+		"ALARM_DELIVERY": func(m *manifest.Manifest) {
+			k := find(m, "aws:kms/key:Key")
+			k.Config["policy"] = strings.Replace(k.Config["policy"].(string), `"cloudwatch.amazonaws.com"`, `"events.amazonaws.com"`, 1)
+		},
+		"ALARM_DELIVERY/AWS-managed topic key": func(m *manifest.Manifest) {
+			find(m, "aws:sns/topic:Topic").Config["kmsMasterKeyId"] = "alias/aws/sns"
+		},
+		"S3_OBJECT_LOCK": func(m *manifest.Manifest) {
+			remove(m, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")
+		},
+		"S3_OBJECT_LOCK/shorter than kept": func(m *manifest.Manifest) {
+			find(m, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2").Config["rule"].(map[string]any)["defaultRetention"].(map[string]any)["days"] = 30.0
+		},
+		"LAMBDA_RESERVED_CONCURRENCY": func(m *manifest.Manifest) {
+			delete(find(m, "aws:lambda/function:Function").Config, "reservedConcurrentExecutions")
+		},
+		"DESTROYABLE": func(m *manifest.Manifest) { find(m, "aws:s3/bucketV2:BucketV2").RetainOnDelete = true },
+	}
+	// A break that is two violations at once: each named rule must fail too.
+	also := map[string][]string{
+		"IAM_NO_WILDCARD_ACTION":                {"IAM_WITHIN_BOUNDARY"}, // logs:* is beyond the boundary as well
+		"IAM_NO_WILDCARD_RESOURCE":              {"IAM_WITHIN_BOUNDARY"}, // so is PutItem on "*"
+		"IAM_NO_WILDCARD_RESOURCE/every bucket": {"IAM_WITHIN_BOUNDARY"},
+		"IAM_PERMISSIONS_BOUNDARY":              {"IAM_BOUNDARY_CEILING"},
+		"ALARM_DELIVERY/AWS-managed topic key":  {"KMS_CUSTOMER_MANAGED_KEY"},
 	}
 	covered := map[string]bool{"DYNAMODB_DELETION_PROTECTION": true} // fails on the clean tree (waived), see above
-	for rule, breakIt := range cases {
+	for name, breakIt := range cases {
+		rule, _, _ := strings.Cut(name, "/")
 		covered[rule] = true
-		t.Run(rule, func(t *testing.T) {
+		t.Run(name, func(t *testing.T) {
 			m := load(t, "prod")
 			breakIt(&m)
 			r := Evaluate(m, waivers(t))
@@ -146,11 +207,17 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), rule+" on urn:pulumi:prod::")
 			assert.Contains(t, err.Error(), "fix: ")
+			failed := map[string]bool{}
 			for _, res := range r.Results {
 				if res.Outcome == Fail {
-					assert.Equal(t, rule, res.Rule, "only the broken rule fails")
+					failed[res.Rule] = true
 				}
 			}
+			want := map[string]bool{rule: true}
+			for _, other := range also[name] {
+				want[other] = true
+			}
+			assert.Equal(t, want, failed, "only the broken rules fail")
 		})
 	}
 	for _, rule := range Rules() {

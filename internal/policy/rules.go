@@ -1,14 +1,18 @@
 package policy
 
 import (
-	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/acmepay/platform/internal/access"
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/tagging"
+	"github.com/acmepay/platform/pkg/workload"
 )
 
 // Rule is one compliance rule.
@@ -30,6 +34,10 @@ type Rule struct {
 type Env struct {
 	Manifest  manifest.Manifest
 	resources []manifest.Resource
+	// access answers who may do what, by evaluating the environment's
+	// documents; accessErr says why it could not be built.
+	access    *access.Environment
+	accessErr error
 }
 
 func newEnv(m manifest.Manifest) *Env {
@@ -37,7 +45,36 @@ func newEnv(m manifest.Manifest) *Env {
 	for _, l := range m.Layers {
 		e.resources = append(e.resources, l.Resources...)
 	}
+	e.access, e.accessErr = access.FromManifest(m)
 	return e
+}
+
+// names are the environment's names as the access questions use them.
+func (e *Env) names() access.Names {
+	w := e.workload()
+	key := ""
+	for k := range e.access.KeyPolicies {
+		key = k
+	}
+	return access.NamesFor(w.Scope, e.Manifest.Environment, e.Manifest.Settings.Suffix, key)
+}
+
+// topic finds a topic of the environment by its ARN.
+func (e *Env) topic(arn string) *manifest.Resource {
+	for i, r := range e.resources {
+		if r.Type == "aws:sns/topic:Topic" && fmt.Sprintf("arn:aws:sns:%s:%s:%s", e.Manifest.Region, e.Manifest.Account, r.PhysicalName) == arn {
+			return &e.resources[i]
+		}
+	}
+	return nil
+}
+
+// workload names the environment's resources as the layers name them.
+func (e *Env) workload() workload.Environment {
+	return workload.Environment{
+		Scope: iampolicy.Scope{Region: e.Manifest.Region, Account: e.Manifest.Account},
+		Names: naming.New(e.Manifest.Environment, e.Manifest.Settings.Suffix),
+	}
 }
 
 // configuring returns the resources of type typ whose "bucket" (or other
@@ -97,40 +134,31 @@ func settingIs(path string, want any, problem string) func(manifest.Resource, *E
 	}
 }
 
-// WildcardResourceActions are the actions IAM grants only on Resource "*":
-// a VPC function's network interfaces and X-Ray writes. They are the
-// documented exception to IAM_NO_WILDCARD_RESOURCE.
-var WildcardResourceActions = []string{
-	"ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
-	"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses",
-	"xray:PutTelemetryRecords", "xray:PutTraceSegments",
-}
-
-type statement struct {
-	Sid       string
-	Effect    string
-	Action    []string
-	Resource  []string
-	Principal map[string][]string
-	Condition map[string]map[string]string
-}
-
-func statements(doc any) ([]statement, error) {
+func statements(doc any) ([]iampolicy.Statement, error) {
 	text, ok := doc.(string)
 	if !ok {
 		return nil, fmt.Errorf("policy document is not known")
 	}
-	var d struct{ Statement []statement }
-	if err := json.Unmarshal([]byte(text), &d); err != nil {
-		return nil, fmt.Errorf("policy document is not valid JSON: %w", err)
+	d, err := iampolicy.Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("policy document is not valid: %w", err)
 	}
 	return d.Statement, nil
+}
+
+// scopedToEnvironment reports whether a resource pattern names one of this
+// environment's resources before its first wildcard, so the wildcard can
+// only reach within it ("table/transactions-prod-pay01/index/*"), never
+// across resources ("arn:aws:s3:::*", "table/*").
+func scopedToEnvironment(resource string, e *Env) bool {
+	head, _, wild := strings.Cut(strings.ReplaceAll(resource, "?", "*"), "*")
+	return !wild || strings.Contains(head, "-"+e.Manifest.Environment+"-"+e.Manifest.Settings.Suffix)
 }
 
 // everyStatement is a check that each statement of the policy document in a
 // resource's input field must pass; it reports the first statement that does
 // not.
-func everyStatement(field string, check func(s statement, e *Env) string) func(manifest.Resource, *Env) string {
+func everyStatement(field string, check func(s iampolicy.Statement, e *Env) string) func(manifest.Resource, *Env) string {
 	return func(r manifest.Resource, e *Env) string {
 		st, err := statements(r.Config[field])
 		if err != nil {
@@ -294,9 +322,15 @@ func Rules() []Rule {
 			Equivalent: "Checkov CKV_AWS_63/CKV_AWS_355; cdk-nag AwsSolutions-IAM5",
 			Fix:        "list the exact actions the code calls",
 			Applies:    ofType("aws:iam/rolePolicy:RolePolicy"),
-			Check: everyStatement("policy", func(s statement, _ *Env) string {
+			Check: everyStatement("policy", func(s iampolicy.Statement, _ *Env) string {
+				if s.Effect != iampolicy.Allow {
+					return ""
+				}
+				if len(s.NotAction) > 0 {
+					return "allows every action but " + strings.Join(s.NotAction, ", ") + " (NotAction)"
+				}
 				for _, a := range s.Action {
-					if s.Effect == "Allow" && strings.ContainsAny(a, "*?") {
+					if strings.ContainsAny(a, "*?") {
 						return "allows " + a
 					}
 				}
@@ -304,17 +338,28 @@ func Rules() []Rule {
 			}),
 		},
 		{
-			ID: "IAM_NO_WILDCARD_RESOURCE", Title: `IAM identity policies grant nothing on Resource "*" beyond the documented exceptions`,
+			ID: "IAM_NO_WILDCARD_RESOURCE", Title: `IAM identity policies grant only on this environment's resources: no wildcard reaching across resources, no NotResource, Resource "*" only for the documented exceptions`,
 			Equivalent: "Checkov CKV_AWS_355; cdk-nag AwsSolutions-IAM5",
 			Fix:        "scope the statement to this environment's ARNs; only ENI and X-Ray actions may use \"*\"",
 			Applies:    ofType("aws:iam/rolePolicy:RolePolicy"),
-			Check: everyStatement("policy", func(s statement, _ *Env) string {
-				if s.Effect != "Allow" || !slices.Contains(s.Resource, "*") {
+			Check: everyStatement("policy", func(s iampolicy.Statement, e *Env) string {
+				if s.Effect != iampolicy.Allow {
 					return ""
 				}
-				for _, a := range s.Action {
-					if !slices.Contains(WildcardResourceActions, a) {
-						return a + ` on Resource "*"`
+				if len(s.NotResource) > 0 {
+					return "allows on every resource but " + strings.Join(s.NotResource, ", ") + " (NotResource)"
+				}
+				for _, r := range s.Resource {
+					if r == "*" {
+						for _, a := range s.Action {
+							if !slices.Contains(workload.UnscopedActions(), a) {
+								return a + ` on Resource "*"`
+							}
+						}
+						continue
+					}
+					if !scopedToEnvironment(r, e) {
+						return "resource pattern " + r + " reaches beyond this environment's resources"
 					}
 				}
 				return ""
@@ -326,7 +371,7 @@ func Rules() []Rule {
 			Fix:        "set permissionsBoundary to the network layer's permissionsBoundaryArn",
 			Applies:    ofType("aws:iam/role:Role"),
 			Check: func(r manifest.Resource, e *Env) string {
-				want := fmt.Sprintf("arn:aws:iam::%s:policy/permissions-boundary-%s-%s", e.Manifest.Account, e.Manifest.Environment, e.Manifest.Settings.Suffix)
+				want := e.workload().BoundaryArn()
 				if r.Config["permissionsBoundary"] != want {
 					return fmt.Sprintf("permissionsBoundary = %v, want %s", r.Config["permissionsBoundary"], want)
 				}
@@ -338,7 +383,7 @@ func Rules() []Rule {
 			Equivalent: "AWS confused-deputy guidance; cdk-nag AwsSolutions-IAM4 (related)",
 			Fix:        "use iampolicy.ServiceTrust: a service principal and aws:SourceAccount",
 			Applies:    ofType("aws:iam/role:Role"),
-			Check: everyStatement("assumeRolePolicy", func(s statement, e *Env) string {
+			Check: everyStatement("assumeRolePolicy", func(s iampolicy.Statement, e *Env) string {
 				if len(s.Principal["Service"]) != 1 || len(s.Principal) != 1 {
 					return "trusts more than one service principal"
 				}
@@ -347,6 +392,166 @@ func Rules() []Rule {
 				}
 				return ""
 			}),
+		},
+		{
+			ID: "IAM_BOUNDARY_CEILING", Title: "Every role's permissions boundary denies the dangerous requests even under an allow-all identity policy",
+			Equivalent: "internal (evaluated with AWS's policy evaluation logic); no managed rule evaluates boundary content",
+			Fix:        "keep the boundary built by workload.Boundary: its allow-list and explicit denies",
+			Applies:    ofType("aws:iam/role:Role"),
+			Check: func(r manifest.Resource, e *Env) string {
+				if e.accessErr != nil {
+					return e.accessErr.Error()
+				}
+				if role := e.access.Roles[r.PhysicalName]; role == nil || role.Boundary == nil {
+					return "the role's boundary is not a policy of this environment"
+				}
+				for _, c := range access.DangerousFor(e.names(), r.PhysicalName) {
+					got, err := e.access.Ask(c.Question)
+					if err != nil {
+						return err.Error()
+					}
+					if got.Decision == iampolicy.Allowed {
+						return fmt.Sprintf("under an allow-all policy the role may %s on %s (%s)", c.Action, c.Resource, got.By)
+					}
+				}
+				return ""
+			},
+		},
+		{
+			ID: "IAM_WITHIN_BOUNDARY", Title: "Every grant of a role's own policies is within its permissions boundary",
+			Equivalent: "internal (evaluated); AWS silently drops what a boundary does not allow",
+			Fix:        "grant only what workload.Boundary allows, or widen the boundary in pkg/workload with a reviewed reason",
+			Applies:    ofType("aws:iam/role:Role"),
+			Check: func(r manifest.Resource, e *Env) string {
+				if e.accessErr != nil {
+					return e.accessErr.Error()
+				}
+				role := e.access.Roles[r.PhysicalName]
+				if role == nil {
+					return "no policies found for the role"
+				}
+				for _, doc := range role.Identity {
+					for _, st := range doc.Statement {
+						if st.Effect != iampolicy.Allow {
+							continue
+						}
+						ctx := map[string]string{}
+						for _, kv := range st.Condition {
+							for k, v := range kv {
+								ctx[k] = v
+							}
+						}
+						for _, action := range st.Action {
+							for _, resource := range st.Resource {
+								q := access.Question{Role: r.PhysicalName, Action: action, Resource: resource, Context: maps.Clone(ctx)}
+								if resource == "*" {
+									// Unscoped calls name no resource account.
+									q.Context["aws:ResourceAccount"] = ""
+								}
+								got, err := e.access.Ask(q)
+								if err != nil {
+									return err.Error()
+								}
+								if got.Decision != iampolicy.Allowed {
+									return fmt.Sprintf("role %s asks for %s on %s, which its boundary does not allow (%s)", r.PhysicalName, action, resource, got.By)
+								}
+							}
+						}
+					}
+				}
+				return ""
+			},
+		},
+		{
+			ID: "KMS_CUSTOMER_MANAGED_KEY", Title: "The table, the audit bucket, the alarm topic and every log group are encrypted with the environment's customer-managed key",
+			Equivalent: "Checkov CKV_AWS_119 (DynamoDB), CKV_AWS_145 (S3), CKV_AWS_26 (SNS), CKV_AWS_158 (log groups); AWS Config dynamodb-table-encrypted-kms",
+			Fix:        "pass the network layer's environmentKeyArn to the component",
+			Applies: ofType("aws:dynamodb/table:Table", "aws:cloudwatch/logGroup:LogGroup", "aws:sns/topic:Topic",
+				"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"),
+			Check: func(r manifest.Resource, e *Env) string {
+				path := map[string]string{
+					"aws:dynamodb/table:Table":         "serverSideEncryption.kmsKeyArn",
+					"aws:cloudwatch/logGroup:LogGroup": "kmsKeyId",
+					"aws:sns/topic:Topic":              "kmsMasterKeyId",
+					"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": "rules.applyServerSideEncryptionByDefault.kmsMasterKeyId",
+				}[r.Type]
+				key, _ := get(r.Config, path).(string)
+				if e.accessErr != nil {
+					return e.accessErr.Error()
+				}
+				if _, ok := e.access.KeyPolicies[key]; !ok {
+					return fmt.Sprintf("%s = %q is not the environment's customer-managed key (an AWS-managed key's policy cannot be narrowed)", path, key)
+				}
+				return ""
+			},
+		},
+		{
+			ID: "ALARM_DELIVERY", Title: "Every alarm action's topic is under a key whose policy lets CloudWatch publish to it",
+			Equivalent: "internal (evaluated); CloudWatch cannot publish to a topic under the AWS-managed SNS key, so such alarms are never delivered",
+			Fix:        "encrypt the topic with the environment's key; its policy grants cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*",
+			Applies:    ofType("aws:cloudwatch/metricAlarm:MetricAlarm"),
+			Check: func(r manifest.Resource, e *Env) string {
+				if e.accessErr != nil {
+					return e.accessErr.Error()
+				}
+				actions, _ := r.Config["alarmActions"].([]any)
+				if len(actions) == 0 {
+					return "no alarm action"
+				}
+				for _, a := range actions {
+					topic := e.topic(fmt.Sprint(a))
+					if topic == nil {
+						return fmt.Sprintf("alarm action %v is not a topic of this environment", a)
+					}
+					key, _ := topic.Config["kmsMasterKeyId"].(string)
+					for _, action := range []string{"kms:Decrypt", "kms:GenerateDataKey"} {
+						got, err := e.access.Ask(access.Question{Service: "cloudwatch.amazonaws.com", Action: action, Resource: key,
+							Context: map[string]string{"aws:SourceAccount": e.Manifest.Account}})
+						if err != nil {
+							return err.Error()
+						}
+						if got.Decision != iampolicy.Allowed {
+							return fmt.Sprintf("CloudWatch may not %s with the key %s of topic %s: the alarm would never be delivered", action, key, topic.PhysicalName)
+						}
+					}
+				}
+				return ""
+			},
+		},
+		{
+			ID: "S3_OBJECT_LOCK", Title: "Audit records are locked (Object Lock) for at least as long as they are kept",
+			Equivalent: "AWS Config s3-bucket-default-lock-enabled; Checkov CKV_AWS_143",
+			Fix:        "give the bucket a BucketObjectLockConfigurationV2 whose default retention covers the lifecycle expiration",
+			Applies:    bucket,
+			Check: func(r manifest.Resource, e *Env) string {
+				locks := e.configuring("aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", "bucket", r.PhysicalName)
+				if len(locks) == 0 {
+					return "no object lock configuration"
+				}
+				days, _ := get(locks[0].Config, "rule.defaultRetention.days").(float64)
+				mode, _ := get(locks[0].Config, "rule.defaultRetention.mode").(string)
+				if mode != "GOVERNANCE" && mode != "COMPLIANCE" {
+					return fmt.Sprintf("default retention mode %q", mode)
+				}
+				for _, l := range e.configuring("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "bucket", r.PhysicalName) {
+					if expire, _ := get(l.Config, "rules.expiration.days").(float64); days < expire {
+						return fmt.Sprintf("records are kept %.0f days but locked only %.0f", expire, days)
+					}
+				}
+				return ""
+			},
+		},
+		{
+			ID: "LAMBDA_RESERVED_CONCURRENCY", Title: "Lambda functions have a reserved concurrency, so a runaway caller cannot starve the account",
+			Equivalent: "Checkov CKV_AWS_115",
+			Fix:        "set payments:lambdaReservedConcurrency for the environment",
+			Applies:    ofType("aws:lambda/function:Function"),
+			Check: func(r manifest.Resource, _ *Env) string {
+				if n, _ := r.Config["reservedConcurrentExecutions"].(float64); n < 1 {
+					return fmt.Sprintf("reservedConcurrentExecutions = %v", r.Config["reservedConcurrentExecutions"])
+				}
+				return ""
+			},
 		},
 		{
 			ID: "VPC_FLOW_LOGS", Title: "VPCs send flow logs to CloudWatch Logs",
