@@ -214,15 +214,20 @@ func (Docs) Compliance() error {
 // Bootstrap groups the one-time setup of each account.
 type Bootstrap mg.Namespace
 
-// Policies prints the deployer role's permission policy and the OIDC trust policies of an environment's pipeline roles (see docs/bootstrap.md).
+// Policies writes the IAM documents of an environment's pipeline roles into bootstrap/<env>/ (see docs/bootstrap.md).
 func (Bootstrap) Policies(env, repository string) error {
 	p, err := envreport.Load(".", env)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("# %s permission policy\n%s\n\n", bootstrap.DeployerRoleName, bootstrap.DeployerPolicy(p).JSON())
-	fmt.Printf("# %s trust policy\n%s\n\n", bootstrap.DeployerRoleName, bootstrap.Trust(p, repository, env).JSON())
-	fmt.Printf("# %s trust policy (attach the AWS managed ReadOnlyAccess policy)\n%s\n", bootstrap.ReadOnlyRoleName, bootstrap.Trust(p, repository, env+"-readonly").JSON())
+	dir := filepath.Join("bootstrap", env)
+	files := bootstrap.Files(p, repository)
+	if err := bootstrap.Write(dir, files); err != nil {
+		return err
+	}
+	for _, f := range files {
+		fmt.Println(filepath.Join(dir, f.Name))
+	}
 	return nil
 }
 

@@ -1,29 +1,20 @@
 package bootstrap
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
-type statement struct {
-	Sid       string
-	Effect    string
-	Action    []string
-	Resource  []string
-	Principal map[string][]string
-	Condition map[string]map[string]string
-}
-
-func parse(t *testing.T, text string) []statement {
+func parse(t *testing.T, text string) []iampolicy.Statement {
 	t.Helper()
-	var d struct{ Statement []statement }
-	require.NoError(t, json.Unmarshal([]byte(text), &d))
+	d, err := iampolicy.Parse(text)
+	require.NoError(t, err)
 	return d.Statement
 }
 
@@ -34,24 +25,119 @@ func prod(t *testing.T) profile.Profile {
 	return p
 }
 
-func TestEveryRoleTheDeployerCreatesCarriesTheBoundary(t *testing.T) {
-	st := parse(t, DeployerPolicy(prod(t)).JSON())
-	boundary := "arn:aws:iam::345678901234:policy/permissions-boundary-prod-pay01"
-	sensitive := map[string]bool{"iam:CreateRole": true, "iam:PutRolePolicy": true, "iam:PutRolePermissionsBoundary": true, "iam:AttachRolePolicy": true}
-	for _, s := range st {
-		for _, a := range s.Action {
-			if s.Effect == "Allow" && sensitive[a] {
-				assert.Equal(t, boundary, s.Condition["StringEquals"]["iam:PermissionsBoundary"], "%s is allowed without the boundary condition", a)
+// The deployer's documents, evaluated the way AWS evaluates them. Expected
+// answers are written out; names are prod's.
+const (
+	account          = "345678901234"
+	workloadBoundary = "arn:aws:iam::345678901234:policy/permissions-boundary-prod-pay01"
+	deployer         = "arn:aws:iam::345678901234:role/payments-pipeline-deployer"
+	layerRole        = "arn:aws:iam::345678901234:role/payment-processor-role-prod-pay01"
+)
+
+func ask(t *testing.T, identity iampolicy.Document, boundary *iampolicy.Document, action, resource string, ctx map[string]string) iampolicy.Decision {
+	t.Helper()
+	c := map[string]string{"aws:RequestedRegion": "us-east-1"}
+	for k, v := range ctx {
+		c[k] = v
+	}
+	pol := iampolicy.Policies{Identity: []iampolicy.Document{identity}, Boundary: boundary, Account: account}
+	if strings.HasPrefix(resource, "arn:aws:kms:") {
+		// A key is reached only through its key policy; the environment
+		// key's delegates to the account's IAM policies.
+		keyPolicy := iampolicy.New(iampolicy.Statement{Effect: "Allow", Principal: map[string]iampolicy.Strings{"AWS": {"arn:aws:iam::" + account + ":root"}},
+			Action: []string{"kms:*"}, Resource: []string{"*"}})
+		pol.Resource = &keyPolicy
+	}
+	got, err := iampolicy.Evaluate(iampolicy.Request{Principal: deployer, Action: action, Resource: resource, Context: c}, pol)
+	require.NoError(t, err)
+	return got.Decision
+}
+
+func TestDeployerCannotGiveAWorkloadRoleMoreThanItsBoundary(t *testing.T) {
+	p := prod(t)
+	policy, boundary := DeployerPolicy(p), DeployerBoundary(p)
+	// What an escalation or a careless edit of the deployer's policy gives it.
+	allowAll := iampolicy.New(iampolicy.Statement{Effect: "Allow", Action: []string{"*"}, Resource: []string{"*"}})
+	withBoundary := func(arn string) map[string]string { return map[string]string{"iam:PermissionsBoundary": arn} }
+	envKey := map[string]string{"aws:ResourceTag/Project": "payments-platform", "aws:ResourceTag/Environment": "prod"}
+	cases := []struct {
+		name             string
+		action, resource string
+		ctx              map[string]string
+		policy, allowAll bool // the answer under the real policy, and under an allow-all one
+	}{
+		{"create a layer role with the workload boundary", "iam:CreateRole", layerRole, withBoundary(workloadBoundary), true, true},
+		{"create a layer role without a boundary", "iam:CreateRole", layerRole, nil, false, false},
+		{"create a role with another boundary", "iam:CreateRole", layerRole, withBoundary("arn:aws:iam::345678901234:policy/payments-pipeline-deployer-boundary"), false, false},
+		{"put a policy on a role carrying the workload boundary", "iam:PutRolePolicy", layerRole, withBoundary(workloadBoundary), true, true},
+		{"put a policy on a role without a boundary", "iam:PutRolePolicy", layerRole, nil, false, false},
+		{"attach a managed policy to a role without a boundary", "iam:AttachRolePolicy", layerRole, nil, false, false},
+		{"swap a role's boundary for another", "iam:PutRolePermissionsBoundary", layerRole, withBoundary("arn:aws:iam::aws:policy/AdministratorAccess"), false, false},
+		{"remove a role's boundary", "iam:DeleteRolePermissionsBoundary", layerRole, nil, false, false},
+		{"change its own boundary", "iam:CreatePolicyVersion", "arn:aws:iam::345678901234:policy/payments-pipeline-deployer-boundary", nil, false, false},
+		{"change its own policy", "iam:PutRolePolicy", deployer, withBoundary(workloadBoundary), false, false},
+		{"update a layer role's trust policy", "iam:UpdateAssumeRolePolicy", layerRole, nil, true, true},
+		{"update its own trust policy", "iam:UpdateAssumeRolePolicy", deployer, nil, false, false},
+		{"update another role's trust policy", "iam:UpdateAssumeRolePolicy", "arn:aws:iam::345678901234:role/OrganizationAccountAccessRole", nil, false, false},
+		{"pass a layer role to Lambda", "iam:PassRole", layerRole, map[string]string{"iam:PassedToService": "lambda.amazonaws.com"}, true, true},
+		{"pass a layer role to EC2", "iam:PassRole", layerRole, map[string]string{"iam:PassedToService": "ec2.amazonaws.com"}, false, false},
+		{"schedule the environment key's deletion (destroy)", "kms:ScheduleKeyDeletion", "arn:aws:kms:us-east-1:345678901234:key/k", envKey, true, true},
+		{"schedule another key's deletion", "kms:ScheduleKeyDeletion", "arn:aws:kms:us-east-1:345678901234:key/k", nil, false, false},
+		{"empty the locked audit bucket on destroy", "s3:BypassGovernanceRetention", "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json", nil, true, true},
+		{"read an audit record", "s3:GetObject", "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json", nil, false, false},
+		{"scan the transactions", "dynamodb:Scan", "arn:aws:dynamodb:us-east-1:345678901234:table/transactions-prod-pay01", nil, false, false},
+		{"delete another environment's table", "dynamodb:DeleteTable", "arn:aws:dynamodb:us-east-1:345678901234:table/transactions-dev-pay01", nil, false, false},
+		{"create a user", "iam:CreateUser", "arn:aws:iam::345678901234:user/backdoor", nil, false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			want := func(ok bool) iampolicy.Decision {
+				if ok {
+					return iampolicy.Allowed
+				}
+				return ""
 			}
-		}
+			got := ask(t, policy, &boundary, c.action, c.resource, c.ctx)
+			if c.policy {
+				assert.Equal(t, want(true), got, "the deployer's policy")
+			} else {
+				assert.NotEqual(t, iampolicy.Allowed, got, "the deployer's policy")
+			}
+			got = ask(t, allowAll, &boundary, c.action, c.resource, c.ctx)
+			if c.allowAll {
+				assert.Equal(t, want(true), got, "an allow-all policy under the deployer's boundary")
+			} else {
+				assert.NotEqual(t, iampolicy.Allowed, got, "an allow-all policy under the deployer's boundary")
+			}
+		})
 	}
-	var denied []string
-	for _, s := range st {
-		if s.Effect == "Deny" {
-			denied = append(denied, s.Action...)
-		}
+}
+
+func TestReadOnlyRoleReadsConfigurationNeverData(t *testing.T) {
+	policy := ReadOnlyPolicy(prod(t))
+	table := "arn:aws:dynamodb:us-east-1:345678901234:table/transactions-prod-pay01"
+	group := "arn:aws:logs:us-east-1:345678901234:log-group:/aws/lambda/payment-processor-prod-pay01"
+	for _, c := range []struct{ action, resource string }{
+		{"dynamodb:DescribeTable", table}, {"dynamodb:DescribeContinuousBackups", table},
+		{"s3:GetBucketPolicy", "arn:aws:s3:::audit-logs-prod-pay01"}, {"s3:GetBucketObjectLockConfiguration", "arn:aws:s3:::audit-logs-prod-pay01"},
+		{"lambda:GetFunctionConfiguration", "arn:aws:lambda:us-east-1:345678901234:function:payment-processor-prod-pay01"},
+		{"kms:DescribeKey", "arn:aws:kms:us-east-1:345678901234:key/k"}, {"cloudwatch:DescribeAlarms", "*"},
+		{"logs:DescribeLogGroups", "*"}, {"iam:GetRolePolicy", layerRole},
+	} {
+		assert.Equal(t, iampolicy.Allowed, ask(t, policy, nil, c.action, c.resource, nil), "%s on %s", c.action, c.resource)
 	}
-	assert.Contains(t, denied, "iam:DeleteRolePermissionsBoundary")
+	for _, c := range []struct{ action, resource string }{
+		{"dynamodb:GetItem", table}, {"dynamodb:Query", table}, {"dynamodb:Scan", table}, {"dynamodb:ExportTableToPointInTime", table},
+		{"s3:GetObject", "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json"}, {"s3:ListBucket", "arn:aws:s3:::audit-logs-prod-pay01"},
+		{"logs:GetLogEvents", group + ":log-stream:x"}, {"logs:FilterLogEvents", group}, {"logs:StartQuery", group},
+		{"kms:Decrypt", "arn:aws:kms:us-east-1:345678901234:key/k"},
+		{"secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:345678901234:secret:x"},
+		{"ssm:GetParameter", "arn:aws:ssm:us-east-1:345678901234:parameter/x"},
+		{"lambda:InvokeFunction", "arn:aws:lambda:us-east-1:345678901234:function:payment-processor-prod-pay01"},
+		{"dynamodb:PutItem", table}, {"iam:PutRolePolicy", layerRole},
+	} {
+		assert.NotEqual(t, iampolicy.Allowed, ask(t, policy, nil, c.action, c.resource, nil), "%s on %s must be denied", c.action, c.resource)
+	}
 }
 
 func TestDeployerIsConfinedToItsEnvironment(t *testing.T) {
@@ -79,7 +165,21 @@ func TestDeployerIsConfinedToItsEnvironment(t *testing.T) {
 func TestTrustIsOneGitHubEnvironment(t *testing.T) {
 	st := parse(t, Trust(prod(t), "acmepay/platform", "prod").JSON())
 	require.Len(t, st, 1)
-	assert.Equal(t, []string{"arn:aws:iam::345678901234:oidc-provider/token.actions.githubusercontent.com"}, st[0].Principal["Federated"])
+	assert.Equal(t, iampolicy.Strings{"arn:aws:iam::345678901234:oidc-provider/token.actions.githubusercontent.com"}, st[0].Principal["Federated"])
 	assert.Equal(t, "repo:acmepay/platform:environment:prod", st[0].Condition["StringEquals"]["token.actions.githubusercontent.com:sub"])
 	assert.Equal(t, "sts.amazonaws.com", st[0].Condition["StringEquals"]["token.actions.githubusercontent.com:aud"])
+}
+
+// IAM refuses a managed policy over 6,144 characters and a role's inline
+// policies over 10,240 (whitespace not counted; the documents have none).
+func TestDocumentsFitIAMsSizeLimits(t *testing.T) {
+	p := prod(t)
+	p.Suffix = "abcdefghijkl" // the longest suffix allowed
+	for _, f := range Files(p, "a-rather-long-organisation/a-rather-long-repository-name") {
+		limit := 6144
+		if f.Name == "deployer-policy.json" {
+			limit = 10240
+		}
+		assert.LessOrEqual(t, len(f.Doc.JSON()), limit, f.Name)
+	}
 }

@@ -89,6 +89,14 @@ func (e Environment) FlowLogGroup() string {
 	return e.must(e.Names.LogGroup(naming.FlowLogLogPath, vpc))
 }
 
+// FlowLogRole is the VPC flow-log role's name.
+func (e Environment) FlowLogRole() string { return e.must(e.Names.Name(naming.IAMRole, naming.FlowLogRole)) }
+
+// KeyAlias is the environment key's alias ("alias/payments-prod-pay01").
+func (e Environment) KeyAlias() string {
+	return "alias/" + e.must(e.Names.Name(naming.KMSAlias, naming.EnvironmentKey))
+}
+
 // FunctionLogGroups matches the log group of every function of the
 // environment (/aws/lambda/<kind>-<env>-<suffix>).
 func (e Environment) FunctionLogGroups() string {
