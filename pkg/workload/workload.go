@@ -90,7 +90,9 @@ func (e Environment) FlowLogGroup() string {
 }
 
 // FlowLogRole is the VPC flow-log role's name.
-func (e Environment) FlowLogRole() string { return e.must(e.Names.Name(naming.IAMRole, naming.FlowLogRole)) }
+func (e Environment) FlowLogRole() string {
+	return e.must(e.Names.Name(naming.IAMRole, naming.FlowLogRole))
+}
 
 // KeyAlias is the environment key's alias ("alias/payments-prod-pay01").
 func (e Environment) KeyAlias() string {
