@@ -178,6 +178,8 @@ func TestPullRequestsRunTheChecks(t *testing.T) {
 	preview := w.Jobs["live-preview"]
 	assert.Equal(t, []string{"checks"}, needs(preview))
 	assert.Equal(t, "${{ matrix.env }}-readonly", preview.Environment, "previews use the read-only role")
+	assert.Contains(t, preview.If, "github.event.pull_request.head.repo.full_name == github.repository", "no live preview from a fork")
+	assert.Equal(t, []any{"dev", "staging"}, preview.Strategy.Matrix["env"], "prod is previewed only on main, after approval")
 }
 
 // A tag can be moved to other code after review; a commit cannot. Every
