@@ -56,7 +56,7 @@ func (Policy) Env(env string) error {
 	return err
 }
 
-// Parity compares the three environments' planned resource graphs; fails on any difference SPEC section 3 does not sanction.
+// Parity compares the three environments' planned resource graphs; fails on any difference docs/environments.md does not sanction.
 func Parity() error {
 	report, err := plan.Parity(context.Background(), ".")
 	if err != nil {

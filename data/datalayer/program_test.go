@@ -9,7 +9,7 @@ import (
 	"github.com/acmepay/platform/pkg/stacktest"
 )
 
-// SPEC section 3, written out.
+// The environment table (docs/environments.md), written out.
 type expected struct {
 	env                   string
 	mode                  string

@@ -1,5 +1,5 @@
 // Package parity checks that the three environments build the same resource
-// graph except for the sanctioned differences of SPEC section 3. Each
+// graph except for the sanctioned differences of docs/environments.md. Each
 // environment's manifest is normalised (environment name, suffix, account and
 // network prefix replaced by placeholders), every resource is compared by
 // normalised URN and every setting by property path, and each difference is

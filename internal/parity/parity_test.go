@@ -33,7 +33,7 @@ func TestCleanTreeHasOnlySanctionedDifferences(t *testing.T) {
 	for _, d := range r.Sanctioned {
 		reasons[d.Sanction] = true
 	}
-	// Every sanctioned difference of SPEC section 3 shows up.
+	// Every sanctioned difference of docs/environments.md shows up.
 	for _, want := range []string{
 		"NAT gateways: 1 shared in dev and staging, one per AZ in prod",
 		"VPC flow logs: off in dev, on in staging and prod",

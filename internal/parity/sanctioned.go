@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// sanction is one difference SPEC section 3 allows.
+// sanction is one difference docs/environments.md allows.
 type sanction struct {
 	// Resource matches the normalised URN; Path the setting ("" = the
 	// resource exists only in some environments).
@@ -22,7 +22,7 @@ func s(resource, path, why string) sanction {
 	return sanction{Resource: regexp.MustCompile(resource), Path: p, Why: why}
 }
 
-// sanctioned lists the differences SPEC section 3 allows, and nothing else.
+// sanctioned lists the differences docs/environments.md allows, and nothing else.
 var sanctioned = []sanction{
 	s(`aws:ec2/(natGateway:NatGateway|eip:Eip)::vpc-nat-2$`, "", "NAT gateways: 1 shared in dev and staging, one per AZ in prod"),
 	s(`aws:ec2/route:Route::vpc-private-2-default$`, `natGatewayId`, "NAT gateways: the second AZ routes to its own NAT in prod"),

@@ -269,7 +269,7 @@ func Rules() []Rule {
 		},
 		{
 			ID: "LAMBDA_ARM64", Title: "Lambda functions run on arm64 (Graviton)",
-			Equivalent: "internal (cost and SPEC section 3)",
+			Equivalent: "internal (cost, and docs/environments.md)",
 			Fix:        "set architectures to [arm64]",
 			Applies:    ofType("aws:lambda/function:Function"),
 			Check: func(r manifest.Resource, _ *Env) string {
@@ -367,7 +367,7 @@ func Rules() []Rule {
 		},
 		{
 			ID: "IAM_PERMISSIONS_BOUNDARY", Title: "Every IAM role carries the environment's permissions boundary",
-			Equivalent: "internal (SPEC section 4); AWS Config iam-role-managed-policy-check is the closest managed rule",
+			Equivalent: "internal (docs/architecture.md); AWS Config iam-role-managed-policy-check is the closest managed rule",
 			Fix:        "set permissionsBoundary to the network layer's permissionsBoundaryArn",
 			Applies:    ofType("aws:iam/role:Role"),
 			Check: func(r manifest.Resource, e *Env) string {
@@ -620,7 +620,7 @@ func Rules() []Rule {
 		},
 		{
 			ID: "NAMING_CONVENTION", Title: "Physical names follow {type}-{environment}-{suffix}",
-			Equivalent: "internal (SPEC section 4)",
+			Equivalent: "internal (docs/architecture.md)",
 			Fix:        "name the resource with naming.Namer",
 			Applies:    func(r manifest.Resource) bool { return strings.HasPrefix(r.Type, "aws:") && r.PhysicalName != "" },
 			Check: func(r manifest.Resource, e *Env) string {
@@ -634,7 +634,7 @@ func Rules() []Rule {
 		},
 		{
 			ID: "DESTROYABLE", Title: "No resource is protected or retained on delete",
-			Equivalent: "internal (SPEC section 5)",
+			Equivalent: "internal (docs/operations.md, "Destroy")",
 			Fix:        "remove protect / retainOnDelete from the resource options",
 			Applies:    func(manifest.Resource) bool { return true },
 			Check: func(r manifest.Resource, _ *Env) string {

@@ -16,7 +16,7 @@ import (
 	"github.com/acmepay/platform/pkg/stacktest"
 )
 
-// expected holds SPEC section 3 (and the tag values of the environment
+// expected holds the environment table (docs/environments.md) (and the tag values of the environment
 // table), written out here rather than read back from pkg/profile.
 type expected struct {
 	env, account, cidr    string

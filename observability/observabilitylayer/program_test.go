@@ -10,7 +10,7 @@ import (
 	"github.com/acmepay/platform/pkg/stacktest"
 )
 
-// SPEC section 3, written out: the 5-minute sums at which alarms fire.
+// The environment table (docs/environments.md), written out: the 5-minute sums at which alarms fire.
 type expected struct {
 	env                   string
 	errors, throttles     float64

@@ -1,7 +1,7 @@
 package component_test
 
 // Each component on its own, under Pulumi's mocks, with arguments that no
-// environment profile uses: the layer tests prove the SPEC values of every
+// environment profile uses: the layer tests prove the environment table's values of every
 // environment; these prove the components take their values from their
 // arguments, own what they create, and refuse arguments they cannot build
 // before registering anything.

@@ -19,7 +19,7 @@ func baseConfig(env, account string) map[string]string {
 
 var accounts = map[string]string{"dev": "123456789012", "staging": "234567890123", "prod": "345678901234"}
 
-// The table of SPEC section 3, written out.
+// The table of The environment table (docs/environments.md), written out.
 func TestDefaultsMatchTheSpecTable(t *testing.T) {
 	type row struct {
 		account, cidr                 string
