@@ -106,13 +106,13 @@ the reason and the approver; a waiver of an unknown rule or without a reason fai
 	b.WriteString(`
 ## Controls not enforced here, and why
 
-Decisions an auditor will ask about; each is a deliberate consequence of docs/operations.md, "Destroy" (every
+Decisions an auditor will ask about; each is a deliberate consequence of docs/operations.md, section Destroy (every
 environment can be destroyed completely, without manual steps) or of scope, not an oversight.
 
 | control | why not here | where it belongs instead |
 |---|---|---|
 | S3 Object Lock (write-once) on audit records | a locked object cannot be deleted before its retention ends, so the bucket and the environment could not be destroyed | replicate audit records to a locked archive bucket in a separate records account, outside these stacks |
-| DynamoDB and S3 deletion protection | forbidden by docs/operations.md, "Destroy"; waived in every environment (see Waivers) | the data-loss guard of ` + "`deploy:env`" + ` refuses replacing or deleting them in a deployment |
+| DynamoDB and S3 deletion protection | forbidden by docs/operations.md, section Destroy; waived in every environment (see Waivers) | the data-loss guard of ` + "`deploy:env`" + ` refuses replacing or deleting them in a deployment |
 | customer-managed KMS keys | a key cannot be deleted at once (7-30 days pending deletion), so destroy would leave it behind; AWS-managed keys encrypt the table, bucket and topic | a per-account key stack with its own lifecycle, if key policy control is required |
 | S3 server access logging | needs a second bucket per environment | CloudTrail S3 data events at the account level |
 | dead-letter queue on the function | the function is invoked synchronously: the caller receives every error, there is no asynchronous event to lose | add one with an asynchronous event source |

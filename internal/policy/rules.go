@@ -634,7 +634,7 @@ func Rules() []Rule {
 		},
 		{
 			ID: "DESTROYABLE", Title: "No resource is protected or retained on delete",
-			Equivalent: "internal (docs/operations.md, "Destroy")",
+			Equivalent: "internal (docs/operations.md, section Destroy)",
 			Fix:        "remove protect / retainOnDelete from the resource options",
 			Applies:    func(manifest.Resource) bool { return true },
 			Check: func(r manifest.Resource, _ *Env) string {
