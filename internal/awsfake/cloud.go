@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/pkg/v3/resource/deploy/deploytest"
@@ -46,11 +47,22 @@ type Cloud struct {
 
 	mu        sync.Mutex
 	resources map[string]*Live // by id
+	objects   map[string][]Object
+	// Now is the clock deletions are judged by (Object Lock retention);
+	// time.Now when nil.
+	Now func() time.Time
 }
 
 // New returns an empty account.
 func New(account, region string) *Cloud {
 	return &Cloud{Account: account, Region: region, resources: map[string]*Live{}}
+}
+
+func (c *Cloud) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }
 
 // Loader registers the stand-in as the "aws" provider plugin.
@@ -96,8 +108,13 @@ func (c *Cloud) provider() *deploytest.Provider {
 		},
 		DeleteF: func(_ context.Context, req plugin.DeleteRequest) (plugin.DeleteResponse, error) {
 			c.mu.Lock()
+			defer c.mu.Unlock()
+			if live, ok := c.resources[string(req.ID)]; ok && live.Type == "aws:s3/bucketV2:BucketV2" {
+				if err := c.deleteBucket(live, c.now()); err != nil {
+					return plugin.DeleteResponse{Status: resource.StatusOK}, err
+				}
+			}
 			delete(c.resources, string(req.ID))
-			c.mu.Unlock()
 			return plugin.DeleteResponse{Status: resource.StatusOK}, nil
 		},
 		InvokeF: func(_ context.Context, req plugin.InvokeRequest) (plugin.InvokeResponse, error) {

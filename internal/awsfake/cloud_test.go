@@ -3,6 +3,7 @@ package awsfake
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/pkg/v3/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -139,4 +140,24 @@ func TestReplacementsGetNewIDsAndNamesAreUnique(t *testing.T) {
 	})
 	require.Error(t, err, "AWS refuses a second table of the same name")
 	assert.Contains(t, err.Error(), "Table transactions-prod-pay01 already exists")
+}
+
+func TestANonEmptyBucketIsDeletedOnlyWithForceDestroy(t *testing.T) {
+	const bucketURN = "urn:pulumi:dev::data::payments:data:AuditBucket$aws:s3/bucketV2:BucketV2::audit-logs"
+	for _, force := range []bool{false, true} {
+		c := New("123456789012", "us-east-1")
+		b := create(t, c, bucketURN, "aws:s3/bucketV2:BucketV2", resource.PropertyMap{
+			"bucket": resource.NewStringProperty("audit-logs-dev-pay01"), "forceDestroy": resource.NewBoolProperty(force),
+		})
+		require.NoError(t, c.PutObject("audit-logs-dev-pay01", "audit/x.json", time.Now()))
+		assert.Equal(t, "", c.Objects("audit-logs-dev-pay01")[0].Mode, "no lock configuration, no retention")
+		_, err := c.provider().Delete(context.Background(), plugin.DeleteRequest{URN: bucketURN, ID: b.ID, Type: "aws:s3/bucketV2:BucketV2"})
+		if force {
+			require.NoError(t, err)
+			assert.Empty(t, c.Resources())
+		} else {
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "BucketNotEmpty")
+		}
+	}
 }
