@@ -20,7 +20,9 @@ import (
 	"github.com/acmepay/platform/pkg/iampolicy"
 )
 
-type fakeSimulator struct{ in *iam.SimulateCustomPolicyInput }
+type fakeSimulator struct {
+	in *iam.SimulateCustomPolicyInput
+}
 
 func (f *fakeSimulator) SimulateCustomPolicy(_ context.Context, in *iam.SimulateCustomPolicyInput, _ ...func(*iam.Options)) (*iam.SimulateCustomPolicyOutput, error) {
 	f.in = in
