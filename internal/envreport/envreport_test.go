@@ -26,21 +26,60 @@ func TestUnknownEnvironment(t *testing.T) {
 	assert.Contains(t, err.Error(), `unknown environment "nosuchenv": allowed dev, staging, prod`)
 }
 
-func TestLayersMustAgree(t *testing.T) {
+// stacks writes the four layers' stack files of env under a new root, each
+// with the common lines plus its extra lines.
+func stacks(t *testing.T, env, account string, extra map[string]string) string {
+	t.Helper()
 	root := t.TempDir()
-	write := func(layer, extra string) {
+	for _, layer := range []string{"network", "data", "compute", "observability"} {
 		dir := filepath.Join(root, layer)
 		require.NoError(t, os.MkdirAll(dir, 0o755))
-		body := "config:\n  aws:region: us-east-1\n  aws:allowedAccountIds: [\"123456789012\"]\n  payments:environmentSuffix: pay01\n" + extra
-		require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.dev.yaml"), []byte(body), 0o644))
+		body := "config:\n  aws:region: us-east-1\n  aws:allowedAccountIds: [\"" + account + "\"]\n  payments:environmentSuffix: pay01\n" + extra[layer]
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi."+env+".yaml"), []byte(body), 0o644))
 	}
-	write("network", "")
-	write("data", "  payments:lambdaMemoryMb: 1024\n")
-	write("compute", "")
-	write("observability", "")
+	return root
+}
+
+func TestAnOverrideIsWrittenOnceInItsOwningLayer(t *testing.T) {
+	root := stacks(t, "dev", "123456789012", map[string]string{
+		"compute": "  payments:lambdaMemoryMb: \"1024\"\n",
+		"data":    "  payments:auditLogExpirationDays: \"45\"\n",
+	})
+	p, err := Load(root, "dev")
+	require.NoError(t, err)
+	assert.Equal(t, 1024, p.Function.MemoryMB)
+	assert.Equal(t, 45, p.Audit.ExpirationDays)
+}
+
+func TestASettingInAnotherLayersFileIsRefused(t *testing.T) {
+	root := stacks(t, "dev", "123456789012", map[string]string{"data": "  payments:lambdaMemoryMb: \"1024\"\n"})
 	_, err := Load(root, "dev")
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "network and data stacks of dev disagree")
+	assert.Equal(t, `data/Pulumi.dev.yaml: config payments:lambdaMemoryMb = "1024" belongs to the compute layer, not data: set it in compute/Pulumi.dev.yaml`, err.Error())
+}
+
+func TestSharedSettingsMustAgree(t *testing.T) {
+	root := stacks(t, "dev", "123456789012", map[string]string{"data": "  payments:costCenter: payments-shared\n"})
+	_, err := Load(root, "dev")
+	require.Error(t, err)
+	assert.Equal(t, `config payments:costCenter must be the same in every layer's stack file: `+
+		`network/Pulumi.dev.yaml has "(not set)", data/Pulumi.dev.yaml has "payments-shared", compute/Pulumi.dev.yaml has "(not set)", `+
+		`observability/Pulumi.dev.yaml has "(not set)"; fix data/Pulumi.dev.yaml`, err.Error())
+}
+
+func TestTheMissionsInvariantsAreRules(t *testing.T) {
+	for _, tc := range []struct{ env, account, data, want string }{
+		{"dev", "123456789012", "  payments:pointInTimeRecovery: \"true\"\n", `breaks the rule "point-in-time recovery on in prod and off elsewhere" (dev)`},
+		{"prod", "345678901234", "  payments:pointInTimeRecovery: \"false\"\n", `breaks the rule "point-in-time recovery on in prod and off elsewhere" (prod)`},
+		{"prod", "345678901234", "  payments:tableCapacityMode: PAY_PER_REQUEST\n", `breaks the rule "on-demand capacity in dev, provisioned in staging and prod" (prod must be PROVISIONED)`},
+		{"dev", "123456789012", "  payments:tableCapacityMode: PROVISIONED\n  payments:tableReadCapacity: \"5\"\n  payments:tableWriteCapacity: \"5\"\n" +
+			"  payments:tableMaxReadCapacity: \"50\"\n  payments:tableMaxWriteCapacity: \"50\"\n  payments:tableTargetUtilization: \"70\"\n",
+			`breaks the rule "on-demand capacity in dev, provisioned in staging and prod" (dev must be PAY_PER_REQUEST)`},
+	} {
+		_, err := Load(stacks(t, tc.env, tc.account, map[string]string{"data": tc.data}), tc.env)
+		require.Error(t, err, tc.data)
+		assert.Contains(t, err.Error(), tc.want)
+	}
 }
 
 func TestEveryLayerNeedsItsStackFile(t *testing.T) {

@@ -32,7 +32,7 @@ func Program(ctx *pulumi.Context) error {
 		Names:                  st.Names,
 		Scope:                  st.Scope,
 		Network:                st.Profile.Network,
-		FlowLogRetentionDays:   st.Profile.Function.LogRetentionDays,
+		FlowLogRetentionDays:   st.Profile.Network.FlowLogRetentionDays,
 		PermissionsBoundaryArn: boundary.Arn,
 		LogKeyArn:              key.Arn,
 	})

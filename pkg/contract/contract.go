@@ -12,14 +12,17 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acmepay/platform/pkg/profile"
 )
 
-// Layer (Pulumi project) names, in dependency order.
+// Layer (Pulumi project) names, in dependency order: the layers the
+// settings table assigns settings to.
 const (
-	LayerNetwork       = "network"
-	LayerData          = "data"
-	LayerCompute       = "compute"
-	LayerObservability = "observability"
+	LayerNetwork       = profile.LayerNetwork
+	LayerData          = profile.LayerData
+	LayerCompute       = profile.LayerCompute
+	LayerObservability = profile.LayerObservability
 )
 
 // Layers lists the layers in deployment order.

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -32,7 +33,7 @@ type Stack struct {
 // Begin validates the stack's configuration and prepares tagging and the
 // inventory. It fails before any resource is registered.
 func Begin(ctx *pulumi.Context, layerName string) (*Stack, error) {
-	if err := checkKeys(ctx.Stack()); err != nil {
+	if err := checkKeys(ctx.Stack(), layerName); err != nil {
 		return nil, fmt.Errorf("%s: %w", layerName, err)
 	}
 	lookup := func(key string) (string, bool) { return ctx.GetConfig(key) }
@@ -66,7 +67,7 @@ func Begin(ctx *pulumi.Context, layerName string) (*Stack, error) {
 // can only list the keys it was given from PULUMI_CONFIG, where the Pulumi CLI
 // passes the whole stack config; elsewhere (mocks, the in-process engine) the
 // config comes from profile.ReadStackFile, which makes the same check.
-func checkKeys(stack string) error {
+func checkKeys(stack, layerName string) error {
 	raw := os.Getenv(pulumi.EnvConfig)
 	if raw == "" {
 		return nil
@@ -75,7 +76,10 @@ func checkKeys(stack string) error {
 	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
 		return fmt.Errorf("reading %s: %w", pulumi.EnvConfig, err)
 	}
-	return profile.CheckKeys(stack, cfg)
+	if err := profile.CheckKeys(stack, cfg); err != nil {
+		return err
+	}
+	return profile.CheckOwnership(layerName, filepath.Join(layerName, "Pulumi."+stack+".yaml"), cfg)
 }
 
 // Finish exports the inventory; call it after the last resource.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -25,6 +24,7 @@ const (
 	KeyFunctionMemoryMB       = "lambdaMemoryMb"
 	KeyFunctionTimeout        = "lambdaTimeoutSeconds"
 	KeyLogRetentionDays       = "logRetentionDays"
+	KeyFlowLogRetentionDays   = "flowLogRetentionDays"
 	KeyReservedConcurrency    = "lambdaReservedConcurrency"
 	KeyTableCapacityMode      = "tableCapacityMode"
 	KeyTableReadCapacity      = "tableReadCapacity"
@@ -44,15 +44,15 @@ const (
 	KeyAWSAllowedAccountIDs = "aws:allowedAccountIds"
 )
 
-// SettingKeys are every setting of the payments namespace, unqualified.
-var SettingKeys = []string{
-	KeyEnvironment, KeySuffix, KeyCostCenter, KeyDataClassification,
-	KeyVpcCIDR, KeyNatGateways, KeyFlowLogs,
-	KeyFunctionMemoryMB, KeyFunctionTimeout, KeyLogRetentionDays, KeyReservedConcurrency,
-	KeyTableCapacityMode, KeyTableReadCapacity, KeyTableWriteCapacity,
-	KeyTableMaxReadCapacity, KeyTableMaxWriteCapacity, KeyTableTargetUtilization, KeyPointInTimeRecovery,
-	KeyAuditExpirationDays, KeyFunctionErrorsAlarm, KeyTableThrottleAlarm, KeyAlarmEmails,
-}
+// SettingKeys are every setting of the payments namespace, unqualified, in
+// the order of the Settings table.
+var SettingKeys = func() []string {
+	keys := make([]string, len(Settings))
+	for i, st := range Settings {
+		keys[i] = st.Key
+	}
+	return keys
+}()
 
 // CheckKeys refuses keys of the payments namespace that no setting reads. A
 // misspelt override ("payments:lambdaMemoryMB") would otherwise be ignored and
@@ -138,29 +138,17 @@ func Load(stack string, get Lookup) (Profile, error) {
 	}
 	p, _ := Default(env)
 
-	o := overrides{get: get}
-	p.Suffix, _ = get(qualified(KeySuffix))
-	o.str(KeyCostCenter, &p.CostCenter)
-	o.str(KeyDataClassification, &p.DataClassification)
-	o.str(KeyVpcCIDR, &p.Network.VpcCIDR)
-	o.int(KeyNatGateways, &p.Network.NatGateways)
-	o.bool(KeyFlowLogs, &p.Network.FlowLogs)
-	o.int(KeyFunctionMemoryMB, &p.Function.MemoryMB)
-	o.int(KeyFunctionTimeout, &p.Function.TimeoutSeconds)
-	o.int(KeyLogRetentionDays, &p.Function.LogRetentionDays)
-	o.int(KeyReservedConcurrency, &p.Function.ReservedConcurrency)
-	o.str(KeyTableCapacityMode, &p.Table.CapacityMode)
-	o.int(KeyTableReadCapacity, &p.Table.ReadCapacity)
-	o.int(KeyTableWriteCapacity, &p.Table.WriteCapacity)
-	o.int(KeyTableMaxReadCapacity, &p.Table.MaxReadCapacity)
-	o.int(KeyTableMaxWriteCapacity, &p.Table.MaxWriteCapacity)
-	o.int(KeyTableTargetUtilization, &p.Table.TargetUtilization)
-	o.bool(KeyPointInTimeRecovery, &p.Table.PointInTimeRecovery)
-	o.int(KeyAuditExpirationDays, &p.Audit.ExpirationDays)
-	o.int(KeyFunctionErrorsAlarm, &p.Alarms.FunctionErrorsThreshold)
-	o.int(KeyTableThrottleAlarm, &p.Alarms.TableThrottleThreshold)
-
-	errs := o.errs
+	var errs []error
+	for _, st := range Settings {
+		if st.set == nil {
+			continue
+		}
+		if v, ok := get(st.Qualified()); ok {
+			if err := st.set(&p, v); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
 	errs = append(errs, validateProvider(p, get)...)
 	errs = append(errs, validate(p)...)
 	errs = append(errs, overlapsWithOtherDefaults(p)...)
@@ -190,45 +178,6 @@ func AlarmEmails(get Lookup) ([]string, error) {
 }
 
 func qualified(key string) string { return Namespace + ":" + key }
-
-// overrides applies typed config values and collects parse errors, so one run
-// reports every malformed key.
-type overrides struct {
-	get  Lookup
-	errs []error
-}
-
-func (o *overrides) str(key string, dst *string) {
-	if v, ok := o.get(qualified(key)); ok {
-		*dst = v
-	}
-}
-
-func (o *overrides) int(key string, dst *int) {
-	v, ok := o.get(qualified(key))
-	if !ok {
-		return
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil {
-		o.errs = append(o.errs, fieldError(key, v, "a whole number"))
-		return
-	}
-	*dst = n
-}
-
-func (o *overrides) bool(key string, dst *bool) {
-	v, ok := o.get(qualified(key))
-	if !ok {
-		return
-	}
-	b, err := strconv.ParseBool(strings.TrimSpace(v))
-	if err != nil {
-		o.errs = append(o.errs, fieldError(key, v, "true or false"))
-		return
-	}
-	*dst = b
-}
 
 // validateProvider checks that the AWS provider config of the stack agrees
 // with the profile, so a stack cannot be pointed at another environment's

@@ -32,7 +32,7 @@ func TestDefaultsMatchTheSpecTable(t *testing.T) {
 		expiration, errors, throttles int
 	}
 	want := map[string]row{
-		"dev":     {"123456789012", "10.10.0.0/16", 1, false, 512, 30, "PAY_PER_REQUEST", 0, 0, 0, 0, 0, false, 30, 10, 50},
+		"dev":     {"123456789012", "10.10.0.0/16", 1, false, 512, 30, "PAY_PER_REQUEST", 0, 0, 0, 0, 70, false, 30, 10, 50},
 		"staging": {"234567890123", "10.20.0.0/16", 1, true, 1024, 90, "PROVISIONED", 5, 5, 50, 50, 70, false, 90, 5, 10},
 		"prod":    {"345678901234", "10.30.0.0/16", 2, true, 2048, 365, "PROVISIONED", 25, 25, 500, 500, 70, true, 365, 1, 1},
 	}

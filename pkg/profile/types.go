@@ -64,6 +64,8 @@ type Network struct {
 	VpcCIDR     string `json:"vpcCidr"`
 	NatGateways int    `json:"natGateways"`
 	FlowLogs    bool   `json:"flowLogs"`
+	// FlowLogRetentionDays is how long the flow-log group keeps flow logs.
+	FlowLogRetentionDays int `json:"flowLogRetentionDays"`
 }
 
 // Function settings shared by every payment Lambda function.

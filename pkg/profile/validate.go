@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 var (
@@ -67,8 +68,11 @@ func validate(p Profile) []error {
 	add(checkTag(KeyDataClassification, p.DataClassification))
 	add(CheckPrivateCIDR(qualified(KeyVpcCIDR), p.Network.VpcCIDR))
 	add(inRange(KeyNatGateways, p.Network.NatGateways, minNatGateways, maxNatGateways))
-	if p.Function.Architecture != "arm64" {
-		add(fmt.Errorf("function architecture %q: allowed arm64 only", p.Function.Architecture))
+	if p.Network.FlowLogs {
+		add(oneOf(KeyFlowLogRetentionDays, p.Network.FlowLogRetentionDays, logRetentionDays))
+	}
+	for _, r := range Invariants {
+		add(r.check(p))
 	}
 	add(inRange(KeyFunctionMemoryMB, p.Function.MemoryMB, minMemoryMB, maxMemoryMB))
 	add(inRange(KeyFunctionTimeout, p.Function.TimeoutSeconds, minTimeout, maxTimeout))
@@ -89,6 +93,40 @@ func validate(p Profile) []error {
 	add(inRange(KeyFunctionErrorsAlarm, p.Alarms.FunctionErrorsThreshold, minThreshold, maxThreshold))
 	add(inRange(KeyTableThrottleAlarm, p.Alarms.TableThrottleThreshold, minThreshold, maxThreshold))
 	return errs
+}
+
+// Invariant is a rule of the mission that no override may break.
+type Invariant struct {
+	Name  string
+	check func(p Profile) error
+}
+
+// Invariants are refused with the rule named, whatever the stack files say.
+var Invariants = []Invariant{
+	{Name: "arm64 everywhere", check: func(p Profile) error {
+		if p.Function.Architecture != "arm64" {
+			return fmt.Errorf("function architecture %q breaks the rule \"arm64 everywhere\"", p.Function.Architecture)
+		}
+		return nil
+	}},
+	{Name: "point-in-time recovery on in prod and off elsewhere", check: func(p Profile) error {
+		if p.Table.PointInTimeRecovery != (p.Environment == Prod) {
+			return fmt.Errorf("config %s = \"%t\" breaks the rule \"point-in-time recovery on in prod and off elsewhere\" (%s)",
+				qualified(KeyPointInTimeRecovery), p.Table.PointInTimeRecovery, p.Environment)
+		}
+		return nil
+	}},
+	{Name: "on-demand capacity in dev, provisioned in staging and prod", check: func(p Profile) error {
+		want := Provisioned
+		if p.Environment == Dev {
+			want = OnDemand
+		}
+		if p.Table.CapacityMode != want {
+			return fmt.Errorf("config %s = %q breaks the rule \"on-demand capacity in dev, provisioned in staging and prod\" (%s must be %s)",
+				qualified(KeyTableCapacityMode), p.Table.CapacityMode, p.Environment, want)
+		}
+		return nil
+	}},
 }
 
 // CheckPrivateCIDR accepts an RFC 1918 network between /16 and /24 written
@@ -118,6 +156,21 @@ func CheckPrivateCIDR(key, cidr string) error {
 // account.
 func ValidateSet(profiles []Profile) error {
 	var errs []error
+	for _, s := range Settings {
+		if s.Varies != SameEverywhere || s.Get == nil || len(profiles) == 0 {
+			continue
+		}
+		var each []string
+		same := true
+		for _, p := range profiles {
+			each = append(each, fmt.Sprintf("%s=%s", p.Environment, s.Get(p)))
+			same = same && s.Get(p) == s.Get(profiles[0])
+		}
+		if !same {
+			errs = append(errs, fmt.Errorf("config %s must be the same in every environment (%s): set it identically in the %s stack files of dev, staging and prod",
+				s.Qualified(), strings.Join(each, ", "), s.Owner))
+		}
+	}
 	for i := range profiles {
 		for j := i + 1; j < len(profiles); j++ {
 			a, b := profiles[i], profiles[j]
