@@ -38,10 +38,11 @@ func (d *Deployer) Drift(ctx context.Context, envName string, in Inspector) (dri
 	if err != nil {
 		return drift.Report{}, err
 	}
-	if _, err := d.preflight(ctx, env); err != nil {
+	p, err := d.preflight(ctx, env)
+	if err != nil {
 		return drift.Report{}, err
 	}
-	report := drift.Report{Environment: string(env)}
+	report := drift.Report{Environment: string(env), Account: p.AccountID}
 	for _, l := range d.Graph {
 		w := &prefixWriter{prefix: "[" + l.Name + "] ", out: &syncWriter{w: d.Out}}
 		evs, err := in.RefreshEvents(ctx, l, env, w)

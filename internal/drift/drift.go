@@ -71,8 +71,23 @@ func isManaged(typ, path string) bool {
 
 // Report is the drift of one environment.
 type Report struct {
-	Environment string     `json:"environment"`
-	Drifted     []Resource `json:"drifted"`
+	Environment string `json:"environment"`
+	// Account is the AWS account the report was taken in.
+	Account string     `json:"account"`
+	Drifted []Resource `json:"drifted"`
+}
+
+// ReadJSON reads a report written by WriteJSON.
+func ReadJSON(path string) (Report, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return Report{}, err
+	}
+	var r Report
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return Report{}, fmt.Errorf("drift report %s: %w", path, err)
+	}
+	return r, nil
 }
 
 // Any reports whether anything drifted.

@@ -60,3 +60,53 @@ func ReadStackFile(path string) (map[string]string, error) {
 func StackFile(layerDir, stack string) string {
 	return filepath.Join(layerDir, "Pulumi."+stack+".yaml")
 }
+
+// SetStackValue sets one config key of a stack file to a string value, as
+// `pulumi config set` does, keeping the rest of the file (other keys, their
+// order, comments) as it was. The file must exist.
+func SetStackValue(path, key, value string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("stack config: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return fmt.Errorf("stack config %s: %w", path, err)
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return fmt.Errorf("stack config %s: not a mapping", path)
+	}
+	root := doc.Content[0]
+	var cfg *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "config" {
+			cfg = root.Content[i+1]
+		}
+	}
+	if cfg == nil {
+		cfg = &yaml.Node{Kind: yaml.MappingNode}
+		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "config"}, cfg)
+	}
+	val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value, Style: yaml.DoubleQuotedStyle}
+	for i := 0; i+1 < len(cfg.Content); i += 2 {
+		if cfg.Content[i].Value == key {
+			cfg.Content[i+1] = val
+			return writeYAML(path, &doc)
+		}
+	}
+	cfg.Content = append(cfg.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, val)
+	return writeYAML(path, &doc)
+}
+
+func writeYAML(path string, doc *yaml.Node) error {
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("stack config %s: %w", path, err)
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
