@@ -99,8 +99,9 @@ func (p *Processor) Handle(ctx context.Context, body []byte) (Response, error) {
 // failed, or whose function died between the two writes, gets its record
 // on the retry.
 func (p *Processor) Process(ctx context.Context, req Request) (Response, error) {
-	if err := req.Validate(); err != nil {
-		return Response{StatusCode: http.StatusBadRequest, Error: err.Error()}, nil
+	if problem := req.problem(); problem != "" {
+		// The caller's mistake, not a failed payment: no function error.
+		return Response{StatusCode: http.StatusBadRequest, Error: problem}, nil
 	}
 	txn := Transaction{
 		TransactionID:  TransactionID(req.MerchantID, req.IdempotencyKey),

@@ -72,6 +72,14 @@ func Decode(body []byte) (Request, error) {
 
 const cardDataRefused = "card data must not be sent to this service; send the tokenised payment reference instead"
 
+// problem is Validate's message, "" for a valid request.
+func (r Request) problem() string {
+	if err := r.Validate(); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
 // Validate checks every field and returns the first problem.
 func (r Request) Validate() error {
 	for _, f := range []struct{ name, value string }{

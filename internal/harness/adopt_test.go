@@ -119,7 +119,9 @@ func TestAdoptingHandEditsOnProd(t *testing.T) {
 		// after checks the planned manifests once adopted.
 		after func(t *testing.T, root string)
 	}{
-		{name: "memory", edit: func(e *harness.Env) error { return e.Cloud.Edit(fn, "payment-processor", setNumber("memorySize", 3008)) },
+		{name: "memory", edit: func(e *harness.Env) error {
+			return e.Cloud.Edit(fn, "payment-processor", setNumber("memorySize", 3008))
+		},
 			want: []change{{"prod", "compute/Pulumi.prod.yaml", "payments:lambdaMemoryMb", "3008"}},
 			after: func(t *testing.T, root string) {
 				assert.EqualValues(t, 3008, plannedConfig(t, root, "prod", fn, "payment-processor", "memorySize"))
