@@ -15,7 +15,9 @@ import (
 	"github.com/magefile/mage/mg"
 	"github.com/magefile/mage/sh"
 
+	"github.com/acmepay/platform/internal/adopt"
 	"github.com/acmepay/platform/internal/bootstrap"
+	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/envreport"
 	"github.com/acmepay/platform/internal/manifest"
@@ -138,6 +140,51 @@ func (Drift) Env(env string) error {
 		return err
 	}
 	return report.Publish("drift", os.Stdout)
+}
+
+// Adopt turns the hand changes of drift/<env>.json (or of a fresh drift check) into setting overrides: for that environment, or all three where the setting is the same everywhere. It changes files only.
+func (Drift) Adopt(env string) error {
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	report, err := adopt.LoadReport(root, env, func() (drift.Report, error) {
+		d, runner, err := deployer()
+		if err != nil {
+			return drift.Report{}, err
+		}
+		return d.Drift(ctx, env, runner)
+	})
+	if err != nil {
+		return err
+	}
+	res, err := adopt.Run(ctx, adopt.Options{
+		Root: root, Report: report, Dirty: adopt.GitDirty(root), Out: os.Stdout,
+		Plan: func(ctx context.Context, root, env string) error {
+			_, err := plan.Run(ctx, plan.Options{Root: root, Env: env, Out: io.Discard})
+			return err
+		},
+	})
+	if err != nil {
+		return err
+	}
+	res.WriteText(os.Stdout)
+	path, err := res.WriteJSON("drift")
+	if err == nil {
+		fmt.Println("summary:", path)
+	}
+	return err
+}
+
+// Revert deploys an environment with refresh, putting back what drifted; it prints what it will undo first.
+func (Drift) Revert(env string) error {
+	d, runner, err := deployer()
+	if err != nil {
+		return err
+	}
+	_, _, err = d.Revert(context.Background(), env, runner)
+	return err
 }
 
 // Manifest groups the deployed manifests: `mage manifest` (all environments) and `mage manifest:env <env>`.

@@ -20,6 +20,7 @@ import (
 	"maps"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -354,4 +355,35 @@ func (r Result) WriteJSON(dir string) (string, error) {
 	}
 	path := filepath.Join(dir, r.Environment+".adopt.json")
 	return path, os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// LoadReport reads drift/<env>.json under root, the last drift check's
+// report, or runs check when there is none.
+func LoadReport(root, env string, check func() (drift.Report, error)) (drift.Report, error) {
+	path := filepath.Join(root, "drift", env+".json")
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return check()
+	}
+	return drift.ReadJSON(path)
+}
+
+// GitDirty lists which of the paths (relative to root) have uncommitted
+// changes in root's git working tree.
+func GitDirty(root string) func(paths []string) ([]string, error) {
+	return func(paths []string) ([]string, error) {
+		args := append([]string{"status", "--porcelain", "--"}, paths...)
+		cmd := exec.Command("git", args...)
+		cmd.Dir = root
+		out, err := cmd.Output()
+		if err != nil {
+			return nil, fmt.Errorf("git status: %w", err)
+		}
+		var dirty []string
+		for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+			if len(line) > 3 {
+				dirty = append(dirty, strings.TrimSpace(line[3:]))
+			}
+		}
+		return dirty, nil
+	}
 }

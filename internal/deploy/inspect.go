@@ -173,3 +173,21 @@ func lastUpdate(history []auto.UpdateSummary) *manifest.Deployment {
 		Result:  last.Result,
 	}
 }
+
+// Revert puts a drifted environment back to its code: it runs the drift
+// check, prints every drifted property the deployment will undo, then
+// deploys (which refreshes first, so the recorded configuration wins).
+func (d *Deployer) Revert(ctx context.Context, envName string, in Inspector) (drift.Report, Report, error) {
+	report, err := d.Drift(ctx, envName, in)
+	if err != nil {
+		return report, Report{}, err
+	}
+	if !report.Any() {
+		fmt.Fprintf(d.Out, "%s has no drift: nothing to revert\n", envName)
+		return report, Report{}, nil
+	}
+	fmt.Fprintf(d.Out, "the deployment of %s will undo:\n", envName)
+	report.WriteText(d.Out)
+	res, err := d.Run(ctx, Up, envName)
+	return report, res, err
+}

@@ -250,3 +250,24 @@ func TestAnUntouchedEnvironmentHasNoDriftThreeTimesRunning(t *testing.T) {
 		assert.Equal(t, drift.Report{Environment: "prod", Account: "345678901234"}, report, "refresh %d", i+1)
 	}
 }
+
+func TestRevertPutsBackWhatDrifted(t *testing.T) {
+	root := repoCopy(t)
+	e, d, r := deployedProd(t, root)
+	out := &bytes.Buffer{}
+	d.Out = out
+	require.NoError(t, e.Cloud.Edit("aws:lambda/function:Function", "payment-processor", setNumber("memorySize", 128)))
+	report, _, err := d.Revert(context.Background(), "prod", r)
+	require.NoError(t, err)
+	require.Len(t, report.Drifted, 1)
+	assert.Contains(t, out.String(), "the deployment of prod will undo:")
+	assert.Contains(t, out.String(), "memorySize")
+	for _, res := range e.Cloud.Resources() {
+		if res.Type == "aws:lambda/function:Function" {
+			assert.EqualValues(t, 2048, res.Inputs["memorySize"].NumberValue(), "the recorded memory is back")
+		}
+	}
+	again, err := d.Drift(context.Background(), "prod", r)
+	require.NoError(t, err)
+	assert.False(t, again.Any())
+}
