@@ -17,8 +17,8 @@ import (
 
 	"github.com/acmepay/platform/internal/adopt"
 	"github.com/acmepay/platform/internal/bootstrap"
-	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/envreport"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/plan"
