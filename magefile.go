@@ -129,8 +129,12 @@ func deployer() (*deploy.Deployer, *deploy.Automation, error) {
 // Drift groups `mage drift:env <env>`.
 type Drift mg.Namespace
 
-// Env refreshes every layer of a deployed environment without writing state, writes drift/<env>.json and fails on any drift.
+// Env refreshes every layer of a deployed environment without writing state, writes drift/<env>.json and fails on any drift that compliance/drift-exceptions.yaml does not accept.
 func (Drift) Env(env string) error {
+	exceptions, err := drift.LoadExceptions(".", time.Now())
+	if err != nil {
+		return err
+	}
 	d, runner, err := deployer()
 	if err != nil {
 		return err
@@ -139,6 +143,7 @@ func (Drift) Env(env string) error {
 	if err != nil {
 		return err
 	}
+	report.Except(exceptions)
 	return report.Publish("drift", os.Stdout)
 }
 

@@ -36,6 +36,8 @@ type Property struct {
 	// Recorded is the value in the last deployment, Live the value now.
 	Recorded any `json:"recorded"`
 	Live     any `json:"live"`
+	// Exception is the accepted exception that covers the property, if any.
+	Exception *Exception `json:"exception,omitempty"`
 }
 
 // Resource is one drifted resource.
@@ -75,6 +77,9 @@ type Report struct {
 	// Account is the AWS account the report was taken in.
 	Account string     `json:"account"`
 	Drifted []Resource `json:"drifted"`
+	// Excepted is drift covered by an unexpired exception: reported, not
+	// failed on.
+	Excepted []Resource `json:"excepted,omitempty"`
 }
 
 // ReadJSON reads a report written by WriteJSON.
@@ -226,6 +231,12 @@ func (r Report) WriteJSON(dir string) (string, error) {
 // when anything drifted, so the outcome is visible even where the exit status
 // is lost (a `go run` wrapper flattens it).
 func (r Report) WriteText(w io.Writer) {
+	for _, d := range r.Excepted {
+		for _, p := range d.Properties {
+			fmt.Fprintf(w, "excepted: %s %s %s %s: %s -> %s (until %s: %s; approved by %s)\n", d.Layer, d.Name, d.Type, p.Path,
+				show(p.Recorded), show(p.Live), p.Exception.Expires, p.Exception.Reason, p.Exception.Approver)
+		}
+	}
 	if !r.Any() {
 		fmt.Fprintf(w, "no drift: every resource of %s matches its last deployment\n", r.Environment)
 		return
