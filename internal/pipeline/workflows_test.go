@@ -140,6 +140,28 @@ func TestDriftRunsNightlyAndOnDemand(t *testing.T) {
 	assert.Contains(t, runs, "GITHUB_STEP_SUMMARY")
 }
 
+// Nightly drift becomes a pull request: only the adopt job may write, and it
+// has no AWS access and deploys nothing.
+func TestDriftOpensAPullRequestWithoutDeploying(t *testing.T) {
+	w := load(t, "drift.yml")
+	assert.Equal(t, map[string]string{"contents": "read"}, w.Permissions, "read-only by default")
+	for name, j := range w.Jobs {
+		writes := j.Permissions["contents"] == "write" || j.Permissions["pull-requests"] == "write"
+		assert.Equal(t, name == "adopt", writes, "%s: only the adopt job writes contents or pull requests", name)
+	}
+	adopt := w.Jobs["adopt"]
+	assert.Equal(t, []string{"drift"}, needs(adopt))
+	assert.NotContains(t, adopt.Permissions, "id-token", "adoption needs no AWS access")
+	var runs string
+	for _, s := range adopt.Steps {
+		runs += s.Run + "\n"
+		assert.NotContains(t, s.Uses, "configure-aws-credentials")
+	}
+	assert.Contains(t, runs, `go run mage.go drift:adopt "${ENV_NAME}"`)
+	assert.Contains(t, runs, "gh pr create")
+	assert.NotRegexp(t, `(?m)^\s*go run mage.go (deploy:env|drift:revert|destroy:env)`, runs, "it runs no deployment")
+}
+
 func TestAWSAccessIsOIDCOnly(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
