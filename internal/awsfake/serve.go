@@ -1,0 +1,68 @@
+package awsfake
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net"
+	"net/http"
+
+	"github.com/pulumi/pulumi/pkg/v3/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/grpc"
+)
+
+// ServeProvider serves the stand-in as the "aws" resource provider over
+// gRPC on a loopback port, for the real Pulumi CLI
+// (PULUMI_DEBUG_PROVIDERS=aws:<port>). It stops when cancel is closed.
+func (c *Cloud) ServeProvider(cancel chan bool) (rpcutil.ServeHandle, error) {
+	p := c.provider()
+	p.Name, p.Version = "aws", ProviderVersion
+	return rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Cancel: cancel,
+		Init: func(srv *grpc.Server) error {
+			pulumirpc.RegisterResourceProviderServer(srv, plugin.NewProviderServer(p))
+			return nil
+		},
+	})
+}
+
+// STSHandler answers STS GetCallerIdentity with the stand-in's account, for
+// the deployment's account check (AWS_ENDPOINT_URL_STS=http://<addr>).
+func (c *Cloud) STSHandler() http.Handler {
+	type result struct {
+		Arn     string `xml:"Arn"`
+		UserID  string `xml:"UserId"`
+		Account string `xml:"Account"`
+	}
+	type response struct {
+		XMLName xml.Name `xml:"GetCallerIdentityResponse"`
+		NS      string   `xml:"xmlns,attr"`
+		Result  result   `xml:"GetCallerIdentityResult"`
+		Meta    struct {
+			RequestID string `xml:"RequestId"`
+		} `xml:"ResponseMetadata"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil || r.Form.Get("Action") != "GetCallerIdentity" {
+			http.Error(w, "awsfake: only GetCallerIdentity is answered", http.StatusBadRequest)
+			return
+		}
+		resp := response{NS: "https://sts.amazonaws.com/doc/2011-06-15/",
+			Result: result{Arn: "arn:aws:iam::" + c.Account + ":user/awsfake", UserID: "AIDAAWSFAKE", Account: c.Account}}
+		resp.Meta.RequestID = "00000000-0000-0000-0000-000000000000"
+		w.Header().Set("Content-Type", "text/xml")
+		_ = xml.NewEncoder(w).Encode(resp)
+	})
+}
+
+// ServeSTS serves STSHandler on a loopback port and returns its address.
+func (c *Cloud) ServeSTS() (addr string, stop func() error, err error) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("awsfake: sts: %w", err)
+	}
+	srv := &http.Server{Handler: c.STSHandler()}
+	go func() { _ = srv.Serve(lis) }()
+	return lis.Addr().String(), srv.Close, nil
+}
