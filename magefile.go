@@ -10,19 +10,24 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	"github.com/magefile/mage/mg"
 	"github.com/magefile/mage/sh"
 
 	"github.com/acmepay/platform/internal/adopt"
 	"github.com/acmepay/platform/internal/bootstrap"
+	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/envreport"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/plan"
 	"github.com/acmepay/platform/internal/policy"
+	"github.com/acmepay/platform/pkg/profile"
 )
 
 // Env groups environment commands: `mage env:show dev`.
@@ -51,7 +56,7 @@ type Policy mg.Namespace
 
 // Env evaluates the compliance rules on an environment's offline plan; fails on any unwaived violation.
 func (Policy) Env(env string) error {
-	res, err := plan.Run(context.Background(), plan.Options{Root: ".", Env: env, Out: io.Discard, ManifestDir: "-"})
+	res, err := plan.Run(context.Background(), plan.Options{Root: ".", Env: env, Out: io.Discard, ManifestDir: "-", CostDir: "-"})
 	if res.Manifest.Policy != nil {
 		policy.WriteText(os.Stdout, env, *res.Manifest.Policy)
 	}
@@ -261,6 +266,69 @@ func (Docs) Compliance() error {
 		return err
 	}
 	return os.WriteFile(policy.DocPath, policy.Markdown(waivers), 0o644)
+}
+
+// Cost groups the cost reports of the offline plans.
+type Cost mg.Namespace
+
+// Env prices an environment's offline plan: a table by layer and resource, fixed (idle) and usage-based cost, the arm64 saving; writes costs/<env>.json.
+func (Cost) Env(env string) error {
+	res, err := plan.Run(context.Background(), plan.Options{Root: ".", Env: env, Out: io.Discard, ManifestDir: "-"})
+	if res.Cost.Environment != "" {
+		res.Cost.WriteText(os.Stdout)
+	}
+	return err
+}
+
+// Diff compares the working tree's costs with those committed at COST_BASE (default origin/main), as a markdown table.
+func (Cost) Diff() error {
+	base := os.Getenv("COST_BASE")
+	if base == "" {
+		base = "origin/main"
+	}
+	var before, after []cost.Report
+	for _, env := range profile.Environments() {
+		old, err := cost.Committed(".", base, string(env))
+		if err != nil {
+			return err
+		}
+		res, err := plan.Run(context.Background(), plan.Options{Root: ".", Env: string(env), Out: io.Discard, ManifestDir: "-", CostDir: "-"})
+		if err != nil {
+			return err
+		}
+		before, after = append(before, old), append(after, res.Cost)
+	}
+	fmt.Printf("## Monthly cost (against %s)\n\n%s", base, cost.Diff(before, after))
+	return nil
+}
+
+// Prices refreshes costs/prices.yaml from the AWS Price List Query API (needs AWS credentials) and prints what changed.
+func (Cost) Prices() error {
+	raw, err := os.ReadFile(cost.PricesFile)
+	if err != nil {
+		return err
+	}
+	prices, err := cost.ParsePrices(raw)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"))
+	if err == nil {
+		_, err = cfg.Credentials.Retrieve(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("cost:prices needs AWS credentials for the Price List Query API (pricing:GetProducts): %w; the committed %s stays as it is", err, cost.PricesFile)
+	}
+	changes, skipped, err := cost.Refresh(ctx, pricing.NewFromConfig(cfg), prices, time.Now().UTC().Format(time.DateOnly))
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		fmt.Printf("%-30s %v -> %v\n", c.ID, c.Old, c.New)
+	}
+	fmt.Printf("%d prices changed; not refreshed (no Price List query known, check by hand): %s\n", len(changes), strings.Join(skipped, ", "))
+	return os.WriteFile(cost.PricesFile, prices.YAML(cost.Header(raw)), 0o644)
 }
 
 // Bootstrap groups the one-time setup of each account.

@@ -56,6 +56,8 @@ func repoCopy(t *testing.T) string {
 		}
 	}
 	copyFile("compliance/waivers.yaml")
+	copyFile("costs/prices.yaml")
+	copyFile("costs/usage.yaml")
 	return root
 }
 

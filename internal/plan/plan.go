@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/harness"
 	"github.com/acmepay/platform/internal/manifest"
@@ -35,12 +36,16 @@ type Options struct {
 	// ManifestDir overrides where the manifest is written (default
 	// <Root>/manifests/planned); "-" writes none.
 	ManifestDir string
+	// CostDir overrides where the cost report is written (default
+	// <Root>/costs); "-" writes none.
+	CostDir string
 }
 
 // Result is a finished plan.
 type Result struct {
 	Manifest     manifest.Manifest
 	ManifestPath string
+	Cost         cost.Report
 }
 
 // Run plans one environment.
@@ -104,7 +109,31 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		}
 		fmt.Fprintf(o.Out, "\nmanifest (planned): %s\n", out.ManifestPath)
 	}
+	prices, usage, err := cost.Load(o.Root)
+	if err != nil {
+		return out, err
+	}
+	if out.Cost, err = cost.Estimate(m, prices, usage[env]); err != nil {
+		return out, err
+	}
+	if o.CostDir != "-" {
+		dir := o.CostDir
+		if dir == "" {
+			dir = filepath.Join(o.Root, cost.Dir)
+		}
+		body, err := out.Cost.JSON()
+		if err != nil {
+			return out, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, string(env)+".json"), body, 0o644); err != nil {
+			return out, err
+		}
+	}
+	fmt.Fprintf(o.Out, "monthly cost: %.2f USD fixed, %.2f USD with usage (go run mage.go cost:env %s for the table)\n", out.Cost.Fixed, out.Cost.Total, env)
 	if err := policy.Violations(*m.Policy); err != nil {
+		return out, fmt.Errorf("plan %s: %w", env, err)
+	}
+	if err := out.Cost.CheckBudget(m.Settings.Cost.MonthlyBudgetUSD); err != nil {
 		return out, fmt.Errorf("plan %s: %w", env, err)
 	}
 	return out, nil
@@ -183,7 +212,7 @@ func shortType(t string) string {
 func Parity(ctx context.Context, root string) (parity.Report, error) {
 	var ms []manifest.Manifest
 	for _, env := range profile.Environments() {
-		res, err := Run(ctx, Options{Root: root, Env: string(env), Out: io.Discard, ManifestDir: "-"})
+		res, err := Run(ctx, Options{Root: root, Env: string(env), Out: io.Discard, ManifestDir: "-", CostDir: "-"})
 		if err != nil {
 			return parity.Report{}, err
 		}

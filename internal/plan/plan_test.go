@@ -16,7 +16,7 @@ import (
 func TestPlanPrintsEveryLayerAndWritesAPlannedManifest(t *testing.T) {
 	var out bytes.Buffer
 	dir := t.TempDir()
-	res, err := Run(context.Background(), Options{Root: "../..", Env: "dev", Out: &out, ManifestDir: dir})
+	res, err := Run(context.Background(), Options{Root: "../..", Env: "dev", Out: &out, ManifestDir: dir, CostDir: dir})
 	require.NoError(t, err)
 	text := out.String()
 	for _, want := range []string{
@@ -44,7 +44,7 @@ func TestPlanPrintsEveryLayerAndWritesAPlannedManifest(t *testing.T) {
 }
 
 func TestUnknownEnvironment(t *testing.T) {
-	_, err := Run(context.Background(), Options{Root: "../..", Env: "qa", Out: io.Discard, ManifestDir: "-"})
+	_, err := Run(context.Background(), Options{Root: "../..", Env: "qa", Out: io.Discard, ManifestDir: "-", CostDir: "-"})
 	require.Error(t, err)
 	assert.Equal(t, `unknown environment "qa": allowed dev, staging, prod`, err.Error())
 }
@@ -54,13 +54,18 @@ func TestUnknownEnvironment(t *testing.T) {
 func TestCommittedPlannedManifestsAreCurrent(t *testing.T) {
 	for _, env := range []string{"dev", "staging", "prod"} {
 		t.Run(env, func(t *testing.T) {
-			res, err := Run(context.Background(), Options{Root: "../..", Env: env, Out: io.Discard, ManifestDir: "-"})
+			res, err := Run(context.Background(), Options{Root: "../..", Env: env, Out: io.Discard, ManifestDir: "-", CostDir: "-"})
 			require.NoError(t, err)
 			want, err := res.Manifest.JSON()
 			require.NoError(t, err)
 			got, err := os.ReadFile(filepath.Join("../..", ManifestDir, env+".json"))
 			require.NoError(t, err, "manifests/planned/%s.json is missing: run `go run mage.go plan:env %s` and commit it", env, env)
 			assert.Equal(t, string(want), string(got), "manifests/planned/%s.json is stale: run `go run mage.go plan:env %s` and commit the diff", env, env)
+			wantCost, err := res.Cost.JSON()
+			require.NoError(t, err)
+			gotCost, err := os.ReadFile(filepath.Join("../..", "costs", env+".json"))
+			require.NoError(t, err, "costs/%s.json is missing: run `go run mage.go plan:env %s` and commit it", env, env)
+			assert.Equal(t, string(wantCost), string(gotCost), "costs/%s.json is stale: run `go run mage.go plan:env %s` and commit the diff", env, env)
 		})
 	}
 }
@@ -68,7 +73,7 @@ func TestCommittedPlannedManifestsAreCurrent(t *testing.T) {
 // warmUp builds the payment function once (the build is memoised per
 // process), so the benchmarks measure planning, not compiling.
 func warmUp(b *testing.B) {
-	if _, err := Run(context.Background(), Options{Root: "../..", Env: "dev", Out: io.Discard, ManifestDir: "-"}); err != nil {
+	if _, err := Run(context.Background(), Options{Root: "../..", Env: "dev", Out: io.Discard, ManifestDir: "-", CostDir: "-"}); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -76,7 +81,7 @@ func warmUp(b *testing.B) {
 func BenchmarkPlanDev(b *testing.B) {
 	warmUp(b)
 	for b.Loop() {
-		if _, err := Run(context.Background(), Options{Root: "../..", Env: "dev", Out: io.Discard, ManifestDir: "-"}); err != nil {
+		if _, err := Run(context.Background(), Options{Root: "../..", Env: "dev", Out: io.Discard, ManifestDir: "-", CostDir: "-"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -86,7 +91,7 @@ func BenchmarkPlanAllEnvironments(b *testing.B) {
 	warmUp(b)
 	for b.Loop() {
 		for _, env := range []string{"dev", "staging", "prod"} {
-			if _, err := Run(context.Background(), Options{Root: "../..", Env: env, Out: io.Discard, ManifestDir: "-"}); err != nil {
+			if _, err := Run(context.Background(), Options{Root: "../..", Env: env, Out: io.Discard, ManifestDir: "-", CostDir: "-"}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -109,7 +114,7 @@ func TestBadStackConfigStopsThePlanBeforeAnyLayer(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	_, err := Run(context.Background(), Options{Root: root, Env: "prod", Out: &out, ManifestDir: "-"})
+	_, err := Run(context.Background(), Options{Root: root, Env: "prod", Out: &out, ManifestDir: "-", CostDir: "-"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "compute/Pulumi.prod.yaml")
 	assert.Contains(t, err.Error(), `config payments:lambdaMemoryMB = "4096" is not a payments setting (did you mean payments:lambdaMemoryMb?)`)

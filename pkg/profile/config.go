@@ -37,6 +37,7 @@ const (
 	KeyFunctionErrorsAlarm    = "lambdaErrorsThreshold"
 	KeyTableThrottleAlarm     = "tableThrottleThreshold"
 	KeyAlarmEmails            = "alarmEmails"
+	KeyMonthlyBudget          = "monthlyBudgetUsd"
 
 	// Keys of the AWS provider that must agree with the profile. They live in
 	// the aws namespace and are not payments settings.

@@ -14,6 +14,7 @@ var defaults = map[Environment]Profile{
 		Table:    Table{CapacityMode: OnDemand, TargetUtilization: 70, PointInTimeRecovery: false},
 		Audit:    Audit{ExpirationDays: 30},
 		Alarms:   Alarms{FunctionErrorsThreshold: 10, TableThrottleThreshold: 50},
+		Cost:     Cost{MonthlyBudgetUSD: 60},
 	},
 	Staging: {
 		Environment: Staging, AccountID: "234567890123", Region: "us-east-1",
@@ -24,6 +25,7 @@ var defaults = map[Environment]Profile{
 			MaxReadCapacity: 50, MaxWriteCapacity: 50, TargetUtilization: 70, PointInTimeRecovery: false},
 		Audit:  Audit{ExpirationDays: 90},
 		Alarms: Alarms{FunctionErrorsThreshold: 5, TableThrottleThreshold: 10},
+		Cost:   Cost{MonthlyBudgetUSD: 80},
 	},
 	Prod: {
 		Environment: Prod, AccountID: "345678901234", Region: "us-east-1",
@@ -34,5 +36,6 @@ var defaults = map[Environment]Profile{
 			MaxReadCapacity: 500, MaxWriteCapacity: 500, TargetUtilization: 70, PointInTimeRecovery: true},
 		Audit:  Audit{ExpirationDays: 365},
 		Alarms: Alarms{FunctionErrorsThreshold: 1, TableThrottleThreshold: 1},
+		Cost:   Cost{MonthlyBudgetUSD: 150},
 	},
 }

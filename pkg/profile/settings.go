@@ -118,6 +118,7 @@ var Settings = []Setting{
 	intSetting(KeyFunctionErrorsAlarm, "Lambda Errors alarm (5-minute sum reaches)", LayerObservability, PerEnvironment, func(p *Profile) *int { return &p.Alarms.FunctionErrorsThreshold }),
 	intSetting(KeyTableThrottleAlarm, "DynamoDB throttle alarm (5-minute sum reaches)", LayerObservability, PerEnvironment, func(p *Profile) *int { return &p.Alarms.TableThrottleThreshold }),
 	{Key: KeyAlarmEmails, Label: "alarm e-mail subscribers", Owner: LayerObservability, Varies: PerEnvironment},
+	intSetting(KeyMonthlyBudget, "monthly budget for the fixed cost (USD)", LayerObservability, PerEnvironment, func(p *Profile) *int { return &p.Cost.MonthlyBudgetUSD }),
 }
 
 // LookupSetting finds a setting by its unqualified or qualified key.

@@ -57,6 +57,14 @@ type Profile struct {
 	Table              Table       `json:"table"`
 	Audit              Audit       `json:"audit"`
 	Alarms             Alarms      `json:"alarms"`
+	Cost               Cost        `json:"cost"`
+}
+
+// Cost holds the environment's monthly budget for what it costs idle.
+type Cost struct {
+	// MonthlyBudgetUSD caps the fixed monthly cost of the offline plan:
+	// the plan fails above it.
+	MonthlyBudgetUSD int `json:"monthlyBudgetUsd"`
 }
 
 // Network settings of the VPC layer.

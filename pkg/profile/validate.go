@@ -92,6 +92,7 @@ func validate(p Profile) []error {
 	add(inRange(KeyAuditExpirationDays, p.Audit.ExpirationDays, minExpiration, maxExpiration))
 	add(inRange(KeyFunctionErrorsAlarm, p.Alarms.FunctionErrorsThreshold, minThreshold, maxThreshold))
 	add(inRange(KeyTableThrottleAlarm, p.Alarms.TableThrottleThreshold, minThreshold, maxThreshold))
+	add(inRange(KeyMonthlyBudget, p.Cost.MonthlyBudgetUSD, 1, 1000000))
 	return errs
 }
 

@@ -1,0 +1,209 @@
+// Package cost prices an environment's offline plan: each resource of the
+// planned manifest, by rules per resource type, from a price table (list
+// prices with their source and date) and a usage file (what each environment
+// is assumed to do in a month). It splits what the environment costs idle
+// (fixed) from what its usage adds, prices every resource type of the plan
+// or says why it has no charge or is not priced, and compares two reports.
+package cost
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+// Files under the repository root.
+const (
+	PricesFile = "costs/prices.yaml"
+	UsageFile  = "costs/usage.yaml"
+)
+
+// Price is one priced dimension.
+type Price struct {
+	ID          string  `yaml:"id" json:"id"`
+	Unit        string  `yaml:"unit" json:"unit"`
+	USD         float64 `yaml:"usd" json:"usd"`
+	Description string  `yaml:"description" json:"description"`
+	Source      string  `yaml:"source" json:"source"`
+	Taken       string  `yaml:"taken" json:"taken"`
+}
+
+// Prices is the price table.
+type Prices struct {
+	Region string  `yaml:"region"`
+	Prices []Price `yaml:"prices"`
+	byID   map[string]Price
+}
+
+// ParsePrices reads a price table and refuses an entry without a source, a
+// date, a unit, or with a negative price.
+func ParsePrices(raw []byte) (*Prices, error) {
+	var p Prices
+	if err := yaml.Unmarshal(raw, &p); err != nil {
+		return nil, fmt.Errorf("%s: %w", PricesFile, err)
+	}
+	if p.Region != "us-east-1" {
+		return nil, fmt.Errorf("%s: region %q: the platform runs in us-east-1", PricesFile, p.Region)
+	}
+	p.byID = map[string]Price{}
+	for i, e := range p.Prices {
+		where := fmt.Sprintf("%s: price %d (%s)", PricesFile, i+1, e.ID)
+		switch {
+		case e.ID == "" || e.Unit == "":
+			return nil, fmt.Errorf("%s: an id and a unit are required", where)
+		case e.USD < 0 || math.IsNaN(e.USD):
+			return nil, fmt.Errorf("%s: usd = %v: allowed zero or more", where, e.USD)
+		case strings.TrimSpace(e.Source) == "":
+			return nil, fmt.Errorf("%s: no source: say where the price comes from", where)
+		}
+		if _, err := time.Parse(time.DateOnly, e.Taken); err != nil {
+			return nil, fmt.Errorf("%s: taken %q: allowed the date the price was taken, such as 2026-11-27", where, e.Taken)
+		}
+		if _, dup := p.byID[e.ID]; dup {
+			return nil, fmt.Errorf("%s: listed twice", where)
+		}
+		p.byID[e.ID] = e
+	}
+	return &p, nil
+}
+
+// YAML writes the table in the committed file's layout, one entry a line,
+// under header (the file's leading comment lines).
+func (p *Prices) YAML(header string) []byte {
+	var b strings.Builder
+	b.WriteString(header)
+	fmt.Fprintf(&b, "region: %s\nprices:\n", p.Region)
+	for _, e := range p.Prices {
+		fmt.Fprintf(&b, "  - {id: %s, unit: %s, usd: %s, description: %s, source: %s, taken: %q}\n",
+			e.ID, e.Unit, strconv.FormatFloat(e.USD, 'f', -1, 64), strconv.Quote(e.Description), strconv.Quote(e.Source), e.Taken)
+	}
+	return []byte(b.String())
+}
+
+// Header is the leading comment block of a YAML file.
+func Header(raw []byte) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(string(raw), "\n") {
+		if !strings.HasPrefix(line, "#") {
+			break
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// Get returns a price by id.
+func (p *Prices) Get(id string) (Price, error) {
+	e, ok := p.byID[id]
+	if !ok {
+		return Price{}, fmt.Errorf("%s has no price %q", PricesFile, id)
+	}
+	return e, nil
+}
+
+// Usage is what one environment is assumed to do in a month.
+type Usage struct {
+	PaymentsPerMonth           float64 `yaml:"paymentsPerMonth"`
+	AvgDurationMs              float64 `yaml:"avgDurationMs"`
+	NatGBPerMonth              float64 `yaml:"natGBPerMonth"`
+	FunctionLogGBPerMonth      float64 `yaml:"functionLogGBPerMonth"`
+	FlowLogGBPerMonth          float64 `yaml:"flowLogGBPerMonth"`
+	TableSizeGB                float64 `yaml:"tableSizeGB"`
+	AuditObjectKB              float64 `yaml:"auditObjectKB"`
+	KMSRequestsPerMonth        float64 `yaml:"kmsRequestsPerMonth"`
+	AlarmNotificationsPerMonth float64 `yaml:"alarmNotificationsPerMonth"`
+}
+
+// usageKeys are Usage's keys, in order, from its yaml tags.
+func usageKeys() []string {
+	t := reflect.TypeFor[Usage]()
+	keys := make([]string, t.NumField())
+	for i := range keys {
+		keys[i] = t.Field(i).Tag.Get("yaml")
+	}
+	return keys
+}
+
+// ParseUsage reads the usage file. Every environment needs every assumption,
+// each a number of zero or more; an unknown environment or key is refused.
+func ParseUsage(raw []byte) (map[profile.Environment]Usage, error) {
+	var doc struct {
+		Environments map[string]map[string]any `yaml:"environments"`
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", UsageFile, err)
+	}
+	keys := usageKeys()
+	allowed := strings.Join(keys, ", ")
+	out := map[profile.Environment]Usage{}
+	for name, values := range doc.Environments {
+		env, err := profile.ParseEnvironment(name)
+		if err != nil {
+			return nil, fmt.Errorf("%s: environments.%s: %w", UsageFile, name, err)
+		}
+		var u Usage
+		v := reflect.ValueOf(&u).Elem()
+		for i, key := range keys {
+			raw, ok := values[key]
+			if !ok {
+				return nil, fmt.Errorf("%s: environments.%s.%s is missing: every environment needs %s", UsageFile, name, key, allowed)
+			}
+			n, err := number(raw)
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("%s: environments.%s.%s = %v: allowed a number of zero or more", UsageFile, name, key, raw)
+			}
+			v.Field(i).SetFloat(n)
+		}
+		for key := range values {
+			if !strings.Contains(","+strings.ReplaceAll(allowed, " ", "")+",", ","+key+",") {
+				return nil, fmt.Errorf("%s: environments.%s.%s is not an assumption: allowed %s", UsageFile, name, key, allowed)
+			}
+		}
+		out[env] = u
+	}
+	for _, env := range profile.Environments() {
+		if _, ok := out[env]; !ok {
+			return nil, fmt.Errorf("%s: environments.%s is missing", UsageFile, env)
+		}
+	}
+	return out, nil
+}
+
+func number(v any) (float64, error) {
+	switch n := v.(type) {
+	case int:
+		return float64(n), nil
+	case float64:
+		return n, nil
+	case string:
+		return strconv.ParseFloat(n, 64)
+	}
+	return 0, fmt.Errorf("not a number")
+}
+
+// Load reads the price table and the usage file under root.
+func Load(root string) (*Prices, map[profile.Environment]Usage, error) {
+	raw, err := os.ReadFile(filepath.Join(root, PricesFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	prices, err := ParsePrices(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, err = os.ReadFile(filepath.Join(root, UsageFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	usage, err := ParseUsage(raw)
+	return prices, usage, err
+}
