@@ -16,7 +16,7 @@ import (
 func TestPlanPrintsEveryLayerAndWritesAPlannedManifest(t *testing.T) {
 	var out bytes.Buffer
 	dir := t.TempDir()
-	res, err := Run(context.Background(), Options{Root: "../..", Env: "dev", Out: &out, ManifestDir: dir, CostDir: dir})
+	res, err := Run(context.Background(), Options{Root: "../..", Env: "dev", Out: &out, ManifestDir: dir, CostDir: t.TempDir()})
 	require.NoError(t, err)
 	text := out.String()
 	for _, want := range []string{
