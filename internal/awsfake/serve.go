@@ -6,11 +6,21 @@ import (
 	"net"
 	"net/http"
 
+	"github.com/pulumi/pulumi/pkg/v3/resource/deploy/deploytest"
 	"github.com/pulumi/pulumi/pkg/v3/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
 )
+
+// attachable is the stand-in provider as a plugin the engine can attach to:
+// the CLI attaches to a provider it did not start (PULUMI_DEBUG_PROVIDERS).
+// The stand-in needs nothing from the engine's host, so attaching is a no-op.
+type attachable struct {
+	*deploytest.Provider
+}
+
+func (attachable) Attach(string) error { return nil }
 
 // ServeProvider serves the stand-in as the "aws" resource provider over
 // gRPC on a loopback port, for the real Pulumi CLI
@@ -21,7 +31,7 @@ func (c *Cloud) ServeProvider(cancel chan bool) (rpcutil.ServeHandle, error) {
 	return rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Cancel: cancel,
 		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterResourceProviderServer(srv, plugin.NewProviderServer(p))
+			pulumirpc.RegisterResourceProviderServer(srv, plugin.NewProviderServer(attachable{p}))
 			return nil
 		},
 	})
