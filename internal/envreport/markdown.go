@@ -3,9 +3,13 @@ package envreport
 import (
 	"bytes"
 	_ "embed"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/template"
 
+	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -16,6 +20,10 @@ const DocPath = "docs/environments.md"
 var environmentsTemplate string
 
 var environmentsPage = template.Must(template.New("environments").Parse(environmentsTemplate))
+
+type costColumn struct {
+	Fixed, Usage, Total, Budget, Lambda string
+}
 
 type row struct {
 	Label, Key, Layer, Varies string
@@ -36,6 +44,7 @@ func Markdown(root string) ([]byte, error) {
 	data := struct {
 		Envs, Accounts, Regions, Invariants []string
 		Rows                                []row
+		Costs                               []costColumn
 	}{}
 	for _, p := range profiles {
 		data.Envs = append(data.Envs, string(p.Environment))
@@ -52,6 +61,22 @@ func Markdown(root string) ([]byte, error) {
 		}
 		data.Rows = append(data.Rows, r)
 	}
+	for _, p := range profiles {
+		raw, err := os.ReadFile(filepath.Join(root, cost.Dir, string(p.Environment)+".json"))
+		if err != nil {
+			return nil, fmt.Errorf("%w: run `go run mage.go plan:env %s`", err, p.Environment)
+		}
+		r, err := cost.Read(raw)
+		if err != nil {
+			return nil, err
+		}
+		c := costColumn{Fixed: usd(r.Fixed), Usage: usd(r.Usage), Total: usd(r.Total), Budget: usd(float64(p.Cost.MonthlyBudgetUSD)),
+			Lambda: fmt.Sprintf("%s (%s)", usd(r.Lambda.Arm64USD), usd(r.Lambda.X86USD))}
+		if r.FixedMax > r.Fixed {
+			c.Fixed += fmt.Sprintf(" (up to %s at the autoscaling maximum)", usd(r.FixedMax))
+		}
+		data.Costs = append(data.Costs, c)
+	}
 	for _, inv := range profile.Invariants {
 		data.Invariants = append(data.Invariants, inv.Name)
 	}
@@ -61,6 +86,8 @@ func Markdown(root string) ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+func usd(v float64) string { return fmt.Sprintf("$%.2f", v) }
 
 // display shows a setting's value for people: booleans as on/off, zero
 // capacities (on-demand) as n/a.

@@ -194,7 +194,7 @@ func TestPullRequestsRunTheChecks(t *testing.T) {
 	for _, s := range w.Jobs["checks"].Steps {
 		runs += s.Run + "\n"
 	}
-	for _, want := range []string{"bash .ci/run", "go run mage.go plan:env", "go run mage.go policy:env", "go run mage.go parity", "GITHUB_STEP_SUMMARY"} {
+	for _, want := range []string{"bash .ci/run", "go run mage.go plan:env", "go run mage.go policy:env", "go run mage.go parity", "go run mage.go cost:diff", "GITHUB_STEP_SUMMARY"} {
 		assert.Contains(t, runs, want)
 	}
 	preview := w.Jobs["live-preview"]
