@@ -1,6 +1,7 @@
 package awsfake
 
 import (
+	"context"
 	"encoding/xml"
 	"fmt"
 	"net"
@@ -21,6 +22,14 @@ type attachable struct {
 }
 
 func (attachable) Attach(string) error { return nil }
+
+// Configure accepts every configuration: the served provider lives across
+// many CLI runs, each of which configures it (the in-process one is
+// configured once per engine run, and asserts so). The stand-in reads no
+// provider configuration.
+func (attachable) Configure(context.Context, plugin.ConfigureRequest) (plugin.ConfigureResponse, error) {
+	return plugin.ConfigureResponse{}, nil
+}
 
 // ServeProvider serves the stand-in as the "aws" resource provider over
 // gRPC on a loopback port, for the real Pulumi CLI
