@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	"github.com/magefile/mage/mg"
 	"github.com/magefile/mage/sh"
@@ -313,7 +314,9 @@ func (Cost) Prices() error {
 		return err
 	}
 	ctx := context.Background()
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"))
+	// The Price List endpoint is in us-east-1. Credentials come from the
+	// environment or a profile; the instance metadata service is not asked.
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"), config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
 	if err == nil {
 		_, err = cfg.Credentials.Retrieve(ctx)
 	}
