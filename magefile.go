@@ -28,6 +28,7 @@ import (
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/plan"
 	"github.com/acmepay/platform/internal/policy"
+	"github.com/acmepay/platform/internal/programs"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -125,6 +126,7 @@ func deployer() (*deploy.Deployer, *deploy.Automation, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	runner.Programs = programs.ByLayer()
 	return &deploy.Deployer{
 		Root: root, Graph: deploy.Graph(), Runner: runner,
 		Identity: deploy.STSIdentity{Region: "us-east-1"}, CLI: deploy.PulumiCLI{},

@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
@@ -46,8 +47,11 @@ var ErrNoPassphrase = errors.New("the passphrase secrets provider needs PULUMI_C
 // Automation runs layers through the Pulumi Automation API against each layer
 // directory, as `pulumi up` inside the directory would.
 type Automation struct {
-	Root      string
-	Backend   string
+	Root    string
+	Backend string
+	// Programs, when set, are the layers' programs, run inline; a layer
+	// without one is compiled from its directory by the Go language host.
+	Programs  map[string]pulumi.RunFunc
 	lookupEnv func(string) (string, bool)
 }
 

@@ -86,10 +86,21 @@ func (d *Deployer) Manifest(ctx context.Context, envName string, in Inspector, p
 }
 
 func (a *Automation) stack(ctx context.Context, layer Layer, env profile.Environment) (auto.Stack, error) {
-	stack, err := auto.UpsertStackLocalSource(ctx, string(env), filepath.Join(a.Root, layer.Name),
+	dir := filepath.Join(a.Root, layer.Name)
+	opts := []auto.LocalWorkspaceOption{
 		auto.SecretsProvider("passphrase"),
 		auto.EnvVars(map[string]string{"PULUMI_BACKEND_URL": a.Backend}),
-	)
+	}
+	var stack auto.Stack
+	var err error
+	if program, ok := a.Programs[layer.Name]; ok {
+		// The layer's program runs in this process: the same project,
+		// stack files and backend as `pulumi up` in the layer directory,
+		// without the language host compiling the layer on every run.
+		stack, err = auto.UpsertStackInlineSource(ctx, string(env), layer.Name, program, append(opts, auto.WorkDir(dir))...)
+	} else {
+		stack, err = auto.UpsertStackLocalSource(ctx, string(env), dir, opts...)
+	}
 	if err != nil {
 		return auto.Stack{}, fmt.Errorf("selecting stack %s of %s: %w", env, layer.Name, err)
 	}

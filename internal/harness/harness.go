@@ -28,23 +28,15 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/acmepay/platform/compute/computelayer"
-	"github.com/acmepay/platform/data/datalayer"
 	"github.com/acmepay/platform/internal/awsfake"
 	layers "github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/envreport"
-	"github.com/acmepay/platform/network/networklayer"
-	"github.com/acmepay/platform/observability/observabilitylayer"
+	"github.com/acmepay/platform/internal/programs"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
 // Programs maps each layer to the program `pulumi up` runs in its directory.
-var Programs = map[string]pulumi.RunFunc{
-	"network":       networklayer.Program,
-	"data":          datalayer.Program,
-	"compute":       computelayer.Program,
-	"observability": observabilitylayer.Program,
-}
+var Programs = programs.ByLayer()
 
 // Organization is what the file backend calls every organization.
 const Organization = "organization"

@@ -1,0 +1,26 @@
+// Package programs maps each layer to its Pulumi program, in the order of
+// pkg/contract's layers. The offline plan runs them in the in-process engine
+// and the deployment runs them inline through the Automation API, so neither
+// compiles a layer; `pulumi up` run by hand in a layer directory compiles the
+// same program from the layer's main.go.
+package programs
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acmepay/platform/compute/computelayer"
+	"github.com/acmepay/platform/data/datalayer"
+	"github.com/acmepay/platform/network/networklayer"
+	"github.com/acmepay/platform/observability/observabilitylayer"
+	"github.com/acmepay/platform/pkg/contract"
+)
+
+// ByLayer returns a new map of every layer's program.
+func ByLayer() map[string]pulumi.RunFunc {
+	return map[string]pulumi.RunFunc{
+		contract.LayerNetwork:       networklayer.Program,
+		contract.LayerData:          datalayer.Program,
+		contract.LayerCompute:       computelayer.Program,
+		contract.LayerObservability: observabilitylayer.Program,
+	}
+}
