@@ -49,6 +49,19 @@ func newEnv(m manifest.Manifest) *Env {
 	return e
 }
 
+// decide asks one access question of the environment's documents; problem
+// is set when the question could not be answered.
+func (e *Env) decide(q access.Question) (got iampolicy.Result, problem string) {
+	if e.accessErr != nil {
+		return got, e.accessErr.Error()
+	}
+	got, err := e.access.Ask(q)
+	if err != nil {
+		return got, err.Error()
+	}
+	return got, ""
+}
+
 // names are the environment's names as the access questions use them.
 func (e *Env) names() access.Names {
 	w := e.workload()
@@ -406,9 +419,9 @@ func Rules() []Rule {
 					return "the role's boundary is not a policy of this environment"
 				}
 				for _, c := range access.DangerousFor(e.names(), r.PhysicalName) {
-					got, err := e.access.Ask(c.Question)
-					if err != nil {
-						return err.Error()
+					got, problem := e.decide(c.Question)
+					if problem != "" {
+						return problem
 					}
 					if got.Decision == iampolicy.Allowed {
 						return fmt.Sprintf("under an allow-all policy the role may %s on %s (%s)", c.Action, c.Resource, got.By)
@@ -448,9 +461,9 @@ func Rules() []Rule {
 									// Unscoped calls name no resource account.
 									q.Context["aws:ResourceAccount"] = ""
 								}
-								got, err := e.access.Ask(q)
-								if err != nil {
-									return err.Error()
+								got, problem := e.decide(q)
+								if problem != "" {
+									return problem
 								}
 								if got.Decision != iampolicy.Allowed {
 									return fmt.Sprintf("role %s asks for %s on %s, which its boundary does not allow (%s)", r.PhysicalName, action, resource, got.By)
@@ -505,10 +518,10 @@ func Rules() []Rule {
 					}
 					key, _ := topic.Config["kmsMasterKeyId"].(string)
 					for _, action := range []string{"kms:Decrypt", "kms:GenerateDataKey"} {
-						got, err := e.access.Ask(access.Question{Service: "cloudwatch.amazonaws.com", Action: action, Resource: key,
+						got, problem := e.decide(access.Question{Service: "cloudwatch.amazonaws.com", Action: action, Resource: key,
 							Context: map[string]string{"aws:SourceAccount": e.Manifest.Account}})
-						if err != nil {
-							return err.Error()
+						if problem != "" {
+							return problem
 						}
 						if got.Decision != iampolicy.Allowed {
 							return fmt.Sprintf("CloudWatch may not %s with the key %s of topic %s: the alarm would never be delivered", action, key, topic.PhysicalName)
