@@ -122,7 +122,7 @@ func deployer() (*deploy.Deployer, *deploy.Automation, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	runner, err := deploy.NewAutomation(root, os.Getenv)
+	runner, err := deploy.NewAutomation(root, os.LookupEnv)
 	if err != nil {
 		return nil, nil, err
 	}

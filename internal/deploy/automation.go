@@ -29,8 +29,13 @@ const StateDir = ".pulumi-state"
 
 // Backend returns the state backend URL: PULUMI_BACKEND_URL when set (an S3
 // bucket or Pulumi Cloud for teams), otherwise the local file backend.
-func Backend(root string, getenv func(string) string) (string, error) {
-	if url := getenv("PULUMI_BACKEND_URL"); url != "" {
+func Backend(root string, lookup func(string) (string, bool)) (string, error) {
+	if url, set := lookup("PULUMI_BACKEND_URL"); set {
+		if strings.TrimSpace(url) == "" {
+			// In CI an unset repository variable expands to "": falling back
+			// to a file backend there would lose the state with the runner.
+			return "", fmt.Errorf("PULUMI_BACKEND_URL is set but empty: set it to the team's state backend (s3://<bucket>/<prefix>), or unset it to use the local file backend %s/", StateDir)
+		}
 		return url, nil
 	}
 	abs, err := filepath.Abs(filepath.Join(root, StateDir))
@@ -56,8 +61,8 @@ type Automation struct {
 }
 
 // NewAutomation resolves the backend; Preflight checks the rest.
-func NewAutomation(root string, getenv func(string) string) (*Automation, error) {
-	backend, err := Backend(root, getenv)
+func NewAutomation(root string, lookup func(string) (string, bool)) (*Automation, error) {
+	backend, err := Backend(root, lookup)
 	if err != nil {
 		return nil, err
 	}

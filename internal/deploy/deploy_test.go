@@ -267,22 +267,29 @@ func TestOldCLIIsRefused(t *testing.T) {
 	assert.Equal(t, "v3.274.1", v)
 }
 
+func env(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+}
+
 func TestBackendDefaultsToRepositoryFileBackend(t *testing.T) {
-	url, err := Backend("/repo", func(string) string { return "" })
+	url, err := Backend("/repo", env(nil))
 	require.NoError(t, err)
 	assert.Equal(t, "file:///repo/.pulumi-state", url)
-	url, err = Backend("/repo", func(k string) string {
-		if k == "PULUMI_BACKEND_URL" {
-			return "s3://payments-pulumi-state"
-		}
-		return ""
-	})
+	url, err = Backend("/repo", env(map[string]string{"PULUMI_BACKEND_URL": "s3://payments-pulumi-state"}))
 	require.NoError(t, err)
 	assert.Equal(t, "s3://payments-pulumi-state", url)
 }
 
+// In CI an unset repository variable expands to "": that must not quietly
+// become a file backend the runner throws away.
+func TestAnEmptyBackendURLIsAnError(t *testing.T) {
+	_, err := Backend("/repo", env(map[string]string{"PULUMI_BACKEND_URL": ""}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "PULUMI_BACKEND_URL is set but empty")
+}
+
 func TestMissingPassphraseIsExplained(t *testing.T) {
-	a, err := NewAutomation(t.TempDir(), func(string) string { return "" })
+	a, err := NewAutomation(t.TempDir(), env(nil))
 	require.NoError(t, err)
 	env := map[string]string{}
 	a.lookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }

@@ -29,7 +29,7 @@ func TestLiveDeployAndDestroy(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)
 	defer cancel()
-	auto, err := NewAutomation("../..", os.Getenv)
+	auto, err := NewAutomation("../..", os.LookupEnv)
 	require.NoError(t, err)
 	d := &Deployer{Root: "../..", Graph: Graph(), Runner: auto, Identity: STSIdentity{Region: "us-east-1"},
 		CLI: PulumiCLI{}, Out: testWriter{t}, Now: time.Now}

@@ -125,7 +125,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 		t.Setenv(k, v)
 	}
 	root := stackFiles(t)
-	runner, err := deploy.NewAutomation(root, os.Getenv)
+	runner, err := deploy.NewAutomation(root, os.LookupEnv)
 	require.NoError(t, err)
 	runner.Programs = programs.ByLayer()
 	out := &bytes.Buffer{}
