@@ -228,19 +228,22 @@ func (Manifest) Env(env string) error {
 	return os.WriteFile(path, body, 0o644)
 }
 
-// All writes the deployed manifest of every environment (`mage manifest`).
-func (m Manifest) All() error {
-	for _, env := range []string{"dev", "staging", "prod"} {
-		if err := m.Env(env); err != nil {
-			return err
-		}
+// Caller writes the deployed manifest of the environment whose account the credentials belong to (`mage manifest`): one set of credentials reaches one account.
+func (m Manifest) Caller() error {
+	d, _, err := deployer()
+	if err != nil {
+		return err
 	}
-	return nil
+	env, err := d.CallerEnvironment(context.Background())
+	if err != nil {
+		return err
+	}
+	return m.Env(string(env))
 }
 
-// Aliases: `mage manifest` is every environment's manifest.
+// Aliases: `mage manifest` is the manifest of the credentials' environment.
 var Aliases = map[string]interface{}{
-	"manifest": Manifest.All,
+	"manifest": Manifest.Caller,
 }
 
 // Build compiles the payment function for linux/arm64 into compute/dist/payment.zip and prints its hash.

@@ -375,3 +375,15 @@ func TestDataLossIsReplacementOrDeletionOfStatefulResources(t *testing.T) {
 	}
 	assert.Equal(t, []string{"c", "e"}, urns)
 }
+
+func TestCallerEnvironmentFollowsTheCredentials(t *testing.T) {
+	d, _ := newDeployer(newFakeRunner(), "234567890123")
+	env, err := d.CallerEnvironment(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, profile.Staging, env)
+
+	d, _ = newDeployer(newFakeRunner(), "999999999999")
+	_, err = d.CallerEnvironment(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the credentials are for account 999999999999, which is no environment's (dev is 123456789012")
+}

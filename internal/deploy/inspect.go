@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
@@ -14,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/acmepay/platform/internal/drift"
+	"github.com/acmepay/platform/internal/envreport"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/policy"
 	"github.com/acmepay/platform/pkg/profile"
@@ -201,4 +203,26 @@ func (d *Deployer) Revert(ctx context.Context, envName string, in Inspector) (dr
 	report.WriteText(d.Out)
 	res, err := d.Run(ctx, Up, envName)
 	return report, res, err
+}
+
+// CallerEnvironment is the environment whose account the caller's
+// credentials belong to: each set of credentials reaches one account, so a
+// manifest of "every environment" is one per set of credentials.
+func (d *Deployer) CallerEnvironment(ctx context.Context) (profile.Environment, error) {
+	account, err := d.Identity.AccountID(ctx)
+	if err != nil {
+		return "", fmt.Errorf("reading the caller's AWS account (sts:GetCallerIdentity): %w", err)
+	}
+	var known []string
+	for _, env := range profile.Environments() {
+		p, err := envreport.Load(d.Root, string(env))
+		if err != nil {
+			return "", err
+		}
+		if p.AccountID == account {
+			return env, nil
+		}
+		known = append(known, fmt.Sprintf("%s is %s", env, p.AccountID))
+	}
+	return "", fmt.Errorf("the credentials are for account %s, which is no environment's (%s)", account, strings.Join(known, ", "))
 }
