@@ -44,6 +44,22 @@ func (Env) Show(env string) error {
 	return envreport.Write(os.Stdout, p)
 }
 
+// Apply writes pkg/profile/environments.yaml's accounts, region and suffix into every layer's stack files, then regenerates the docs, planned manifests and costs: what a fork runs after editing that file.
+func (Env) Apply() error {
+	if err := envreport.Apply(".", profile.Planned); err != nil {
+		return err
+	}
+	fmt.Println("stack files: accounts, region and suffix from pkg/profile/environments.yaml")
+	mg.SerialDeps(Docs.Environments, Docs.Compliance)
+	for _, env := range profile.Environments() {
+		if _, err := plan.Run(context.Background(), plan.Options{Root: ".", Env: string(env), Out: io.Discard}); err != nil {
+			return err
+		}
+		fmt.Printf("planned: manifests/planned/%s.json, costs/%s.json\n", env, env)
+	}
+	return nil
+}
+
 // Plan groups `mage plan:env <env>`.
 type Plan mg.Namespace
 

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/pkg/profile"
 )
 
 func TestShowsTheRepositoryStacks(t *testing.T) {
@@ -90,4 +92,44 @@ func TestEveryLayerNeedsItsStackFile(t *testing.T) {
 	_, err := Load(root, "dev")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "layer data has no usable stack dev")
+}
+
+// A fork changes its accounts and suffix in one file; Apply carries them to
+// every layer's stack files, which then load as that fork's environments.
+func TestApplyWritesTheForksAccountsAndSuffix(t *testing.T) {
+	root := t.TempDir()
+	for _, layer := range []string{"network", "data", "compute", "observability"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(root, layer), 0o755))
+		for _, env := range []string{"dev", "staging", "prod"} {
+			raw, err := os.ReadFile(filepath.Join("..", "..", layer, "Pulumi."+env+".yaml"))
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(root, layer, "Pulumi."+env+".yaml"), raw, 0o644))
+		}
+	}
+	fork := map[profile.Environment]string{profile.Dev: "111111111111", profile.Staging: "222222222222", profile.Prod: "333333333333"}
+	require.NoError(t, Apply(root, func(env profile.Environment) (profile.Profile, error) {
+		p, err := profile.Planned(env)
+		p.AccountID, p.Suffix = fork[env], "acme7"
+		return p, err
+	}))
+	for env, account := range fork {
+		cfg, err := profile.ReadStackFile(filepath.Join(root, "compute", "Pulumi."+string(env)+".yaml"))
+		require.NoError(t, err)
+		assert.Equal(t, `["`+account+`"]`, cfg["aws:allowedAccountIds"])
+		assert.Equal(t, "acme7", cfg["payments:environmentSuffix"])
+	}
+
+	// Unchanged values leave the repository's files byte for byte.
+	before, err := os.ReadFile(filepath.Join("..", "..", "data", "Pulumi.prod.yaml"))
+	require.NoError(t, err)
+	again := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(again, "data"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(again, "data", "Pulumi.prod.yaml"), before, 0o644))
+	p, err := profile.Planned(profile.Prod)
+	require.NoError(t, err)
+	require.NoError(t, profile.SetStackList(filepath.Join(again, "data", "Pulumi.prod.yaml"), "aws:allowedAccountIds", []string{p.AccountID}))
+	require.NoError(t, profile.SetStackValue(filepath.Join(again, "data", "Pulumi.prod.yaml"), "payments:environmentSuffix", p.Suffix))
+	after, err := os.ReadFile(filepath.Join(again, "data", "Pulumi.prod.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, string(before), string(after))
 }

@@ -1,41 +1,68 @@
 package profile
 
-// The sanctioned differences between environments, side by side. Anything not
-// in this table must be identical in dev, staging and prod. Which layer owns
-// each setting, and whether it may differ per environment, is in settings.go. A stack may
-// override a value in its Pulumi.<env>.yaml (see config.go); overrides go
-// through the same validation as these defaults.
-var defaults = map[Environment]Profile{
-	Dev: {
-		Environment: Dev, AccountID: "123456789012", Region: "us-east-1",
-		CostCenter: "payments-dev", DataClassification: "confidential",
-		Network:  Network{VpcCIDR: "10.10.0.0/16", NatGateways: 1, FlowLogs: false, FlowLogRetentionDays: 30},
-		Function: Function{Architecture: "arm64", MemoryMB: 512, TimeoutSeconds: 10, LogRetentionDays: 30, ReservedConcurrency: 5},
-		Table:    Table{CapacityMode: OnDemand, TargetUtilization: 70, PointInTimeRecovery: false},
-		Audit:    Audit{ExpirationDays: 30},
-		Alarms:   Alarms{FunctionErrorsThreshold: 10, TableThrottleThreshold: 50},
-		Cost:     Cost{MonthlyBudgetUSD: 60},
-	},
-	Staging: {
-		Environment: Staging, AccountID: "234567890123", Region: "us-east-1",
-		CostCenter: "payments-staging", DataClassification: "confidential",
-		Network:  Network{VpcCIDR: "10.20.0.0/16", NatGateways: 1, FlowLogs: true, FlowLogRetentionDays: 90},
-		Function: Function{Architecture: "arm64", MemoryMB: 1024, TimeoutSeconds: 10, LogRetentionDays: 90, ReservedConcurrency: 20},
-		Table: Table{CapacityMode: Provisioned, ReadCapacity: 5, WriteCapacity: 5,
-			MaxReadCapacity: 50, MaxWriteCapacity: 50, TargetUtilization: 70, PointInTimeRecovery: false},
-		Audit:  Audit{ExpirationDays: 90},
-		Alarms: Alarms{FunctionErrorsThreshold: 5, TableThrottleThreshold: 10},
-		Cost:   Cost{MonthlyBudgetUSD: 80},
-	},
-	Prod: {
-		Environment: Prod, AccountID: "345678901234", Region: "us-east-1",
-		CostCenter: "payments-prod", DataClassification: "restricted",
-		Network:  Network{VpcCIDR: "10.30.0.0/16", NatGateways: 2, FlowLogs: true, FlowLogRetentionDays: 365},
-		Function: Function{Architecture: "arm64", MemoryMB: 2048, TimeoutSeconds: 10, LogRetentionDays: 365, ReservedConcurrency: 200},
-		Table: Table{CapacityMode: Provisioned, ReadCapacity: 25, WriteCapacity: 25,
-			MaxReadCapacity: 500, MaxWriteCapacity: 500, TargetUtilization: 70, PointInTimeRecovery: true},
-		Audit:  Audit{ExpirationDays: 365},
-		Alarms: Alarms{FunctionErrorsThreshold: 1, TableThrottleThreshold: 1},
-		Cost:   Cost{MonthlyBudgetUSD: 150},
-	},
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+)
+
+// environmentsFile holds the three environments side by side: accounts,
+// region, name suffix and the sanctioned differences. It is the one file a
+// fork edits; `go run mage.go env:apply` then rewrites the stack files.
+//
+//go:embed environments.yaml
+var environmentsFile []byte
+
+// defaults are the environments of environmentsFile, by name.
+var defaults = mustParseEnvironments(environmentsFile)
+
+// ParseEnvironments reads an environments file: exactly dev, staging and
+// prod, each with only known fields (the manifest's settings keys). The
+// profiles are not validated here: Load validates each with its overrides.
+func ParseEnvironments(raw []byte) (map[Environment]Profile, error) {
+	var doc map[string]any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("environments file: %w", err)
+	}
+	out := map[Environment]Profile{}
+	for name, body := range doc {
+		env := Environment(name)
+		switch env {
+		case Dev, Staging, Prod:
+		default:
+			return nil, fmt.Errorf("environments file: unknown environment %q: allowed dev, staging, prod", name)
+		}
+		// The profile's json tags are the file's keys, as in the manifest.
+		text, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("environments file: %s: %w", name, err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(text))
+		dec.DisallowUnknownFields()
+		var p Profile
+		if err := dec.Decode(&p); err != nil {
+			return nil, fmt.Errorf("environments file: %s: %w", name, err)
+		}
+		p.Environment = env
+		out[env] = p
+	}
+	for _, env := range Environments() {
+		if _, ok := out[env]; !ok {
+			return nil, fmt.Errorf("environments file: %s is missing", env)
+		}
+	}
+	return out, nil
+}
+
+func mustParseEnvironments(raw []byte) map[Environment]Profile {
+	m, err := ParseEnvironments(raw)
+	if err != nil {
+		// The file is embedded: a bad one fails every test and every build's
+		// first run, never a deployment half-way.
+		panic(err)
+	}
+	return m
 }

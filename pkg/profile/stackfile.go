@@ -63,8 +63,23 @@ func StackFile(layerDir, stack string) string {
 
 // SetStackValue sets one config key of a stack file to a string value, as
 // `pulumi config set` does, keeping the rest of the file (other keys, their
-// order, comments) as it was. The file must exist.
+// order, comments) as it was; a key that already has the value is left
+// untouched. The file must exist.
 func SetStackValue(path, key, value string) error {
+	return setStackNode(path, key, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value, Style: yaml.DoubleQuotedStyle})
+}
+
+// SetStackList sets one config key of a stack file to a list of strings
+// (`aws:allowedAccountIds`), like SetStackValue.
+func SetStackList(path, key string, values []string) error {
+	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+	for _, v := range values {
+		seq.Content = append(seq.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Style: yaml.DoubleQuotedStyle})
+	}
+	return setStackNode(path, key, seq)
+}
+
+func setStackNode(path, key string, val *yaml.Node) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("stack config: %w", err)
@@ -87,15 +102,33 @@ func SetStackValue(path, key, value string) error {
 		cfg = &yaml.Node{Kind: yaml.MappingNode}
 		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "config"}, cfg)
 	}
-	val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value, Style: yaml.DoubleQuotedStyle}
 	for i := 0; i+1 < len(cfg.Content); i += 2 {
 		if cfg.Content[i].Value == key {
+			if sameValue(cfg.Content[i+1], val) {
+				return nil
+			}
 			cfg.Content[i+1] = val
 			return writeYAML(path, &doc)
 		}
 	}
 	cfg.Content = append(cfg.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, val)
 	return writeYAML(path, &doc)
+}
+
+// sameValue compares two config values by their text, whatever their style.
+func sameValue(a, b *yaml.Node) bool {
+	if a.Kind != b.Kind || len(a.Content) != len(b.Content) {
+		return false
+	}
+	if a.Kind == yaml.ScalarNode {
+		return a.Value == b.Value
+	}
+	for i := range a.Content {
+		if !sameValue(a.Content[i], b.Content[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func writeYAML(path string, doc *yaml.Node) error {

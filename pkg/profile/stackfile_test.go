@@ -25,3 +25,36 @@ func TestSetStackValueChangesOneKeyAndKeepsTheRest(t *testing.T) {
 	assert.Equal(t, "1536", cfg["payments:lambdaMemoryMb"])
 	assert.Equal(t, `["345678901234"]`, cfg["aws:allowedAccountIds"])
 }
+
+func TestSetStackListAndUnchangedValues(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "Pulumi.dev.yaml")
+	original := "config:\n  aws:region: us-east-1\n  aws:allowedAccountIds:\n    - \"123456789012\"\n  payments:environmentSuffix: pay01\n"
+	require.NoError(t, os.WriteFile(path, []byte(original), 0o644))
+	require.NoError(t, SetStackList(path, "aws:allowedAccountIds", []string{"123456789012"}))
+	require.NoError(t, SetStackValue(path, "aws:region", "us-east-1"))
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, original, string(raw), "values already set are left as they are written")
+
+	require.NoError(t, SetStackList(path, "aws:allowedAccountIds", []string{"999988887777"}))
+	cfg, err := ReadStackFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, `["999988887777"]`, cfg["aws:allowedAccountIds"])
+}
+
+func TestTheEnvironmentsFileIsChecked(t *testing.T) {
+	for body, want := range map[string]string{
+		"dev: {}\nstaging: {}\nprod: {}\nqa: {}\n":             `unknown environment "qa"`,
+		"dev: {accountNumber: \"1\"}\nstaging: {}\nprod: {}\n": `unknown field "accountNumber"`,
+		"dev: {}\nstaging: {}\n":                               "prod is missing",
+	} {
+		_, err := ParseEnvironments([]byte(body))
+		require.Error(t, err, body)
+		assert.Contains(t, err.Error(), want)
+	}
+	for _, env := range Environments() {
+		p, err := Planned(env)
+		require.NoError(t, err)
+		assert.NoError(t, Validate(p), "the committed environments file describes a valid %s", env)
+	}
+}

@@ -117,6 +117,19 @@ func Default(env Environment) (Profile, error) {
 	if !ok {
 		return Profile{}, fmt.Errorf("unknown environment %q: allowed %s", env, allowedEnvironments())
 	}
+	// The suffix is every stack's own, required setting: the environments
+	// file's suffix is what `env:apply` writes into the stack files.
+	p.Suffix = ""
+	return p, nil
+}
+
+// Planned is an environment as the environments file describes it, suffix
+// included: what `env:apply` writes into the stack files.
+func Planned(env Environment) (Profile, error) {
+	p, ok := defaults[env]
+	if !ok {
+		return Profile{}, fmt.Errorf("unknown environment %q: allowed %s", env, allowedEnvironments())
+	}
 	return p, nil
 }
 
