@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
@@ -193,22 +194,10 @@ func TestUsageFileIsValidated(t *testing.T) {
 }
 
 func replaceOnce(s, old, repl string) string {
-	i := len(s)
-	if j := indexOf(s, old); j >= 0 {
-		i = j
-	} else {
+	if !strings.Contains(s, old) {
 		panic("no " + old)
 	}
-	return s[:i] + repl + s[i+len(old):]
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
+	return strings.Replace(s, old, repl, 1)
 }
 
 func TestCommittedPriceTableKeepsItsLayout(t *testing.T) {
