@@ -375,6 +375,23 @@ func (Bootstrap) Policies(env, repository string) error {
 	return nil
 }
 
+// StateBucket writes the policy of the shared S3 state bucket (TLS only; each environment's pipeline roles reach only their prefix) into bootstrap/state-bucket-policy.json (see docs/bootstrap.md).
+func (Bootstrap) StateBucket(bucket string) error {
+	var envs []profile.Profile
+	for _, env := range profile.Environments() {
+		p, err := envreport.Load(".", string(env))
+		if err != nil {
+			return err
+		}
+		envs = append(envs, p)
+	}
+	if err := bootstrap.Write("bootstrap", []bootstrap.File{{Name: "state-bucket-policy.json", Doc: bootstrap.StateBucketPolicy(bucket, envs)}}); err != nil {
+		return err
+	}
+	fmt.Println(filepath.Join("bootstrap", "state-bucket-policy.json"))
+	return nil
+}
+
 // Test runs every test of every module of the workspace.
 func Test() error {
 	return sh.RunV("go", "test", "work")

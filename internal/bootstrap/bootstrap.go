@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
@@ -398,4 +399,45 @@ func Write(dir string, files []File) error {
 		}
 	}
 	return nil
+}
+
+// StatePrefix is an environment's prefix in the state bucket: its
+// PULUMI_BACKEND_URL is s3://<bucket>/<env>.
+func StatePrefix(env profile.Environment) string { return string(env) }
+
+// StateBucketPolicy is the policy of the shared S3 state bucket: TLS only,
+// and each environment's pipeline roles reach only that environment's
+// prefix. The deployer reads and writes its state; the read-only role reads
+// it and takes and releases the stack locks a refresh or preview takes.
+func StateBucketPolicy(bucket string, envs []profile.Profile) iampolicy.Document {
+	st := []iampolicy.Statement{{
+		Sid: "DenyInsecureTransport", Effect: iampolicy.Deny, Principal: map[string]iampolicy.Strings{"AWS": {"*"}},
+		Action: []string{"s3:*"}, Resource: []string{iampolicy.Bucket(bucket), iampolicy.Bucket(bucket) + "/*"},
+		Condition: map[string]map[string]string{"Bool": {"aws:SecureTransport": "false"}},
+	}}
+	for _, p := range envs {
+		s := iampolicy.Scope{Region: p.Region, Account: p.AccountID}
+		prefix := StatePrefix(p.Environment)
+		deployer, readonly := s.Role(DeployerRoleName), s.Role(ReadOnlyRoleName)
+		both := map[string]iampolicy.Strings{"AWS": {deployer, readonly}}
+		st = append(st,
+			iampolicy.Statement{Sid: "List" + title(prefix), Effect: iampolicy.Allow, Principal: both,
+				Action: []string{"s3:ListBucket"}, Resource: []string{iampolicy.Bucket(bucket)},
+				Condition: map[string]map[string]string{"StringLike": {"s3:prefix": prefix + "/*"}}},
+			iampolicy.Statement{Sid: "Read" + title(prefix), Effect: iampolicy.Allow, Principal: both,
+				Action: []string{"s3:GetObject"}, Resource: []string{iampolicy.Object(bucket, prefix+"/")}},
+			iampolicy.Statement{Sid: "Write" + title(prefix), Effect: iampolicy.Allow, Principal: map[string]iampolicy.Strings{"AWS": {deployer}},
+				Action: []string{"s3:DeleteObject", "s3:PutObject"}, Resource: []string{iampolicy.Object(bucket, prefix+"/")}},
+			iampolicy.Statement{Sid: "Lock" + title(prefix), Effect: iampolicy.Allow, Principal: map[string]iampolicy.Strings{"AWS": {readonly}},
+				Action: []string{"s3:DeleteObject", "s3:PutObject"}, Resource: []string{iampolicy.Object(bucket, prefix+"/.pulumi/locks/")}},
+		)
+	}
+	return iampolicy.New(st...)
+}
+
+func title(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

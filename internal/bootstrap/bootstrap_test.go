@@ -183,3 +183,34 @@ func TestDocumentsFitIAMsSizeLimits(t *testing.T) {
 		assert.LessOrEqual(t, len(f.Doc.JSON()), limit, f.Name)
 	}
 }
+
+func TestEachEnvironmentReachesOnlyItsStatePrefix(t *testing.T) {
+	var envs []profile.Profile
+	for _, e := range profile.Environments() {
+		p, err := profile.Planned(e)
+		require.NoError(t, err)
+		envs = append(envs, p)
+	}
+	policy := StateBucketPolicy("acme-payments-pulumi-state", envs)
+	ask := func(principal, action, resource string, ctx map[string]string) iampolicy.Decision {
+		c := map[string]string{"aws:SecureTransport": "true"}
+		for k, v := range ctx {
+			c[k] = v
+		}
+		got, err := iampolicy.Evaluate(iampolicy.Request{Principal: principal, Action: action, Resource: resource, Context: c},
+			iampolicy.Policies{Resource: &policy})
+		require.NoError(t, err)
+		return got.Decision
+	}
+	const bucket = "arn:aws:s3:::acme-payments-pulumi-state"
+	devDeployer := "arn:aws:iam::123456789012:role/payments-pipeline-deployer"
+	devReadOnly := "arn:aws:iam::123456789012:role/payments-pipeline-readonly"
+	assert.Equal(t, iampolicy.Allowed, ask(devDeployer, "s3:PutObject", bucket+"/dev/.pulumi/stacks/network/dev.json", nil))
+	assert.Equal(t, iampolicy.Allowed, ask(devReadOnly, "s3:GetObject", bucket+"/dev/.pulumi/stacks/network/dev.json", nil))
+	assert.Equal(t, iampolicy.Allowed, ask(devReadOnly, "s3:PutObject", bucket+"/dev/.pulumi/locks/organization/network/dev/x.json", nil), "a refresh takes the stack's lock")
+	assert.NotEqual(t, iampolicy.Allowed, ask(devReadOnly, "s3:PutObject", bucket+"/dev/.pulumi/stacks/network/dev.json", nil), "the read-only role never writes state")
+	assert.NotEqual(t, iampolicy.Allowed, ask(devDeployer, "s3:GetObject", bucket+"/prod/.pulumi/stacks/network/prod.json", nil), "dev's roles never read prod's state")
+	assert.NotEqual(t, iampolicy.Allowed, ask(devDeployer, "s3:ListBucket", bucket, map[string]string{"s3:prefix": "prod/"}))
+	assert.Equal(t, iampolicy.Allowed, ask(devDeployer, "s3:ListBucket", bucket, map[string]string{"s3:prefix": "dev/.pulumi/"}))
+	assert.Equal(t, iampolicy.ExplicitDeny, ask(devDeployer, "s3:GetObject", bucket+"/dev/x", map[string]string{"aws:SecureTransport": "false"}))
+}
