@@ -29,6 +29,7 @@ import (
 	"github.com/acmepay/platform/internal/plan"
 	"github.com/acmepay/platform/internal/policy"
 	"github.com/acmepay/platform/internal/programs"
+	"github.com/acmepay/platform/internal/reference"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -407,4 +408,13 @@ func Lint() error {
 		return fmt.Errorf("gofmt would change:\n%s", out)
 	}
 	return sh.RunV("go", "vet", "work")
+}
+
+// Reference regenerates docs/reference.md: the outputs that cross StackReferences and the pinned versions.
+func (Docs) Reference() error {
+	md, err := reference.Markdown(".")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(reference.DocPath, md, 0o644)
 }

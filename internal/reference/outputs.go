@@ -1,0 +1,171 @@
+// Package reference generates docs/reference.md, the tables a reader looks
+// things up in: every output that crosses a StackReference, and the versions
+// the platform is built and tested with, each read from its one source.
+package reference
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/acmepay/platform/pkg/contract"
+)
+
+// Output is one stack output of a layer, as pkg/contract defines it.
+type Output struct {
+	Layer, Key, Type string
+	// ReadBy lists the layers whose reader decodes it.
+	ReadBy []string
+}
+
+// Outputs reads the outputs every layer exports, their Go types and the
+// layers that read them from pkg/contract's source under root: the key
+// constants, the `ctx.Export(Key, e.Field)` calls of each Exports type and
+// the `r.decode(Key, ...)` calls of each Read function. The table cannot
+// drift from the code because it is the code.
+func Outputs(root string) ([]Output, error) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, filepath.Join(root, "pkg", "contract"), func(fi fs.FileInfo) bool {
+		return !strings.HasSuffix(fi.Name(), "_test.go")
+	}, 0)
+	if err != nil {
+		return nil, err
+	}
+	keys := map[string]string{}        // constant -> key
+	fieldTypes := map[string]string{}  // Exports type.field -> type
+	exported := map[string][]string{}  // Exports type -> constants, in order
+	readers := map[string][]string{}   // layer read -> constants decoded
+	for _, f := range pkgs["contract"].Files {
+		for _, decl := range f.Decls {
+			switch d := decl.(type) {
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					switch s := spec.(type) {
+					case *ast.ValueSpec:
+						for i, name := range s.Names {
+							if i < len(s.Values) && strings.HasPrefix(name.Name, "Key") {
+								if lit, ok := s.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+									keys[name.Name], _ = strconv.Unquote(lit.Value)
+								}
+							}
+						}
+					case *ast.TypeSpec:
+						st, ok := s.Type.(*ast.StructType)
+						if !ok || !strings.HasSuffix(s.Name.Name, "Exports") {
+							continue
+						}
+						for _, field := range st.Fields.List {
+							for _, n := range field.Names {
+								fieldTypes[s.Name.Name+"."+n.Name] = exprString(field.Type)
+							}
+						}
+					}
+				}
+			case *ast.FuncDecl:
+				ast.Inspect(d.Body, func(n ast.Node) bool {
+					call, ok := n.(*ast.CallExpr)
+					if !ok || len(call.Args) < 2 {
+						return true
+					}
+					sel, ok := call.Fun.(*ast.SelectorExpr)
+					if !ok {
+						return true
+					}
+					key, ok := call.Args[0].(*ast.Ident)
+					if !ok {
+						return true
+					}
+					switch {
+					case sel.Sel.Name == "Export" && d.Recv != nil:
+						recv := exprString(d.Recv.List[0].Type)
+						exported[recv] = append(exported[recv], key.Name)
+						// The exported value is a field of the receiver,
+						// possibly wrapped (pulumi.String(e.Name)).
+						ast.Inspect(call.Args[1], func(n ast.Node) bool {
+							f, ok := n.(*ast.SelectorExpr)
+							if ok && fieldTypes[recv+"."+key.Name] == "" {
+								fieldTypes[recv+"."+key.Name] = fieldTypes[recv+"."+f.Sel.Name]
+							}
+							return fieldTypes[recv+"."+key.Name] == ""
+						})
+					case sel.Sel.Name == "decode" && strings.HasPrefix(d.Name.Name, "Read"):
+						layer := strings.ToLower(strings.TrimPrefix(d.Name.Name, "Read"))
+						readers[layer] = append(readers[layer], key.Name)
+					}
+					return true
+				})
+			}
+		}
+	}
+	var out []Output
+	for _, layer := range contract.Layers() {
+		typ := strings.ToUpper(layer[:1]) + layer[1:] + "Exports"
+		consts, ok := exported[typ]
+		if !ok {
+			return nil, fmt.Errorf("pkg/contract has no %s.Export", typ)
+		}
+		for _, c := range consts {
+			o := Output{Layer: layer, Key: keys[c], Type: goType(fieldTypes[typ+"."+c])}
+			if o.Type == "" {
+				o.Type = "list of functions (name, arn, logGroupName, timeoutSeconds)"
+			}
+			for _, reader := range contract.Layers() {
+				if contains(contract.DependsOn(reader), layer) && contains(readers[layer], c) {
+					o.ReadBy = append(o.ReadBy, reader)
+				}
+			}
+			out = append(out, o)
+		}
+	}
+	order := map[string]int{}
+	for i, l := range contract.Layers() {
+		order[l] = i
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Layer != out[j].Layer {
+			return order[out[i].Layer] < order[out[j].Layer]
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// goType names an output's type for people.
+func goType(t string) string {
+	switch t {
+	case "pulumi.StringInput", "pulumi.StringOutput", "string":
+		return "string"
+	case "pulumi.StringArrayInput", "[]string":
+		return "list of strings"
+	}
+	return t
+}
+
+func exprString(e ast.Expr) string {
+	switch x := e.(type) {
+	case *ast.Ident:
+		return x.Name
+	case *ast.SelectorExpr:
+		return exprString(x.X) + "." + x.Sel.Name
+	case *ast.StarExpr:
+		return exprString(x.X)
+	case *ast.ArrayType:
+		return "[]" + exprString(x.Elt)
+	}
+	return ""
+}

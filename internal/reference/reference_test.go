@@ -1,0 +1,34 @@
+package reference
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestReferenceDocIsCurrent(t *testing.T) {
+	want, err := Markdown(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	got, err := os.ReadFile(filepath.Join("..", "..", DocPath))
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got), "%s is stale: run `go run mage.go docs:reference` and commit the result", DocPath)
+}
+
+// What the layers' readers take from each other, written out.
+func TestOutputsNameTheirReaders(t *testing.T) {
+	outputs, err := Outputs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	readBy := map[string][]string{}
+	for _, o := range outputs {
+		readBy[o.Layer+" "+o.Key] = o.ReadBy
+	}
+	assert.Equal(t, []string{"data", "compute", "observability"}, readBy["network environmentKeyArn"])
+	assert.Equal(t, []string{"data", "compute", "observability"}, readBy["network vpcId"])
+	assert.Empty(t, readBy["network s3EndpointId"], "exported for the manifest, read by no layer")
+	assert.Equal(t, []string{"compute", "observability"}, readBy["data tableName"])
+	assert.Equal(t, []string{"observability"}, readBy["compute functions"])
+	assert.Len(t, outputs, 12+6+1+3, "12 network, 6 data, 1 compute and 3 observability outputs")
+}
