@@ -37,10 +37,10 @@ func Outputs(root string) ([]Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys := map[string]string{}        // constant -> key
-	fieldTypes := map[string]string{}  // Exports type.field -> type
-	exported := map[string][]string{}  // Exports type -> constants, in order
-	readers := map[string][]string{}   // layer read -> constants decoded
+	keys := map[string]string{}       // constant -> key
+	fieldTypes := map[string]string{} // Exports type.field -> type
+	exported := map[string][]string{} // Exports type -> constants, in order
+	readers := map[string][]string{}  // layer read -> constants decoded
 	for _, f := range pkgs["contract"].Files {
 		for _, decl := range f.Decls {
 			switch d := decl.(type) {
