@@ -70,10 +70,12 @@ type Deployer struct {
 // LayerResult is the outcome of one layer.
 type LayerResult struct {
 	Layer    string
-	Status   string // succeeded, failed, skipped
+	Status   string // succeeded, failed, skipped, waiting
 	Changes  Changes
 	Duration time.Duration
 	Err      error
+	// firstDeploy is set when the operation creates the layer's stack.
+	firstDeploy bool
 }
 
 // Report is the outcome of an operation over an environment.
@@ -146,6 +148,9 @@ const (
 	statusSucceeded = "succeeded"
 	statusFailed    = "failed"
 	statusSkipped   = "skipped"
+	// statusWaiting is a preview that cannot run yet: a layer it reads has
+	// never been deployed, so there are no outputs to read.
+	statusWaiting = "waiting"
 )
 
 // concurrent starts each layer as soon as all its dependencies succeeded. After
@@ -171,6 +176,16 @@ func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environmen
 				<-done[dep]
 			}
 			mu.Lock()
+			if op == Preview {
+				for _, dep := range l.DependsOn {
+					if r := results[dep]; r.Status == statusWaiting || (r.Status == statusSucceeded && r.firstDeploy) {
+						results[l.Name] = LayerResult{Layer: l.Name, Status: statusWaiting}
+						fmt.Fprintf(out, "[%s] waiting: it reads %s's outputs, and %s has never been deployed; deploy:env previews each layer just before updating it\n", l.Name, dep, dep)
+						mu.Unlock()
+						return
+					}
+				}
+			}
 			blocked := failed
 			for _, dep := range l.DependsOn {
 				if results[dep].Status != statusSucceeded {
@@ -222,12 +237,24 @@ func (d *Deployer) runLayer(ctx context.Context, op Op, l Layer, env profile.Env
 	w := &prefixWriter{prefix: "[" + l.Name + "] ", out: out}
 	outcome, err := d.runGuarded(ctx, op, l, env, w)
 	w.Flush()
-	res := LayerResult{Layer: l.Name, Changes: outcome.Changes, Duration: d.Now().Sub(start), Status: statusSucceeded}
+	res := LayerResult{Layer: l.Name, Changes: outcome.Changes, Duration: d.Now().Sub(start), Status: statusSucceeded,
+		firstDeploy: createsStack(outcome.Steps)}
 	if err != nil {
 		res.Status, res.Err = statusFailed, err
 		fmt.Fprintf(out, "[%s] FAILED: %v\n", l.Name, err)
 	}
 	return res
+}
+
+// createsStack reports whether an operation creates the layer's stack
+// resource: the layer has never been deployed.
+func createsStack(steps []Step) bool {
+	for _, s := range steps {
+		if s.Op == "create" && s.Type == "pulumi:pulumi:Stack" {
+			return true
+		}
+	}
+	return false
 }
 
 // runGuarded runs op on one layer. An update is previewed first and refused

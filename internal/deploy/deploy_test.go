@@ -387,3 +387,21 @@ func TestCallerEnvironmentFollowsTheCredentials(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "the credentials are for account 999999999999, which is no environment's (dev is 123456789012")
 }
+
+// A preview of an environment never deployed previews the first layer and
+// says the others wait for it, rather than failing on outputs that do not
+// exist yet.
+func TestPreviewOfANewEnvironmentSaysWhatWaits(t *testing.T) {
+	runner := newFakeRunner()
+	runner.planned["network"] = []Step{{Op: "create", Type: "pulumi:pulumi:Stack", URN: "urn:pulumi:dev::network::pulumi:pulumi:Stack::network-dev"}}
+	d, out := newDeployer(runner, "123456789012")
+	report, err := d.Run(context.Background(), Preview, "dev")
+	require.NoError(t, err)
+	status := map[string]string{}
+	for _, l := range report.Layers {
+		status[l.Layer] = l.Status
+	}
+	assert.Equal(t, map[string]string{"network": "succeeded", "data": "waiting", "compute": "waiting", "observability": "waiting"}, status)
+	assert.Contains(t, out.String(), "[data] waiting: it reads network's outputs, and network has never been deployed")
+	assert.Equal(t, []string{"preview network"}, runner.events, "no layer that cannot be previewed is run")
+}
