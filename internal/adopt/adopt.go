@@ -234,7 +234,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		paths = append(paths, c.File)
 	}
 	for _, e := range slices.Sorted(maps.Keys(touched)) {
-		paths = append(paths, filepath.Join("manifests", "planned", e+".json"))
+		paths = append(paths, filepath.Join("manifests", "planned", e+".json"), filepath.Join("costs", e+".json"))
 	}
 	if o.Dirty != nil {
 		dirty, err := o.Dirty(paths)
@@ -275,7 +275,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			restore()
 			return Result{}, refuse("the plan of %s fails with the adopted values: %v", e, err)
 		}
-		res.Manifests = append(res.Manifests, filepath.Join("manifests", "planned", e+".json"))
+		res.Manifests = append(res.Manifests, filepath.Join("manifests", "planned", e+".json"), filepath.Join("costs", e+".json"))
 	}
 	return res, nil
 }
