@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/sig"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,7 +24,7 @@ func outputsEvent(op apitype.OpType, urn, typ string, old, new map[string]any, d
 	return apitype.EngineEvent{ResOutputsEvent: &apitype.ResOutputsEvent{Metadata: md}}
 }
 
-const secret = "1b47061264138c4ac30d75fd1eb44270"
+const secret = sig.Secret
 
 func TestReportsPathsValuesAndRedactsSecrets(t *testing.T) {
 	r := Report{Environment: "prod"}
@@ -31,8 +32,8 @@ func TestReportsPathsValuesAndRedactsSecrets(t *testing.T) {
 		outputsEvent(apitype.OpSame, "urn:pulumi:prod::data::aws:s3/bucketV2:BucketV2::audit-logs", "aws:s3/bucketV2:BucketV2", nil, nil, nil),
 		outputsEvent(apitype.OpUpdate, "urn:pulumi:prod::data::aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2::audit-logs",
 			"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
-			map[string]any{"rules": []any{map[string]any{"expiration": map[string]any{"days": 365.0}}}, "token": map[string]any{"4dabf18193072939515e22adb298388d": secret, "plaintext": `"a"`}},
-			map[string]any{"rules": []any{map[string]any{"expiration": map[string]any{"days": 7.0}}}, "token": map[string]any{"4dabf18193072939515e22adb298388d": secret, "plaintext": `"b"`}},
+			map[string]any{"rules": []any{map[string]any{"expiration": map[string]any{"days": 365.0}}}, "token": map[string]any{sig.Key: secret, "plaintext": `"a"`}},
+			map[string]any{"rules": []any{map[string]any{"expiration": map[string]any{"days": 7.0}}}, "token": map[string]any{sig.Key: secret, "plaintext": `"b"`}},
 			map[string]apitype.PropertyDiff{"rules[0].expiration.days": {Kind: apitype.DiffUpdate}, "token": {Kind: apitype.DiffUpdate}}),
 	})
 	r.Add("network", []apitype.EngineEvent{

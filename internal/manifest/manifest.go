@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/sig"
 
 	"github.com/acmepay/platform/internal/redact"
 	"github.com/acmepay/platform/pkg/naming"
@@ -182,20 +183,13 @@ func Build(in Input) Manifest {
 	return m
 }
 
-// Asset and archive signatures in serialized state.
-const (
-	sigKey     = "4dabf18193072939515e22adb298388d"
-	assetSig   = "c44067f5952c0a294b673a41bacd8c17"
-	archiveSig = "0def7320c3a5731c473e5ecbe6d01bc7"
-)
-
 // scrub makes values reproducible: code archives are identified by their
 // content hash (not their path on the machine that built them), and values
 // not known before deployment become Placeholder.
 func scrub(v any, mask func(string) string) any {
 	switch t := v.(type) {
 	case map[string]any:
-		if sig, ok := t[sigKey]; ok && (sig == assetSig || sig == archiveSig) {
+		if s, ok := t[sig.Key]; ok && (s == sig.AssetSig || s == sig.ArchiveSig) {
 			return map[string]any{"contentSha256": t["hash"]}
 		}
 		out := make(map[string]any, len(t))

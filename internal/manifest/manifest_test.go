@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/sig"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -22,13 +23,13 @@ func state() []LayerState {
 	return []LayerState{{Name: "data", Resources: []apitype.ResourceV3{
 		{URN: "urn:pulumi:prod::data::pulumi:pulumi:Stack::data-prod", Type: "pulumi:pulumi:Stack",
 			Outputs: map[string]any{"tableName": "transactions-prod-pay01", "apiKey": map[string]any{
-				"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "abc"}}},
+				sig.Key: sig.Secret, "ciphertext": "abc"}}},
 		{URN: "urn:pulumi:prod::data::aws:s3/bucketV2:BucketV2::audit-logs", Type: "aws:s3/bucketV2:BucketV2", Custom: true, ID: "audit-logs-prod-pay01",
 			Inputs: map[string]any{"bucket": "audit-logs-prod-pay01", "forceDestroy": true, "tags": map[string]any{"Environment": "prod"}}},
 		{URN: "urn:pulumi:prod::data::aws:dynamodb/table:Table::transactions", Type: "aws:dynamodb/table:Table", Custom: true, ID: "transactions-prod-pay01",
 			Inputs: map[string]any{"name": "transactions-prod-pay01", "streamArn": "arn:aws:dynamodb:us-east-1:1:table/x/stream/gen-42"}},
 		{URN: "urn:pulumi:prod::compute::aws:lambda/function:Function::fn", Type: "aws:lambda/function:Function", Custom: true, ID: "fn",
-			Inputs: map[string]any{"code": map[string]any{"4dabf18193072939515e22adb298388d": "0def7320c3a5731c473e5ecbe6d01bc7", "hash": "abc123", "path": "/home/someone/dist/payment.zip"}}},
+			Inputs: map[string]any{"code": map[string]any{sig.Key: sig.ArchiveSig, "hash": "abc123", "path": "/home/someone/dist/payment.zip"}}},
 	}}}
 }
 
@@ -60,14 +61,20 @@ func TestBuildPlannedHidesMadeUpValues(t *testing.T) {
 	assert.Nil(t, m.Provenance)
 }
 
+// The same state, handed over in another order (resources reversed, as a
+// backend may list them), gives the same bytes.
 func TestJSONIsDeterministic(t *testing.T) {
 	a, err := Build(Input{Profile: prodProfile(t), Status: Planned, Layers: state()}).JSON()
 	require.NoError(t, err)
-	for i := 0; i < 20; i++ {
-		b, err := Build(Input{Profile: prodProfile(t), Status: Planned, Layers: state()}).JSON()
-		require.NoError(t, err)
-		require.Equal(t, string(a), string(b))
+	shuffled := state()
+	res := shuffled[0].Resources
+	for i, j := 0, len(res)-1; i < j; i, j = i+1, j-1 {
+		res[i], res[j] = res[j], res[i]
 	}
+	require.NotEqual(t, state()[0].Resources[0].URN, shuffled[0].Resources[0].URN, "the second input really is in another order")
+	b, err := Build(Input{Profile: prodProfile(t), Status: Planned, Layers: shuffled}).JSON()
+	require.NoError(t, err)
+	require.Equal(t, string(a), string(b))
 	var back map[string]any
 	require.NoError(t, json.Unmarshal(a, &back))
 	assert.Equal(t, float64(1), back["schemaVersion"])

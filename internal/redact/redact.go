@@ -2,22 +2,19 @@
 // before they are written to a report, a manifest or a terminal.
 package redact
 
+import "github.com/pulumi/pulumi/sdk/v3/go/common/resource/sig"
+
 // Marker replaces every secret value.
 const Marker = "[secret]"
-
-// secretSig is the signature key and value Pulumi uses to mark a secret in
-// serialized state and events.
-const (
-	sigKey    = "4dabf18193072939515e22adb298388d"
-	secretSig = "1b47061264138c4ac30d75fd1eb44270"
-)
 
 // Value returns v with every secret (at any depth) replaced by Marker. It
 // never modifies v.
 func Value(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
-		if sig, ok := t[sigKey]; ok && sig == secretSig {
+		// Pulumi marks a secret in serialized state and events with its
+		// signature key and the secret signature.
+		if s, ok := t[sig.Key]; ok && s == sig.Secret {
 			return Marker
 		}
 		out := make(map[string]any, len(t))

@@ -1,13 +1,15 @@
 package redact
 
 import (
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/sig"
+
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 )
 
 func TestRedactsSecretsAtAnyDepth(t *testing.T) {
-	secret := map[string]any{sigKey: secretSig, "ciphertext": "c2VjcmV0"}
+	secret := map[string]any{sig.Key: sig.Secret, "ciphertext": "c2VjcmV0"}
 	in := map[string]any{
 		"name":     "audit-logs-prod-pay01",
 		"password": secret,
@@ -23,6 +25,6 @@ func TestRedactsSecretsAtAnyDepth(t *testing.T) {
 }
 
 func TestAssetsAreNotSecrets(t *testing.T) {
-	asset := map[string]any{sigKey: "0def7320c3a5731c473e5ecbe6d01bc7", "hash": "abc", "path": "dist/payment.zip"}
+	asset := map[string]any{sig.Key: sig.ArchiveSig, "hash": "abc", "path": "dist/payment.zip"}
 	assert.Equal(t, asset, Value(asset))
 }
