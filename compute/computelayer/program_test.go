@@ -127,8 +127,9 @@ func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
 			trust := stacktest.ParsePolicy(t, role.Str("assumeRolePolicy"))
 			require.Len(t, trust, 1)
 			assert.Equal(t, "Allow", trust[0].Effect)
-			assert.Equal(t, map[string][]string{"Service": {"lambda.amazonaws.com"}}, trust[0].Principal)
-			assert.Equal(t, []string{"sts:AssumeRole"}, trust[0].Action)
+			assert.Len(t, trust[0].Principal, 1)
+			assert.Equal(t, []string{"lambda.amazonaws.com"}, []string(trust[0].Principal["Service"]))
+			assert.Equal(t, []string{"sts:AssumeRole"}, []string(trust[0].Action))
 			assert.Equal(t, map[string]map[string]string{"StringEquals": {"aws:SourceAccount": want.account}}, trust[0].Condition)
 
 			policy := stacktest.ParsePolicy(t, res.MustOne(t, "aws:iam/rolePolicy:RolePolicy", "payment-processor").Str("policy"))

@@ -202,7 +202,7 @@ func TestFlowLogs(t *testing.T) {
 			assert.NotEmpty(t, role.Str("permissionsBoundary"), "every role carries the boundary")
 			trust := stacktest.ParsePolicy(t, role.Str("assumeRolePolicy"))
 			require.Len(t, trust, 1)
-			assert.Equal(t, []string{"vpc-flow-logs.amazonaws.com"}, trust[0].Principal["Service"])
+			assert.Equal(t, []string{"vpc-flow-logs.amazonaws.com"}, []string(trust[0].Principal["Service"]))
 			assert.Equal(t, want.account, trust[0].Condition["StringEquals"]["aws:SourceAccount"])
 
 			policy := stacktest.ParsePolicy(t, one(t, res, "aws:iam/rolePolicy:RolePolicy", "vpc-flow-logs").Str("policy"))

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/tagging"
@@ -39,25 +40,10 @@ func (r *Result) MustOne(t testing.TB, typ, name string) Resource {
 	return res
 }
 
-// Statement is an IAM statement as these tests read it: decoded here, not by
-// the package that wrote it, so a change in how documents are written cannot
-// hide from the tests.
-type Statement struct {
-	Sid       string
-	Effect    string
-	Principal map[string][]string
-	Action    []string
-	Resource  []string
-	Condition map[string]map[string]string
-}
-
 // ParsePolicy decodes an IAM policy document and checks its version.
-func ParsePolicy(t testing.TB, text string) []Statement {
+func ParsePolicy(t testing.TB, text string) []iampolicy.Statement {
 	t.Helper()
-	var doc struct {
-		Version   string
-		Statement []Statement
-	}
+	var doc iampolicy.Document
 	require.NoError(t, json.Unmarshal([]byte(text), &doc), text)
 	require.Equal(t, "2012-10-17", doc.Version)
 	return doc.Statement
