@@ -1,12 +1,17 @@
 package bootstrap
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -213,4 +218,83 @@ func TestEachEnvironmentReachesOnlyItsStatePrefix(t *testing.T) {
 	assert.NotEqual(t, iampolicy.Allowed, ask(devDeployer, "s3:ListBucket", bucket, map[string]string{"s3:prefix": "prod/"}))
 	assert.Equal(t, iampolicy.Allowed, ask(devDeployer, "s3:ListBucket", bucket, map[string]string{"s3:prefix": "dev/.pulumi/"}))
 	assert.Equal(t, iampolicy.ExplicitDeny, ask(devDeployer, "s3:GetObject", bucket+"/dev/x", map[string]string{"aws:SecureTransport": "false"}))
+}
+
+// The deployer can create what each environment's plan creates: for every
+// resource of the committed planned manifests, the call that creates it is
+// allowed by the deployer's policy under its boundary.
+func TestTheDeployerCanCreateEveryPlannedResource(t *testing.T) {
+	for _, env := range profile.Environments() {
+		t.Run(string(env), func(t *testing.T) {
+			p, err := profile.Planned(env)
+			require.NoError(t, err)
+			raw, err := os.ReadFile(filepath.Join("..", "..", "manifests", "planned", string(env)+".json"))
+			require.NoError(t, err)
+			var m manifest.Manifest
+			require.NoError(t, json.Unmarshal(raw, &m))
+			policy, boundary := DeployerPolicy(p), DeployerBoundary(p)
+			s := iampolicy.Scope{Region: p.Region, Account: p.AccountID}
+			envTags := map[string]string{"aws:RequestTag/Project": "payments-platform", "aws:RequestTag/Environment": string(env)}
+			asked := 0
+			for _, l := range m.Layers {
+				for _, r := range l.Resources {
+					name := r.PhysicalName
+					var calls []struct {
+						action, resource string
+						ctx              map[string]string
+					}
+					call := func(action, resource string, ctx map[string]string) {
+						calls = append(calls, struct {
+							action, resource string
+							ctx              map[string]string
+						}{action, resource, ctx})
+					}
+					switch r.Type {
+					case "aws:dynamodb/table:Table":
+						call("dynamodb:CreateTable", s.Table(name), nil)
+						call("dynamodb:UpdateContinuousBackups", s.Table(name), nil)
+					case "aws:s3/bucketV2:BucketV2":
+						call("s3:CreateBucket", iampolicy.Bucket(name), nil)
+						call("s3:PutBucketObjectLockConfiguration", iampolicy.Bucket(name), nil)
+						call("s3:PutLifecycleConfiguration", iampolicy.Bucket(name), nil)
+						call("s3:PutBucketPolicy", iampolicy.Bucket(name), nil)
+						call("s3:PutEncryptionConfiguration", iampolicy.Bucket(name), nil)
+					case "aws:lambda/function:Function":
+						call("lambda:CreateFunction", s.Function(name), nil)
+						call("lambda:PutFunctionConcurrency", s.Function(name), nil)
+						call("iam:PassRole", fmt.Sprint(r.Config["role"]), map[string]string{"iam:PassedToService": "lambda.amazonaws.com"})
+					case "aws:cloudwatch/logGroup:LogGroup":
+						call("logs:CreateLogGroup", s.LogGroup(name, false), nil)
+						call("logs:PutRetentionPolicy", s.LogGroup(name, false), nil)
+						call("logs:AssociateKmsKey", s.LogGroup(name, false), nil)
+					case "aws:iam/role:Role":
+						call("iam:CreateRole", s.Role(name), map[string]string{"iam:PermissionsBoundary": fmt.Sprint(r.Config["permissionsBoundary"])})
+					case "aws:iam/policy:Policy":
+						call("iam:CreatePolicy", s.Policy(name), nil)
+					case "aws:sns/topic:Topic":
+						call("sns:CreateTopic", fmt.Sprintf("arn:aws:sns:%s:%s:%s", p.Region, p.AccountID, name), nil)
+					case "aws:cloudwatch/metricAlarm:MetricAlarm":
+						call("cloudwatch:PutMetricAlarm", fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", p.Region, p.AccountID, name), nil)
+					case "aws:cloudwatch/dashboard:Dashboard":
+						call("cloudwatch:PutDashboard", fmt.Sprintf("arn:aws:cloudwatch::%s:dashboard/%s", p.AccountID, name), nil)
+					case "aws:kms/key:Key":
+						call("kms:CreateKey", "*", envTags)
+					case "aws:kms/alias:Alias":
+						call("kms:CreateAlias", fmt.Sprintf("arn:aws:kms:%s:%s:%s", p.Region, p.AccountID, name), nil)
+					case "aws:ec2/vpc:Vpc":
+						call("ec2:CreateVpc", "*", nil)
+					case "aws:ec2/natGateway:NatGateway":
+						call("ec2:CreateNatGateway", "*", nil)
+					case "aws:appautoscaling/target:Target":
+						call("application-autoscaling:RegisterScalableTarget", "*", nil)
+					}
+					for _, c := range calls {
+						asked++
+						assert.Equal(t, iampolicy.Allowed, ask(t, policy, &boundary, c.action, c.resource, c.ctx), "%s %s: %s on %s", r.Type, r.LogicalName, c.action, c.resource)
+					}
+				}
+			}
+			assert.GreaterOrEqual(t, asked, 26, "dev has the fewest resources: 26 calls")
+		})
+	}
 }
