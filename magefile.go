@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,7 +30,10 @@ import (
 	"github.com/acmepay/platform/internal/plan"
 	"github.com/acmepay/platform/internal/policy"
 	"github.com/acmepay/platform/internal/programs"
+	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/internal/reference"
+	"github.com/acmepay/platform/internal/statebackend"
+	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -95,14 +99,15 @@ func Parity() error {
 // Deploy groups `mage deploy:env <env>`.
 type Deploy mg.Namespace
 
-// Env deploys every layer of an environment in dependency order and writes manifests/<env>.json (needs the Pulumi CLI and the environment's AWS credentials); a layer whose update would replace or delete a table, bucket or log group is refused unless ALLOW_DATA_LOSS=<env>.
+// Env deploys every layer of an environment in dependency order and writes manifests/<env>.json (needs the Pulumi CLI and the environment's AWS credentials); a layer whose update would replace or delete a table, bucket or log group is refused unless ALLOW_DATA_LOSS=<env>. SIGINT or SIGTERM stops it at a safe point; a second one forces it.
 func (Deploy) Env(env string) error {
-	d, _, err := deployer()
+	w, err := newWorkbench()
 	if err != nil {
 		return err
 	}
-	d.AllowDataLoss = os.Getenv("ALLOW_DATA_LOSS") == env
-	if _, err := d.Run(context.Background(), deploy.Up, env); err != nil {
+	defer w.stop()
+	w.d.AllowDataLoss = os.Getenv("ALLOW_DATA_LOSS") == env
+	if _, err := w.d.Run(w.ctx, deploy.Up, env); err != nil {
 		return err
 	}
 	return Manifest{}.Env(env)
@@ -125,30 +130,84 @@ func (Destroy) Env(env string) error {
 	return run(deploy.Destroy, env)
 }
 
-func run(op deploy.Op, env string) error {
-	d, _, err := deployer()
+// Recover groups `mage recover:env <env>`.
+type Recover mg.Namespace
+
+// Env settles what an interrupted run left in an environment: removes locks whose owner is provably gone (never a live one; LOCK_HOST_GONE=<host> states a machine is gone), adopts pending creates the cloud finished, clears the rest, refreshes; exits 0 when there is nothing to do.
+func (Recover) Env(env string) error {
+	w, err := newWorkbench()
 	if err != nil {
 		return err
 	}
-	_, err = d.Run(context.Background(), op, env)
+	defer w.stop()
+	region := "us-east-1"
+	if p, err := envreport.LoadForDeployment(w.root, profile.Environment(env)); err == nil {
+		region = p.Region
+	}
+	finder, err := recovery.NewAWS(w.ctx, region, env)
+	if err != nil {
+		return err
+	}
+	err = w.d.Recover(w.ctx, env, recovery.Recoverer{Checker: w.check, Editor: w.runner, Finder: finder, Out: os.Stdout})
+	if errors.Is(err, recovery.ErrNothingToRecover) {
+		return nil
+	}
 	return err
 }
 
-func deployer() (*deploy.Deployer, *deploy.Automation, error) {
+func run(op deploy.Op, env string) error {
+	w, err := newWorkbench()
+	if err != nil {
+		return err
+	}
+	defer w.stop()
+	_, err = w.d.Run(w.ctx, op, env)
+	return err
+}
+
+// workbench is what the commands on deployed stacks share: the deployer,
+// guarded by the state backend's locks and pending operations, with the
+// Pulumi CLI stopped gracefully on a signal.
+type workbench struct {
+	root   string
+	d      *deploy.Deployer
+	runner *deploy.Automation
+	check  recovery.Checker
+	ctx    context.Context
+	stop   func()
+}
+
+func newWorkbench() (*workbench, error) {
 	root, err := os.Getwd()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	runner, err := deploy.NewAutomation(root, os.LookupEnv)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	ctx, force, stopSignals := deploy.Interruptible(os.Stdout)
 	runner.Programs = programs.ByLayer()
-	return &deploy.Deployer{
-		Root: root, Graph: deploy.Graph(), Runner: runner,
+	runner.Command = &deploy.Command{Force: force}
+	store, err := statebackend.Open(ctx, runner.Backend)
+	if err != nil {
+		stopSignals()
+		return nil, err
+	}
+	host, err := statebackend.ThisHost()
+	if err != nil {
+		stopSignals()
+		return nil, err
+	}
+	host.GoneHost = os.Getenv("LOCK_HOST_GONE")
+	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
+	d := &deploy.Deployer{
+		Root: root, Graph: deploy.Graph(), Runner: runner, Guard: check,
 		Identity: deploy.STSIdentity{Region: "us-east-1"}, CLI: deploy.PulumiCLI{},
 		Out: os.Stdout, Now: time.Now,
-	}, runner, nil
+	}
+	return &workbench{root: root, d: d, runner: runner, check: check, ctx: ctx,
+		stop: func() { stopSignals(); _ = store.Close() }}, nil
 }
 
 // Drift groups `mage drift:env <env>`.
@@ -160,11 +219,12 @@ func (Drift) Env(env string) error {
 	if err != nil {
 		return err
 	}
-	d, runner, err := deployer()
+	w, err := newWorkbench()
 	if err != nil {
 		return err
 	}
-	report, err := d.Drift(context.Background(), env, runner)
+	defer w.stop()
+	report, err := w.d.Drift(w.ctx, env, w.runner)
 	if err != nil {
 		return err
 	}
@@ -180,11 +240,12 @@ func (Drift) Adopt(env string) error {
 	}
 	ctx := context.Background()
 	report, err := adopt.LoadReport(root, env, func() (drift.Report, error) {
-		d, runner, err := deployer()
+		w, err := newWorkbench()
 		if err != nil {
 			return drift.Report{}, err
 		}
-		return d.Drift(ctx, env, runner)
+		defer w.stop()
+		return w.d.Drift(w.ctx, env, w.runner)
 	})
 	if err != nil {
 		return err
@@ -209,11 +270,12 @@ func (Drift) Adopt(env string) error {
 
 // Revert deploys an environment with refresh, putting back what drifted; it prints what it will undo first.
 func (Drift) Revert(env string) error {
-	d, runner, err := deployer()
+	w, err := newWorkbench()
 	if err != nil {
 		return err
 	}
-	_, _, err = d.Revert(context.Background(), env, runner)
+	defer w.stop()
+	_, _, err = w.d.Revert(w.ctx, env, w.runner)
 	return err
 }
 
@@ -222,16 +284,17 @@ type Manifest mg.Namespace
 
 // Env writes manifests/<env>.json from the deployed stacks' state.
 func (Manifest) Env(env string) error {
-	d, runner, err := deployer()
+	w, err := newWorkbench()
 	if err != nil {
 		return err
 	}
+	defer w.stop()
 	commit, err := sh.Output("git", "rev-parse", "HEAD")
 	if err != nil {
 		return fmt.Errorf("reading the source commit: %w", err)
 	}
-	m, err := d.Manifest(context.Background(), env, runner, manifest.Provenance{
-		SourceCommit: commit, Backend: runner.Backend,
+	m, err := w.d.Manifest(w.ctx, env, w.runner, manifest.Provenance{
+		SourceCommit: commit, Backend: w.runner.Backend,
 	})
 	if err != nil {
 		return err
@@ -247,11 +310,12 @@ func (Manifest) Env(env string) error {
 
 // Caller writes the deployed manifest of the environment whose account the credentials belong to (`mage manifest`): one set of credentials reaches one account.
 func (m Manifest) Caller() error {
-	d, _, err := deployer()
+	w, err := newWorkbench()
 	if err != nil {
 		return err
 	}
-	env, err := d.CallerEnvironment(context.Background())
+	defer w.stop()
+	env, err := w.d.CallerEnvironment(w.ctx)
 	if err != nil {
 		return err
 	}

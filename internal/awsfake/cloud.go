@@ -48,6 +48,8 @@ type Cloud struct {
 	mu        sync.Mutex
 	resources map[string]*Live // by id
 	objects   map[string][]Object
+	faults    map[string]*Fault
+	created   map[string]int // by type
 	// Now is the clock deletions are judged by (Object Lock retention);
 	// time.Now when nil.
 	Now func() time.Time
@@ -74,16 +76,24 @@ func (c *Cloud) Loader() *deploytest.ProviderLoader {
 
 func (c *Cloud) provider() *deploytest.Provider {
 	return &deploytest.Provider{
-		CreateF: func(_ context.Context, req plugin.CreateRequest) (plugin.CreateResponse, error) {
+		CreateF: func(ctx context.Context, req plugin.CreateRequest) (plugin.CreateResponse, error) {
 			inputs := resource.ToResourcePropertyMap(req.Properties)
 			if req.Preview {
 				return plugin.CreateResponse{Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), "", inputs, true)), Status: resource.StatusOK}, nil
+			}
+			if err := c.refuse(string(req.Type), req.Name); err != nil {
+				return plugin.CreateResponse{Status: resource.StatusOK}, err
 			}
 			id, err := c.create(string(req.URN), string(req.Type), req.Name, inputs)
 			if err != nil {
 				return plugin.CreateResponse{Status: resource.StatusOK}, err
 			}
-			return plugin.CreateResponse{ID: resource.ID(id), Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), id, inputs, false)), Status: resource.StatusOK}, nil
+			outputs := resource.FromResourcePropertyMap(c.outputs(string(req.Type), id, inputs, false))
+			if err := c.wait(ctx, string(req.Type), req.Name); err != nil {
+				// Made, not ready: the engine records it with the error.
+				return plugin.CreateResponse{ID: resource.ID(id), Properties: outputs, Status: resource.StatusPartialFailure}, err
+			}
+			return plugin.CreateResponse{ID: resource.ID(id), Properties: outputs, Status: resource.StatusOK}, nil
 		},
 		ReadF: func(_ context.Context, req plugin.ReadRequest) (plugin.ReadResponse, error) {
 			live, ok := c.get(string(req.ID))
@@ -171,6 +181,10 @@ func (c *Cloud) create(urn, typ, name string, inputs resource.PropertyMap) (stri
 		}
 	}
 	c.resources[id] = &Live{Type: typ, ID: id, Name: name, Inputs: inputs.Copy()}
+	if c.created == nil {
+		c.created = map[string]int{}
+	}
+	c.created[typ]++
 	return id, nil
 }
 

@@ -56,7 +56,10 @@ type Automation struct {
 	Backend string
 	// Programs, when set, are the layers' programs, run inline; a layer
 	// without one is compiled from its directory by the Go language host.
-	Programs  map[string]pulumi.RunFunc
+	Programs map[string]pulumi.RunFunc
+	// Command, when set, runs the CLI (graceful cancellation); the
+	// Automation API's own runner otherwise.
+	Command   *Command
 	lookupEnv func(string) (string, bool)
 }
 

@@ -61,10 +61,36 @@ type Deployer struct {
 	CLI      CLI
 	Out      io.Writer
 	Now      func() time.Time
+	// Guard, when set, is asked before any stack is touched: it refuses
+	// while another run holds the environment or a layer, or while an
+	// interrupted run's locks or pending operations remain; an update or
+	// destroy holds the environment until it ends.
+	Guard Guard
 	// AllowDataLoss lets an update replace or delete stateful resources (see
 	// Stateful). Without it, each layer is previewed before its update and
 	// refused if the preview would.
 	AllowDataLoss bool
+}
+
+// Guard checks an environment's stacks before a run (see recovery.Checker).
+type Guard interface {
+	Before(ctx context.Context, env profile.Environment, op string, exclusive bool) (release func(context.Context) error, err error)
+}
+
+// guard asks the Guard, if any; release never fails the run.
+func (d *Deployer) guard(ctx context.Context, env profile.Environment, op Op, exclusive bool) (func(), error) {
+	if d.Guard == nil {
+		return func() {}, nil
+	}
+	release, err := d.Guard.Before(ctx, env, string(op), exclusive)
+	if err != nil {
+		return nil, err
+	}
+	return func() {
+		if err := release(context.Background()); err != nil {
+			fmt.Fprintf(d.Out, "releasing the lock of %s: %v\n", env, err)
+		}
+	}, nil
 }
 
 // LayerResult is the outcome of one layer.
@@ -85,6 +111,20 @@ type Report struct {
 	Layers []LayerResult
 }
 
+// ErrCancelled is returned when a signal stopped the run.
+var ErrCancelled = errors.New("cancelled")
+
+// Cancelled lists the layers a signal stopped.
+func (r Report) Cancelled() []string {
+	var out []string
+	for _, l := range r.Layers {
+		if l.Status == statusCancelled {
+			out = append(out, l.Layer)
+		}
+	}
+	return out
+}
+
 // ErrWrongAccount is returned when the credentials belong to another account.
 var ErrWrongAccount = errors.New("wrong AWS account")
 
@@ -98,6 +138,11 @@ func (d *Deployer) Run(ctx context.Context, op Op, envName string) (Report, erro
 	if err != nil {
 		return Report{Env: env, Op: op}, err
 	}
+	release, err := d.guard(ctx, env, op, op != Preview)
+	if err != nil {
+		return Report{Env: env, Op: op}, err
+	}
+	defer release()
 	fmt.Fprintf(d.Out, "%s %s: account %s, region %s, suffix %s\n", op, env, p.AccountID, p.Region, p.Suffix)
 	var report Report
 	if op == Destroy {
@@ -110,6 +155,9 @@ func (d *Deployer) Run(ctx context.Context, op Op, envName string) (Report, erro
 		if l.Status == statusFailed {
 			return report, fmt.Errorf("%s %s stopped: layer %s failed: %w", op, env, l.Layer, l.Err)
 		}
+	}
+	if cancelled := report.Cancelled(); len(cancelled) > 0 {
+		return report, fmt.Errorf("%s %s %w: %s stopped at a safe point with their state saved; run it again to finish", op, env, ErrCancelled, strings.Join(cancelled, ", "))
 	}
 	return report, nil
 }
@@ -148,6 +196,8 @@ const (
 	statusSucceeded = "succeeded"
 	statusFailed    = "failed"
 	statusSkipped   = "skipped"
+	// statusCancelled is a layer stopped by a signal, at a safe point.
+	statusCancelled = "cancelled"
 	// statusWaiting is a preview that cannot run yet: a layer it reads has
 	// never been deployed, so there are no outputs to read.
 	statusWaiting = "waiting"
@@ -186,7 +236,7 @@ func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environmen
 					}
 				}
 			}
-			blocked := failed
+			blocked := failed || ctx.Err() != nil
 			for _, dep := range l.DependsOn {
 				if results[dep].Status != statusSucceeded {
 					blocked = true
@@ -221,7 +271,7 @@ func (d *Deployer) sequential(ctx context.Context, op Op, env profile.Environmen
 	out := &syncWriter{w: d.Out}
 	failed := false
 	for _, l := range order {
-		if failed {
+		if failed || ctx.Err() != nil {
 			report.Layers = append(report.Layers, LayerResult{Layer: l.Name, Status: statusSkipped})
 			continue
 		}
@@ -239,7 +289,10 @@ func (d *Deployer) runLayer(ctx context.Context, op Op, l Layer, env profile.Env
 	w.Flush()
 	res := LayerResult{Layer: l.Name, Changes: outcome.Changes, Duration: d.Now().Sub(start), Status: statusSucceeded,
 		firstDeploy: createsStack(outcome.Steps)}
-	if err != nil {
+	if err != nil && ctx.Err() != nil {
+		res.Status, res.Err = statusCancelled, err
+		fmt.Fprintf(out, "[%s] cancelled: %v\n", l.Name, err)
+	} else if err != nil {
 		res.Status, res.Err = statusFailed, err
 		fmt.Fprintf(out, "[%s] FAILED: %v\n", l.Name, err)
 	}
@@ -272,6 +325,9 @@ func (d *Deployer) runGuarded(ctx context.Context, op Op, l Layer, env profile.E
 			}
 			fmt.Fprintf(w, "data loss allowed:\n%s\n", describeLoss(loss))
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return Outcome{}, err // stopped between the guard's preview and the update
 	}
 	outcome, err := d.Runner.Run(ctx, op, l, env, w)
 	if err == nil && op == Preview {

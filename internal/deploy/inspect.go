@@ -44,6 +44,11 @@ func (d *Deployer) Drift(ctx context.Context, envName string, in Inspector) (dri
 	if err != nil {
 		return drift.Report{}, err
 	}
+	release, err := d.guard(ctx, env, "drift", false)
+	if err != nil {
+		return drift.Report{}, err
+	}
+	defer release()
 	report := drift.Report{Environment: string(env), Account: p.AccountID}
 	for _, l := range d.Graph {
 		w := &prefixWriter{prefix: "[" + l.Name + "] ", out: &syncWriter{w: d.Out}}
@@ -92,6 +97,9 @@ func (a *Automation) stack(ctx context.Context, layer Layer, env profile.Environ
 	opts := []auto.LocalWorkspaceOption{
 		auto.SecretsProvider("passphrase"),
 		auto.EnvVars(map[string]string{"PULUMI_BACKEND_URL": a.Backend}),
+	}
+	if a.Command != nil {
+		opts = append(opts, auto.Pulumi(a.Command))
 	}
 	var stack auto.Stack
 	var err error

@@ -192,8 +192,14 @@ func (e *Env) Run(ctx context.Context, op Op, layer string) (Result, error) {
 		}
 		return err
 	}
-	newSnap, err := testOp.RunStep(plan.GetProject(), target, plan.Options, dryRun, plan.BackendClient, validate, "")
+	newSnap, err := testOp.RunWithContextStep(ctx, plan.GetProject(), target, plan.Options, dryRun, plan.BackendClient, validate, "")
 	if err != nil {
+		// As a backend does, keep what a failed or cancelled run recorded.
+		if !dryRun && newSnap != nil {
+			e.mu.Lock()
+			e.snaps[layer] = newSnap
+			e.mu.Unlock()
+		}
 		return res, fmt.Errorf("%s %s of %s: %w", op, layer, e.Env, err)
 	}
 	if !dryRun {

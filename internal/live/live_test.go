@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,8 @@ import (
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/programs"
+	"github.com/acmepay/platform/internal/recovery"
+	"github.com/acmepay/platform/internal/statebackend"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -94,16 +97,16 @@ func live(cloud *awsfake.Cloud) []string {
 	return out
 }
 
-// TestDevThroughThePulumiCLI deploys dev through the deployment code and the
-// real CLI, deploys again (nothing changes), finds a console edit with the
-// drift check, puts it back, and destroys to nothing.
-func TestDevThroughThePulumiCLI(t *testing.T) {
+// standIn serves a fresh stand-in account to the CLI and points the
+// environment at it and at a new file backend; it skips without a CLI.
+func standIn(t *testing.T) *awsfake.Cloud {
+	t.Helper()
 	cli := findCLI(t)
 	if cli == "" {
 		t.Skip("no Pulumi CLI: none on PATH and none in ../shared/bin; the live tier runs the deployment through the real CLI")
 	}
 	if testing.Short() {
-		t.Skip("-short: the live tier takes about two minutes")
+		t.Skip("-short: the live tier takes minutes")
 	}
 	const account = "123456789012"
 	cloud := awsfake.New(account, "us-east-1")
@@ -124,13 +127,49 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	} {
 		t.Setenv(k, v)
 	}
-	root := stackFiles(t)
+	return cloud
+}
+
+// deployment is what `mage deploy:env` builds: the deployment code over the
+// Automation API and the CLI, guarded by the state backend's locks and
+// pending operations.
+type deployment struct {
+	d      *deploy.Deployer
+	runner *deploy.Automation
+	check  recovery.Checker
+}
+
+func newDeployment(root string, out io.Writer) (*deployment, error) {
 	runner, err := deploy.NewAutomation(root, os.LookupEnv)
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	runner.Programs = programs.ByLayer()
-	out := &bytes.Buffer{}
-	d := &deploy.Deployer{Root: root, Graph: deploy.Graph(), Runner: runner, Identity: deploy.STSIdentity{Region: "us-east-1"},
+	runner.Command = &deploy.Command{}
+	store, err := statebackend.Open(context.Background(), runner.Backend)
+	if err != nil {
+		return nil, err
+	}
+	host, err := statebackend.ThisHost()
+	if err != nil {
+		return nil, err
+	}
+	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
+	d := &deploy.Deployer{Root: root, Graph: deploy.Graph(), Runner: runner, Guard: check, Identity: deploy.STSIdentity{Region: "us-east-1"},
 		CLI: deploy.PulumiCLI{}, Out: out, Now: time.Now}
+	return &deployment{d: d, runner: runner, check: check}, nil
+}
+
+// TestDevThroughThePulumiCLI deploys dev through the deployment code and the
+// real CLI, deploys again (nothing changes), finds a console edit with the
+// drift check, puts it back, and destroys to nothing.
+func TestDevThroughThePulumiCLI(t *testing.T) {
+	cloud := standIn(t)
+	root := stackFiles(t)
+	out := &bytes.Buffer{}
+	dep, err := newDeployment(root, out)
+	require.NoError(t, err)
+	d, runner := dep.d, dep.runner
 	ctx := context.Background()
 	timed := func(name string, f func() error) {
 		t.Helper()

@@ -1,0 +1,150 @@
+// Package statebackend reads and writes the layers' state backend directly,
+// the way Pulumi's DIY backend lays it out (a local directory or an S3
+// bucket and prefix): the stack locks the CLI takes, the checkpoint of each
+// stack, and the environment lock that keeps two deployments of one
+// environment from running at once. It is how a run finds, before it touches
+// anything, what an interrupted run left behind.
+package statebackend
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/fileblob" // file:// backends
+	_ "gocloud.dev/blob/s3blob"   // s3:// backends
+	"gocloud.dev/gcerrors"
+)
+
+// Organization is what the DIY backend calls every organization.
+const Organization = "organization"
+
+// The DIY backend's layout inside the bucket (or prefix).
+const (
+	stacksDir = ".pulumi/stacks"
+	locksDir  = ".pulumi/locks"
+	// envLocksDir holds the environment locks. It is beside, not inside,
+	// Pulumi's lock directory, so the CLI never mistakes one for a stack lock.
+	envLocksDir = ".platform/locks"
+)
+
+// Store is one state backend.
+type Store struct {
+	URL    string
+	bucket *blob.Bucket
+}
+
+// Open opens the backend at a URL as the CLI would: file:///abs/dir, or
+// s3://bucket/prefix?region=...&endpoint=...&use_path_style=true.
+func Open(ctx context.Context, backendURL string) (*Store, error) {
+	u, err := url.Parse(backendURL)
+	if err != nil {
+		return nil, fmt.Errorf("state backend %q: %w", backendURL, err)
+	}
+	var b *blob.Bucket
+	switch u.Scheme {
+	case "file":
+		dir := filepath.FromSlash(u.Path)
+		// As the CLI: temporary files beside the target, not in /tmp.
+		b, err = blob.OpenBucket(ctx, "file://"+filepath.ToSlash(dir)+"?no_tmp_dir=true")
+	case "s3":
+		prefix := strings.Trim(u.Path, "/")
+		u.Path = ""
+		b, err = blob.OpenBucket(ctx, u.String())
+		if err == nil && prefix != "" {
+			b = blob.PrefixedBucket(b, prefix+"/")
+		}
+	default:
+		return nil, fmt.Errorf("state backend %q: only file:// and s3:// backends are supported (Pulumi Cloud is not used)", backendURL)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening the state backend %s: %w", backendURL, err)
+	}
+	return &Store{URL: backendURL, bucket: b}, nil
+}
+
+// Close releases the bucket.
+func (s *Store) Close() error { return s.bucket.Close() }
+
+// Reachable lists the stacks directory once, to fail early and with the
+// backend's name when the bucket cannot be read.
+func (s *Store) Reachable(ctx context.Context) error {
+	it := s.bucket.List(&blob.ListOptions{Prefix: stacksDir + "/"})
+	if _, err := it.Next(ctx); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("the state backend %s cannot be read: %w", s.URL, err)
+	}
+	return nil
+}
+
+// Checkpoint returns the latest deployment of a stack; ok is false when the
+// stack does not exist or has never been deployed.
+func (s *Store) Checkpoint(ctx context.Context, project, stack string) (dep apitype.DeploymentV3, ok bool, err error) {
+	base := path.Join(stacksDir, project, stack)
+	raw, err := s.bucket.ReadAll(ctx, base+".json")
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		raw, err = s.bucket.ReadAll(ctx, base+".json.gz")
+		if err == nil {
+			raw, err = gunzip(raw)
+		}
+	}
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return dep, false, nil
+	}
+	if err != nil {
+		return dep, false, fmt.Errorf("reading the state of %s/%s: %w", project, stack, err)
+	}
+	var versioned apitype.VersionedCheckpoint
+	if err := json.Unmarshal(raw, &versioned); err != nil {
+		return dep, false, fmt.Errorf("reading the state of %s/%s: %w", project, stack, err)
+	}
+	var cp apitype.CheckpointV3
+	if err := json.Unmarshal(versioned.Checkpoint, &cp); err != nil {
+		return dep, false, fmt.Errorf("reading the state of %s/%s: %w", project, stack, err)
+	}
+	if cp.Latest == nil {
+		return dep, false, nil // created, never deployed (written as version 0)
+	}
+	if versioned.Version < 3 {
+		return dep, false, fmt.Errorf("the state of %s/%s is checkpoint version %d: upgrade it with `pulumi state upgrade`", project, stack, versioned.Version)
+	}
+	return *cp.Latest, true, nil
+}
+
+func gunzip(raw []byte) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
+}
+
+// keys lists the objects under a directory, sorted.
+func (s *Store) keys(ctx context.Context, dir string) ([]string, error) {
+	var out []string
+	it := s.bucket.List(&blob.ListOptions{Prefix: dir + "/"})
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !obj.IsDir {
+			out = append(out, obj.Key)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
