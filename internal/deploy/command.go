@@ -22,8 +22,8 @@ import (
 // StopGrace is how long a cancelled CLI is given to stop at a safe point
 // before it is killed: the engine lets the operations in flight finish (a
 // NAT gateway takes a few minutes to create), then saves the state and
-// releases its lock. The pipeline's deploy step is stopped by its own
-// `timeout` well inside the job's timeout-minutes, so this fits.
+// releases its lock. The pipeline's deploy step sends SIGINT at 40 minutes
+// and kills at 52, inside the job's 60 (deploy-environment.yml).
 const StopGrace = 10 * time.Minute
 
 // Command runs the Pulumi CLI for the Automation API, with the stop a
@@ -122,6 +122,9 @@ func (c *Command) Run(ctx context.Context, workdir string, stdin io.Reader, outs
 // (what a terminal's Ctrl-C and a cancelled pipeline send) and a channel
 // closed by the second, which forces the stop. stop releases the signals.
 func Interruptible(out io.Writer) (ctx context.Context, force <-chan struct{}, stop func()) {
+	// mage's generated main exits 5 seconds after a SIGINT, mid-stop; its
+	// handler is dropped so this one decides when the run ends.
+	signal.Reset(os.Interrupt, syscall.SIGTERM)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	ctx, force, release := interruptOn(sigs, out)

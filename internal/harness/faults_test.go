@@ -151,7 +151,7 @@ func TestPendingCreateThatExistsIsAdopted(t *testing.T) {
 
 	_, err = f.up(context.Background())
 	require.ErrorIs(t, err, recovery.ErrInterrupted)
-	assert.Contains(t, err.Error(), `[network] pending creating of aws:ec2/natGateway:NatGateway "nat-1-dev-pay01"`)
+	assert.Contains(t, err.Error(), `[network] interrupted while creating aws:ec2/natGateway:NatGateway "nat-1-dev-pay01"`)
 	assert.Contains(t, err.Error(), "fix it with: go run mage.go recover:env dev")
 
 	f.out.Reset()
@@ -207,7 +207,7 @@ func TestStaleLockIsRemoved(t *testing.T) {
 
 	f.out.Reset()
 	require.NoError(t, f.recoverer().Run(context.Background(), profile.Dev))
-	assert.Contains(t, f.out.String(), "[compute] removed the process")
+	assert.Contains(t, f.out.String(), "[compute] removed the lock of ci@"+host+" (pid ")
 	f.converged(t, 1)
 }
 

@@ -83,7 +83,7 @@ func TestDeployKilledWhileTheNATGatewayIsCreated(t *testing.T) {
 	_, err = dep.d.Run(ctx, deploy.Up, "dev")
 	require.ErrorIs(t, err, recovery.ErrInterrupted, out.String())
 	assert.Contains(t, err.Error(), "[network] stale stack lock")
-	assert.Contains(t, err.Error(), `[network] pending creating of aws:ec2/natGateway:NatGateway "nat-1-dev-pay01"`)
+	assert.Contains(t, err.Error(), `[network] interrupted while creating aws:ec2/natGateway:NatGateway "nat-1-dev-pay01"`)
 	assert.Contains(t, err.Error(), "[dev] stale environment lock (up)")
 	assert.Contains(t, err.Error(), "fix it with: go run mage.go recover:env dev")
 	t.Logf("the deploy after the kill refused:\n%v", err)

@@ -104,7 +104,7 @@ func (r Recoverer) Run(ctx context.Context, env profile.Environment) error {
 		if where == "" {
 			where = string(env)
 		}
-		fmt.Fprintf(r.Out, "[%s] removed the %s\n", where, l.Why)
+		fmt.Fprintf(r.Out, "[%s] removed the lock of %s: %s\n", where, l.Owner(), l.Why)
 	}
 	release, err := r.Locks.AcquireEnv(ctx, string(env), "recover")
 	if err != nil {
@@ -140,7 +140,7 @@ func (r Recoverer) layer(ctx context.Context, env profile.Environment, l Layer) 
 	var decisions []Resolution
 	for _, p := range l.Pending {
 		if p.Op != string(apitype.OperationTypeCreating) {
-			fmt.Fprintf(r.Out, "[%s] pending %s of %s %q: settled by the refresh\n", l.Name, p.Op, p.Type, p.Name)
+			fmt.Fprintf(r.Out, "[%s] interrupted while %s %s %q: settled by the refresh\n", l.Name, p.Op, p.Type, p.Name)
 			continue
 		}
 		d, err := r.decide(ctx, p)

@@ -130,7 +130,7 @@ func (r Report) String() string {
 			fmt.Fprintf(&b, "[%s] %s\n", l.Name, lock)
 		}
 		for _, p := range l.Pending {
-			fmt.Fprintf(&b, "[%s] pending %s of %s %q (%s)\n", l.Name, p.Op, p.Type, p.Name, p.URN)
+			fmt.Fprintf(&b, "[%s] interrupted while %s %s %q (%s)\n", l.Name, p.Op, p.Type, p.Name, p.URN)
 		}
 	}
 	return b.String()

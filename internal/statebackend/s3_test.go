@@ -143,7 +143,6 @@ func TestS3BackendHoldsStateAndServesStackReferences(t *testing.T) {
 	// What the recovery check reads, straight from the bucket.
 	store, err := statebackend.Open(ctx, u)
 	require.NoError(t, err)
-	require.NoError(t, store.Reachable(ctx))
 	dep, ok, err := store.Checkpoint(ctx, "network", "dev")
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -194,7 +193,7 @@ func TestS3LockContentionAndStaleLockRecovery(t *testing.T) {
 
 	out := &strings.Builder{}
 	require.NoError(t, recovery.Recoverer{Checker: check, Out: out}.Run(ctx, profile.Dev))
-	assert.Contains(t, out.String(), "[network] removed the process")
+	assert.Contains(t, out.String(), "[network] removed the lock of ")
 	require.NoError(t, b.Lock(ctx, ref), "the stack can be locked again")
 	b.(interface {
 		Unlock(context.Context, backend.StackReference)
@@ -291,4 +290,25 @@ func currentUser(t *testing.T) string {
 	u, err := user.Current()
 	require.NoError(t, err)
 	return u.Username
+}
+
+// A backend that cannot be reached is named, with the first layer read,
+// before anything is touched.
+func TestUnreachableBackendIsRefusedNamingTheLayer(t *testing.T) {
+	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	srv.Close() // nothing listens there any more
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIASTATETEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "state-test")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+	ctx := context.Background()
+	store, err := statebackend.Open(ctx, backendURL(srv.URL, "dev"))
+	require.NoError(t, err, "opening is lazy")
+	host, err := statebackend.ThisHost()
+	require.NoError(t, err)
+	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: []string{"network", "data"}}
+	_, err = check.Before(ctx, profile.Dev, "up", true)
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "[network] listing the locks in s3://payments-state/dev?"), err.Error())
+	assert.Contains(t, err.Error(), "connection refused")
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -56,6 +57,11 @@ func Open(ctx context.Context, backendURL string) (*Store, error) {
 	switch u.Scheme {
 	case "file":
 		dir := filepath.FromSlash(u.Path)
+		// The deployment creates the local state directory on first use;
+		// until then there is nothing in it to find.
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("state backend %s: %w", backendURL, err)
+		}
 		// As the CLI: temporary files beside the target, not in /tmp.
 		b, err = blob.OpenBucket(ctx, "file://"+filepath.ToSlash(dir)+"?no_tmp_dir=true")
 	case "s3":
@@ -76,16 +82,6 @@ func Open(ctx context.Context, backendURL string) (*Store, error) {
 
 // Close releases the bucket.
 func (s *Store) Close() error { return s.bucket.Close() }
-
-// Reachable lists the stacks directory once, to fail early and with the
-// backend's name when the bucket cannot be read.
-func (s *Store) Reachable(ctx context.Context) error {
-	it := s.bucket.List(&blob.ListOptions{Prefix: stacksDir + "/"})
-	if _, err := it.Next(ctx); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("the state backend %s cannot be read: %w", s.URL, err)
-	}
-	return nil
-}
 
 // Checkpoint returns the latest deployment of a stack; ok is false when the
 // stack does not exist or has never been deployed.
