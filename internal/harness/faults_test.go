@@ -264,3 +264,25 @@ func writeLock(t *testing.T, store *statebackend.Store, layer string, l statebac
 	require.NoError(t, os.WriteFile(path, raw, 0o600))
 	return key
 }
+
+// A second deploy of an environment while one runs is refused at once,
+// naming the holder, and changes nothing.
+func TestSecondDeployWhileOneRunsIsRefusedAtOnce(t *testing.T) {
+	f := newFaulty(t)
+	f.e.Cloud.Inject(natType, awsfake.Fault{Delay: 2 * time.Second})
+	first := make(chan error, 1)
+	go func() { _, err := f.up(context.Background()); first <- err }()
+	for f.e.Cloud.Creates(natType) == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	start := time.Now()
+	second := &deploy.Deployer{Root: f.d.Root, Graph: f.d.Graph, Runner: f.d.Runner, Guard: f.check,
+		Identity: f.d.Identity, CLI: f.d.CLI, Out: &bytes.Buffer{}, Now: time.Now}
+	_, err := second.Run(context.Background(), deploy.Up, "dev")
+	require.ErrorIs(t, err, recovery.ErrBusy)
+	assert.Contains(t, err.Error(), "[environment] live environment lock (up) by ")
+	assert.Less(t, time.Since(start), time.Second, "refused at once")
+	require.NoError(t, <-first, f.out.String())
+	f.e.Cloud.Inject(natType, awsfake.Fault{})
+	f.converged(t, 1)
+}

@@ -4,12 +4,16 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/acmepay/platform/internal/deploy"
 )
 
 const dir = "../../.github/workflows"
@@ -28,6 +32,7 @@ type job struct {
 	Environment any
 	Permissions map[string]string
 	Concurrency map[string]any
+	Timeout     int `yaml:"timeout-minutes"`
 	Strategy    struct {
 		Matrix map[string]any
 	}
@@ -91,7 +96,7 @@ func TestDataLossIsAllowedOnlyByHandForOneEnvironment(t *testing.T) {
 	j := load(t, "deploy-environment.yml").Jobs["deploy"]
 	found := false
 	for _, s := range j.Steps {
-		if strings.Contains(s.Run, "mage.go deploy:env") {
+		if strings.Contains(s.Run, " deploy:env ") {
 			found = true
 			assert.Equal(t, "${{ inputs.allow-data-loss }}", s.Env["ALLOW_DATA_LOSS"])
 		}
@@ -112,7 +117,15 @@ func TestEachDeploymentRunsInItsGitHubEnvironment(t *testing.T) {
 		ran = append(ran, s.Run)
 	}
 	joined := strings.Join(ran, "\n")
-	assert.Contains(t, joined, `go run mage.go deploy:env "${{ inputs.environment }}"`)
+	assert.Contains(t, joined, "go run mage.go -compile ./.mage-deploy")
+	// The deploy is stopped by SIGINT (a safe point: deploy.StopGrace),
+	// then killed, both before the job's own timeout kills everything.
+	m := regexp.MustCompile(`timeout --signal=INT --kill-after=(\d+)m (\d+)m \./\.mage-deploy deploy:env "\$\{\{ inputs\.environment \}\}"`).FindStringSubmatch(joined)
+	require.NotNil(t, m, joined)
+	stopAt, _ := strconv.Atoi(m[2])
+	killAfter, _ := strconv.Atoi(m[1])
+	assert.GreaterOrEqual(t, time.Duration(killAfter)*time.Minute, deploy.StopGrace, "the stop has its grace before the kill")
+	assert.Less(t, stopAt+killAfter, j.Timeout, "killed before the job times out, with time left to report")
 	assert.Contains(t, uses(j), "actions/upload-artifact@", "the deployed manifest is uploaded")
 	for _, s := range j.Steps {
 		if strings.HasPrefix(s.Uses, "actions/upload-artifact") {
