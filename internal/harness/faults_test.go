@@ -82,6 +82,19 @@ func (f *faulty) converged(t *testing.T, madeNAT int) {
 	assert.Empty(t, f.e.Cloud.Resources(), "destroy leaves nothing")
 }
 
+// cleanThenConverges asserts the fault left nothing to recover, lifts it,
+// and deploys to convergence with the NAT gateway made once.
+func (f *faulty) cleanThenConverges(t *testing.T, why string) {
+	t.Helper()
+	r, err := f.check.Check(context.Background(), profile.Dev)
+	require.NoError(t, err)
+	assert.True(t, r.Clean(), "%s:\n%s", why, r)
+	f.e.Cloud.Inject(natType, awsfake.Fault{})
+	_, err = f.up(context.Background())
+	require.NoError(t, err, f.out.String())
+	f.converged(t, 1)
+}
+
 func TestCreateRefusedTwiceThenConverges(t *testing.T) {
 	f := newFaulty(t)
 	f.e.Cloud.Inject(natType, awsfake.Fault{Fail: 2})
@@ -105,14 +118,7 @@ func TestCreateTimeoutThenConverges(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "timeout")
 	assert.Len(t, f.e.Cloud.FindByName(natType, "nat-1-dev-pay01"), 1, "the timed-out NAT gateway exists")
-	r, err := f.check.Check(context.Background(), profile.Dev)
-	require.NoError(t, err)
-	assert.True(t, r.Clean(), "the engine recorded the timed-out create with its error, not as pending:\n%s", r)
-
-	f.e.Cloud.Inject(natType, awsfake.Fault{})
-	_, err = f.up(context.Background())
-	require.NoError(t, err, f.out.String())
-	f.converged(t, 1)
+	f.cleanThenConverges(t, "the engine recorded the timed-out create with its error, not as pending")
 }
 
 func TestDeployCancelledMidLayerStopsAtASafePoint(t *testing.T) {
@@ -131,13 +137,7 @@ func TestDeployCancelledMidLayerStopsAtASafePoint(t *testing.T) {
 	assert.Equal(t, []string{"cancelled", "skipped", "skipped", "skipped"}, statuses(report))
 	assert.Contains(t, err.Error(), "network stopped at a safe point")
 
-	r, err := f.check.Check(context.Background(), profile.Dev)
-	require.NoError(t, err)
-	assert.True(t, r.Clean(), "a cancelled deploy waits for the create in flight and records it:\n%s", r)
-	f.e.Cloud.Inject(natType, awsfake.Fault{})
-	_, err = f.up(context.Background())
-	require.NoError(t, err, f.out.String())
-	f.converged(t, 1)
+	f.cleanThenConverges(t, "a cancelled deploy waits for the create in flight and records it")
 }
 
 // A run killed while the NAT gateway was being made, which the cloud

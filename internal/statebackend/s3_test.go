@@ -115,6 +115,17 @@ func openDIY(ctx context.Context, backendURL string) (diy.Backend, backend.Stack
 	return b, ref
 }
 
+// networkStack creates network's dev stack with a state exporting vpcId.
+func networkStack(t *testing.T, backendURL, vpcID string) (diy.Backend, backend.Stack) {
+	t.Helper()
+	ctx := context.Background()
+	b, ref := openDIY(ctx, backendURL)
+	stack, err := b.CreateStack(ctx, ref, "", nil, nil)
+	require.NoError(t, err)
+	require.NoError(t, b.ImportDeployment(ctx, stack, deployment(t, vpcID)))
+	return b, stack
+}
+
 // deployment is a network state whose stack exports one output.
 func deployment(t *testing.T, vpcID string) *apitype.UntypedDeployment {
 	t.Helper()
@@ -130,10 +141,7 @@ func deployment(t *testing.T, vpcID string) *apitype.UntypedDeployment {
 func TestS3BackendHoldsStateAndServesStackReferences(t *testing.T) {
 	ctx := context.Background()
 	u, _ := s3Backend(t, "dev")
-	b, ref := openDIY(ctx, u)
-	stack, err := b.CreateStack(ctx, ref, "", nil, nil)
-	require.NoError(t, err)
-	require.NoError(t, b.ImportDeployment(ctx, stack, deployment(t, "vpc-0a1b")))
+	b, _ := networkStack(t, u, "vpc-0a1b")
 
 	// What a StackReference to network reads, through the engine's client.
 	outputs, err := backend.NewBackendClient(b, b64.Base64SecretsProvider).GetStackOutputs(ctx, "organization/network/dev", nil)
@@ -236,10 +244,7 @@ func TestEnvironmentLockThroughS3(t *testing.T) {
 func TestRestoreAnEarlierStateVersion(t *testing.T) {
 	ctx := context.Background()
 	u, client := s3Backend(t, "dev")
-	b, ref := openDIY(ctx, u)
-	stack, err := b.CreateStack(ctx, ref, "", nil, nil)
-	require.NoError(t, err)
-	require.NoError(t, b.ImportDeployment(ctx, stack, deployment(t, "vpc-good")))
+	b, stack := networkStack(t, u, "vpc-good")
 	time.Sleep(1100 * time.Millisecond) // S3 times versions to the second
 	require.NoError(t, b.ImportDeployment(ctx, stack, deployment(t, "vpc-bad")))
 
