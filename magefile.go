@@ -81,7 +81,7 @@ type Policy mg.Namespace
 func (Policy) Env(env string) error {
 	res, err := plan.Run(context.Background(), plan.Options{Root: ".", Env: env, Out: io.Discard, ManifestDir: "-", CostDir: "-"})
 	if res.Manifest.Policy != nil {
-		policy.WriteText(os.Stdout, env, *res.Manifest.Policy)
+		res.Manifest.Policy.WriteText(os.Stdout, env)
 	}
 	return err
 }

@@ -86,9 +86,11 @@ func (d *Deployer) Manifest(ctx context.Context, envName string, in Inspector, p
 		input.Layers = append(input.Layers, manifest.LayerState{Name: l.Name, Resources: res, Deployment: last})
 	}
 	m := manifest.Build(input)
-	if err := policy.Apply(d.Root, &m); err != nil {
+	r, err := policy.Check(d.Root, m)
+	if err != nil {
 		return m, err
 	}
+	m.Policy = &r
 	return m, nil
 }
 

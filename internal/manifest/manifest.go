@@ -11,6 +11,7 @@ package manifest
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/acmepay/platform/internal/policy/report"
 	"slices"
 	"sort"
 	"strings"
@@ -50,7 +51,7 @@ type Manifest struct {
 	Settings      profile.Profile `json:"settings"`
 	Redundancy    string          `json:"redundancy"`
 	Layers        []Layer         `json:"layers"`
-	Policy        *PolicyReport   `json:"policy,omitempty"`
+	Policy        *report.Report  `json:"policy,omitempty"`
 	Provenance    *Provenance     `json:"provenance,omitempty"`
 }
 

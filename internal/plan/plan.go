@@ -83,12 +83,14 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := policy.Apply(o.Root, &m); err != nil {
+	report, err := policy.Check(o.Root, m)
+	if err != nil {
 		return Result{}, err
 	}
+	m.Policy = &report
 	writeTables(o.Out, m)
 	fmt.Fprintln(o.Out)
-	policy.WriteText(o.Out, string(env), *m.Policy)
+	m.Policy.WriteText(o.Out, string(env))
 
 	out := Result{Manifest: m}
 	dir := o.ManifestDir
@@ -130,7 +132,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		}
 	}
 	fmt.Fprintf(o.Out, "monthly cost: %.2f USD fixed, %.2f USD with usage (go run mage.go cost:env %s for the table)\n", out.Cost.Fixed, out.Cost.Total, env)
-	if err := policy.Violations(*m.Policy); err != nil {
+	if err := m.Policy.Violations(); err != nil {
 		return out, fmt.Errorf("plan %s: %w", env, err)
 	}
 	if err := out.Cost.CheckBudget(m.Settings.Cost.MonthlyBudgetUSD); err != nil {

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,13 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/acmepay/platform/internal/manifest"
-)
-
-// Outcomes of a rule on a resource.
-const (
-	Pass   = "pass"
-	Fail   = "fail"
-	Waived = "waived"
+	"github.com/acmepay/platform/internal/policy/report"
 )
 
 // WaiversFile is the one reviewed file of waivers, relative to the root.
@@ -71,9 +64,9 @@ func LoadWaivers(path string) ([]Waiver, error) {
 }
 
 // Evaluate runs every rule on every resource of the manifest.
-func Evaluate(m manifest.Manifest, waivers []Waiver) manifest.PolicyReport {
+func Evaluate(m manifest.Manifest, waivers []Waiver) report.Report {
 	env := newEnv(m)
-	var report manifest.PolicyReport
+	var results []report.Result
 	for _, rule := range Rules() {
 		var waiver *Waiver
 		for i, w := range waivers {
@@ -85,72 +78,35 @@ func Evaluate(m manifest.Manifest, waivers []Waiver) manifest.PolicyReport {
 			if !rule.Applies(r) {
 				continue
 			}
-			res := manifest.PolicyResult{Rule: rule.ID, Resource: r.URN, Outcome: Pass}
+			res := report.Result{Rule: rule.ID, Resource: r.URN, Outcome: report.Pass}
 			if msg := rule.Check(r, env); msg != "" {
-				res.Outcome, res.Message = Fail, msg+"; fix: "+rule.Fix
+				res.Outcome, res.Message = report.Fail, msg+"; fix: "+rule.Fix
 				if waiver != nil {
-					res.Outcome, res.Waiver = Waived, waiver.Reason
+					res.Outcome, res.Waiver = report.Waived, waiver.Reason
 				}
 			}
-			report.Results = append(report.Results, res)
+			results = append(results, res)
 		}
 	}
-	sort.SliceStable(report.Results, func(i, j int) bool {
-		a, b := report.Results[i], report.Results[j]
+	sort.SliceStable(results, func(i, j int) bool {
+		a, b := results[i], results[j]
 		if a.Rule != b.Rule {
 			return a.Rule < b.Rule
 		}
 		return a.Resource < b.Resource
 	})
-	for _, r := range report.Results {
-		switch r.Outcome {
-		case Pass:
-			report.Summary.Passed++
-		case Waived:
-			report.Summary.Waived++
-		case Fail:
-			report.Summary.Failed++
-		}
+	var out report.Report
+	for _, r := range results {
+		out.Add(r)
 	}
-	return report
+	return out
 }
 
-// Violations returns an error listing every unwaived failure (rule, resource
-// and fix), or nil.
-func Violations(r manifest.PolicyReport) error {
-	var lines []string
-	for _, res := range r.Results {
-		if res.Outcome == Fail {
-			lines = append(lines, fmt.Sprintf("  %s on %s: %s", res.Rule, res.Resource, res.Message))
-		}
-	}
-	if len(lines) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%d policy violation(s):\n%s", len(lines), strings.Join(lines, "\n"))
-}
-
-// WriteText prints the summary and every failed or waived result.
-func WriteText(w io.Writer, env string, r manifest.PolicyReport) {
-	fmt.Fprintf(w, "policy %s: %d passed, %d waived, %d failed\n", env, r.Summary.Passed, r.Summary.Waived, r.Summary.Failed)
-	for _, res := range r.Results {
-		switch res.Outcome {
-		case Waived:
-			fmt.Fprintf(w, "  waived  %-28s %s\n          reason: %s\n", res.Rule, res.Resource, res.Waiver)
-		case Fail:
-			fmt.Fprintf(w, "  FAILED  %-28s %s\n          %s\n", res.Rule, res.Resource, res.Message)
-		}
-	}
-}
-
-// Apply evaluates the manifest with the waivers under root and attaches the
-// report to it.
-func Apply(root string, m *manifest.Manifest) error {
+// Check evaluates a manifest with the waivers under root.
+func Check(root string, m manifest.Manifest) (report.Report, error) {
 	waivers, err := LoadWaivers(filepath.Join(root, WaiversFile))
 	if err != nil {
-		return err
+		return report.Report{}, err
 	}
-	report := Evaluate(*m, waivers)
-	m.Policy = &report
-	return nil
+	return Evaluate(m, waivers), nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/internal/policy/report"
 )
 
 // The committed planned manifests (kept current by the plan tests) are the
@@ -75,10 +76,10 @@ func TestCleanEnvironmentsHaveOnlyWaivedFailures(t *testing.T) {
 	for env, waived := range want {
 		t.Run(env, func(t *testing.T) {
 			r := Evaluate(load(t, env), waivers(t))
-			require.NoError(t, Violations(r))
+			require.NoError(t, r.Violations())
 			var got []string
 			for _, res := range r.Results {
-				if res.Outcome == Waived {
+				if res.Outcome == report.Waived {
 					got = append(got, res.Rule)
 					assert.NotEmpty(t, res.Waiver, "a waived result carries its reason")
 				}
@@ -203,13 +204,13 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			m := load(t, "prod")
 			breakIt(&m)
 			r := Evaluate(m, waivers(t))
-			err := Violations(r)
+			err := r.Violations()
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), rule+" on urn:pulumi:prod::")
 			assert.Contains(t, err.Error(), "fix: ")
 			failed := map[string]bool{}
 			for _, res := range r.Results {
-				if res.Outcome == Fail {
+				if res.Outcome == report.Fail {
 					failed[res.Rule] = true
 				}
 			}
@@ -248,7 +249,7 @@ func TestWaiversFileIsChecked(t *testing.T) {
 func TestAWaiverAppliesOnlyToItsEnvironments(t *testing.T) {
 	m := load(t, "prod")
 	remove(&m, "aws:ec2/flowLog:FlowLog") // waived in dev only
-	err := Violations(Evaluate(m, waivers(t)))
+	err := Evaluate(m, waivers(t)).Violations()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "VPC_FLOW_LOGS")
 }
