@@ -124,9 +124,6 @@ type Destroy mg.Namespace
 
 // Env destroys every layer of an environment in reverse order; prod needs CONFIRM_DESTROY=prod.
 func (Destroy) Env(env string) error {
-	if env == "prod" && os.Getenv("CONFIRM_DESTROY") != "prod" {
-		return fmt.Errorf("refusing to destroy prod: set CONFIRM_DESTROY=prod to confirm")
-	}
 	return run(deploy.Destroy, env)
 }
 
@@ -203,8 +200,8 @@ func newWorkbench() (*workbench, error) {
 	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
 	d := &deploy.Deployer{
 		Root: root, Graph: deploy.Graph(), Runner: runner, Guard: check,
-		Identity: deploy.STSIdentity{Region: "us-east-1"}, CLI: deploy.PulumiCLI{},
-		Out: os.Stdout, Now: time.Now,
+		Identity: deploy.STSIdentity{}, CLI: deploy.PulumiCLI{},
+		Out: os.Stdout, Now: time.Now, ConfirmDestroy: os.Getenv("CONFIRM_DESTROY"),
 	}
 	return &workbench{root: root, d: d, runner: runner, check: check, ctx: ctx,
 		stop: func() { stopSignals(); _ = store.Close() }}, nil
@@ -289,23 +286,19 @@ func (Manifest) Env(env string) error {
 		return err
 	}
 	defer w.stop()
-	commit, err := sh.Output("git", "rev-parse", "HEAD")
-	if err != nil {
-		return fmt.Errorf("reading the source commit: %w", err)
-	}
-	m, err := w.d.Manifest(w.ctx, env, w.runner, manifest.Provenance{
-		SourceCommit: commit, Backend: w.runner.Backend,
-	})
+	prov, err := manifest.ProvenanceOf(w.root, w.runner.Backend)
 	if err != nil {
 		return err
 	}
-	body, err := m.JSON()
+	m, err := w.d.Manifest(w.ctx, env, w.runner, prov)
 	if err != nil {
 		return err
 	}
-	path := filepath.Join("manifests", env+".json")
-	fmt.Println("manifest (deployed):", path)
-	return os.WriteFile(path, body, 0o644)
+	path, err := m.WriteDeployed(w.root)
+	if err == nil {
+		fmt.Println("manifest (deployed):", path)
+	}
+	return err
 }
 
 // Caller writes the deployed manifest of the environment whose account the credentials belong to (`mage manifest`): one set of credentials reaches one account.

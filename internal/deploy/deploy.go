@@ -66,6 +66,9 @@ type Deployer struct {
 	// interrupted run's locks or pending operations remain; an update or
 	// destroy holds the environment until it ends.
 	Guard Guard
+	// ConfirmDestroy must name prod for prod to be destroyed (from
+	// CONFIRM_DESTROY): a destroy of prod is never one mistyped word away.
+	ConfirmDestroy string
 	// AllowDataLoss lets an update replace or delete stateful resources (see
 	// Stateful). Without it, each layer is previewed before its update and
 	// refused if the preview would.
@@ -111,6 +114,10 @@ type Report struct {
 	Layers []LayerResult
 }
 
+// ErrConfirmDestroy is returned for a destroy of prod that was not
+// confirmed.
+var ErrConfirmDestroy = errors.New("refusing to destroy prod: set CONFIRM_DESTROY=prod to confirm")
+
 // ErrCancelled is returned when a signal stopped the run.
 var ErrCancelled = errors.New("cancelled")
 
@@ -133,6 +140,9 @@ func (d *Deployer) Run(ctx context.Context, op Op, envName string) (Report, erro
 	env, err := profile.ParseEnvironment(envName)
 	if err != nil {
 		return Report{}, err
+	}
+	if op == Destroy && env == profile.Prod && d.ConfirmDestroy != string(env) {
+		return Report{Env: env, Op: op}, ErrConfirmDestroy
 	}
 	p, err := d.preflight(ctx, env)
 	if err != nil {

@@ -405,3 +405,24 @@ func TestPreviewOfANewEnvironmentSaysWhatWaits(t *testing.T) {
 	assert.Contains(t, out.String(), "[data] waiting: it reads network's outputs, and network has never been deployed")
 	assert.Equal(t, []string{"preview network"}, runner.events, "no layer that cannot be previewed is run")
 }
+
+func TestProdIsDestroyedOnlyWhenConfirmed(t *testing.T) {
+	runner := newFakeRunner()
+	d, _ := newDeployer(runner, "345678901234")
+	d.Identity = fixedIdentity{err: errors.New("STS must not be asked before the confirmation")}
+	_, err := d.Run(context.Background(), Destroy, "prod")
+	require.ErrorIs(t, err, ErrConfirmDestroy)
+	d.ConfirmDestroy = "staging"
+	_, err = d.Run(context.Background(), Destroy, "prod")
+	require.ErrorIs(t, err, ErrConfirmDestroy, "confirming another environment is no confirmation")
+	assert.Empty(t, runner.events, "no layer was touched")
+
+	d.Identity, d.ConfirmDestroy = fixedIdentity{account: "345678901234"}, "prod"
+	_, err = d.Run(context.Background(), Destroy, "prod")
+	require.NoError(t, err)
+	assert.Contains(t, runner.events, "start network")
+	d.ConfirmDestroy, d.Runner = "", newFakeRunner()
+	d.Identity = fixedIdentity{account: "123456789012"}
+	_, err = d.Run(context.Background(), Destroy, "dev")
+	require.NoError(t, err, "only prod asks")
+}

@@ -12,14 +12,23 @@ import (
 // STSIdentity asks AWS STS who the caller is, with the standard credential
 // chain (environment, profile, SSO, instance or OIDC role).
 type STSIdentity struct {
+	// Region is the endpoint's region; the credential chain's, else
+	// us-east-1 (STS answers GetCallerIdentity in every region).
 	Region string
 }
 
 // AccountID implements Identity.
 func (s STSIdentity) AccountID(ctx context.Context) (string, error) {
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(s.Region))
+	opts := []func(*config.LoadOptions) error{}
+	if s.Region != "" {
+		opts = append(opts, config.WithRegion(s.Region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return "", fmt.Errorf("loading AWS credentials: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
 	}
 	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {

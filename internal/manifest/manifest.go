@@ -11,7 +11,10 @@ package manifest
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/acmepay/platform/internal/policy/report"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -19,6 +22,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/sig"
 
+	"github.com/acmepay/platform/internal/policy/report"
 	"github.com/acmepay/platform/internal/redact"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
@@ -239,4 +243,34 @@ func MaskTokens(tokens []string) func(string) string {
 	}
 	r := strings.NewReplacer(pairs...)
 	return r.Replace
+}
+
+// DeployedDir holds the deployed manifests, relative to the root (not
+// committed: each deployment's is uploaded with its pipeline run).
+const DeployedDir = "manifests"
+
+// WriteDeployed writes a deployed manifest to manifests/<env>.json under
+// root and returns the path.
+func (m Manifest) WriteDeployed(root string) (string, error) {
+	body, err := m.JSON()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(root, DeployedDir, m.Environment+".json")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	return path, os.WriteFile(path, body, 0o644)
+}
+
+// ProvenanceOf is the provenance of a manifest generated from the checkout
+// at root, reading the given state backend.
+func ProvenanceOf(root, backend string) (Provenance, error) {
+	cmd := exec.Command("git", "rev-parse", "HEAD")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		return Provenance{}, fmt.Errorf("reading the source commit of %s (git rev-parse HEAD): %w", root, err)
+	}
+	return Provenance{SourceCommit: strings.TrimSpace(string(out)), Backend: backend}, nil
 }

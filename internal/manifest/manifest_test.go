@@ -2,6 +2,8 @@ package manifest
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -79,4 +81,22 @@ func TestJSONIsDeterministic(t *testing.T) {
 	require.NoError(t, json.Unmarshal(a, &back))
 	assert.Equal(t, float64(1), back["schemaVersion"])
 	assert.Contains(t, back["redundancy"], "three availability zones")
+}
+
+func TestWriteDeployedAndProvenance(t *testing.T) {
+	root := t.TempDir()
+	path, err := Manifest{Environment: "staging", Status: Deployed}.WriteDeployed(root)
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(root, "manifests", "staging.json"), path)
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"environment": "staging"`)
+
+	_, err = ProvenanceOf(root, "file:///state")
+	require.Error(t, err, "not a git checkout")
+	assert.Contains(t, err.Error(), "git rev-parse HEAD")
+	prov, err := ProvenanceOf("../..", "s3://bucket/dev")
+	require.NoError(t, err)
+	assert.Regexp(t, `^[0-9a-f]{40}$`, prov.SourceCommit)
+	assert.Equal(t, "s3://bucket/dev", prov.Backend)
 }
