@@ -78,7 +78,7 @@ var (
 
 // buildPayment compiles the payment function into the module's dist folder,
 // once per process: the source cannot change under a running deployment, and
-// the engine harness runs this program many times.
+// the offline engine runs this program many times.
 func buildPayment(ctx context.Context) (functionbuild.Archive, error) {
 	buildMu.Lock()
 	defer buildMu.Unlock()

@@ -7,5 +7,5 @@
 // layer first and refused where it would replace or delete a stateful
 // resource (the data-loss guard, dataloss.go) unless that was allowed. The
 // Pulumi work itself is behind the Runner interface: the Automation API in
-// production, a fake or the in-process engine (internal/harness) in tests.
+// production, a fake or the in-process engine (internal/offline) in tests.
 package deploy

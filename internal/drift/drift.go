@@ -3,7 +3,7 @@
 // last deployment recorded, with the property paths that differ and their old
 // and new values. It reads events in the Automation API's format
 // (apitype.EngineEvent), so the same code reports on a live stack (through
-// the Automation API) and on the in-process engine harness.
+// the Automation API) and on the in-process engine offline.
 package drift
 
 import (

@@ -3,7 +3,7 @@
 // (type, logical and physical name, id where deployed, tags, inputs) and each
 // layer's stack outputs, plus the sanctioned settings in force. One code path
 // serves deployed stacks (state exported through the Automation API) and the
-// offline plan (the harness's snapshots). The output is deterministic: sorted,
+// offline plan (the offline engine's snapshots). The output is deterministic: sorted,
 // secrets redacted, no timestamps outside the provenance block, so two
 // generations of an unchanged environment are byte-identical.
 package manifest

@@ -18,7 +18,7 @@ import (
 
 	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/internal/deploy"
-	"github.com/acmepay/platform/internal/harness"
+	"github.com/acmepay/platform/internal/offline"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/parity"
 	"github.com/acmepay/platform/internal/policy"
@@ -54,8 +54,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	tb := &harness.CommandTB{}
-	e, err := harness.New(tb, o.Root, env)
+	tb := &offline.CommandTB{}
+	e, err := offline.New(tb, o.Root, env)
 	if err != nil {
 		return Result{}, err
 	}
@@ -64,10 +64,10 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	for _, l := range deploy.Graph() {
 		fmt.Fprintf(o.Out, "  %-14s planning...", l.Name)
 		start := time.Now()
-		var res harness.Result
+		var res offline.Result
 		err := tb.Recover(func() error {
 			var err error
-			res, err = e.Run(ctx, harness.OpUpdate, l.Name)
+			res, err = e.Run(ctx, offline.OpUpdate, l.Name)
 			return err
 		})
 		if err != nil {

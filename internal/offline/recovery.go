@@ -1,4 +1,4 @@
-package harness
+package offline
 
 import (
 	"context"
@@ -38,7 +38,7 @@ func (e *Env) Pending(ctx context.Context, layer string, env profile.Environment
 func (e *Env) Resolve(ctx context.Context, layer string, env profile.Environment, decisions []recovery.Resolution) error {
 	snap := e.Snapshot(layer)
 	if env != e.Env || snap == nil {
-		return fmt.Errorf("harness: %s has no state for %s", layer, env)
+		return fmt.Errorf("offline: %s has no state for %s", layer, env)
 	}
 	dep, err := stack.SerializeDeployment(ctx, snap, false)
 	if err != nil {
@@ -63,7 +63,7 @@ func (e *Env) Resolve(ctx context.Context, layer string, env profile.Environment
 // Refresh implements recovery.Editor: a refresh that writes the snapshot.
 func (e *Env) Refresh(ctx context.Context, layer string, env profile.Environment, _ io.Writer) error {
 	if env != e.Env {
-		return fmt.Errorf("harness: environment %s asked about %s", e.Env, env)
+		return fmt.Errorf("offline: environment %s asked about %s", e.Env, env)
 	}
 	_, err := e.Run(ctx, OpRefresh, layer)
 	return err
@@ -79,7 +79,7 @@ func (e *Env) Interrupt(layer, typ, name string, made bool) error {
 	defer e.mu.Unlock()
 	snap := e.snaps[layer]
 	if snap == nil {
-		return fmt.Errorf("harness: %s was never deployed", layer)
+		return fmt.Errorf("offline: %s was never deployed", layer)
 	}
 	var target *pkgresource.State
 	for _, r := range snap.Resources {
@@ -88,7 +88,7 @@ func (e *Env) Interrupt(layer, typ, name string, made bool) error {
 		}
 	}
 	if target == nil {
-		return fmt.Errorf("harness: no %s %s in %s", typ, name, layer)
+		return fmt.Errorf("offline: no %s %s in %s", typ, name, layer)
 	}
 	gone := map[resource.URN]bool{target.URN: true}
 	var kept []*pkgresource.State

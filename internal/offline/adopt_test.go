@@ -1,4 +1,4 @@
-package harness_test
+package offline_test
 
 // Closing the drift loop through the real engine: a hand edit on prod is
 // found by the drift check, classified, adopted into the stack files (or
@@ -21,7 +21,7 @@ import (
 	"github.com/acmepay/platform/internal/adopt"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/drift"
-	"github.com/acmepay/platform/internal/harness"
+	"github.com/acmepay/platform/internal/offline"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/plan"
 	"github.com/acmepay/platform/pkg/contract"
@@ -62,11 +62,11 @@ func repoCopy(t *testing.T) string {
 }
 
 // deployedProd deploys prod from root through the deployment code.
-func deployedProd(t *testing.T, root string) (*harness.Env, *deploy.Deployer, harness.Runner) {
+func deployedProd(t *testing.T, root string) (*offline.Env, *deploy.Deployer, offline.Runner) {
 	t.Helper()
-	e, err := harness.New(t, root, profile.Prod)
+	e, err := offline.New(t, root, profile.Prod)
 	require.NoError(t, err)
-	r := harness.Runner{Env: e, Commit: "0000000000000000000000000000000000000000"}
+	r := offline.Runner{Env: e, Commit: "0000000000000000000000000000000000000000"}
 	d := &deploy.Deployer{Root: root, Graph: deploy.Graph(), Runner: r, Identity: accountOf(e.Profile.AccountID),
 		CLI: inProcessCLI{}, Out: &bytes.Buffer{}, Now: time.Now}
 	_, err = d.Run(context.Background(), deploy.Up, "prod")
@@ -112,7 +112,7 @@ func TestAdoptingHandEditsOnProd(t *testing.T) {
 	type change struct{ env, file, setting, value string }
 	cases := []struct {
 		name string
-		edit func(e *harness.Env) error
+		edit func(e *offline.Env) error
 		// want are the overrides written; revert is the reason of a
 		// revert-only property; refused is part of the refusal.
 		want    []change
@@ -121,7 +121,7 @@ func TestAdoptingHandEditsOnProd(t *testing.T) {
 		// after checks the planned manifests once adopted.
 		after func(t *testing.T, root string)
 	}{
-		{name: "memory", edit: func(e *harness.Env) error {
+		{name: "memory", edit: func(e *offline.Env) error {
 			return e.Cloud.Edit(fn, "payment-processor", setNumber("memorySize", 3008))
 		},
 			want: []change{{"prod", "compute/Pulumi.prod.yaml", "payments:lambdaMemoryMb", "3008"}},
@@ -129,7 +129,7 @@ func TestAdoptingHandEditsOnProd(t *testing.T) {
 				assert.EqualValues(t, 3008, plannedConfig(t, root, "prod", fn, "payment-processor", "memorySize"))
 				assert.EqualValues(t, 1024, plannedConfig(t, root, "staging", fn, "payment-processor", "memorySize"), "a per-environment setting stays prod's")
 			}},
-		{name: "timeout", edit: func(e *harness.Env) error { return e.Cloud.Edit(fn, "payment-processor", setNumber("timeout", 15)) },
+		{name: "timeout", edit: func(e *offline.Env) error { return e.Cloud.Edit(fn, "payment-processor", setNumber("timeout", 15)) },
 			want: []change{
 				{"dev", "compute/Pulumi.dev.yaml", "payments:lambdaTimeoutSeconds", "15"},
 				{"staging", "compute/Pulumi.staging.yaml", "payments:lambdaTimeoutSeconds", "15"},
@@ -141,10 +141,10 @@ func TestAdoptingHandEditsOnProd(t *testing.T) {
 					assert.EqualValues(t, 12000, plannedConfig(t, root, env, alarm, "payment-processor-duration", "threshold"), "%s's duration alarm follows", env)
 				}
 			}},
-		{name: "log retention", edit: func(e *harness.Env) error {
+		{name: "log retention", edit: func(e *offline.Env) error {
 			return e.Cloud.Edit(group, "payment-processor", setNumber("retentionInDays", 400))
 		}, want: []change{{"prod", "compute/Pulumi.prod.yaml", "payments:logRetentionDays", "400"}}},
-		{name: "audit expiration", edit: func(e *harness.Env) error {
+		{name: "audit expiration", edit: func(e *offline.Env) error {
 			return e.Cloud.Edit("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "audit-logs", func(in resource.PropertyMap) {
 				in["rules"].ArrayValue()[0].ObjectValue()["expiration"].ObjectValue()["days"] = resource.NewNumberProperty(400)
 			})
@@ -153,27 +153,27 @@ func TestAdoptingHandEditsOnProd(t *testing.T) {
 				lock := plannedConfig(t, root, "prod", "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", "audit-logs", "rule")
 				assert.EqualValues(t, 400, lock.(map[string]any)["defaultRetention"].(map[string]any)["days"], "the lock follows the expiration")
 			}},
-		{name: "alarm threshold", edit: func(e *harness.Env) error {
+		{name: "alarm threshold", edit: func(e *offline.Env) error {
 			return e.Cloud.Edit(alarm, "payment-processor-errors", setNumber("threshold", 3))
 		}, want: []change{{"prod", "observability/Pulumi.prod.yaml", "payments:lambdaErrorsThreshold", "3"}}},
-		{name: "read capacity floor", edit: func(e *harness.Env) error {
+		{name: "read capacity floor", edit: func(e *offline.Env) error {
 			return e.Cloud.Edit(scale, "transactions-table-read", setNumber("minCapacity", 40))
 		}, want: []change{{"prod", "data/Pulumi.prod.yaml", "payments:tableReadCapacity", "40"}},
 			after: func(t *testing.T, root string) {
 				assert.EqualValues(t, 40, plannedConfig(t, root, "prod", scale, "transactions-index-read", "minCapacity"), "the index follows the table")
 			}},
-		{name: "autoscaling max", edit: func(e *harness.Env) error {
+		{name: "autoscaling max", edit: func(e *offline.Env) error {
 			return e.Cloud.Edit(scale, "transactions-table-write", setNumber("maxCapacity", 800))
 		}, want: []change{{"prod", "data/Pulumi.prod.yaml", "payments:tableMaxWriteCapacity", "800"}}},
-		{name: "PITR off in prod", edit: func(e *harness.Env) error {
+		{name: "PITR off in prod", edit: func(e *offline.Env) error {
 			return e.Cloud.Edit("aws:dynamodb/table:Table", "transactions", func(in resource.PropertyMap) {
 				in["pointInTimeRecovery"].ObjectValue()["enabled"] = resource.NewBoolProperty(false)
 			})
 		}, refused: `breaks the rule "point-in-time recovery on in prod and off elsewhere" (prod)`},
-		{name: "tag removed", edit: func(e *harness.Env) error {
+		{name: "tag removed", edit: func(e *offline.Env) error {
 			return e.Cloud.Edit(fn, "payment-processor", func(in resource.PropertyMap) { delete(in["tags"].ObjectValue(), "CostCenter") })
 		}, revert: "tags are set by the tagging transformation in code"},
-		{name: "security-group rule added", edit: func(e *harness.Env) error {
+		{name: "security-group rule added", edit: func(e *offline.Env) error {
 			return e.Cloud.Edit("aws:ec2/securityGroup:SecurityGroup", "payment-processor", func(in resource.PropertyMap) {
 				in["ingress"] = resource.NewArrayProperty([]resource.PropertyValue{resource.NewObjectProperty(resource.PropertyMap{
 					"protocol": resource.NewStringProperty("tcp"), "fromPort": resource.NewNumberProperty(22), "toPort": resource.NewNumberProperty(22),
@@ -181,9 +181,9 @@ func TestAdoptingHandEditsOnProd(t *testing.T) {
 				})})
 			})
 		}, revert: "security-group rules are code"},
-		{name: "NAT route deleted", edit: func(e *harness.Env) error { return e.Cloud.Remove("aws:ec2/route:Route", "vpc-private-2-default") },
+		{name: "NAT route deleted", edit: func(e *offline.Env) error { return e.Cloud.Remove("aws:ec2/route:Route", "vpc-private-2-default") },
 			revert: "the resource was deleted"},
-		{name: "function deleted", edit: func(e *harness.Env) error { return e.Cloud.Remove(fn, "payment-processor") },
+		{name: "function deleted", edit: func(e *offline.Env) error { return e.Cloud.Remove(fn, "payment-processor") },
 			revert: "the resource was deleted"},
 	}
 	for _, tc := range cases {

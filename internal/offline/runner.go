@@ -1,4 +1,4 @@
-package harness
+package offline
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 
 // Runner lets the deployment code (deploy.Deployer: preflight, layer order,
 // the data-loss guard, the summary, drift and the deployed manifest) drive the
-// harness in place of the Automation API: the real engine and layer programs
+// offline engine in place of the Automation API: the real engine and layer programs
 // against the stand-in.
 type Runner struct {
 	Env *Env
@@ -37,7 +37,7 @@ func (r Runner) Run(ctx context.Context, op deploy.Op, l deploy.Layer, env profi
 	ops := map[deploy.Op]Op{deploy.Preview: OpPreviewRefreshing, deploy.Up: OpUpdateRefreshing, deploy.Destroy: OpDestroy}
 	hop, ok := ops[op]
 	if !ok {
-		return deploy.Outcome{}, fmt.Errorf("harness: unknown operation %q", op)
+		return deploy.Outcome{}, fmt.Errorf("offline: unknown operation %q", op)
 	}
 	res, err := r.Env.Run(ctx, hop, l.Name)
 	outcome := deploy.Outcome{Changes: deploy.Changes(res.Changes())}
@@ -56,7 +56,7 @@ func (r Runner) Run(ctx context.Context, op deploy.Op, l deploy.Layer, env profi
 
 func (r Runner) check(env profile.Environment) error {
 	if env != r.Env.Env {
-		return fmt.Errorf("harness: runner for %s asked about %s", r.Env.Env, env)
+		return fmt.Errorf("offline: runner for %s asked about %s", r.Env.Env, env)
 	}
 	return nil
 }
@@ -78,7 +78,7 @@ func (r Runner) State(ctx context.Context, l deploy.Layer, env profile.Environme
 	return r.Env.state(ctx, l.Name)
 }
 
-// LastUpdate implements deploy.Inspector: the harness's history holds only
+// LastUpdate implements deploy.Inspector: the offline history holds only
 // successful updates, numbered from 1.
 func (r Runner) LastUpdate(_ context.Context, l deploy.Layer, env profile.Environment) (*manifest.Deployment, error) {
 	if err := r.check(env); err != nil {

@@ -1,4 +1,4 @@
-package harness
+package offline
 
 import (
 	"context"
@@ -21,7 +21,7 @@ func (e *Env) Manifest(ctx context.Context) (manifest.Manifest, error) {
 	}
 	for _, l := range deploy.Graph() {
 		if e.Snapshot(l.Name) == nil {
-			return manifest.Manifest{}, fmt.Errorf("harness: layer %s of %s has not been deployed", l.Name, e.Env)
+			return manifest.Manifest{}, fmt.Errorf("offline: layer %s of %s has not been deployed", l.Name, e.Env)
 		}
 		resources, err := e.state(ctx, l.Name)
 		if err != nil {
@@ -40,7 +40,7 @@ func (e *Env) state(ctx context.Context, layer string) ([]apitype.ResourceV3, er
 	}
 	dep, err := stack.SerializeDeployment(ctx, snap, false)
 	if err != nil {
-		return nil, fmt.Errorf("harness: serializing %s: %w", layer, err)
+		return nil, fmt.Errorf("offline: serializing %s: %w", layer, err)
 	}
 	return dep.Resources, nil
 }

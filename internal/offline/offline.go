@@ -1,12 +1,19 @@
-// Package harness runs the four layer programs of one environment through the
+// Package offline runs the four layer programs of one environment through the
 // real Pulumi engine, in process, against the in-memory AWS stand-in of
 // package awsfake. Each layer is its own stack with its own snapshot; each
 // layer's config comes from its Pulumi.<env>.yaml; StackReferences are served
 // from the earlier layers' real stack outputs. It is how the platform proves,
 // without a cloud account, that a second deploy changes nothing, that destroy
 // leaves nothing, and that a console edit is caught as drift; and it is the
-// engine behind the offline plan.
-package harness
+// engine behind the offline plan (`plan:env`), in production.
+//
+// The one tie to package testing: Pulumi drives a deployment in process only
+// through its lifecycle test framework (pkg/engine/lifecycletest/framework),
+// which asks for a testing.TB-shaped value (lt.TB) and links package testing.
+// Tests pass their *testing.T; the offline plan passes CommandTB (tb.go),
+// which collects the framework's failures as one error. Nothing else here
+// uses package testing.
+package offline
 
 import (
 	"context"
@@ -105,7 +112,7 @@ func (r Result) Changes() map[string]int {
 	return out
 }
 
-// Op names the engine operations the harness runs.
+// Op names the engine operations the offline engine runs.
 type Op string
 
 // The operations.
@@ -127,7 +134,7 @@ const (
 func (e *Env) Run(ctx context.Context, op Op, layer string) (Result, error) {
 	program, ok := e.Programs[layer]
 	if !ok {
-		return Result{}, fmt.Errorf("harness: unknown layer %q", layer)
+		return Result{}, fmt.Errorf("offline: unknown layer %q", layer)
 	}
 	cfg, err := profile.ReadStackFile(profile.StackFile(filepath.Join(e.Root, layer), string(e.Env)))
 	if err != nil {
@@ -176,7 +183,7 @@ func (e *Env) Run(ctx context.Context, op Op, layer string) (Result, error) {
 	case OpRefresh:
 		testOp = engine.Refresh
 	default:
-		return Result{}, fmt.Errorf("harness: unknown operation %q", op)
+		return Result{}, fmt.Errorf("offline: unknown operation %q", op)
 	}
 	res := Result{Layer: layer}
 	validate := func(_ workspace.Project, _ deploy.Target, _ engine.JournalEntries, events []engine.Event, err error) error {
@@ -278,11 +285,11 @@ func (e *Env) StackOutputs(layer string) (resource.PropertyMap, bool) {
 func (e *Env) stackOutputs(_ context.Context, name string, _ func(error) error) (property.Map, error) {
 	parts := strings.Split(name, "/")
 	if len(parts) != 3 || parts[0] != Organization || parts[2] != string(e.Env) {
-		return property.Map{}, fmt.Errorf("harness: stack %q is not a stack of environment %s", name, e.Env)
+		return property.Map{}, fmt.Errorf("offline: stack %q is not a stack of environment %s", name, e.Env)
 	}
 	outputs, ok := e.StackOutputs(parts[1])
 	if !ok {
-		return property.Map{}, errors.New("harness: stack " + name + " has not been deployed")
+		return property.Map{}, errors.New("offline: stack " + name + " has not been deployed")
 	}
 	return resource.FromResourcePropertyMap(outputs), nil
 }
