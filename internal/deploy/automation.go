@@ -17,9 +17,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -163,16 +163,15 @@ func (c *stepCollector) wait() []Step {
 	return c.steps
 }
 
-// stepOf reads one step from its event, with the resource's physical name
-// (the old one for a replacement or deletion: what would be lost).
+// stepOf reads one step from its event.
 func stepOf(md apitype.StepEventMetadata) Step {
-	s := Step{Op: string(md.Op), Type: md.Type, URN: md.URN}
-	for _, state := range []*apitype.StepEventStateMetadata{md.Old, md.New} {
-		if state != nil && s.Physical == "" {
-			s.Physical = naming.Physical(md.Type, state.Inputs)
+	inputs := func(state *apitype.StepEventStateMetadata) resource.PropertyMap {
+		if state == nil {
+			return nil
 		}
+		return resource.NewPropertyMapFromMap(state.Inputs)
 	}
-	return s
+	return NewStep(string(md.Op), md.Type, md.URN, inputs(md.Old), inputs(md.New))
 }
 
 // MinimumCLI is the oldest Pulumi CLI the Automation API code is tested with.

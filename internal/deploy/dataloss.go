@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/acmepay/platform/pkg/naming"
 )
 
 // Step is one resource operation a run performed, or a preview would.
@@ -13,8 +17,43 @@ type Step struct {
 	Op   string
 	Type string
 	URN  string
-	// Physical is the resource's name in AWS, where it has one.
+	// Name is the resource's logical name.
+	Name string
+	// Physical is the resource's name in AWS, where it has one (the old
+	// one for a replacement or deletion: what would be lost).
 	Physical string
+	// Inputs are the resource's new inputs (the old ones for a delete).
+	Inputs resource.PropertyMap
+	// Old are the inputs before the step (nil for a create).
+	Old resource.PropertyMap
+}
+
+// NewStep reads a step from the engine's description of it.
+func NewStep(op, typ, urn string, old, new resource.PropertyMap) Step {
+	s := Step{Op: op, Type: typ, URN: urn, Name: resource.URN(urn).Name(), Old: old, Inputs: old}
+	if new != nil {
+		s.Inputs = new
+	}
+	for _, in := range []resource.PropertyMap{old, new} {
+		if in != nil && s.Physical == "" {
+			s.Physical = naming.Physical(typ, in.Mappable())
+		}
+	}
+	return s
+}
+
+// ChangesOf counts the steps that change something (create, update,
+// replace, delete); reads of StackReferences and unchanged resources do not
+// count.
+func ChangesOf(steps []Step) Changes {
+	out := Changes{}
+	for _, s := range steps {
+		switch s.Op {
+		case "create", "update", "replace", "delete", "create-replacement", "delete-replaced":
+			out[s.Op]++
+		}
+	}
+	return out
 }
 
 // Outcome is what a run on one layer did (or, for a preview, would do).

@@ -26,7 +26,7 @@ import (
 	"github.com/pulumi/pulumi/pkg/v3/backend/display"
 	"github.com/pulumi/pulumi/pkg/v3/engine"
 	lt "github.com/pulumi/pulumi/pkg/v3/engine/lifecycletest/framework"
-	"github.com/pulumi/pulumi/pkg/v3/resource/deploy"
+	pdeploy "github.com/pulumi/pulumi/pkg/v3/resource/deploy"
 	"github.com/pulumi/pulumi/pkg/v3/resource/deploy/deploytest"
 	"github.com/pulumi/pulumi/pkg/v3/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -36,7 +36,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acmepay/platform/internal/awsfake"
-	layers "github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/envreport"
 	"github.com/acmepay/platform/internal/programs"
 	"github.com/acmepay/platform/pkg/profile"
@@ -59,7 +59,7 @@ type Env struct {
 
 	tb      lt.TB
 	mu      sync.Mutex
-	snaps   map[string]*deploy.Snapshot
+	snaps   map[string]*pdeploy.Snapshot
 	updates map[string]int // successful updates per layer
 }
 
@@ -76,7 +76,7 @@ func New(tb lt.TB, root string, env profile.Environment) (*Env, error) {
 	}
 	return &Env{
 		Root: root, Env: env, Profile: p, Cloud: awsfake.New(p.AccountID, p.Region),
-		Programs: programs, tb: tb, snaps: map[string]*deploy.Snapshot{}, updates: map[string]int{},
+		Programs: programs, tb: tb, snaps: map[string]*pdeploy.Snapshot{}, updates: map[string]int{},
 	}, nil
 }
 
@@ -84,54 +84,33 @@ func New(tb lt.TB, root string, env profile.Environment) (*Env, error) {
 type Result struct {
 	Layer  string
 	Events []apitype.EngineEvent
-	Steps  []Step
+	Steps  []deploy.Step
 }
 
-// Step is one resource operation of a run.
-type Step struct {
-	Op   string
-	URN  string
-	Type string
-	Name string
-	// Inputs are the resource's new inputs (old ones for a delete).
-	Inputs resource.PropertyMap
-	// Old are the inputs before the step (nil for a create).
-	Old resource.PropertyMap
-}
+// Changes counts the steps that change something.
+func (r Result) Changes() deploy.Changes { return deploy.ChangesOf(r.Steps) }
 
-// Changes counts the steps that change something (create, update, replace,
-// delete); reads of StackReferences and unchanged resources do not count.
-func (r Result) Changes() map[string]int {
-	out := map[string]int{}
-	for _, s := range r.Steps {
-		switch s.Op {
-		case "create", "update", "replace", "delete", "create-replacement", "delete-replaced":
-			out[s.Op]++
-		}
-	}
-	return out
-}
-
-// Op names the engine operations the offline engine runs.
-type Op string
+// EngineOp names the engine operations the offline engine runs: more than
+// a deployment's (deploy.Op), since drift and recovery refresh.
+type EngineOp string
 
 // The operations.
 const (
-	OpUpdate         Op = "update"
-	OpPreview        Op = "preview"
-	OpDestroy        Op = "destroy"
-	OpRefreshPreview Op = "refresh-preview"
-	OpRefresh        Op = "refresh"
+	OpUpdate         EngineOp = "update"
+	OpPreview        EngineOp = "preview"
+	OpDestroy        EngineOp = "destroy"
+	OpRefreshPreview EngineOp = "refresh-preview"
+	OpRefresh        EngineOp = "refresh"
 	// The deployment code's preview and update: each refreshes from the
 	// live resources first (`pulumi preview --refresh`, `pulumi up
 	// --refresh`), so an update puts drifted resources back.
-	OpPreviewRefreshing Op = "preview --refresh"
-	OpUpdateRefreshing  Op = "update --refresh"
+	OpPreviewRefreshing EngineOp = "preview --refresh"
+	OpUpdateRefreshing  EngineOp = "update --refresh"
 )
 
 // Run performs op on one layer and keeps the new snapshot (previews keep the
 // old one).
-func (e *Env) Run(ctx context.Context, op Op, layer string) (Result, error) {
+func (e *Env) Run(ctx context.Context, op EngineOp, layer string) (Result, error) {
 	program, ok := e.Programs[layer]
 	if !ok {
 		return Result{}, fmt.Errorf("offline: unknown layer %q", layer)
@@ -186,7 +165,7 @@ func (e *Env) Run(ctx context.Context, op Op, layer string) (Result, error) {
 		return Result{}, fmt.Errorf("offline: unknown operation %q", op)
 	}
 	res := Result{Layer: layer}
-	validate := func(_ workspace.Project, _ deploy.Target, _ engine.JournalEntries, events []engine.Event, err error) error {
+	validate := func(_ workspace.Project, _ pdeploy.Target, _ engine.JournalEntries, events []engine.Event, err error) error {
 		for _, ev := range events {
 			if ev.Type == engine.ResourcePreEvent {
 				md := ev.Payload().(engine.ResourcePreEventPayload).Metadata
@@ -220,34 +199,33 @@ func (e *Env) Run(ctx context.Context, op Op, layer string) (Result, error) {
 	return res, nil
 }
 
-func step(md engine.StepEventMetadata) Step {
-	s := Step{Op: string(md.Op), URN: string(md.URN), Type: string(md.Type), Name: md.URN.Name()}
+func step(md engine.StepEventMetadata) deploy.Step {
+	var old, new resource.PropertyMap
 	if md.Old != nil {
-		s.Old = md.Old.Inputs
-		s.Inputs = md.Old.Inputs
+		old = md.Old.Inputs
 	}
 	if md.New != nil {
-		s.Inputs = md.New.Inputs
+		new = md.New.Inputs
 	}
-	return s
+	return deploy.NewStep(string(md.Op), string(md.Type), string(md.URN), old, new)
 }
 
 // Up runs an update of every layer in dependency order.
 func (e *Env) Up(ctx context.Context) ([]Result, error) {
-	return e.each(ctx, OpUpdate, layers.Graph())
+	return e.each(ctx, OpUpdate, deploy.Graph())
 }
 
 // Destroy destroys every layer in reverse order.
 func (e *Env) Destroy(ctx context.Context) ([]Result, error) {
-	return e.each(ctx, OpDestroy, layers.DestroyOrder(layers.Graph()))
+	return e.each(ctx, OpDestroy, deploy.DestroyOrder(deploy.Graph()))
 }
 
 // RefreshPreview refreshes every layer without writing state.
 func (e *Env) RefreshPreview(ctx context.Context) ([]Result, error) {
-	return e.each(ctx, OpRefreshPreview, layers.Graph())
+	return e.each(ctx, OpRefreshPreview, deploy.Graph())
 }
 
-func (e *Env) each(ctx context.Context, op Op, order []layers.Layer) ([]Result, error) {
+func (e *Env) each(ctx context.Context, op EngineOp, order []deploy.Layer) ([]Result, error) {
 	var out []Result
 	for _, l := range order {
 		r, err := e.Run(ctx, op, l.Name)
@@ -260,7 +238,7 @@ func (e *Env) each(ctx context.Context, op Op, order []layers.Layer) ([]Result, 
 }
 
 // Snapshot returns a layer's current snapshot (nil before its first update).
-func (e *Env) Snapshot(layer string) *deploy.Snapshot {
+func (e *Env) Snapshot(layer string) *pdeploy.Snapshot {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.snaps[layer]

@@ -6,7 +6,7 @@ import (
 	"io"
 
 	pkgresource "github.com/pulumi/pulumi/pkg/v3/resource"
-	"github.com/pulumi/pulumi/pkg/v3/resource/deploy"
+	pdeploy "github.com/pulumi/pulumi/pkg/v3/resource/deploy"
 	"github.com/pulumi/pulumi/pkg/v3/resource/stack"
 	"github.com/pulumi/pulumi/pkg/v3/secrets/b64"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -104,7 +104,7 @@ func (e *Env) Interrupt(layer, typ, name string, made bool) error {
 	}
 	pending := target.Copy()
 	pending.ID, pending.Outputs = "", resource.PropertyMap{}
-	e.snaps[layer] = &deploy.Snapshot{
+	e.snaps[layer] = &pdeploy.Snapshot{
 		Manifest: snap.Manifest, SecretsManager: snap.SecretsManager, Resources: kept,
 		PendingOperations: append(append([]pkgresource.Operation(nil), snap.PendingOperations...),
 			pkgresource.NewOperation(pending, pkgresource.OperationTypeCreating)),

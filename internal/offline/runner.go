@@ -9,7 +9,6 @@ import (
 
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/manifest"
-	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -34,19 +33,14 @@ func (r Runner) Run(ctx context.Context, op deploy.Op, l deploy.Layer, env profi
 		return deploy.Outcome{}, err
 	}
 	// As the Automation runner: previews and updates refresh first.
-	ops := map[deploy.Op]Op{deploy.Preview: OpPreviewRefreshing, deploy.Up: OpUpdateRefreshing, deploy.Destroy: OpDestroy}
-	hop, ok := ops[op]
+	ops := map[deploy.Op]EngineOp{deploy.Preview: OpPreviewRefreshing, deploy.Up: OpUpdateRefreshing, deploy.Destroy: OpDestroy}
+	eop, ok := ops[op]
 	if !ok {
 		return deploy.Outcome{}, fmt.Errorf("offline: unknown operation %q", op)
 	}
-	res, err := r.Env.Run(ctx, hop, l.Name)
-	outcome := deploy.Outcome{Changes: deploy.Changes(res.Changes())}
+	res, err := r.Env.Run(ctx, eop, l.Name)
+	outcome := deploy.Outcome{Changes: res.Changes(), Steps: res.Steps}
 	for _, s := range res.Steps {
-		inputs := s.Old // what a replacement or deletion would lose
-		if inputs == nil {
-			inputs = s.Inputs
-		}
-		outcome.Steps = append(outcome.Steps, deploy.Step{Op: s.Op, Type: s.Type, URN: s.URN, Physical: naming.Physical(s.Type, inputs.Mappable())})
 		if s.Op != "same" && s.Op != "refresh" {
 			fmt.Fprintf(out, "%s %s %s\n", s.Op, s.Type, s.Name)
 		}
