@@ -24,6 +24,7 @@ import (
 	"github.com/acmepay/platform/internal/bootstrap"
 	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/deploy/automation"
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/envreport"
 	"github.com/acmepay/platform/internal/manifest"
@@ -168,7 +169,7 @@ func run(op deploy.Op, env string) error {
 type workbench struct {
 	root   string
 	d      *deploy.Deployer
-	runner *deploy.Automation
+	runner *automation.Automation
 	check  recovery.Checker
 	ctx    context.Context
 	stop   func()
@@ -179,13 +180,13 @@ func newWorkbench() (*workbench, error) {
 	if err != nil {
 		return nil, err
 	}
-	runner, err := deploy.NewAutomation(root, os.LookupEnv)
+	runner, err := automation.New(root, os.LookupEnv)
 	if err != nil {
 		return nil, err
 	}
-	ctx, force, stopSignals := deploy.Interruptible(os.Stdout)
+	ctx, force, stopSignals := automation.Interruptible(os.Stdout)
 	runner.Programs = programs.ByLayer()
-	runner.Command = &deploy.Command{Force: force}
+	runner.Command = &automation.Command{Force: force}
 	store, err := statebackend.Open(ctx, runner.Backend)
 	if err != nil {
 		stopSignals()
@@ -200,7 +201,7 @@ func newWorkbench() (*workbench, error) {
 	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
 	d := &deploy.Deployer{
 		Root: root, Graph: deploy.Graph(), Runner: runner, Guard: check,
-		Identity: deploy.STSIdentity{}, CLI: deploy.PulumiCLI{},
+		Identity: deploy.STSIdentity{}, CLI: automation.PulumiCLI{},
 		Out: os.Stdout, Now: time.Now, ConfirmDestroy: os.Getenv("CONFIRM_DESTROY"),
 	}
 	return &workbench{root: root, d: d, runner: runner, check: check, ctx: ctx,

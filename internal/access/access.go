@@ -121,9 +121,9 @@ func FromManifest(m manifest.Manifest) (*Environment, error) {
 // recorded arn output, or the account's key ARN with the made-up id masked.
 func KeyArn(s iampolicy.Scope, r manifest.Resource) string {
 	if r.ID != "" {
-		return fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", s.Region, s.Account, r.ID)
+		return s.Key(string(r.ID))
 	}
-	return fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", s.Region, s.Account, manifest.Placeholder)
+	return s.Key(manifest.Placeholder)
 }
 
 // roleOfPolicy finds the role an inline policy belongs to when its role

@@ -96,7 +96,7 @@ func DangerousFor(n Names, role string) []Check {
 	bucket := iampolicy.Bucket(n.Bucket())
 	audit := bucket + "/audit/2026/11/27/txn_0.json"
 	group := s.LogGroup(n.LogGroup, false)
-	trail := "arn:aws:cloudtrail:" + s.Region + ":" + s.Account + ":trail/organization-trail"
+	trail := s.Trail("organization-trail")
 	fn := s.Function("payment-processor-" + n.Names.Env() + "-" + n.Names.Suffix())
 	d := func(action, resource string, ctx map[string]string) Check {
 		return Check{Question{Role: role, AllowAll: true, Action: action, Resource: resource, Context: ctx}, false}
@@ -138,7 +138,7 @@ func DangerousFor(n Names, role string) []Check {
 		d("lambda:UpdateFunctionCode", fn, nil),
 		d("lambda:UpdateFunctionConfiguration", fn, nil),
 		d("dynamodb:PutItem", table, map[string]string{"aws:RequestedRegion": "eu-west-1"}),
-		d("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:"+s.Region+":"+s.Account+":secret:any", nil),
+		d("secretsmanager:GetSecretValue", s.Secret("any"), nil),
 		d("ec2:CreateVpc", "*", nil),
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/acmepay/platform/pkg/iampolicy"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
@@ -152,29 +154,28 @@ func (c *Cloud) outputs(typ, id string, inputs resource.PropertyMap, preview boo
 }
 
 func (c *Cloud) arn(typ, id, name string) string {
-	switch module(typ) {
-	case "s3":
-		return "arn:aws:s3:::" + name
-	case "iam":
-		if kind(typ) == "Policy" {
-			return fmt.Sprintf("arn:aws:iam::%s:policy/%s", c.Account, name)
-		}
-		return fmt.Sprintf("arn:aws:iam::%s:role/%s", c.Account, name)
-	case "dynamodb":
-		return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", c.Region, c.Account, name)
-	case "lambda":
-		return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", c.Region, c.Account, name)
-	case "cloudwatch":
-		if kind(typ) == "LogGroup" {
-			return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", c.Region, c.Account, name)
-		}
-		return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:%s", c.Region, c.Account, name)
-	case "sns":
-		return fmt.Sprintf("arn:aws:sns:%s:%s:%s", c.Region, c.Account, name)
-	case "kms":
-		if kind(typ) == "Alias" {
-			return fmt.Sprintf("arn:aws:kms:%s:%s:%s", c.Region, c.Account, name)
-		}
+	s := iampolicy.Scope{Region: c.Region, Account: c.Account}
+	switch typ {
+	case "aws:s3/bucketV2:BucketV2":
+		return iampolicy.Bucket(name)
+	case "aws:iam/policy:Policy":
+		return s.Policy(name)
+	case "aws:iam/role:Role":
+		return s.Role(name)
+	case "aws:dynamodb/table:Table":
+		return s.Table(name)
+	case "aws:lambda/function:Function":
+		return s.Function(name)
+	case "aws:cloudwatch/logGroup:LogGroup":
+		return s.LogGroup(name, false)
+	case "aws:cloudwatch/metricAlarm:MetricAlarm":
+		return s.Alarm(name)
+	case "aws:sns/topic:Topic":
+		return s.Topic(name)
+	case "aws:kms/alias:Alias":
+		return s.Alias(name)
+	case "aws:kms/key:Key":
+		return s.Key(id)
 	}
-	return fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", module(typ), c.Region, c.Account, strings.ToLower(kind(typ)), id)
+	return s.Resource(module(typ), strings.ToLower(kind(typ)), id)
 }

@@ -238,68 +238,6 @@ func TestInvalidStackConfigIsRefused(t *testing.T) {
 	assert.Empty(t, runner.events)
 }
 
-func TestMissingCLIIsReportedClearly(t *testing.T) {
-	cli := PulumiCLI{Lookup: func(string) (string, error) { return "", errors.New("executable file not found in $PATH") }}
-	_, err := cli.Check(context.Background())
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "the Pulumi CLI is not installed (no `pulumi` on PATH)")
-
-	runner := newFakeRunner()
-	d, _ := newDeployer(runner, "123456789012")
-	d.CLI = cli
-	_, err = d.Run(context.Background(), Up, "dev")
-	require.Error(t, err)
-	assert.Empty(t, runner.events)
-}
-
-func TestOldCLIIsRefused(t *testing.T) {
-	cli := PulumiCLI{
-		Lookup:  func(string) (string, error) { return "/usr/bin/pulumi", nil },
-		Version: func(context.Context, string) (string, error) { return "v3.99.0", nil },
-	}
-	_, err := cli.Check(context.Background())
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "the Pulumi CLI is v3.99.0: need v3.200.0 or later")
-
-	cli.Version = func(context.Context, string) (string, error) { return "v3.274.1", nil }
-	v, err := cli.Check(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, "v3.274.1", v)
-}
-
-func env(vars map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
-}
-
-func TestBackendDefaultsToRepositoryFileBackend(t *testing.T) {
-	url, err := Backend("/repo", env(nil))
-	require.NoError(t, err)
-	assert.Equal(t, "file:///repo/.pulumi-state", url)
-	url, err = Backend("/repo", env(map[string]string{"PULUMI_BACKEND_URL": "s3://payments-pulumi-state"}))
-	require.NoError(t, err)
-	assert.Equal(t, "s3://payments-pulumi-state", url)
-}
-
-// In CI an unset repository variable expands to "": that must not quietly
-// become a file backend the runner throws away.
-func TestAnEmptyBackendURLIsAnError(t *testing.T) {
-	_, err := Backend("/repo", env(map[string]string{"PULUMI_BACKEND_URL": ""}))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "PULUMI_BACKEND_URL is set but empty")
-}
-
-func TestMissingPassphraseIsExplained(t *testing.T) {
-	a, err := NewAutomation(t.TempDir(), env(nil))
-	require.NoError(t, err)
-	env := map[string]string{}
-	a.lookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	require.ErrorIs(t, a.Preflight(), ErrNoPassphrase)
-
-	env["PULUMI_CONFIG_PASSPHRASE"] = "" // explicitly empty is a choice, not a mistake
-	require.NoError(t, a.Preflight())
-	assert.DirExists(t, strings.TrimPrefix(a.Backend, "file://"))
-}
-
 func TestGraphIsAValidOrder(t *testing.T) {
 	require.NoError(t, validateGraph(Graph()))
 	bad := []Layer{{Name: "compute", DependsOn: []string{"network"}}, {Name: "network"}}
@@ -425,4 +363,13 @@ func TestProdIsDestroyedOnlyWhenConfirmed(t *testing.T) {
 	d.Identity = fixedIdentity{account: "123456789012"}
 	_, err = d.Run(context.Background(), Destroy, "dev")
 	require.NoError(t, err, "only prod asks")
+}
+
+func TestCLIFailureStopsBeforeAnyLayer(t *testing.T) {
+	runner := newFakeRunner()
+	d, _ := newDeployer(runner, "123456789012")
+	d.CLI = fakeCLI{err: errors.New("the Pulumi CLI is not installed")}
+	_, err := d.Run(context.Background(), Up, "dev")
+	require.ErrorContains(t, err, "the Pulumi CLI is not installed")
+	assert.Empty(t, runner.events)
 }

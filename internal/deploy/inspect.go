@@ -2,16 +2,10 @@ package deploy
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/acmepay/platform/internal/drift"
@@ -92,109 +86,6 @@ func (d *Deployer) Manifest(ctx context.Context, envName string, in Inspector, p
 	}
 	m.Policy = &r
 	return m, nil
-}
-
-func (a *Automation) stack(ctx context.Context, layer Layer, env profile.Environment) (auto.Stack, error) {
-	dir := filepath.Join(a.Root, layer.Name)
-	opts := []auto.LocalWorkspaceOption{
-		auto.SecretsProvider("passphrase"),
-		auto.EnvVars(map[string]string{"PULUMI_BACKEND_URL": a.Backend}),
-	}
-	if a.Command != nil {
-		opts = append(opts, auto.Pulumi(a.Command))
-	}
-	var stack auto.Stack
-	var err error
-	if program, ok := a.Programs[layer.Name]; ok {
-		// The layer's program runs in this process: the same project,
-		// stack files and backend as `pulumi up` in the layer directory,
-		// without the language host compiling the layer on every run.
-		stack, err = auto.UpsertStackInlineSource(ctx, string(env), layer.Name, program, append(opts, auto.WorkDir(dir))...)
-	} else {
-		stack, err = auto.UpsertStackLocalSource(ctx, string(env), dir, opts...)
-	}
-	if err != nil {
-		return auto.Stack{}, fmt.Errorf("selecting stack %s of %s: %w", env, layer.Name, err)
-	}
-	return stack, nil
-}
-
-// RefreshEvents implements Inspector with `pulumi refresh --preview-only`.
-func (a *Automation) RefreshEvents(ctx context.Context, layer Layer, env profile.Environment, out io.Writer) ([]apitype.EngineEvent, error) {
-	stack, err := a.stack(ctx, layer, env)
-	if err != nil {
-		return nil, err
-	}
-	ch := make(chan events.EngineEvent)
-	collected := make(chan []apitype.EngineEvent)
-	go func() {
-		var evs []apitype.EngineEvent
-		for e := range ch {
-			evs = append(evs, e.EngineEvent)
-		}
-		collected <- evs
-	}()
-	if _, err := stack.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.ProgressStreams(out)); err != nil {
-		// Not waiting for the events: a refresh that fails before it starts
-		// never closes the channel.
-		return nil, err
-	}
-	return <-collected, nil
-}
-
-// State implements Inspector with `pulumi stack export`.
-func (a *Automation) State(ctx context.Context, layer Layer, env profile.Environment) ([]apitype.ResourceV3, error) {
-	stack, err := a.stack(ctx, layer, env)
-	if err != nil {
-		return nil, err
-	}
-	exported, err := stack.Export(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var dep apitype.DeploymentV3
-	if err := json.Unmarshal(exported.Deployment, &dep); err != nil {
-		return nil, fmt.Errorf("decoding the state of %s: %w", layer.Name, err)
-	}
-	return dep.Resources, nil
-}
-
-// HistoryDepth is how many entries of a stack's history LastUpdate reads
-// looking for the last update (refreshes are recorded too).
-const HistoryDepth = 50
-
-// LastUpdate implements Inspector with `pulumi stack history`.
-func (a *Automation) LastUpdate(ctx context.Context, layer Layer, env profile.Environment) (*manifest.Deployment, error) {
-	stack, err := a.stack(ctx, layer, env)
-	if err != nil {
-		return nil, err
-	}
-	history, err := stack.History(ctx, HistoryDepth, 1, opthistory.ShowSecrets(false))
-	if err != nil {
-		return nil, err
-	}
-	return lastUpdate(history), nil
-}
-
-// lastUpdate picks the update with the highest version from a history (the
-// CLI also records refreshes and destroys) and reads the git metadata the CLI
-// records with it.
-func lastUpdate(history []auto.UpdateSummary) *manifest.Deployment {
-	var last *auto.UpdateSummary
-	for i, u := range history {
-		if u.Kind == "update" && (last == nil || u.Version > last.Version) {
-			last = &history[i]
-		}
-	}
-	if last == nil {
-		return nil
-	}
-	return &manifest.Deployment{
-		Version: last.Version,
-		Commit:  last.Environment["git.head"],
-		Dirty:   last.Environment["git.dirty"] == "true",
-		Result:  last.Result,
-	}
 }
 
 // Revert puts a drifted environment back to its code: it runs the drift

@@ -5,7 +5,6 @@ import (
 	"io"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -82,16 +81,4 @@ func TestDeployedManifestCarriesIDsAndProvenance(t *testing.T) {
 	assert.Equal(t, &manifest.Deployment{Version: 7, Commit: "0a1b2c3d4e5f", Result: "succeeded"}, m.Layers[0].Deployment,
 		"each layer says which commit it was deployed from")
 	assert.Nil(t, m.Layers[1].Deployment, "a layer never updated has no deployment")
-}
-
-func TestLastUpdateIsTheNewestUpdateWithItsCommit(t *testing.T) {
-	history := []auto.UpdateSummary{
-		{Version: 9, Kind: "refresh", Result: "succeeded", Environment: map[string]string{"git.head": "ffff"}},
-		{Version: 7, Kind: "update", Result: "succeeded", Environment: map[string]string{"git.head": "aaaa", "git.dirty": "false"}},
-		{Version: 8, Kind: "update", Result: "failed", Environment: map[string]string{"git.head": "bbbb", "git.dirty": "true"}},
-	}
-	assert.Equal(t, &manifest.Deployment{Version: 8, Commit: "bbbb", Dirty: true, Result: "failed"}, lastUpdate(history),
-		"the failed update is the last one to have changed the state")
-	assert.Nil(t, lastUpdate([]auto.UpdateSummary{{Version: 1, Kind: "refresh"}}))
-	assert.Nil(t, lastUpdate(nil))
 }

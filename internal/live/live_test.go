@@ -23,6 +23,7 @@ import (
 
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/deploy/automation"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/programs"
 	"github.com/acmepay/platform/internal/recovery"
@@ -135,17 +136,17 @@ func standIn(t *testing.T) *awsfake.Cloud {
 // pending operations.
 type deployment struct {
 	d      *deploy.Deployer
-	runner *deploy.Automation
+	runner *automation.Automation
 	check  recovery.Checker
 }
 
 func newDeployment(root string, out io.Writer) (*deployment, error) {
-	runner, err := deploy.NewAutomation(root, os.LookupEnv)
+	runner, err := automation.New(root, os.LookupEnv)
 	if err != nil {
 		return nil, err
 	}
 	runner.Programs = programs.ByLayer()
-	runner.Command = &deploy.Command{}
+	runner.Command = &automation.Command{}
 	store, err := statebackend.Open(context.Background(), runner.Backend)
 	if err != nil {
 		return nil, err
@@ -156,7 +157,7 @@ func newDeployment(root string, out io.Writer) (*deployment, error) {
 	}
 	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
 	d := &deploy.Deployer{Root: root, Graph: deploy.Graph(), Runner: runner, Guard: check, Identity: deploy.STSIdentity{Region: "us-east-1"},
-		CLI: deploy.PulumiCLI{}, Out: out, Now: time.Now}
+		CLI: automation.PulumiCLI{}, Out: out, Now: time.Now}
 	return &deployment{d: d, runner: runner, check: check}, nil
 }
 

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
-	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/deploy/automation"
 )
 
 const dir = "../../.github/workflows"
@@ -118,13 +118,13 @@ func TestEachDeploymentRunsInItsGitHubEnvironment(t *testing.T) {
 	}
 	joined := strings.Join(ran, "\n")
 	assert.Contains(t, joined, "go run mage.go -compile ./.mage-deploy")
-	// The deploy is stopped by SIGINT (a safe point: deploy.StopGrace),
+	// The deploy is stopped by SIGINT (a safe point: automation.StopGrace),
 	// then killed, both before the job's own timeout kills everything.
 	m := regexp.MustCompile(`timeout --signal=INT --kill-after=(\d+)m (\d+)m \./\.mage-deploy deploy:env "\$\{\{ inputs\.environment \}\}"`).FindStringSubmatch(joined)
 	require.NotNil(t, m, joined)
 	stopAt, _ := strconv.Atoi(m[2])
 	killAfter, _ := strconv.Atoi(m[1])
-	assert.GreaterOrEqual(t, time.Duration(killAfter)*time.Minute, deploy.StopGrace, "the stop has its grace before the kill")
+	assert.GreaterOrEqual(t, time.Duration(killAfter)*time.Minute, automation.StopGrace, "the stop has its grace before the kill")
 	assert.Less(t, stopAt+killAfter, j.Timeout, "killed before the job times out, with time left to report")
 	assert.Contains(t, uses(j), "actions/upload-artifact@", "the deployed manifest is uploaded")
 	for _, s := range j.Steps {

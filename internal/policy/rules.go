@@ -75,7 +75,7 @@ func (e *Env) names() access.Names {
 // topic finds a topic of the environment by its ARN.
 func (e *Env) topic(arn string) *manifest.Resource {
 	for i, r := range e.resources {
-		if r.Type == "aws:sns/topic:Topic" && fmt.Sprintf("arn:aws:sns:%s:%s:%s", e.Manifest.Region, e.Manifest.Account, r.PhysicalName) == arn {
+		if r.Type == "aws:sns/topic:Topic" && (iampolicy.Scope{Region: e.Manifest.Region, Account: e.Manifest.Account}).Topic(r.PhysicalName) == arn {
 			return &e.resources[i]
 		}
 	}

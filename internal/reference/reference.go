@@ -11,7 +11,7 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/deploy/automation"
 )
 
 // DocPath is the generated reference page.
@@ -62,7 +62,7 @@ func Versions(root string) ([]Version, error) {
 		}
 		out = append(out, Version{lib.what, v, "`go.mod`"})
 	}
-	out = append(out, Version{"Pulumi CLI", fmt.Sprintf("v%d.%d.%d or later", deploy.MinimumCLI[0], deploy.MinimumCLI[1], deploy.MinimumCLI[2]), "`internal/deploy` (MinimumCLI)"})
+	out = append(out, Version{"Pulumi CLI", fmt.Sprintf("v%d.%d.%d or later", automation.MinimumCLI[0], automation.MinimumCLI[1], automation.MinimumCLI[2]), "`internal/deploy/automation` (MinimumCLI)"})
 	actions := map[string]string{}
 	entries, err := os.ReadDir(filepath.Join(root, ".github", "workflows"))
 	if err != nil {

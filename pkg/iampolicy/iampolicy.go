@@ -151,3 +151,40 @@ func (s Scope) Policy(name string) string {
 func (s Scope) Function(name string) string {
 	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", s.Region, s.Account, name)
 }
+
+// Topic is the ARN of an SNS topic.
+func (s Scope) Topic(name string) string {
+	return fmt.Sprintf("arn:aws:sns:%s:%s:%s", s.Region, s.Account, name)
+}
+
+// Key is the ARN of a KMS key, by its key ID.
+func (s Scope) Key(id string) string {
+	return fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", s.Region, s.Account, id)
+}
+
+// Alias is the ARN of a KMS alias; name includes "alias/".
+func (s Scope) Alias(name string) string {
+	return fmt.Sprintf("arn:aws:kms:%s:%s:%s", s.Region, s.Account, name)
+}
+
+// Alarm is the ARN of a CloudWatch alarm.
+func (s Scope) Alarm(name string) string {
+	return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", s.Region, s.Account, name)
+}
+
+// Trail is the ARN of a CloudTrail trail.
+func (s Scope) Trail(name string) string {
+	return fmt.Sprintf("arn:aws:cloudtrail:%s:%s:trail/%s", s.Region, s.Account, name)
+}
+
+// Secret is the ARN pattern of a Secrets Manager secret (AWS appends six
+// random characters to the name).
+func (s Scope) Secret(name string) string {
+	return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s", s.Region, s.Account, name)
+}
+
+// Resource is the ARN AWS gives a resource of a service and resource type
+// that is identified by its ID ("arn:aws:ec2:us-east-1:1:vpc/vpc-0a").
+func (s Scope) Resource(service, resourceType, id string) string {
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", service, s.Region, s.Account, resourceType, id)
+}

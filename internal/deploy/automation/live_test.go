@@ -1,4 +1,4 @@
-package deploy
+package automation
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -29,15 +30,15 @@ func TestLiveDeployAndDestroy(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Minute)
 	defer cancel()
-	auto, err := NewAutomation("../..", os.LookupEnv)
+	auto, err := New("../../..", os.LookupEnv)
 	require.NoError(t, err)
-	d := &Deployer{Root: "../..", Graph: Graph(), Runner: auto, Identity: STSIdentity{Region: "us-east-1"},
+	d := &deploy.Deployer{Root: "../../..", Graph: deploy.Graph(), Runner: auto, Identity: deploy.STSIdentity{Region: "us-east-1"},
 		CLI: PulumiCLI{}, Out: testWriter{t}, Now: time.Now}
 	t.Cleanup(func() {
 		ctx := context.Background()
-		_, err := d.Run(ctx, Destroy, env)
+		_, err := d.Run(ctx, deploy.Destroy, env)
 		require.NoError(t, err, "destroy must leave nothing behind")
-		for _, l := range Graph() {
+		for _, l := range deploy.Graph() {
 			state, err := auto.State(ctx, l, profile.Environment(env))
 			require.NoError(t, err)
 			for _, r := range state {
@@ -45,9 +46,9 @@ func TestLiveDeployAndDestroy(t *testing.T) {
 			}
 		}
 	})
-	_, err = d.Run(ctx, Up, env)
+	_, err = d.Run(ctx, deploy.Up, env)
 	require.NoError(t, err)
-	second, err := d.Run(ctx, Preview, env)
+	second, err := d.Run(ctx, deploy.Preview, env)
 	require.NoError(t, err)
 	for _, l := range second.Layers {
 		for kind, n := range l.Changes {

@@ -1,4 +1,4 @@
-package deploy
+package automation
 
 import (
 	"context"
@@ -20,6 +20,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -64,7 +65,7 @@ type Automation struct {
 }
 
 // NewAutomation resolves the backend; Preflight checks the rest.
-func NewAutomation(root string, lookup func(string) (string, bool)) (*Automation, error) {
+func New(root string, lookup func(string) (string, bool)) (*Automation, error) {
 	backend, err := Backend(root, lookup)
 	if err != nil {
 		return nil, err
@@ -90,43 +91,43 @@ func (a *Automation) Preflight() error {
 // Run implements Runner. Previews and updates refresh from the live
 // resources first (`--refresh`): an update then puts drifted properties back
 // and recreates resources deleted by hand, and a preview shows that.
-func (a *Automation) Run(ctx context.Context, op Op, layer Layer, env profile.Environment, out io.Writer) (Outcome, error) {
+func (a *Automation) Run(ctx context.Context, op deploy.Op, layer deploy.Layer, env profile.Environment, out io.Writer) (deploy.Outcome, error) {
 	stack, err := a.stack(ctx, layer, env)
 	if err != nil {
-		return Outcome{}, err
+		return deploy.Outcome{}, err
 	}
 	steps := collectSteps()
 	switch op {
-	case Preview:
+	case deploy.Preview:
 		res, err := stack.Preview(ctx, optpreview.ProgressStreams(out), optpreview.ErrorProgressStreams(out), optpreview.Diff(),
 			optpreview.Refresh(), optpreview.EventStreams(steps.events))
 		if err != nil {
-			return Outcome{}, err
+			return deploy.Outcome{}, err
 		}
-		changes := Changes{}
+		changes := deploy.Changes{}
 		for kind, n := range res.ChangeSummary {
 			changes[string(kind)] = n
 		}
-		return Outcome{Changes: changes, Steps: steps.wait()}, nil
-	case Up:
+		return deploy.Outcome{Changes: changes, Steps: steps.wait()}, nil
+	case deploy.Up:
 		res, err := stack.Up(ctx, optup.ProgressStreams(out), optup.ErrorProgressStreams(out), optup.Refresh(),
 			optup.EventStreams(steps.events))
 		if err != nil {
-			return Outcome{}, err
+			return deploy.Outcome{}, err
 		}
-		return Outcome{Changes: summaryChanges(res.Summary.ResourceChanges), Steps: steps.wait()}, nil
-	case Destroy:
+		return deploy.Outcome{Changes: summaryChanges(res.Summary.ResourceChanges), Steps: steps.wait()}, nil
+	case deploy.Destroy:
 		res, err := stack.Destroy(ctx, optdestroy.ProgressStreams(out), optdestroy.ErrorProgressStreams(out), optdestroy.EventStreams(steps.events))
 		if err != nil {
-			return Outcome{}, err
+			return deploy.Outcome{}, err
 		}
-		return Outcome{Changes: summaryChanges(res.Summary.ResourceChanges), Steps: steps.wait()}, nil
+		return deploy.Outcome{Changes: summaryChanges(res.Summary.ResourceChanges), Steps: steps.wait()}, nil
 	}
-	return Outcome{}, fmt.Errorf("unknown operation %q", op)
+	return deploy.Outcome{}, fmt.Errorf("unknown operation %q", op)
 }
 
-func summaryChanges(m *map[string]int) Changes {
-	changes := Changes{}
+func summaryChanges(m *map[string]int) deploy.Changes {
+	changes := deploy.Changes{}
 	if m != nil {
 		for k, v := range *m {
 			changes[k] = v
@@ -141,7 +142,7 @@ func summaryChanges(m *map[string]int) Changes {
 type stepCollector struct {
 	events chan events.EngineEvent
 	done   chan struct{}
-	steps  []Step
+	steps  []deploy.Step
 }
 
 func collectSteps() *stepCollector {
@@ -158,20 +159,20 @@ func collectSteps() *stepCollector {
 }
 
 // wait returns the steps once every event has arrived.
-func (c *stepCollector) wait() []Step {
+func (c *stepCollector) wait() []deploy.Step {
 	<-c.done
 	return c.steps
 }
 
 // stepOf reads one step from its event.
-func stepOf(md apitype.StepEventMetadata) Step {
+func stepOf(md apitype.StepEventMetadata) deploy.Step {
 	inputs := func(state *apitype.StepEventStateMetadata) resource.PropertyMap {
 		if state == nil {
 			return nil
 		}
 		return resource.NewPropertyMapFromMap(state.Inputs)
 	}
-	return NewStep(string(md.Op), md.Type, md.URN, inputs(md.Old), inputs(md.New))
+	return deploy.NewStep(string(md.Op), md.Type, md.URN, inputs(md.Old), inputs(md.New))
 }
 
 // MinimumCLI is the oldest Pulumi CLI the Automation API code is tested with.
@@ -235,4 +236,4 @@ func parseVersion(s string) ([3]int, bool) {
 	return v, true
 }
 
-var _ Runner = (*Automation)(nil)
+var _ deploy.Runner = (*Automation)(nil)
