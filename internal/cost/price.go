@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/acmepay/platform/internal/proppath"
+
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -183,7 +185,7 @@ func (p *pricer) priceResource(layer string, res manifest.Resource, nats int) bo
 		}
 		p.add(layer, res, "GB-seconds ("+arch+")", priceID, gbSeconds, false, 0)
 		p.add(layer, res, "requests", "lambda-request", u.PaymentsPerMonth, false, 0)
-		if mode, _ := lookup(res.Config, "tracingConfig", "mode").(string); mode == "Active" {
+		if mode, _ := proppath.Get(res.Config, "tracingConfig.mode").(string); mode == "Active" {
 			p.add(layer, res, "X-Ray traces", "xray-trace", u.PaymentsPerMonth, false, 0)
 		}
 		arm, _ := p.prices.Get("lambda-arm64-gb-second")
@@ -204,7 +206,7 @@ func (p *pricer) priceResource(layer string, res manifest.Resource, nats int) bo
 			p.add(layer, res, "write request units (item and index)", "dynamodb-write-request-unit", u.PaymentsPerMonth*(1+indexes), false, 0)
 		}
 		p.add(layer, res, "storage", "dynamodb-storage-gb-month", u.TableSizeGB, false, 0)
-		if enabled, _ := lookup(res.Config, "pointInTimeRecovery", "enabled").(bool); enabled {
+		if enabled, _ := proppath.Get(res.Config, "pointInTimeRecovery.enabled").(bool); enabled {
 			p.add(layer, res, "point-in-time recovery", "dynamodb-pitr-gb-month", u.TableSizeGB, false, 0)
 		}
 	case "aws:s3/bucketV2:BucketV2":
@@ -255,7 +257,7 @@ func (p *pricer) lifecycleDays(bucket string) float64 {
 		for _, r := range l.Resources {
 			if r.Type == "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2" && r.Config["bucket"] == bucket {
 				for _, rule := range asList(r.Config["rules"]) {
-					if d := num(lookup(rule, "expiration", "days")); d > 0 {
+					if d := num(proppath.Get(rule, "expiration.days")); d > 0 {
 						return d
 					}
 				}
@@ -263,17 +265,6 @@ func (p *pricer) lifecycleDays(bucket string) float64 {
 		}
 	}
 	return 30
-}
-
-func lookup(v any, path ...string) any {
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
 }
 
 func asList(v any) []any { l, _ := v.([]any); return l }

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/acmepay/platform/internal/proppath"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/acmepay/platform/internal/redact"
@@ -147,61 +149,9 @@ func properties(md apitype.StepEventMetadata) []Property {
 		if d, ok := md.DetailedDiff[p]; ok {
 			kind = strings.TrimSuffix(string(d.Kind), "-replace")
 		}
-		out = append(out, Property{Path: p, Kind: kind, Recorded: redact.Value(lookup(oldIn, p)), Live: redact.Value(lookup(newIn, p))})
+		out = append(out, Property{Path: p, Kind: kind, Recorded: redact.Value(proppath.Get(oldIn, p)), Live: redact.Value(proppath.Get(newIn, p))})
 	}
 	return out
-}
-
-// lookup follows a property path such as `tags.Environment`,
-// `rules[0].expiration.days` or `tags["Cost Center"]`.
-func lookup(m map[string]any, path string) any {
-	var cur any = m
-	for _, part := range splitPath(path) {
-		switch c := cur.(type) {
-		case map[string]any:
-			cur = c[part]
-		case []any:
-			var i int
-			if _, err := fmt.Sscanf(part, "%d", &i); err != nil || i < 0 || i >= len(c) {
-				return nil
-			}
-			cur = c[i]
-		default:
-			return nil
-		}
-	}
-	return cur
-}
-
-func splitPath(path string) []string {
-	var parts []string
-	var cur strings.Builder
-	for i := 0; i < len(path); i++ {
-		switch ch := path[i]; ch {
-		case '.':
-			if cur.Len() > 0 {
-				parts = append(parts, cur.String())
-				cur.Reset()
-			}
-		case '[':
-			if cur.Len() > 0 {
-				parts = append(parts, cur.String())
-				cur.Reset()
-			}
-			end := strings.IndexByte(path[i:], ']')
-			if end < 0 {
-				return append(parts, path[i:])
-			}
-			parts = append(parts, strings.Trim(path[i+1:i+end], `"`))
-			i += end
-		default:
-			cur.WriteByte(ch)
-		}
-	}
-	if cur.Len() > 0 {
-		parts = append(parts, cur.String())
-	}
-	return parts
 }
 
 func urnName(urn string) string {

@@ -71,13 +71,6 @@ func TestNoDrift(t *testing.T) {
 	assert.NotContains(t, out.String(), "DRIFT DETECTED")
 }
 
-func TestLookup(t *testing.T) {
-	m := map[string]any{"tags": map[string]any{"Cost Center": "x"}, "a": []any{map[string]any{"b": 1.0}}}
-	assert.Equal(t, "x", lookup(m, `tags["Cost Center"]`))
-	assert.Equal(t, 1.0, lookup(m, "a[0].b"))
-	assert.Nil(t, lookup(m, "a[3].b"))
-}
-
 func TestAutoscaledCapacityIsNotDrift(t *testing.T) {
 	r := Report{Environment: "prod"}
 	r.Add("data", []apitype.EngineEvent{

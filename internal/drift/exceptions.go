@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/acmepay/platform/internal/proppath"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/acmepay/platform/internal/manifest"
@@ -107,7 +109,7 @@ func hasProperty(m manifest.Manifest, x Exception) error {
 				}
 				inputs["tags"] = tags
 			}
-			if lookup(inputs, x.Property) == nil {
+			if proppath.Get(inputs, x.Property) == nil {
 				return fmt.Errorf("%s %s has no property %q", x.Type, x.Name, x.Property)
 			}
 			return nil

@@ -16,6 +16,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/acmepay/platform/internal/proppath"
+
 	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/manifest"
@@ -183,15 +185,7 @@ func writeTables(w io.Writer, m manifest.Manifest) {
 func settings(r manifest.Resource) string {
 	var parts []string
 	for _, path := range keySettings[r.Type] {
-		var cur any = r.Config
-		for _, p := range strings.Split(path, ".") {
-			m, ok := cur.(map[string]any)
-			if !ok {
-				cur = nil
-				break
-			}
-			cur = m[p]
-		}
+		cur := proppath.Get(r.Config, path)
 		if cur == nil {
 			continue
 		}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/acmepay/platform/internal/proppath"
+
 	"github.com/acmepay/platform/internal/access"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/iampolicy"
@@ -106,24 +108,6 @@ func ofType(types ...string) func(manifest.Resource) bool {
 	return func(r manifest.Resource) bool { return slices.Contains(types, r.Type) }
 }
 
-func get(m map[string]any, path string) any {
-	var cur any = m
-	for _, p := range strings.Split(path, ".") {
-		switch c := cur.(type) {
-		case map[string]any:
-			cur = c[p]
-		case []any:
-			if len(c) == 0 {
-				return nil
-			}
-			cur = c[0].(map[string]any)[p]
-		default:
-			return nil
-		}
-	}
-	return cur
-}
-
 // bucketSetting checks that one of the bucket's settings resources of type
 // typ satisfies ok.
 func bucketSetting(typ string, ok func(config map[string]any) bool, problem string) func(manifest.Resource, *Env) string {
@@ -140,7 +124,7 @@ func bucketSetting(typ string, ok func(config map[string]any) bool, problem stri
 // settingIs checks that the setting at path has the value want.
 func settingIs(path string, want any, problem string) func(manifest.Resource, *Env) string {
 	return func(r manifest.Resource, _ *Env) string {
-		if get(r.Config, path) != want {
+		if proppath.Get(r.Config, path) != want {
 			return problem
 		}
 		return ""
@@ -235,7 +219,7 @@ func Rules() []Rule {
 			Applies:    bucket,
 			Check: bucketSetting("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
 				func(c map[string]any) bool {
-					return get(c, "rules.applyServerSideEncryptionByDefault.sseAlgorithm") != nil
+					return proppath.Get(c, "rules.applyServerSideEncryptionByDefault.sseAlgorithm") != nil
 				},
 				"no default encryption"),
 		},
@@ -245,7 +229,7 @@ func Rules() []Rule {
 			Fix:        "enable versioning with a BucketVersioningV2 resource",
 			Applies:    bucket,
 			Check: bucketSetting("aws:s3/bucketVersioningV2:BucketVersioningV2",
-				func(c map[string]any) bool { return get(c, "versioningConfiguration.status") == "Enabled" },
+				func(c map[string]any) bool { return proppath.Get(c, "versioningConfiguration.status") == "Enabled" },
 				"versioning is not enabled"),
 		},
 		{
@@ -255,7 +239,7 @@ func Rules() []Rule {
 			Applies:    bucket,
 			Check: bucketSetting("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
 				func(c map[string]any) bool {
-					return get(c, "rules.expiration.days") != nil && get(c, "rules.noncurrentVersionExpiration.noncurrentDays") != nil
+					return proppath.Get(c, "rules.expiration.days") != nil && proppath.Get(c, "rules.noncurrentVersionExpiration.noncurrentDays") != nil
 				},
 				"no lifecycle expiring current and noncurrent objects"),
 		},
@@ -298,8 +282,8 @@ func Rules() []Rule {
 			Fix:        "set vpcConfig with the private subnets and a security group",
 			Applies:    ofType("aws:lambda/function:Function"),
 			Check: func(r manifest.Resource, _ *Env) string {
-				subnets, _ := get(r.Config, "vpcConfig.subnetIds").([]any)
-				groups, _ := get(r.Config, "vpcConfig.securityGroupIds").([]any)
+				subnets, _ := proppath.Get(r.Config, "vpcConfig.subnetIds").([]any)
+				groups, _ := proppath.Get(r.Config, "vpcConfig.securityGroupIds").([]any)
 				if len(subnets) == 0 || len(groups) == 0 {
 					return "no VPC configuration"
 				}
@@ -488,7 +472,7 @@ func Rules() []Rule {
 					"aws:sns/topic:Topic":              "kmsMasterKeyId",
 					"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": "rules.applyServerSideEncryptionByDefault.kmsMasterKeyId",
 				}[r.Type]
-				key, _ := get(r.Config, path).(string)
+				key, _ := proppath.Get(r.Config, path).(string)
 				if e.accessErr != nil {
 					return e.accessErr.Error()
 				}
@@ -541,13 +525,13 @@ func Rules() []Rule {
 				if len(locks) == 0 {
 					return "no object lock configuration"
 				}
-				days, _ := get(locks[0].Config, "rule.defaultRetention.days").(float64)
-				mode, _ := get(locks[0].Config, "rule.defaultRetention.mode").(string)
+				days, _ := proppath.Get(locks[0].Config, "rule.defaultRetention.days").(float64)
+				mode, _ := proppath.Get(locks[0].Config, "rule.defaultRetention.mode").(string)
 				if mode != "GOVERNANCE" && mode != "COMPLIANCE" {
 					return fmt.Sprintf("default retention mode %q", mode)
 				}
 				for _, l := range e.configuring("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "bucket", r.PhysicalName) {
-					if expire, _ := get(l.Config, "rules.expiration.days").(float64); days < expire {
+					if expire, _ := proppath.Get(l.Config, "rules.expiration.days").(float64); days < expire {
 						return fmt.Sprintf("records are kept %.0f days but locked only %.0f", expire, days)
 					}
 				}
