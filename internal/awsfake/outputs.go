@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/naming"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
@@ -55,21 +56,12 @@ func nameIsID(typ string) bool {
 }
 
 // nameKey is the input holding a type's physical name.
-func nameKey(typ string) resource.PropertyKey {
-	switch kind(typ) {
-	case "BucketV2":
-		return "bucket"
-	case "Dashboard":
-		return "dashboardName"
-	}
-	return "name"
-}
+func nameKey(typ string) resource.PropertyKey { return resource.PropertyKey(naming.NameKey(typ)) }
 
+// physicalName is a resource's own name, where it has one.
 func physicalName(typ string, inputs resource.PropertyMap) (string, bool) {
-	if v, ok := inputs[nameKey(typ)]; ok && v.IsString() && v.StringValue() != "" {
-		return v.StringValue(), true
-	}
-	return "", false
+	n := naming.Physical(typ, inputs.Mappable())
+	return n, n != ""
 }
 
 // immutableByType lists, besides the physical name (no AWS resource the

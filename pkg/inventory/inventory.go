@@ -12,6 +12,8 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/acmepay/platform/pkg/naming"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acmepay/platform/pkg/contract"
@@ -38,7 +40,7 @@ func (r *Recorder) transformation(args *pulumi.ResourceTransformationArgs) *pulu
 		return nil // stack references and providers are not resources of ours
 	}
 	item := contract.Item{Type: args.Type, Name: args.Name}
-	item.Physical, item.Settings = describe(args.Props)
+	item.Physical, item.Settings = describe(args.Type, args.Props)
 	r.mu.Lock()
 	r.items = append(r.items, item)
 	r.mu.Unlock()
@@ -75,15 +77,12 @@ func (r *Recorder) Export(ctx *pulumi.Context) {
 	ctx.Export(contract.KeyInventory, arr)
 }
 
-// Fields that carry the physical name, in order of preference.
-var nameFields = []string{"Name", "Bucket", "FunctionName", "AlarmName", "DashboardName"}
-
 // Documents and tags are recorded in state and the manifest; the inventory
 // keeps to short settings a reader scans.
 var skipped = map[string]bool{"Tags": true, "Policy": true, "AssumeRolePolicy": true, "DashboardBody": true}
 
 // describe reads the plain (already known) values of an argument struct.
-func describe(props pulumi.Input) (string, map[string]string) {
+func describe(typ string, props pulumi.Input) (string, map[string]string) {
 	v := reflect.ValueOf(props)
 	if !v.IsValid() || v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return "", nil
@@ -99,22 +98,18 @@ func describe(props pulumi.Input) (string, map[string]string) {
 			settings[lowerFirst(f.Name)] = text
 		}
 	}
-	physical := ""
-	for _, name := range nameFields {
-		if v, ok := settings[lowerFirst(name)]; ok {
-			physical = v
-			break
-		}
+	known := map[string]any{}
+	for k, v := range settings {
+		known[k] = v
 	}
-	if physical == "" {
-		if f := s.FieldByName("Tags"); f.IsValid() {
-			if tags, ok := f.Interface().(pulumi.StringMap); ok {
-				if n, ok := tags["Name"].(pulumi.String); ok {
-					physical = string(n)
-				}
+	if f := s.FieldByName("Tags"); f.IsValid() {
+		if tags, ok := f.Interface().(pulumi.StringMap); ok {
+			if n, ok := tags["Name"].(pulumi.String); ok {
+				known["tags"] = map[string]any{"Name": string(n)}
 			}
 		}
 	}
+	physical := naming.Physical(typ, known)
 	if len(settings) == 0 {
 		settings = nil
 	}

@@ -6,11 +6,10 @@ package naming
 // bucket they configure, not themselves, so only the bucket itself is named
 // by it.
 func Physical(typ string, inputs map[string]any) string {
-	if typ == "aws:s3/bucketV2:BucketV2" {
-		s, _ := inputs["bucket"].(string)
+	if s, ok := inputs[NameKey(typ)].(string); ok && s != "" || typ == "aws:s3/bucketV2:BucketV2" {
 		return s
 	}
-	for _, key := range []string{"name", "functionName", "dashboardName"} {
+	for _, key := range []string{"functionName", "dashboardName"} {
 		if s, ok := inputs[key].(string); ok && s != "" {
 			return s
 		}
@@ -21,4 +20,15 @@ func Physical(typ string, inputs map[string]any) string {
 		}
 	}
 	return ""
+}
+
+// NameKey is the input that holds a resource type's own name.
+func NameKey(typ string) string {
+	switch typ {
+	case "aws:s3/bucketV2:BucketV2":
+		return "bucket"
+	case "aws:cloudwatch/dashboard:Dashboard":
+		return "dashboardName"
+	}
+	return "name"
 }
