@@ -24,6 +24,8 @@ import (
 	"github.com/pulumi/pulumi/pkg/v3/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/acmepay/platform/pkg/naming"
 )
 
 // ProviderVersion is the version of the AWS provider the programs request.
@@ -228,12 +230,7 @@ func (c *Cloud) Resources() []Live {
 	for _, r := range c.resources {
 		out = append(out, Live{Type: r.Type, ID: r.ID, Name: r.Name, Inputs: r.Inputs.Copy()})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Type != out[j].Type {
-			return out[i].Type < out[j].Type
-		}
-		return out[i].Name < out[j].Name
-	})
+	naming.SortByTypeAndName(out, func(l Live) (string, string) { return l.Type, l.Name })
 	return out
 }
 

@@ -6,9 +6,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/acmepay/platform/internal/proppath"
-
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/internal/proppath"
+	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -149,7 +149,7 @@ func Estimate(m manifest.Manifest, prices *Prices, usage Usage) (Report, error) 
 		return a.Layer+a.Type+a.Name+a.Dimension < b.Layer+b.Type+b.Name+b.Dimension
 	})
 	for _, items := range [][]Item{r.NoCharge, r.NotPriced} {
-		sort.Slice(items, func(i, j int) bool { return items[i].Type+items[i].Name < items[j].Type+items[j].Name })
+		naming.SortByTypeAndName(items, func(i Item) (string, string) { return i.Type, i.Name })
 	}
 	for _, l := range r.Lines {
 		if l.Fixed {

@@ -18,10 +18,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/acmepay/platform/internal/proppath"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
+	"github.com/acmepay/platform/internal/proppath"
 	"github.com/acmepay/platform/internal/redact"
 )
 

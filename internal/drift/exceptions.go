@@ -7,11 +7,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/acmepay/platform/internal/proppath"
-
 	"gopkg.in/yaml.v3"
 
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/internal/proppath"
 	"github.com/acmepay/platform/pkg/profile"
 )
 

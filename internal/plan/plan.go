@@ -16,14 +16,13 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/acmepay/platform/internal/proppath"
-
 	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/offline"
 	"github.com/acmepay/platform/internal/parity"
 	"github.com/acmepay/platform/internal/policy"
+	"github.com/acmepay/platform/internal/proppath"
 	"github.com/acmepay/platform/pkg/profile"
 )
 

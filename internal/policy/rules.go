@@ -3,14 +3,12 @@ package policy
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
-	"github.com/acmepay/platform/internal/proppath"
-
 	"github.com/acmepay/platform/internal/access"
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/internal/proppath"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/tagging"
@@ -622,8 +620,7 @@ func Rules() []Rule {
 			Applies:    func(r manifest.Resource) bool { return strings.HasPrefix(r.Type, "aws:") && r.PhysicalName != "" },
 			Check: func(r manifest.Resource, e *Env) string {
 				// A log group's path and a KMS alias's prefix stand before the name.
-				pattern := regexp.MustCompile(`^(/[a-z0-9/-]+/|alias/)?[a-z0-9]+(-[a-z0-9]+)*-` + regexp.QuoteMeta(e.Manifest.Environment+"-"+e.Manifest.Settings.Suffix) + `$`)
-				if !pattern.MatchString(r.PhysicalName) {
+				if !naming.Convention(e.Manifest.Environment, e.Manifest.Settings.Suffix).MatchString(r.PhysicalName) {
 					return r.PhysicalName + " does not follow the convention"
 				}
 				return ""

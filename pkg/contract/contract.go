@@ -8,11 +8,11 @@ package contract
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -164,10 +164,5 @@ type Item struct {
 
 // SortItems orders an inventory deterministically.
 func SortItems(items []Item) {
-	sort.Slice(items, func(i, j int) bool {
-		if items[i].Type != items[j].Type {
-			return items[i].Type < items[j].Type
-		}
-		return items[i].Name < items[j].Name
-	})
+	naming.SortByTypeAndName(items, func(i Item) (string, string) { return i.Type, i.Name })
 }

@@ -55,6 +55,13 @@ const (
 
 var typePattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 
+// Convention matches every physical name of one environment:
+// {type}-{env}-{suffix}, after a log group's path or a KMS alias's prefix.
+// The compliance rule NAMING_CONVENTION and the layer tests both check it.
+func Convention(env, suffix string) *regexp.Regexp {
+	return regexp.MustCompile(`^(/[a-z0-9/-]+/|alias/)?[a-z0-9]+(-[a-z0-9]+)*-` + regexp.QuoteMeta(env+"-"+suffix) + `$`)
+}
+
 // Namer names the resources of one environment.
 type Namer struct {
 	env, suffix string

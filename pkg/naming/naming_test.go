@@ -57,3 +57,13 @@ func TestLogGroup(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "/aws/lambda/payment-processor-dev-pay01", got)
 }
+
+func TestTheConventionOfAnEnvironment(t *testing.T) {
+	c := Convention("prod", "pay01")
+	for _, ok := range []string{"transactions-prod-pay01", "/aws/lambda/payment-processor-prod-pay01", "alias/payments-prod-pay01", "vpc-private-1-prod-pay01"} {
+		assert.Regexp(t, c, ok)
+	}
+	for _, bad := range []string{"transactions-dev-pay01", "transactions-prod-pay02", "Transactions-prod-pay01", "prod-pay01", "transactions-prod-pay01-x", "transactions_prod_pay01"} {
+		assert.NotRegexp(t, c, bad)
+	}
+}

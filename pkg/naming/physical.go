@@ -1,5 +1,11 @@
 package naming
 
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
 // Physical returns the name a resource has in AWS, read from its inputs: its
 // name input, or its Name tag for resources AWS names only by tag (VPC,
 // subnets, ...). On the settings resources of a bucket, "bucket" names the
@@ -31,4 +37,15 @@ func NameKey(typ string) string {
 		return "dashboardName"
 	}
 	return "name"
+}
+
+// SortByTypeAndName orders resources by type token, then logical name: the
+// one order of every resource listing (inventories, the stand-in's account,
+// mocked registrations, cost lines).
+func SortByTypeAndName[T any](items []T, key func(T) (typ, name string)) {
+	slices.SortStableFunc(items, func(a, b T) int {
+		at, an := key(a)
+		bt, bn := key(b)
+		return cmp.Or(strings.Compare(at, bt), strings.Compare(an, bn))
+	})
 }

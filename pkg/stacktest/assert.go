@@ -3,7 +3,6 @@ package stacktest
 import (
 	"encoding/json"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -62,7 +61,7 @@ type Conventions struct {
 // every resource a layer registered.
 func AssertConventions(t *testing.T, res *Result, c Conventions) {
 	t.Helper()
-	convention := regexp.MustCompile(`^(/[a-z0-9/-]+/|alias/)?[a-z0-9]+(-[a-z0-9]+)*-` + c.Env + `-` + c.Suffix + `$`)
+	convention := naming.Convention(c.Env, c.Suffix)
 	custom, ours := 0, 0
 	for _, r := range res.Resources {
 		assert.False(t, r.Protect, "%s %s is protected", r.Type, r.Name)

@@ -7,13 +7,14 @@ package stacktest
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+
+	"github.com/acmepay/platform/pkg/naming"
 )
 
 // Options describe one mocked run.
@@ -144,12 +145,7 @@ func (m *monitor) resources() []Resource {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := append([]Resource(nil), m.regs...)
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Type != out[j].Type {
-			return out[i].Type < out[j].Type
-		}
-		return out[i].Name < out[j].Name
-	})
+	naming.SortByTypeAndName(out, func(r Resource) (string, string) { return r.Type, r.Name })
 	return out
 }
 
