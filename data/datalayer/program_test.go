@@ -188,7 +188,5 @@ func TestBadCapacityOverrideFailsBeforeAnyResource(t *testing.T) {
 		Config: stacktest.StackConfig(t, "..", "prod", map[string]string{"payments:tableReadCapacity": "0"}), StackOutputs: upstream("prod")})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `payments:tableReadCapacity = "0": allowed 1-40000`)
-	for _, r := range res.Resources {
-		assert.False(t, r.Custom, "%s registered before validation failed", r.Name)
-	}
+	stacktest.AssertRefusedBeforeAnyResource(t, res, err, "")
 }

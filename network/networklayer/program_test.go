@@ -335,11 +335,7 @@ func TestInvalidConfigFailsBeforeAnyResource(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			res, err := runErr(t, "dev", tc.overrides)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tc.wantErr)
-			for _, r := range res.Resources {
-				assert.False(t, r.Custom, "%s %s was registered before validation failed", r.Type, r.Name)
-			}
+			stacktest.AssertRefusedBeforeAnyResource(t, res, err, tc.wantErr)
 		})
 	}
 }
@@ -365,7 +361,5 @@ func TestMisspeltSettingFailsBeforeAnyResource(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `network: invalid configuration for stack "prod"`)
 	assert.Contains(t, err.Error(), `config payments:natGateway = "1" is not a payments setting (did you mean payments:natGateways?)`)
-	for _, r := range res.Resources {
-		assert.False(t, r.Custom, "%s %s was registered before validation failed", r.Type, r.Name)
-	}
+	stacktest.AssertRefusedBeforeAnyResource(t, res, err, "")
 }

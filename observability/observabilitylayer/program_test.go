@@ -139,9 +139,7 @@ func TestBadAlarmEmailFailsBeforeAnyResource(t *testing.T) {
 	res, err := run(t, "dev", map[string]string{"payments:alarmEmails": `["oncall"]`})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `payments:alarmEmails = "oncall"`)
-	for _, r := range res.Resources {
-		assert.False(t, r.Custom, "%s registered before validation failed", r.Name)
-	}
+	stacktest.AssertRefusedBeforeAnyResource(t, res, err, "")
 }
 
 func TestMissingComputeStackIsReported(t *testing.T) {

@@ -232,11 +232,7 @@ func TestInvalidArgumentsRegisterNothing(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := run(t, stacktest.Options{Zones: tc.zones}, tc.program)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tc.wantErr)
-			for _, r := range res.Resources {
-				assert.False(t, r.Custom, "%s %s was registered before the arguments were refused", r.Type, r.Name)
-			}
+			stacktest.AssertRefusedBeforeAnyResource(t, res, err, tc.wantErr)
 		})
 	}
 }

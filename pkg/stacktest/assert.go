@@ -96,3 +96,14 @@ func AssertConventions(t *testing.T, res *Result, c Conventions) {
 
 // PhysicalName is the name a resource has in AWS.
 func PhysicalName(r Resource) string { return naming.Physical(r.Type, r.Plain()) }
+
+// AssertRefusedBeforeAnyResource checks that a run failed with an error
+// containing want, and that no AWS resource was registered before it did.
+func AssertRefusedBeforeAnyResource(t *testing.T, res *Result, err error, want string) {
+	t.Helper()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), want)
+	for _, r := range res.Resources {
+		assert.False(t, r.Custom, "%s %s was registered before the refusal", r.Type, r.Name)
+	}
+}
