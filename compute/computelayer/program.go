@@ -39,11 +39,11 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return fmt.Errorf("compute: %w", err)
 	}
-	fn, err := component.NewPaymentFunction(ctx, PaymentKind, component.PaymentFunctionArgs{
+	fn, err := component.NewVpcFunction(ctx, PaymentKind, component.VpcFunctionArgs{
 		Names:                  st.Names,
 		Scope:                  st.Scope,
-		Kind:                   PaymentKind,
-		Environment:            string(st.Profile.Environment),
+		BaseName:               PaymentKind,
+		Description:            "Payment processing (" + string(st.Profile.Environment) + ")",
 		Function:               st.Profile.Function,
 		Code:                   pulumi.NewFileArchive(archive.Path),
 		CodeSHA256:             archive.SHA256,

@@ -157,20 +157,20 @@ func DashboardBody(region string, specs []AlarmSpec) string {
 // NewAlarms creates the topic, its subscriptions, the alarms and the dashboard.
 func NewAlarms(ctx *pulumi.Context, name string, args AlarmsArgs, opts ...pulumi.ResourceOption) (*Alarms, error) {
 	if len(args.Functions) == 0 || args.TableName == "" || args.TopicKeyArn == "" {
-		return nil, fmt.Errorf("observability: alarms %s: need at least one function, the table and the topic's key", name)
+		return nil, fmt.Errorf("%s %s: need at least one function, the table and the topic's key", AlarmsToken, name)
 	}
 	specs, err := args.Specs()
 	if err != nil {
-		return nil, fmt.Errorf("observability: %w", err)
+		return nil, fmt.Errorf("%s %s: %w", AlarmsToken, name, err)
 	}
-	b := &builder{layer: "observability", names: args.Names}
+	b := &builder{token: AlarmsToken, component: name, names: args.Names}
 	topicName := b.name(naming.SNSTopic, "alarms")
 	dashboardName := b.name(naming.Dashboard, "payments")
 	if b.err != nil {
 		return nil, b.wrap(b.err)
 	}
 	c := &Alarms{DashboardName: dashboardName}
-	if err := ctx.RegisterComponentResource("payments:observability:Alarms", name, c, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(AlarmsToken, name, c, opts...); err != nil {
 		return nil, err
 	}
 	parent := pulumi.Parent(c)

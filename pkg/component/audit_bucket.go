@@ -59,17 +59,17 @@ func TLSOnlyPolicy(bucket string) iampolicy.Document {
 // NewAuditBucket creates the bucket and its settings.
 func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts ...pulumi.ResourceOption) (*AuditBucket, error) {
 	if args.ExpirationDays < 1 {
-		return nil, fmt.Errorf("data: audit bucket %s: expiration %d days: allowed 1 or more", name, args.ExpirationDays)
+		return nil, fmt.Errorf("%s %s: expiration %d days: allowed 1 or more", AuditBucketToken, name, args.ExpirationDays)
 	}
 	if args.KeyArn == "" {
-		return nil, fmt.Errorf("data: audit bucket %s: the environment's key is required", name)
+		return nil, fmt.Errorf("%s %s: the environment's key is required", AuditBucketToken, name)
 	}
 	bucketName, err := args.Names.Name(naming.S3Bucket, naming.AuditBucket)
 	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
+		return nil, fmt.Errorf("%s %s: %w", AuditBucketToken, name, err)
 	}
 	c := &AuditBucket{Name: bucketName, Prefix: AuditPrefix}
-	if err := ctx.RegisterComponentResource("payments:data:AuditBucket", name, c, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(AuditBucketToken, name, c, opts...); err != nil {
 		return nil, err
 	}
 	parent := pulumi.Parent(c)
@@ -80,7 +80,7 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 		ObjectLockEnabled: pulumi.Bool(true),
 	}, parent)
 	if err != nil {
-		return nil, fmt.Errorf("data: audit bucket: %w", err)
+		return nil, fmt.Errorf("%s %s: bucket: %w", AuditBucketToken, name, err)
 	}
 	c.Arn = bucket.Arn
 	after := pulumi.DependsOn([]pulumi.Resource{bucket})
@@ -92,20 +92,20 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 		IgnorePublicAcls:      pulumi.Bool(true),
 		RestrictPublicBuckets: pulumi.Bool(true),
 	}, parent); err != nil {
-		return nil, fmt.Errorf("data: audit bucket public access block: %w", err)
+		return nil, fmt.Errorf("%s %s: public access block: %w", AuditBucketToken, name, err)
 	}
 	if _, err := s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
 		Bucket: bucket.ID(),
 		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
 	}, parent); err != nil {
-		return nil, fmt.Errorf("data: audit bucket ownership: %w", err)
+		return nil, fmt.Errorf("%s %s: ownership: %w", AuditBucketToken, name, err)
 	}
 	versioning, err := s3.NewBucketVersioningV2(ctx, name, &s3.BucketVersioningV2Args{
 		Bucket:                  bucket.ID(),
 		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
 	}, parent)
 	if err != nil {
-		return nil, fmt.Errorf("data: audit bucket versioning: %w", err)
+		return nil, fmt.Errorf("%s %s: versioning: %w", AuditBucketToken, name, err)
 	}
 	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
 		Bucket: bucket.ID(),
@@ -119,13 +119,13 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 			},
 		},
 	}, parent); err != nil {
-		return nil, fmt.Errorf("data: audit bucket encryption: %w", err)
+		return nil, fmt.Errorf("%s %s: encryption: %w", AuditBucketToken, name, err)
 	}
 	if _, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
 		Bucket: bucket.ID(),
 		Policy: pulumi.String(TLSOnlyPolicy(bucketName).JSON()),
 	}, parent, after); err != nil {
-		return nil, fmt.Errorf("data: audit bucket policy: %w", err)
+		return nil, fmt.Errorf("%s %s: policy: %w", AuditBucketToken, name, err)
 	}
 	// Every record is locked for as long as it is kept: the lifecycle below
 	// expires it when its retention ends.
@@ -139,7 +139,7 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 			},
 		},
 	}, parent, pulumi.DependsOn([]pulumi.Resource{versioning})); err != nil {
-		return nil, fmt.Errorf("data: audit bucket object lock: %w", err)
+		return nil, fmt.Errorf("%s %s: object lock: %w", AuditBucketToken, name, err)
 	}
 	// Lifecycle rules on a versioned bucket must wait for versioning.
 	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
@@ -161,7 +161,7 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 			},
 		},
 	}, parent, pulumi.DependsOn([]pulumi.Resource{versioning})); err != nil {
-		return nil, fmt.Errorf("data: audit bucket lifecycle: %w", err)
+		return nil, fmt.Errorf("%s %s: lifecycle: %w", AuditBucketToken, name, err)
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"name": pulumi.String(bucketName), "arn": bucket.Arn}); err != nil {
 		return nil, err

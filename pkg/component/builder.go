@@ -13,9 +13,9 @@ import (
 // Names cannot fail for a validated profile (the suffix is at most 12
 // characters); the check stays as a guard for new resource types.
 type builder struct {
-	layer string
-	names naming.Namer
-	err   error
+	token, component string // the component's type token and name
+	names            naming.Namer
+	err              error
 }
 
 func (b *builder) name(kind naming.Kind, resourceType string) string {
@@ -30,4 +30,5 @@ func (b *builder) nameTag(kind naming.Kind, resourceType string) pulumi.StringMa
 	return pulumi.StringMap{"Name": pulumi.String(b.name(kind, resourceType))}
 }
 
-func (b *builder) wrap(err error) error { return fmt.Errorf("%s: %w", b.layer, err) }
+// wrap says which component failed: its type token and name.
+func (b *builder) wrap(err error) error { return fmt.Errorf("%s %s: %w", b.token, b.component, err) }

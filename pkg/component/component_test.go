@@ -50,9 +50,9 @@ func tableArgs() component.TransactionsTableArgs {
 	}, KeyArn: key}
 }
 
-func functionArgs() component.PaymentFunctionArgs {
-	return component.PaymentFunctionArgs{
-		Names: names, Scope: scope, Kind: "refund-processor", Environment: "dev",
+func functionArgs() component.VpcFunctionArgs {
+	return component.VpcFunctionArgs{
+		Names: names, Scope: scope, BaseName: "refund-processor", Description: "Refund processing (dev)",
 		Function:   profile.Function{Architecture: "arm64", MemoryMB: 256, TimeoutSeconds: 25, LogRetentionDays: 14, ReservedConcurrency: 7},
 		Code:       pulumi.NewAssetArchive(map[string]any{"bootstrap": pulumi.NewStringAsset("binary")}),
 		CodeSHA256: "c2hhMjU2",
@@ -122,7 +122,7 @@ func TestComponentsOwnWhatTheyCreate(t *testing.T) {
 			return err
 		}, 8}, // bucket, versioning, encryption, public-access block, ownership, policy, object lock, lifecycle
 		{"payments:compute:PaymentFunction", func(ctx *pulumi.Context) error {
-			_, err := component.NewPaymentFunction(ctx, "it", functionArgs())
+			_, err := component.NewVpcFunction(ctx, "it", functionArgs())
 			return err
 		}, 5}, // log group, security group, role, inline policy, function
 		{"payments:observability:Alarms", func(ctx *pulumi.Context) error {
@@ -166,11 +166,11 @@ func TestInvalidArgumentsRegisterNothing(t *testing.T) {
 			return err
 		}
 	}
-	function := func(edit func(*component.PaymentFunctionArgs)) func(*pulumi.Context) error {
+	function := func(edit func(*component.VpcFunctionArgs)) func(*pulumi.Context) error {
 		return func(ctx *pulumi.Context) error {
 			a := functionArgs()
 			edit(&a)
-			_, err := component.NewPaymentFunction(ctx, "it", a)
+			_, err := component.NewVpcFunction(ctx, "it", a)
 			return err
 		}
 	}
@@ -189,19 +189,19 @@ func TestInvalidArgumentsRegisterNothing(t *testing.T) {
 		wantErr string
 	}{
 		{"vpc public cidr", nil, vpc(func(a *component.VpcArgs) { a.Network.VpcCIDR = "52.0.0.0/16" }), "52.0.0.0/16"},
-		{"vpc no nat", nil, vpc(func(a *component.VpcArgs) { a.Network.NatGateways = 0 }), "nat gateways = 0: allowed 1 (shared) to 2 (one per AZ)"},
+		{"vpc no nat", nil, vpc(func(a *component.VpcArgs) { a.Network.NatGateways = 0 }), "payments:network:Vpc it: nat gateways = 0: allowed 1 (shared) to 2 (one per AZ)"},
 		{"vpc nat per missing zone", nil, vpc(func(a *component.VpcArgs) { a.Network.NatGateways = 3 }), "nat gateways = 3"},
 		{"vpc flow logs without boundary", nil, vpc(func(a *component.VpcArgs) { a.Network.FlowLogs = true; a.PermissionsBoundaryArn = nil }), "flow logs need a permissions boundary"},
 		{"vpc flow logs without key", nil, vpc(func(a *component.VpcArgs) { a.Network.FlowLogs = true; a.LogKeyArn = nil }), "and a key for their log group"},
-		{"vpc in a one-zone region", []string{"us-east-1a"}, vpc(func(*component.VpcArgs) {}), "region us-east-1 offers 1 available zones: need 2"},
+		{"vpc in a one-zone region", []string{"us-east-1a"}, vpc(func(*component.VpcArgs) {}), "payments:network:Vpc it: region us-east-1 offers 1 available zones: need 2"},
 		{"table mode", nil, table(func(t *profile.Table) { t.CapacityMode = "ON_DEMAND" }), `capacity mode "ON_DEMAND": allowed PAY_PER_REQUEST or PROVISIONED`},
 		{"table minimum above maximum", nil, table(func(t *profile.Table) { t.MaxWriteCapacity = 2 }), "provisioned capacity 7/3 with maximum 70/2"},
 		{"table zero capacity", nil, table(func(t *profile.Table) { t.ReadCapacity = 0 }), "need 1 <= minimum <= maximum"},
-		{"table target", nil, table(func(t *profile.Table) { t.TargetUtilization = 95 }), "target utilization 95%: allowed 20-90"},
+		{"table target", nil, table(func(t *profile.Table) { t.TargetUtilization = 95 }), "payments:data:TransactionsTable it: target utilization 95%: allowed 20-90"},
 		{"bucket expiration", nil, func(ctx *pulumi.Context) error {
 			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 0, KeyArn: key})
 			return err
-		}, "expiration 0 days: allowed 1 or more"},
+		}, "payments:data:AuditBucket it: expiration 0 days: allowed 1 or more"},
 		{"bucket without key", nil, func(ctx *pulumi.Context) error {
 			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 45})
 			return err
@@ -215,17 +215,18 @@ func TestInvalidArgumentsRegisterNothing(t *testing.T) {
 		{"boundary without key", nil, func(ctx *pulumi.Context) error {
 			_, err := component.NewPermissionsBoundary(ctx, "it", component.PermissionsBoundaryArgs{Names: names, Scope: scope, AuditPrefix: "audit/"})
 			return err
-		}, "the environment's key and the audit prefix are required"},
-		{"function x86", nil, function(func(a *component.PaymentFunctionArgs) { a.Function.Architecture = "x86_64" }), `architecture "x86_64": allowed arm64`},
-		{"function without code", nil, function(func(a *component.PaymentFunctionArgs) { a.CodeSHA256 = "" }), "no code archive"},
-		{"function in one subnet", nil, function(func(a *component.PaymentFunctionArgs) { a.SubnetIDs = a.SubnetIDs[:1] }), "1 subnets"},
-		{"function without boundary", nil, function(func(a *component.PaymentFunctionArgs) { a.PermissionsBoundaryArn = "" }), "no permissions boundary"},
-		{"function without bucket", nil, function(func(a *component.PaymentFunctionArgs) { a.BucketName = "" }), "table, bucket and audit prefix are required"},
-		{"function without key", nil, function(func(a *component.PaymentFunctionArgs) { a.KeyArn = "" }), "no encryption key"},
-		{"function without a concurrency cap", nil, function(func(a *component.PaymentFunctionArgs) { a.Function.ReservedConcurrency = 0 }), "reserved concurrency 0: allowed 1 or more"},
-		{"function name too long", nil, function(func(a *component.PaymentFunctionArgs) { a.Kind = strings.Repeat("x", 60) }), "64"},
+		}, "payments:network:PermissionsBoundary it: the environment's key and the audit prefix are required"},
+		{"function x86", nil, function(func(a *component.VpcFunctionArgs) { a.Function.Architecture = "x86_64" }), `payments:compute:PaymentFunction it: architecture "x86_64": allowed arm64`},
+		{"function without description", nil, function(func(a *component.VpcFunctionArgs) { a.Description = "" }), "a base name and a description are required"},
+		{"function without code", nil, function(func(a *component.VpcFunctionArgs) { a.CodeSHA256 = "" }), "no code archive"},
+		{"function in one subnet", nil, function(func(a *component.VpcFunctionArgs) { a.SubnetIDs = a.SubnetIDs[:1] }), "1 subnets"},
+		{"function without boundary", nil, function(func(a *component.VpcFunctionArgs) { a.PermissionsBoundaryArn = "" }), "no permissions boundary"},
+		{"function without bucket", nil, function(func(a *component.VpcFunctionArgs) { a.BucketName = "" }), "table, bucket and audit prefix are required"},
+		{"function without key", nil, function(func(a *component.VpcFunctionArgs) { a.KeyArn = "" }), "no encryption key"},
+		{"function without a concurrency cap", nil, function(func(a *component.VpcFunctionArgs) { a.Function.ReservedConcurrency = 0 }), "reserved concurrency 0: allowed 1 or more"},
+		{"function name too long", nil, function(func(a *component.VpcFunctionArgs) { a.BaseName = strings.Repeat("x", 60) }), "payments:compute:PaymentFunction it: "},
 		{"alarms without functions", nil, alarms(func(a *component.AlarmsArgs) { a.Functions = nil }), "need at least one function, the table and the topic's key"},
-		{"alarms without table", nil, alarms(func(a *component.AlarmsArgs) { a.TableName = "" }), "need at least one function, the table and the topic's key"},
+		{"alarms without table", nil, alarms(func(a *component.AlarmsArgs) { a.TableName = "" }), "payments:observability:Alarms it: need at least one function, the table and the topic's key"},
 		{"alarms without a topic key", nil, alarms(func(a *component.AlarmsArgs) { a.TopicKeyArn = "" }), "need at least one function, the table and the topic's key"},
 		{"alarms zero timeout", nil, alarms(func(a *component.AlarmsArgs) { a.Functions[1].TimeoutSeconds = 0 }), "function refund-processor-dev-cmp01: timeout 0 s"},
 	}
@@ -304,7 +305,7 @@ func TestTransactionsTableUsesItsArguments(t *testing.T) {
 
 func TestPaymentFunctionUsesItsArguments(t *testing.T) {
 	res := mustRun(t, func(ctx *pulumi.Context) error {
-		_, err := component.NewPaymentFunction(ctx, "it", functionArgs())
+		_, err := component.NewVpcFunction(ctx, "it", functionArgs())
 		return err
 	})
 	fn := res.MustOne(t, "aws:lambda/function:Function", "it").Plain()

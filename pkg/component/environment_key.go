@@ -63,13 +63,12 @@ func KeyPolicy(s iampolicy.Scope, names naming.Namer) iampolicy.Document {
 
 // NewEnvironmentKey creates the key, with yearly rotation, and its alias.
 func NewEnvironmentKey(ctx *pulumi.Context, name string, args EnvironmentKeyArgs, opts ...pulumi.ResourceOption) (*EnvironmentKey, error) {
-	const token = "payments:network:EnvironmentKey"
 	aliasName, err := args.Names.Name(naming.KMSAlias, naming.EnvironmentKey)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", token, name, err)
+		return nil, fmt.Errorf("%s %s: %w", EnvironmentKeyToken, name, err)
 	}
 	c := &EnvironmentKey{AliasName: "alias/" + aliasName}
-	if err := ctx.RegisterComponentResource(token, name, c, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(EnvironmentKeyToken, name, c, opts...); err != nil {
 		return nil, err
 	}
 	key, err := kms.NewKey(ctx, name, &kms.KeyArgs{
@@ -80,13 +79,13 @@ func NewEnvironmentKey(ctx *pulumi.Context, name string, args EnvironmentKeyArgs
 		Policy:               pulumi.String(KeyPolicy(args.Scope, args.Names).JSON()),
 	}, pulumi.Parent(c))
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", token, name, err)
+		return nil, fmt.Errorf("%s %s: %w", EnvironmentKeyToken, name, err)
 	}
 	if _, err := kms.NewAlias(ctx, name, &kms.AliasArgs{
 		Name:        pulumi.String(c.AliasName),
 		TargetKeyId: key.KeyId,
 	}, pulumi.Parent(c)); err != nil {
-		return nil, fmt.Errorf("%s %s: %w", token, name, err)
+		return nil, fmt.Errorf("%s %s: %w", EnvironmentKeyToken, name, err)
 	}
 	c.Arn = key.Arn
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"arn": key.Arn, "alias": pulumi.String(c.AliasName)}); err != nil {

@@ -34,16 +34,15 @@ type PermissionsBoundary struct {
 
 // NewPermissionsBoundary creates the environment's boundary policy.
 func NewPermissionsBoundary(ctx *pulumi.Context, name string, args PermissionsBoundaryArgs, opts ...pulumi.ResourceOption) (*PermissionsBoundary, error) {
-	const token = "payments:network:PermissionsBoundary"
 	if args.KeyArn == nil || args.AuditPrefix == "" {
-		return nil, fmt.Errorf("%s %s: the environment's key and the audit prefix are required", token, name)
+		return nil, fmt.Errorf("%s %s: the environment's key and the audit prefix are required", PermissionsBoundaryToken, name)
 	}
 	policyName, err := args.Names.Name(naming.IAMPolicy, naming.PermissionsBoundary)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", token, name, err)
+		return nil, fmt.Errorf("%s %s: %w", PermissionsBoundaryToken, name, err)
 	}
 	c := &PermissionsBoundary{Name: policyName}
-	if err := ctx.RegisterComponentResource(token, name, c, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(PermissionsBoundaryToken, name, c, opts...); err != nil {
 		return nil, err
 	}
 	document := args.KeyArn.ToStringOutput().ApplyT(func(key string) string {
@@ -56,7 +55,7 @@ func NewPermissionsBoundary(ctx *pulumi.Context, name string, args PermissionsBo
 		Policy: document,
 	}, pulumi.Parent(c))
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", token, name, err)
+		return nil, fmt.Errorf("%s %s: %w", PermissionsBoundaryToken, name, err)
 	}
 	c.Arn = policy.Arn
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"arn": policy.Arn}); err != nil {

@@ -63,14 +63,14 @@ func (a TransactionsTableArgs) validate() error {
 // autoscaling on the table and the merchant index.
 func NewTransactionsTable(ctx *pulumi.Context, name string, args TransactionsTableArgs, opts ...pulumi.ResourceOption) (*TransactionsTable, error) {
 	if err := args.validate(); err != nil {
-		return nil, fmt.Errorf("data: table %s: %w", name, err)
+		return nil, fmt.Errorf("%s %s: %w", TransactionsTableToken, name, err)
 	}
 	tableName, err := args.Names.Name(naming.DynamoDB, naming.TransactionsTable)
 	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
+		return nil, fmt.Errorf("%s %s: %w", TransactionsTableToken, name, err)
 	}
 	c := &TransactionsTable{Name: tableName, IndexName: MerchantIndexName}
-	if err := ctx.RegisterComponentResource("payments:data:TransactionsTable", name, c, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(TransactionsTableToken, name, c, opts...); err != nil {
 		return nil, err
 	}
 	t := args.Table
@@ -108,7 +108,7 @@ func NewTransactionsTable(ctx *pulumi.Context, name string, args TransactionsTab
 	tableArgs.GlobalSecondaryIndexes = dynamodb.TableGlobalSecondaryIndexArray{index}
 	table, err := dynamodb.NewTable(ctx, name, tableArgs, childOpts...)
 	if err != nil {
-		return nil, fmt.Errorf("data: table: %w", err)
+		return nil, fmt.Errorf("%s %s: table: %w", TransactionsTableToken, name, err)
 	}
 	c.Arn = table.Arn
 
@@ -134,11 +134,11 @@ func NewTransactionsTable(ctx *pulumi.Context, name string, args TransactionsTab
 					MaxCapacity:       pulumi.Int(dim.max),
 				}, pulumi.Parent(c), pulumi.DependsOn([]pulumi.Resource{table}))
 				if err != nil {
-					return nil, fmt.Errorf("data: autoscaling target %s: %w", logical, err)
+					return nil, fmt.Errorf("%s %s: autoscaling target %s: %w", TransactionsTableToken, name, logical, err)
 				}
 				policyName, err := args.Names.Name(naming.IAMPolicy, fmt.Sprintf("transactions-%s-%s-scaling", target.suffix, dim.kind))
 				if err != nil {
-					return nil, fmt.Errorf("data: %w", err)
+					return nil, fmt.Errorf("%s %s: %w", TransactionsTableToken, name, err)
 				}
 				if _, err := appautoscaling.NewPolicy(ctx, logical, &appautoscaling.PolicyArgs{
 					Name:              pulumi.String(policyName),
@@ -153,7 +153,7 @@ func NewTransactionsTable(ctx *pulumi.Context, name string, args TransactionsTab
 						},
 					},
 				}, pulumi.Parent(c)); err != nil {
-					return nil, fmt.Errorf("data: autoscaling policy %s: %w", logical, err)
+					return nil, fmt.Errorf("%s %s: autoscaling policy %s: %w", TransactionsTableToken, name, logical, err)
 				}
 			}
 		}

@@ -69,28 +69,28 @@ func (a VpcArgs) validate() error {
 // NewVpc builds the network.
 func NewVpc(ctx *pulumi.Context, name string, args VpcArgs, opts ...pulumi.ResourceOption) (*Vpc, error) {
 	if err := args.validate(); err != nil {
-		return nil, fmt.Errorf("network: vpc %s: %w", name, err)
+		return nil, fmt.Errorf("%s %s: %w", VpcToken, name, err)
 	}
 	plan, err := subnets.For(args.Network.VpcCIDR, AvailabilityZones)
 	if err != nil {
-		return nil, fmt.Errorf("network: vpc %s: %w", name, err)
+		return nil, fmt.Errorf("%s %s: %w", VpcToken, name, err)
 	}
 	c := &Vpc{CIDR: args.Network.VpcCIDR}
-	if err := ctx.RegisterComponentResource("payments:network:Vpc", name, c, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(VpcToken, name, c, opts...); err != nil {
 		return nil, err
 	}
 	parent := pulumi.Parent(c)
 
 	zones, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")}, pulumi.Parent(c))
 	if err != nil {
-		return nil, fmt.Errorf("network: looking up availability zones: %w", err)
+		return nil, fmt.Errorf("%s %s: looking up availability zones: %w", VpcToken, name, err)
 	}
 	if len(zones.Names) < AvailabilityZones {
-		return nil, fmt.Errorf("network: region %s offers %d available zones: need %d", args.Scope.Region, len(zones.Names), AvailabilityZones)
+		return nil, fmt.Errorf("%s %s: region %s offers %d available zones: need %d", VpcToken, name, args.Scope.Region, len(zones.Names), AvailabilityZones)
 	}
 	c.AvailabilityZones = append([]string(nil), zones.Names[:AvailabilityZones]...)
 
-	b := &builder{layer: "network", names: args.Names}
+	b := &builder{token: VpcToken, component: name, names: args.Names}
 	vpc, err := ec2.NewVpc(ctx, name, &ec2.VpcArgs{
 		CidrBlock:          pulumi.String(args.Network.VpcCIDR),
 		EnableDnsSupport:   pulumi.Bool(true),

@@ -22,13 +22,16 @@ const (
 	FunctionHandler = "bootstrap"
 )
 
-// PaymentFunctionArgs configures a PaymentFunction.
-type PaymentFunctionArgs struct {
+// VpcFunctionArgs configures a VpcFunction.
+type VpcFunctionArgs struct {
 	Names naming.Namer
 	Scope iampolicy.Scope
-	// Kind names the function within the environment ("payment-processor").
-	Kind        string
-	Environment string
+	// BaseName names the function within the environment
+	// ("payment-processor"); its role, security group and policy are named
+	// after it.
+	BaseName string
+	// Description is the function's description in Lambda.
+	Description string
 	Function    profile.Function
 
 	// Code is the deployment archive and CodeSHA256 its base64 SHA-256.
@@ -49,9 +52,9 @@ type PaymentFunctionArgs struct {
 	Variables map[string]string
 }
 
-// PaymentFunction is one Lambda function with everything it owns: its log
+// VpcFunction is one Lambda function with everything it owns: its log
 // group, security group, execution role and least-privilege policy.
-type PaymentFunction struct {
+type VpcFunction struct {
 	pulumi.ResourceState
 
 	Name         string
@@ -61,8 +64,10 @@ type PaymentFunction struct {
 	Timeout      int
 }
 
-func (a PaymentFunctionArgs) validate() error {
+func (a VpcFunctionArgs) validate() error {
 	switch {
+	case a.BaseName == "" || a.Description == "":
+		return fmt.Errorf("a base name and a description are required")
 	case a.Function.Architecture != "arm64":
 		return fmt.Errorf("architecture %q: allowed arm64", a.Function.Architecture)
 	case a.Code == nil || a.CodeSHA256 == "":
@@ -84,29 +89,29 @@ func (a PaymentFunctionArgs) validate() error {
 // ExecutionPolicy is the function's inline policy: exactly what its code
 // calls, on this environment's resources only (workload.FunctionStatements,
 // the same statements the environment's boundary is built from).
-func ExecutionPolicy(a PaymentFunctionArgs, logGroup string) iampolicy.Document {
+func ExecutionPolicy(a VpcFunctionArgs, logGroup string) iampolicy.Document {
 	return iampolicy.New(workload.FunctionStatements(a.Scope, workload.Function{
 		Table: a.TableName, Bucket: a.BucketName, AuditPrefix: a.AuditPrefix, LogGroup: logGroup, KeyArn: a.KeyArn,
 	})...)
 }
 
-// NewPaymentFunction creates the function and what it owns.
-func NewPaymentFunction(ctx *pulumi.Context, name string, args PaymentFunctionArgs, opts ...pulumi.ResourceOption) (*PaymentFunction, error) {
+// NewVpcFunction creates the function and what it owns.
+func NewVpcFunction(ctx *pulumi.Context, name string, args VpcFunctionArgs, opts ...pulumi.ResourceOption) (*VpcFunction, error) {
 	if err := args.validate(); err != nil {
-		return nil, fmt.Errorf("compute: function %s: %w", name, err)
+		return nil, fmt.Errorf("%s %s: %w", VpcFunctionToken, name, err)
 	}
-	b := &builder{layer: "compute", names: args.Names}
-	fnName := b.name(naming.Lambda, args.Kind)
-	roleName := b.name(naming.IAMRole, args.Kind+"-role")
-	sgName := b.name(naming.SecurityGroup, args.Kind+"-sg")
-	policyName := b.name(naming.IAMPolicy, args.Kind+"-access")
+	b := &builder{token: VpcFunctionToken, component: name, names: args.Names}
+	fnName := b.name(naming.Lambda, args.BaseName)
+	roleName := b.name(naming.IAMRole, args.BaseName+"-role")
+	sgName := b.name(naming.SecurityGroup, args.BaseName+"-sg")
+	policyName := b.name(naming.IAMPolicy, args.BaseName+"-access")
 	logGroup, err := args.Names.LogGroup("/aws/lambda", fnName)
 	if b.err != nil || err != nil {
-		return nil, b.wrap(fmt.Errorf("function %s: %w", name, firstErr(b.err, err)))
+		return nil, b.wrap(firstErr(b.err, err))
 	}
 
-	c := &PaymentFunction{Name: fnName, LogGroupName: logGroup, RoleName: roleName, Timeout: args.Function.TimeoutSeconds}
-	if err := ctx.RegisterComponentResource("payments:compute:PaymentFunction", name, c, opts...); err != nil {
+	c := &VpcFunction{Name: fnName, LogGroupName: logGroup, RoleName: roleName, Timeout: args.Function.TimeoutSeconds}
+	if err := ctx.RegisterComponentResource(VpcFunctionToken, name, c, opts...); err != nil {
 		return nil, err
 	}
 	parent := pulumi.Parent(c)
@@ -166,7 +171,7 @@ func NewPaymentFunction(ctx *pulumi.Context, name string, args PaymentFunctionAr
 	subnets := pulumi.ToStringArray(args.SubnetIDs)
 	fn, err := lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
 		Name:          pulumi.String(fnName),
-		Description:   pulumi.String("Payment processing (" + args.Environment + ")"),
+		Description:   pulumi.String(args.Description),
 		Role:          role.Arn,
 		Runtime:       pulumi.String(FunctionRuntime),
 		Handler:       pulumi.String(FunctionHandler),
