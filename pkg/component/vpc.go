@@ -2,6 +2,7 @@ package component
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -66,7 +67,10 @@ func (a VpcArgs) validate() error {
 	return nil
 }
 
-// NewVpc builds the network.
+// NewVpc builds the network, tier by tier: the VPC with its closed default
+// security group and internet gateway, the public tier (NAT only), the NAT
+// gateways, the private tier (the functions), the gateway endpoints and, where
+// the profile says so, flow logs.
 func NewVpc(ctx *pulumi.Context, name string, args VpcArgs, opts ...pulumi.ResourceOption) (*Vpc, error) {
 	if err := args.validate(); err != nil {
 		return nil, fmt.Errorf("%s %s: %w", VpcToken, name, err)
@@ -79,8 +83,6 @@ func NewVpc(ctx *pulumi.Context, name string, args VpcArgs, opts ...pulumi.Resou
 	if err := ctx.RegisterComponentResource(VpcToken, name, c, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(c)
-
 	zones, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")}, pulumi.Parent(c))
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: looking up availability zones: %w", VpcToken, name, err)
@@ -90,178 +92,214 @@ func NewVpc(ctx *pulumi.Context, name string, args VpcArgs, opts ...pulumi.Resou
 	}
 	c.AvailabilityZones = append([]string(nil), zones.Names[:AvailabilityZones]...)
 
-	b := &builder{token: VpcToken, component: name, names: args.Names}
-	vpc, err := ec2.NewVpc(ctx, name, &ec2.VpcArgs{
-		CidrBlock:          pulumi.String(args.Network.VpcCIDR),
-		EnableDnsSupport:   pulumi.Bool(true),
-		EnableDnsHostnames: pulumi.Bool(true),
-		Tags:               b.nameTag(naming.Tag, naming.VPC),
-	}, parent)
-	if err != nil {
-		return nil, b.wrap(err)
-	}
-	c.VpcID = vpc.ID()
-
-	// The default security group is what a resource gets when nobody picks one;
-	// managing it with no rules leaves it closed.
-	defaultSG, err := ec2.NewDefaultSecurityGroup(ctx, name+"-default-sg", &ec2.DefaultSecurityGroupArgs{
-		VpcId: vpc.ID(),
-		Tags:  b.nameTag(naming.SecurityGroup, "default-sg"),
-	}, parent)
-	if err != nil {
-		return nil, b.wrap(err)
-	}
-	c.DefaultSecurityGroupID = defaultSG.ID()
-
-	igw, err := ec2.NewInternetGateway(ctx, name+"-igw", &ec2.InternetGatewayArgs{
-		VpcId: vpc.ID(),
-		Tags:  b.nameTag(naming.Tag, "igw"),
-	}, parent)
-	if err != nil {
-		return nil, b.wrap(err)
-	}
-
-	publicRT, err := ec2.NewRouteTable(ctx, name+"-public-rt", &ec2.RouteTableArgs{
-		VpcId: vpc.ID(),
-		Tags:  b.nameTag(naming.Tag, "public-rt"),
-	}, parent)
-	if err != nil {
-		return nil, b.wrap(err)
-	}
-	if _, err := ec2.NewRoute(ctx, name+"-public-default", &ec2.RouteArgs{
-		RouteTableId:         publicRT.ID(),
-		DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
-		GatewayId:            igw.ID(),
-	}, parent); err != nil {
-		return nil, b.wrap(err)
-	}
-
-	var public, private, privateRTs pulumi.StringArray
-	var publicSubnets []*ec2.Subnet
-	for i, az := range c.AvailabilityZones {
-		n := i + 1
-		sn, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-public-%d", name, n), &ec2.SubnetArgs{
-			VpcId:               vpc.ID(),
-			CidrBlock:           pulumi.String(plan.Public[i]),
-			AvailabilityZone:    pulumi.String(az),
-			MapPublicIpOnLaunch: pulumi.Bool(false),
-			Tags:                b.nameTag(naming.Tag, fmt.Sprintf("public-subnet-%d", n)),
-		}, parent)
-		if err != nil {
-			return nil, b.wrap(err)
-		}
-		publicSubnets = append(publicSubnets, sn)
-		public = append(public, sn.ID().ToStringOutput())
-		if _, err := ec2.NewRouteTableAssociation(ctx, fmt.Sprintf("%s-public-%d", name, n), &ec2.RouteTableAssociationArgs{
-			SubnetId:     sn.ID(),
-			RouteTableId: publicRT.ID(),
-		}, parent); err != nil {
-			return nil, b.wrap(err)
+	v := &vpcBuild{ctx: ctx, name: name, args: args, plan: plan, c: c, parent: pulumi.Parent(c),
+		b: &builder{token: VpcToken, component: name, names: args.Names}}
+	for _, tier := range []func() error{v.core, v.publicTier, v.natTier, v.privateTier, v.endpoints, v.flowLogs} {
+		if err := tier(); err != nil {
+			return nil, v.b.wrap(err)
 		}
 	}
-
-	// NAT gateways: one shared in the first AZ, or one per AZ.
-	var nats []*ec2.NatGateway
-	for i := 0; i < args.Network.NatGateways; i++ {
-		n := i + 1
-		eip, err := ec2.NewEip(ctx, fmt.Sprintf("%s-nat-%d", name, n), &ec2.EipArgs{
-			Domain: pulumi.String("vpc"),
-			Tags:   b.nameTag(naming.Tag, fmt.Sprintf("nat-eip-%d", n)),
-		}, parent)
-		if err != nil {
-			return nil, b.wrap(err)
-		}
-		nat, err := ec2.NewNatGateway(ctx, fmt.Sprintf("%s-nat-%d", name, n), &ec2.NatGatewayArgs{
-			AllocationId: eip.ID(),
-			SubnetId:     publicSubnets[i].ID(),
-			Tags:         b.nameTag(naming.Tag, fmt.Sprintf("nat-%d", n)),
-		}, parent, pulumi.DependsOn([]pulumi.Resource{igw}))
-		if err != nil {
-			return nil, b.wrap(err)
-		}
-		nats = append(nats, nat)
+	if v.b.err != nil {
+		return nil, v.b.wrap(v.b.err)
 	}
-
-	for i, az := range c.AvailabilityZones {
-		n := i + 1
-		sn, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-private-%d", name, n), &ec2.SubnetArgs{
-			VpcId:            vpc.ID(),
-			CidrBlock:        pulumi.String(plan.Private[i]),
-			AvailabilityZone: pulumi.String(az),
-			Tags:             b.nameTag(naming.Tag, fmt.Sprintf("private-subnet-%d", n)),
-		}, parent)
-		if err != nil {
-			return nil, b.wrap(err)
-		}
-		private = append(private, sn.ID().ToStringOutput())
-		rt, err := ec2.NewRouteTable(ctx, fmt.Sprintf("%s-private-rt-%d", name, n), &ec2.RouteTableArgs{
-			VpcId: vpc.ID(),
-			Tags:  b.nameTag(naming.Tag, fmt.Sprintf("private-rt-%d", n)),
-		}, parent)
-		if err != nil {
-			return nil, b.wrap(err)
-		}
-		privateRTs = append(privateRTs, rt.ID().ToStringOutput())
-		// With a shared NAT every private route table points at NAT 1.
-		nat := nats[min(i, len(nats)-1)]
-		if _, err := ec2.NewRoute(ctx, fmt.Sprintf("%s-private-%d-default", name, n), &ec2.RouteArgs{
-			RouteTableId:         rt.ID(),
-			DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
-			NatGatewayId:         nat.ID(),
-		}, parent); err != nil {
-			return nil, b.wrap(err)
-		}
-		if _, err := ec2.NewRouteTableAssociation(ctx, fmt.Sprintf("%s-private-%d", name, n), &ec2.RouteTableAssociationArgs{
-			SubnetId:     sn.ID(),
-			RouteTableId: rt.ID(),
-		}, parent); err != nil {
-			return nil, b.wrap(err)
-		}
-	}
-	c.PublicSubnetIDs = public.ToStringArrayOutput()
-	c.PrivateSubnetIDs = private.ToStringArrayOutput()
-	c.PrivateRouteTableIDs = privateRTs.ToStringArrayOutput()
-
-	// Gateway endpoints are free and keep S3 and DynamoDB traffic off the NAT.
-	endpoint := func(service string) (*ec2.VpcEndpoint, error) {
-		return ec2.NewVpcEndpoint(ctx, fmt.Sprintf("%s-%s-endpoint", name, service), &ec2.VpcEndpointArgs{
-			VpcId:           vpc.ID(),
-			ServiceName:     pulumi.String(fmt.Sprintf("com.amazonaws.%s.%s", args.Scope.Region, service)),
-			VpcEndpointType: pulumi.String("Gateway"),
-			RouteTableIds:   privateRTs,
-			Tags:            b.nameTag(naming.Tag, service+"-endpoint"),
-		}, parent)
-	}
-	s3, err := endpoint("s3")
-	if err != nil {
-		return nil, b.wrap(err)
-	}
-	dynamo, err := endpoint("dynamodb")
-	if err != nil {
-		return nil, b.wrap(err)
-	}
-	c.S3EndpointID, c.DynamoDBEndpointID = s3.ID(), dynamo.ID()
-
-	if args.Network.FlowLogs {
-		group, err := newFlowLogs(ctx, name, args, vpc, b, parent)
-		if err != nil {
-			return nil, b.wrap(err)
-		}
-		c.FlowLogGroupName = group
-	}
-	if b.err != nil {
-		return nil, b.wrap(b.err)
-	}
-
-	outputs := pulumi.Map{
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"vpcId":            c.VpcID,
 		"privateSubnetIds": c.PrivateSubnetIDs,
 		"publicSubnetIds":  c.PublicSubnetIDs,
-	}
-	if err := ctx.RegisterResourceOutputs(c, outputs); err != nil {
+	}); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// vpcBuild carries what the tiers of one Vpc share.
+type vpcBuild struct {
+	ctx    *pulumi.Context
+	name   string
+	args   VpcArgs
+	plan   subnets.Plan
+	c      *Vpc
+	b      *builder
+	parent pulumi.ResourceOption
+
+	vpc           *ec2.Vpc
+	igw           *ec2.InternetGateway
+	publicSubnets []*ec2.Subnet
+	nats          []*ec2.NatGateway
+	privateRTs    pulumi.StringArray
+}
+
+// core is the VPC, its default security group (managed with no rules, so
+// what gets it by default is closed) and its internet gateway.
+func (v *vpcBuild) core() error {
+	vpc, err := ec2.NewVpc(v.ctx, v.name, &ec2.VpcArgs{
+		CidrBlock:          pulumi.String(v.args.Network.VpcCIDR),
+		EnableDnsSupport:   pulumi.Bool(true),
+		EnableDnsHostnames: pulumi.Bool(true),
+		Tags:               v.b.nameTag(naming.Tag, naming.VPC),
+	}, v.parent)
+	if err != nil {
+		return err
+	}
+	v.vpc, v.c.VpcID = vpc, vpc.ID()
+	defaultSG, err := ec2.NewDefaultSecurityGroup(v.ctx, v.name+"-default-sg", &ec2.DefaultSecurityGroupArgs{
+		VpcId: vpc.ID(),
+		Tags:  v.b.nameTag(naming.SecurityGroup, "default-sg"),
+	}, v.parent)
+	if err != nil {
+		return err
+	}
+	v.c.DefaultSecurityGroupID = defaultSG.ID()
+	v.igw, err = ec2.NewInternetGateway(v.ctx, v.name+"-igw", &ec2.InternetGatewayArgs{
+		VpcId: vpc.ID(),
+		Tags:  v.b.nameTag(naming.Tag, "igw"),
+	}, v.parent)
+	return err
+}
+
+// publicTier is one public subnet per AZ, routed to the internet gateway;
+// only the NAT gateways live there.
+func (v *vpcBuild) publicTier() error {
+	rt, err := ec2.NewRouteTable(v.ctx, v.name+"-public-rt", &ec2.RouteTableArgs{
+		VpcId: v.vpc.ID(),
+		Tags:  v.b.nameTag(naming.Tag, "public-rt"),
+	}, v.parent)
+	if err != nil {
+		return err
+	}
+	if _, err := ec2.NewRoute(v.ctx, v.name+"-public-default", &ec2.RouteArgs{
+		RouteTableId:         rt.ID(),
+		DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
+		GatewayId:            v.igw.ID(),
+	}, v.parent); err != nil {
+		return err
+	}
+	var ids pulumi.StringArray
+	for i, az := range v.c.AvailabilityZones {
+		n := i + 1
+		sn, err := v.subnet(fmt.Sprintf("public-%d", n), v.plan.Public[i], az, fmt.Sprintf("public-subnet-%d", n), rt)
+		if err != nil {
+			return err
+		}
+		v.publicSubnets = append(v.publicSubnets, sn)
+		ids = append(ids, sn.ID().ToStringOutput())
+	}
+	v.c.PublicSubnetIDs = ids.ToStringArrayOutput()
+	return nil
+}
+
+// natTier is one NAT gateway shared in the first AZ, or one per AZ.
+func (v *vpcBuild) natTier() error {
+	for i := 0; i < v.args.Network.NatGateways; i++ {
+		n := i + 1
+		eip, err := ec2.NewEip(v.ctx, fmt.Sprintf("%s-nat-%d", v.name, n), &ec2.EipArgs{
+			Domain: pulumi.String("vpc"),
+			Tags:   v.b.nameTag(naming.Tag, fmt.Sprintf("nat-eip-%d", n)),
+		}, v.parent)
+		if err != nil {
+			return err
+		}
+		nat, err := ec2.NewNatGateway(v.ctx, fmt.Sprintf("%s-nat-%d", v.name, n), &ec2.NatGatewayArgs{
+			AllocationId: eip.ID(),
+			SubnetId:     v.publicSubnets[i].ID(),
+			Tags:         v.b.nameTag(naming.Tag, fmt.Sprintf("nat-%d", n)),
+		}, v.parent, pulumi.DependsOn([]pulumi.Resource{v.igw}))
+		if err != nil {
+			return err
+		}
+		v.nats = append(v.nats, nat)
+	}
+	return nil
+}
+
+// privateTier is one private subnet per AZ, each with its own route table
+// whose default route goes through a NAT gateway (NAT 1 when it is shared).
+func (v *vpcBuild) privateTier() error {
+	var ids pulumi.StringArray
+	for i, az := range v.c.AvailabilityZones {
+		n := i + 1
+		rt, err := ec2.NewRouteTable(v.ctx, fmt.Sprintf("%s-private-rt-%d", v.name, n), &ec2.RouteTableArgs{
+			VpcId: v.vpc.ID(),
+			Tags:  v.b.nameTag(naming.Tag, fmt.Sprintf("private-rt-%d", n)),
+		}, v.parent)
+		if err != nil {
+			return err
+		}
+		v.privateRTs = append(v.privateRTs, rt.ID().ToStringOutput())
+		nat := v.nats[min(i, len(v.nats)-1)]
+		if _, err := ec2.NewRoute(v.ctx, fmt.Sprintf("%s-private-%d-default", v.name, n), &ec2.RouteArgs{
+			RouteTableId:         rt.ID(),
+			DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
+			NatGatewayId:         nat.ID(),
+		}, v.parent); err != nil {
+			return err
+		}
+		sn, err := v.subnet(fmt.Sprintf("private-%d", n), v.plan.Private[i], az, fmt.Sprintf("private-subnet-%d", n), rt)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, sn.ID().ToStringOutput())
+	}
+	v.c.PrivateSubnetIDs = ids.ToStringArrayOutput()
+	v.c.PrivateRouteTableIDs = v.privateRTs.ToStringArrayOutput()
+	return nil
+}
+
+// subnet is one subnet of a tier, associated with the tier's route table.
+// A public subnet says outright that it gives nothing a public address (its
+// NAT gateways have their Elastic IPs); private subnets never could.
+func (v *vpcBuild) subnet(logical, cidr, az, nameTag string, rt *ec2.RouteTable) (*ec2.Subnet, error) {
+	args := &ec2.SubnetArgs{
+		VpcId:            v.vpc.ID(),
+		CidrBlock:        pulumi.String(cidr),
+		AvailabilityZone: pulumi.String(az),
+		Tags:             v.b.nameTag(naming.Tag, nameTag),
+	}
+	if strings.HasPrefix(logical, "public-") {
+		args.MapPublicIpOnLaunch = pulumi.Bool(false)
+	}
+	sn, err := ec2.NewSubnet(v.ctx, v.name+"-"+logical, args, v.parent)
+	if err != nil {
+		return nil, err
+	}
+	_, err = ec2.NewRouteTableAssociation(v.ctx, v.name+"-"+logical, &ec2.RouteTableAssociationArgs{
+		SubnetId:     sn.ID(),
+		RouteTableId: rt.ID(),
+	}, v.parent)
+	return sn, err
+}
+
+// endpoints are the S3 and DynamoDB gateway endpoints on the private route
+// tables: free, and they keep that traffic off the NAT.
+func (v *vpcBuild) endpoints() error {
+	endpoint := func(service string) (*ec2.VpcEndpoint, error) {
+		return ec2.NewVpcEndpoint(v.ctx, fmt.Sprintf("%s-%s-endpoint", v.name, service), &ec2.VpcEndpointArgs{
+			VpcId:           v.vpc.ID(),
+			ServiceName:     pulumi.String(fmt.Sprintf("com.amazonaws.%s.%s", v.args.Scope.Region, service)),
+			VpcEndpointType: pulumi.String("Gateway"),
+			RouteTableIds:   v.privateRTs,
+			Tags:            v.b.nameTag(naming.Tag, service+"-endpoint"),
+		}, v.parent)
+	}
+	s3, err := endpoint("s3")
+	if err != nil {
+		return err
+	}
+	dynamo, err := endpoint("dynamodb")
+	if err != nil {
+		return err
+	}
+	v.c.S3EndpointID, v.c.DynamoDBEndpointID = s3.ID(), dynamo.ID()
+	return nil
+}
+
+func (v *vpcBuild) flowLogs() error {
+	if !v.args.Network.FlowLogs {
+		return nil
+	}
+	group, err := newFlowLogs(v.ctx, v.name, v.args, v.vpc, v.b, v.parent)
+	v.c.FlowLogGroupName = group
+	return err
 }
 
 // newFlowLogs sends the VPC's flow logs to a log group the stack owns, through
