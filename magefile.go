@@ -43,7 +43,7 @@ type Env mg.Namespace
 
 // Show prints the validated sanctioned settings of an environment (dev, staging or prod).
 func (Env) Show(env string) error {
-	p, err := envreport.Load(".", env)
+	p, err := profile.FromStackFiles(".", env)
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func (Recover) Env(env string) error {
 	}
 	defer w.stop()
 	region := "us-east-1"
-	if p, err := envreport.LoadForDeployment(w.root, profile.Environment(env)); err == nil {
+	if p, err := profile.ForDeployment(w.root, profile.Environment(env)); err == nil {
 		region = p.Region
 	}
 	finder, err := recovery.NewAWS(w.ctx, region, env)
@@ -419,7 +419,7 @@ type Bootstrap mg.Namespace
 
 // Policies writes the IAM documents of an environment's pipeline roles into bootstrap/<env>/ (see docs/bootstrap.md).
 func (Bootstrap) Policies(env, repository string) error {
-	p, err := envreport.Load(".", env)
+	p, err := profile.FromStackFiles(".", env)
 	if err != nil {
 		return err
 	}
@@ -438,7 +438,7 @@ func (Bootstrap) Policies(env, repository string) error {
 func (Bootstrap) StateBucket(bucket string) error {
 	var envs []profile.Profile
 	for _, env := range profile.Environments() {
-		p, err := envreport.Load(".", string(env))
+		p, err := profile.FromStackFiles(".", string(env))
 		if err != nil {
 			return err
 		}

@@ -27,7 +27,6 @@ import (
 	"strings"
 
 	"github.com/acmepay/platform/internal/drift"
-	"github.com/acmepay/platform/internal/envreport"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -173,7 +172,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	current := map[profile.Environment]profile.Profile{}
 	for _, e := range profile.Environments() {
-		p, err := envreport.Load(o.Root, string(e))
+		p, err := profile.FromStackFiles(o.Root, string(e))
 		if err != nil {
 			return Result{}, refuse("the stack files do not load as they are: %v", err)
 		}
@@ -265,7 +264,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		}
 	}
 	for _, e := range slices.Sorted(maps.Keys(touched)) {
-		if _, err := envreport.LoadForDeployment(o.Root, profile.Environment(e)); err != nil {
+		if _, err := profile.ForDeployment(o.Root, profile.Environment(e)); err != nil {
 			restore()
 			return Result{}, refuse("%v", err)
 		}

@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/acmepay/platform/internal/envreport"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -177,7 +176,7 @@ func (d *Deployer) preflight(ctx context.Context, env profile.Environment) (prof
 	if err := validateGraph(d.Graph); err != nil {
 		return profile.Profile{}, err
 	}
-	target, err := envreport.LoadForDeployment(d.Root, env)
+	target, err := profile.ForDeployment(d.Root, env)
 	if err != nil {
 		return profile.Profile{}, err
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/acmepay/platform/internal/drift"
-	"github.com/acmepay/platform/internal/envreport"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/policy"
 	"github.com/acmepay/platform/pkg/profile"
@@ -116,7 +115,7 @@ func (d *Deployer) CallerEnvironment(ctx context.Context) (profile.Environment, 
 	}
 	var known []string
 	for _, env := range profile.Environments() {
-		p, err := envreport.Load(d.Root, string(env))
+		p, err := profile.FromStackFiles(d.Root, string(env))
 		if err != nil {
 			return "", err
 		}

@@ -35,7 +35,7 @@ type row struct {
 func Markdown(root string) ([]byte, error) {
 	var profiles []profile.Profile
 	for _, env := range profile.Environments() {
-		p, err := Load(root, string(env))
+		p, err := profile.FromStackFiles(root, string(env))
 		if err != nil {
 			return nil, err
 		}

@@ -37,7 +37,6 @@ import (
 
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/deploy"
-	"github.com/acmepay/platform/internal/envreport"
 	"github.com/acmepay/platform/internal/programs"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -66,7 +65,7 @@ type Env struct {
 // New prepares an environment from the stack files under root, with an empty
 // stand-in account.
 func New(tb lt.TB, root string, env profile.Environment) (*Env, error) {
-	p, err := envreport.LoadForDeployment(root, env)
+	p, err := profile.ForDeployment(root, env)
 	if err != nil {
 		return nil, err
 	}

@@ -25,9 +25,10 @@ const (
 	LayerObservability = profile.LayerObservability
 )
 
-// Layers lists the layers in deployment order.
+// Layers lists the layers in deployment order (profile.Layers, where the
+// settings table assigns each setting to one).
 func Layers() []string {
-	return []string{LayerNetwork, LayerData, LayerCompute, LayerObservability}
+	return profile.Layers()
 }
 
 // DependsOn lists, for each layer, the layers whose outputs it reads: the
