@@ -8,6 +8,7 @@ import (
 
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
+	"github.com/acmepay/platform/pkg/profile"
 )
 
 // AuditPrefix is where the payment function writes audit records.
@@ -58,8 +59,8 @@ func TLSOnlyPolicy(bucket string) iampolicy.Document {
 
 // NewAuditBucket creates the bucket and its settings.
 func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts ...pulumi.ResourceOption) (*AuditBucket, error) {
-	if args.ExpirationDays < 1 {
-		return nil, fmt.Errorf("%s %s: expiration %d days: allowed 1 or more", AuditBucketToken, name, args.ExpirationDays)
+	if e := profile.AuditExpiration; args.ExpirationDays < e.Min || args.ExpirationDays > e.Max {
+		return nil, fmt.Errorf("%s %s: expiration %d days: allowed %d-%d", AuditBucketToken, name, args.ExpirationDays, e.Min, e.Max)
 	}
 	if args.KeyArn == "" {
 		return nil, fmt.Errorf("%s %s: the environment's key is required", AuditBucketToken, name)

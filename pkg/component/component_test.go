@@ -196,12 +196,12 @@ func TestInvalidArgumentsRegisterNothing(t *testing.T) {
 		{"vpc in a one-zone region", []string{"us-east-1a"}, vpc(func(*component.VpcArgs) {}), "payments:network:Vpc it: region us-east-1 offers 1 available zones: need 2"},
 		{"table mode", nil, table(func(t *profile.Table) { t.CapacityMode = "ON_DEMAND" }), `capacity mode "ON_DEMAND": allowed PAY_PER_REQUEST or PROVISIONED`},
 		{"table minimum above maximum", nil, table(func(t *profile.Table) { t.MaxWriteCapacity = 2 }), "provisioned capacity 7/3 with maximum 70/2"},
-		{"table zero capacity", nil, table(func(t *profile.Table) { t.ReadCapacity = 0 }), "need 1 <= minimum <= maximum"},
+		{"table zero capacity", nil, table(func(t *profile.Table) { t.ReadCapacity = 0 }), "need 1 <= minimum <= maximum <= 40000"},
 		{"table target", nil, table(func(t *profile.Table) { t.TargetUtilization = 95 }), "payments:data:TransactionsTable it: target utilization 95%: allowed 20-90"},
 		{"bucket expiration", nil, func(ctx *pulumi.Context) error {
 			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 0, KeyArn: key})
 			return err
-		}, "payments:data:AuditBucket it: expiration 0 days: allowed 1 or more"},
+		}, "payments:data:AuditBucket it: expiration 0 days: allowed 1-3650"},
 		{"bucket without key", nil, func(ctx *pulumi.Context) error {
 			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 45})
 			return err
@@ -223,7 +223,7 @@ func TestInvalidArgumentsRegisterNothing(t *testing.T) {
 		{"function without boundary", nil, function(func(a *component.VpcFunctionArgs) { a.PermissionsBoundaryArn = "" }), "no permissions boundary"},
 		{"function without bucket", nil, function(func(a *component.VpcFunctionArgs) { a.BucketName = "" }), "table, bucket and audit prefix are required"},
 		{"function without key", nil, function(func(a *component.VpcFunctionArgs) { a.KeyArn = "" }), "no encryption key"},
-		{"function without a concurrency cap", nil, function(func(a *component.VpcFunctionArgs) { a.Function.ReservedConcurrency = 0 }), "reserved concurrency 0: allowed 1 or more"},
+		{"function without a concurrency cap", nil, function(func(a *component.VpcFunctionArgs) { a.Function.ReservedConcurrency = 0 }), "reserved concurrency 0: allowed 1-900"},
 		{"function name too long", nil, function(func(a *component.VpcFunctionArgs) { a.BaseName = strings.Repeat("x", 60) }), "payments:compute:PaymentFunction it: "},
 		{"alarms without functions", nil, alarms(func(a *component.AlarmsArgs) { a.Functions = nil }), "need at least one function, the table and the topic's key"},
 		{"alarms without table", nil, alarms(func(a *component.AlarmsArgs) { a.TableName = "" }), "payments:observability:Alarms it: need at least one function, the table and the topic's key"},
@@ -371,4 +371,29 @@ func TestAlarmsCoverEveryFunction(t *testing.T) {
 	}
 	assert.Empty(t, res.ByType("aws:sns/topicSubscription:TopicSubscription"), "no e-mail subscriptions unless configured")
 	assert.Equal(t, key, res.MustOne(t, "aws:sns/topic:Topic", "it").Str("kmsMasterKeyId"), "the topic is under the environment's key")
+}
+
+// The components refuse what the profile refuses, from the same limits: a
+// table above the account quota, a bucket lock longer than ten years, more
+// reserved concurrency than Lambda allows.
+func TestComponentsShareTheProfilesLimits(t *testing.T) {
+	_, err := stacktest.Run(func(ctx *pulumi.Context) error {
+		a := tableArgs()
+		a.Table.MaxReadCapacity = profile.TableCapacity.Max + 1
+		_, err := component.NewTransactionsTable(ctx, "it", a)
+		return err
+	}, stacktest.Options{Project: "data", Stack: "dev"})
+	require.ErrorContains(t, err, "maximum <= 40000")
+	_, err = stacktest.Run(func(ctx *pulumi.Context) error {
+		_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: profile.AuditExpiration.Max + 1, KeyArn: key})
+		return err
+	}, stacktest.Options{Project: "data", Stack: "dev"})
+	require.ErrorContains(t, err, "expiration 3651 days: allowed 1-3650")
+	_, err = stacktest.Run(func(ctx *pulumi.Context) error {
+		a := functionArgs()
+		a.Function.ReservedConcurrency = profile.ReservedConcurrency.Max + 1
+		_, err := component.NewVpcFunction(ctx, "it", a)
+		return err
+	}, stacktest.Options{Project: "compute", Stack: "dev"})
+	require.ErrorContains(t, err, "reserved concurrency 901: allowed 1-900")
 }

@@ -48,11 +48,13 @@ func (a TransactionsTableArgs) validate() error {
 	case profile.OnDemand:
 		return nil
 	case profile.Provisioned:
-		if t.ReadCapacity < 1 || t.WriteCapacity < 1 || t.MaxReadCapacity < t.ReadCapacity || t.MaxWriteCapacity < t.WriteCapacity {
-			return fmt.Errorf("provisioned capacity %d/%d with maximum %d/%d: need 1 <= minimum <= maximum", t.ReadCapacity, t.WriteCapacity, t.MaxReadCapacity, t.MaxWriteCapacity)
+		c := profile.TableCapacity
+		if t.ReadCapacity < c.Min || t.WriteCapacity < c.Min || t.MaxReadCapacity < t.ReadCapacity || t.MaxWriteCapacity < t.WriteCapacity ||
+			t.MaxReadCapacity > c.Max || t.MaxWriteCapacity > c.Max {
+			return fmt.Errorf("provisioned capacity %d/%d with maximum %d/%d: need %d <= minimum <= maximum <= %d", t.ReadCapacity, t.WriteCapacity, t.MaxReadCapacity, t.MaxWriteCapacity, c.Min, c.Max)
 		}
-		if t.TargetUtilization < 20 || t.TargetUtilization > 90 {
-			return fmt.Errorf("target utilization %d%%: allowed 20-90", t.TargetUtilization)
+		if u := profile.TargetUtilization; t.TargetUtilization < u.Min || t.TargetUtilization > u.Max {
+			return fmt.Errorf("target utilization %d%%: allowed %d-%d", t.TargetUtilization, u.Min, u.Max)
 		}
 		return nil
 	}

@@ -18,7 +18,7 @@ import (
 )
 
 // AvailabilityZones is how many AZs the VPC spans.
-const AvailabilityZones = 2
+const AvailabilityZones = profile.AvailabilityZones
 
 // VpcArgs configures a Vpc.
 type VpcArgs struct {
@@ -58,8 +58,8 @@ func (a VpcArgs) validate() error {
 	if err := profile.CheckPrivateCIDR("vpc cidr", a.Network.VpcCIDR); err != nil {
 		return err
 	}
-	if a.Network.NatGateways < 1 || a.Network.NatGateways > AvailabilityZones {
-		return fmt.Errorf("nat gateways = %d: allowed 1 (shared) to %d (one per AZ)", a.Network.NatGateways, AvailabilityZones)
+	if n := profile.NatGateways; a.Network.NatGateways < n.Min || a.Network.NatGateways > n.Max {
+		return fmt.Errorf("nat gateways = %d: allowed %d (shared) to %d (one per AZ)", a.Network.NatGateways, n.Min, n.Max)
 	}
 	if a.Network.FlowLogs && (a.PermissionsBoundaryArn == nil || a.LogKeyArn == nil) {
 		return fmt.Errorf("flow logs need a permissions boundary for their role and a key for their log group")

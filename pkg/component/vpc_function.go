@@ -80,8 +80,8 @@ func (a VpcFunctionArgs) validate() error {
 		return fmt.Errorf("table, bucket and audit prefix are required")
 	case a.KeyArn == "":
 		return fmt.Errorf("no encryption key: the function's data and logs are encrypted with the environment's key")
-	case a.Function.ReservedConcurrency < 1:
-		return fmt.Errorf("reserved concurrency %d: allowed 1 or more", a.Function.ReservedConcurrency)
+	case a.Function.ReservedConcurrency < profile.ReservedConcurrency.Min || a.Function.ReservedConcurrency > profile.ReservedConcurrency.Max:
+		return fmt.Errorf("reserved concurrency %d: allowed %d-%d", a.Function.ReservedConcurrency, profile.ReservedConcurrency.Min, profile.ReservedConcurrency.Max)
 	}
 	return nil
 }

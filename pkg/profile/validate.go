@@ -24,20 +24,36 @@ var (
 	}
 )
 
+// AvailabilityZones is how many AZs every environment's network spans.
+const AvailabilityZones = 2
+
+// Range is the inclusive range of values a setting may take.
+type Range struct{ Min, Max int }
+
+// The limits the components check as well as the profile: a component
+// refuses arguments outside them even when called without a profile.
+var (
+	// TableCapacity is the DynamoDB default table quota.
+	TableCapacity = Range{1, 40000}
+	// TargetUtilization is Application Auto Scaling's target tracking, in
+	// percent.
+	TargetUtilization = Range{20, 90}
+	// AuditExpiration is at least a day, at most ten years.
+	AuditExpiration = Range{1, 3650}
+	// NatGateways is one shared, or one per AZ.
+	NatGateways = Range{1, AvailabilityZones}
+	// ReservedConcurrency: Lambda keeps 100 of an account's concurrency
+	// (1,000 by default) unreserved, so at most 900 can be reserved.
+	ReservedConcurrency = Range{1, 900}
+)
+
 // Limits enforced on overrides. They are AWS's own limits where AWS has one,
 // and otherwise the bounds a reviewer would still sign off.
 const (
-	minMemoryMB, maxMemoryMB       = 128, 10240 // Lambda
-	minTimeout, maxTimeout         = 1, 900     // Lambda, seconds
-	minCapacity, maxCapacity       = 1, 40000   // DynamoDB default table quota
-	minTarget, maxTarget           = 20, 90     // Application Auto Scaling target tracking, percent
-	minExpiration, maxExpiration   = 1, 3650    // audit logs: at least a day, at most ten years
-	minThreshold, maxThreshold     = 1, 100000
-	minNatGateways, maxNatGateways = 1, 2 // one shared, or one per AZ of the two AZs
-	minPrefix, maxPrefix           = 16, 24
-	// Lambda keeps 100 of an account's concurrency (1,000 by default)
-	// unreserved, so at most 900 can be reserved.
-	minReserved, maxReserved = 1, 900
+	minMemoryMB, maxMemoryMB   = 128, 10240 // Lambda
+	minTimeout, maxTimeout     = 1, 900     // Lambda, seconds
+	minThreshold, maxThreshold = 1, 100000
+	minPrefix, maxPrefix       = 16, 24
 )
 
 // Validate checks a profile as a whole; it is what Load runs after applying
@@ -67,7 +83,7 @@ func validate(p Profile) []error {
 	add(checkTag(KeyCostCenter, p.CostCenter))
 	add(checkTag(KeyDataClassification, p.DataClassification))
 	add(CheckPrivateCIDR(qualified(KeyVpcCIDR), p.Network.VpcCIDR))
-	add(inRange(KeyNatGateways, p.Network.NatGateways, minNatGateways, maxNatGateways))
+	add(inRange(KeyNatGateways, p.Network.NatGateways, NatGateways.Min, NatGateways.Max))
 	if p.Network.FlowLogs {
 		add(oneOf(KeyFlowLogRetentionDays, p.Network.FlowLogRetentionDays, logRetentionDays))
 	}
@@ -77,19 +93,19 @@ func validate(p Profile) []error {
 	add(inRange(KeyFunctionMemoryMB, p.Function.MemoryMB, minMemoryMB, maxMemoryMB))
 	add(inRange(KeyFunctionTimeout, p.Function.TimeoutSeconds, minTimeout, maxTimeout))
 	add(oneOf(KeyLogRetentionDays, p.Function.LogRetentionDays, logRetentionDays))
-	add(inRange(KeyReservedConcurrency, p.Function.ReservedConcurrency, minReserved, maxReserved))
+	add(inRange(KeyReservedConcurrency, p.Function.ReservedConcurrency, ReservedConcurrency.Min, ReservedConcurrency.Max))
 	switch p.Table.CapacityMode {
 	case OnDemand:
 	case Provisioned:
-		add(inRange(KeyTableReadCapacity, p.Table.ReadCapacity, minCapacity, maxCapacity))
-		add(inRange(KeyTableWriteCapacity, p.Table.WriteCapacity, minCapacity, maxCapacity))
-		add(inRange(KeyTableMaxReadCapacity, p.Table.MaxReadCapacity, max(p.Table.ReadCapacity, minCapacity), maxCapacity))
-		add(inRange(KeyTableMaxWriteCapacity, p.Table.MaxWriteCapacity, max(p.Table.WriteCapacity, minCapacity), maxCapacity))
-		add(inRange(KeyTableTargetUtilization, p.Table.TargetUtilization, minTarget, maxTarget))
+		add(inRange(KeyTableReadCapacity, p.Table.ReadCapacity, TableCapacity.Min, TableCapacity.Max))
+		add(inRange(KeyTableWriteCapacity, p.Table.WriteCapacity, TableCapacity.Min, TableCapacity.Max))
+		add(inRange(KeyTableMaxReadCapacity, p.Table.MaxReadCapacity, max(p.Table.ReadCapacity, TableCapacity.Min), TableCapacity.Max))
+		add(inRange(KeyTableMaxWriteCapacity, p.Table.MaxWriteCapacity, max(p.Table.WriteCapacity, TableCapacity.Min), TableCapacity.Max))
+		add(inRange(KeyTableTargetUtilization, p.Table.TargetUtilization, TargetUtilization.Min, TargetUtilization.Max))
 	default:
 		add(fieldError(KeyTableCapacityMode, p.Table.CapacityMode, OnDemand+" or "+Provisioned))
 	}
-	add(inRange(KeyAuditExpirationDays, p.Audit.ExpirationDays, minExpiration, maxExpiration))
+	add(inRange(KeyAuditExpirationDays, p.Audit.ExpirationDays, AuditExpiration.Min, AuditExpiration.Max))
 	add(inRange(KeyFunctionErrorsAlarm, p.Alarms.FunctionErrorsThreshold, minThreshold, maxThreshold))
 	add(inRange(KeyTableThrottleAlarm, p.Alarms.TableThrottleThreshold, minThreshold, maxThreshold))
 	add(inRange(KeyMonthlyBudget, p.Cost.MonthlyBudgetUSD, 1, 1000000))
