@@ -13,18 +13,18 @@ import (
 	"github.com/acmepay/platform/pkg/stacktest"
 )
 
-// The environment table (docs/environments.md), written out.
+// This layer's rows of the environment table (docs/environments.md),
+// written out; what every layer expects is stacktest.Environments.
 type expected struct {
-	env, account          string
-	memory, retention     float64
-	costCenter, dataClass string
-	reserved              float64
+	stacktest.Environment
+	memory, retention float64
+	reserved          float64
 }
 
 var environments = []expected{
-	{"dev", "123456789012", 512, 30, "payments-dev", "confidential", 5},
-	{"staging", "234567890123", 1024, 90, "payments-staging", "confidential", 20},
-	{"prod", "345678901234", 2048, 365, "payments-prod", "restricted", 200},
+	{stacktest.Env("dev"), 512, 30, 5},
+	{stacktest.Env("staging"), 1024, 90, 20},
+	{stacktest.Env("prod"), 2048, 365, 200},
 }
 
 var keyArn = stacktest.KeyArn
@@ -46,9 +46,9 @@ func upstream(env, account string) map[string]map[string]any {
 func run(t *testing.T, want expected) *stacktest.Result {
 	t.Helper()
 	res, err := stacktest.Run(Program, stacktest.Options{
-		Project: "compute", Stack: want.env,
-		Config:       stacktest.StackConfig(t, "..", want.env, nil),
-		StackOutputs: upstream(want.env, want.account),
+		Project: "compute", Stack: want.Name,
+		Config:       stacktest.StackConfig(t, "..", want.Name, nil),
+		StackOutputs: upstream(want.Name, want.Account),
 	})
 	require.NoError(t, err)
 	return res
@@ -56,11 +56,11 @@ func run(t *testing.T, want expected) *stacktest.Result {
 
 func TestFunctionPerEnvironment(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
+		t.Run(want.Name, func(t *testing.T) {
 			res := run(t, want)
 			fn := res.MustOne(t, "aws:lambda/function:Function", "payment-processor")
 			p := fn.Plain()
-			name := "payment-processor-" + want.env + "-pay01"
+			name := "payment-processor-" + want.Name + "-pay01"
 			assert.Equal(t, name, p["name"])
 			assert.Equal(t, []any{"arm64"}, p["architectures"])
 			assert.Equal(t, "provided.al2023", p["runtime"])
@@ -72,17 +72,17 @@ func TestFunctionPerEnvironment(t *testing.T) {
 			assert.Equal(t, []any{"subnet-priv1", "subnet-priv2"}, vpc["subnetIds"], "runs in the private subnets read from network")
 			assert.Equal(t, []any{"payment-processor-id"}, vpc["securityGroupIds"])
 			assert.Equal(t, map[string]any{
-				"TABLE_NAME":   "transactions-" + want.env + "-pay01",
-				"AUDIT_BUCKET": "audit-logs-" + want.env + "-pay01",
+				"TABLE_NAME":   "transactions-" + want.Name + "-pay01",
+				"AUDIT_BUCKET": "audit-logs-" + want.Name + "-pay01",
 				"AUDIT_PREFIX": "audit/",
-				"ENVIRONMENT":  want.env,
+				"ENVIRONMENT":  want.Name,
 			}, p["environment"].(map[string]any)["variables"])
 			assert.Equal(t, "/aws/lambda/"+name, p["loggingConfig"].(map[string]any)["logGroup"])
 
 			group := res.MustOne(t, "aws:cloudwatch/logGroup:LogGroup", "payment-processor")
 			assert.Equal(t, "/aws/lambda/"+name, group.Str("name"))
 			assert.Equal(t, want.retention, group.Plain()["retentionInDays"])
-			assert.Equal(t, keyArn(want.env, want.account), group.Str("kmsKeyId"), "the log group is under the environment's key")
+			assert.Equal(t, keyArn(want.Name, want.Account), group.Str("kmsKeyId"), "the log group is under the environment's key")
 
 			// The archive deployed is the one whose hash is declared.
 			archive := fn.Inputs["code"]
@@ -118,11 +118,11 @@ var wildcardResourceExceptions = map[string]bool{
 
 func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
+		t.Run(want.Name, func(t *testing.T) {
 			res := run(t, want)
 			role := res.MustOne(t, "aws:iam/role:Role", "payment-processor")
-			assert.Equal(t, "payment-processor-role-"+want.env+"-pay01", role.Str("name"))
-			assert.Equal(t, "arn:aws:iam::"+want.account+":policy/permissions-boundary-"+want.env+"-pay01", role.Str("permissionsBoundary"))
+			assert.Equal(t, "payment-processor-role-"+want.Name+"-pay01", role.Str("name"))
+			assert.Equal(t, "arn:aws:iam::"+want.Account+":policy/permissions-boundary-"+want.Name+"-pay01", role.Str("permissionsBoundary"))
 
 			trust := stacktest.ParsePolicy(t, role.Str("assumeRolePolicy"))
 			require.Len(t, trust, 1)
@@ -130,16 +130,16 @@ func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
 			assert.Len(t, trust[0].Principal, 1)
 			assert.Equal(t, []string{"lambda.amazonaws.com"}, []string(trust[0].Principal["Service"]))
 			assert.Equal(t, []string{"sts:AssumeRole"}, []string(trust[0].Action))
-			assert.Equal(t, map[string]map[string]string{"StringEquals": {"aws:SourceAccount": want.account}}, trust[0].Condition)
+			assert.Equal(t, map[string]map[string]string{"StringEquals": {"aws:SourceAccount": want.Account}}, trust[0].Condition)
 
 			policy := stacktest.ParsePolicy(t, res.MustOne(t, "aws:iam/rolePolicy:RolePolicy", "payment-processor").Str("policy"))
-			table := "arn:aws:dynamodb:us-east-1:" + want.account + ":table/transactions-" + want.env + "-pay01"
-			logGroup := "arn:aws:logs:us-east-1:" + want.account + ":log-group:/aws/lambda/payment-processor-" + want.env + "-pay01"
+			table := "arn:aws:dynamodb:us-east-1:" + want.Account + ":table/transactions-" + want.Name + "-pay01"
+			logGroup := "arn:aws:logs:us-east-1:" + want.Account + ":log-group:/aws/lambda/payment-processor-" + want.Name + "-pay01"
 			allowedResources := map[string]bool{
 				table: true, table + "/index/*": true,
-				"arn:aws:s3:::audit-logs-" + want.env + "-pay01/audit/*": true,
+				"arn:aws:s3:::audit-logs-" + want.Name + "-pay01/audit/*": true,
 				logGroup: true, logGroup + ":log-stream:*": true,
-				keyArn(want.env, want.account): true,
+				keyArn(want.Name, want.Account): true,
 			}
 			granted := map[string][]string{}
 			for _, s := range policy {
@@ -157,7 +157,7 @@ func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
 					assert.True(t, allowedResources[r], "resource %s is outside this environment's function, table, bucket prefix and log group", r)
 					assert.NotContains(t, r, "*:*:*", "no account or region wildcards")
 					for _, other := range []string{"dev", "staging", "prod"} {
-						if other != want.env {
+						if other != want.Name {
 							assert.NotContains(t, r, "-"+other+"-", "resource of another environment")
 						}
 					}
@@ -168,7 +168,7 @@ func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
 			}
 			assert.ElementsMatch(t, []string{table, table + "/index/*"}, granted["dynamodb:PutItem"])
 			assert.ElementsMatch(t, []string{table, table + "/index/*"}, granted["dynamodb:GetItem"])
-			assert.Equal(t, []string{"arn:aws:s3:::audit-logs-" + want.env + "-pay01/audit/*"}, granted["s3:PutObject"])
+			assert.Equal(t, []string{"arn:aws:s3:::audit-logs-" + want.Name + "-pay01/audit/*"}, granted["s3:PutObject"])
 			var dynamoActions, s3Actions []string
 			for a := range granted {
 				switch {
@@ -180,7 +180,7 @@ func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
 			}
 			assert.ElementsMatch(t, []string{"dynamodb:GetItem", "dynamodb:PutItem"}, dynamoActions, "only the calls the function makes")
 			assert.Equal(t, []string{"s3:PutObject"}, s3Actions)
-			assert.Equal(t, []string{keyArn(want.env, want.account), keyArn(want.env, want.account)}, granted["kms:Decrypt"], "the key, through DynamoDB and through S3")
+			assert.Equal(t, []string{keyArn(want.Name, want.Account), keyArn(want.Name, want.Account)}, granted["kms:Decrypt"], "the key, through DynamoDB and through S3")
 		})
 	}
 }
@@ -202,7 +202,7 @@ func TestReadsUpstreamLayersByStackReference(t *testing.T) {
 }
 
 func TestMissingUpstreamOutputNamesStackAndKey(t *testing.T) {
-	outputs := upstream("dev", "123456789012")
+	outputs := upstream("dev", stacktest.Env("dev").Account)
 	delete(outputs["organization/data/dev"], "auditBucketName")
 	res, err := stacktest.Run(Program, stacktest.Options{
 		Project: "compute", Stack: "dev", Config: stacktest.StackConfig(t, "..", "dev", nil), StackOutputs: outputs,
@@ -214,11 +214,11 @@ func TestMissingUpstreamOutputNamesStackAndKey(t *testing.T) {
 
 func TestNamesTagsAndDestroyability(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
+		t.Run(want.Name, func(t *testing.T) {
 			stacktest.AssertConventions(t, run(t, want), stacktest.Conventions{
-				Env: want.env, Suffix: "pay01",
+				Env: want.Name, Suffix: "pay01",
 				Tags: map[string]string{
-					"Environment": want.env, "CostCenter": want.costCenter, "DataClassification": want.dataClass,
+					"Environment": want.Name, "CostCenter": want.CostCenter, "DataClassification": want.DataClassification,
 					"Project": "payments-platform", "Layer": "compute", "ManagedBy": "pulumi",
 				},
 			})

@@ -9,29 +9,26 @@ import (
 	"github.com/acmepay/platform/pkg/stacktest"
 )
 
-// The environment table (docs/environments.md), written out.
+// This layer's rows of the environment table (docs/environments.md),
+// written out; what every layer expects is stacktest.Environments.
 type expected struct {
-	env                   string
-	mode                  string
-	rcu, wcu, maxR, maxW  float64
-	pitr                  bool
-	expirationDays        float64
-	costCenter, dataClass string
+	stacktest.Environment
+	mode                 string
+	rcu, wcu, maxR, maxW float64
+	pitr                 bool
+	expirationDays       float64
 }
 
 var environments = []expected{
-	{"dev", "PAY_PER_REQUEST", 0, 0, 0, 0, false, 30, "payments-dev", "confidential"},
-	{"staging", "PROVISIONED", 5, 5, 50, 50, false, 90, "payments-staging", "confidential"},
-	{"prod", "PROVISIONED", 25, 25, 500, 500, true, 365, "payments-prod", "restricted"},
+	{stacktest.Env("dev"), "PAY_PER_REQUEST", 0, 0, 0, 0, false, 30},
+	{stacktest.Env("staging"), "PROVISIONED", 5, 5, 50, 50, false, 90},
+	{stacktest.Env("prod"), "PROVISIONED", 25, 25, 500, 500, true, 365},
 }
-
-// accounts are the environments' accounts, written out.
-var accounts = map[string]string{"dev": "123456789012", "staging": "234567890123", "prod": "345678901234"}
 
 // upstream is what the network layer of env exports: the key the data layer
 // encrypts with.
 func upstream(env string) map[string]map[string]any {
-	return map[string]map[string]any{"organization/network/" + env: stacktest.NetworkOutputs(env, accounts[env])}
+	return map[string]map[string]any{"organization/network/" + env: stacktest.NetworkOutputs(env, stacktest.Env(env).Account)}
 }
 
 func run(t *testing.T, env string, overrides map[string]string) *stacktest.Result {
@@ -44,14 +41,14 @@ func run(t *testing.T, env string, overrides map[string]string) *stacktest.Resul
 
 func TestTransactionsTable(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			res := run(t, want.env, nil)
+		t.Run(want.Name, func(t *testing.T) {
+			res := run(t, want.Name, nil)
 			table := res.MustOne(t, "aws:dynamodb/table:Table", "transactions")
 			p := table.Plain()
-			assert.Equal(t, "transactions-"+want.env+"-pay01", p["name"])
+			assert.Equal(t, "transactions-"+want.Name+"-pay01", p["name"])
 			assert.Equal(t, "transactionId", p["hashKey"])
 			assert.Equal(t, want.mode, p["billingMode"])
-			assert.Equal(t, map[string]any{"enabled": true, "kmsKeyArn": stacktest.KeyArn(want.env, accounts[want.env])}, p["serverSideEncryption"],
+			assert.Equal(t, map[string]any{"enabled": true, "kmsKeyArn": stacktest.KeyArn(want.Name, want.Account)}, p["serverSideEncryption"],
 				"encrypted with the environment's key")
 			assert.Equal(t, map[string]any{"enabled": want.pitr}, p["pointInTimeRecovery"], "PITR only in prod")
 			assert.Equal(t, false, p["deletionProtectionEnabled"], "environments must be destroyable")
@@ -85,9 +82,9 @@ func TestTransactionsTable(t *testing.T) {
 
 func TestAutoscalingOnTableAndIndex(t *testing.T) {
 	for _, want := range environments[1:] {
-		t.Run(want.env, func(t *testing.T) {
-			res := run(t, want.env, nil)
-			table := "table/transactions-" + want.env + "-pay01"
+		t.Run(want.Name, func(t *testing.T) {
+			res := run(t, want.Name, nil)
+			table := "table/transactions-" + want.Name + "-pay01"
 			type target struct {
 				min, max float64
 			}
@@ -120,9 +117,9 @@ func TestAutoscalingOnTableAndIndex(t *testing.T) {
 
 func TestAuditBucket(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			res := run(t, want.env, nil)
-			bucketName := "audit-logs-" + want.env + "-pay01"
+		t.Run(want.Name, func(t *testing.T) {
+			res := run(t, want.Name, nil)
+			bucketName := "audit-logs-" + want.Name + "-pay01"
 			bucket := res.MustOne(t, "aws:s3/bucketV2:BucketV2", "audit-logs")
 			assert.Equal(t, bucketName, bucket.Str("bucket"))
 			assert.Equal(t, true, bucket.Plain()["forceDestroy"])
@@ -170,12 +167,12 @@ func TestExports(t *testing.T) {
 
 func TestNamesTagsAndDestroyability(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			stacktest.AssertConventions(t, run(t, want.env, nil), stacktest.Conventions{
-				Env: want.env, Suffix: "pay01",
+		t.Run(want.Name, func(t *testing.T) {
+			stacktest.AssertConventions(t, run(t, want.Name, nil), stacktest.Conventions{
+				Env: want.Name, Suffix: "pay01",
 				Nameless: map[string]bool{"aws:appautoscaling/target:Target": true},
 				Tags: map[string]string{
-					"Environment": want.env, "CostCenter": want.costCenter, "DataClassification": want.dataClass,
+					"Environment": want.Name, "CostCenter": want.CostCenter, "DataClassification": want.DataClassification,
 					"Project": "payments-platform", "Layer": "data", "ManagedBy": "pulumi",
 				},
 			})

@@ -16,24 +16,22 @@ import (
 	"github.com/acmepay/platform/pkg/stacktest"
 )
 
-// expected holds the environment table (docs/environments.md) (and the tag values of the environment
-// table), written out here rather than read back from pkg/profile.
+// expected holds this layer's rows of the environment table
+// (docs/environments.md), written out here rather than read back from
+// pkg/profile; what every layer expects is stacktest.Environments.
 type expected struct {
-	env, account, cidr    string
-	nats                  int
-	flowLogs              bool
-	retention             int
-	costCenter, dataClass string
-	natForPrivateSubnet   [2]string
+	stacktest.Environment
+	cidr                string
+	nats                int
+	flowLogs            bool
+	retention           int
+	natForPrivateSubnet [2]string
 }
 
 var environments = []expected{
-	{"dev", "123456789012", "10.10.0.0/16", 1, false, 30, "payments-dev", "confidential",
-		[2]string{"vpc-nat-1-id", "vpc-nat-1-id"}},
-	{"staging", "234567890123", "10.20.0.0/16", 1, true, 90, "payments-staging", "confidential",
-		[2]string{"vpc-nat-1-id", "vpc-nat-1-id"}},
-	{"prod", "345678901234", "10.30.0.0/16", 2, true, 365, "payments-prod", "restricted",
-		[2]string{"vpc-nat-1-id", "vpc-nat-2-id"}},
+	{stacktest.Env("dev"), "10.10.0.0/16", 1, false, 30, [2]string{"vpc-nat-1-id", "vpc-nat-1-id"}},
+	{stacktest.Env("staging"), "10.20.0.0/16", 1, true, 90, [2]string{"vpc-nat-1-id", "vpc-nat-1-id"}},
+	{stacktest.Env("prod"), "10.30.0.0/16", 2, true, 365, [2]string{"vpc-nat-1-id", "vpc-nat-2-id"}},
 }
 
 func run(t *testing.T, env string, overrides map[string]string) *stacktest.Result {
@@ -56,14 +54,14 @@ func one(t *testing.T, res *stacktest.Result, typ, name string) stacktest.Resour
 
 func TestVpcPerEnvironment(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			res := run(t, want.env, nil)
+		t.Run(want.Name, func(t *testing.T) {
+			res := run(t, want.Name, nil)
 
 			vpc := one(t, res, "aws:ec2/vpc:Vpc", "vpc")
 			assert.Equal(t, want.cidr, vpc.Str("cidrBlock"))
 			assert.Equal(t, true, vpc.Plain()["enableDnsSupport"])
 			assert.Equal(t, true, vpc.Plain()["enableDnsHostnames"])
-			assert.Equal(t, "vpc-"+want.env+"-pay01", vpc.Tags()["Name"])
+			assert.Equal(t, "vpc-"+want.Name+"-pay01", vpc.Tags()["Name"])
 
 			assert.Equal(t, want.cidr, res.Exports["vpcCidr"])
 			assert.Equal(t, []any{"us-east-1a", "us-east-1b"}, res.Exports["availabilityZones"])
@@ -73,8 +71,8 @@ func TestVpcPerEnvironment(t *testing.T) {
 
 func TestSubnetsSpanTwoZonesInsideTheVpc(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			res := run(t, want.env, nil)
+		t.Run(want.Name, func(t *testing.T) {
+			res := run(t, want.Name, nil)
 			subnets := res.ByType("aws:ec2/subnet:Subnet")
 			require.Len(t, subnets, 4)
 			vpc := netip.MustParsePrefix(want.cidr)
@@ -104,8 +102,8 @@ func TestSubnetsSpanTwoZonesInsideTheVpc(t *testing.T) {
 
 func TestNatGatewaysAndRoutes(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			res := run(t, want.env, nil)
+		t.Run(want.Name, func(t *testing.T) {
+			res := run(t, want.Name, nil)
 			nats := res.ByType("aws:ec2/natGateway:NatGateway")
 			require.Len(t, nats, want.nats)
 			eips := res.ByType("aws:ec2/eip:Eip")
@@ -148,8 +146,8 @@ func TestNatGatewaysAndRoutes(t *testing.T) {
 
 func TestGatewayEndpointsOnPrivateRouteTables(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			res := run(t, want.env, nil)
+		t.Run(want.Name, func(t *testing.T) {
+			res := run(t, want.Name, nil)
 			endpoints := res.ByType("aws:ec2/vpcEndpoint:VpcEndpoint")
 			require.Len(t, endpoints, 2)
 			services := map[string]bool{}
@@ -165,8 +163,8 @@ func TestGatewayEndpointsOnPrivateRouteTables(t *testing.T) {
 
 func TestDefaultSecurityGroupHasNoRules(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			res := run(t, want.env, nil)
+		t.Run(want.Name, func(t *testing.T) {
+			res := run(t, want.Name, nil)
 			sg := one(t, res, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "vpc-default-sg")
 			assert.Equal(t, "vpc-id", sg.Str("vpcId"))
 			assert.Empty(t, sg.Plain()["ingress"])
@@ -177,8 +175,8 @@ func TestDefaultSecurityGroupHasNoRules(t *testing.T) {
 
 func TestFlowLogs(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			res := run(t, want.env, nil)
+		t.Run(want.Name, func(t *testing.T) {
+			res := run(t, want.Name, nil)
 			flowLogs := res.ByType("aws:ec2/flowLog:FlowLog")
 			groups := res.ByType("aws:cloudwatch/logGroup:LogGroup")
 			if !want.flowLogs {
@@ -190,7 +188,7 @@ func TestFlowLogs(t *testing.T) {
 			require.Len(t, flowLogs, 1)
 			require.Len(t, groups, 1)
 			fl, group := flowLogs[0], groups[0]
-			groupName := "/aws/vpc/flow-logs/vpc-" + want.env + "-pay01"
+			groupName := "/aws/vpc/flow-logs/vpc-" + want.Name + "-pay01"
 			assert.Equal(t, groupName, group.Str("name"))
 			assert.Equal(t, float64(want.retention), group.Plain()["retentionInDays"])
 			assert.Equal(t, "ALL", fl.Str("trafficType"))
@@ -198,15 +196,15 @@ func TestFlowLogs(t *testing.T) {
 			assert.Equal(t, "cloud-watch-logs", fl.Str("logDestinationType"))
 
 			role := one(t, res, "aws:iam/role:Role", "vpc-flow-logs")
-			assert.Equal(t, "vpc-flow-logs-"+want.env+"-pay01", role.Str("name"))
+			assert.Equal(t, "vpc-flow-logs-"+want.Name+"-pay01", role.Str("name"))
 			assert.NotEmpty(t, role.Str("permissionsBoundary"), "every role carries the boundary")
 			trust := stacktest.ParsePolicy(t, role.Str("assumeRolePolicy"))
 			require.Len(t, trust, 1)
 			assert.Equal(t, []string{"vpc-flow-logs.amazonaws.com"}, []string(trust[0].Principal["Service"]))
-			assert.Equal(t, want.account, trust[0].Condition["StringEquals"]["aws:SourceAccount"])
+			assert.Equal(t, want.Account, trust[0].Condition["StringEquals"]["aws:SourceAccount"])
 
 			policy := stacktest.ParsePolicy(t, one(t, res, "aws:iam/rolePolicy:RolePolicy", "vpc-flow-logs").Str("policy"))
-			groupArn := fmt.Sprintf("arn:aws:logs:us-east-1:%s:log-group:%s", want.account, groupName)
+			groupArn := fmt.Sprintf("arn:aws:logs:us-east-1:%s:log-group:%s", want.Account, groupName)
 			for _, s := range policy {
 				assert.Equal(t, "Allow", s.Effect)
 				for _, a := range s.Action {
@@ -225,17 +223,17 @@ func TestFlowLogs(t *testing.T) {
 // identity policy under the boundary keeps exactly the workload's grants.
 func TestPermissionsBoundaryIsACeiling(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			res := run(t, want.env, nil)
+		t.Run(want.Name, func(t *testing.T) {
+			res := run(t, want.Name, nil)
 			policy := one(t, res, "aws:iam/policy:Policy", "permissions-boundary")
-			assert.Equal(t, "permissions-boundary-"+want.env+"-pay01", policy.Str("name"))
+			assert.Equal(t, "permissions-boundary-"+want.Name+"-pay01", policy.Str("name"))
 			boundary, err := iampolicy.Parse(policy.Str("policy"))
 			require.NoError(t, err)
 			allowAll := iampolicy.New(iampolicy.Statement{Effect: "Allow", Action: []string{"*"}, Resource: []string{"*"}})
-			role := "arn:aws:iam::" + want.account + ":role/payment-processor-role-" + want.env + "-pay01"
-			table := "arn:aws:dynamodb:us-east-1:" + want.account + ":table/transactions-" + want.env + "-pay01"
-			bucket := "arn:aws:s3:::audit-logs-" + want.env + "-pay01"
-			inRegion := map[string]string{"aws:RequestedRegion": "us-east-1", "aws:ResourceAccount": want.account}
+			role := "arn:aws:iam::" + want.Account + ":role/payment-processor-role-" + want.Name + "-pay01"
+			table := "arn:aws:dynamodb:us-east-1:" + want.Account + ":table/transactions-" + want.Name + "-pay01"
+			bucket := "arn:aws:s3:::audit-logs-" + want.Name + "-pay01"
+			inRegion := map[string]string{"aws:RequestedRegion": "us-east-1", "aws:ResourceAccount": want.Account}
 			cases := []struct {
 				action, resource string
 				ctx              map[string]string
@@ -244,72 +242,72 @@ func TestPermissionsBoundaryIsACeiling(t *testing.T) {
 				{"dynamodb:PutItem", table, inRegion, iampolicy.Allowed},
 				{"s3:PutObject", bucket + "/audit/2026/01/01/t.json", inRegion, iampolicy.Allowed},
 				{"s3:PutObject", bucket + "/elsewhere/t.json", inRegion, iampolicy.ImplicitDeny},
-				{"dynamodb:PutItem", table, map[string]string{"aws:RequestedRegion": "eu-west-1", "aws:ResourceAccount": want.account}, iampolicy.ExplicitDeny},
-				{"dynamodb:PutItem", "arn:aws:dynamodb:us-east-1:999999999999:table/transactions-" + want.env + "-pay01",
+				{"dynamodb:PutItem", table, map[string]string{"aws:RequestedRegion": "eu-west-1", "aws:ResourceAccount": want.Account}, iampolicy.ExplicitDeny},
+				{"dynamodb:PutItem", "arn:aws:dynamodb:us-east-1:999999999999:table/transactions-" + want.Name + "-pay01",
 					map[string]string{"aws:RequestedRegion": "us-east-1", "aws:ResourceAccount": "999999999999"}, iampolicy.ExplicitDeny},
 				{"dynamodb:Scan", table, inRegion, iampolicy.ExplicitDeny},
 				{"s3:GetObject", bucket + "/audit/2026/01/01/t.json", inRegion, iampolicy.ExplicitDeny},
-				{"iam:CreatePolicyVersion", "arn:aws:iam::" + want.account + ":policy/permissions-boundary-" + want.env + "-pay01", inRegion, iampolicy.ExplicitDeny},
-				{"sts:AssumeRole", "arn:aws:iam::" + want.account + ":role/any", inRegion, iampolicy.ExplicitDeny},
+				{"iam:CreatePolicyVersion", "arn:aws:iam::" + want.Account + ":policy/permissions-boundary-" + want.Name + "-pay01", inRegion, iampolicy.ExplicitDeny},
+				{"sts:AssumeRole", "arn:aws:iam::" + want.Account + ":role/any", inRegion, iampolicy.ExplicitDeny},
 			}
 			for _, c := range cases {
 				got, err := iampolicy.Evaluate(iampolicy.Request{Principal: role, Action: c.action, Resource: c.resource, Context: c.ctx},
-					iampolicy.Policies{Identity: []iampolicy.Document{allowAll}, Boundary: &boundary, Account: want.account})
+					iampolicy.Policies{Identity: []iampolicy.Document{allowAll}, Boundary: &boundary, Account: want.Account})
 				require.NoError(t, err)
 				assert.Equal(t, c.want, got.Decision, "%s on %s: %s", c.action, c.resource, got.By)
 			}
-			assert.Contains(t, res.Exports["permissionsBoundaryArn"], "permissions-boundary-"+want.env+"-pay01")
+			assert.Contains(t, res.Exports["permissionsBoundaryArn"], "permissions-boundary-"+want.Name+"-pay01")
 		})
 	}
 }
 
 func TestEnvironmentKey(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			res := run(t, want.env, nil)
+		t.Run(want.Name, func(t *testing.T) {
+			res := run(t, want.Name, nil)
 			key := one(t, res, "aws:kms/key:Key", "environment-key")
 			p := key.Plain()
 			assert.Equal(t, true, p["enableKeyRotation"])
 			assert.EqualValues(t, 7, p["deletionWindowInDays"])
-			assert.Equal(t, "alias/payments-"+want.env+"-pay01", one(t, res, "aws:kms/alias:Alias", "environment-key").Str("name"))
+			assert.Equal(t, "alias/payments-"+want.Name+"-pay01", one(t, res, "aws:kms/alias:Alias", "environment-key").Str("name"))
 
 			keyPolicy, err := iampolicy.Parse(key.Str("policy"))
 			require.NoError(t, err)
-			keyArn := "arn:aws:kms:us-east-1:" + want.account + ":key/k"
+			keyArn := "arn:aws:kms:us-east-1:" + want.Account + ":key/k"
 			ask := func(principal, action string, ctx map[string]string) iampolicy.Decision {
 				got, err := iampolicy.Evaluate(iampolicy.Request{Principal: principal, Action: action, Resource: keyArn, Context: ctx},
-					iampolicy.Policies{Resource: &keyPolicy, Account: want.account})
+					iampolicy.Policies{Resource: &keyPolicy, Account: want.Account})
 				require.NoError(t, err)
 				return got.Decision
 			}
-			own := map[string]string{"aws:SourceAccount": want.account}
+			own := map[string]string{"aws:SourceAccount": want.Account}
 			assert.Equal(t, iampolicy.Allowed, ask("cloudwatch.amazonaws.com", "kms:GenerateDataKey", own), "alarms reach the encrypted topic")
 			assert.Equal(t, iampolicy.Allowed, ask("cloudwatch.amazonaws.com", "kms:Decrypt", own))
 			assert.Equal(t, iampolicy.ImplicitDeny, ask("cloudwatch.amazonaws.com", "kms:GenerateDataKey", map[string]string{"aws:SourceAccount": "999999999999"}),
 				"not for another account's alarms")
 			logs := func(group string) map[string]string {
-				return map[string]string{"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:" + want.account + ":log-group:" + group}
+				return map[string]string{"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:" + want.Account + ":log-group:" + group}
 			}
-			assert.Equal(t, iampolicy.Allowed, ask("logs.us-east-1.amazonaws.com", "kms:Encrypt", logs("/aws/lambda/payment-processor-"+want.env+"-pay01")))
-			assert.Equal(t, iampolicy.Allowed, ask("logs.us-east-1.amazonaws.com", "kms:GenerateDataKey", logs("/aws/vpc/flow-logs/vpc-"+want.env+"-pay01")))
+			assert.Equal(t, iampolicy.Allowed, ask("logs.us-east-1.amazonaws.com", "kms:Encrypt", logs("/aws/lambda/payment-processor-"+want.Name+"-pay01")))
+			assert.Equal(t, iampolicy.Allowed, ask("logs.us-east-1.amazonaws.com", "kms:GenerateDataKey", logs("/aws/vpc/flow-logs/vpc-"+want.Name+"-pay01")))
 			assert.Equal(t, iampolicy.ImplicitDeny, ask("logs.us-east-1.amazonaws.com", "kms:Encrypt", logs("/some/other-group")), "only this environment's log groups")
-			assert.Equal(t, want.account, strings.Split(strings.TrimPrefix(res.Exports["environmentKeyArn"].(string), "arn:aws:kms:us-east-1:"), ":")[0])
+			assert.Equal(t, want.Account, strings.Split(strings.TrimPrefix(res.Exports["environmentKeyArn"].(string), "arn:aws:kms:us-east-1:"), ":")[0])
 		})
 	}
 }
 
 func TestNamesTagsAndDestroyability(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			res := run(t, want.env, nil)
+		t.Run(want.Name, func(t *testing.T) {
+			res := run(t, want.Name, nil)
 			stacktest.AssertConventions(t, res, stacktest.Conventions{
-				Env: want.env, Suffix: "pay01",
+				Env: want.Name, Suffix: "pay01",
 				// A key is named by its alias, which follows the convention.
 				Nameless: map[string]bool{"aws:kms/key:Key": true},
 				Tags: map[string]string{
-					"Environment":        want.env,
-					"CostCenter":         want.costCenter,
-					"DataClassification": want.dataClass,
+					"Environment":        want.Name,
+					"CostCenter":         want.CostCenter,
+					"DataClassification": want.DataClassification,
 					"Project":            "payments-platform",
 					"Layer":              "network",
 					"ManagedBy":          "pulumi",

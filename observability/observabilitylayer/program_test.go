@@ -10,18 +10,19 @@ import (
 	"github.com/acmepay/platform/pkg/stacktest"
 )
 
-// The environment table (docs/environments.md), written out: the 5-minute sums at which alarms fire.
+// This layer's rows of the environment table (docs/environments.md),
+// written out (the 5-minute sums at which alarms fire); what every layer
+// expects is stacktest.Environments.
 type expected struct {
-	env                   string
-	errors, throttles     float64
-	emails                []string
-	costCenter, dataClass string
+	stacktest.Environment
+	errors, throttles float64
+	emails            []string
 }
 
 var environments = []expected{
-	{"dev", 10, 50, nil, "payments-dev", "confidential"},
-	{"staging", 5, 10, nil, "payments-staging", "confidential"},
-	{"prod", 1, 1, []string{"payments-oncall@example.com"}, "payments-prod", "restricted"},
+	{stacktest.Env("dev"), 10, 50, nil},
+	{stacktest.Env("staging"), 5, 10, nil},
+	{stacktest.Env("prod"), 1, 1, []string{"payments-oncall@example.com"}},
 }
 
 func upstream(env string) map[string]map[string]any {
@@ -53,22 +54,22 @@ func run(t *testing.T, env string, overrides map[string]string) (*stacktest.Resu
 
 func TestAlarmsPerEnvironment(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			res, err := run(t, want.env, nil)
+		t.Run(want.Name, func(t *testing.T) {
+			res, err := run(t, want.Name, nil)
 			require.NoError(t, err)
-			fn := "payment-processor-" + want.env + "-pay01"
-			table := "transactions-" + want.env + "-pay01"
+			fn := "payment-processor-" + want.Name + "-pay01"
+			table := "transactions-" + want.Name + "-pay01"
 			type alarm struct {
 				namespace, metric, dimension, statistic string
 				threshold                               float64
 			}
 			wantAlarms := map[string]alarm{
-				"payment-processor-errors-" + want.env + "-pay01":    {"AWS/Lambda", "Errors", fn, "Sum", want.errors},
-				"payment-processor-throttles-" + want.env + "-pay01": {"AWS/Lambda", "Throttles", fn, "Sum", 1},
+				"payment-processor-errors-" + want.Name + "-pay01":    {"AWS/Lambda", "Errors", fn, "Sum", want.errors},
+				"payment-processor-throttles-" + want.Name + "-pay01": {"AWS/Lambda", "Throttles", fn, "Sum", 1},
 				// 80% of the 10 s timeout, in milliseconds.
-				"payment-processor-duration-" + want.env + "-pay01":   {"AWS/Lambda", "Duration", fn, "Maximum", 8000},
-				"transactions-read-throttles-" + want.env + "-pay01":  {"AWS/DynamoDB", "ReadThrottleEvents", table, "Sum", want.throttles},
-				"transactions-write-throttles-" + want.env + "-pay01": {"AWS/DynamoDB", "WriteThrottleEvents", table, "Sum", want.throttles},
+				"payment-processor-duration-" + want.Name + "-pay01":   {"AWS/Lambda", "Duration", fn, "Maximum", 8000},
+				"transactions-read-throttles-" + want.Name + "-pay01":  {"AWS/DynamoDB", "ReadThrottleEvents", table, "Sum", want.throttles},
+				"transactions-write-throttles-" + want.Name + "-pay01": {"AWS/DynamoDB", "WriteThrottleEvents", table, "Sum", want.throttles},
 			}
 			got := map[string]alarm{}
 			topicArn := res.Exports["alarmTopicArn"]
@@ -94,12 +95,12 @@ func TestAlarmsPerEnvironment(t *testing.T) {
 
 func TestTopicAndSubscriptions(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			res, err := run(t, want.env, nil)
+		t.Run(want.Name, func(t *testing.T) {
+			res, err := run(t, want.Name, nil)
 			require.NoError(t, err)
 			topic := res.MustOne(t, "aws:sns/topic:Topic", "alarms")
-			assert.Equal(t, "alarms-"+want.env+"-pay01", topic.Str("name"))
-			assert.Equal(t, stacktest.KeyArn(want.env, "1"), topic.Str("kmsMasterKeyId"),
+			assert.Equal(t, "alarms-"+want.Name+"-pay01", topic.Str("name"))
+			assert.Equal(t, stacktest.KeyArn(want.Name, "1"), topic.Str("kmsMasterKeyId"),
 				"under the environment's key, whose policy lets CloudWatch publish (an AWS-managed key would not)")
 			var emails []string
 			for _, s := range res.ByType("aws:sns/topicSubscription:TopicSubscription") {
@@ -153,13 +154,13 @@ func TestMissingComputeStackIsReported(t *testing.T) {
 
 func TestNamesTagsAndDestroyability(t *testing.T) {
 	for _, want := range environments {
-		t.Run(want.env, func(t *testing.T) {
-			res, err := run(t, want.env, nil)
+		t.Run(want.Name, func(t *testing.T) {
+			res, err := run(t, want.Name, nil)
 			require.NoError(t, err)
 			stacktest.AssertConventions(t, res, stacktest.Conventions{
-				Env: want.env, Suffix: "pay01",
+				Env: want.Name, Suffix: "pay01",
 				Tags: map[string]string{
-					"Environment": want.env, "CostCenter": want.costCenter, "DataClassification": want.dataClass,
+					"Environment": want.Name, "CostCenter": want.CostCenter, "DataClassification": want.DataClassification,
 					"Project": "payments-platform", "Layer": "observability", "ManagedBy": "pulumi",
 				},
 			})
