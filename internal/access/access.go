@@ -121,7 +121,7 @@ func FromManifest(m manifest.Manifest) (*Environment, error) {
 // recorded arn output, or the account's key ARN with the made-up id masked.
 func KeyArn(s iampolicy.Scope, r manifest.Resource) string {
 	if r.ID != "" {
-		return s.Key(string(r.ID))
+		return s.Key(r.ID)
 	}
 	return s.Key(manifest.Placeholder)
 }
