@@ -80,7 +80,12 @@ func (a AlarmsArgs) Specs() ([]AlarmSpec, error) {
 			return nil, fmt.Errorf("function %s: timeout %d s: need a positive timeout for the duration alarm", fn.Name, fn.TimeoutSeconds)
 		}
 		dims := map[string]string{"FunctionName": fn.Name}
-		kind := kindOf(fn.Name, a.Names)
+		// Alarms are named after the function's resource type, so the names
+		// read the same in every environment.
+		kind, ok := a.Names.ResourceType(fn.Name)
+		if !ok {
+			return nil, fmt.Errorf("function %s: not a name of environment %s-%s", fn.Name, a.Names.Env(), a.Names.Suffix())
+		}
 		specs = append(specs,
 			AlarmSpec{
 				Logical: kind + "-errors", Name: name(kind + "-errors"), Namespace: "AWS/Lambda", Metric: "Errors",
@@ -109,16 +114,6 @@ func (a AlarmsArgs) Specs() ([]AlarmSpec, error) {
 		})
 	}
 	return specs, errs
-}
-
-// kindOf recovers the resource type from a physical function name
-// ("payment-processor-prod-pay01" -> "payment-processor").
-func kindOf(fnName string, n naming.Namer) string {
-	suffix := "-" + n.Env() + "-" + n.Suffix()
-	if len(fnName) > len(suffix) && fnName[len(fnName)-len(suffix):] == suffix {
-		return fnName[:len(fnName)-len(suffix)]
-	}
-	return fnName
 }
 
 // DashboardBody renders the dashboard: one row of widgets per function and

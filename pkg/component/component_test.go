@@ -228,6 +228,7 @@ func TestInvalidArgumentsRegisterNothing(t *testing.T) {
 		{"alarms without functions", nil, alarms(func(a *component.AlarmsArgs) { a.Functions = nil }), "need at least one function, the table and the topic's key"},
 		{"alarms without table", nil, alarms(func(a *component.AlarmsArgs) { a.TableName = "" }), "payments:observability:Alarms it: need at least one function, the table and the topic's key"},
 		{"alarms without a topic key", nil, alarms(func(a *component.AlarmsArgs) { a.TopicKeyArn = "" }), "need at least one function, the table and the topic's key"},
+		{"alarms for another environment's function", nil, alarms(func(a *component.AlarmsArgs) { a.Functions[0].Name = "payment-processor-prod-pay01" }), "function payment-processor-prod-pay01: not a name of environment dev-cmp01"},
 		{"alarms zero timeout", nil, alarms(func(a *component.AlarmsArgs) { a.Functions[1].TimeoutSeconds = 0 }), "function refund-processor-dev-cmp01: timeout 0 s"},
 	}
 	for _, tc := range cases {

@@ -80,6 +80,17 @@ func (n Namer) Name(kind Kind, resourceType string) (string, error) {
 	return name, kind.Check(name)
 }
 
+// ResourceType is the inverse of Name: the resource type a physical name of
+// this environment was built from ("payment-processor-prod-pay01" ->
+// "payment-processor"); false for a name of another environment.
+func (n Namer) ResourceType(physical string) (string, bool) {
+	rest, ok := strings.CutSuffix(physical, "-"+n.env+"-"+n.suffix)
+	if !ok || !typePattern.MatchString(rest) {
+		return "", false
+	}
+	return rest, true
+}
+
 // LogGroup returns the log group name of a physical resource, under the path
 // AWS services expect (for example "/aws/lambda/" for functions).
 func (n Namer) LogGroup(path, physical string) (string, error) {

@@ -67,3 +67,16 @@ func TestTheConventionOfAnEnvironment(t *testing.T) {
 		assert.NotRegexp(t, c, bad)
 	}
 }
+
+func TestResourceTypeIsTheInverseOfName(t *testing.T) {
+	n := New("prod", "pay01")
+	name, err := n.Name(Lambda, "payment-processor")
+	require.NoError(t, err)
+	typ, ok := n.ResourceType(name)
+	assert.True(t, ok)
+	assert.Equal(t, "payment-processor", typ)
+	for _, other := range []string{"payment-processor-dev-pay01", "payment-processor-prod-pay02", "-prod-pay01", "Payment-prod-pay01"} {
+		_, ok := n.ResourceType(other)
+		assert.False(t, ok, other)
+	}
+}
