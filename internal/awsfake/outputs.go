@@ -145,29 +145,25 @@ func (c *Cloud) outputs(typ, id string, inputs resource.PropertyMap, preview boo
 	return out
 }
 
+// arnByType gives, for the types whose ARN AWS builds from a name (or a key
+// ID), how; every other type's ARN is built from its ID.
+var arnByType = map[string]func(s iampolicy.Scope, id, name string) string{
+	"aws:s3/bucketV2:BucketV2":               func(_ iampolicy.Scope, _, name string) string { return iampolicy.Bucket(name) },
+	"aws:iam/policy:Policy":                  func(s iampolicy.Scope, _, name string) string { return s.Policy(name) },
+	"aws:iam/role:Role":                      func(s iampolicy.Scope, _, name string) string { return s.Role(name) },
+	"aws:dynamodb/table:Table":               func(s iampolicy.Scope, _, name string) string { return s.Table(name) },
+	"aws:lambda/function:Function":           func(s iampolicy.Scope, _, name string) string { return s.Function(name) },
+	"aws:cloudwatch/logGroup:LogGroup":       func(s iampolicy.Scope, _, name string) string { return s.LogGroup(name, false) },
+	"aws:cloudwatch/metricAlarm:MetricAlarm": func(s iampolicy.Scope, _, name string) string { return s.Alarm(name) },
+	"aws:sns/topic:Topic":                    func(s iampolicy.Scope, _, name string) string { return s.Topic(name) },
+	"aws:kms/alias:Alias":                    func(s iampolicy.Scope, _, name string) string { return s.Alias(name) },
+	"aws:kms/key:Key":                        func(s iampolicy.Scope, id, _ string) string { return s.Key(id) },
+}
+
 func (c *Cloud) arn(typ, id, name string) string {
 	s := iampolicy.Scope{Region: c.Region, Account: c.Account}
-	switch typ {
-	case "aws:s3/bucketV2:BucketV2":
-		return iampolicy.Bucket(name)
-	case "aws:iam/policy:Policy":
-		return s.Policy(name)
-	case "aws:iam/role:Role":
-		return s.Role(name)
-	case "aws:dynamodb/table:Table":
-		return s.Table(name)
-	case "aws:lambda/function:Function":
-		return s.Function(name)
-	case "aws:cloudwatch/logGroup:LogGroup":
-		return s.LogGroup(name, false)
-	case "aws:cloudwatch/metricAlarm:MetricAlarm":
-		return s.Alarm(name)
-	case "aws:sns/topic:Topic":
-		return s.Topic(name)
-	case "aws:kms/alias:Alias":
-		return s.Alias(name)
-	case "aws:kms/key:Key":
-		return s.Key(id)
+	if arn, ok := arnByType[typ]; ok {
+		return arn(s, id, name)
 	}
 	return s.Resource(module(typ), strings.ToLower(kind(typ)), id)
 }

@@ -378,23 +378,29 @@ func TestAlarmsCoverEveryFunction(t *testing.T) {
 // table above the account quota, a bucket lock longer than ten years, more
 // reserved concurrency than Lambda allows.
 func TestComponentsShareTheProfilesLimits(t *testing.T) {
-	_, err := stacktest.Run(func(ctx *pulumi.Context) error {
-		a := tableArgs()
-		a.Table.MaxReadCapacity = profile.TableCapacity.Max + 1
-		_, err := component.NewTransactionsTable(ctx, "it", a)
-		return err
-	}, stacktest.Options{Project: "data", Stack: "dev"})
-	require.ErrorContains(t, err, "maximum <= 40000")
-	_, err = stacktest.Run(func(ctx *pulumi.Context) error {
-		_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: profile.AuditExpiration.Max + 1, KeyArn: key})
-		return err
-	}, stacktest.Options{Project: "data", Stack: "dev"})
-	require.ErrorContains(t, err, "expiration 3651 days: allowed 1-3650")
-	_, err = stacktest.Run(func(ctx *pulumi.Context) error {
-		a := functionArgs()
-		a.Function.ReservedConcurrency = profile.ReservedConcurrency.Max + 1
-		_, err := component.NewVpcFunction(ctx, "it", a)
-		return err
-	}, stacktest.Options{Project: "compute", Stack: "dev"})
-	require.ErrorContains(t, err, "reserved concurrency 901: allowed 1-900")
+	cases := []struct {
+		project, want string
+		program       func(*pulumi.Context) error
+	}{
+		{"data", "maximum <= 40000", func(ctx *pulumi.Context) error {
+			a := tableArgs()
+			a.Table.MaxReadCapacity = profile.TableCapacity.Max + 1
+			_, err := component.NewTransactionsTable(ctx, "it", a)
+			return err
+		}},
+		{"data", "expiration 3651 days: allowed 1-3650", func(ctx *pulumi.Context) error {
+			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: profile.AuditExpiration.Max + 1, KeyArn: key})
+			return err
+		}},
+		{"compute", "reserved concurrency 901: allowed 1-900", func(ctx *pulumi.Context) error {
+			a := functionArgs()
+			a.Function.ReservedConcurrency = profile.ReservedConcurrency.Max + 1
+			_, err := component.NewVpcFunction(ctx, "it", a)
+			return err
+		}},
+	}
+	for _, c := range cases {
+		_, err := stacktest.Run(c.program, stacktest.Options{Project: c.project, Stack: "dev"})
+		require.ErrorContains(t, err, c.want)
+	}
 }
