@@ -184,23 +184,41 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err := checkFresh(o.Root, o.Report); err != nil {
 		return Result{}, err
 	}
-
 	adoptable, revertOnly := Classify(o.Report)
 	res := Result{Environment: string(env), RevertOnly: revertOnly}
+	res.Changes, err = changes(env, current, adoptable)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(res.Changes) == 0 {
+		return res, nil
+	}
+	res.Manifests, err = write(ctx, o, res.Changes)
+	if err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+// changes turns the adoptable findings into setting changes: in the
+// drifted environment, or in all three where the setting is the same
+// everywhere. Two findings giving one setting two values are refused.
+func changes(env profile.Environment, current map[profile.Environment]profile.Profile, adoptable []Finding) ([]Change, error) {
 	values := map[string]Finding{} // setting -> the finding that sets it
 	for _, f := range adoptable {
 		v, err := settingValue(f)
 		if err != nil {
-			return Result{}, refuse("%s %s %s: %v", f.Type, f.Name, f.Path, err)
+			return nil, refuse("%s %s %s: %v", f.Type, f.Name, f.Path, err)
 		}
 		if prev, ok := values[f.Setting]; ok {
 			if pv, _ := settingValue(prev); pv != v {
-				return Result{}, refuse("%s would take two values: %s from %s %s, %s from %s %s", f.Setting, pv, prev.Name, prev.Path, v, f.Name, f.Path)
+				return nil, refuse("%s would take two values: %s from %s %s, %s from %s %s", f.Setting, pv, prev.Name, prev.Path, v, f.Name, f.Path)
 			}
 			continue
 		}
 		values[f.Setting] = f
 	}
+	var out []Change
 	for _, key := range slices.Sorted(maps.Keys(values)) {
 		f := values[key]
 		s, _ := profile.LookupSetting(key)
@@ -212,71 +230,70 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			why += "; the setting is the same everywhere, so every environment gets it"
 		}
 		for _, t := range targets {
-			old := s.Get(current[t])
-			if old == v {
-				continue
+			if old := s.Get(current[t]); old != v {
+				out = append(out, Change{
+					Environment: string(t), File: filepath.Join(s.Owner, "Pulumi."+string(t)+".yaml"),
+					Setting: key, Old: old, New: v, Why: why,
+				})
 			}
-			res.Changes = append(res.Changes, Change{
-				Environment: string(t), File: filepath.Join(s.Owner, "Pulumi."+string(t)+".yaml"),
-				Setting: key, Old: old, New: v, Why: why,
-			})
 		}
 	}
-	if len(res.Changes) == 0 {
-		return res, nil
-	}
+	return out, nil
+}
 
+// write applies the changes to the stack files of a clean working tree,
+// then validates and re-plans every touched environment; on any failure it
+// puts every file back. It returns the regenerated manifests and costs.
+func write(ctx context.Context, o Options, changes []Change) ([]string, error) {
 	touched := map[string]bool{}
 	var paths []string
-	for _, c := range res.Changes {
+	for _, c := range changes {
 		touched[c.Environment] = true
 		paths = append(paths, c.File)
 	}
-	for _, e := range slices.Sorted(maps.Keys(touched)) {
+	envs := slices.Sorted(maps.Keys(touched))
+	for _, e := range envs {
 		paths = append(paths, filepath.Join("manifests", "planned", e+".json"), filepath.Join("costs", e+".json"))
 	}
 	if o.Dirty != nil {
 		dirty, err := o.Dirty(paths)
 		if err != nil {
-			return Result{}, refuse("checking the working tree: %v", err)
+			return nil, refuse("checking the working tree: %v", err)
 		}
 		if len(dirty) > 0 {
-			return Result{}, refuse("uncommitted changes in %s: commit or stash them first", strings.Join(dirty, ", "))
+			return nil, refuse("uncommitted changes in %s: commit or stash them first", strings.Join(dirty, ", "))
 		}
 	}
-
 	backup := map[string][]byte{}
 	for _, p := range paths {
-		raw, err := os.ReadFile(filepath.Join(o.Root, p))
-		if err == nil {
+		if raw, err := os.ReadFile(filepath.Join(o.Root, p)); err == nil {
 			backup[p] = raw
 		}
 	}
-	restore := func() {
+	fail := func(err error) ([]string, error) {
 		for p, raw := range backup {
 			_ = os.WriteFile(filepath.Join(o.Root, p), raw, 0o644)
 		}
+		return nil, err
 	}
-	for _, c := range res.Changes {
+	for _, c := range changes {
 		if err := profile.SetStackValue(filepath.Join(o.Root, c.File), c.Setting, c.New); err != nil {
-			restore()
-			return Result{}, err
+			return fail(err)
 		}
 	}
-	for _, e := range slices.Sorted(maps.Keys(touched)) {
+	for _, e := range envs {
 		if _, err := profile.ForDeployment(o.Root, profile.Environment(e)); err != nil {
-			restore()
-			return Result{}, refuse("%v", err)
+			return fail(refuse("%v", err))
 		}
 	}
-	for _, e := range slices.Sorted(maps.Keys(touched)) {
+	var manifests []string
+	for _, e := range envs {
 		if err := o.Plan(ctx, o.Root, e); err != nil {
-			restore()
-			return Result{}, refuse("the plan of %s fails with the adopted values: %v", e, err)
+			return fail(refuse("the plan of %s fails with the adopted values: %v", e, err))
 		}
-		res.Manifests = append(res.Manifests, filepath.Join("manifests", "planned", e+".json"), filepath.Join("costs", e+".json"))
+		manifests = append(manifests, filepath.Join("manifests", "planned", e+".json"), filepath.Join("costs", e+".json"))
 	}
-	return res, nil
+	return manifests, nil
 }
 
 // checkFresh refuses a report naming resources the environment's code no
