@@ -30,8 +30,27 @@ type Output struct {
 // the `r.decode(Key, ...)` calls of each Read function. The table cannot
 // drift from the code because it is the code.
 func Outputs(root string) ([]Output, error) {
+	files, err := parseContract(filepath.Join(root, "pkg", "contract"))
+	if err != nil {
+		return nil, err
+	}
+	c := contractFacts{keys: map[string]string{}, fieldTypes: map[string]string{}, exported: map[string][]string{}, readers: map[string][]string{}}
+	for _, f := range files {
+		for _, decl := range f.Decls {
+			switch d := decl.(type) {
+			case *ast.GenDecl:
+				c.declarations(d)
+			case *ast.FuncDecl:
+				c.calls(d)
+			}
+		}
+	}
+	return c.outputs()
+}
+
+// parseContract parses the non-test Go files of pkg/contract.
+func parseContract(dir string) ([]*ast.File, error) {
 	fset := token.NewFileSet()
-	dir := filepath.Join(root, "pkg", "contract")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -47,86 +66,97 @@ func Outputs(root string) ([]Output, error) {
 		}
 		files = append(files, f)
 	}
-	keys := map[string]string{}       // constant -> key
-	fieldTypes := map[string]string{} // Exports type.field -> type
-	exported := map[string][]string{} // Exports type -> constants, in order
-	readers := map[string][]string{}  // layer read -> constants decoded
-	for _, f := range files {
-		for _, decl := range f.Decls {
-			switch d := decl.(type) {
-			case *ast.GenDecl:
-				for _, spec := range d.Specs {
-					switch s := spec.(type) {
-					case *ast.ValueSpec:
-						for i, name := range s.Names {
-							if i < len(s.Values) && strings.HasPrefix(name.Name, "Key") {
-								if lit, ok := s.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-									keys[name.Name], _ = strconv.Unquote(lit.Value)
-								}
-							}
-						}
-					case *ast.TypeSpec:
-						st, ok := s.Type.(*ast.StructType)
-						if !ok || !strings.HasSuffix(s.Name.Name, "Exports") {
-							continue
-						}
-						for _, field := range st.Fields.List {
-							for _, n := range field.Names {
-								fieldTypes[s.Name.Name+"."+n.Name] = exprString(field.Type)
-							}
-						}
+	return files, nil
+}
+
+// contractFacts is what pkg/contract's source says about its outputs.
+type contractFacts struct {
+	keys       map[string]string   // constant -> key
+	fieldTypes map[string]string   // Exports type.field -> type
+	exported   map[string][]string // Exports type -> constants, in order
+	readers    map[string][]string // layer read -> constants decoded
+}
+
+// declarations reads the Key constants and the fields of the Exports types.
+func (c *contractFacts) declarations(d *ast.GenDecl) {
+	for _, spec := range d.Specs {
+		switch s := spec.(type) {
+		case *ast.ValueSpec:
+			for i, name := range s.Names {
+				if i < len(s.Values) && strings.HasPrefix(name.Name, "Key") {
+					if lit, ok := s.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						c.keys[name.Name], _ = strconv.Unquote(lit.Value)
 					}
 				}
-			case *ast.FuncDecl:
-				ast.Inspect(d.Body, func(n ast.Node) bool {
-					call, ok := n.(*ast.CallExpr)
-					if !ok || len(call.Args) < 2 {
-						return true
-					}
-					sel, ok := call.Fun.(*ast.SelectorExpr)
-					if !ok {
-						return true
-					}
-					key, ok := call.Args[0].(*ast.Ident)
-					if !ok {
-						return true
-					}
-					switch {
-					case sel.Sel.Name == "Export" && d.Recv != nil:
-						recv := exprString(d.Recv.List[0].Type)
-						exported[recv] = append(exported[recv], key.Name)
-						// The exported value is a field of the receiver,
-						// possibly wrapped (pulumi.String(e.Name)).
-						ast.Inspect(call.Args[1], func(n ast.Node) bool {
-							f, ok := n.(*ast.SelectorExpr)
-							if ok && fieldTypes[recv+"."+key.Name] == "" {
-								fieldTypes[recv+"."+key.Name] = fieldTypes[recv+"."+f.Sel.Name]
-							}
-							return fieldTypes[recv+"."+key.Name] == ""
-						})
-					case sel.Sel.Name == "decode" && strings.HasPrefix(d.Name.Name, "Read"):
-						layer := strings.ToLower(strings.TrimPrefix(d.Name.Name, "Read"))
-						readers[layer] = append(readers[layer], key.Name)
-					}
-					return true
-				})
+			}
+		case *ast.TypeSpec:
+			st, ok := s.Type.(*ast.StructType)
+			if !ok || !strings.HasSuffix(s.Name.Name, "Exports") {
+				continue
+			}
+			for _, field := range st.Fields.List {
+				for _, n := range field.Names {
+					c.fieldTypes[s.Name.Name+"."+n.Name] = exprString(field.Type)
+				}
 			}
 		}
 	}
+}
+
+// calls reads the ctx.Export calls of the Export methods and the decode
+// calls of the Read functions.
+func (c *contractFacts) calls(d *ast.FuncDecl) {
+	ast.Inspect(d.Body, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) < 2 {
+			return true
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		key, ok := call.Args[0].(*ast.Ident)
+		if !ok {
+			return true
+		}
+		switch {
+		case sel.Sel.Name == "Export" && d.Recv != nil:
+			recv := exprString(d.Recv.List[0].Type)
+			c.exported[recv] = append(c.exported[recv], key.Name)
+			// The exported value is a field of the receiver, possibly
+			// wrapped (pulumi.String(e.Name)).
+			ast.Inspect(call.Args[1], func(n ast.Node) bool {
+				f, ok := n.(*ast.SelectorExpr)
+				if ok && c.fieldTypes[recv+"."+key.Name] == "" {
+					c.fieldTypes[recv+"."+key.Name] = c.fieldTypes[recv+"."+f.Sel.Name]
+				}
+				return c.fieldTypes[recv+"."+key.Name] == ""
+			})
+		case sel.Sel.Name == "decode" && strings.HasPrefix(d.Name.Name, "Read"):
+			layer := strings.ToLower(strings.TrimPrefix(d.Name.Name, "Read"))
+			c.readers[layer] = append(c.readers[layer], key.Name)
+		}
+		return true
+	})
+}
+
+// outputs lists every layer's outputs in deployment order, each with its
+// type and the layers that read it.
+func (c *contractFacts) outputs() ([]Output, error) {
 	var out []Output
 	for _, layer := range contract.Layers() {
 		typ := strings.ToUpper(layer[:1]) + layer[1:] + "Exports"
-		consts, ok := exported[typ]
+		consts, ok := c.exported[typ]
 		if !ok {
 			return nil, fmt.Errorf("pkg/contract has no %s.Export", typ)
 		}
-		for _, c := range consts {
-			o := Output{Layer: layer, Key: keys[c], Type: goType(fieldTypes[typ+"."+c])}
+		for _, k := range consts {
+			o := Output{Layer: layer, Key: c.keys[k], Type: goType(c.fieldTypes[typ+"."+k])}
 			if o.Type == "" {
 				o.Type = "list of functions (name, arn, logGroupName, timeoutSeconds)"
 			}
 			for _, reader := range contract.Layers() {
-				if contains(contract.DependsOn(reader), layer) && contains(readers[layer], c) {
+				if contains(contract.DependsOn(reader), layer) && contains(c.readers[layer], k) {
 					o.ReadBy = append(o.ReadBy, reader)
 				}
 			}
