@@ -281,8 +281,8 @@ func TestSecondDeployWhileOneRunsIsRefusedAtOnce(t *testing.T) {
 	require.ErrorIs(t, err, recovery.ErrBusy)
 	assert.Contains(t, err.Error(), "[environment] live environment lock (up) by ")
 	select {
-	case <-first:
-		t.Fatal("the second deploy waited for the first instead of being refused while it ran")
+	case err := <-first:
+		t.Fatalf("the second deploy waited for the first (which ended with %v) instead of being refused while it ran", err)
 	default: // refused while the first is still creating the gateway
 	}
 	require.NoError(t, <-first, f.out.String())
