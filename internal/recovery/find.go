@@ -83,7 +83,7 @@ type Cloud struct {
 }
 
 // Find implements Finder.
-func (c Cloud) Find(_ context.Context, typ, name string, _ map[string]any) (string, error) {
+func (c Cloud) Find(_ context.Context, typ, name string) (string, error) {
 	if !Findable(typ) {
 		return "", fmt.Errorf("%s %w", typ, ErrCannotFind)
 	}
@@ -114,7 +114,7 @@ func NewAWS(ctx context.Context, region, env string) (AWS, error) {
 // Find implements Finder. The tagging API lists a resource a short while
 // after it is created; a create killed within that moment is found by a
 // second recover:env.
-func (a AWS) Find(ctx context.Context, typ, name string, _ map[string]any) (string, error) {
+func (a AWS) Find(ctx context.Context, typ, name string) (string, error) {
 	l, ok := findable[typ]
 	if !ok {
 		return "", fmt.Errorf("%s %w", typ, ErrCannotFind)

@@ -61,7 +61,7 @@ type Finder interface {
 	// Find returns the ID of the one live resource of typ called name, or
 	// "" when there is none. It returns ErrCannotFind for a type it cannot
 	// look up by name.
-	Find(ctx context.Context, typ, name string, inputs map[string]any) (string, error)
+	Find(ctx context.Context, typ, name string) (string, error)
 }
 
 // ErrCannotFind is returned for a resource type that cannot be looked up by
@@ -172,7 +172,7 @@ func (r Recoverer) decide(ctx context.Context, p Pending) (Resolution, error) {
 	if p.Name == "" {
 		return Resolution{}, manual
 	}
-	id, err := r.Finder.Find(ctx, p.Type, p.Name, nil)
+	id, err := r.Finder.Find(ctx, p.Type, p.Name)
 	if errors.Is(err, ErrCannotFind) {
 		return Resolution{}, manual
 	}

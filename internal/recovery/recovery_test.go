@@ -39,7 +39,7 @@ func TestAWSFinderAsksByNameAndEnvironmentAndReadsTheProviderID(t *testing.T) {
 	}
 	for _, c := range cases {
 		stub := &taggingStub{arns: []string{c.arn}}
-		id, err := AWS{API: stub, Environment: "dev"}.Find(context.Background(), c.typ, "the-name", nil)
+		id, err := AWS{API: stub, Environment: "dev"}.Find(context.Background(), c.typ, "the-name")
 		require.NoError(t, err)
 		assert.Equal(t, c.id, id, c.typ)
 		assert.Equal(t, []string{findable[c.typ].filter}, stub.in.ResourceTypeFilters)
@@ -51,15 +51,15 @@ func TestAWSFinderAsksByNameAndEnvironmentAndReadsTheProviderID(t *testing.T) {
 }
 
 func TestFindersNeverGuess(t *testing.T) {
-	_, err := AWS{API: &taggingStub{}}.Find(context.Background(), "aws:ec2/route:Route", "x", nil)
+	_, err := AWS{API: &taggingStub{}}.Find(context.Background(), "aws:ec2/route:Route", "x")
 	assert.True(t, errors.Is(err, ErrCannotFind), "a route has no name to find it by")
-	id, err := AWS{API: &taggingStub{}}.Find(context.Background(), "aws:ec2/vpc:Vpc", "vpc-dev", nil)
+	id, err := AWS{API: &taggingStub{}}.Find(context.Background(), "aws:ec2/vpc:Vpc", "vpc-dev")
 	require.NoError(t, err)
 	assert.Empty(t, id, "none found")
-	_, err = AWS{API: &taggingStub{arns: []string{"arn:aws:ec2:r:1:vpc/vpc-1", "arn:aws:ec2:r:1:vpc/vpc-2"}}}.Find(context.Background(), "aws:ec2/vpc:Vpc", "vpc-dev", nil)
+	_, err = AWS{API: &taggingStub{arns: []string{"arn:aws:ec2:r:1:vpc/vpc-1", "arn:aws:ec2:r:1:vpc/vpc-2"}}}.Find(context.Background(), "aws:ec2/vpc:Vpc", "vpc-dev")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "2 resources of aws:ec2/vpc:Vpc are named \"vpc-dev\" (vpc-1, vpc-2)")
-	_, err = Cloud{Lookup: func(string, string) []string { return []string{"x"} }}.Find(context.Background(), "aws:ec2/route:Route", "r", nil)
+	_, err = Cloud{Lookup: func(string, string) []string { return []string{"x"} }}.Find(context.Background(), "aws:ec2/route:Route", "r")
 	assert.True(t, errors.Is(err, ErrCannotFind), "the stand-in finds no more than AWS can")
 }
 
