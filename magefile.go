@@ -417,38 +417,33 @@ func (Cost) Prices() error {
 // Bootstrap groups the one-time setup of each account.
 type Bootstrap mg.Namespace
 
-// Policies writes the IAM documents of an environment's pipeline roles into bootstrap/<env>/ (see docs/bootstrap.md).
-func (Bootstrap) Policies(env, repository string) error {
-	p, err := profile.FromStackFiles(".", env)
+// Policies writes the IAM documents of an environment's account bootstrap into dist/bootstrap/<env>/, for review (see docs/bootstrap.md).
+func (Bootstrap) Policies(env string) error {
+	a, err := bootstrap.Account(".", env)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join("bootstrap", env)
-	files := bootstrap.Files(p, repository)
-	if err := bootstrap.Write(dir, files); err != nil {
+	files, err := bootstrap.Files(a)
+	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		fmt.Println(filepath.Join(dir, f.Name))
-	}
-	return nil
+	return printPaths(bootstrap.Write(filepath.Join(bootstrap.Dir, env), files))
 }
 
-// StateBucket writes the policy of the shared S3 state bucket (TLS only; each environment's pipeline roles reach only their prefix) into bootstrap/state-bucket-policy.json (see docs/bootstrap.md).
-func (Bootstrap) StateBucket(bucket string) error {
-	var envs []profile.Profile
-	for _, env := range profile.Environments() {
-		p, err := profile.FromStackFiles(".", string(env))
-		if err != nil {
-			return err
-		}
-		envs = append(envs, p)
-	}
-	if err := bootstrap.Write("bootstrap", []bootstrap.File{{Name: "state-bucket-policy.json", Doc: bootstrap.StateBucketPolicy(bucket, envs)}}); err != nil {
+// StatePolicies writes the tooling account's state bucket and key policies and the organisation's guardrails (SCP, RCP) into dist/bootstrap/tooling/, for review (see docs/bootstrap.md).
+func (Bootstrap) StatePolicies() error {
+	t, err := bootstrap.Tooling(".")
+	if err != nil {
 		return err
 	}
-	fmt.Println(filepath.Join("bootstrap", "state-bucket-policy.json"))
-	return nil
+	return printPaths(bootstrap.Write(filepath.Join(bootstrap.Dir, "tooling"), bootstrap.ToolingFiles(t)))
+}
+
+func printPaths(paths []string, err error) error {
+	for _, p := range paths {
+		fmt.Println(p)
+	}
+	return err
 }
 
 // Test runs every test of every module of the workspace.

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/stacktest"
 )
 
@@ -130,7 +131,7 @@ func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
 			assert.Len(t, trust[0].Principal, 1)
 			assert.Equal(t, []string{"lambda.amazonaws.com"}, []string(trust[0].Principal["Service"]))
 			assert.Equal(t, []string{"sts:AssumeRole"}, []string(trust[0].Action))
-			assert.Equal(t, map[string]map[string]string{"StringEquals": {"aws:SourceAccount": want.Account}}, trust[0].Condition)
+			assert.Equal(t, iampolicy.Condition{"StringEquals": {"aws:SourceAccount": {want.Account}}}, trust[0].Condition)
 
 			policy := stacktest.ParsePolicy(t, res.MustOne(t, "aws:iam/rolePolicy:RolePolicy", "payment-processor").Str("policy"))
 			table := "arn:aws:dynamodb:us-east-1:" + want.Account + ":table/transactions-" + want.Name + "-pay01"

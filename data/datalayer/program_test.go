@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/stacktest"
 )
 
@@ -140,7 +141,7 @@ func TestAuditBucket(t *testing.T) {
 			require.Len(t, policy, 1)
 			deny := policy[0]
 			assert.Equal(t, "Deny", deny.Effect)
-			assert.Equal(t, map[string]map[string]string{"Bool": {"aws:SecureTransport": "false"}}, deny.Condition)
+			assert.Equal(t, iampolicy.Condition{"Bool": {"aws:SecureTransport": {"false"}}}, deny.Condition)
 			assert.ElementsMatch(t, []string{"arn:aws:s3:::" + bucketName, "arn:aws:s3:::" + bucketName + "/*"}, deny.Resource)
 
 			lc := res.MustOne(t, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "audit-logs").Plain()

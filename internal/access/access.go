@@ -12,6 +12,8 @@ import (
 
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/naming"
+	"github.com/acmepay/platform/pkg/workload"
 )
 
 // Resource types whose documents decide access.
@@ -21,6 +23,7 @@ const (
 	typePolicy       = "aws:iam/policy:Policy"
 	typeBucketPolicy = "aws:s3/bucketPolicy:BucketPolicy"
 	typeKey          = "aws:kms/key:Key"
+	typeAlias        = "aws:kms/alias:Alias"
 )
 
 // Role is one IAM role of the environment with the documents that bound it.
@@ -43,6 +46,9 @@ type Environment struct {
 	KeyPolicies    map[string]iampolicy.Document
 	// Policies are the managed policies by ARN (boundaries among them).
 	Policies map[string]iampolicy.Document
+	// KeyAliases are each key's aliases, by key ARN: a request on a key
+	// carries them (kms:ResourceAliases).
+	KeyAliases map[string][]string
 }
 
 // FromManifest reads the documents out of a manifest.
@@ -50,7 +56,7 @@ func FromManifest(m manifest.Manifest) (*Environment, error) {
 	e := &Environment{
 		Account: m.Account, Region: m.Region, Roles: map[string]*Role{},
 		BucketPolicies: map[string]iampolicy.Document{}, KeyPolicies: map[string]iampolicy.Document{},
-		Policies: map[string]iampolicy.Document{},
+		Policies: map[string]iampolicy.Document{}, KeyAliases: map[string][]string{},
 	}
 	scope := iampolicy.Scope{Region: m.Region, Account: m.Account}
 	parse := func(r manifest.Resource, field string) (iampolicy.Document, error) {
@@ -84,6 +90,9 @@ func FromManifest(m manifest.Manifest) (*Environment, error) {
 			}
 		case typeRole:
 			e.role(scope, r.PhysicalName).BoundaryArn, _ = r.Config["permissionsBoundary"].(string)
+		case typeAlias:
+			target, _ := r.Config["targetKeyId"].(string)
+			e.KeyAliases[scope.Key(target)] = append(e.KeyAliases[scope.Key(target)], r.PhysicalName)
 		case typeKey:
 			var d iampolicy.Document
 			if d, err = parse(r, "policy"); err == nil {
@@ -108,6 +117,12 @@ func FromManifest(m manifest.Manifest) (*Environment, error) {
 			name = roleOfPolicy(resources, r)
 		}
 		e.role(scope, name).Identity = append(e.role(scope, name).Identity, d)
+	}
+	// The workload boundary belongs to the account's bootstrap, not to a
+	// layer: it is built from the same code bootstrap applies.
+	w := workload.Environment{Scope: scope, Names: naming.New(m.Environment, m.Settings.Suffix)}
+	if _, ok := e.Policies[w.BoundaryArn()]; !ok && m.Settings.Suffix != "" {
+		e.Policies[w.BoundaryArn()] = workload.Boundary(w, workload.AuditPrefix)
 	}
 	for _, role := range e.Roles {
 		if d, ok := e.Policies[role.BoundaryArn]; ok {
@@ -198,6 +213,9 @@ func (e *Environment) Ask(q Question) (iampolicy.Result, error) {
 		ctx[k] = v
 	}
 	req := iampolicy.Request{Action: q.Action, Resource: q.Resource, Context: ctx}
+	if aliases, ok := e.KeyAliases[q.Resource]; ok {
+		req.Multi = map[string][]string{workload.KeyAliasesKey: aliases}
+	}
 	pol := iampolicy.Policies{Account: e.Account, Resource: e.resourcePolicy(q.Resource)}
 	if q.Service != "" {
 		req.Principal = q.Service

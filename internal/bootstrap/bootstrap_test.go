@@ -12,245 +12,467 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
-func parse(t *testing.T, text string) []iampolicy.Statement {
-	t.Helper()
-	d, err := iampolicy.Parse(text)
-	require.NoError(t, err)
-	return d.Statement
-}
+// Accounts and names are written out here, from docs/environments.md and the
+// environments file's pipeline block, not read back from the code.
+var accounts = map[profile.Environment]string{profile.Dev: "123456789012", profile.Staging: "234567890123", profile.Prod: "345678901234"}
 
-func prod(t *testing.T) profile.Profile {
-	p, err := profile.Default(profile.Prod)
-	require.NoError(t, err)
-	p.Suffix = "pay01"
-	return p
-}
-
-// The deployer's documents, evaluated the way AWS evaluates them. Expected
-// answers are written out; names are prod's.
 const (
-	account          = "345678901234"
-	workloadBoundary = "arn:aws:iam::345678901234:policy/permissions-boundary-prod-pay01"
-	deployer         = "arn:aws:iam::345678901234:role/payments-pipeline-deployer"
-	layerRole        = "arn:aws:iam::345678901234:role/payment-processor-role-prod-pay01"
+	tooling     = "456789012345"
+	stateBucket = "arn:aws:s3:::acmepay-payments-pulumi-state"
+	stateKey    = "arn:aws:kms:us-east-1:456789012345:key/0b5c-state"
+	orgID       = "o-a1b2c3d4e5"
 )
 
-func ask(t *testing.T, identity iampolicy.Document, boundary *iampolicy.Document, action, resource string, ctx map[string]string) iampolicy.Decision {
+func account(t *testing.T, env profile.Environment) bootstrapiam.Account {
 	t.Helper()
-	c := map[string]string{"aws:RequestedRegion": "us-east-1"}
-	for k, v := range ctx {
-		c[k] = v
-	}
-	pol := iampolicy.Policies{Identity: []iampolicy.Document{identity}, Boundary: boundary, Account: account}
-	if strings.HasPrefix(resource, "arn:aws:kms:") {
-		// A key is reached only through its key policy; the environment
-		// key's delegates to the account's IAM policies.
-		keyPolicy := iampolicy.New(iampolicy.Statement{Effect: "Allow", Principal: map[string]iampolicy.Strings{"AWS": {"arn:aws:iam::" + account + ":root"}},
-			Action: []string{"kms:*"}, Resource: []string{"*"}})
-		pol.Resource = &keyPolicy
-	}
-	got, err := iampolicy.Evaluate(iampolicy.Request{Principal: deployer, Action: action, Resource: resource, Context: c}, pol)
+	a, err := Account(filepath.Join("..", ".."), string(env))
 	require.NoError(t, err)
-	return got.Decision
+	return a
 }
 
-func TestDeployerCannotGiveAWorkloadRoleMoreThanItsBoundary(t *testing.T) {
-	p := prod(t)
-	policy, boundary := DeployerPolicy(p), DeployerBoundary(p)
-	// What an escalation or a careless edit of the deployer's policy gives it.
-	allowAll := iampolicy.New(iampolicy.Statement{Effect: "Allow", Action: []string{"*"}, Resource: []string{"*"}})
-	withBoundary := func(arn string) map[string]string { return map[string]string{"iam:PermissionsBoundary": arn} }
-	envKey := map[string]string{"aws:ResourceTag/Project": "payments-platform", "aws:ResourceTag/Environment": "prod"}
-	cases := []struct {
-		name             string
-		action, resource string
-		ctx              map[string]string
-		policy, allowAll bool // the answer under the real policy, and under an allow-all one
-	}{
-		{"create a layer role with the workload boundary", "iam:CreateRole", layerRole, withBoundary(workloadBoundary), true, true},
-		{"create a layer role without a boundary", "iam:CreateRole", layerRole, nil, false, false},
-		{"create a role with another boundary", "iam:CreateRole", layerRole, withBoundary("arn:aws:iam::345678901234:policy/payments-pipeline-deployer-boundary"), false, false},
-		{"put a policy on a role carrying the workload boundary", "iam:PutRolePolicy", layerRole, withBoundary(workloadBoundary), true, true},
-		{"put a policy on a role without a boundary", "iam:PutRolePolicy", layerRole, nil, false, false},
-		{"attach a managed policy to a role without a boundary", "iam:AttachRolePolicy", layerRole, nil, false, false},
-		{"swap a role's boundary for another", "iam:PutRolePermissionsBoundary", layerRole, withBoundary("arn:aws:iam::aws:policy/AdministratorAccess"), false, false},
-		{"remove a role's boundary", "iam:DeleteRolePermissionsBoundary", layerRole, nil, false, false},
-		{"change its own boundary", "iam:CreatePolicyVersion", "arn:aws:iam::345678901234:policy/payments-pipeline-deployer-boundary", nil, false, false},
-		{"change its own policy", "iam:PutRolePolicy", deployer, withBoundary(workloadBoundary), false, false},
-		{"update a layer role's trust policy", "iam:UpdateAssumeRolePolicy", layerRole, nil, true, true},
-		{"update its own trust policy", "iam:UpdateAssumeRolePolicy", deployer, nil, false, false},
-		{"update another role's trust policy", "iam:UpdateAssumeRolePolicy", "arn:aws:iam::345678901234:role/OrganizationAccountAccessRole", nil, false, false},
-		{"pass a layer role to Lambda", "iam:PassRole", layerRole, map[string]string{"iam:PassedToService": "lambda.amazonaws.com"}, true, true},
-		{"pass a layer role to EC2", "iam:PassRole", layerRole, map[string]string{"iam:PassedToService": "ec2.amazonaws.com"}, false, false},
-		{"schedule the environment key's deletion (destroy)", "kms:ScheduleKeyDeletion", "arn:aws:kms:us-east-1:345678901234:key/k", envKey, true, true},
-		{"schedule another key's deletion", "kms:ScheduleKeyDeletion", "arn:aws:kms:us-east-1:345678901234:key/k", nil, false, false},
-		{"empty the locked audit bucket on destroy", "s3:BypassGovernanceRetention", "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json", nil, true, true},
-		{"read an audit record", "s3:GetObject", "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json", nil, false, false},
-		{"scan the transactions", "dynamodb:Scan", "arn:aws:dynamodb:us-east-1:345678901234:table/transactions-prod-pay01", nil, false, false},
-		{"delete another environment's table", "dynamodb:DeleteTable", "arn:aws:dynamodb:us-east-1:345678901234:table/transactions-dev-pay01", nil, false, false},
-		{"create a user", "iam:CreateUser", "arn:aws:iam::345678901234:user/backdoor", nil, false, false},
+func tool(t *testing.T) bootstrapiam.Tooling {
+	t.Helper()
+	tl, err := Tooling(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	return tl
+}
+
+// caller is a pipeline role as AWS sees it: its identity policies (the
+// policy, or allow-all, plus the managed guardrails) and its boundary, in an
+// organisation whose SCP applies to it.
+type caller struct {
+	arn      string
+	identity []iampolicy.Document
+	boundary *iampolicy.Document
+	scp      *iampolicy.Document
+}
+
+var allowAll = iampolicy.New(iampolicy.Statement{Sid: "AllowAll", Effect: iampolicy.Allow, Action: []string{"*"}, Resource: []string{"*"}})
+
+func deployer(t *testing.T, a bootstrapiam.Account, tl bootstrapiam.Tooling, escalated bool) caller {
+	policy := a.DeployerPolicy()
+	if escalated {
+		policy = allowAll
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			want := func(ok bool) iampolicy.Decision {
-				if ok {
-					return iampolicy.Allowed
+	b, scp := a.DeployerBoundary(), tl.ServiceControlPolicy()
+	return caller{arn: a.Role(bootstrapiam.DeployerRoleName), identity: append([]iampolicy.Document{policy, a.DeployerGuardrail()}, a.NetworkGuardrails()...), boundary: &b, scp: &scp}
+}
+
+// request is one API call with what AWS sends with it.
+type request struct {
+	action, resource string
+	ctx              map[string]string
+	resourcePolicy   *iampolicy.Document
+	resourceAccount  string
+}
+
+func (c caller) ask(t *testing.T, r request) iampolicy.Result {
+	t.Helper()
+	ctx := map[string]string{"aws:RequestedRegion": "us-east-1", "aws:SecureTransport": "true", "aws:PrincipalOrgID": orgID}
+	for k, v := range r.ctx {
+		ctx[k] = v
+	}
+	pol := iampolicy.Policies{Identity: c.identity, Boundary: c.boundary, Resource: r.resourcePolicy, Account: r.resourceAccount}
+	if c.scp != nil {
+		pol.SCPs = []iampolicy.Document{*c.scp}
+	}
+	got, err := iampolicy.Evaluate(iampolicy.Request{Principal: c.arn, Action: r.action, Resource: r.resource, Context: ctx}, pol)
+	require.NoError(t, err)
+	return got
+}
+
+func tags(prefix, env, project string) map[string]string {
+	return map[string]string{prefix + "Environment": env, prefix + "Project": project}
+}
+
+// keyPolicyDelegating is the environment key's policy as far as the
+// deployer is concerned: the account root delegates to IAM policies.
+func keyPolicyDelegating(acct string) *iampolicy.Document {
+	d := iampolicy.New(iampolicy.Statement{Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": {"arn:aws:iam::" + acct + ":root"}}, Action: []string{"kms:*"}, Resource: []string{"*"}})
+	return &d
+}
+
+// The dangerous requests of the escalation review, for each environment,
+// each denied to the deployer under its own documents and under an
+// allow-all identity policy (so the deny comes from its boundary, its
+// guardrails or the organisation's SCP, which it cannot change).
+func TestNoDeployerCanEscalateOrLeaveItsEnvironment(t *testing.T) {
+	tl := tool(t)
+	for _, env := range profile.Environments() {
+		t.Run(string(env), func(t *testing.T) {
+			a := account(t, env)
+			acct := accounts[env]
+			role := func(name string) string { return "arn:aws:iam::" + acct + ":role/" + name }
+			policyArn := func(name string) string { return "arn:aws:iam::" + acct + ":policy/" + name }
+			workloadBoundary := policyArn("permissions-boundary-" + string(env) + "-pay01")
+			functionRole := role("payment-processor-role-" + string(env) + "-pay01")
+			session := "arn:aws:sts::" + acct + ":assumed-role/payments-pipeline-deployer/gh-run-1"
+			trustNamingSession := iampolicy.New(iampolicy.Statement{Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": {session}}, Action: []string{"sts:AssumeRole"}})
+			otherTeam := tags("aws:ResourceTag/", "shared", "ledger")
+			ec2 := func(kind string) string { return "arn:aws:ec2:us-east-1:" + acct + ":" + kind + "/x-0abc" }
+			cases := []struct {
+				name string
+				r    request
+			}{
+				{"new version of the workload boundary", request{action: "iam:CreatePolicyVersion", resource: workloadBoundary}},
+				{"delete the workload boundary", request{action: "iam:DeletePolicy", resource: workloadBoundary}},
+				{"new version of its own boundary", request{action: "iam:CreatePolicyVersion", resource: policyArn("payments-pipeline-deployer-boundary")}},
+				{"detach its guardrail", request{action: "iam:DetachRolePolicy", resource: role("payments-pipeline-deployer")}},
+				{"delete its network guardrail", request{action: "iam:DeletePolicy", resource: policyArn("payments-pipeline-network-guardrail-project")}},
+				{"rewrite its own inline policy", request{action: "iam:PutRolePolicy", resource: role("payments-pipeline-deployer"), ctx: map[string]string{"iam:PermissionsBoundary": workloadBoundary}}},
+				{"rewrite the break-glass role's trust", request{action: "iam:UpdateAssumeRolePolicy", resource: role("payments-break-glass")}},
+				{"rewrite the read-only role's trust", request{action: "iam:UpdateAssumeRolePolicy", resource: role("payments-pipeline-readonly")}},
+				{"rewrite another role's trust", request{action: "iam:UpdateAssumeRolePolicy", resource: role("OrganizationAccountAccessRole")}},
+				{"delete the GitHub OIDC provider", request{action: "iam:DeleteOpenIDConnectProvider", resource: "arn:aws:iam::" + acct + ":oidc-provider/token.actions.githubusercontent.com"}},
+				{"create a role without a boundary", request{action: "iam:CreateRole", resource: functionRole}},
+				{"create a role with another boundary", request{action: "iam:CreateRole", resource: functionRole, ctx: map[string]string{"iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess"}}},
+				{"remove a role's boundary", request{action: "iam:DeleteRolePermissionsBoundary", resource: functionRole}},
+				{"assume a workload role whose trust names its own session", request{action: "sts:AssumeRole", resource: functionRole, resourcePolicy: &trustNamingSession, resourceAccount: acct}},
+				{"pass the function role to EC2", request{action: "iam:PassRole", resource: functionRole, ctx: map[string]string{"iam:PassedToService": "ec2.amazonaws.com"}}},
+				{"tag another team's key with this environment's tags", request{action: "kms:TagResource", resource: "arn:aws:kms:us-east-1:" + acct + ":key/other",
+					ctx: merge(otherTeam, tags("aws:RequestTag/", string(env), "payments-platform")), resourcePolicy: keyPolicyDelegating(acct), resourceAccount: acct}},
+				{"schedule another team's key's deletion", request{action: "kms:ScheduleKeyDeletion", resource: "arn:aws:kms:us-east-1:" + acct + ":key/other", ctx: otherTeam, resourcePolicy: keyPolicyDelegating(acct), resourceAccount: acct}},
+				{"create a key not tagged for the environment", request{action: "kms:CreateKey", resource: "*"}},
+				{"open another team's security group", request{action: "ec2:AuthorizeSecurityGroupIngress", resource: ec2("security-group"), ctx: otherTeam}},
+				{"route another team's traffic", request{action: "ec2:CreateRoute", resource: ec2("route-table"), ctx: otherTeam}},
+				{"delete another team's flow logs", request{action: "ec2:DeleteFlowLogs", resource: ec2("vpc-flow-log"), ctx: otherTeam}},
+				{"put a subnet in another team's VPC", request{action: "ec2:CreateSubnet", resource: ec2("vpc"), ctx: merge(otherTeam, tags("aws:RequestTag/", string(env), "payments-platform"))}},
+				{"create a VPC without the environment's tags", request{action: "ec2:CreateVpc", resource: ec2("vpc")}},
+				{"re-tag another team's VPC as this environment's", request{action: "ec2:CreateTags", resource: ec2("vpc"), ctx: merge(otherTeam, tags("aws:RequestTag/", string(env), "payments-platform"))}},
+				{"rewrite the bootstrap version", request{action: "ssm:PutParameter", resource: "arn:aws:ssm:us-east-1:" + acct + ":parameter/payments/bootstrap/version"}},
+				{"create a user", request{action: "iam:CreateUser", resource: "arn:aws:iam::" + acct + ":user/backdoor"}},
+				{"read a transaction", request{action: "dynamodb:GetItem", resource: "arn:aws:dynamodb:us-east-1:" + acct + ":table/transactions-" + string(env) + "-pay01"}},
+				{"work in another region", request{action: "dynamodb:CreateTable", resource: "arn:aws:dynamodb:eu-west-1:" + acct + ":table/transactions-" + string(env) + "-pay01", ctx: map[string]string{"aws:RequestedRegion": "eu-west-1"}}},
+			}
+			if env == profile.Prod {
+				table := "arn:aws:dynamodb:us-east-1:" + acct + ":table/transactions-prod-pay01"
+				audit := "arn:aws:s3:::audit-logs-prod-pay01"
+				cases = append(cases, []struct {
+					name string
+					r    request
+				}{
+					{"delete prod's table", request{action: "dynamodb:DeleteTable", resource: table}},
+					{"bypass the audit records' governance retention", request{action: "s3:BypassGovernanceRetention", resource: audit + "/audit/x.json"}},
+					{"delete an audit record version", request{action: "s3:DeleteObjectVersion", resource: audit + "/audit/x.json"}},
+					{"delete the audit bucket", request{action: "s3:DeleteBucket", resource: audit}},
+					{"schedule prod's key's deletion", request{action: "kms:ScheduleKeyDeletion", resource: "arn:aws:kms:us-east-1:" + acct + ":key/env",
+						ctx: tags("aws:ResourceTag/", "prod", "payments-platform"), resourcePolicy: keyPolicyDelegating(acct), resourceAccount: acct}},
+					{"delete the function's log group", request{action: "logs:DeleteLogGroup", resource: "arn:aws:logs:us-east-1:" + acct + ":log-group:/aws/lambda/payment-processor-prod-pay01"}},
+				}...)
+			}
+			for _, escalated := range []bool{false, true} {
+				d := deployer(t, a, tl, escalated)
+				for _, c := range cases {
+					got := d.ask(t, c.r)
+					assert.NotEqual(t, iampolicy.Allowed, got.Decision, "%s (allow-all: %v): %s on %s allowed by %s", c.name, escalated, c.r.action, c.r.resource, got.By)
+					if escalated {
+						// Under allow-all only an explicit deny, or the
+						// boundary's ceiling, can have stopped it.
+						assert.True(t, got.Decision == iampolicy.ExplicitDeny || strings.Contains(got.By, "boundary"), "%s: %s", c.name, got.By)
+					}
 				}
-				return ""
-			}
-			got := ask(t, policy, &boundary, c.action, c.resource, c.ctx)
-			if c.policy {
-				assert.Equal(t, want(true), got, "the deployer's policy")
-			} else {
-				assert.NotEqual(t, iampolicy.Allowed, got, "the deployer's policy")
-			}
-			got = ask(t, allowAll, &boundary, c.action, c.resource, c.ctx)
-			if c.allowAll {
-				assert.Equal(t, want(true), got, "an allow-all policy under the deployer's boundary")
-			} else {
-				assert.NotEqual(t, iampolicy.Allowed, got, "an allow-all policy under the deployer's boundary")
 			}
 		})
 	}
 }
 
-func TestReadOnlyRoleReadsConfigurationNeverData(t *testing.T) {
-	policy := ReadOnlyPolicy(prod(t))
-	table := "arn:aws:dynamodb:us-east-1:345678901234:table/transactions-prod-pay01"
-	group := "arn:aws:logs:us-east-1:345678901234:log-group:/aws/lambda/payment-processor-prod-pay01"
-	for _, c := range []struct{ action, resource string }{
-		{"dynamodb:DescribeTable", table}, {"dynamodb:DescribeContinuousBackups", table},
-		{"s3:GetBucketPolicy", "arn:aws:s3:::audit-logs-prod-pay01"}, {"s3:GetBucketObjectLockConfiguration", "arn:aws:s3:::audit-logs-prod-pay01"},
-		{"lambda:GetFunctionConfiguration", "arn:aws:lambda:us-east-1:345678901234:function:payment-processor-prod-pay01"},
-		{"kms:DescribeKey", "arn:aws:kms:us-east-1:345678901234:key/k"}, {"cloudwatch:DescribeAlarms", "*"},
-		{"logs:DescribeLogGroups", "*"}, {"iam:GetRolePolicy", layerRole},
-	} {
-		assert.Equal(t, iampolicy.Allowed, ask(t, policy, nil, c.action, c.resource, nil), "%s on %s", c.action, c.resource)
+func merge(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
 	}
-	for _, c := range []struct{ action, resource string }{
-		{"dynamodb:GetItem", table}, {"dynamodb:Query", table}, {"dynamodb:Scan", table}, {"dynamodb:ExportTableToPointInTime", table},
-		{"s3:GetObject", "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json"}, {"s3:ListBucket", "arn:aws:s3:::audit-logs-prod-pay01"},
-		{"logs:GetLogEvents", group + ":log-stream:x"}, {"logs:FilterLogEvents", group}, {"logs:StartQuery", group},
-		{"kms:Decrypt", "arn:aws:kms:us-east-1:345678901234:key/k"},
-		{"secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:345678901234:secret:x"},
-		{"ssm:GetParameter", "arn:aws:ssm:us-east-1:345678901234:parameter/x"},
-		{"lambda:InvokeFunction", "arn:aws:lambda:us-east-1:345678901234:function:payment-processor-prod-pay01"},
-		{"dynamodb:PutItem", table}, {"iam:PutRolePolicy", layerRole},
-	} {
-		assert.NotEqual(t, iampolicy.Allowed, ask(t, policy, nil, c.action, c.resource, nil), "%s on %s must be denied", c.action, c.resource)
-	}
+	return out
 }
 
-func TestDeployerIsConfinedToItsEnvironment(t *testing.T) {
-	st := parse(t, DeployerPolicy(prod(t)).JSON())
-	for _, s := range st {
-		for _, a := range s.Action {
-			assert.NotContains(t, a, "*", "%s: wildcard action %s", s.Sid, a)
+// In dev and staging the deployer still destroys its environment; in prod
+// only the break-glass role does, and it can.
+func TestProdDataIsDestroyedOnlyByTheBreakGlassRole(t *testing.T) {
+	tl := tool(t)
+	destroy := func(env profile.Environment) []request {
+		acct := accounts[env]
+		return []request{
+			{action: "dynamodb:DeleteTable", resource: "arn:aws:dynamodb:us-east-1:" + acct + ":table/transactions-" + string(env) + "-pay01"},
+			{action: "s3:BypassGovernanceRetention", resource: "arn:aws:s3:::audit-logs-" + string(env) + "-pay01/audit/x.json"},
+			{action: "s3:DeleteBucket", resource: "arn:aws:s3:::audit-logs-" + string(env) + "-pay01"},
+			{action: "logs:DeleteLogGroup", resource: "arn:aws:logs:us-east-1:" + acct + ":log-group:/aws/lambda/payment-processor-" + string(env) + "-pay01"},
+			{action: "kms:ScheduleKeyDeletion", resource: "arn:aws:kms:us-east-1:" + acct + ":key/env", ctx: tags("aws:ResourceTag/", string(env), "payments-platform"),
+				resourcePolicy: keyPolicyDelegating(acct), resourceAccount: acct},
 		}
-		for _, r := range s.Resource {
-			if r == "*" {
-				if s.Sid != "Identity" && s.Effect == "Allow" {
-					assert.Equal(t, "us-east-1", s.Condition["StringEquals"]["aws:RequestedRegion"], "%s: Resource * only within the region", s.Sid)
-				}
+	}
+	for _, env := range []profile.Environment{profile.Dev, profile.Staging} {
+		d := deployer(t, account(t, env), tl, false)
+		for _, r := range destroy(env) {
+			got := d.ask(t, r)
+			assert.Equal(t, iampolicy.Allowed, got.Decision, "%s: the deployer destroys %s (%s): %s", env, r.resource, r.action, got.By)
+		}
+	}
+	a := account(t, profile.Prod)
+	b, scp := a.DeployerBoundary(), tl.ServiceControlPolicy()
+	breakGlass := caller{arn: a.Role(bootstrapiam.BreakGlassRoleName), identity: []iampolicy.Document{a.BreakGlassPolicy()}, boundary: &b, scp: &scp}
+	prodDeployer := deployer(t, a, tl, false)
+	for _, r := range destroy(profile.Prod) {
+		got := prodDeployer.ask(t, r)
+		assert.Equal(t, iampolicy.ExplicitDeny, got.Decision, "prod's deployer: %s on %s", r.action, r.resource)
+		assert.Equal(t, "identity[1]/ProdDataIsDestroyedOnlyByBreakGlass", got.By)
+		got = breakGlass.ask(t, r)
+		assert.Equal(t, iampolicy.Allowed, got.Decision, "break-glass: %s on %s: %s", r.action, r.resource, got.By)
+	}
+	// The break-glass role, too, stays out of what bootstrap owns.
+	got := breakGlass.ask(t, request{action: "iam:CreatePolicyVersion", resource: "arn:aws:iam::345678901234:policy/permissions-boundary-prod-pay01"})
+	assert.Equal(t, iampolicy.ExplicitDeny, got.Decision, got.By)
+}
+
+func TestBreakGlassTrustNeedsANamedPersonWithRecentMFA(t *testing.T) {
+	a := account(t, profile.Prod)
+	trust, err := a.BreakGlassTrust()
+	require.NoError(t, err)
+	named := "arn:aws:iam::345678901234:role/payments-oncall-lead"
+	ask := func(principal string, ctx map[string]string) iampolicy.Decision {
+		got, err := iampolicy.Evaluate(iampolicy.Request{Principal: principal, Action: "sts:AssumeRole", Resource: a.Role(bootstrapiam.BreakGlassRoleName), Context: ctx},
+			iampolicy.Policies{Identity: []iampolicy.Document{allowAll}, Resource: &trust, Account: "345678901234"})
+		require.NoError(t, err)
+		return got.Decision
+	}
+	withMFA := map[string]string{"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "300"}
+	assert.Equal(t, iampolicy.Allowed, ask(named, withMFA))
+	assert.NotEqual(t, iampolicy.Allowed, ask(named, nil), "without MFA")
+	assert.NotEqual(t, iampolicy.Allowed, ask(named, map[string]string{"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "7200"}), "MFA two hours old")
+	assert.NotEqual(t, iampolicy.Allowed, ask("arn:aws:iam::345678901234:role/payments-pipeline-deployer", withMFA), "the deployer")
+	assert.NotEqual(t, iampolicy.Allowed, ask("arn:aws:iam::999988887777:role/payments-oncall-lead", withMFA), "the same name in another account")
+	assert.Equal(t, 3600, bootstrapiam.BreakGlassSessionSeconds)
+
+	dev := account(t, profile.Dev)
+	assert.False(t, dev.HasBreakGlass(), "the environments file names no break-glass principal for dev")
+	_, err = dev.BreakGlassTrust()
+	assert.ErrorContains(t, err, "pipeline.breakGlassPrincipals.dev is empty")
+}
+
+// A token's sub under the repository's subject template names the GitHub
+// environment and the workflow at its ref.
+func TestTrustsNameTheEnvironmentAndForProdMainsWorkflows(t *testing.T) {
+	sub := func(ghEnv, workflow, ref string) string {
+		return "repo:acmepay/platform:environment:" + ghEnv + ":job_workflow_ref:acmepay/platform/.github/workflows/" + workflow + "@" + ref
+	}
+	ask := func(trust iampolicy.Document, acct, subject string) iampolicy.Decision {
+		got, err := iampolicy.Evaluate(iampolicy.Request{
+			Principal: "token.actions.githubusercontent.com", Action: "sts:AssumeRoleWithWebIdentity", Resource: "arn:aws:iam::" + acct + ":role/r",
+			Context: map[string]string{"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": subject},
+		}, iampolicy.Policies{Resource: &trust, Account: acct})
+		require.NoError(t, err)
+		return got.Decision
+	}
+	// The OIDC provider is a federated principal: the trust alone decides.
+	federated := func(trust iampolicy.Document, acct string) iampolicy.Document {
+		for i := range trust.Statement {
+			trust.Statement[i].Principal = iampolicy.Principals{"Service": {"token.actions.githubusercontent.com"}}
+		}
+		return trust
+	}
+	prod := account(t, profile.Prod)
+	ro := federated(prod.ReadOnlyTrust(), "345678901234")
+	assert.Equal(t, iampolicy.Allowed, ask(ro, "345678901234", sub("prod-readonly", "drift.yml", "refs/heads/main")))
+	assert.Equal(t, iampolicy.Allowed, ask(ro, "345678901234", sub("prod-readonly", "deploy-environment.yml", "refs/heads/main")))
+	assert.NotEqual(t, iampolicy.Allowed, ask(ro, "345678901234", sub("prod-readonly", "drift.yml", "refs/heads/feature")), "a branch's drift workflow")
+	assert.NotEqual(t, iampolicy.Allowed, ask(ro, "345678901234", sub("prod-readonly", "pull-request.yml", "refs/pull/7/merge")), "a pull request")
+	assert.NotEqual(t, iampolicy.Allowed, ask(ro, "345678901234", sub("prod", "drift.yml", "refs/heads/main")), "another GitHub environment")
+	deployTrust := federated(prod.DeployerTrust(), "345678901234")
+	assert.Equal(t, iampolicy.Allowed, ask(deployTrust, "345678901234", sub("prod", "deploy-environment.yml", "refs/heads/main")))
+	assert.NotEqual(t, iampolicy.Allowed, ask(deployTrust, "345678901234", sub("prod", "deploy-environment.yml", "refs/heads/hotfix")))
+	assert.NotEqual(t, iampolicy.Allowed, ask(deployTrust, "345678901234", sub("prod-readonly", "deploy-environment.yml", "refs/heads/main")))
+	dev := account(t, profile.Dev)
+	devRO := federated(dev.ReadOnlyTrust(), "123456789012")
+	assert.Equal(t, iampolicy.Allowed, ask(devRO, "123456789012", sub("dev-readonly", "pull-request.yml", "refs/pull/7/merge")), "pull-request previews use dev's read-only role")
+	assert.NotEqual(t, iampolicy.Allowed, ask(devRO, "123456789012", sub("prod-readonly", "pull-request.yml", "refs/pull/7/merge")))
+}
+
+// The state sits in the tooling account: each role's call needs its own
+// policy (under its boundary and guardrails), the bucket's policy, the state
+// key's policy and the organisation's RCP to agree.
+func TestPipelineRolesReachTheirStateInTheToolingAccountOnly(t *testing.T) {
+	tl := tool(t)
+	bucketPolicy, keyPolicy, rcp := tl.StateBucketPolicy(), tl.StateKeyPolicy(), tl.ResourceControlPolicy()
+	ask := func(c caller, action, resource string, ctx map[string]string) iampolicy.Result {
+		t.Helper()
+		c.scp = nil
+		got := c
+		res := &bucketPolicy
+		if strings.HasPrefix(resource, "arn:aws:kms:") {
+			res = &keyPolicy
+		}
+		r := request{action: action, resource: resource, ctx: ctx, resourcePolicy: res, resourceAccount: tooling}
+		pol := iampolicy.Policies{Identity: got.identity, Boundary: got.boundary, Resource: r.resourcePolicy, Account: tooling, RCPs: []iampolicy.Document{rcp}}
+		c2 := map[string]string{"aws:RequestedRegion": "us-east-1", "aws:SecureTransport": "true", "aws:PrincipalOrgID": orgID}
+		for k, v := range ctx {
+			c2[k] = v
+		}
+		out, err := iampolicy.Evaluate(iampolicy.Request{Principal: c.arn, Action: action, Resource: resource, Context: c2}, pol)
+		require.NoError(t, err)
+		return out
+	}
+	object := func(env, path string) string { return stateBucket + "/" + env + "/" + path }
+	viaS3 := func(obj string) map[string]string {
+		return map[string]string{"kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:s3:arn": obj}
+	}
+	for _, env := range profile.Environments() {
+		a := account(t, env)
+		d := deployer(t, a, tl, false)
+		rp := a.ReadOnlyPolicy()
+		ro := caller{arn: a.Role(bootstrapiam.ReadOnlyRoleName), identity: []iampolicy.Document{rp}}
+		e := string(env)
+		stack := object(e, ".pulumi/stacks/network/"+e+".json")
+		lock := object(e, ".pulumi/locks/organization/network/"+e+"/x.json")
+		for _, c := range []struct {
+			who    caller
+			action string
+			res    string
+			ctx    map[string]string
+			want   bool
+		}{
+			{d, "s3:GetObject", stack, nil, true},
+			{d, "s3:PutObject", stack, nil, true},
+			{d, "s3:PutObject", lock, nil, true},
+			{d, "s3:DeleteObject", lock, nil, true},
+			{d, "s3:ListBucket", stateBucket, map[string]string{"s3:prefix": e + "/.pulumi/stacks/"}, true},
+			{d, "kms:GenerateDataKey", stateKey, viaS3(stack), true},
+			{d, "kms:Decrypt", stateKey, viaS3(stack), true},
+			{ro, "s3:GetObject", stack, nil, true},
+			{ro, "s3:ListBucket", stateBucket, map[string]string{"s3:prefix": e + "/.pulumi/"}, true},
+			{ro, "kms:Decrypt", stateKey, viaS3(stack), true},
+			{ro, "s3:PutObject", stack, nil, false},
+			{ro, "s3:PutObject", lock, nil, false},
+			{ro, "s3:DeleteObject", lock, nil, false},
+			{ro, "kms:GenerateDataKey", stateKey, viaS3(lock), false},
+			{d, "s3:GetObject", object("bootstrap", "x.json"), nil, false},
+			{d, "s3:PutObject", object("bootstrap", "x.json"), nil, false},
+			{d, "kms:Decrypt", stateKey, viaS3(object("bootstrap", "x.json")), false},
+			{d, "kms:Decrypt", stateKey, nil, false},
+			{d, "s3:GetObject", stack, map[string]string{"aws:SecureTransport": "false"}, false},
+			{d, "s3:GetObject", stack, map[string]string{"aws:PrincipalOrgID": "o-elsewhere"}, false},
+		} {
+			got := ask(c.who, c.action, c.res, c.ctx)
+			if c.want {
+				assert.Equal(t, iampolicy.Allowed, got.Decision, "%s %s: %s on %s: %s", env, c.who.arn, c.action, c.res, got.By)
+			} else {
+				assert.NotEqual(t, iampolicy.Allowed, got.Decision, "%s %s: %s on %s", env, c.who.arn, c.action, c.res)
+			}
+		}
+		for _, other := range profile.Environments() {
+			if other == env {
 				continue
 			}
-			assert.NotContains(t, r, "-dev-")
-			assert.NotContains(t, r, "-staging-")
-			if strings.HasPrefix(r, "arn:aws:iam::") || strings.Contains(r, ":us-east-1:") {
-				assert.Contains(t, r, "345678901234", "%s: resource in another account", s.Sid)
+			o := string(other)
+			for _, c := range []struct{ action, res string }{
+				{"s3:GetObject", object(o, ".pulumi/stacks/network/"+o+".json")},
+				{"s3:PutObject", object(o, ".pulumi/stacks/network/"+o+".json")},
+				{"kms:Decrypt", stateKey},
+			} {
+				ctx := viaS3(c.res)
+				if c.action == "kms:Decrypt" {
+					ctx = viaS3(object(o, ".pulumi/stacks/network/"+o+".json"))
+				}
+				assert.NotEqual(t, iampolicy.Allowed, ask(d, c.action, c.res, ctx).Decision, "%s's deployer: %s on %s's state", env, c.action, other)
+				assert.NotEqual(t, iampolicy.Allowed, ask(ro, c.action, c.res, ctx).Decision, "%s's read-only role: %s on %s's state", env, c.action, other)
 			}
 		}
 	}
 }
 
-func TestTrustIsOneGitHubEnvironment(t *testing.T) {
-	st := parse(t, Trust(prod(t), "acmepay/platform", "prod").JSON())
-	require.Len(t, st, 1)
-	assert.Equal(t, iampolicy.Strings{"arn:aws:iam::345678901234:oidc-provider/token.actions.githubusercontent.com"}, st[0].Principal["Federated"])
-	assert.Equal(t, "repo:acmepay/platform:environment:prod", st[0].Condition["StringEquals"]["token.actions.githubusercontent.com:sub"])
-	assert.Equal(t, "sts.amazonaws.com", st[0].Condition["StringEquals"]["token.actions.githubusercontent.com:aud"])
+// The organisation's guardrails hold against an account administrator.
+func TestGuardrailsHoldAgainstAnAccountAdministrator(t *testing.T) {
+	tl := tool(t)
+	scp := tl.ServiceControlPolicy()
+	rcp := tl.ResourceControlPolicy()
+	ask := func(principal, action, resource string, resourcePolicy *iampolicy.Document, ctx map[string]string) iampolicy.Result {
+		c := map[string]string{"aws:RequestedRegion": "us-east-1", "aws:PrincipalOrgID": orgID}
+		for k, v := range ctx {
+			c[k] = v
+		}
+		got, err := iampolicy.Evaluate(iampolicy.Request{Principal: principal, Action: action, Resource: resource, Context: c},
+			iampolicy.Policies{Identity: []iampolicy.Document{allowAll}, Resource: resourcePolicy, Account: "345678901234", SCPs: []iampolicy.Document{scp}, RCPs: []iampolicy.Document{rcp}})
+		require.NoError(t, err)
+		return got
+	}
+	admin := "arn:aws:iam::345678901234:role/SomeAdministrator"
+	for _, r := range []string{
+		"arn:aws:iam::345678901234:policy/permissions-boundary-prod-pay01",
+		"arn:aws:iam::345678901234:role/payments-pipeline-deployer",
+		"arn:aws:iam::345678901234:policy/payments-pipeline-deployer-guardrail",
+	} {
+		got := ask(admin, "iam:CreatePolicyVersion", r, nil, nil)
+		assert.Equal(t, iampolicy.ExplicitDeny, got.Decision, "an administrator changes %s", r)
+		assert.Equal(t, "scp[0]/OnlyTheAdministratorChangesWhatBootstrapOwns", got.By)
+		assert.Equal(t, iampolicy.Allowed, ask("arn:aws:iam::345678901234:role/OrganizationAccountAccessRole", "iam:CreatePolicyVersion", r, nil, nil).Decision,
+			"the bootstrap administrator changes %s", r)
+		assert.Equal(t, iampolicy.Allowed, ask(admin, "iam:GetPolicy", r, nil, nil).Decision, "anyone may read it")
+	}
+	fn := "arn:aws:iam::345678901234:role/payment-processor-role-prod-pay01"
+	trustNamingAdmin := iampolicy.New(iampolicy.Statement{Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": {admin}}, Action: []string{"sts:AssumeRole"}})
+	got := ask(admin, "sts:AssumeRole", fn, &trustNamingAdmin, nil)
+	assert.Equal(t, iampolicy.ExplicitDeny, got.Decision, "a workload role whose trust was rewritten to name an administrator")
+	assert.Equal(t, "rcp[0]/WorkloadRolesOnlyForAWSServices", got.By)
+	lambdaTrust := iampolicy.ServiceTrust("lambda.amazonaws.com", "345678901234")
+	assert.Equal(t, iampolicy.Allowed, ask("lambda.amazonaws.com", "sts:AssumeRole", fn, &lambdaTrust, map[string]string{"aws:SourceAccount": "345678901234"}).Decision)
+	openBucket := iampolicy.New(iampolicy.Statement{Effect: iampolicy.Allow, Principal: iampolicy.Everyone, Action: []string{"s3:GetObject"}, Resource: []string{"*"}})
+	got = ask("arn:aws:iam::999988887777:role/outsider", "s3:GetObject", "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json", &openBucket, map[string]string{"aws:PrincipalOrgID": "o-elsewhere"})
+	assert.Equal(t, iampolicy.ExplicitDeny, got.Decision, "a bucket policy opened to everyone still keeps other organisations out")
 }
 
 // IAM refuses a managed policy over 6,144 characters and a role's inline
 // policies over 10,240 (whitespace not counted; the documents have none).
 func TestDocumentsFitIAMsSizeLimits(t *testing.T) {
-	p := prod(t)
-	p.Suffix = "abcdefghijkl" // the longest suffix allowed
-	for _, f := range Files(p, "a-rather-long-organisation/a-rather-long-repository-name") {
-		limit := 6144
-		if f.Name == "deployer-policy.json" {
-			limit = 10240
-		}
-		assert.LessOrEqual(t, len(f.Doc.JSON()), limit, f.Name)
-	}
-}
-
-func TestEachEnvironmentReachesOnlyItsStatePrefix(t *testing.T) {
-	var envs []profile.Profile
-	for _, e := range profile.Environments() {
-		p, err := profile.Planned(e)
+	for _, env := range profile.Environments() {
+		a := account(t, env)
+		a.Profile.Suffix = "abcdefghijkl" // the longest suffix allowed
+		a.Pipeline.Repository = "a-rather-long-organisation/a-rather-long-repository-name"
+		files, err := Files(a)
 		require.NoError(t, err)
-		envs = append(envs, p)
-	}
-	policy := StateBucketPolicy("acme-payments-pulumi-state", envs)
-	ask := func(principal, action, resource string, ctx map[string]string) iampolicy.Decision {
-		c := map[string]string{"aws:SecureTransport": "true"}
-		for k, v := range ctx {
-			c[k] = v
+		for _, f := range files {
+			limit := 6144
+			if strings.HasSuffix(f.Name, "-policy.json") {
+				limit = 10240
+			}
+			if strings.HasSuffix(f.Name, "-trust.json") {
+				limit = 2048 // the default trust policy quota
+			}
+			assert.LessOrEqual(t, len(f.Doc.JSON()), limit, "%s %s", env, f.Name)
 		}
-		got, err := iampolicy.Evaluate(iampolicy.Request{Principal: principal, Action: action, Resource: resource, Context: c},
-			iampolicy.Policies{Resource: &policy})
-		require.NoError(t, err)
-		return got.Decision
 	}
-	const bucket = "arn:aws:s3:::acme-payments-pulumi-state"
-	devDeployer := "arn:aws:iam::123456789012:role/payments-pipeline-deployer"
-	devReadOnly := "arn:aws:iam::123456789012:role/payments-pipeline-readonly"
-	assert.Equal(t, iampolicy.Allowed, ask(devDeployer, "s3:PutObject", bucket+"/dev/.pulumi/stacks/network/dev.json", nil))
-	assert.Equal(t, iampolicy.Allowed, ask(devReadOnly, "s3:GetObject", bucket+"/dev/.pulumi/stacks/network/dev.json", nil))
-	assert.Equal(t, iampolicy.Allowed, ask(devReadOnly, "s3:PutObject", bucket+"/dev/.pulumi/locks/organization/network/dev/x.json", nil), "a refresh takes the stack's lock")
-	assert.NotEqual(t, iampolicy.Allowed, ask(devReadOnly, "s3:PutObject", bucket+"/dev/.pulumi/stacks/network/dev.json", nil), "the read-only role never writes state")
-	assert.Equal(t, iampolicy.Allowed, ask(devDeployer, "s3:PutObject", bucket+"/dev/.platform/locks/dev/x.json", nil), "a deploy takes the environment's lock")
-	assert.Equal(t, iampolicy.Allowed, ask(devReadOnly, "s3:GetObject", bucket+"/dev/.platform/locks/dev/x.json", nil), "a drift check reads it")
-	assert.NotEqual(t, iampolicy.Allowed, ask(devReadOnly, "s3:DeleteObject", bucket+"/dev/.platform/locks/dev/x.json", nil), "and never removes it")
-	assert.NotEqual(t, iampolicy.Allowed, ask(devDeployer, "s3:GetObject", bucket+"/prod/.pulumi/stacks/network/prod.json", nil), "dev's roles never read prod's state")
-	assert.NotEqual(t, iampolicy.Allowed, ask(devDeployer, "s3:ListBucket", bucket, map[string]string{"s3:prefix": "prod/"}))
-	assert.Equal(t, iampolicy.Allowed, ask(devDeployer, "s3:ListBucket", bucket, map[string]string{"s3:prefix": "dev/.pulumi/"}))
-	assert.Equal(t, iampolicy.ExplicitDeny, ask(devDeployer, "s3:GetObject", bucket+"/dev/x", map[string]string{"aws:SecureTransport": "false"}))
+	for _, f := range ToolingFiles(tool(t)) {
+		assert.LessOrEqual(t, len(f.Doc.JSON()), 5120, f.Name) // SCP and RCP quota; bucket policies allow 20 KB, key policies 32 KB
+	}
 }
 
 // The deployer can create what each environment's plan creates: for every
 // resource of the committed planned manifests, the call that creates it is
-// allowed by the deployer's policy under its boundary.
+// allowed by the deployer's policy under its boundary and guardrails.
 func TestTheDeployerCanCreateEveryPlannedResource(t *testing.T) {
+	tl := tool(t)
 	for _, env := range profile.Environments() {
 		t.Run(string(env), func(t *testing.T) {
-			p, err := profile.Planned(env)
-			require.NoError(t, err)
+			a := account(t, env)
 			raw, err := os.ReadFile(filepath.Join("..", "..", "manifests", "planned", string(env)+".json"))
 			require.NoError(t, err)
 			var m manifest.Manifest
 			require.NoError(t, json.Unmarshal(raw, &m))
-			policy, boundary := DeployerPolicy(p), DeployerBoundary(p)
+			d := deployer(t, a, tl, false)
+			p := a.Profile
 			s := iampolicy.Scope{Region: p.Region, Account: p.AccountID}
-			envTags := map[string]string{"aws:RequestTag/Project": "payments-platform", "aws:RequestTag/Environment": string(env)}
+			envTags := tags("aws:RequestTag/", string(env), "payments-platform")
+			ec2 := func(kind string) string { return fmt.Sprintf("arn:aws:ec2:us-east-1:%s:%s/new", p.AccountID, kind) }
 			asked := 0
 			for _, l := range m.Layers {
 				for _, r := range l.Resources {
 					name := r.PhysicalName
-					var calls []struct {
-						action, resource string
-						ctx              map[string]string
-					}
+					var calls []request
 					call := func(action, resource string, ctx map[string]string) {
-						calls = append(calls, struct {
-							action, resource string
-							ctx              map[string]string
-						}{action, resource, ctx})
+						calls = append(calls, request{action: action, resource: resource, ctx: ctx})
 					}
 					switch r.Type {
 					case "aws:dynamodb/table:Table":
@@ -272,32 +494,68 @@ func TestTheDeployerCanCreateEveryPlannedResource(t *testing.T) {
 						call("logs:AssociateKmsKey", s.LogGroup(name, false), nil)
 					case "aws:iam/role:Role":
 						call("iam:CreateRole", s.Role(name), map[string]string{"iam:PermissionsBoundary": fmt.Sprint(r.Config["permissionsBoundary"])})
-					case "aws:iam/policy:Policy":
-						call("iam:CreatePolicy", s.Policy(name), nil)
 					case "aws:sns/topic:Topic":
-						call("sns:CreateTopic", fmt.Sprintf("arn:aws:sns:%s:%s:%s", p.Region, p.AccountID, name), nil)
+						call("sns:CreateTopic", s.Topic(name), nil)
 					case "aws:cloudwatch/metricAlarm:MetricAlarm":
-						call("cloudwatch:PutMetricAlarm", fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", p.Region, p.AccountID, name), nil)
+						call("cloudwatch:PutMetricAlarm", s.Alarm(name), nil)
 					case "aws:cloudwatch/dashboard:Dashboard":
 						call("cloudwatch:PutDashboard", fmt.Sprintf("arn:aws:cloudwatch::%s:dashboard/%s", p.AccountID, name), nil)
 					case "aws:kms/key:Key":
 						call("kms:CreateKey", "*", envTags)
 					case "aws:kms/alias:Alias":
-						call("kms:CreateAlias", fmt.Sprintf("arn:aws:kms:%s:%s:%s", p.Region, p.AccountID, name), nil)
+						call("kms:CreateAlias", s.Alias(name), nil)
 					case "aws:ec2/vpc:Vpc":
-						call("ec2:CreateVpc", "*", nil)
+						call("ec2:CreateVpc", ec2("vpc"), envTags)
+					case "aws:ec2/subnet:Subnet":
+						call("ec2:CreateSubnet", ec2("subnet"), envTags)
+						call("ec2:CreateSubnet", ec2("vpc"), merge(envTags, tags("aws:ResourceTag/", string(env), "payments-platform")))
 					case "aws:ec2/natGateway:NatGateway":
-						call("ec2:CreateNatGateway", "*", nil)
+						call("ec2:CreateNatGateway", ec2("natgateway"), envTags)
+						call("ec2:CreateNatGateway", ec2("subnet"), merge(envTags, tags("aws:ResourceTag/", string(env), "payments-platform")))
+					case "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":
+						// AWS made it untagged: the layer tags it, then strips its rules.
+						call("ec2:CreateTags", ec2("security-group"), envTags)
+						call("ec2:RevokeSecurityGroupIngress", ec2("security-group"), tags("aws:ResourceTag/", string(env), "payments-platform"))
 					case "aws:appautoscaling/target:Target":
 						call("application-autoscaling:RegisterScalableTarget", "*", nil)
 					}
 					for _, c := range calls {
 						asked++
-						assert.Equal(t, iampolicy.Allowed, ask(t, policy, &boundary, c.action, c.resource, c.ctx), "%s %s: %s on %s", r.Type, r.LogicalName, c.action, c.resource)
+						got := d.ask(t, c)
+						assert.Equal(t, iampolicy.Allowed, got.Decision, "%s %s: %s on %s: %s", r.Type, r.LogicalName, c.action, c.resource, got.By)
 					}
 				}
 			}
-			assert.GreaterOrEqual(t, asked, 26, "dev has the fewest resources: 26 calls")
+			assert.GreaterOrEqual(t, asked, 30, "every environment creates at least 30 of these calls")
 		})
+	}
+}
+
+func TestReadOnlyRoleReadsConfigurationNeverData(t *testing.T) {
+	a := account(t, profile.Prod)
+	ro := caller{arn: a.Role(bootstrapiam.ReadOnlyRoleName), identity: []iampolicy.Document{a.ReadOnlyPolicy()}}
+	table := "arn:aws:dynamodb:us-east-1:345678901234:table/transactions-prod-pay01"
+	group := "arn:aws:logs:us-east-1:345678901234:log-group:/aws/lambda/payment-processor-prod-pay01"
+	layerRole := "arn:aws:iam::345678901234:role/payment-processor-role-prod-pay01"
+	for _, c := range []struct{ action, resource string }{
+		{"dynamodb:DescribeTable", table}, {"dynamodb:DescribeContinuousBackups", table},
+		{"s3:GetBucketPolicy", "arn:aws:s3:::audit-logs-prod-pay01"}, {"s3:GetBucketObjectLockConfiguration", "arn:aws:s3:::audit-logs-prod-pay01"},
+		{"lambda:GetFunctionConfiguration", "arn:aws:lambda:us-east-1:345678901234:function:payment-processor-prod-pay01"},
+		{"cloudwatch:DescribeAlarms", "*"}, {"logs:DescribeLogGroups", "*"}, {"iam:GetRolePolicy", layerRole},
+		{"ssm:GetParameter", "arn:aws:ssm:us-east-1:345678901234:parameter/payments/bootstrap/version"},
+	} {
+		got := ro.ask(t, request{action: c.action, resource: c.resource})
+		assert.Equal(t, iampolicy.Allowed, got.Decision, "%s on %s: %s", c.action, c.resource, got.By)
+	}
+	for _, c := range []struct{ action, resource string }{
+		{"dynamodb:GetItem", table}, {"dynamodb:Query", table}, {"dynamodb:Scan", table}, {"dynamodb:ExportTableToPointInTime", table},
+		{"s3:GetObject", "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json"}, {"s3:ListBucket", "arn:aws:s3:::audit-logs-prod-pay01"},
+		{"logs:GetLogEvents", group + ":log-stream:x"}, {"logs:FilterLogEvents", group}, {"logs:StartQuery", group},
+		{"secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:345678901234:secret:x"},
+		{"ssm:GetParameter", "arn:aws:ssm:us-east-1:345678901234:parameter/x"},
+		{"lambda:InvokeFunction", "arn:aws:lambda:us-east-1:345678901234:function:payment-processor-prod-pay01"},
+		{"dynamodb:PutItem", table}, {"iam:PutRolePolicy", layerRole},
+	} {
+		assert.NotEqual(t, iampolicy.Allowed, ro.ask(t, request{action: c.action, resource: c.resource}).Decision, "%s on %s must be denied", c.action, c.resource)
 	}
 }

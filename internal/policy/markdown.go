@@ -56,11 +56,11 @@ func scope(d workload.Denied) string {
 	s := strings.Join(d.Resources, ", ")
 	for _, op := range slices.Sorted(maps.Keys(d.Condition)) {
 		for k, v := range d.Condition[op] {
-			if op == "Null" && v == "false" {
+			if op == "Null" && v.Only() == "false" {
 				s += fmt.Sprintf("; when the request names %s", k)
 				continue
 			}
-			s += fmt.Sprintf("; when %s %s %s", k, op, v)
+			s += fmt.Sprintf("; when %s %s %s", k, op, strings.Join(v, " or "))
 		}
 	}
 	return s

@@ -159,9 +159,16 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			r.Config["policy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject"],"NotResource":["arn:aws:s3:::other-bucket/*"]}]}`
 		},
 		"IAM_BOUNDARY_CEILING": func(m *manifest.Manifest) {
-			// The boundary this platform had before: allow everything, deny a few.
-			find(m, "aws:iam/policy:Policy").Config["policy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*"],"Resource":["*"]},` +
-				`{"Effect":"Deny","Action":["iam:PutRolePolicy"],"Resource":["*"]}]}`
+			// An account whose network stack still holds the boundary it
+			// managed before bootstrap owned it, with the content this
+			// platform once had: allow everything, deny a few. A boundary
+			// found in the stacks is what the account holds, so it is judged.
+			m.Layers[0].Resources = append(m.Layers[0].Resources, manifest.Resource{
+				Type: "aws:iam/policy:Policy", LogicalName: "permissions-boundary", PhysicalName: "permissions-boundary-prod-pay01",
+				Tags: find(m, "aws:kms/key:Key").Tags,
+				Config: map[string]any{"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*"],"Resource":["*"]},` +
+					`{"Effect":"Deny","Action":["iam:PutRolePolicy"],"Resource":["*"]}]}`},
+			})
 		},
 		"IAM_WITHIN_BOUNDARY": func(m *manifest.Manifest) {
 			r := findNamed(m, "aws:iam/rolePolicy:RolePolicy", "payment-processor")

@@ -202,7 +202,7 @@ func Rules() []Rule {
 						return err.Error()
 					}
 					for _, s := range st {
-						if s.Effect == "Deny" && s.Condition["Bool"]["aws:SecureTransport"] == "false" {
+						if s.Effect == "Deny" && s.Condition["Bool"]["aws:SecureTransport"].Only() == "false" {
 							return ""
 						}
 					}
@@ -382,7 +382,7 @@ func Rules() []Rule {
 				if len(s.Principal["Service"]) != 1 || len(s.Principal) != 1 {
 					return "trusts more than one service principal"
 				}
-				if s.Condition["StringEquals"]["aws:SourceAccount"] != e.Manifest.Account {
+				if s.Condition["StringEquals"]["aws:SourceAccount"].Only() != e.Manifest.Account {
 					return "no aws:SourceAccount condition for " + e.Manifest.Account
 				}
 				return ""
@@ -433,7 +433,9 @@ func Rules() []Rule {
 						ctx := map[string]string{}
 						for _, kv := range st.Condition {
 							for k, v := range kv {
-								ctx[k] = v
+								if len(v) > 0 {
+									ctx[k] = v[0] // one value that satisfies the statement
+								}
 							}
 						}
 						for _, action := range st.Action {

@@ -1,6 +1,7 @@
 // Package networklayer is the program of the network layer: the environment's
 // foundation, which every other layer reads: its customer-managed key, the
-// permissions boundary every workload role carries, and the VPC. It depends
+// name of the permissions boundary every workload role carries (which the
+// account's bootstrap owns), and the VPC. It depends
 // on no other layer.
 package networklayer
 
@@ -10,6 +11,7 @@ import (
 	"github.com/acmepay/platform/pkg/component"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/layer"
+	"github.com/acmepay/platform/pkg/workload"
 )
 
 // Program builds the network layer of the selected stack.
@@ -22,18 +24,15 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	boundary, err := component.NewPermissionsBoundary(ctx, "permissions-boundary", component.PermissionsBoundaryArgs{
-		Names: st.Names, Scope: st.Scope, KeyArn: key.Arn, AuditPrefix: component.AuditPrefix,
-	})
-	if err != nil {
-		return err
-	}
+	// The workload permissions boundary belongs to the account's bootstrap,
+	// where no deployment can change it; the layers only name it.
+	boundary := pulumi.String(workload.Environment{Scope: st.Scope, Names: st.Names}.BoundaryArn())
 	vpc, err := component.NewVpc(ctx, "vpc", component.VpcArgs{
 		Names:                  st.Names,
 		Scope:                  st.Scope,
 		Network:                st.Profile.Network,
 		FlowLogRetentionDays:   st.Profile.Network.FlowLogRetentionDays,
-		PermissionsBoundaryArn: boundary.Arn,
+		PermissionsBoundaryArn: boundary,
 		LogKeyArn:              key.Arn,
 	})
 	if err != nil {
@@ -46,7 +45,7 @@ func Program(ctx *pulumi.Context) error {
 		PublicSubnetIDs:        vpc.PublicSubnetIDs,
 		PrivateSubnetIDs:       vpc.PrivateSubnetIDs,
 		PrivateRouteTableIDs:   vpc.PrivateRouteTableIDs,
-		PermissionsBoundaryArn: boundary.Arn,
+		PermissionsBoundaryArn: boundary,
 		EnvironmentKeyArn:      key.Arn,
 		DefaultSecurityGroupID: vpc.DefaultSecurityGroupID.ToStringOutput(),
 		S3EndpointID:           vpc.S3EndpointID.ToStringOutput(),

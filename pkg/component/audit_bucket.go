@@ -9,10 +9,12 @@ import (
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/workload"
 )
 
-// AuditPrefix is where the payment function writes audit records.
-const AuditPrefix = "audit/"
+// AuditPrefix is where the payment function writes audit records (the
+// workload roles' grants name the same prefix).
+const AuditPrefix = workload.AuditPrefix
 
 // AbortMultipartDays is when incomplete multipart uploads are cleaned up.
 const AbortMultipartDays = 7
@@ -53,7 +55,7 @@ func TLSOnlyPolicy(bucket string) iampolicy.Document {
 		Principal: map[string]iampolicy.Strings{"AWS": {"*"}},
 		Action:    []string{"s3:*"},
 		Resource:  []string{iampolicy.Bucket(bucket), iampolicy.Bucket(bucket) + "/*"},
-		Condition: map[string]map[string]string{"Bool": {"aws:SecureTransport": "false"}},
+		Condition: iampolicy.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
 	})
 }
 

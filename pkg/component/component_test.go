@@ -104,11 +104,6 @@ func TestComponentsOwnWhatTheyCreate(t *testing.T) {
 			_, err := component.NewVpc(ctx, "it", vpcArgs())
 			return err
 		}, 23}, // vpc, default SG, IGW, public RT and route; per zone: 2 subnets, 2 associations, EIP, NAT, private RT and route; 2 endpoints
-		{"payments:network:PermissionsBoundary", func(ctx *pulumi.Context) error {
-			_, err := component.NewPermissionsBoundary(ctx, "it", component.PermissionsBoundaryArgs{
-				Names: names, Scope: scope, KeyArn: pulumi.String(key), AuditPrefix: "refunds/"})
-			return err
-		}, 1},
 		{"payments:network:EnvironmentKey", func(ctx *pulumi.Context) error {
 			_, err := component.NewEnvironmentKey(ctx, "it", component.EnvironmentKeyArgs{Names: names, Scope: scope})
 			return err
@@ -212,10 +207,6 @@ func TestInvalidArgumentsRegisterNothing(t *testing.T) {
 			_, err := component.NewTransactionsTable(ctx, "it", a)
 			return err
 		}, "the environment's key is required"},
-		{"boundary without key", nil, func(ctx *pulumi.Context) error {
-			_, err := component.NewPermissionsBoundary(ctx, "it", component.PermissionsBoundaryArgs{Names: names, Scope: scope, AuditPrefix: "audit/"})
-			return err
-		}, "payments:network:PermissionsBoundary it: the environment's key and the audit prefix are required"},
 		{"function x86", nil, function(func(a *component.VpcFunctionArgs) { a.Function.Architecture = "x86_64" }), `payments:compute:PaymentFunction it: architecture "x86_64": allowed arm64`},
 		{"function without description", nil, function(func(a *component.VpcFunctionArgs) { a.Description = "" }), "a base name and a description are required"},
 		{"function without code", nil, function(func(a *component.VpcFunctionArgs) { a.CodeSHA256 = "" }), "no code archive"},

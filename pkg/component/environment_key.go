@@ -49,14 +49,14 @@ func KeyPolicy(s iampolicy.Scope, names naming.Namer) iampolicy.Document {
 			Sid: "CloudWatchAlarmsPublishToTheEncryptedTopic", Effect: iampolicy.Allow,
 			Principal: map[string]iampolicy.Strings{"Service": {"cloudwatch.amazonaws.com"}},
 			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"}, Resource: []string{"*"},
-			Condition: map[string]map[string]string{"StringEquals": {"aws:SourceAccount": s.Account}},
+			Condition: iampolicy.Condition{"StringEquals": {"aws:SourceAccount": {s.Account}}},
 		},
 		iampolicy.Statement{
 			Sid: "CloudWatchLogsEncryptThisEnvironmentsLogGroups", Effect: iampolicy.Allow,
 			Principal: map[string]iampolicy.Strings{"Service": {s.ServiceEndpoint("logs")}},
 			Action:    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
 			Resource:  []string{"*"},
-			Condition: map[string]map[string]string{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": logGroups}},
+			Condition: iampolicy.Condition{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": {logGroups}}},
 		},
 	)
 }

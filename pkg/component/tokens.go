@@ -5,11 +5,10 @@ package component
 // it in every deployed stack. Errors name the component by its token and
 // name, never by the layer that uses it.
 const (
-	EnvironmentKeyToken      = "payments:network:EnvironmentKey"
-	PermissionsBoundaryToken = "payments:network:PermissionsBoundary"
-	VpcToken                 = "payments:network:Vpc"
-	TransactionsTableToken   = "payments:data:TransactionsTable"
-	AuditBucketToken         = "payments:data:AuditBucket"
+	EnvironmentKeyToken    = "payments:network:EnvironmentKey"
+	VpcToken               = "payments:network:Vpc"
+	TransactionsTableToken = "payments:data:TransactionsTable"
+	AuditBucketToken       = "payments:data:AuditBucket"
 	// VpcFunctionToken keeps the name the component had when the first
 	// stacks were deployed.
 	VpcFunctionToken = "payments:compute:PaymentFunction"

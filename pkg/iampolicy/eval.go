@@ -2,33 +2,47 @@ package iampolicy
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 )
 
-// This file evaluates a request against policy documents the way AWS
-// documents it for a request within one account ("Policy evaluation logic",
+// This file evaluates a request against every policy that applies to it, the
+// way AWS documents it ("Policy evaluation logic",
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html,
-// and "Permissions boundaries for IAM entities", section "Evaluating effective
-// permissions with boundaries"):
+// its cross-account page "Cross-account policy evaluation logic", "Permissions
+// boundaries for IAM entities", and AWS Organizations' "SCP evaluation" and
+// "RCP evaluation"):
 //
-//  1. An explicit Deny in any applicable policy (identity, boundary, resource)
-//     denies.
-//  2. A service principal (cloudwatch.amazonaws.com) is authorised by the
+//  1. An explicit Deny in any applicable policy (SCP, RCP, identity, boundary,
+//     resource) denies.
+//  2. Resource control policies, where they apply (a member account's
+//     resource of a service RCPs cover, not a service-linked role's request),
+//     must allow at every level of the organisation: each Document in RCPs is
+//     one level (root, OU, account).
+//  3. Service control policies, where they apply (an IAM principal of a
+//     member account, not a service-linked role), must allow at every level.
+//  4. A service principal (cloudwatch.amazonaws.com) is then authorised by the
 //     resource policy alone.
-//  3. An IAM role is limited by its permissions boundary: the boundary must
-//     allow the request. A resource policy that names the role's ARN does not
-//     lift that limit (it would only for a user or a role session ARN).
-//  4. A role is then allowed when its identity policies or the resource
-//     policy allow the request.
-//  5. A KMS key is reachable only through its key policy: the key policy
-//     must allow the role itself, or the account root, which delegates to
-//     the role's identity policies.
+//  5. Within one account, a resource policy naming a role *session* allows
+//     whatever the role's boundary says. A boundary limits the rest: it must
+//     allow the request, even when a resource policy names the role's ARN.
+//     The role is then allowed when its identity policies or a resource
+//     policy that names it allow the request; a resource policy naming the
+//     account root only delegates to the identity policies.
+//  6. A KMS key is reachable only through its key policy, and a role assumed
+//     only through its trust policy: it must allow the principal itself, or
+//     the account root, which delegates to the principal's identity
+//     policies.
+//  7. Across accounts, both sides must allow: the caller's identity policies
+//     (within its boundary) and the resource policy of the resource's
+//     account, naming the caller or its account.
 //
 // Statements match on Action/NotAction (case-insensitive, with * and ?),
 // Resource/NotResource (case-sensitive, with * and ?), Principal, and the
-// condition operators below, with the IfExists suffix. Service control
-// policies, session policies and cross-account requests are out of scope: the
-// platform uses none of them.
+// condition operators of compare, with the IfExists suffix and the
+// ForAnyValue/ForAllValues set operators for multivalued keys. Session
+// policies are out of scope: the platform uses none.
 
 // Decision is the outcome of an evaluation.
 type Decision string
@@ -42,15 +56,20 @@ const (
 
 // Request is one API call to evaluate.
 type Request struct {
-	// Principal is the caller: a role ARN, or a service principal such as
-	// "cloudwatch.amazonaws.com".
+	// Principal is the caller: a role ARN, a role session ARN
+	// (arn:aws:sts::<account>:assumed-role/<role>/<session>), or a service
+	// principal such as "cloudwatch.amazonaws.com".
 	Principal string
 	Action    string
 	Resource  string
-	// Context holds the request's condition keys (aws:RequestedRegion,
-	// aws:SourceAccount, iam:PermissionsBoundary, ...). A key absent here is
-	// absent from the request.
+	// Context holds the request's single-valued condition keys
+	// (aws:RequestedRegion, aws:SourceAccount, iam:PermissionsBoundary, ...).
+	// A key absent here is absent from the request.
 	Context map[string]string
+	// Multi holds the request's multivalued condition keys (aws:TagKeys,
+	// kms:ResourceAliases, aws:PrincipalOrgPaths, ...). Policies test them
+	// with ForAnyValue or ForAllValues.
+	Multi map[string][]string
 }
 
 // Policies are the documents that apply to a request.
@@ -59,29 +78,61 @@ type Policies struct {
 	// Boundary is the caller's permissions boundary, nil when it has none.
 	Boundary *Document
 	// Resource is the resource's own policy (bucket policy, key policy,
-	// topic policy), nil when it has none.
+	// topic policy, a role's trust policy for sts:AssumeRole), nil when it
+	// has none.
 	Resource *Document
 	// Account owns the resource; a resource policy naming
-	// arn:aws:iam::<Account>:root delegates to identity policies.
+	// arn:aws:iam::<Account>:root delegates to identity policies. When the
+	// caller's account differs, the request is cross-account.
 	Account string
+	// SCPs are the service control policies over the caller's account, one
+	// document per level from the organisation's root down; empty when the
+	// account is in no organisation (or is its management account).
+	SCPs []Document
+	// RCPs are the resource control policies over the resource's account,
+	// one document per level; empty likewise.
+	RCPs []Document
 }
+
+// RCPServices are the services whose resources resource control policies
+// cover ("List of AWS services that support RCPs"); an RCP does not apply to
+// a request on any other service.
+var RCPServices = []string{"kms", "s3", "secretsmanager", "sqs", "sts"}
 
 // Result is a decision and the statement that made it.
 type Result struct {
 	Decision Decision
-	// By names the deciding statement ("boundary/DenyOtherRegions") or why
-	// nothing allowed the request.
+	// By names the deciding statement ("boundary/DenyOtherRegions",
+	// "scp[1]/DenyLeavingTheOrganisation") or why nothing allowed the
+	// request.
 	By string
+}
+
+type source struct {
+	name string
+	doc  *Document
 }
 
 // Evaluate decides one request. It fails on a condition operator it does not
 // implement rather than guessing.
 func Evaluate(req Request, p Policies) (Result, error) {
-	type source struct {
-		name string
-		doc  *Document
-	}
+	req = withPrincipalKeys(req)
+	service := !strings.HasPrefix(req.Principal, "arn:")
+	linked := strings.Contains(req.Principal, ":role/aws-service-role/")
+	scps := !service && !linked && len(p.SCPs) > 0
+	rcps := !linked && len(p.RCPs) > 0 && slices.Contains(RCPServices, serviceOf(req.Action))
+
 	var sources []source
+	if scps {
+		for i := range p.SCPs {
+			sources = append(sources, source{fmt.Sprintf("scp[%d]", i), &p.SCPs[i]})
+		}
+	}
+	if rcps {
+		for i := range p.RCPs {
+			sources = append(sources, source{fmt.Sprintf("rcp[%d]", i), &p.RCPs[i]})
+		}
+	}
 	for i := range p.Identity {
 		sources = append(sources, source{fmt.Sprintf("identity[%d]", i), &p.Identity[i]})
 	}
@@ -92,7 +143,7 @@ func Evaluate(req Request, p Policies) (Result, error) {
 		sources = append(sources, source{"resource", p.Resource})
 	}
 	for _, s := range sources {
-		sid, err := firstMatch(s.doc, Deny, req, s.name == "resource")
+		sid, err := firstMatch(s.doc, Deny, req, s.name == "resource" || strings.HasPrefix(s.name, "rcp"))
 		if err != nil {
 			return Result{}, fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -101,22 +152,42 @@ func Evaluate(req Request, p Policies) (Result, error) {
 		}
 	}
 
-	resourceAllows := func(principal string) (string, error) {
+	// Guardrails grant nothing; every level must allow.
+	for _, s := range sources {
+		if !strings.HasPrefix(s.name, "scp") && !strings.HasPrefix(s.name, "rcp") {
+			continue
+		}
+		sid, err := firstMatch(s.doc, Allow, req, strings.HasPrefix(s.name, "rcp"))
+		if err != nil {
+			return Result{}, fmt.Errorf("%s: %w", s.name, err)
+		}
+		if sid == "" {
+			return Result{ImplicitDeny, s.name + " does not allow it"}, nil
+		}
+	}
+
+	resource := func(want grant) (string, error) {
 		if p.Resource == nil {
 			return "", nil
 		}
-		r := req
-		r.Principal = principal
-		return firstMatch(p.Resource, Allow, r, true)
+		return firstGrant(p.Resource, req, want)
 	}
-	if !strings.HasPrefix(req.Principal, "arn:") { // a service principal
-		sid, err := resourceAllows(req.Principal)
+	if service {
+		sid, err := resource(direct)
 		if err != nil || sid == "" {
 			return Result{ImplicitDeny, "no resource policy statement allows the service"}, err
 		}
 		return Result{Allowed, "resource/" + sid}, nil
 	}
 
+	crossAccount := p.Account != "" && accountOf(req.Principal) != "" && accountOf(req.Principal) != p.Account
+	if !crossAccount {
+		// A resource policy naming the session itself is not limited by
+		// the role's boundary (only by an explicit deny, checked above).
+		if sid, err := resource(session); err != nil || sid != "" {
+			return Result{Allowed, "resource/" + sid}, err
+		}
+	}
 	if p.Boundary != nil {
 		sid, err := firstMatch(p.Boundary, Allow, req, false)
 		if err != nil {
@@ -136,13 +207,33 @@ func Evaluate(req Request, p Policies) (Result, error) {
 		return "", nil
 	}
 
-	if strings.HasPrefix(req.Resource, "arn:aws:kms:") {
-		if sid, err := resourceAllows(req.Principal); err != nil || sid != "" {
+	if crossAccount {
+		by, err := identity()
+		if err != nil {
+			return Result{}, err
+		}
+		if by == "" {
+			return Result{ImplicitDeny, "cross-account: no identity policy of the caller's account allows it"}, nil
+		}
+		sid, err := resource(direct | delegated)
+		if err != nil {
+			return Result{}, err
+		}
+		if sid == "" {
+			return Result{ImplicitDeny, "cross-account: the resource policy of account " + p.Account + " does not allow the caller"}, nil
+		}
+		return Result{Allowed, by + " and resource/" + sid}, nil
+	}
+
+	// A key's policy and a role's trust policy are required: nothing
+	// reaches the key or assumes the role unless they allow it.
+	if requiresResourcePolicy(req) {
+		if sid, err := resource(direct); err != nil || sid != "" {
 			return Result{Allowed, "resource/" + sid}, err
 		}
-		root, err := resourceAllows(fmt.Sprintf("arn:aws:iam::%s:root", p.Account))
+		root, err := resource(delegated)
 		if err != nil || root == "" {
-			return Result{ImplicitDeny, "the key policy neither allows the role nor delegates to the account"}, err
+			return Result{ImplicitDeny, "the key or trust policy neither allows the caller nor delegates to the account"}, err
 		}
 		by, err := identity()
 		if err != nil || by == "" {
@@ -158,22 +249,102 @@ func Evaluate(req Request, p Policies) (Result, error) {
 	if by != "" {
 		return Result{Allowed, by}, nil
 	}
-	if sid, err := resourceAllows(req.Principal); err != nil || sid != "" {
+	if sid, err := resource(direct); err != nil || sid != "" {
 		return Result{Allowed, "resource/" + sid}, err
 	}
 	return Result{ImplicitDeny, "no identity or resource policy allows it"}, nil
 }
 
+// requiresResourcePolicy: a KMS key is reachable only through its key policy,
+// and a role is assumed only when its trust policy allows it.
+func requiresResourcePolicy(req Request) bool {
+	kmsKey := strings.HasPrefix(req.Resource, "arn:aws:kms:") && strings.Contains(req.Resource, ":key/")
+	return kmsKey || strings.HasPrefix(strings.ToLower(req.Action), "sts:assumerole")
+}
+
+// withPrincipalKeys adds the global keys AWS sets from the caller itself,
+// unless the request states them: aws:PrincipalArn (a session's role),
+// aws:PrincipalAccount and aws:PrincipalIsAWSService.
+func withPrincipalKeys(req Request) Request {
+	ctx := make(map[string]string, len(req.Context)+3)
+	for k, v := range req.Context {
+		ctx[k] = v
+	}
+	set := func(k, v string) {
+		if _, ok := ctx[k]; !ok && v != "" {
+			ctx[k] = v
+		}
+	}
+	if strings.HasPrefix(req.Principal, "arn:") {
+		set("aws:PrincipalArn", roleOf(req.Principal))
+		set("aws:PrincipalAccount", accountOf(req.Principal))
+		set("aws:PrincipalIsAWSService", "false")
+	} else {
+		set("aws:PrincipalIsAWSService", "true")
+	}
+	req.Context = ctx
+	return req
+}
+
+// accountOf is the account of an IAM or STS ARN, "" for anything else.
+func accountOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || (parts[2] != "iam" && parts[2] != "sts") {
+		return ""
+	}
+	return parts[4]
+}
+
+// roleOf is the role ARN of a role session ARN; any other ARN is returned as
+// it is.
+func roleOf(arn string) string {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:sts::")
+	if !ok {
+		return arn
+	}
+	account, path, _ := strings.Cut(rest, ":assumed-role/")
+	role, _, _ := strings.Cut(path, "/")
+	return fmt.Sprintf("arn:aws:iam::%s:role/%s", account, role)
+}
+
+// serviceOf is the service prefix of an action ("s3:GetObject" -> "s3").
+func serviceOf(action string) string {
+	service, _, _ := strings.Cut(strings.ToLower(action), ":")
+	return service
+}
+
 // firstMatch returns the Sid (or "#<index>") of the first statement of effect
-// that matches the request, "" when none does.
+// that matches the request, "" when none does. For a resource policy (or an
+// RCP) the statement's Principal must name the caller in any way.
 func firstMatch(d *Document, effect string, req Request, resourcePolicy bool) (string, error) {
 	for i, s := range d.Statement {
 		if s.Effect != effect {
 			continue
 		}
+		if resourcePolicy && s.grantTo(req.Principal) == 0 {
+			continue
+		}
 		ok, err := s.matches(req, resourcePolicy)
 		if err != nil {
 			return "", fmt.Errorf("statement %s: %w", label(s, i), err)
+		}
+		if ok {
+			return label(s, i), nil
+		}
+	}
+	return "", nil
+}
+
+// firstGrant is firstMatch for the allow statements of a resource policy
+// whose Principal names the caller in one of the ways want admits.
+func firstGrant(d *Document, req Request, want grant) (string, error) {
+	for i, s := range d.Statement {
+		if s.Effect != Allow || s.grantTo(req.Principal)&want == 0 {
+			continue
+		}
+		ok, err := s.matches(req, true)
+		if err != nil {
+			return "", fmt.Errorf("resource: statement %s: %w", label(s, i), err)
 		}
 		if ok {
 			return label(s, i), nil
@@ -190,9 +361,6 @@ func label(s Statement, i int) string {
 }
 
 func (s Statement) matches(req Request, resourcePolicy bool) (bool, error) {
-	if resourcePolicy && !s.principalMatches(req.Principal) {
-		return false, nil
-	}
 	switch {
 	case len(s.Action) > 0 && !anyMatch(s.Action, req.Action, true):
 		return false, nil
@@ -209,23 +377,43 @@ func (s Statement) matches(req Request, resourcePolicy bool) (bool, error) {
 	case len(s.Resource) == 0 && len(s.NotResource) == 0 && !resourcePolicy:
 		return false, fmt.Errorf("neither Resource nor NotResource")
 	}
-	return conditionsHold(s.Condition, req.Context)
+	return conditionsHold(s.Condition, req)
 }
 
-// principalMatches reads the Principal element of a resource policy: "*",
-// an ARN (an account is named by its root ARN), or a service.
-func (s Statement) principalMatches(principal string) bool {
+// grant is how a resource policy's Principal names a caller.
+type grant int
+
+const (
+	// direct: "*", the service, the caller's ARN, or the role of a session.
+	direct grant = 1 << iota
+	// session: the exact role session ARN, which no boundary limits.
+	session
+	// delegated: the caller's account (its root ARN or its ID), which only
+	// lets the account's own policies decide.
+	delegated
+)
+
+// grantTo reads the Principal element of a resource policy statement.
+func (s Statement) grantTo(principal string) grant {
+	var g grant
+	account := accountOf(principal)
 	for kind, values := range s.Principal {
 		for _, v := range values {
 			switch {
-			case kind == "AWS" && v == "*":
-				return true
+			case (kind == "AWS" || kind == "*") && v == "*":
+				g |= direct
+			case v == principal && strings.Contains(principal, ":assumed-role/"):
+				g |= direct | session
 			case v == principal:
-				return true
+				g |= direct
+			case kind == "AWS" && account != "" && strings.Contains(principal, ":assumed-role/") && v == roleOf(principal):
+				g |= direct
+			case kind == "AWS" && account != "" && (v == account || v == "arn:aws:iam::"+account+":root"):
+				g |= delegated
 			}
 		}
 	}
-	return false
+	return g
 }
 
 func anyMatch(patterns []string, value string, foldCase bool) bool {
@@ -271,28 +459,11 @@ func Glob(pattern, value string) bool {
 }
 
 // conditionsHold evaluates a Condition block: every operator, and every key
-// under it, must hold; a key's values are alternatives.
-func conditionsHold(cond map[string]map[string]string, ctx map[string]string) (bool, error) {
+// under it, must hold ("Creating a condition with multiple keys or values").
+func conditionsHold(cond Condition, req Request) (bool, error) {
 	for op, keys := range cond {
-		base, ifExists := strings.CutSuffix(op, "IfExists")
 		for key, want := range keys {
-			got, present := ctx[key]
-			if base == "Null" {
-				if (want == "true") != !present {
-					return false, nil
-				}
-				continue
-			}
-			if !present {
-				// A missing key matches under IfExists, and under a negated
-				// operator (the value is not equal to anything); otherwise
-				// the condition is false.
-				if ifExists || negated(base) {
-					continue
-				}
-				return false, nil
-			}
-			ok, err := compare(base, want, got)
+			ok, err := conditionHolds(op, key, want, req)
 			if err != nil {
 				return false, fmt.Errorf("condition %s on %s: %w", op, key, err)
 			}
@@ -304,24 +475,109 @@ func conditionsHold(cond map[string]map[string]string, ctx map[string]string) (b
 	return true, nil
 }
 
+// conditionHolds evaluates one operator on one key.
+//
+//   - Null: "true" holds when the key is absent, "false" when it is present.
+//   - A single-valued key: the values are alternatives; a negated operator
+//     holds only when no value matches. An absent key makes the condition
+//     false, except under IfExists and under a negated operator (the value
+//     is not equal to anything).
+//   - ForAnyValue: at least one of the request's values matches; false when
+//     the key is absent or empty.
+//   - ForAllValues: every one of the request's values matches; true when the
+//     key is absent or empty (the documented pitfall).
+func conditionHolds(op, key string, want Values, req Request) (bool, error) {
+	set, base, _ := strings.Cut(op, ":")
+	if base == "" {
+		set, base = "", op
+	}
+	base, ifExists := strings.CutSuffix(base, "IfExists")
+	single, singlePresent := req.Context[key]
+	multi, multiPresent := req.Multi[key]
+	if base == "Null" {
+		if len(want) != 1 {
+			return false, fmt.Errorf("Null takes one value")
+		}
+		present := singlePresent || (multiPresent && len(multi) > 0)
+		return (want[0] == "true") == !present, nil
+	}
+	matchOne := func(got string) (bool, error) {
+		positive := strings.Replace(base, "Not", "", 1)
+		for _, w := range want {
+			ok, err := compare(positive, w, got)
+			if err != nil {
+				return false, err
+			}
+			if ok {
+				return !negated(base), nil
+			}
+		}
+		return negated(base), nil
+	}
+	switch set {
+	case "ForAnyValue", "ForAllValues":
+		values := multi
+		if !multiPresent && singlePresent {
+			values = []string{single}
+		}
+		if len(values) == 0 {
+			return set == "ForAllValues", nil
+		}
+		for _, v := range values {
+			ok, err := matchOne(v)
+			if err != nil {
+				return false, err
+			}
+			if set == "ForAnyValue" && ok {
+				return true, nil
+			}
+			if set == "ForAllValues" && !ok {
+				return false, nil
+			}
+		}
+		return set == "ForAllValues", nil
+	case "":
+		if multiPresent {
+			return false, fmt.Errorf("%s is multivalued: test it with ForAnyValue or ForAllValues", key)
+		}
+		if !singlePresent {
+			return ifExists || negated(base), nil
+		}
+		return matchOne(single)
+	}
+	return false, fmt.Errorf("set operator %s not implemented", set)
+}
+
 func negated(op string) bool { return strings.Contains(op, "Not") }
 
+// compare applies a positive operator (negations are handled by the caller).
 func compare(op, want, got string) (bool, error) {
 	switch op {
 	case "StringEquals", "ArnEquals":
 		return want == got, nil
-	case "StringNotEquals", "ArnNotEquals":
-		return want != got, nil
 	case "StringEqualsIgnoreCase":
 		return strings.EqualFold(want, got), nil
-	case "StringNotEqualsIgnoreCase":
-		return !strings.EqualFold(want, got), nil
 	case "StringLike", "ArnLike":
 		return Glob(want, got), nil
-	case "StringNotLike", "ArnNotLike":
-		return !Glob(want, got), nil
 	case "Bool":
 		return strings.EqualFold(want, got), nil
+	case "NumericEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals":
+		w, err1 := strconv.ParseFloat(want, 64)
+		g, err2 := strconv.ParseFloat(got, 64)
+		if err1 != nil || err2 != nil {
+			return false, fmt.Errorf("%s compares numbers: %q and %q", op, want, got)
+		}
+		switch op {
+		case "NumericEquals":
+			return g == w, nil
+		case "NumericLessThan":
+			return g < w, nil
+		case "NumericLessThanEquals":
+			return g <= w, nil
+		case "NumericGreaterThan":
+			return g > w, nil
+		}
+		return g >= w, nil
 	}
 	return false, fmt.Errorf("operator not implemented")
 }

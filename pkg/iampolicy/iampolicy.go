@@ -24,14 +24,107 @@ type Document struct {
 // (resource policies and trust policies name a Principal instead of a
 // resource where the resource is implied).
 type Statement struct {
-	Sid         string                       `json:"Sid,omitempty"`
-	Effect      string                       `json:"Effect"`
-	Principal   map[string]Strings           `json:"Principal,omitempty"`
-	Action      Strings                      `json:"Action,omitempty"`
-	NotAction   Strings                      `json:"NotAction,omitempty"`
-	Resource    Strings                      `json:"Resource,omitempty"`
-	NotResource Strings                      `json:"NotResource,omitempty"`
-	Condition   map[string]map[string]string `json:"Condition,omitempty"`
+	Sid         string     `json:"Sid,omitempty"`
+	Effect      string     `json:"Effect"`
+	Principal   Principals `json:"Principal,omitempty"`
+	Action      Strings    `json:"Action,omitempty"`
+	NotAction   Strings    `json:"NotAction,omitempty"`
+	Resource    Strings    `json:"Resource,omitempty"`
+	NotResource Strings    `json:"NotResource,omitempty"`
+	Condition   Condition  `json:"Condition,omitempty"`
+}
+
+// Principals is a resource policy statement's Principal element: kind
+// ("AWS", "Service", "Federated") -> names. Everyone, which IAM writes as the
+// plain string "*" (and which a resource control policy must use), is
+// Everyone.
+type Principals map[string]Strings
+
+// Everyone is the Principal "*".
+var Everyone = Principals{"*": {"*"}}
+
+// UnmarshalJSON reads "*" or an object of kinds.
+func (p *Principals) UnmarshalJSON(b []byte) error {
+	var star string
+	if err := json.Unmarshal(b, &star); err == nil {
+		if star != "*" {
+			return fmt.Errorf("principal %q: want \"*\" or an object", star)
+		}
+		*p = Everyone
+		return nil
+	}
+	var m map[string]Strings
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*p = m
+	return nil
+}
+
+// MarshalJSON writes Everyone as "*".
+func (p Principals) MarshalJSON() ([]byte, error) {
+	if len(p) == 1 && len(p["*"]) == 1 && p["*"][0] == "*" {
+		return []byte(`"*"`), nil
+	}
+	return json.Marshal(map[string]Strings(p))
+}
+
+// Condition is a statement's Condition block: operator -> condition key ->
+// values. A key's values are alternatives (any may match; for a negated
+// operator, none may).
+type Condition map[string]map[string]Values
+
+// Values are the values of one condition key. IAM's grammar lets a document
+// write one value as a plain string; a single value is written that way, so a
+// document's text does not change when it gains the ability to hold more.
+type Values []string
+
+// UnmarshalJSON reads a string, a boolean or number (as its text), or a list.
+func (v *Values) UnmarshalJSON(b []byte) error {
+	var raw any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	one := func(x any) (string, error) {
+		switch t := x.(type) {
+		case string:
+			return t, nil
+		case bool, float64:
+			return fmt.Sprint(t), nil
+		}
+		return "", fmt.Errorf("condition value %v: want a string, boolean or number", x)
+	}
+	if list, ok := raw.([]any); ok {
+		out := make(Values, 0, len(list))
+		for _, x := range list {
+			s, err := one(x)
+			if err != nil {
+				return err
+			}
+			out = append(out, s)
+		}
+		*v = out
+		return nil
+	}
+	s, err := one(raw)
+	*v = Values{s}
+	return err
+}
+
+// Only is the one value, "" when there are none or several.
+func (v Values) Only() string {
+	if len(v) == 1 {
+		return v[0]
+	}
+	return ""
+}
+
+// MarshalJSON writes one value as a string and several as a list.
+func (v Values) MarshalJSON() ([]byte, error) {
+	if len(v) == 1 {
+		return json.Marshal(v[0])
+	}
+	return json.Marshal([]string(v))
 }
 
 // Strings is a list that IAM's grammar also lets a document write as a single
@@ -93,7 +186,7 @@ func ServiceTrust(service, account string) Document {
 		Effect:    "Allow",
 		Principal: map[string]Strings{"Service": {service}},
 		Action:    []string{"sts:AssumeRole"},
-		Condition: map[string]map[string]string{"StringEquals": {"aws:SourceAccount": account}},
+		Condition: Condition{"StringEquals": {"aws:SourceAccount": {account}}},
 	})
 }
 

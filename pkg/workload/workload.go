@@ -68,10 +68,20 @@ func UnscopedActions() []string {
 // Environment names the resources of one environment that workload roles
 // reach. Every name comes from the environment's Namer.
 type Environment struct {
-	Scope  iampolicy.Scope
-	Names  naming.Namer
+	Scope iampolicy.Scope
+	Names naming.Namer
+	// KeyArn is the environment key's ARN where it is known (a deployed or
+	// planned environment); the boundary does not need it.
 	KeyArn string
 }
+
+// AuditPrefix is where workload roles write audit records in the audit
+// bucket.
+const AuditPrefix = "audit/"
+
+// KeyAliasesKey is the condition key holding every alias of the KMS key a
+// request names.
+const KeyAliasesKey = "kms:ResourceAliases"
 
 // Table is the transactions table's name.
 func (e Environment) Table() string {
@@ -135,9 +145,9 @@ func FunctionStatements(s iampolicy.Scope, f Function) []iampolicy.Statement {
 		{Sid: "OwnLogGroup", Effect: iampolicy.Allow, Action: LogWriteActions,
 			Resource: []string{s.LogGroup(f.LogGroup, false), s.LogGroup(f.LogGroup, true)}},
 		{Sid: "EnvironmentKeyThroughDynamoDB", Effect: iampolicy.Allow, Action: KeyActions, Resource: []string{f.KeyArn},
-			Condition: map[string]map[string]string{"StringEquals": {"kms:ViaService": s.ServiceEndpoint("dynamodb")}}},
+			Condition: iampolicy.Condition{"StringEquals": {"kms:ViaService": {s.ServiceEndpoint("dynamodb")}}}},
 		{Sid: "EnvironmentKeyThroughS3", Effect: iampolicy.Allow, Action: KeyActions, Resource: []string{f.KeyArn},
-			Condition: map[string]map[string]string{"StringEquals": {"kms:ViaService": s.ServiceEndpoint("s3")}}},
+			Condition: iampolicy.Condition{"StringEquals": {"kms:ViaService": {s.ServiceEndpoint("s3")}}}},
 	}
 	for _, u := range UnscopedGrants {
 		out = append(out, iampolicy.Statement{Sid: u.Sid, Effect: iampolicy.Allow, Action: u.Actions, Resource: []string{"*"}})
@@ -156,13 +166,20 @@ func FlowLogStatements(s iampolicy.Scope, logGroup string) []iampolicy.Statement
 // Boundary is the environment's permissions boundary: the union of every
 // workload role's grants, as allow statements (so no identity policy can
 // reach beyond them), then the explicit denies.
+//
+// Bootstrap creates the boundary before any layer has created the
+// environment's key, so the boundary names the key by its alias
+// (kms:ResourceAliases, a multivalued key) rather than by its random ARN.
 func Boundary(e Environment, auditPrefix string) iampolicy.Document {
 	fn := FunctionStatements(e.Scope, Function{
-		Table: e.Table(), Bucket: e.Bucket(), AuditPrefix: auditPrefix, LogGroup: e.FunctionLogGroups(), KeyArn: e.KeyArn,
+		Table: e.Table(), Bucket: e.Bucket(), AuditPrefix: auditPrefix, LogGroup: e.FunctionLogGroups(), KeyArn: e.Scope.Key("*"),
 	})
 	var st []iampolicy.Statement
 	for _, s := range append(fn, FlowLogStatements(e.Scope, e.FlowLogGroup())...) {
 		s.Sid = "Ceiling" + s.Sid
+		if slices.Equal(s.Resource, []string{e.Scope.Key("*")}) {
+			s.Condition["ForAnyValue:StringEquals"] = map[string]iampolicy.Values{KeyAliasesKey: {e.KeyAlias()}}
+		}
 		st = append(st, s)
 	}
 	return iampolicy.New(append(st, Denies(e)...)...)
@@ -174,7 +191,7 @@ type Denied struct {
 	Sid       string
 	Actions   []string
 	Resources []string
-	Condition map[string]map[string]string
+	Condition iampolicy.Condition
 }
 
 // DeniedActions are the explicit denies, with the resources they cover.
@@ -183,15 +200,15 @@ func DeniedActions(e Environment) []Denied {
 	boundaries := e.Scope.Policy(naming.PermissionsBoundary + "-*")
 	return []Denied{
 		{Sid: "DenyOtherRegions", Actions: all, Resources: all,
-			Condition: map[string]map[string]string{"StringNotEquals": {"aws:RequestedRegion": e.Scope.Region}}},
+			Condition: iampolicy.Condition{"StringNotEquals": {"aws:RequestedRegion": {e.Scope.Region}}}},
 		{Sid: "DenyOtherAccounts", Actions: all, Resources: all,
 			// Only where the request names a resource account: X-Ray and
 			// network-interface calls carry none and must keep working.
 			// (StringNotEqualsIfExists would do the opposite: an absent key
 			// makes an IfExists condition true, so the deny would apply.)
-			Condition: map[string]map[string]string{
-				"StringNotEquals": {"aws:ResourceAccount": e.Scope.Account},
-				"Null":            {"aws:ResourceAccount": "false"},
+			Condition: iampolicy.Condition{
+				"StringNotEquals": {"aws:ResourceAccount": {e.Scope.Account}},
+				"Null":            {"aws:ResourceAccount": {"false"}},
 			}},
 		{Sid: "DenyBoundaryChanges", Resources: []string{boundaries}, Actions: []string{
 			"iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion",

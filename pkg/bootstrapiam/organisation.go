@@ -1,0 +1,63 @@
+package bootstrapiam
+
+import (
+	"fmt"
+
+	"github.com/acmepay/platform/pkg/iampolicy"
+)
+
+// No IAM condition key limits what a trust policy says, a role's boundary
+// cannot stop another account from assuming it, and an account's root can
+// always rewrite a bucket or key policy. What must hold against an account
+// administrator rests on the organisation's guardrails, which bootstrap
+// hands to the organisation's administrator (docs/bootstrap.md):
+//   - the service control policy, over the environments' accounts: only the
+//     bootstrap administrator and the break-glass role touch what bootstrap
+//     owns;
+//   - the resource control policy: S3 and KMS resources only for the
+//     organisation's principals and AWS services, and the workload roles
+//     assumable only by AWS services.
+
+// ServiceControlPolicy is attached to the organisational unit holding the
+// three environments' accounts.
+func (t Tooling) ServiceControlPolicy() iampolicy.Document {
+	var owned, admins []string
+	for _, a := range t.Accounts {
+		owned = append(owned, a.Owned()...)
+		owned = append(owned, a.VersionParameterArn())
+	}
+	admins = append(admins, fmt.Sprintf("arn:aws:iam::*:role/%s", t.Pipeline.AdminRole), fmt.Sprintf("arn:aws:iam::*:role/%s", BreakGlassRoleName))
+	return iampolicy.New(
+		iampolicy.Statement{Sid: "FullAWSAccess", Effect: iampolicy.Allow, Action: []string{"*"}, Resource: []string{"*"}},
+		iampolicy.Statement{
+			Sid: "OnlyTheAdministratorChangesWhatBootstrapOwns", Effect: iampolicy.Deny, Resource: owned,
+			NotAction: []string{"iam:Get*", "iam:List*", "ssm:GetParameter*", "ssm:DescribeParameters"},
+			Condition: iampolicy.Condition{"ArnNotLike": {"aws:PrincipalArn": admins}},
+		},
+	)
+}
+
+// ResourceControlPolicy is attached to the same organisational unit, and to
+// the tooling account.
+func (t Tooling) ResourceControlPolicy() iampolicy.Document {
+	var workloadRoles []string
+	for _, a := range t.Accounts {
+		workloadRoles = append(workloadRoles, a.functionRoles())
+	}
+	return iampolicy.New(
+		iampolicy.Statement{Sid: "RCPFullAWSAccess", Effect: iampolicy.Allow, Principal: iampolicy.Everyone, Action: []string{"*"}, Resource: []string{"*"}},
+		iampolicy.Statement{
+			Sid: "OnlyTheOrganisationReachesDataAndKeys", Effect: iampolicy.Deny, Principal: iampolicy.Everyone,
+			Action: []string{"kms:*", "s3:*"}, Resource: []string{"*"},
+			Condition: iampolicy.Condition{
+				"StringNotEqualsIfExists": {"aws:PrincipalOrgID": {t.Pipeline.OrganizationID}},
+				"BoolIfExists":            {"aws:PrincipalIsAWSService": {"false"}},
+			},
+		},
+		iampolicy.Statement{
+			Sid: "WorkloadRolesOnlyForAWSServices", Effect: iampolicy.Deny, Principal: iampolicy.Everyone,
+			Action: []string{"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"}, Resource: workloadRoles,
+			Condition: iampolicy.Condition{"BoolIfExists": {"aws:PrincipalIsAWSService": {"false"}}},
+		},
+	)
+}

@@ -1,0 +1,226 @@
+package bootstrapiam
+
+import (
+	"fmt"
+
+	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/tagging"
+)
+
+// DeployerPolicy is what the deployer role may do: exactly what the four
+// layers manage, on this environment's resources, plus its own state in the
+// tooling account. Its boundary and guardrails cap it whatever it says.
+func (a Account) DeployerPolicy() iampolicy.Document {
+	p := a.Profile
+	s := a.scope()
+	named := func(service, resourceFormat string) string {
+		return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, p.Region, p.AccountID, fmt.Sprintf(resourceFormat, p.Environment, p.Suffix))
+	}
+	boundary := a.Workload().BoundaryArn()
+	roles := a.layerRoles()
+	ownTags := iampolicy.Condition{"StringEquals": {"aws:ResourceTag/" + tagging.KeyProject: {tagging.Project}, "aws:ResourceTag/" + tagging.KeyEnvironment: {string(p.Environment)}}}
+	inRegion := iampolicy.Condition{"StringEquals": {"aws:RequestedRegion": {p.Region}}}
+	return iampolicy.New(append(a.stateGrants(true),
+		iampolicy.Statement{Sid: "Identity", Effect: "Allow", Action: []string{"sts:GetCallerIdentity"}, Resource: []string{"*"}},
+		iampolicy.Statement{Sid: "BootstrapVersion", Effect: "Allow", Action: []string{"ssm:GetParameter"}, Resource: []string{a.VersionParameterArn()}},
+		iampolicy.Statement{
+			Sid: "Quotas", Effect: "Allow", Resource: []string{"*"}, Condition: inRegion,
+			Action: []string{"lambda:GetAccountSettings", "servicequotas:GetServiceQuota"},
+		},
+		iampolicy.Statement{
+			// EC2 networking has little resource-level scoping for create
+			// calls; the region condition and the boundary bound it.
+			Sid: "Network", Effect: "Allow", Resource: []string{"*"}, Condition: inRegion,
+			Action: []string{
+				"ec2:AllocateAddress", "ec2:AssociateRouteTable", "ec2:AttachInternetGateway",
+				"ec2:AuthorizeSecurityGroupEgress", "ec2:AuthorizeSecurityGroupIngress",
+				"ec2:CreateFlowLogs", "ec2:CreateInternetGateway", "ec2:CreateNatGateway", "ec2:CreateRoute",
+				"ec2:CreateRouteTable", "ec2:CreateSecurityGroup", "ec2:CreateSubnet", "ec2:CreateTags",
+				"ec2:CreateVpc", "ec2:CreateVpcEndpoint", "ec2:DeleteFlowLogs", "ec2:DeleteInternetGateway",
+				"ec2:DeleteNatGateway", "ec2:DeleteRoute", "ec2:DeleteRouteTable", "ec2:DeleteSecurityGroup",
+				"ec2:DeleteSubnet", "ec2:DeleteTags", "ec2:DeleteVpc", "ec2:DeleteVpcEndpoints",
+				"ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute",
+				"ec2:DescribeAvailabilityZones", "ec2:DescribeFlowLogs", "ec2:DescribeInternetGateways",
+				"ec2:DescribeNatGateways", "ec2:DescribeNetworkInterfaces", "ec2:DescribePrefixLists",
+				"ec2:DescribeRouteTables", "ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups",
+				"ec2:DescribeSubnets", "ec2:DescribeVpcAttribute", "ec2:DescribeVpcEndpoints", "ec2:DescribeVpcs",
+				"ec2:DetachInternetGateway", "ec2:DisassociateAddress", "ec2:DisassociateRouteTable",
+				"ec2:ModifySubnetAttribute", "ec2:ModifyVpcAttribute", "ec2:ModifyVpcEndpoint",
+				"ec2:ReleaseAddress", "ec2:ReplaceRoute", "ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress",
+			},
+		},
+		iampolicy.Statement{
+			// Every role the stacks create or change must carry the boundary.
+			Sid: "RolesOnlyWithTheBoundary", Effect: "Allow", Resource: []string{roles},
+			Action:    []string{"iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"},
+			Condition: iampolicy.Condition{"StringEquals": {"iam:PermissionsBoundary": {boundary}}},
+		},
+		iampolicy.Statement{
+			Sid: "RoleLifecycle", Effect: "Allow", Resource: []string{roles},
+			Action: []string{
+				"iam:DeleteRole", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
+				"iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:TagRole", "iam:UntagRole",
+				"iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
+			},
+		},
+		iampolicy.Statement{
+			Sid: "PassRolesToTheirServicesOnly", Effect: "Allow", Resource: []string{roles}, Action: []string{"iam:PassRole"},
+			Condition: iampolicy.Condition{"StringEquals": {"iam:PassedToService": {"lambda.amazonaws.com"}}},
+		},
+		iampolicy.Statement{
+			Sid: "PassFlowLogRole", Effect: "Allow", Action: []string{"iam:PassRole"},
+			Resource:  []string{s.Role(a.Workload().FlowLogRole())},
+			Condition: iampolicy.Condition{"StringEquals": {"iam:PassedToService": {"vpc-flow-logs.amazonaws.com"}}},
+		},
+		iampolicy.Statement{
+			Sid: "AutoscalingServiceRole", Effect: "Allow", Action: []string{"iam:CreateServiceLinkedRole"},
+			Resource:  []string{autoscalingServiceRole(p.AccountID)},
+			Condition: iampolicy.Condition{"StringEquals": {"iam:AWSServiceName": {"dynamodb.application-autoscaling.amazonaws.com"}}},
+		},
+		iampolicy.Statement{
+			Sid: "TransactionsTable", Effect: "Allow",
+			Resource: []string{s.Table(a.Workload().Table()), s.Indexes(a.Workload().Table())},
+			Action: []string{
+				"dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTable",
+				"dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource", "dynamodb:TagResource", "dynamodb:UntagResource",
+				"dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTable",
+			},
+		},
+		iampolicy.Statement{
+			// Application Auto Scaling has no resource-level permissions.
+			Sid: "TableAutoscaling", Effect: "Allow", Resource: []string{"*"}, Condition: inRegion,
+			Action: []string{
+				"application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DeregisterScalableTarget",
+				"application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies",
+				"application-autoscaling:ListTagsForResource", "application-autoscaling:PutScalingPolicy",
+				"application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource",
+			},
+		},
+		iampolicy.Statement{
+			Sid: "AuditBucket", Effect: "Allow",
+			Resource: []string{iampolicy.Bucket(a.Workload().Bucket()), iampolicy.Bucket(a.Workload().Bucket()) + "/*"},
+			Action: []string{
+				"s3:CreateBucket", "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObject", "s3:DeleteObjectVersion",
+				"s3:GetAccelerateConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLocation",
+				"s3:GetBucketLogging", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls",
+				"s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment", "s3:GetBucketTagging",
+				"s3:GetBucketVersioning", "s3:GetBucketWebsite", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
+				"s3:GetReplicationConfiguration", "s3:ListBucket", "s3:ListBucketVersions", "s3:PutBucketOwnershipControls",
+				"s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging", "s3:PutBucketVersioning",
+				"s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration",
+				// Object Lock: set at creation, and bypassed only by forceDestroy
+				// when the environment is destroyed (governance mode).
+				"s3:BypassGovernanceRetention", "s3:PutBucketObjectLockConfiguration",
+			},
+		},
+		iampolicy.Statement{
+			// A key's ARN is random, so keys are reached by their tags (the
+			// guardrail denies every key not tagged for this environment).
+			Sid: "CreateTheEnvironmentKey", Effect: "Allow", Resource: []string{"*"},
+			Action:    []string{"kms:CreateKey", "kms:TagResource"},
+			Condition: iampolicy.Condition{"StringEquals": {"aws:RequestedRegion": {p.Region}, "aws:RequestTag/" + tagging.KeyProject: {tagging.Project}, "aws:RequestTag/" + tagging.KeyEnvironment: {string(p.Environment)}}},
+		},
+		iampolicy.Statement{
+			Sid: "ManageTheEnvironmentKey", Effect: "Allow", Resource: []string{fmt.Sprintf("arn:aws:kms:%s:%s:key/*", p.Region, p.AccountID)},
+			Action: []string{
+				"kms:CreateGrant", "kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
+				"kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription",
+			},
+			Condition: ownTags,
+		},
+		iampolicy.Statement{
+			Sid: "TheEnvironmentKeyAlias", Effect: "Allow",
+			Resource: []string{fmt.Sprintf("arn:aws:kms:%s:%s:%s", p.Region, p.AccountID, a.Workload().KeyAlias()), fmt.Sprintf("arn:aws:kms:%s:%s:key/*", p.Region, p.AccountID)},
+			Action:   []string{"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"},
+		},
+		iampolicy.Statement{Sid: "ListKeyAliases", Effect: "Allow", Action: []string{"kms:ListAliases"}, Resource: []string{"*"}, Condition: inRegion},
+		iampolicy.Statement{
+			Sid: "Functions", Effect: "Allow", Resource: []string{named("lambda", "function:*-%s-%s")},
+			Action: []string{
+				"lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig",
+				"lambda:GetFunctionConfiguration", "lambda:GetPolicy", "lambda:ListTags", "lambda:ListVersionsByFunction",
+				"lambda:TagResource", "lambda:UntagResource", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
+				"lambda:DeleteFunctionConcurrency", "lambda:GetFunctionConcurrency", "lambda:PutFunctionConcurrency",
+			},
+		},
+		iampolicy.Statement{
+			Sid: "LogGroups", Effect: "Allow",
+			Resource: []string{
+				named("logs", "log-group:/aws/lambda/*-%s-%s"), named("logs", "log-group:/aws/lambda/*-%s-%s") + ":*",
+				named("logs", "log-group:/aws/vpc/flow-logs/vpc-%s-%s"), named("logs", "log-group:/aws/vpc/flow-logs/vpc-%s-%s") + ":*",
+			},
+			Action: []string{
+				"logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey", "logs:ListTagsForResource",
+				"logs:ListTagsLogGroup", "logs:PutRetentionPolicy", "logs:TagLogGroup", "logs:TagResource", "logs:UntagResource",
+			},
+		},
+		iampolicy.Statement{Sid: "ListLogGroups", Effect: "Allow", Action: []string{"logs:DescribeLogGroups"}, Resource: []string{"*"}, Condition: inRegion},
+		iampolicy.Statement{
+			Sid: "Alarms", Effect: "Allow",
+			Resource: []string{named("cloudwatch", "alarm:*-%s-%s"), fmt.Sprintf("arn:aws:cloudwatch::%s:dashboard/payments-%s-%s", p.AccountID, p.Environment, p.Suffix)},
+			Action: []string{
+				"cloudwatch:DeleteAlarms", "cloudwatch:DeleteDashboards", "cloudwatch:DescribeAlarms", "cloudwatch:GetDashboard",
+				"cloudwatch:ListTagsForResource", "cloudwatch:PutDashboard", "cloudwatch:PutMetricAlarm",
+				"cloudwatch:TagResource", "cloudwatch:UntagResource",
+			},
+		},
+		iampolicy.Statement{
+			Sid: "AlarmTopic", Effect: "Allow", Resource: []string{named("sns", "alarms-%s-%s")},
+			Action: []string{
+				"sns:CreateTopic", "sns:DeleteTopic", "sns:GetSubscriptionAttributes", "sns:GetTopicAttributes",
+				"sns:ListTagsForResource", "sns:SetSubscriptionAttributes", "sns:SetTopicAttributes", "sns:Subscribe",
+				"sns:TagResource", "sns:Unsubscribe", "sns:UntagResource",
+			},
+		},
+	)...)
+}
+
+// ReadOnlyPolicy is the read-only role's policy: what a refresh, a preview
+// and the drift check read, which is configuration. It grants no data read:
+// no DynamoDB item, no S3 object, no log event, no decryption, no secret.
+// lambda:GetFunction is the one read whose answer links to the code archive:
+// the provider reads a function with it, and the archive is this
+// repository's own build output.
+func (a Account) ReadOnlyPolicy() iampolicy.Document {
+	inRegion := a.inRegion()
+	return iampolicy.New(append(a.stateGrants(false),
+		iampolicy.Statement{Sid: "Identity", Effect: iampolicy.Allow, Action: []string{"sts:GetCallerIdentity"}, Resource: []string{"*"}},
+		iampolicy.Statement{Sid: "BootstrapVersion", Effect: iampolicy.Allow, Action: []string{"ssm:GetParameter"}, Resource: []string{a.VersionParameterArn()}},
+		iampolicy.Statement{
+			Sid: "ReadConfiguration", Effect: iampolicy.Allow, Resource: []string{"*"}, Condition: inRegion,
+			Action: []string{
+				"application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies",
+				"application-autoscaling:ListTagsForResource",
+				"cloudwatch:DescribeAlarms", "cloudwatch:GetDashboard", "cloudwatch:ListTagsForResource",
+				"dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource",
+				"ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute", "ec2:DescribeAvailabilityZones", "ec2:DescribeFlowLogs",
+				"ec2:DescribeInternetGateways", "ec2:DescribeNatGateways", "ec2:DescribeNetworkInterfaces", "ec2:DescribePrefixLists",
+				"ec2:DescribeRouteTables", "ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets",
+				"ec2:DescribeVpcAttribute", "ec2:DescribeVpcEndpoints", "ec2:DescribeVpcs",
+				"iam:GetOpenIDConnectProvider", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
+				"iam:ListRolePolicies",
+				"kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListResourceTags",
+				"lambda:GetAccountSettings", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:GetFunctionConcurrency",
+				"lambda:GetFunctionConfiguration", "lambda:GetPolicy", "lambda:ListTags", "lambda:ListVersionsByFunction",
+				"logs:DescribeLogGroups", "logs:ListTagsForResource", "logs:ListTagsLogGroup",
+				"s3:GetAccelerateConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLocation", "s3:GetBucketLogging",
+				"s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy",
+				"s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment", "s3:GetBucketTagging", "s3:GetBucketVersioning",
+				"s3:GetBucketWebsite", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration",
+				"sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource",
+			},
+		},
+	)...)
+}
+
+// BreakGlassPolicy is the break-glass role's policy: the deployer's, and what
+// destroys payment data, which the deployer's guardrail denies it in prod.
+// The role carries the deployer's boundary, so it too stays within the
+// environment and cannot touch what bootstrap owns.
+func (a Account) BreakGlassPolicy() iampolicy.Document {
+	d := a.DeployerPolicy()
+	d.Statement = append(d.Statement, iampolicy.Statement{
+		Sid: "DestroyPaymentData", Effect: iampolicy.Allow, Action: ProdDataDestruction, Resource: a.paymentData(),
+	})
+	return d
+}

@@ -1,0 +1,141 @@
+package bootstrapiam
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+// The state bucket lives in the tooling account. A pipeline role reaches it
+// across accounts, so every state call must be allowed twice: by the role's
+// own policy (stateGrants) and by the bucket's policy; and every object is
+// encrypted under the state key, whose key policy must name the role too.
+// Bucket Keys are off: with them KMS would see the bucket, not the object, as
+// the encryption context, and a key grant could not be limited to one
+// environment's prefix.
+
+// BootstrapPrefix holds the bootstrap stacks' own state, outside every
+// environment's prefix, where no pipeline role can write.
+const BootstrapPrefix = "bootstrap"
+
+// StateKeyAlias is the alias of the state bucket's key.
+const StateKeyAlias = "alias/payments-pulumi-state"
+
+// StatePrefix is an environment's prefix in the state bucket: its
+// PULUMI_BACKEND_URL is s3://<bucket>/<env>.
+func StatePrefix(env profile.Environment) string { return string(env) }
+
+// BackendURL is an environment's PULUMI_BACKEND_URL.
+func (a Account) BackendURL() string {
+	return fmt.Sprintf("s3://%s/%s", a.Pipeline.StateBucket, StatePrefix(a.Profile.Environment))
+}
+
+func (a Account) stateObjects() string {
+	return iampolicy.Object(a.Pipeline.StateBucket, StatePrefix(a.Profile.Environment)+"/")
+}
+
+// StateKeyArns is the ARN pattern of keys in the tooling account: the state
+// key's ID is random, and the key policy decides who uses it.
+func (a Account) stateKeys() string {
+	return fmt.Sprintf("arn:aws:kms:%s:%s:key/*", a.Pipeline.Region, a.Pipeline.ToolingAccountID)
+}
+
+// stateEncryption ties a use of the state key to S3 and to this
+// environment's objects.
+func (a Account) stateEncryption() iampolicy.Condition {
+	return iampolicy.Condition{
+		"StringEquals": {"kms:ViaService": {fmt.Sprintf("s3.%s.amazonaws.com", a.Pipeline.Region)}},
+		"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {a.stateObjects()}},
+	}
+}
+
+// stateGrants are a pipeline role's grants on its environment's state: the
+// deployer reads and writes it (and the stack and environment locks); the
+// read-only role only reads it, since Pulumi takes no lock for a preview or
+// a preview-only refresh.
+func (a Account) stateGrants(write bool) []iampolicy.Statement {
+	objects := []string{"s3:GetObject"}
+	key := []string{"kms:Decrypt"}
+	if write {
+		objects = append(objects, "s3:DeleteObject", "s3:PutObject")
+		key = append(key, "kms:GenerateDataKey")
+	}
+	return []iampolicy.Statement{
+		{Sid: "ListOwnState", Effect: iampolicy.Allow, Action: []string{"s3:ListBucket"}, Resource: []string{iampolicy.Bucket(a.Pipeline.StateBucket)},
+			Condition: iampolicy.Condition{"StringLike": {"s3:prefix": {StatePrefix(a.Profile.Environment) + "/*"}}}},
+		{Sid: "OwnStateObjects", Effect: iampolicy.Allow, Action: objects, Resource: []string{a.stateObjects()}},
+		{Sid: "OwnStateKey", Effect: iampolicy.Allow, Action: key, Resource: []string{a.stateKeys()}, Condition: a.stateEncryption()},
+	}
+}
+
+// Tooling is the tooling account and the environments whose state it holds.
+type Tooling struct {
+	Pipeline profile.Pipeline
+	Accounts []Account
+}
+
+func (t Tooling) bucket() string { return iampolicy.Bucket(t.Pipeline.StateBucket) }
+
+// StateBucketPolicy: TLS only; each environment's roles reach only their
+// prefix (the deployer and the break-glass role read and write it, the
+// read-only role reads it); nobody outside the organisation.
+func (t Tooling) StateBucketPolicy() iampolicy.Document {
+	st := []iampolicy.Statement{{
+		Sid: "DenyInsecureTransport", Effect: iampolicy.Deny, Principal: iampolicy.Everyone,
+		Action: []string{"s3:*"}, Resource: []string{t.bucket(), t.bucket() + "/*"},
+		Condition: iampolicy.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
+	}}
+	for _, a := range t.Accounts {
+		prefix := StatePrefix(a.Profile.Environment)
+		writers := []string{a.Role(DeployerRoleName)}
+		if a.HasBreakGlass() {
+			writers = append(writers, a.Role(BreakGlassRoleName))
+		}
+		readers := append(append([]string{}, writers...), a.Role(ReadOnlyRoleName))
+		name := title(prefix)
+		st = append(st,
+			iampolicy.Statement{Sid: "List" + name, Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": readers},
+				Action: []string{"s3:ListBucket"}, Resource: []string{t.bucket()},
+				Condition: iampolicy.Condition{"StringLike": {"s3:prefix": {prefix + "/*"}}}},
+			iampolicy.Statement{Sid: "Read" + name, Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": readers},
+				Action: []string{"s3:GetObject"}, Resource: []string{a.stateObjects()}},
+			iampolicy.Statement{Sid: "Write" + name, Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": writers},
+				Action: []string{"s3:DeleteObject", "s3:PutObject"}, Resource: []string{a.stateObjects()}},
+		)
+	}
+	return iampolicy.New(st...)
+}
+
+// StateKeyPolicy: the tooling account administers the key (its root
+// delegates to its own IAM policies); each environment's roles use it only
+// through S3 and only for objects under their prefix.
+func (t Tooling) StateKeyPolicy() iampolicy.Document {
+	root := fmt.Sprintf("arn:aws:iam::%s:root", t.Pipeline.ToolingAccountID)
+	st := []iampolicy.Statement{{
+		Sid: "ToolingAccountAdministers", Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": {root}},
+		Action: []string{"kms:*"}, Resource: []string{"*"},
+	}}
+	for _, a := range t.Accounts {
+		writers := []string{a.Role(DeployerRoleName)}
+		if a.HasBreakGlass() {
+			writers = append(writers, a.Role(BreakGlassRoleName))
+		}
+		name := title(StatePrefix(a.Profile.Environment))
+		st = append(st,
+			iampolicy.Statement{Sid: "Write" + name + "State", Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": writers},
+				Action: []string{"kms:Decrypt", "kms:GenerateDataKey"}, Resource: []string{"*"}, Condition: a.stateEncryption()},
+			iampolicy.Statement{Sid: "Read" + name + "State", Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": {a.Role(ReadOnlyRoleName)}},
+				Action: []string{"kms:Decrypt"}, Resource: []string{"*"}, Condition: a.stateEncryption()},
+		)
+	}
+	return iampolicy.New(st...)
+}
+
+func title(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
