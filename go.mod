@@ -28,6 +28,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/pricing v1.51.6 // indirect
 	github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi v1.41.12 // indirect
 	github.com/aws/aws-sdk-go-v2/service/s3 v1.114.10 // indirect
+	github.com/aws/aws-sdk-go-v2/service/ssm v1.82.1 // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect
 	github.com/edsrzf/mmap-go v1.1.0 // indirect
 	github.com/go-test/deep v1.1.1 // indirect
@@ -64,6 +65,7 @@ require (
 	github.com/BurntSushi/toml v1.6.0 // indirect
 	github.com/Microsoft/go-winio v0.6.2 // indirect
 	github.com/ProtonMail/go-crypto v1.5.2 // indirect
+	github.com/acmepay/platform/bootstrap v0.0.0
 	github.com/acmepay/platform/compute v0.0.0
 	github.com/acmepay/platform/data v0.0.0
 	github.com/acmepay/platform/network v0.0.0
@@ -194,6 +196,8 @@ require (
 replace github.com/acmepay/platform/pkg => ./pkg
 
 replace github.com/acmepay/platform/network => ./network
+
+replace github.com/acmepay/platform/bootstrap => ./bootstrap
 
 replace github.com/acmepay/platform/data => ./data
 

@@ -201,7 +201,7 @@ func newWorkbench() (*workbench, error) {
 	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
 	d := &deploy.Deployer{
 		Root: root, Graph: deploy.Graph(), Runner: runner, Guard: check,
-		Identity: deploy.STSIdentity{}, CLI: automation.PulumiCLI{},
+		Identity: deploy.STSIdentity{}, Bootstrap: deploy.SSMBootstrap{}, CLI: automation.PulumiCLI{},
 		Out: os.Stdout, Now: time.Now, ConfirmDestroy: os.Getenv("CONFIRM_DESTROY"),
 	}
 	return &workbench{root: root, d: d, runner: runner, check: check, ctx: ctx,
@@ -416,6 +416,43 @@ func (Cost) Prices() error {
 
 // Bootstrap groups the one-time setup of each account.
 type Bootstrap mg.Namespace
+
+// Env creates or updates an environment's account bootstrap (GitHub OIDC provider, pipeline and break-glass roles, workload boundary, bootstrap version), run by an administrator of that account; its state goes to PULUMI_BACKEND_URL (s3://<bucket>/bootstrap) or the local file backend (see docs/bootstrap.md).
+func (Bootstrap) Env(env string) error {
+	return withBootstrapper(env, func(ctx context.Context, b *bootstrap.Bootstrapper) error { return b.Env(ctx, deploy.Up, env) })
+}
+
+// Destroy tears down an environment's account bootstrap; refused while the environment's layers hold resources.
+func (Bootstrap) Destroy(env string) error {
+	return withBootstrapper(env, func(ctx context.Context, b *bootstrap.Bootstrapper) error { return b.Env(ctx, deploy.Destroy, env) })
+}
+
+// State creates or updates the tooling account's state bucket and key, naming the environments listed in bootstrap/Pulumi.tooling.yaml.
+func (Bootstrap) State() error {
+	return withBootstrapper("", func(ctx context.Context, b *bootstrap.Bootstrapper) error { return b.State(ctx, deploy.Up) })
+}
+
+// DestroyState tears down the tooling account's state bucket and key, after every environment and its bootstrap are gone.
+func (Bootstrap) DestroyState() error {
+	return withBootstrapper("", func(ctx context.Context, b *bootstrap.Bootstrapper) error { return b.State(ctx, deploy.Destroy) })
+}
+
+// withBootstrapper runs the bootstrap project through the Automation API and
+// the Pulumi CLI, stopped gracefully on a signal.
+func withBootstrapper(env string, do func(context.Context, *bootstrap.Bootstrapper) error) error {
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	ctx, force, stopSignals := automation.Interruptible(os.Stdout)
+	defer stopSignals()
+	b, closeStore, err := bootstrap.New(ctx, root, env, &automation.Command{Force: force}, os.Stdout)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = closeStore() }()
+	return do(ctx, b)
+}
 
 // Policies writes the IAM documents of an environment's account bootstrap into dist/bootstrap/<env>/, for review (see docs/bootstrap.md).
 func (Bootstrap) Policies(env string) error {

@@ -2,10 +2,12 @@ package awsfake
 
 import (
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 
 	"github.com/pulumi/pulumi/pkg/v3/resource/deploy/deploytest"
 	"github.com/pulumi/pulumi/pkg/v3/resource/plugin"
@@ -75,13 +77,52 @@ func (c *Cloud) STSHandler() http.Handler {
 	})
 }
 
-// ServeSTS serves STSHandler on a loopback port and returns its address.
+// SSMHandler answers SSM GetParameter (the JSON protocol) from the
+// stand-in's live parameters, for the deployment's bootstrap version check
+// (AWS_ENDPOINT_URL_SSM=http://<addr>).
+func (c *Cloud) SSMHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		var req struct{ Name string }
+		if r.Header.Get("X-Amz-Target") != "AmazonSSM.GetParameter" || json.NewDecoder(r.Body).Decode(&req) != nil {
+			http.Error(w, "awsfake: only GetParameter is answered", http.StatusBadRequest)
+			return
+		}
+		for _, live := range c.Resources() {
+			if live.Type != "aws:ssm/parameter:Parameter" || !live.Inputs["name"].IsString() || live.Inputs["name"].StringValue() != req.Name {
+				continue
+			}
+			value := live.Inputs["value"]
+			if value.IsSecret() {
+				value = value.SecretValue().Element
+			}
+			_ = json.NewEncoder(w).Encode(map[string]any{"Parameter": map[string]any{
+				"Name": req.Name, "Type": "String", "Value": value.StringValue(), "Version": 1,
+			}})
+			return
+		}
+		w.Header().Set("X-Amzn-ErrorType", "ParameterNotFound")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]string{"__type": "ParameterNotFound", "message": "awsfake: no parameter " + req.Name})
+	})
+}
+
+// ServeSTS serves STSHandler, and SSMHandler for requests that name an SSM
+// operation, on a loopback port and returns its address (for both
+// AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL_SSM).
 func (c *Cloud) ServeSTS() (addr string, stop func() error, err error) {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("awsfake: sts: %w", err)
 	}
-	srv := &http.Server{Handler: c.STSHandler()}
+	sts, ssm := c.STSHandler(), c.SSMHandler()
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "AmazonSSM.") {
+			ssm.ServeHTTP(w, r)
+			return
+		}
+		sts.ServeHTTP(w, r)
+	})}
 	go func() { _ = srv.Serve(lis) }()
 	return lis.Addr().String(), srv.Close, nil
 }

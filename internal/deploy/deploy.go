@@ -57,9 +57,12 @@ type Deployer struct {
 	Graph    []Layer
 	Runner   Runner
 	Identity Identity
-	CLI      CLI
-	Out      io.Writer
-	Now      func() time.Time
+	// Bootstrap, when set, reads the account's bootstrap version, which must
+	// be at least bootstrapiam.Version.
+	Bootstrap Bootstrap
+	CLI       CLI
+	Out       io.Writer
+	Now       func() time.Time
 	// Guard, when set, is asked before any stack is touched: it refuses
 	// while another run holds the environment or a layer, or while an
 	// interrupted run's locks or pending operations remain; an update or
@@ -187,6 +190,11 @@ func (d *Deployer) preflight(ctx context.Context, env profile.Environment) (prof
 	if account != target.AccountID {
 		return profile.Profile{}, fmt.Errorf("%w: the credentials are for account %s, but %s is account %s; refusing to touch anything",
 			ErrWrongAccount, account, env, target.AccountID)
+	}
+	if d.Bootstrap != nil {
+		if err := checkBootstrap(ctx, d.Bootstrap, target); err != nil {
+			return profile.Profile{}, err
+		}
 	}
 	version, err := d.CLI.Check(ctx)
 	if err != nil {

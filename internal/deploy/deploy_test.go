@@ -373,3 +373,40 @@ func TestCLIFailureStopsBeforeAnyLayer(t *testing.T) {
 	require.ErrorContains(t, err, "the Pulumi CLI is not installed")
 	assert.Empty(t, runner.events)
 }
+
+type fixedBootstrap struct {
+	version int
+	found   bool
+}
+
+func (b fixedBootstrap) Version(context.Context, string) (int, bool, error) {
+	return b.version, b.found, nil
+}
+
+// Every operation on an environment refuses an account that is not
+// bootstrapped, or whose bootstrap is older than the code needs, before any
+// stack is touched, naming both versions and the command that fixes it.
+func TestAnAccountWithoutItsBootstrapIsRefusedBeforeAnything(t *testing.T) {
+	for _, op := range []Op{Up, Preview, Destroy} {
+		runner := newFakeRunner()
+		d, _ := newDeployer(runner, "123456789012")
+		d.Bootstrap = fixedBootstrap{}
+		_, err := d.Run(context.Background(), op, "dev")
+		require.ErrorIs(t, err, ErrNotBootstrapped, op)
+		assert.Contains(t, err.Error(), "account 123456789012 (dev) has no /payments/bootstrap/version")
+		assert.Contains(t, err.Error(), "go run mage.go bootstrap:env dev")
+		assert.Empty(t, runner.events)
+
+		d.Bootstrap = fixedBootstrap{version: 0, found: true}
+		_, err = d.Run(context.Background(), op, "dev")
+		require.ErrorIs(t, err, ErrBootstrapTooOld)
+		assert.Contains(t, err.Error(), "has bootstrap version 0, this code needs 1")
+		assert.Empty(t, runner.events)
+	}
+	runner := newFakeRunner()
+	d, _ := newDeployer(runner, "123456789012")
+	d.Bootstrap = fixedBootstrap{version: 1, found: true}
+	_, err := d.Run(context.Background(), Up, "dev")
+	require.NoError(t, err)
+	assert.NotEmpty(t, runner.events)
+}

@@ -3,27 +3,48 @@ package envreport
 import (
 	"path/filepath"
 
+	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
 // Apply writes each environment's account, region and name suffix, as the
 // environments file has them, into every layer's stack file under root
-// (`aws:allowedAccountIds`, `aws:region`, `payments:environmentSuffix`),
-// leaving every other key as it is. planned gives an environment's profile
-// (profile.Planned in production).
+// (`aws:allowedAccountIds`, `aws:region`, `payments:environmentSuffix`), and
+// the accounts and regions into the bootstrap project's stack files (the
+// tooling account's from the pipeline block), leaving every other key as it
+// is. planned gives an environment's profile (profile.Planned in
+// production).
 func Apply(root string, planned func(profile.Environment) (profile.Profile, error)) error {
+	if err := apply(root, planned); err != nil {
+		return err
+	}
+	pipe, err := profile.PlannedPipeline()
+	if err != nil {
+		return err
+	}
+	return setAccount(profile.StackFile(filepath.Join(root, bootstrapiam.Project), bootstrapiam.ToolingStack), pipe.ToolingAccountID, pipe.Region)
+}
+
+func setAccount(path, account, region string) error {
+	if err := profile.SetStackList(path, profile.KeyAWSAllowedAccountIDs, []string{account}); err != nil {
+		return err
+	}
+	return profile.SetStackValue(path, profile.KeyAWSRegion, region)
+}
+
+func apply(root string, planned func(profile.Environment) (profile.Profile, error)) error {
 	for _, env := range profile.Environments() {
 		p, err := planned(env)
 		if err != nil {
 			return err
 		}
+		if err := setAccount(profile.StackFile(filepath.Join(root, bootstrapiam.Project), string(env)), p.AccountID, p.Region); err != nil {
+			return err
+		}
 		for _, layer := range contract.Layers() {
 			path := profile.StackFile(filepath.Join(root, layer), string(env))
-			if err := profile.SetStackList(path, profile.KeyAWSAllowedAccountIDs, []string{p.AccountID}); err != nil {
-				return err
-			}
-			if err := profile.SetStackValue(path, profile.KeyAWSRegion, p.Region); err != nil {
+			if err := setAccount(path, p.AccountID, p.Region); err != nil {
 				return err
 			}
 			if err := profile.SetStackValue(path, profile.Namespace+":"+profile.KeySuffix, p.Suffix); err != nil {

@@ -26,9 +26,13 @@ func TestShowsTheRepositoryStacks(t *testing.T) {
 // every layer's stack files, which then load as that fork's environments.
 func TestApplyWritesTheForksAccountsAndSuffix(t *testing.T) {
 	root := t.TempDir()
-	for _, layer := range []string{"network", "data", "compute", "observability"} {
+	for _, layer := range []string{"network", "data", "compute", "observability", "bootstrap"} {
 		require.NoError(t, os.MkdirAll(filepath.Join(root, layer), 0o755))
-		for _, env := range []string{"dev", "staging", "prod"} {
+		stacks := []string{"dev", "staging", "prod"}
+		if layer == "bootstrap" {
+			stacks = append(stacks, "tooling")
+		}
+		for _, env := range stacks {
 			raw, err := os.ReadFile(filepath.Join("..", "..", layer, "Pulumi."+env+".yaml"))
 			require.NoError(t, err)
 			require.NoError(t, os.WriteFile(filepath.Join(root, layer, "Pulumi."+env+".yaml"), raw, 0o644))
@@ -45,7 +49,14 @@ func TestApplyWritesTheForksAccountsAndSuffix(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, `["`+account+`"]`, cfg["aws:allowedAccountIds"])
 		assert.Equal(t, "acme7", cfg["payments:environmentSuffix"])
+		cfg, err = profile.ReadStackFile(filepath.Join(root, "bootstrap", "Pulumi."+string(env)+".yaml"))
+		require.NoError(t, err)
+		assert.Equal(t, `["`+account+`"]`, cfg["aws:allowedAccountIds"], "the bootstrap of %s", env)
 	}
+	cfg, err := profile.ReadStackFile(filepath.Join(root, "bootstrap", "Pulumi.tooling.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, `["456789012345"]`, cfg["aws:allowedAccountIds"], "the tooling account, from the pipeline block")
+	assert.Equal(t, `["dev","staging","prod"]`, cfg["bootstrap:stateEnvironments"], "other keys are kept")
 
 	// Unchanged values leave the repository's files byte for byte.
 	before, err := os.ReadFile(filepath.Join("..", "..", "data", "Pulumi.prod.yaml"))

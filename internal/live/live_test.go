@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,12 +23,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/awsfake"
+	"github.com/acmepay/platform/internal/bootstrap"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/deploy/automation"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/programs"
 	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/internal/statebackend"
+	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -48,17 +51,20 @@ func findCLI(t *testing.T) string {
 	return filepath.Join(shared, "pulumi")
 }
 
-// stackFiles copies every layer's project and stack files into a new root:
-// creating a stack writes its encryption salt into the stack file, which
-// must not touch the repository.
+// stackFiles copies every layer's project and stack files, and the
+// bootstrap project's, into a new root: creating a stack writes its
+// encryption salt into the stack file, which must not touch the repository.
 func stackFiles(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
-	for _, layer := range contract.Layers() {
+	for _, layer := range append(contract.Layers(), bootstrapiam.Project) {
 		require.NoError(t, os.MkdirAll(filepath.Join(root, layer), 0o755))
 		names := []string{"Pulumi.yaml"}
 		for _, env := range profile.Environments() {
 			names = append(names, "Pulumi."+string(env)+".yaml")
+		}
+		if layer == bootstrapiam.Project {
+			names = append(names, "Pulumi."+bootstrapiam.ToolingStack+".yaml")
 		}
 		for _, name := range names {
 			raw, err := os.ReadFile(filepath.Join("..", "..", layer, name))
@@ -123,7 +129,7 @@ func standIn(t *testing.T) *awsfake.Cloud {
 	for k, v := range map[string]string{
 		"PULUMI_HOME": t.TempDir(), "PULUMI_BACKEND_URL": "file://" + state, "PULUMI_CONFIG_PASSPHRASE": "live-tier",
 		"PULUMI_SKIP_UPDATE_CHECK": "1", "PULUMI_DEBUG_PROVIDERS": "aws:" + strconv.Itoa(provider.Port),
-		"AWS_ENDPOINT_URL_STS": "http://" + sts, "AWS_ACCESS_KEY_ID": "AKIAAWSFAKE", "AWS_SECRET_ACCESS_KEY": "awsfake",
+		"AWS_ENDPOINT_URL_STS": "http://" + sts, "AWS_ENDPOINT_URL_SSM": "http://" + sts, "AWS_ACCESS_KEY_ID": "AKIAAWSFAKE", "AWS_SECRET_ACCESS_KEY": "awsfake",
 		"AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "AWS_PROFILE": "",
 	} {
 		t.Setenv(k, v)
@@ -157,7 +163,7 @@ func newDeployment(root string, out io.Writer) (*deployment, error) {
 	}
 	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
 	d := &deploy.Deployer{Root: root, Graph: deploy.Graph(), Runner: runner, Guard: check, Identity: deploy.STSIdentity{Region: "us-east-1"},
-		CLI: automation.PulumiCLI{}, Out: out, Now: time.Now}
+		Bootstrap: deploy.SSMBootstrap{}, CLI: automation.PulumiCLI{}, Out: out, Now: time.Now}
 	return &deployment{d: d, runner: runner, check: check}, nil
 }
 
@@ -180,12 +186,23 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 		require.NoError(t, err, out.String())
 	}
 
+	_, err = d.Run(ctx, deploy.Up, "dev")
+	require.ErrorIs(t, err, deploy.ErrNotBootstrapped, "an account nobody bootstrapped is refused")
+	assert.Empty(t, cloud.Resources(), "before anything is touched")
+	admin := bootstrapAccount(t, ctx, root, out)
+	bootstrapped := live(cloud)
+	assert.Contains(t, bootstrapped, "aws:iam/role:Role deployer")
+	assert.Contains(t, bootstrapped, "aws:iam/policy:Policy permissions-boundary-dev-pay01")
+
 	var first deploy.Report
 	timed("first deploy", func() (err error) { first, err = d.Run(ctx, deploy.Up, "dev"); return })
 	for _, l := range first.Layers {
 		assert.NotZero(t, l.Changes["create"], "layer %s created nothing", l.Layer)
 	}
-	assert.Equal(t, planned(t, "dev"), live(cloud), "the account holds exactly what the offline plan says dev has")
+	assert.Equal(t, planned(t, "dev"), without(live(cloud), bootstrapped), "the account holds exactly what the offline plan says dev has, beside its bootstrap")
+	err = admin.Env(ctx, deploy.Destroy, "dev")
+	require.ErrorIs(t, err, bootstrap.ErrLayersRemain, "the bootstrap outlives the environment it serves")
+	assert.Contains(t, err.Error(), "network: aws:ec2/vpc:Vpc vpc")
 
 	var second deploy.Report
 	timed("second deploy", func() (err error) { second, err = d.Run(ctx, deploy.Up, "dev"); return })
@@ -208,5 +225,32 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	})
 	timed("revert", func() error { _, _, err := d.Revert(ctx, "dev", runner); return err })
 	timed("destroy", func() error { _, err := d.Run(ctx, deploy.Destroy, "dev"); return err })
-	assert.Empty(t, cloud.Resources(), "destroy leaves nothing in the account")
+	assert.Equal(t, bootstrapped, live(cloud), "destroy leaves nothing in the account but its bootstrap")
+	timed("bootstrap teardown", func() error { return admin.Env(ctx, deploy.Destroy, "dev") })
+	assert.Empty(t, cloud.Resources(), "and the bootstrap's teardown leaves nothing")
+}
+
+// bootstrapAccount runs `bootstrap:env dev` through the CLI, as the
+// account's administrator, and returns the bootstrapper for its teardown.
+func bootstrapAccount(t *testing.T, ctx context.Context, root string, out io.Writer) *bootstrap.Bootstrapper {
+	t.Helper()
+	admin, closeStore, err := bootstrap.New(ctx, root, "dev", &automation.Command{}, out)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = closeStore() })
+	admin.Identity = deploy.STSIdentity{Region: "us-east-1"}
+	start := time.Now()
+	require.NoError(t, admin.Env(ctx, deploy.Up, "dev"))
+	t.Logf("bootstrap: %s", time.Since(start).Round(100*time.Millisecond))
+	return admin
+}
+
+// without is list less every entry of drop.
+func without(list, drop []string) []string {
+	var out []string
+	for _, s := range list {
+		if !slices.Contains(drop, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/programs"
+	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -77,6 +78,17 @@ func New(tb lt.TB, root string, env profile.Environment) (*Env, error) {
 		Root: root, Env: env, Profile: p, Cloud: awsfake.New(p.AccountID, p.Region),
 		Programs: programs, tb: tb, snaps: map[string]*pdeploy.Snapshot{}, updates: map[string]int{},
 	}, nil
+}
+
+// ForBootstrap prepares a stack of the bootstrap project (an environment's
+// account, or the tooling account's) with an empty stand-in account. Its
+// program runs under the project's name, like a layer's.
+func ForBootstrap(tb lt.TB, root, stack, account, region string) *Env {
+	return &Env{
+		Root: root, Env: profile.Environment(stack), Cloud: awsfake.New(account, region),
+		Programs: map[string]pulumi.RunFunc{bootstrapiam.Project: programs.Bootstrap},
+		tb:       tb, snaps: map[string]*pdeploy.Snapshot{}, updates: map[string]int{},
+	}
 }
 
 // Result is what one operation on one layer did.

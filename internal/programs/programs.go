@@ -8,12 +8,16 @@ package programs
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acmepay/platform/bootstrap/bootstrapstack"
 	"github.com/acmepay/platform/compute/computelayer"
 	"github.com/acmepay/platform/data/datalayer"
 	"github.com/acmepay/platform/network/networklayer"
 	"github.com/acmepay/platform/observability/observabilitylayer"
 	"github.com/acmepay/platform/pkg/contract"
 )
+
+// Bootstrap is the program of an account's bootstrap (not a layer).
+var Bootstrap pulumi.RunFunc = bootstrapstack.Program
 
 // ByLayer returns a new map of every layer's program.
 func ByLayer() map[string]pulumi.RunFunc {

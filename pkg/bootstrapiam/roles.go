@@ -17,6 +17,14 @@ import (
 	"github.com/acmepay/platform/pkg/workload"
 )
 
+// Project is the bootstrap project's name and directory; ToolingStack is
+// its stack in the tooling account (the others are named for their
+// environments).
+const (
+	Project      = "bootstrap"
+	ToolingStack = "tooling"
+)
+
 // The names of what bootstrap creates in every account.
 const (
 	DeployerRoleName      = "payments-pipeline-deployer"
@@ -31,6 +39,12 @@ const (
 	// BreakGlassSessionSeconds is the break-glass role's longest session.
 	BreakGlassSessionSeconds = 3600
 )
+
+// Version is the bootstrap version this code writes into an account, and
+// the one every deployment needs: a deployment refuses an account whose
+// version is older (or missing). Raise it whenever a bootstrap change must
+// reach an account before the layers' code that relies on it.
+const Version = 1
 
 // GitHubOIDCProvider is the host of GitHub Actions' OIDC tokens.
 const GitHubOIDCProvider = "token.actions.githubusercontent.com"

@@ -496,7 +496,7 @@ func conditionHolds(op, key string, want Values, req Request) (bool, error) {
 	multi, multiPresent := req.Multi[key]
 	if base == "Null" {
 		if len(want) != 1 {
-			return false, fmt.Errorf("Null takes one value")
+			return false, fmt.Errorf("the Null operator takes one value")
 		}
 		present := singlePresent || (multiPresent && len(multi) > 0)
 		return (want[0] == "true") == !present, nil

@@ -115,10 +115,13 @@ func (e Environment) FunctionLogGroups() string {
 	return fmt.Sprintf("%s/*-%s-%s", naming.LambdaLogPath, e.Names.Env(), e.Names.Suffix())
 }
 
-// BoundaryArn is the ARN of the environment's permissions boundary.
-func (e Environment) BoundaryArn() string {
-	return e.Scope.Policy(e.must(e.Names.Name(naming.IAMPolicy, naming.PermissionsBoundary)))
+// BoundaryName is the name of the environment's permissions boundary.
+func (e Environment) BoundaryName() string {
+	return e.must(e.Names.Name(naming.IAMPolicy, naming.PermissionsBoundary))
 }
+
+// BoundaryArn is the ARN of the environment's permissions boundary.
+func (e Environment) BoundaryArn() string { return e.Scope.Policy(e.BoundaryName()) }
 
 // must panics on a name the Namer refuses: the types above are constants
 // whose names fit every limit for any valid suffix (the naming tests hold

@@ -1,5 +1,6 @@
 // Command awsfake serves the in-memory AWS stand-in to the real Pulumi CLI:
-// the "aws" resource provider over gRPC and STS GetCallerIdentity over HTTP,
+// the "aws" resource provider over gRPC, and STS GetCallerIdentity and SSM
+// GetParameter over HTTP,
 // both on loopback ports, until interrupted. It prints the environment
 // variables that point the CLI and the deployment code at them.
 package main
@@ -30,7 +31,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Printf("PULUMI_DEBUG_PROVIDERS=aws:%d\nAWS_ENDPOINT_URL_STS=http://%s\n", h.Port, sts)
+	fmt.Printf("PULUMI_DEBUG_PROVIDERS=aws:%d\nAWS_ENDPOINT_URL_STS=http://%s\nAWS_ENDPOINT_URL_SSM=http://%s\n", h.Port, sts, sts)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
