@@ -52,6 +52,8 @@ type Cloud struct {
 	objects   map[string][]Object
 	faults    map[string]*Fault
 	created   map[string]int // by type
+	caller    string         // the role operations run as (CallAs)
+	made      map[string]map[string]bool
 	// Now is the clock deletions are judged by (Object Lock retention);
 	// time.Now when nil.
 	Now func() time.Time
@@ -83,6 +85,9 @@ func (c *Cloud) provider() *deploytest.Provider {
 			if req.Preview {
 				return plugin.CreateResponse{Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), "", inputs, true)), Status: resource.StatusOK}, nil
 			}
+			if err := c.authorize(OpCreate, string(req.Type), "", inputs); err != nil {
+				return plugin.CreateResponse{Status: resource.StatusOK}, err
+			}
 			if err := c.refuse(string(req.Type), req.Name); err != nil {
 				return plugin.CreateResponse{Status: resource.StatusOK}, err
 			}
@@ -102,6 +107,9 @@ func (c *Cloud) provider() *deploytest.Provider {
 			if !ok {
 				return plugin.ReadResponse{ReadResult: plugin.ReadResult{}, Status: resource.StatusOK}, nil // gone
 			}
+			if err := c.authorize(OpRead, live.Type, live.ID, live.Inputs); err != nil {
+				return plugin.ReadResponse{Status: resource.StatusOK}, err
+			}
 			// Inputs are derived from the live resource, as the real
 			// provider does, so console edits appear as input changes.
 			in := resource.FromResourcePropertyMap(live.Inputs)
@@ -114,11 +122,19 @@ func (c *Cloud) provider() *deploytest.Provider {
 		UpdateF: func(_ context.Context, req plugin.UpdateRequest) (plugin.UpdateResponse, error) {
 			inputs := resource.ToResourcePropertyMap(req.NewInputs)
 			if !req.Preview {
+				if err := c.authorize(OpUpdate, string(req.Type), string(req.ID), inputs); err != nil {
+					return plugin.UpdateResponse{Status: resource.StatusOK}, err
+				}
 				c.update(string(req.ID), inputs)
 			}
 			return plugin.UpdateResponse{Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), string(req.ID), inputs, req.Preview)), Status: resource.StatusOK}, nil
 		},
 		DeleteF: func(_ context.Context, req plugin.DeleteRequest) (plugin.DeleteResponse, error) {
+			if live, ok := c.get(string(req.ID)); ok {
+				if err := c.authorize(OpDelete, live.Type, live.ID, live.Inputs); err != nil {
+					return plugin.DeleteResponse{Status: resource.StatusOK}, err
+				}
+			}
 			c.mu.Lock()
 			defer c.mu.Unlock()
 			if live, ok := c.resources[string(req.ID)]; ok && live.Type == "aws:s3/bucketV2:BucketV2" {
@@ -130,6 +146,9 @@ func (c *Cloud) provider() *deploytest.Provider {
 			return plugin.DeleteResponse{Status: resource.StatusOK}, nil
 		},
 		InvokeF: func(_ context.Context, req plugin.InvokeRequest) (plugin.InvokeResponse, error) {
+			if err := c.authorize(OpInvoke, string(req.Tok), "", nil); err != nil {
+				return plugin.InvokeResponse{}, err
+			}
 			return c.invoke(string(req.Tok), req.Args)
 		},
 	}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"time"
-
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
 // Object is one object version in a bucket, with the Object Lock retention
@@ -27,7 +25,7 @@ func (c *Cloud) PutObject(bucket, key string, now time.Time) error {
 	}
 	obj := Object{Key: key}
 	for _, r := range c.resources {
-		if r.Type != "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2" || str(r.Inputs, "bucket") != bucket {
+		if r.Type != "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2" || input(r.Inputs, "bucket") != bucket {
 			continue
 		}
 		rule := r.Inputs["rule"]
@@ -38,7 +36,7 @@ func (c *Cloud) PutObject(bucket, key string, now time.Time) error {
 		if !ret.IsObject() {
 			continue
 		}
-		obj.Mode = str(ret.ObjectValue(), "mode")
+		obj.Mode = input(ret.ObjectValue(), "mode")
 		if d := ret.ObjectValue()["days"]; d.IsNumber() {
 			obj.RetainUntil = now.AddDate(0, 0, int(d.NumberValue()))
 		}
@@ -82,11 +80,4 @@ func (c *Cloud) deleteBucket(live *Live, now time.Time) error {
 	}
 	delete(c.objects, live.ID)
 	return nil
-}
-
-func str(m resource.PropertyMap, key resource.PropertyKey) string {
-	if v, ok := m[key]; ok && v.IsString() {
-		return v.StringValue()
-	}
-	return ""
 }

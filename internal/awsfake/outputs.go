@@ -158,12 +158,24 @@ var arnByType = map[string]func(s iampolicy.Scope, id, name string) string{
 	"aws:sns/topic:Topic":                    func(s iampolicy.Scope, _, name string) string { return s.Topic(name) },
 	"aws:kms/alias:Alias":                    func(s iampolicy.Scope, _, name string) string { return s.Alias(name) },
 	"aws:kms/key:Key":                        func(s iampolicy.Scope, id, _ string) string { return s.Key(id) },
+	// Dashboards are global: their ARN has no region.
+	"aws:cloudwatch/dashboard:Dashboard": func(s iampolicy.Scope, _, name string) string { return s.Dashboard(name) },
+}
+
+// ec2ResourceTypes are the resource types of EC2's ARNs, by kind, where
+// they are not the kind in lower case.
+var ec2ResourceTypes = map[string]string{
+	"RouteTable": "route-table", "InternetGateway": "internet-gateway", "Eip": "elastic-ip",
+	"SecurityGroup": "security-group", "DefaultSecurityGroup": "security-group", "VpcEndpoint": "vpc-endpoint", "FlowLog": "vpc-flow-log",
 }
 
 func (c *Cloud) arn(typ, id, name string) string {
 	s := iampolicy.Scope{Region: c.Region, Account: c.Account}
 	if arn, ok := arnByType[typ]; ok {
 		return arn(s, id, name)
+	}
+	if t, ok := ec2ResourceTypes[kind(typ)]; ok && module(typ) == "ec2" {
+		return s.Resource("ec2", t, id)
 	}
 	return s.Resource(module(typ), strings.ToLower(kind(typ)), id)
 }

@@ -540,16 +540,19 @@ func TestReadOnlyRoleReadsConfigurationNeverData(t *testing.T) {
 	for _, c := range []struct{ action, resource string }{
 		{"dynamodb:DescribeTable", table}, {"dynamodb:DescribeContinuousBackups", table},
 		{"s3:GetBucketPolicy", "arn:aws:s3:::audit-logs-prod-pay01"}, {"s3:GetBucketObjectLockConfiguration", "arn:aws:s3:::audit-logs-prod-pay01"},
-		{"lambda:GetFunctionConfiguration", "arn:aws:lambda:us-east-1:345678901234:function:payment-processor-prod-pay01"},
+		{"lambda:GetFunction", "arn:aws:lambda:us-east-1:345678901234:function:payment-processor-prod-pay01"},
 		{"cloudwatch:DescribeAlarms", "*"}, {"logs:DescribeLogGroups", "*"}, {"iam:GetRolePolicy", layerRole},
 		{"ssm:GetParameter", "arn:aws:ssm:us-east-1:345678901234:parameter/payments/bootstrap/version"},
+		// HeadBucket, which the provider reads a bucket with: the keys, not the records.
+		{"s3:ListBucket", "arn:aws:s3:::audit-logs-prod-pay01"},
 	} {
 		got := ro.ask(t, request{action: c.action, resource: c.resource})
 		assert.Equal(t, iampolicy.Allowed, got.Decision, "%s on %s: %s", c.action, c.resource, got.By)
 	}
 	for _, c := range []struct{ action, resource string }{
 		{"dynamodb:GetItem", table}, {"dynamodb:Query", table}, {"dynamodb:Scan", table}, {"dynamodb:ExportTableToPointInTime", table},
-		{"s3:GetObject", "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json"}, {"s3:ListBucket", "arn:aws:s3:::audit-logs-prod-pay01"},
+		{"s3:GetObject", "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json"}, {"s3:GetObjectVersion", "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json"},
+		{"s3:ListBucket", "arn:aws:s3:::audit-logs-dev-pay01"},
 		{"logs:GetLogEvents", group + ":log-stream:x"}, {"logs:FilterLogEvents", group}, {"logs:StartQuery", group},
 		{"secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:345678901234:secret:x"},
 		{"ssm:GetParameter", "arn:aws:ssm:us-east-1:345678901234:parameter/x"},

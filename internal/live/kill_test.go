@@ -57,6 +57,7 @@ func TestDeployKilledWhileTheNATGatewayIsCreated(t *testing.T) {
 	root := stackFiles(t)
 	bootstrapAccount(t, context.Background(), root, io.Discard)
 	bootstrapped := live(cloud)
+	cloud.CallAs("arn:aws:iam::123456789012:role/payments-pipeline-deployer") // deploy and recover as the pipeline's deployer
 	cloud.Inject(natType, awsfake.Fault{Delay: 20 * time.Second})
 
 	helper := exec.Command(os.Args[0], "-test.run=^$")

@@ -167,9 +167,11 @@ func newDeployment(root string, out io.Writer) (*deployment, error) {
 	return &deployment{d: d, runner: runner, check: check}, nil
 }
 
-// TestDevThroughThePulumiCLI deploys dev through the deployment code and the
-// real CLI, deploys again (nothing changes), finds a console edit with the
-// drift check, puts it back, and destroys to nothing.
+// TestDevThroughThePulumiCLI bootstraps dev's account as its administrator,
+// then, as the pipeline's roles, deploys dev through the deployment code and
+// the real CLI, deploys again (nothing changes), finds a console edit with
+// the drift check (the read-only role), puts it back (the deployer), and
+// destroys to the bootstrap, whose teardown leaves nothing.
 func TestDevThroughThePulumiCLI(t *testing.T) {
 	cloud := standIn(t)
 	root := stackFiles(t)
@@ -194,6 +196,10 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	assert.Contains(t, bootstrapped, "aws:iam/role:Role deployer")
 	assert.Contains(t, bootstrapped, "aws:iam/policy:Policy permissions-boundary-dev-pay01")
 
+	// From here on the pipeline's roles run dev, as CI runs it: every API
+	// call the provider makes is evaluated under the role's live documents.
+	deployer, readOnly := "arn:aws:iam::123456789012:role/payments-pipeline-deployer", "arn:aws:iam::123456789012:role/payments-pipeline-readonly"
+	cloud.CallAs(deployer)
 	var first deploy.Report
 	timed("first deploy", func() (err error) { first, err = d.Run(ctx, deploy.Up, "dev"); return })
 	for _, l := range first.Layers {
@@ -215,6 +221,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	require.NoError(t, cloud.Edit("aws:lambda/function:Function", "payment-processor", func(in resource.PropertyMap) {
 		in["memorySize"] = resource.NewNumberProperty(128)
 	}))
+	cloud.CallAs(readOnly)
 	timed("drift check", func() error {
 		report, err := d.Drift(ctx, "dev", runner)
 		if err == nil {
@@ -223,9 +230,14 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 		}
 		return err
 	})
+	_, _, err = d.Revert(ctx, "dev", runner)
+	require.ErrorContains(t, err, "AccessDenied: "+readOnly+" is not authorized to perform lambda:UpdateFunctionConfiguration",
+		"the read-only role cannot put it back")
+	cloud.CallAs(deployer)
 	timed("revert", func() error { _, _, err := d.Revert(ctx, "dev", runner); return err })
 	timed("destroy", func() error { _, err := d.Run(ctx, deploy.Destroy, "dev"); return err })
 	assert.Equal(t, bootstrapped, live(cloud), "destroy leaves nothing in the account but its bootstrap")
+	cloud.CallAs("") // the account's administrator
 	timed("bootstrap teardown", func() error { return admin.Env(ctx, deploy.Destroy, "dev") })
 	assert.Empty(t, cloud.Resources(), "and the bootstrap's teardown leaves nothing")
 }

@@ -7,6 +7,21 @@ import (
 	"github.com/acmepay/platform/pkg/tagging"
 )
 
+// OutsideTheProvider are the pipeline roles' grants that no AWS provider
+// call of a resource or data source uses, each with the reason it is
+// granted. (sts:GetCallerIdentity, which the deployment's preflight also
+// makes, is the provider's getCallerIdentity too.)
+var OutsideTheProvider = map[string]string{
+	"ssm:GetParameter":    "the deployment's preflight reads the account's bootstrap version",
+	"kms:Decrypt":         "S3 decrypts the environment's state objects under the tooling account's state key",
+	"s3:GetObject":        "the state backend reads the environment's state in the tooling account",
+	"s3:PutObject":        "the state backend writes the environment's state, its stack locks and the environment lock",
+	"s3:DeleteObject":     "the state backend releases its locks",
+	"kms:GenerateDataKey": "S3 encrypts the environment's state objects under the tooling account's state key",
+	"iam:CreateServiceLinkedRole": "Application Auto Scaling creates its DynamoDB service-linked role on the account's first scalable target, " +
+		"once per account; the stand-in does not model it",
+}
+
 // DeployerPolicy is what the deployer role may do: exactly what the four
 // layers manage, on this environment's resources, plus its own state in the
 // tooling account. Its boundary and guardrails cap it whatever it says.
@@ -24,22 +39,18 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 		iampolicy.Statement{Sid: "Identity", Effect: "Allow", Action: []string{"sts:GetCallerIdentity"}, Resource: []string{"*"}},
 		iampolicy.Statement{Sid: "BootstrapVersion", Effect: "Allow", Action: []string{"ssm:GetParameter"}, Resource: []string{a.VersionParameterArn()}},
 		iampolicy.Statement{
-			Sid: "Quotas", Effect: "Allow", Resource: []string{"*"}, Condition: inRegion,
-			Action: []string{"lambda:GetAccountSettings", "servicequotas:GetServiceQuota"},
-		},
-		iampolicy.Statement{
 			// EC2 networking has little resource-level scoping for create
 			// calls; the region condition and the boundary bound it.
 			Sid: "Network", Effect: "Allow", Resource: []string{"*"}, Condition: inRegion,
 			Action: []string{
 				"ec2:AllocateAddress", "ec2:AssociateRouteTable", "ec2:AttachInternetGateway",
-				"ec2:AuthorizeSecurityGroupEgress", "ec2:AuthorizeSecurityGroupIngress",
+				"ec2:AuthorizeSecurityGroupEgress",
 				"ec2:CreateFlowLogs", "ec2:CreateInternetGateway", "ec2:CreateNatGateway", "ec2:CreateRoute",
 				"ec2:CreateRouteTable", "ec2:CreateSecurityGroup", "ec2:CreateSubnet", "ec2:CreateTags",
 				"ec2:CreateVpc", "ec2:CreateVpcEndpoint", "ec2:DeleteFlowLogs", "ec2:DeleteInternetGateway",
 				"ec2:DeleteNatGateway", "ec2:DeleteRoute", "ec2:DeleteRouteTable", "ec2:DeleteSecurityGroup",
 				"ec2:DeleteSubnet", "ec2:DeleteTags", "ec2:DeleteVpc", "ec2:DeleteVpcEndpoints",
-				"ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute",
+				"ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute",
 				"ec2:DescribeAvailabilityZones", "ec2:DescribeFlowLogs", "ec2:DescribeInternetGateways",
 				"ec2:DescribeNatGateways", "ec2:DescribeNetworkInterfaces", "ec2:DescribePrefixLists",
 				"ec2:DescribeRouteTables", "ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups",
@@ -100,9 +111,8 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 			Sid: "AuditBucket", Effect: "Allow",
 			Resource: []string{iampolicy.Bucket(a.Workload().Bucket()), iampolicy.Bucket(a.Workload().Bucket()) + "/*"},
 			Action: []string{
-				"s3:CreateBucket", "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObject", "s3:DeleteObjectVersion",
-				"s3:GetAccelerateConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLocation",
-				"s3:GetBucketLogging", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls",
+				"s3:CreateBucket", "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObjectVersion",
+				"s3:GetAccelerateConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLogging", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls",
 				"s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment", "s3:GetBucketTagging",
 				"s3:GetBucketVersioning", "s3:GetBucketWebsite", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
 				"s3:GetReplicationConfiguration", "s3:ListBucket", "s3:ListBucketVersions", "s3:PutBucketOwnershipControls",
@@ -138,7 +148,7 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 			Sid: "Functions", Effect: "Allow", Resource: []string{named("lambda", "function:*-%s-%s")},
 			Action: []string{
 				"lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig",
-				"lambda:GetFunctionConfiguration", "lambda:GetPolicy", "lambda:ListTags", "lambda:ListVersionsByFunction",
+				"lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction",
 				"lambda:TagResource", "lambda:UntagResource", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
 				"lambda:DeleteFunctionConcurrency", "lambda:GetFunctionConcurrency", "lambda:PutFunctionConcurrency",
 			},
@@ -151,13 +161,13 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 			},
 			Action: []string{
 				"logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey", "logs:ListTagsForResource",
-				"logs:ListTagsLogGroup", "logs:PutRetentionPolicy", "logs:TagLogGroup", "logs:TagResource", "logs:UntagResource",
+				"logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource",
 			},
 		},
 		iampolicy.Statement{Sid: "ListLogGroups", Effect: "Allow", Action: []string{"logs:DescribeLogGroups"}, Resource: []string{"*"}, Condition: inRegion},
 		iampolicy.Statement{
 			Sid: "Alarms", Effect: "Allow",
-			Resource: []string{named("cloudwatch", "alarm:*-%s-%s"), fmt.Sprintf("arn:aws:cloudwatch::%s:dashboard/payments-%s-%s", p.AccountID, p.Environment, p.Suffix)},
+			Resource: []string{named("cloudwatch", "alarm:*-%s-%s"), s.Dashboard(fmt.Sprintf("payments-%s-%s", p.Environment, p.Suffix))},
 			Action: []string{
 				"cloudwatch:DeleteAlarms", "cloudwatch:DeleteDashboards", "cloudwatch:DescribeAlarms", "cloudwatch:GetDashboard",
 				"cloudwatch:ListTagsForResource", "cloudwatch:PutDashboard", "cloudwatch:PutMetricAlarm",
@@ -187,6 +197,13 @@ func (a Account) ReadOnlyPolicy() iampolicy.Document {
 		iampolicy.Statement{Sid: "Identity", Effect: iampolicy.Allow, Action: []string{"sts:GetCallerIdentity"}, Resource: []string{"*"}},
 		iampolicy.Statement{Sid: "BootstrapVersion", Effect: iampolicy.Allow, Action: []string{"ssm:GetParameter"}, Resource: []string{a.VersionParameterArn()}},
 		iampolicy.Statement{
+			// The provider reads a bucket with HeadBucket, which S3
+			// authorizes as s3:ListBucket: it lists the audit records' keys
+			// (dated paths and transaction ids), never their content.
+			Sid: "HeadTheAuditBucket", Effect: iampolicy.Allow, Action: []string{"s3:ListBucket"},
+			Resource: []string{iampolicy.Bucket(a.Workload().Bucket())},
+		},
+		iampolicy.Statement{
 			Sid: "ReadConfiguration", Effect: iampolicy.Allow, Resource: []string{"*"}, Condition: inRegion,
 			Action: []string{
 				"application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies",
@@ -194,20 +211,18 @@ func (a Account) ReadOnlyPolicy() iampolicy.Document {
 				"cloudwatch:DescribeAlarms", "cloudwatch:GetDashboard", "cloudwatch:ListTagsForResource",
 				"dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource",
 				"ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute", "ec2:DescribeAvailabilityZones", "ec2:DescribeFlowLogs",
-				"ec2:DescribeInternetGateways", "ec2:DescribeNatGateways", "ec2:DescribeNetworkInterfaces", "ec2:DescribePrefixLists",
+				"ec2:DescribeInternetGateways", "ec2:DescribeNatGateways", "ec2:DescribePrefixLists",
 				"ec2:DescribeRouteTables", "ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets",
 				"ec2:DescribeVpcAttribute", "ec2:DescribeVpcEndpoints", "ec2:DescribeVpcs",
-				"iam:GetOpenIDConnectProvider", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
-				"iam:ListRolePolicies",
+				"iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
 				"kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListResourceTags",
-				"lambda:GetAccountSettings", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:GetFunctionConcurrency",
-				"lambda:GetFunctionConfiguration", "lambda:GetPolicy", "lambda:ListTags", "lambda:ListVersionsByFunction",
-				"logs:DescribeLogGroups", "logs:ListTagsForResource", "logs:ListTagsLogGroup",
-				"s3:GetAccelerateConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLocation", "s3:GetBucketLogging",
+				"lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:GetFunctionConcurrency", "lambda:ListVersionsByFunction",
+				"logs:DescribeLogGroups", "logs:ListTagsForResource",
+				"s3:GetAccelerateConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLogging",
 				"s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy",
 				"s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment", "s3:GetBucketTagging", "s3:GetBucketVersioning",
 				"s3:GetBucketWebsite", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration",
-				"sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource",
+				"sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListTagsForResource",
 			},
 		},
 	)...)

@@ -209,8 +209,7 @@ func (a Account) DeployerBoundary() iampolicy.Document {
 			// These services' resources are reached by tags (KMS keys) or have
 			// ids the names do not predict (EC2, scaling targets).
 			Sid: "CeilingUnnamedResources", Effect: iampolicy.Allow, Resource: []string{"*"}, Condition: a.inRegion(),
-			Action: []string{"application-autoscaling:*", "ec2:*", "kms:*", "lambda:GetAccountSettings", "logs:DescribeLogGroups",
-				"servicequotas:GetServiceQuota", "sts:GetCallerIdentity"},
+			Action: []string{"application-autoscaling:*", "ec2:*", "kms:*", "logs:DescribeLogGroups", "sts:GetCallerIdentity"},
 		},
 		iampolicy.Statement{
 			Sid: "CeilingThisEnvironmentsNames", Effect: iampolicy.Allow,
@@ -218,7 +217,7 @@ func (a Account) DeployerBoundary() iampolicy.Document {
 			Resource: []string{
 				s.Table(own), s.Table(own) + "/*", iampolicy.Bucket(own), iampolicy.Bucket(own) + "/*",
 				s.Function(own), s.LogGroup("/aws/"+own, false), s.LogGroup("/aws/"+own, false) + ":*",
-				s.Topic(own), s.Alarm(own), fmt.Sprintf("arn:aws:cloudwatch::%s:dashboard/%s", a.Profile.AccountID, own),
+				s.Topic(own), s.Alarm(own), s.Dashboard(own),
 				a.VersionParameterArn(), iampolicy.Bucket(a.Pipeline.StateBucket), a.stateObjects(),
 			},
 		},

@@ -265,6 +265,11 @@ func (s Scope) Alarm(name string) string {
 	return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", s.Region, s.Account, name)
 }
 
+// Dashboard is the ARN of a CloudWatch dashboard (global: no region).
+func (s Scope) Dashboard(name string) string {
+	return fmt.Sprintf("arn:aws:cloudwatch::%s:dashboard/%s", s.Account, name)
+}
+
 // Trail is the ARN of a CloudTrail trail.
 func (s Scope) Trail(name string) string {
 	return fmt.Sprintf("arn:aws:cloudtrail:%s:%s:trail/%s", s.Region, s.Account, name)

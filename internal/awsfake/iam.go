@@ -1,0 +1,297 @@
+package awsfake
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/acmepay/platform/pkg/iampolicy"
+)
+
+// ErrAccessDenied is an operation IAM would refuse.
+var ErrAccessDenied = errors.New("AccessDenied")
+
+// CallAs makes every later operation a call by the role with this ARN: the
+// stand-in evaluates each API call of the operation (Calls) under the role's
+// live policies and boundary, as its account holds them (the bootstrap
+// creates them), and the resource's live policy. "" calls as an
+// administrator, whom nothing limits (the bootstrap itself, the offline
+// plan).
+func (c *Cloud) CallAs(role string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.caller = role
+}
+
+func (c *Cloud) record(role, action string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.made == nil {
+		c.made = map[string]map[string]bool{}
+	}
+	if c.made[role] == nil {
+		c.made[role] = map[string]bool{}
+	}
+	c.made[role][action] = true
+}
+
+// Made lists, sorted, the actions a role has been allowed so far.
+func (c *Cloud) Made(role string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, len(c.made[role]))
+	for a := range c.made[role] {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Caller is the role operations run as, "" for an administrator.
+func (c *Cloud) Caller() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.caller
+}
+
+// authorize evaluates every call of op on a resource; the first one IAM
+// denies fails the operation. A type the table does not cover fails too:
+// an operation nobody has described cannot be said to be allowed.
+func (c *Cloud) authorize(op Op, typ, id string, inputs resource.PropertyMap) error {
+	caller := c.Caller()
+	if caller == "" {
+		return nil
+	}
+	list, ok := callsOf(typ, op)
+	if op == OpInvoke {
+		list, ok = Invokes[typ]
+	}
+	if !ok {
+		return fmt.Errorf("awsfake: no row for %s in the table of API calls (calls.go): cannot say whether %s may %s it", typ, caller, op)
+	}
+	policies, err := c.policiesOf(caller)
+	if err != nil {
+		return err
+	}
+	requestTags := map[string]string{}
+	if op == OpCreate || op == OpUpdate {
+		requestTags = tagsOf(inputs)
+	}
+	first := ""
+	if len(list) > 0 {
+		first = list[0].Action
+	}
+	for _, call := range list {
+		for _, t := range c.targets(call, typ, id, inputs) {
+			ctx := map[string]string{"aws:RequestedRegion": c.Region, "aws:SecureTransport": "true"}
+			for k, v := range requestTags {
+				ctx["aws:RequestTag/"+k] = v
+			}
+			// A resource carries its tags once it exists: not for the call
+			// that creates it, nor for tagging at creation.
+			if !(t.self && op == OpCreate && (call.Action == first || tagging(call.Action))) {
+				for k, v := range t.tags {
+					ctx["aws:ResourceTag/"+k] = v
+				}
+			}
+			if call.Context != nil {
+				for k, v := range call.Context(inputs, c) {
+					ctx[k] = v
+				}
+			}
+			req := iampolicy.Request{Principal: caller, Action: call.Action, Resource: t.arn, Context: ctx}
+			pol := policies
+			pol.Account = c.Account
+			pol.Resource = c.resourcePolicy(t.arn, inputs, t.self)
+			res, err := iampolicy.Evaluate(req, pol)
+			if err != nil {
+				return fmt.Errorf("awsfake: evaluating %s on %s: %w", call.Action, t.arn, err)
+			}
+			if res.Decision != iampolicy.Allowed {
+				return fmt.Errorf("%w: %s is not authorized to perform %s on resource %s (%s %s: %s)",
+					ErrAccessDenied, caller, call.Action, t.arn, op, typ, res.By)
+			}
+			c.record(caller, call.Action)
+		}
+	}
+	return nil
+}
+
+func tagging(action string) bool {
+	switch action {
+	case "ec2:CreateTags", "iam:TagRole", "kms:TagResource", "s3:PutBucketTagging", "logs:TagResource", "lambda:TagResource",
+		"dynamodb:TagResource", "cloudwatch:TagResource", "sns:TagResource", "application-autoscaling:TagResource":
+		return true
+	}
+	return false
+}
+
+// target is a resource a call is authorized on: its ARN and tags.
+type target struct {
+	arn  string
+	tags map[string]string
+	self bool
+}
+
+func (c *Cloud) targets(call Call, typ, id string, inputs resource.PropertyMap) []target {
+	switch {
+	case call.On.Star:
+		return []target{{arn: "*"}}
+	case call.On.Input == "":
+		name, _ := physicalName(typ, inputs)
+		if id == "" {
+			id = "*" // not created yet
+		}
+		if name == "" {
+			name = id
+		}
+		return []target{{arn: c.arn(typ, id, name), tags: tagsOf(inputs), self: true}}
+	case call.On.Input == objectsOf:
+		name, _ := physicalName(typ, inputs)
+		return []target{{arn: iampolicy.Bucket(name) + "/*"}}
+	}
+	var out []target
+	for _, v := range strs(inputs, call.On.Input) {
+		if v == "" {
+			continue
+		}
+		if live, ok := c.find(v); ok {
+			name, _ := physicalName(live.Type, live.Inputs)
+			if name == "" {
+				name = live.ID
+			}
+			out = append(out, target{arn: c.arn(live.Type, live.ID, name), tags: tagsOf(live.Inputs)})
+			continue
+		}
+		if strings.HasPrefix(v, "arn:") {
+			out = append(out, target{arn: v})
+		}
+	}
+	if len(out) == 0 {
+		// Nested inputs (serverSideEncryption.kmsKeyArn) are read by path.
+		if v := input(inputs, call.On.Input); v != "" {
+			if live, ok := c.find(v); ok {
+				return []target{{arn: c.arn(live.Type, live.ID, live.ID), tags: tagsOf(live.Inputs)}}
+			}
+			return []target{{arn: v}}
+		}
+	}
+	return out
+}
+
+// find looks a live resource up by its id, its name or its ARN.
+func (c *Cloud) find(v string) (Live, bool) {
+	if live, ok := c.get(v); ok {
+		return live, true
+	}
+	for _, r := range c.Resources() {
+		name, _ := physicalName(r.Type, r.Inputs)
+		if name == "" {
+			name = r.ID
+		}
+		if c.arn(r.Type, r.ID, name) == v || (name == v && nameIsID(r.Type)) {
+			return r, true
+		}
+		if r.Type == "aws:iam/role:Role" && name == v {
+			return r, true
+		}
+	}
+	return Live{}, false
+}
+
+// byName finds a live resource of a type by its physical name.
+func (c *Cloud) byName(typ, name string) (Live, bool) {
+	for _, r := range c.Resources() {
+		if n, _ := physicalName(r.Type, r.Inputs); r.Type == typ && n == name {
+			return r, true
+		}
+	}
+	return Live{}, false
+}
+
+// policiesOf reads a role's documents from the account's live IAM: its
+// inline policies, its attached managed policies and its boundary.
+func (c *Cloud) policiesOf(roleArn string) (iampolicy.Policies, error) {
+	name := roleArn[strings.LastIndex(roleArn, "/")+1:]
+	role, ok := c.byName("aws:iam/role:Role", name)
+	if !ok {
+		return iampolicy.Policies{}, fmt.Errorf("awsfake: the caller %s is not a role of account %s (bootstrap the account first)", roleArn, c.Account)
+	}
+	var p iampolicy.Policies
+	parse := func(what, text string) error {
+		d, err := iampolicy.Parse(text)
+		if err != nil {
+			return fmt.Errorf("awsfake: %s of %s: %w", what, name, err)
+		}
+		p.Identity = append(p.Identity, d)
+		return nil
+	}
+	managed := func(arn string) (string, bool) {
+		for _, r := range c.Resources() {
+			if n, _ := physicalName(r.Type, r.Inputs); r.Type == "aws:iam/policy:Policy" && c.arn(r.Type, r.ID, n) == arn {
+				return input(r.Inputs, "policy"), true
+			}
+		}
+		return "", false
+	}
+	for _, r := range c.Resources() {
+		switch {
+		case r.Type == "aws:iam/rolePolicy:RolePolicy" && input(r.Inputs, "role") == name:
+			if err := parse("inline policy "+input(r.Inputs, "name"), input(r.Inputs, "policy")); err != nil {
+				return p, err
+			}
+		case r.Type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && input(r.Inputs, "role") == name:
+			text, ok := managed(input(r.Inputs, "policyArn"))
+			if !ok {
+				return p, fmt.Errorf("awsfake: %s's attached policy %s does not exist", name, input(r.Inputs, "policyArn"))
+			}
+			if err := parse("attached policy "+input(r.Inputs, "policyArn"), text); err != nil {
+				return p, err
+			}
+		}
+	}
+	if arn := input(role.Inputs, "permissionsBoundary"); arn != "" {
+		text, ok := managed(arn)
+		if !ok {
+			return p, fmt.Errorf("awsfake: %s's boundary %s does not exist", name, arn)
+		}
+		d, err := iampolicy.Parse(text)
+		if err != nil {
+			return p, fmt.Errorf("awsfake: boundary of %s: %w", name, err)
+		}
+		p.Boundary = &d
+	}
+	return p, nil
+}
+
+// resourcePolicy is the live policy of the bucket or key an ARN names (a
+// new key's own, from its inputs).
+func (c *Cloud) resourcePolicy(arn string, inputs resource.PropertyMap, self bool) *iampolicy.Document {
+	var text string
+	switch {
+	case strings.HasPrefix(arn, "arn:aws:s3:::"):
+		bucket := strings.SplitN(strings.TrimPrefix(arn, "arn:aws:s3:::"), "/", 2)[0]
+		for _, r := range c.Resources() {
+			if r.Type == "aws:s3/bucketPolicy:BucketPolicy" && input(r.Inputs, "bucket") == bucket {
+				text = input(r.Inputs, "policy")
+			}
+		}
+	case strings.HasPrefix(arn, "arn:aws:kms:") && strings.Contains(arn, ":key/"):
+		if self {
+			text = input(inputs, "policy")
+		} else if live, ok := c.find(arn); ok {
+			text = input(live.Inputs, "policy")
+		}
+	}
+	if text == "" {
+		return nil
+	}
+	d, err := iampolicy.Parse(text)
+	if err != nil {
+		return nil
+	}
+	return &d
+}

@@ -1,0 +1,186 @@
+package offline
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/internal/awsfake"
+	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+var accountOf = map[profile.Environment]string{profile.Dev: "123456789012", profile.Staging: "234567890123", profile.Prod: "345678901234"}
+
+// bootstrapped is an environment whose account an administrator
+// bootstrapped: the stand-in holds the pipeline roles' live documents.
+func bootstrapped(t *testing.T, env profile.Environment) (*Env, []string) {
+	t.Helper()
+	boot := ForBootstrap(t, "../..", string(env), accountOf[env], "us-east-1")
+	_, err := boot.Run(context.Background(), OpUpdate, bootstrapiam.Project)
+	require.NoError(t, err)
+	e := newEnv(t, env)
+	e.Cloud = boot.Cloud
+	var owned []string
+	for _, r := range e.Cloud.Resources() {
+		owned = append(owned, r.Type+" "+r.ID)
+	}
+	return e, owned
+}
+
+func role(env profile.Environment, name string) string {
+	return "arn:aws:iam::" + accountOf[env] + ":role/" + name
+}
+
+// dev and staging run as CI runs them: deploy and destroy as the deployer,
+// preview and the drift check as the read-only role. Every API call of
+// every operation is evaluated under the role's live policies and boundary
+// (awsfake's table of calls), so a grant the pipeline needs and lacks fails
+// here, not in the first pipeline run.
+func TestEnvironmentsRunAsThePipelineRoles(t *testing.T) {
+	for _, env := range []profile.Environment{profile.Dev, profile.Staging} {
+		t.Run(string(env), func(t *testing.T) {
+			ctx := context.Background()
+			e, owned := bootstrapped(t, env)
+			deployer, readOnly := role(env, bootstrapiam.DeployerRoleName), role(env, bootstrapiam.ReadOnlyRoleName)
+
+			e.Cloud.CallAs(deployer)
+			_, err := e.Up(ctx)
+			require.NoError(t, err, "a first deploy as the deployer")
+
+			e.Cloud.CallAs(readOnly)
+			for _, l := range []string{"network", "data", "compute", "observability"} {
+				_, err := e.Run(ctx, OpPreviewRefreshing, l)
+				require.NoError(t, err, "a preview of %s as the read-only role", l)
+			}
+			assert.False(t, refreshDrift(t, e).Any(), "a drift check as the read-only role")
+			for _, action := range e.Cloud.Made(readOnly) {
+				assert.Regexp(t, `^[a-z0-9-]+:(Describe|Get|List)`, action, "a preview and a drift check only read")
+			}
+			t.Logf("%s: a deploy made, as the deployer: %s", env, strings.Join(e.Cloud.Made(deployer), " "))
+			t.Logf("%s: a preview and a drift check made, as the read-only role: %s", env, strings.Join(e.Cloud.Made(readOnly), " "))
+
+			require.NoError(t, e.Cloud.Edit("aws:lambda/function:Function", "payment-processor", func(in resource.PropertyMap) {
+				in["memorySize"] = resource.NewNumberProperty(128)
+			}))
+			assert.True(t, refreshDrift(t, e).Any(), "the read-only role sees the hand change")
+			_, err = e.Run(ctx, OpUpdateRefreshing, "compute")
+			require.ErrorContains(t, err, awsfake.ErrAccessDenied.Error(), "the read-only role never changes anything")
+			assert.Contains(t, err.Error(), readOnly+" is not authorized to perform lambda:UpdateFunctionConfiguration on resource arn:aws:lambda:us-east-1:"+accountOf[env]+":function:payment-processor-"+string(env)+"-pay01")
+
+			e.Cloud.CallAs(deployer)
+			_, err = e.Run(ctx, OpUpdateRefreshing, "compute")
+			require.NoError(t, err, "the deployer puts the hand change back")
+			_, err = e.Destroy(ctx)
+			require.NoError(t, err, "destroy as the deployer")
+			var left []string
+			for _, r := range e.Cloud.Resources() {
+				left = append(left, r.Type+" "+r.ID)
+			}
+			assert.Equal(t, owned, left, "destroy leaves the account's bootstrap and nothing else")
+		})
+	}
+}
+
+// Deleting one statement a deploy needs from the deployer's live policy
+// makes the deploy fail at that call, naming the role, the action and the
+// resource.
+func TestAMissingGrantFailsNamingRoleActionAndResource(t *testing.T) {
+	ctx := context.Background()
+	e, _ := bootstrapped(t, profile.Dev)
+	require.NoError(t, e.Cloud.Edit("aws:iam/rolePolicy:RolePolicy", "deployer", func(in resource.PropertyMap) {
+		doc, err := iampolicy.Parse(in["policy"].StringValue())
+		require.NoError(t, err)
+		var kept []iampolicy.Statement
+		for _, s := range doc.Statement {
+			if s.Sid != "Functions" {
+				kept = append(kept, s)
+			}
+		}
+		require.Len(t, kept, len(doc.Statement)-1)
+		doc.Statement = kept
+		in["policy"] = resource.NewStringProperty(doc.JSON())
+	}))
+	e.Cloud.CallAs(role(profile.Dev, bootstrapiam.DeployerRoleName))
+	_, err := e.Up(ctx)
+	require.ErrorContains(t, err, awsfake.ErrAccessDenied.Error())
+	assert.Contains(t, err.Error(), "arn:aws:iam::123456789012:role/payments-pipeline-deployer is not authorized to perform lambda:CreateFunction "+
+		"on resource arn:aws:lambda:us-east-1:123456789012:function:payment-processor-dev-pay01")
+}
+
+// A layer change that tries what the deployer's ceiling denies fails there,
+// in the stand-in as in AWS: a network program that also writes a policy
+// named like the workload boundary is refused by the deployer's boundary.
+func TestTheDeployersCeilingHoldsInADeploy(t *testing.T) {
+	ctx := context.Background()
+	e, _ := bootstrapped(t, profile.Dev)
+	network := e.Programs["network"]
+	e.Programs["network"] = func(ctx *pulumi.Context) error {
+		if err := network(ctx); err != nil {
+			return err
+		}
+		allowAll, _ := json.Marshal(iampolicy.New(iampolicy.Statement{Effect: "Allow", Action: []string{"*"}, Resource: []string{"*"}}))
+		_, err := iam.NewPolicy(ctx, "tidy-boundary", &iam.PolicyArgs{Name: pulumi.String("permissions-boundary-dev-pay01"), Policy: pulumi.String(string(allowAll))})
+		return err
+	}
+	e.Cloud.CallAs(role(profile.Dev, bootstrapiam.DeployerRoleName))
+	_, err := e.Up(ctx)
+	require.ErrorContains(t, err, awsfake.ErrAccessDenied.Error())
+	assert.Contains(t, err.Error(), "not authorized to perform iam:CreatePolicy on resource arn:aws:iam::123456789012:policy/permissions-boundary-dev-pay01")
+	assert.Contains(t, err.Error(), "boundary/NothingBootstrapOwns")
+}
+
+// Every grant of the pipeline roles' policies is used by a row of the
+// stand-in's table of API calls (or an invoke), or is one the table cannot
+// hold, listed with its reason in bootstrapiam.OutsideTheProvider. A grant
+// nothing uses is a grant to remove.
+func TestEveryPipelineGrantIsUsedOrExplained(t *testing.T) {
+	used := map[string]bool{}
+	for _, typ := range awsfake.CallTypes() {
+		row := awsfake.Calls[typ]
+		for _, list := range [][]awsfake.Call{row.Create, row.Read, row.Update, row.Delete} {
+			for _, c := range list {
+				used[c.Action] = true
+			}
+		}
+	}
+	for _, list := range awsfake.Invokes {
+		for _, c := range list {
+			used[c.Action] = true
+		}
+	}
+	for _, env := range profile.Environments() {
+		a := bootstrapAccount(t, env)
+		for name, doc := range map[string]iampolicy.Document{"deployer": a.DeployerPolicy(), "read-only": a.ReadOnlyPolicy()} {
+			grants := 0
+			for _, s := range doc.Statement {
+				for _, action := range s.Action {
+					grants++
+					_, explained := bootstrapiam.OutsideTheProvider[action]
+					assert.True(t, used[action] || explained, "%s's %s grants %s (%s), which no API call of the table uses", env, name, action, s.Sid)
+				}
+			}
+			t.Logf("%s %s: %d grants", env, name, grants)
+		}
+	}
+	for action := range bootstrapiam.OutsideTheProvider {
+		assert.False(t, used[action], "%s is listed as outside the provider, but a row of the table uses it", action)
+	}
+}
+
+func bootstrapAccount(t *testing.T, env profile.Environment) bootstrapiam.Account {
+	t.Helper()
+	p, err := profile.Planned(env)
+	require.NoError(t, err)
+	pipe, err := profile.PlannedPipeline()
+	require.NoError(t, err)
+	return bootstrapiam.Account{Profile: p, Pipeline: pipe}
+}
