@@ -1,7 +1,6 @@
 package awsfake
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -97,10 +96,6 @@ type Row struct {
 	Create, Read, Update, Delete []Call
 }
 
-var ec2Read = calls(star, "ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeSubnets", "ec2:DescribeRouteTables",
-	"ec2:DescribeInternetGateways", "ec2:DescribeNatGateways", "ec2:DescribeAddresses", "ec2:DescribeVpcEndpoints",
-	"ec2:DescribeSecurityGroups", "ec2:DescribeFlowLogs")
-
 // ec2Row is an EC2 resource created with its tags (TagSpecifications:
 // ec2:CreateTags on the new resource, with the same request tags).
 func ec2Row(create string, touches []string, describe string, deletes ...string) Row {
@@ -179,8 +174,8 @@ var Calls = map[string]Row{
 		r.Read = append(r.Read, calls(star, "ec2:DescribeAddressesAttribute")...)
 		return r
 	}(),
-	"aws:ec2/natGateway:NatGateway":   ec2Row("ec2:CreateNatGateway", []string{"subnetId", "allocationId"}, "ec2:DescribeNatGateways", "ec2:DeleteNatGateway"),
-	"aws:ec2/routeTable:RouteTable":   ec2Row("ec2:CreateRouteTable", []string{"vpcId"}, "ec2:DescribeRouteTables", "ec2:DeleteRouteTable"),
+	"aws:ec2/natGateway:NatGateway": ec2Row("ec2:CreateNatGateway", []string{"subnetId", "allocationId"}, "ec2:DescribeNatGateways", "ec2:DeleteNatGateway"),
+	"aws:ec2/routeTable:RouteTable": ec2Row("ec2:CreateRouteTable", []string{"vpcId"}, "ec2:DescribeRouteTables", "ec2:DeleteRouteTable"),
 	"aws:ec2/vpcEndpoint:VpcEndpoint": func() Row {
 		r := ec2Row("ec2:CreateVpcEndpoint", []string{"vpcId", "routeTableIds"}, "ec2:DescribeVpcEndpoints", "ec2:DeleteVpcEndpoints")
 		// A gateway endpoint's prefix list is read with it.
@@ -435,6 +430,3 @@ func tagsOf(in resource.PropertyMap) map[string]string {
 	}
 	return out
 }
-
-// describe renders a call for an error message.
-func (c Call) describe() string { return fmt.Sprintf("%s on %+v", c.Action, c.On) }

@@ -92,7 +92,8 @@ func (c *Cloud) authorize(op Op, typ, id string, inputs resource.PropertyMap) er
 			}
 			// A resource carries its tags once it exists: not for the call
 			// that creates it, nor for tagging at creation.
-			if !(t.self && op == OpCreate && (call.Action == first || tagging(call.Action))) {
+			beforeItExists := t.self && op == OpCreate && (call.Action == first || tagging(call.Action))
+			if !beforeItExists {
 				for k, v := range t.tags {
 					ctx["aws:ResourceTag/"+k] = v
 				}
