@@ -100,7 +100,7 @@ func Parity() error {
 // Deploy groups `mage deploy:env <env>`.
 type Deploy mg.Namespace
 
-// Env deploys every layer of an environment in dependency order and writes manifests/<env>.json (needs the Pulumi CLI and the environment's AWS credentials); a layer whose update would replace or delete a table, bucket or log group is refused unless ALLOW_DATA_LOSS=<env>. SIGINT or SIGTERM stops it at a safe point; a second one forces it.
+// Env deploys every layer of an environment in dependency order and writes manifests/<env>.json (needs the Pulumi CLI and the environment's AWS credentials); a layer whose update would replace or delete a table, bucket, log group or key is refused unless ALLOW_DATA_LOSS=<env> (in prod, run by its break-glass role). SIGINT or SIGTERM stops it at a safe point; a second one forces it.
 func (Deploy) Env(env string) error {
 	w, err := newWorkbench()
 	if err != nil {
@@ -123,7 +123,7 @@ func (Preview) Env(env string) error { return run(deploy.Preview, env) }
 // Destroy groups `mage destroy:env <env>`.
 type Destroy mg.Namespace
 
-// Env destroys every layer of an environment in reverse order; prod needs CONFIRM_DESTROY=prod.
+// Env destroys every layer of an environment in reverse order; staging and prod need CONFIRM_DESTROY=<env>, and prod its break-glass role.
 func (Destroy) Env(env string) error {
 	return run(deploy.Destroy, env)
 }

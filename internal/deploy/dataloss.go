@@ -70,6 +70,9 @@ var Stateful = map[string]string{
 	"aws:dynamodb/table:Table":         "the transactions in it",
 	"aws:s3/bucketV2:BucketV2":         "the audit records in it",
 	"aws:cloudwatch/logGroup:LogGroup": "the logs in it",
+	// Deleting or replacing the key makes the table, the audit records and
+	// the logs encrypted under it unreadable.
+	"aws:kms/key:Key": "every table item, audit record and log encrypted under it",
 }
 
 // ErrDataLoss is returned when a deployment would replace or delete a

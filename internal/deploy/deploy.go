@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -43,6 +45,12 @@ type preflighter interface {
 // Identity reports the AWS account of the caller's credentials.
 type Identity interface {
 	AccountID(ctx context.Context) (string, error)
+}
+
+// Principal reports who the caller is (its ARN: a role session when the
+// caller assumed a role).
+type Principal interface {
+	CallerArn(ctx context.Context) (string, error)
 }
 
 // CLI checks the Pulumi CLI.
@@ -116,9 +124,22 @@ type Report struct {
 	Layers []LayerResult
 }
 
-// ErrConfirmDestroy is returned for a destroy of prod that was not
-// confirmed.
-var ErrConfirmDestroy = errors.New("refusing to destroy prod: set CONFIRM_DESTROY=prod to confirm")
+// ErrConfirmDestroy is returned for a destroy of staging or prod that was
+// not confirmed.
+var ErrConfirmDestroy = errors.New("refusing to destroy a shared environment without confirmation")
+
+// ErrNeedsBreakGlass refuses a destroy of prod, or a prod deployment that may
+// lose data, run by anyone but the break-glass role: the deployer's
+// guardrail denies it anyway, and this says so before anything is touched.
+var ErrNeedsBreakGlass = errors.New("this needs prod's break-glass role")
+
+// confirmed are the environments whose destroy needs CONFIRM_DESTROY=<env>.
+var confirmed = map[profile.Environment]bool{profile.Staging: true, profile.Prod: true}
+
+// BreakGlassSession matches the sessions of an account's break-glass role.
+func BreakGlassSession(account string) string {
+	return "arn:aws:sts::" + account + ":assumed-role/" + bootstrapiam.BreakGlassRoleName + "/*"
+}
 
 // ErrCancelled is returned when a signal stopped the run.
 var ErrCancelled = errors.New("cancelled")
@@ -143,12 +164,17 @@ func (d *Deployer) Run(ctx context.Context, op Op, envName string) (Report, erro
 	if err != nil {
 		return Report{}, err
 	}
-	if op == Destroy && env == profile.Prod && d.ConfirmDestroy != string(env) {
-		return Report{Env: env, Op: op}, ErrConfirmDestroy
+	if op == Destroy && confirmed[env] && d.ConfirmDestroy != string(env) {
+		return Report{Env: env, Op: op}, fmt.Errorf("%w: set CONFIRM_DESTROY=%s to destroy %s", ErrConfirmDestroy, env, env)
 	}
 	p, err := d.preflight(ctx, env)
 	if err != nil {
 		return Report{Env: env, Op: op}, err
+	}
+	if env == profile.Prod && (op == Destroy || (op == Up && d.AllowDataLoss)) {
+		if err := d.holdsBreakGlass(ctx, p); err != nil {
+			return Report{Env: env, Op: op}, err
+		}
 	}
 	release, err := d.guard(ctx, env, op, op != Preview)
 	if err != nil {
@@ -172,6 +198,23 @@ func (d *Deployer) Run(ctx context.Context, op Op, envName string) (Report, erro
 		return report, fmt.Errorf("%s %s %w: %s stopped at a safe point with their state saved; run it again to finish", op, env, ErrCancelled, strings.Join(cancelled, ", "))
 	}
 	return report, nil
+}
+
+// holdsBreakGlass checks the caller is a session of prod's break-glass role.
+func (d *Deployer) holdsBreakGlass(ctx context.Context, p profile.Profile) error {
+	principal, ok := d.Identity.(Principal)
+	if !ok {
+		return fmt.Errorf("%w: cannot tell who the caller is", ErrNeedsBreakGlass)
+	}
+	arn, err := principal.CallerArn(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the caller (sts:GetCallerIdentity): %w", err)
+	}
+	if !iampolicy.Glob(BreakGlassSession(p.AccountID), arn) {
+		return fmt.Errorf("%w: the caller is %s; assume %s with MFA from a workstation (docs/bootstrap.md, \"Break glass\"), then run it again",
+			ErrNeedsBreakGlass, arn, "arn:aws:iam::"+p.AccountID+":role/"+bootstrapiam.BreakGlassRoleName)
+	}
+	return nil
 }
 
 // preflight is every check that must pass before any stack is touched.

@@ -73,9 +73,20 @@ func (f *fakeRunner) Run(ctx context.Context, op Op, l Layer, env profile.Enviro
 type fixedIdentity struct {
 	account string
 	err     error
+	arn     string // the caller; a user of the account when empty
 }
 
 func (i fixedIdentity) AccountID(context.Context) (string, error) { return i.account, i.err }
+
+func (i fixedIdentity) CallerArn(context.Context) (string, error) {
+	if i.arn == "" {
+		return "arn:aws:iam::" + i.account + ":user/someone", i.err
+	}
+	return i.arn, i.err
+}
+
+// breakGlass is a session of prod's break-glass role.
+var breakGlass = fixedIdentity{account: "345678901234", arn: "arn:aws:sts::345678901234:assumed-role/payments-break-glass/alice"}
 
 type fakeCLI struct{ err error }
 
@@ -283,6 +294,14 @@ func TestAllowedDataLossIsDeployedAndSaidAloud(t *testing.T) {
 	d, out := newDeployer(runner, "345678901234")
 	d.AllowDataLoss = true
 	_, err := d.Run(context.Background(), Up, "prod")
+	require.ErrorIs(t, err, ErrNeedsBreakGlass, "in prod only the break-glass role may lose data")
+	assert.Contains(t, err.Error(), "the caller is arn:aws:iam::345678901234:user/someone; assume arn:aws:iam::345678901234:role/payments-break-glass with MFA")
+	assert.Empty(t, runner.events, "refused before anything is touched")
+	d.Identity = fixedIdentity{account: "345678901234", arn: "arn:aws:sts::345678901234:assumed-role/payments-pipeline-deployer/gh-1"}
+	_, err = d.Run(context.Background(), Up, "prod")
+	require.ErrorIs(t, err, ErrNeedsBreakGlass, "nor the deployer")
+	d.Identity = breakGlass
+	_, err = d.Run(context.Background(), Up, "prod")
 	require.NoError(t, err)
 	assert.Contains(t, runner.events, "start data")
 	assert.Contains(t, out.String(), "[data] data loss allowed:\n[data]   - replace aws:dynamodb/table:Table transactions-prod-pay01")
@@ -344,12 +363,13 @@ func TestPreviewOfANewEnvironmentSaysWhatWaits(t *testing.T) {
 	assert.Equal(t, []string{"preview network"}, runner.events, "no layer that cannot be previewed is run")
 }
 
-func TestProdIsDestroyedOnlyWhenConfirmed(t *testing.T) {
+func TestProdIsDestroyedOnlyWhenConfirmedByTheBreakGlassRole(t *testing.T) {
 	runner := newFakeRunner()
 	d, _ := newDeployer(runner, "345678901234")
 	d.Identity = fixedIdentity{err: errors.New("STS must not be asked before the confirmation")}
 	_, err := d.Run(context.Background(), Destroy, "prod")
 	require.ErrorIs(t, err, ErrConfirmDestroy)
+	assert.Contains(t, err.Error(), "set CONFIRM_DESTROY=prod to destroy prod")
 	d.ConfirmDestroy = "staging"
 	_, err = d.Run(context.Background(), Destroy, "prod")
 	require.ErrorIs(t, err, ErrConfirmDestroy, "confirming another environment is no confirmation")
@@ -357,12 +377,29 @@ func TestProdIsDestroyedOnlyWhenConfirmed(t *testing.T) {
 
 	d.Identity, d.ConfirmDestroy = fixedIdentity{account: "345678901234"}, "prod"
 	_, err = d.Run(context.Background(), Destroy, "prod")
+	require.ErrorIs(t, err, ErrNeedsBreakGlass, "confirmed, but not by the break-glass role")
+	assert.Empty(t, runner.events, "no layer was touched")
+	d.Identity = breakGlass
+	_, err = d.Run(context.Background(), Destroy, "prod")
 	require.NoError(t, err)
 	assert.Contains(t, runner.events, "start network")
-	d.ConfirmDestroy, d.Runner = "", newFakeRunner()
-	d.Identity = fixedIdentity{account: "123456789012"}
+}
+
+func TestStagingIsDestroyedOnlyWhenConfirmed(t *testing.T) {
+	runner := newFakeRunner()
+	d, _ := newDeployer(runner, "234567890123")
+	_, err := d.Run(context.Background(), Destroy, "staging")
+	require.ErrorIs(t, err, ErrConfirmDestroy)
+	assert.Contains(t, err.Error(), "set CONFIRM_DESTROY=staging")
+	assert.Empty(t, runner.events)
+	d.ConfirmDestroy = "staging"
+	_, err = d.Run(context.Background(), Destroy, "staging")
+	require.NoError(t, err, "staging needs no break-glass role: its deployer destroys it")
+	assert.Contains(t, runner.events, "start network")
+
+	d, _ = newDeployer(newFakeRunner(), "123456789012")
 	_, err = d.Run(context.Background(), Destroy, "dev")
-	require.NoError(t, err, "only prod asks")
+	require.NoError(t, err, "dev asks nothing")
 }
 
 func TestCLIFailureStopsBeforeAnyLayer(t *testing.T) {

@@ -19,20 +19,37 @@ type STSIdentity struct {
 
 // AccountID implements Identity.
 func (s STSIdentity) AccountID(ctx context.Context) (string, error) {
+	out, err := s.caller(ctx)
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.Account), nil
+}
+
+// CallerArn implements Principal.
+func (s STSIdentity) CallerArn(ctx context.Context) (string, error) {
+	out, err := s.caller(ctx)
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.Arn), nil
+}
+
+func (s STSIdentity) caller(ctx context.Context) (*sts.GetCallerIdentityOutput, error) {
 	opts := []func(*config.LoadOptions) error{}
 	if s.Region != "" {
 		opts = append(opts, config.WithRegion(s.Region))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return "", fmt.Errorf("loading AWS credentials: %w", err)
+		return nil, fmt.Errorf("loading AWS credentials: %w", err)
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
 	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return "", fmt.Errorf("no usable AWS credentials: %w", err)
+		return nil, fmt.Errorf("no usable AWS credentials: %w", err)
 	}
-	return aws.ToString(out.Account), nil
+	return out, nil
 }

@@ -27,6 +27,12 @@ type account string
 
 func (a account) AccountID(context.Context) (string, error) { return string(a), nil }
 
+// CallerArn is a session of the account's break-glass role: the one caller
+// that may destroy prod or lose its data.
+func (a account) CallerArn(context.Context) (string, error) {
+	return "arn:aws:sts::" + string(a) + ":assumed-role/payments-break-glass/alice", nil
+}
+
 type cli struct{}
 
 func (cli) Check(context.Context) (string, error) { return "v3.274.1 (in-process engine)", nil }

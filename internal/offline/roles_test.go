@@ -184,3 +184,28 @@ func bootstrapAccount(t *testing.T, env profile.Environment) bootstrapiam.Accoun
 	require.NoError(t, err)
 	return bootstrapiam.Account{Profile: p, Pipeline: pipe}
 }
+
+// Prod deploys as its deployer, but only its break-glass role destroys it:
+// the deployer's prod guardrail denies what destroys payment data, and the
+// break-glass role takes prod to nothing but its bootstrap.
+func TestProdIsDestroyedOnlyByTheBreakGlassRole(t *testing.T) {
+	ctx := context.Background()
+	e, owned := bootstrapped(t, profile.Prod)
+	e.Cloud.CallAs(role(profile.Prod, bootstrapiam.DeployerRoleName))
+	_, err := e.Up(ctx)
+	require.NoError(t, err, "prod deploys as its deployer")
+
+	_, err = e.Destroy(ctx)
+	require.ErrorContains(t, err, awsfake.ErrAccessDenied.Error(), "prod's deployer cannot destroy prod")
+	assert.Contains(t, err.Error(), "ProdDataIsDestroyedOnlyByBreakGlass")
+	t.Logf("the deployer's destroy of prod stopped at: %v", err)
+
+	e.Cloud.CallAs(role(profile.Prod, bootstrapiam.BreakGlassRoleName))
+	_, err = e.Destroy(ctx)
+	require.NoError(t, err, "the break-glass role destroys prod")
+	var left []string
+	for _, r := range e.Cloud.Resources() {
+		left = append(left, r.Type+" "+r.ID)
+	}
+	assert.Equal(t, owned, left, "nothing is left but prod's bootstrap")
+}

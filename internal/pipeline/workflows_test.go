@@ -83,7 +83,9 @@ func TestMergeToMainPromotesDevStagingProd(t *testing.T) {
 	}
 }
 
-// Data loss is never allowed on a push; by hand, for one named environment.
+// Data loss is never allowed on a push; by hand, for one named environment,
+// never prod (only its break-glass role may lose prod's data, from a
+// workstation).
 func TestDataLossIsAllowedOnlyByHandForOneEnvironment(t *testing.T) {
 	w := load(t, "deploy.yml")
 	dispatch, ok := w.On["workflow_dispatch"].(map[string]any)
@@ -91,7 +93,7 @@ func TestDataLossIsAllowedOnlyByHandForOneEnvironment(t *testing.T) {
 	input := dispatch["inputs"].(map[string]any)["allow-data-loss"].(map[string]any)
 	assert.Equal(t, "choice", input["type"])
 	assert.Equal(t, "none", input["default"])
-	assert.Equal(t, []any{"none", "dev", "staging", "prod"}, input["options"])
+	assert.Equal(t, []any{"none", "dev", "staging"}, input["options"])
 
 	j := load(t, "deploy-environment.yml").Jobs["deploy"]
 	found := false
