@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,85 +98,35 @@ func keyPolicyDelegating(acct string) *iampolicy.Document {
 	return &d
 }
 
-// The dangerous requests of the escalation review, for each environment,
-// each denied to the deployer under its own documents and under an
-// allow-all identity policy (so the deny comes from its boundary, its
-// guardrails or the organisation's SCP, which it cannot change).
+// The dangerous requests of the escalation review (bootstrapiam.Dangerous),
+// for each environment, each denied to the deployer under its own
+// documents and under an allow-all identity policy (so the deny comes from
+// its boundary, its guardrails or the organisation's SCP, which it cannot
+// change). docs/compliance.md lists the same verdicts.
 func TestNoDeployerCanEscalateOrLeaveItsEnvironment(t *testing.T) {
 	tl := tool(t)
+	prodOnly := []string{"delete the table", "bypass the audit records' governance retention", "delete an audit record version",
+		"delete the audit bucket", "schedule the environment key's deletion", "delete the function's log group"}
 	for _, env := range profile.Environments() {
 		t.Run(string(env), func(t *testing.T) {
-			a := account(t, env)
-			acct := accounts[env]
-			role := func(name string) string { return "arn:aws:iam::" + acct + ":role/" + name }
-			policyArn := func(name string) string { return "arn:aws:iam::" + acct + ":policy/" + name }
-			workloadBoundary := policyArn("permissions-boundary-" + string(env) + "-pay01")
-			functionRole := role("payment-processor-role-" + string(env) + "-pay01")
-			session := "arn:aws:sts::" + acct + ":assumed-role/payments-pipeline-deployer/gh-run-1"
-			trustNamingSession := iampolicy.New(iampolicy.Statement{Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": {session}}, Action: []string{"sts:AssumeRole"}})
-			otherTeam := tags("aws:ResourceTag/", "shared", "ledger")
-			ec2 := func(kind string) string { return "arn:aws:ec2:us-east-1:" + acct + ":" + kind + "/x-0abc" }
-			cases := []struct {
-				name string
-				r    request
-			}{
-				{"new version of the workload boundary", request{action: "iam:CreatePolicyVersion", resource: workloadBoundary}},
-				{"delete the workload boundary", request{action: "iam:DeletePolicy", resource: workloadBoundary}},
-				{"new version of its own boundary", request{action: "iam:CreatePolicyVersion", resource: policyArn("payments-pipeline-deployer-boundary")}},
-				{"detach its guardrail", request{action: "iam:DetachRolePolicy", resource: role("payments-pipeline-deployer")}},
-				{"delete its network guardrail", request{action: "iam:DeletePolicy", resource: policyArn("payments-pipeline-network-guardrail-project")}},
-				{"rewrite its own inline policy", request{action: "iam:PutRolePolicy", resource: role("payments-pipeline-deployer"), ctx: map[string]string{"iam:PermissionsBoundary": workloadBoundary}}},
-				{"rewrite the break-glass role's trust", request{action: "iam:UpdateAssumeRolePolicy", resource: role("payments-break-glass")}},
-				{"rewrite the read-only role's trust", request{action: "iam:UpdateAssumeRolePolicy", resource: role("payments-pipeline-readonly")}},
-				{"rewrite another role's trust", request{action: "iam:UpdateAssumeRolePolicy", resource: role("OrganizationAccountAccessRole")}},
-				{"delete the GitHub OIDC provider", request{action: "iam:DeleteOpenIDConnectProvider", resource: "arn:aws:iam::" + acct + ":oidc-provider/token.actions.githubusercontent.com"}},
-				{"create a role without a boundary", request{action: "iam:CreateRole", resource: functionRole}},
-				{"create a role with another boundary", request{action: "iam:CreateRole", resource: functionRole, ctx: map[string]string{"iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess"}}},
-				{"remove a role's boundary", request{action: "iam:DeleteRolePermissionsBoundary", resource: functionRole}},
-				{"assume a workload role whose trust names its own session", request{action: "sts:AssumeRole", resource: functionRole, resourcePolicy: &trustNamingSession, resourceAccount: acct}},
-				{"pass the function role to EC2", request{action: "iam:PassRole", resource: functionRole, ctx: map[string]string{"iam:PassedToService": "ec2.amazonaws.com"}}},
-				{"tag another team's key with this environment's tags", request{action: "kms:TagResource", resource: "arn:aws:kms:us-east-1:" + acct + ":key/other",
-					ctx: merge(otherTeam, tags("aws:RequestTag/", string(env), "payments-platform")), resourcePolicy: keyPolicyDelegating(acct), resourceAccount: acct}},
-				{"schedule another team's key's deletion", request{action: "kms:ScheduleKeyDeletion", resource: "arn:aws:kms:us-east-1:" + acct + ":key/other", ctx: otherTeam, resourcePolicy: keyPolicyDelegating(acct), resourceAccount: acct}},
-				{"create a key not tagged for the environment", request{action: "kms:CreateKey", resource: "*"}},
-				{"open another team's security group", request{action: "ec2:AuthorizeSecurityGroupIngress", resource: ec2("security-group"), ctx: otherTeam}},
-				{"route another team's traffic", request{action: "ec2:CreateRoute", resource: ec2("route-table"), ctx: otherTeam}},
-				{"delete another team's flow logs", request{action: "ec2:DeleteFlowLogs", resource: ec2("vpc-flow-log"), ctx: otherTeam}},
-				{"put a subnet in another team's VPC", request{action: "ec2:CreateSubnet", resource: ec2("vpc"), ctx: merge(otherTeam, tags("aws:RequestTag/", string(env), "payments-platform"))}},
-				{"create a VPC without the environment's tags", request{action: "ec2:CreateVpc", resource: ec2("vpc")}},
-				{"re-tag another team's VPC as this environment's", request{action: "ec2:CreateTags", resource: ec2("vpc"), ctx: merge(otherTeam, tags("aws:RequestTag/", string(env), "payments-platform"))}},
-				{"rewrite the bootstrap version", request{action: "ssm:PutParameter", resource: "arn:aws:ssm:us-east-1:" + acct + ":parameter/payments/bootstrap/version"}},
-				{"create a user", request{action: "iam:CreateUser", resource: "arn:aws:iam::" + acct + ":user/backdoor"}},
-				{"read a transaction", request{action: "dynamodb:GetItem", resource: "arn:aws:dynamodb:us-east-1:" + acct + ":table/transactions-" + string(env) + "-pay01"}},
-				{"work in another region", request{action: "dynamodb:CreateTable", resource: "arn:aws:dynamodb:eu-west-1:" + acct + ":table/transactions-" + string(env) + "-pay01", ctx: map[string]string{"aws:RequestedRegion": "eu-west-1"}}},
+			verdicts, err := account(t, env).Judge(tl)
+			require.NoError(t, err)
+			var names []string
+			for _, v := range verdicts {
+				names = append(names, v.Name)
+				assert.NotEqual(t, iampolicy.Allowed, v.Own.Decision, "%s: %s on %s allowed by %s", v.Name, v.Action, v.Resource, v.Own.By)
+				assert.NotEqual(t, iampolicy.Allowed, v.AllowAll.Decision, "%s (allow-all): allowed by %s", v.Name, v.AllowAll.By)
+				// Under allow-all only an explicit deny, or the boundary's
+				// ceiling, can have stopped it.
+				assert.True(t, v.AllowAll.Decision == iampolicy.ExplicitDeny || strings.Contains(v.AllowAll.By, "boundary"), "%s: %s", v.Name, v.AllowAll.By)
+				// The account's own documents hold by themselves: the
+				// organisation's SCP is a second line, not the only one.
+				assert.True(t, v.AccountOnly.Decision == iampolicy.ExplicitDeny || strings.Contains(v.AccountOnly.By, "boundary"),
+					"%s, without the organisation's SCP: %s %s", v.Name, v.AccountOnly.Decision, v.AccountOnly.By)
 			}
-			if env == profile.Prod {
-				table := "arn:aws:dynamodb:us-east-1:" + acct + ":table/transactions-prod-pay01"
-				audit := "arn:aws:s3:::audit-logs-prod-pay01"
-				cases = append(cases, []struct {
-					name string
-					r    request
-				}{
-					{"delete prod's table", request{action: "dynamodb:DeleteTable", resource: table}},
-					{"bypass the audit records' governance retention", request{action: "s3:BypassGovernanceRetention", resource: audit + "/audit/x.json"}},
-					{"delete an audit record version", request{action: "s3:DeleteObjectVersion", resource: audit + "/audit/x.json"}},
-					{"delete the audit bucket", request{action: "s3:DeleteBucket", resource: audit}},
-					{"schedule prod's key's deletion", request{action: "kms:ScheduleKeyDeletion", resource: "arn:aws:kms:us-east-1:" + acct + ":key/env",
-						ctx: tags("aws:ResourceTag/", "prod", "payments-platform"), resourcePolicy: keyPolicyDelegating(acct), resourceAccount: acct}},
-					{"delete the function's log group", request{action: "logs:DeleteLogGroup", resource: "arn:aws:logs:us-east-1:" + acct + ":log-group:/aws/lambda/payment-processor-prod-pay01"}},
-				}...)
-			}
-			for _, escalated := range []bool{false, true} {
-				d := deployer(t, a, tl, escalated)
-				for _, c := range cases {
-					got := d.ask(t, c.r)
-					assert.NotEqual(t, iampolicy.Allowed, got.Decision, "%s (allow-all: %v): %s on %s allowed by %s", c.name, escalated, c.r.action, c.r.resource, got.By)
-					if escalated {
-						// Under allow-all only an explicit deny, or the
-						// boundary's ceiling, can have stopped it.
-						assert.True(t, got.Decision == iampolicy.ExplicitDeny || strings.Contains(got.By, "boundary"), "%s: %s", c.name, got.By)
-					}
-				}
+			assert.GreaterOrEqual(t, len(verdicts), 29)
+			for _, name := range prodOnly {
+				assert.Equal(t, env == profile.Prod, slices.Contains(names, name), "%s: %q is asked in prod only", env, name)
 			}
 		})
 	}

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/workload"
 )
 
@@ -25,6 +27,54 @@ type grantRow struct{ Sid, Actions, Scope, Reason string }
 
 type waiverRow struct{ Rule, Environments, Reason, ApprovedBy string }
 
+type pipelineRow struct{ Name, Action, Dev, Staging, Prod string }
+
+// pipelineRows are the deployer's verdicts on the dangerous requests, per
+// environment, as the environments file describes the accounts.
+func pipelineRows() []pipelineRow {
+	pipe, err := profile.PlannedPipeline()
+	if err != nil {
+		panic(err) // the environments file is embedded and validated by its tests
+	}
+	t := bootstrapiam.Tooling{Pipeline: pipe}
+	for _, env := range profile.Environments() {
+		p, err := profile.Planned(env)
+		if err != nil {
+			panic(err)
+		}
+		t.Accounts = append(t.Accounts, bootstrapiam.Account{Profile: p, Pipeline: pipe})
+	}
+	var rows []pipelineRow
+	index := map[string]int{}
+	for _, a := range t.Accounts {
+		verdicts, err := a.Judge(t)
+		if err != nil {
+			panic(err)
+		}
+		for _, v := range verdicts {
+			i, ok := index[v.Name]
+			if !ok {
+				i = len(rows)
+				index[v.Name] = i
+				rows = append(rows, pipelineRow{Name: v.Name, Action: v.Action, Dev: "not asked", Staging: "not asked", Prod: "not asked"})
+			}
+			cell := bootstrapiam.DocumentOf(v.AccountOnly.By)
+			if v.AccountOnly.Decision == iampolicy.Allowed || v.AllowAll.Decision == iampolicy.Allowed || v.Own.Decision == iampolicy.Allowed {
+				cell = "**allowed**"
+			}
+			switch a.Profile.Environment {
+			case profile.Dev:
+				rows[i].Dev = cell
+			case profile.Staging:
+				rows[i].Staging = cell
+			case profile.Prod:
+				rows[i].Prod = cell
+			}
+		}
+	}
+	return rows
+}
+
 // Markdown renders docs/compliance.md from the rules, what workload roles
 // may do (pkg/workload) and the waivers.
 func Markdown(waivers []Waiver) []byte {
@@ -32,7 +82,8 @@ func Markdown(waivers []Waiver) []byte {
 		Rules            []Rule
 		Denies, Unscoped []grantRow
 		Waivers          []waiverRow
-	}{Rules: Rules()}
+		Pipeline         []pipelineRow
+	}{Rules: Rules(), Pipeline: pipelineRows()}
 	for _, d := range workload.DeniedActions(workload.Environment{Scope: iampolicy.Scope{Region: "us-east-1", Account: "<account>"}}) {
 		data.Denies = append(data.Denies, grantRow{Sid: d.Sid, Actions: codeList(slices.Sorted(slices.Values(d.Actions))), Scope: scope(d)})
 	}

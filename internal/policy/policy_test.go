@@ -267,3 +267,13 @@ func TestComplianceDocIsCurrent(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(want), string(got), "%s is stale: run `go run mage.go docs:compliance` and commit the result", DocPath)
 }
+
+// The page's pipeline table says what the evaluation says, read back as a
+// reader would: prod's table is destroyed only by the break-glass role, and
+// no deployer can touch the workload boundary.
+func TestTheCompliancePageSaysWhatDeniesThePipeline(t *testing.T) {
+	page := string(Markdown(nil))
+	assert.Contains(t, page, "| delete the table | `dynamodb:DeleteTable` | not asked | not asked | guardrail `ProdDataIsDestroyedOnlyByBreakGlass` |")
+	assert.Contains(t, page, "| a new version of the workload boundary | `iam:CreatePolicyVersion` | boundary `NothingBootstrapOwns` | boundary `NothingBootstrapOwns` | boundary `NothingBootstrapOwns` |")
+	assert.NotContains(t, page, "**allowed**")
+}
