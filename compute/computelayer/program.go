@@ -49,6 +49,7 @@ func Program(ctx *pulumi.Context) error {
 		CodeSHA256:             archive.SHA256,
 		VpcID:                  network.VpcID,
 		SubnetIDs:              network.PrivateSubnetIDs,
+		EgressPrefixListIDs:    network.GatewayPrefixListIDs,
 		PermissionsBoundaryArn: network.PermissionsBoundaryArn,
 		TableName:              data.TableName,
 		BucketName:             data.AuditBucketName,

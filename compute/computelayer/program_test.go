@@ -96,17 +96,25 @@ func TestFunctionPerEnvironment(t *testing.T) {
 	}
 }
 
-func TestSecurityGroupIsEgressOnly(t *testing.T) {
-	res := run(t, environments[2])
-	sg := res.MustOne(t, "aws:ec2/securityGroup:SecurityGroup", "payment-processor").Plain()
-	assert.Equal(t, "vpc-0abc", sg["vpcId"])
-	assert.Empty(t, sg["ingress"])
-	egress := sg["egress"].([]any)
-	require.Len(t, egress, 1)
-	rule := egress[0].(map[string]any)
-	assert.Equal(t, "tcp", rule["protocol"])
-	assert.Equal(t, 443.0, rule["fromPort"])
-	assert.Equal(t, 443.0, rule["toPort"])
+// The function reaches S3 and DynamoDB through the gateway endpoints'
+// prefix lists (network's outputs), on 443, and nothing else: no CIDR, so
+// no host on the internet.
+func TestSecurityGroupIsEgressOnlyToTheGatewayEndpoints(t *testing.T) {
+	for _, want := range environments {
+		res := run(t, want)
+		sg := res.MustOne(t, "aws:ec2/securityGroup:SecurityGroup", "payment-processor").Plain()
+		assert.Equal(t, "vpc-0abc", sg["vpcId"])
+		assert.Empty(t, sg["ingress"])
+		egress := sg["egress"].([]any)
+		require.Len(t, egress, 1)
+		rule := egress[0].(map[string]any)
+		assert.Equal(t, "tcp", rule["protocol"])
+		assert.Equal(t, 443.0, rule["fromPort"])
+		assert.Equal(t, 443.0, rule["toPort"])
+		assert.Equal(t, []any{"pl-63a5400a", "pl-02cd2c6b"}, rule["prefixListIds"], "%s: the S3 and DynamoDB endpoints' prefix lists", want.Name)
+		assert.Empty(t, rule["cidrBlocks"], "%s: no CIDR, so no internet", want.Name)
+		assert.Empty(t, rule["ipv6CidrBlocks"])
+	}
 }
 
 // Actions IAM grants only on "*", written out here from the AWS

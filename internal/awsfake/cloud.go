@@ -227,7 +227,8 @@ func (c *Cloud) get(id string) (Live, bool) {
 	return Live{Type: live.Type, ID: live.ID, Name: live.Name, Inputs: live.Inputs.Copy()}, true
 }
 
-// GeneratedIDs lists the ids the stand-in made up for live resources.
+// GeneratedIDs lists the ids the stand-in made up for live resources, and
+// the identifiers it computed for them (a gateway endpoint's prefix list).
 func (c *Cloud) GeneratedIDs() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -235,6 +236,9 @@ func (c *Cloud) GeneratedIDs() []string {
 	for id, r := range c.resources {
 		if !nameIsID(r.Type) {
 			ids = append(ids, id)
+		}
+		if kind(r.Type) == "VpcEndpoint" {
+			ids = append(ids, prefixListID(r.Inputs))
 		}
 	}
 	sort.Strings(ids)

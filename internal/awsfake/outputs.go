@@ -1,6 +1,8 @@
 package awsfake
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -141,8 +143,17 @@ func (c *Cloud) outputs(typ, id string, inputs resource.PropertyMap, preview boo
 		out["id"] = resource.NewStringProperty(c.arn(typ, id, name))
 	case "Key":
 		out["keyId"] = resource.NewStringProperty(id)
+	case "VpcEndpoint":
+		out["prefixListId"] = resource.NewStringProperty(prefixListID(inputs))
 	}
 	return out
+}
+
+// prefixListID is a gateway endpoint's prefix list: the service's, per
+// region, so it is made up from the service's name.
+func prefixListID(inputs resource.PropertyMap) string {
+	sum := sha256.Sum256([]byte(input(inputs, "serviceName")))
+	return "pl-" + hex.EncodeToString(sum[:4])
 }
 
 // arnByType gives, for the types whose ARN AWS builds from a name (or a key

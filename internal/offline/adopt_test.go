@@ -55,6 +55,11 @@ func repoCopy(t *testing.T) string {
 			copyFile(filepath.Join("manifests", "planned", string(e)+".json"))
 		}
 	}
+	// The plan runs on an account holding its bootstrap.
+	copyFile(filepath.Join("bootstrap", "Pulumi.yaml"))
+	for _, e := range profile.Environments() {
+		copyFile(filepath.Join("bootstrap", "Pulumi."+string(e)+".yaml"))
+	}
 	copyFile("compliance/waivers.yaml")
 	copyFile("costs/prices.yaml")
 	copyFile("costs/usage.yaml")

@@ -39,6 +39,7 @@ import (
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/programs"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -89,6 +90,20 @@ func ForBootstrap(tb lt.TB, root, stack, account, region string) *Env {
 		Programs: map[string]pulumi.RunFunc{bootstrapiam.Project: programs.Bootstrap},
 		tb:       tb, snaps: map[string]*pdeploy.Snapshot{}, updates: map[string]int{},
 	}
+}
+
+// AsDeployer bootstraps the environment's account in the stand-in, as its
+// administrator, then makes every later operation a call by the pipeline's
+// deployer: each API call is evaluated under the deployer's live documents,
+// so what the deployer may not do fails naming the role, the action, the
+// resource and the statement.
+func (e *Env) AsDeployer(ctx context.Context) error {
+	e.Programs[bootstrapiam.Project] = programs.Bootstrap
+	if _, err := e.Run(ctx, OpUpdate, bootstrapiam.Project); err != nil {
+		return err
+	}
+	e.Cloud.CallAs(iampolicy.Scope{Region: e.Profile.Region, Account: e.Profile.AccountID}.Role(bootstrapiam.DeployerRoleName))
+	return nil
 }
 
 // Result is what one operation on one layer did.

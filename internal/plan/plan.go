@@ -62,6 +62,12 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	fmt.Fprintf(o.Out, "offline plan of %s (account %s, %s, suffix %s): real Pulumi engine, in-memory AWS stand-in, no credentials\n",
 		env, e.Profile.AccountID, e.Profile.Region, e.Profile.Suffix)
+	// The plan runs as the pipeline's deployer, on an account holding its
+	// bootstrap: a layer change the deployer may not make fails here, not
+	// half-way through a deployment.
+	if err := tb.Recover(func() error { return e.AsDeployer(ctx) }); err != nil {
+		return Result{}, fmt.Errorf("plan %s: the account's bootstrap: %w", env, err)
+	}
 	for _, l := range deploy.Graph() {
 		fmt.Fprintf(o.Out, "  %-14s planning...", l.Name)
 		start := time.Now()

@@ -141,6 +141,11 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			find(m, "aws:iam/role:Role").Config["assumeRolePolicy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["lambda.amazonaws.com"]},"Action":["sts:AssumeRole"]}]}`
 		},
 		"VPC_FLOW_LOGS": func(m *manifest.Manifest) { remove(m, "aws:ec2/flowLog:FlowLog") },
+		"VPC_EGRESS_LIMITED": func(m *manifest.Manifest) {
+			// The payment function's rule as it was: 443 to anywhere.
+			sg := find(m, "aws:ec2/securityGroup:SecurityGroup")
+			sg.Config["egress"] = []any{map[string]any{"protocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrBlocks": []any{"0.0.0.0/0"}}}
+		},
 		"VPC_DEFAULT_SG_CLOSED": func(m *manifest.Manifest) {
 			find(m, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").Config["ingress"] = []any{map[string]any{"protocol": "-1"}}
 		},

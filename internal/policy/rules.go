@@ -585,6 +585,27 @@ func Rules() []Rule {
 			},
 		},
 		{
+			ID: "VPC_EGRESS_LIMITED", Title: "Security groups allow no egress to the internet: only to prefix lists or the VPC",
+			Equivalent: "PCI DSS 1.3.2 (outbound traffic from the cardholder data environment restricted to what is needed); Checkov CKV_AWS_382",
+			Fix:        "allow egress to the gateway endpoints' prefix lists (network's gatewayPrefixListIds), or add an interface endpoint for another AWS service",
+			Applies:    ofType("aws:ec2/securityGroup:SecurityGroup"),
+			Check: func(r manifest.Resource, _ *Env) string {
+				rules, _ := r.Config["egress"].([]any)
+				for _, x := range rules {
+					rule, _ := x.(map[string]any)
+					for _, key := range []string{"cidrBlocks", "ipv6CidrBlocks"} {
+						cidrs, _ := rule[key].([]any)
+						for _, c := range cidrs {
+							if c == "0.0.0.0/0" || c == "::/0" {
+								return fmt.Sprintf("egress to %v on ports %v-%v reaches the internet", c, rule["fromPort"], rule["toPort"])
+							}
+						}
+					}
+				}
+				return ""
+			},
+		},
+		{
 			ID: "REQUIRED_TAGS", Title: "Every taggable resource carries the six required tags with this environment's values",
 			Equivalent: "AWS Config required-tags",
 			Fix:        "create the resource inside a layer program (layer.Begin installs the tagging transformation)",

@@ -30,5 +30,5 @@ func TestOutputsNameTheirReaders(t *testing.T) {
 	assert.Empty(t, readBy["network s3EndpointId"], "exported for the manifest, read by no layer")
 	assert.Equal(t, []string{"compute", "observability"}, readBy["data tableName"])
 	assert.Equal(t, []string{"observability"}, readBy["compute functions"])
-	assert.Len(t, outputs, 12+6+1+3, "12 network, 6 data, 1 compute and 3 observability outputs")
+	assert.Len(t, outputs, 13+6+1+3, "13 network, 6 data, 1 compute and 3 observability outputs")
 }

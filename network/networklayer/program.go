@@ -50,6 +50,7 @@ func Program(ctx *pulumi.Context) error {
 		DefaultSecurityGroupID: vpc.DefaultSecurityGroupID.ToStringOutput(),
 		S3EndpointID:           vpc.S3EndpointID.ToStringOutput(),
 		DynamoDBEndpointID:     vpc.DynamoDBEndpointID.ToStringOutput(),
+		GatewayPrefixListIDs:   vpc.GatewayPrefixListIDs,
 		FlowLogGroupName:       vpc.FlowLogGroupName,
 	}.Export(ctx)
 	st.Finish(ctx)

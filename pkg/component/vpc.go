@@ -50,6 +50,9 @@ type Vpc struct {
 	DefaultSecurityGroupID pulumi.IDOutput
 	S3EndpointID           pulumi.IDOutput
 	DynamoDBEndpointID     pulumi.IDOutput
+	// GatewayPrefixListIDs are the S3 and DynamoDB endpoints' prefix lists:
+	// the only destinations a function's security group lets it reach.
+	GatewayPrefixListIDs pulumi.StringArrayOutput
 	// FlowLogGroupName is nil where flow logs are off.
 	FlowLogGroupName pulumi.StringInput
 }
@@ -290,6 +293,7 @@ func (v *vpcBuild) endpoints() error {
 		return err
 	}
 	v.c.S3EndpointID, v.c.DynamoDBEndpointID = s3.ID(), dynamo.ID()
+	v.c.GatewayPrefixListIDs = pulumi.ToStringArrayOutput([]pulumi.StringOutput{s3.PrefixListId, dynamo.PrefixListId})
 	return nil
 }
 

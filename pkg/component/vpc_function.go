@@ -38,8 +38,11 @@ type VpcFunctionArgs struct {
 	Code       pulumi.Archive
 	CodeSHA256 string
 
-	VpcID                  string
-	SubnetIDs              []string
+	VpcID     string
+	SubnetIDs []string
+	// EgressPrefixListIDs are the only destinations the function reaches:
+	// the VPC's S3 and DynamoDB gateway endpoints' prefix lists, on 443.
+	EgressPrefixListIDs    []string
 	PermissionsBoundaryArn string
 
 	TableName   string
@@ -74,6 +77,8 @@ func (a VpcFunctionArgs) validate() error {
 		return fmt.Errorf("no code archive")
 	case len(a.SubnetIDs) < 2:
 		return fmt.Errorf("%d subnets: a function runs in the private subnets of both AZs", len(a.SubnetIDs))
+	case len(a.EgressPrefixListIDs) == 0:
+		return fmt.Errorf("no egress prefix lists: a function reaches only the gateway endpoints, never the internet")
 	case a.PermissionsBoundaryArn == "":
 		return fmt.Errorf("no permissions boundary: every role carries one")
 	case a.TableName == "" || a.BucketName == "" || a.AuditPrefix == "":
@@ -129,15 +134,19 @@ func NewVpcFunction(ctx *pulumi.Context, name string, args VpcFunctionArgs, opts
 
 	sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
 		Name:        pulumi.String(sgName),
-		Description: pulumi.String("Egress-only: HTTPS to AWS APIs (S3 and DynamoDB through gateway endpoints)"),
+		Description: pulumi.String("Egress only, to S3 and DynamoDB through the VPC's gateway endpoints; never the internet"),
 		VpcId:       pulumi.String(args.VpcID),
 		Egress: ec2.SecurityGroupEgressArray{
 			ec2.SecurityGroupEgressArgs{
-				Description: pulumi.String("HTTPS to AWS service endpoints"),
-				Protocol:    pulumi.String("tcp"),
-				FromPort:    pulumi.Int(443),
-				ToPort:      pulumi.Int(443),
-				CidrBlocks:  pulumi.StringArray{pulumi.String("0.0.0.0/0")},
+				// The function's calls: DynamoDB (transactions) and S3 (audit
+				// records), whose gateway endpoints' prefix lists cover the
+				// services' addresses in the region. Nothing else: code in
+				// the function cannot reach a host on the internet.
+				Description:   pulumi.String("HTTPS to S3 and DynamoDB through their gateway endpoints"),
+				Protocol:      pulumi.String("tcp"),
+				FromPort:      pulumi.Int(443),
+				ToPort:        pulumi.Int(443),
+				PrefixListIds: pulumi.ToStringArray(args.EgressPrefixListIDs),
 			},
 		},
 		Tags: pulumi.StringMap{"Name": pulumi.String(sgName)},

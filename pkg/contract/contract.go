@@ -63,6 +63,7 @@ const (
 	KeyDefaultSecurityGroup  = "defaultSecurityGroupId"
 	KeyGatewayEndpointS3     = "s3EndpointId"
 	KeyGatewayEndpointDynamo = "dynamodbEndpointId"
+	KeyGatewayPrefixLists    = "gatewayPrefixListIds"
 )
 
 // Data layer outputs.

@@ -29,6 +29,7 @@ func TestReadNetwork(t *testing.T) {
 		"privateRouteTableIds":   []any{"rtb-1", "rtb-2"},
 		"permissionsBoundaryArn": "arn:aws:iam::234567890123:policy/permissions-boundary-staging-pay01",
 		"environmentKeyArn":      "arn:aws:kms:us-east-1:234567890123:key/k-1",
+		"gatewayPrefixListIds":   []any{"pl-s3", "pl-ddb"},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, Network{
@@ -39,6 +40,7 @@ func TestReadNetwork(t *testing.T) {
 		PrivateRouteTableIDs:   []string{"rtb-1", "rtb-2"},
 		PermissionsBoundaryArn: "arn:aws:iam::234567890123:policy/permissions-boundary-staging-pay01",
 		EnvironmentKeyArn:      "arn:aws:kms:us-east-1:234567890123:key/k-1",
+		GatewayPrefixListIDs:   []string{"pl-s3", "pl-ddb"},
 	}, got)
 }
 

@@ -13,6 +13,9 @@ type Network struct {
 	PermissionsBoundaryArn string
 	// EnvironmentKeyArn is the environment's customer-managed KMS key.
 	EnvironmentKeyArn string
+	// GatewayPrefixListIDs are the S3 and DynamoDB gateway endpoints'
+	// prefix lists, the functions' only egress.
+	GatewayPrefixListIDs []string
 }
 
 // NetworkExports is what the network program exports.
@@ -28,6 +31,7 @@ type NetworkExports struct {
 	DefaultSecurityGroupID pulumi.StringInput
 	S3EndpointID           pulumi.StringInput
 	DynamoDBEndpointID     pulumi.StringInput
+	GatewayPrefixListIDs   pulumi.StringArrayInput
 	// FlowLogGroupName is empty where flow logs are off.
 	FlowLogGroupName pulumi.StringInput
 }
@@ -45,6 +49,7 @@ func (e NetworkExports) Export(ctx *pulumi.Context) {
 	ctx.Export(KeyDefaultSecurityGroup, e.DefaultSecurityGroupID)
 	ctx.Export(KeyGatewayEndpointS3, e.S3EndpointID)
 	ctx.Export(KeyGatewayEndpointDynamo, e.DynamoDBEndpointID)
+	ctx.Export(KeyGatewayPrefixLists, e.GatewayPrefixListIDs)
 	if e.FlowLogGroupName != nil {
 		ctx.Export(KeyFlowLogGroupName, e.FlowLogGroupName)
 	}
@@ -62,9 +67,11 @@ func ReadNetwork(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (Network, e
 	r.decode(KeyPrivateRouteTableIDs, &n.PrivateRouteTableIDs)
 	r.decode(KeyPermissionsBoundary, &n.PermissionsBoundaryArn)
 	r.decode(KeyEnvironmentKeyArn, &n.EnvironmentKeyArn)
+	r.decode(KeyGatewayPrefixLists, &n.GatewayPrefixListIDs)
 	r.nonEmpty(KeyVpcID, n.VpcID)
 	r.nonEmpty(KeyPrivateSubnetIDs, n.PrivateSubnetIDs...)
 	r.nonEmpty(KeyPermissionsBoundary, n.PermissionsBoundaryArn)
 	r.nonEmpty(KeyEnvironmentKeyArn, n.EnvironmentKeyArn)
+	r.nonEmpty(KeyGatewayPrefixLists, n.GatewayPrefixListIDs...)
 	return n, r.err
 }

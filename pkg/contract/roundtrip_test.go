@@ -29,6 +29,7 @@ func TestEveryOutputSurvivesExportAndRead(t *testing.T) {
 		PrivateRouteTableIDs:   []string{"rtb-1", "rtb-2"},
 		PermissionsBoundaryArn: "arn:aws:iam::345678901234:policy/permissions-boundary-prod-pay01",
 		EnvironmentKeyArn:      "arn:aws:kms:us-east-1:345678901234:key/k-1",
+		GatewayPrefixListIDs:   []string{"pl-s3", "pl-ddb"},
 	}
 	var gotNetwork Network
 	roundTrip(t, LayerNetwork, func(ctx *pulumi.Context) {
@@ -38,6 +39,7 @@ func TestEveryOutputSurvivesExportAndRead(t *testing.T) {
 			PrivateSubnetIDs: pulumi.ToStringArray(network.PrivateSubnetIDs), PrivateRouteTableIDs: pulumi.ToStringArray(network.PrivateRouteTableIDs),
 			PermissionsBoundaryArn: pulumi.String(network.PermissionsBoundaryArn), EnvironmentKeyArn: pulumi.String(network.EnvironmentKeyArn),
 			DefaultSecurityGroupID: pulumi.String("sg-1"), S3EndpointID: pulumi.String("vpce-1"), DynamoDBEndpointID: pulumi.String("vpce-2"),
+			GatewayPrefixListIDs: pulumi.ToStringArray(network.GatewayPrefixListIDs),
 		}.Export(ctx)
 	}, func(ctx *pulumi.Context) (err error) { gotNetwork, err = ReadNetwork(ctx); return })
 	assert.Equal(t, network, gotNetwork)

@@ -228,6 +228,7 @@ func NetworkOutputs(env, account string) map[string]any {
 		"privateRouteTableIds":   []any{"rtb-1", "rtb-2"},
 		"permissionsBoundaryArn": "arn:aws:iam::" + account + ":policy/permissions-boundary-" + env + "-pay01",
 		"environmentKeyArn":      KeyArn(env, account),
+		"gatewayPrefixListIds":   []any{"pl-63a5400a", "pl-02cd2c6b"},
 	}
 }
 
