@@ -6,6 +6,7 @@ package datalayer
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/component"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/layer"
@@ -21,10 +22,15 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	// Where the environment has a break-glass role (prod), only it may
+	// later destroy what these hold.
+	breakGlass := bootstrapiam.BreakGlassRole(st.Profile)
 	table, err := component.NewTransactionsTable(ctx, "transactions", component.TransactionsTableArgs{
-		Names:  st.Names,
-		Table:  st.Profile.Table,
-		KeyArn: network.EnvironmentKeyArn,
+		Names:          st.Names,
+		Table:          st.Profile.Table,
+		KeyArn:         network.EnvironmentKeyArn,
+		Scope:          st.Scope,
+		BreakGlassRole: breakGlass,
 	})
 	if err != nil {
 		return err
@@ -33,6 +39,7 @@ func Program(ctx *pulumi.Context) error {
 		Names:          st.Names,
 		ExpirationDays: st.Profile.Audit.ExpirationDays,
 		KeyArn:         network.EnvironmentKeyArn,
+		BreakGlassRole: breakGlass,
 	})
 	if err != nil {
 		return err

@@ -138,7 +138,17 @@ func TestAuditBucket(t *testing.T) {
 			assert.Equal(t, "aws:kms", rule["applyServerSideEncryptionByDefault"].(map[string]any)["sseAlgorithm"])
 
 			policy := stacktest.ParsePolicy(t, res.MustOne(t, "aws:s3/bucketPolicy:BucketPolicy", "audit-logs").Str("policy"))
-			require.Len(t, policy, 1)
+			// Prod's bucket also keeps everyone but its break-glass role from
+			// weakening the trail (evaluated in internal/bootstrap's tests).
+			if want.Name == "prod" {
+				require.Len(t, policy, 2)
+				assert.Equal(t, "OnlyBreakGlassWeakensTheAuditTrail", policy[1].Sid)
+				assert.Equal(t, iampolicy.Values{"arn:aws:iam::345678901234:role/payments-break-glass"}, policy[1].Condition["ArnNotEquals"]["aws:PrincipalArn"])
+				assert.Len(t, res.ByType("aws:dynamodb/resourcePolicy:ResourcePolicy"), 1, "and its table a resource policy")
+			} else {
+				require.Len(t, policy, 1, "dev and staging have no break-glass role")
+				assert.Empty(t, res.ByType("aws:dynamodb/resourcePolicy:ResourcePolicy"))
+			}
 			deny := policy[0]
 			assert.Equal(t, "Deny", deny.Effect)
 			assert.Equal(t, iampolicy.Condition{"Bool": {"aws:SecureTransport": {"false"}}}, deny.Condition)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -100,11 +101,15 @@ func TestTheDangerousChecksNeedTheBoundary(t *testing.T) {
 		require.NoError(t, err)
 		if got.Decision == iampolicy.Allowed {
 			allowed++
+			continue
 		}
+		// What still stops a request is the resource's own policy (prod's
+		// bucket, key and table keep everyone but the break-glass role out
+		// of their destruction), never something of the role's.
+		assert.True(t, strings.HasPrefix(got.By, "resource/") || strings.Contains(got.By, "key or trust policy"),
+			"%s: without the boundary, stopped by %s", c.Question, got.By)
 	}
-	// Requests on the key and the bucket's objects are also bounded by the
-	// key and bucket policies; every other one falls to the allow-all.
-	assert.Greater(t, allowed, len(checks)*3/4, "without the boundary most dangerous requests go through")
+	assert.Greater(t, allowed, len(checks)/2, "without the boundary most dangerous requests go through")
 }
 
 func TestEveryRoleCarriesTheBoundary(t *testing.T) {

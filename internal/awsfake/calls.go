@@ -262,6 +262,12 @@ var Calls = map[string]Row{
 		Update: calls(self, "dynamodb:UpdateTable", "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTable", "dynamodb:TagResource", "dynamodb:UntagResource"),
 		Delete: calls(self, "dynamodb:DeleteTable", "dynamodb:DescribeTable"),
 	},
+	"aws:dynamodb/resourcePolicy:ResourcePolicy": {
+		Create: calls(ref("resourceArn"), "dynamodb:PutResourcePolicy", "dynamodb:GetResourcePolicy"),
+		Read:   calls(ref("resourceArn"), "dynamodb:GetResourcePolicy"),
+		Update: calls(ref("resourceArn"), "dynamodb:PutResourcePolicy"),
+		Delete: calls(ref("resourceArn"), "dynamodb:DeleteResourcePolicy"),
+	},
 	"aws:appautoscaling/target:Target": {
 		Create: calls(star, "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DescribeScalableTargets", "application-autoscaling:TagResource"),
 		Read:   calls(star, "application-autoscaling:DescribeScalableTargets", "application-autoscaling:ListTagsForResource"),

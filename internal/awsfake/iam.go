@@ -280,6 +280,13 @@ func (c *Cloud) resourcePolicy(arn string, inputs resource.PropertyMap, self boo
 				text = input(r.Inputs, "policy")
 			}
 		}
+	case strings.HasPrefix(arn, "arn:aws:dynamodb:"):
+		table := strings.SplitN(arn, "/index/", 2)[0]
+		for _, r := range c.Resources() {
+			if r.Type == "aws:dynamodb/resourcePolicy:ResourcePolicy" && input(r.Inputs, "resourceArn") == table {
+				text = input(r.Inputs, "policy")
+			}
+		}
 	case strings.HasPrefix(arn, "arn:aws:kms:") && strings.Contains(arn, ":key/"):
 		if self {
 			text = input(inputs, "policy")

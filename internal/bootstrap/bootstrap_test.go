@@ -14,7 +14,9 @@ import (
 
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/component"
 	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -512,4 +514,62 @@ func TestReadOnlyRoleReadsConfigurationNeverData(t *testing.T) {
 	} {
 		assert.NotEqual(t, iampolicy.Allowed, ro.ask(t, request{action: c.action, resource: c.resource}).Decision, "%s on %s must be denied", c.action, c.resource)
 	}
+}
+
+// Prod's bucket, key and table carry, from their creation, policies under
+// which nobody but the break-glass role weakens them afterwards: not the
+// deployer even with an allow-all policy and no guardrail, nor an
+// administrator of the account. The settings the deployer writes at
+// creation (the policies themselves, point-in-time recovery, the lock and
+// lifecycle) cannot be told apart from weakening them by IAM alone; the
+// resources' own policies can, because they exist only after creation.
+func TestProdsOwnPoliciesKeepEveryoneButTheBreakGlassRoleOut(t *testing.T) {
+	const (
+		acct       = "345678901234"
+		breakGlass = "arn:aws:iam::345678901234:role/payments-break-glass"
+		table      = "arn:aws:dynamodb:us-east-1:345678901234:table/transactions-prod-pay01"
+		bucket     = "arn:aws:s3:::audit-logs-prod-pay01"
+		key        = "arn:aws:kms:us-east-1:345678901234:key/env"
+	)
+	scope := iampolicy.Scope{Region: "us-east-1", Account: acct}
+	names := naming.New("prod", "pay01")
+	p, err := profile.Planned(profile.Prod)
+	require.NoError(t, err)
+	require.Equal(t, breakGlass, bootstrapiam.BreakGlassRole(p))
+	bucketPolicy := component.BucketPolicy("audit-logs-prod-pay01", breakGlass)
+	keyPolicy := component.KeyPolicy(scope, names, breakGlass)
+	tablePolicy := component.TablePolicy(scope, "transactions-prod-pay01", breakGlass)
+	cases := []struct {
+		action, resource string
+		policy           *iampolicy.Document
+	}{
+		{"s3:PutBucketPolicy", bucket, &bucketPolicy}, {"s3:DeleteBucketPolicy", bucket, &bucketPolicy},
+		{"s3:PutLifecycleConfiguration", bucket, &bucketPolicy}, {"s3:PutBucketObjectLockConfiguration", bucket, &bucketPolicy},
+		{"s3:PutBucketVersioning", bucket, &bucketPolicy}, {"s3:DeleteObjectVersion", bucket + "/audit/x.json", &bucketPolicy},
+		{"s3:BypassGovernanceRetention", bucket + "/audit/x.json", &bucketPolicy}, {"s3:DeleteBucket", bucket, &bucketPolicy},
+		{"kms:PutKeyPolicy", key, &keyPolicy}, {"kms:ScheduleKeyDeletion", key, &keyPolicy}, {"kms:DisableKey", key, &keyPolicy},
+		{"dynamodb:UpdateContinuousBackups", table, &tablePolicy}, {"dynamodb:DeleteTable", table, &tablePolicy},
+		{"dynamodb:PutResourcePolicy", table, &tablePolicy},
+	}
+	ask := func(principal, action, resource string, policy *iampolicy.Document) iampolicy.Result {
+		got, err := iampolicy.Evaluate(iampolicy.Request{Principal: principal, Action: action, Resource: resource,
+			Context: map[string]string{"aws:SecureTransport": "true"}},
+			iampolicy.Policies{Identity: []iampolicy.Document{allowAll}, Resource: policy, Account: acct})
+		require.NoError(t, err)
+		return got
+	}
+	for _, c := range cases {
+		for _, who := range []string{"arn:aws:sts::345678901234:assumed-role/payments-pipeline-deployer/gh-1", "arn:aws:iam::345678901234:role/Admin"} {
+			got := ask(who, c.action, c.resource, c.policy)
+			assert.Equal(t, iampolicy.ExplicitDeny, got.Decision, "%s: %s on %s", who, c.action, c.resource)
+			assert.Contains(t, got.By, "resource/OnlyBreakGlass")
+		}
+		got := ask("arn:aws:sts::345678901234:assumed-role/payments-break-glass/alice", c.action, c.resource, c.policy)
+		assert.Equal(t, iampolicy.Allowed, got.Decision, "the break-glass role: %s on %s: %s", c.action, c.resource, got.By)
+	}
+	// Dev has no break-glass role: its deployer destroys dev itself.
+	dev, err := profile.Planned(profile.Dev)
+	require.NoError(t, err)
+	assert.Empty(t, bootstrapiam.BreakGlassRole(dev))
+	assert.Len(t, component.BucketPolicy("audit-logs-dev-pay01", "").Statement, 1)
 }

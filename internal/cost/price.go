@@ -64,7 +64,8 @@ type Report struct {
 
 // noCharge lists the types that cost nothing themselves, with the reason.
 var noCharge = map[string]string{
-	"aws:ec2/vpc:Vpc":                                     "VPCs have no charge",
+	"aws:ec2/vpc:Vpc": "VPCs have no charge",
+	"aws:dynamodb/resourcePolicy:ResourcePolicy":          "DynamoDB resource policies have no charge",
 	"aws:ec2/subnet:Subnet":                               "subnets have no charge",
 	"aws:ec2/routeTable:RouteTable":                       "route tables have no charge",
 	"aws:ec2/route:Route":                                 "routes have no charge",

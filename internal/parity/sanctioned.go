@@ -38,6 +38,12 @@ var sanctioned = []sanction{
 	s(`aws:cloudwatch/metricAlarm:MetricAlarm::`, `threshold|alarmDescription`, "alarm thresholds: Errors 10 / 5 / 1, DynamoDB throttles 50 / 10 / 1"),
 	s(`aws:cloudwatch/dashboard:Dashboard::`, `dashboardBody\.widgets\[\d+\]\.properties\.annotations\.horizontal\[0\]\.value`, "the dashboard marks each alarm's threshold"),
 	s(`aws:sns/topicSubscription:TopicSubscription::alarms-email-\d+$`, "", "alarm e-mail subscribers come from each stack's payments:alarmEmails"),
+	// pipeline.breakGlassPrincipals in pkg/profile/environments.yaml: prod
+	// has a break-glass role, and its bucket, key and table keep everyone
+	// else from destroying their data.
+	s(`aws:dynamodb/resourcePolicy:ResourcePolicy::transactions$`, "", "prod's table: only its break-glass role destroys it"),
+	s(`aws:s3/bucketPolicy:BucketPolicy::audit-logs$`, `policy\.Statement\[1\]\..+`, "prod's audit bucket: only its break-glass role weakens the trail"),
+	s(`aws:kms/key:Key::environment-key$`, `bypassPolicyLockoutSafetyCheck|policy\.Statement\[3\]\..+`, "prod's key: only its break-glass role disables or deletes it"),
 	s(`.`, `tags\.(CostCenter|DataClassification)`, "cost centre and data classification tags per environment"),
 }
 

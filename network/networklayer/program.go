@@ -8,6 +8,7 @@ package networklayer
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/component"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/layer"
@@ -20,7 +21,9 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	key, err := component.NewEnvironmentKey(ctx, "environment-key", component.EnvironmentKeyArgs{Names: st.Names, Scope: st.Scope})
+	key, err := component.NewEnvironmentKey(ctx, "environment-key", component.EnvironmentKeyArgs{
+		Names: st.Names, Scope: st.Scope, BreakGlassRole: bootstrapiam.BreakGlassRole(st.Profile),
+	})
 	if err != nil {
 		return err
 	}

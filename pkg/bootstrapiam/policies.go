@@ -94,7 +94,7 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 			Action: []string{
 				"dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTable",
 				"dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource", "dynamodb:TagResource", "dynamodb:UntagResource",
-				"dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTable",
+				"dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTable", "dynamodb:GetResourcePolicy", "dynamodb:PutResourcePolicy",
 			},
 		},
 		iampolicy.Statement{

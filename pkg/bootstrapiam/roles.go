@@ -187,6 +187,29 @@ func (a Account) BreakGlassTrust() (iampolicy.Document, error) {
 	}), nil
 }
 
+// BreakGlassRole is the ARN of the environment's break-glass role, "" when
+// the environments file names nobody for it.
+func BreakGlassRole(p profile.Profile) string {
+	pipe, err := profile.PlannedPipeline()
+	if err != nil || len(pipe.BreakGlass[p.Environment]) == 0 {
+		return ""
+	}
+	return iampolicy.Scope{Region: p.Region, Account: p.AccountID}.Role(BreakGlassRoleName)
+}
+
+// OnlyBreakGlass is the statement a resource's own policy carries, written
+// when the resource is created, so that afterwards nobody but the
+// break-glass role may make these requests: not the deployer, whatever its
+// own documents say, nor any other principal of the account (the account's
+// root aside, which no policy can stop; the organisation's SCP guards its
+// administrators).
+func OnlyBreakGlass(sid, breakGlassRole string, actions []string, resources ...string) iampolicy.Statement {
+	return iampolicy.Statement{
+		Sid: sid, Effect: iampolicy.Deny, Principal: iampolicy.Principals{"AWS": {"*"}}, Action: actions, Resource: resources,
+		Condition: iampolicy.Condition{"ArnNotEquals": {"aws:PrincipalArn": {breakGlassRole}}},
+	}
+}
+
 // HasBreakGlass reports whether the environment has a break-glass role.
 func (a Account) HasBreakGlass() bool { return len(a.Pipeline.BreakGlass[a.Profile.Environment]) > 0 }
 

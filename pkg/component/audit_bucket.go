@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
@@ -25,6 +26,10 @@ type AuditBucketArgs struct {
 	ExpirationDays int
 	// KeyArn is the environment's key, the bucket's default encryption.
 	KeyArn string
+	// BreakGlassRole, when set (prod), is the only principal that may later
+	// weaken the audit trail: its policy, lock, versioning or lifecycle, the
+	// records' versions or retention, the bucket itself.
+	BreakGlassRole string
 }
 
 // ObjectLockMode is the audit records' retention mode. Governance: nobody can
@@ -47,9 +52,11 @@ type AuditBucket struct {
 	Prefix string
 }
 
-// TLSOnlyPolicy denies every request to the bucket that is not over TLS.
-func TLSOnlyPolicy(bucket string) iampolicy.Document {
-	return iampolicy.New(iampolicy.Statement{
+// BucketPolicy denies every request to the bucket that is not over TLS and,
+// with a break-glass role, every change that weakens the audit trail by
+// anyone else.
+func BucketPolicy(bucket, breakGlassRole string) iampolicy.Document {
+	d := iampolicy.New(iampolicy.Statement{
 		Sid:       "DenyInsecureTransport",
 		Effect:    "Deny",
 		Principal: map[string]iampolicy.Strings{"AWS": {"*"}},
@@ -57,6 +64,18 @@ func TLSOnlyPolicy(bucket string) iampolicy.Document {
 		Resource:  []string{iampolicy.Bucket(bucket), iampolicy.Bucket(bucket) + "/*"},
 		Condition: iampolicy.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
 	})
+	if breakGlassRole != "" {
+		d.Statement = append(d.Statement, bootstrapiam.OnlyBreakGlass("OnlyBreakGlassWeakensTheAuditTrail", breakGlassRole, AuditTrailProtectedActions,
+			iampolicy.Bucket(bucket), iampolicy.Bucket(bucket)+"/*"))
+	}
+	return d
+}
+
+// AuditTrailProtectedActions are what only the break-glass role may do to an
+// audit bucket that has one.
+var AuditTrailProtectedActions = []string{
+	"s3:BypassGovernanceRetention", "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObjectVersion", "s3:PutBucketObjectLockConfiguration",
+	"s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutObjectRetention",
 }
 
 // NewAuditBucket creates the bucket and its settings.
@@ -124,15 +143,9 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 	}, parent); err != nil {
 		return nil, fmt.Errorf("%s %s: encryption: %w", AuditBucketToken, name, err)
 	}
-	if _, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
-		Bucket: bucket.ID(),
-		Policy: pulumi.String(TLSOnlyPolicy(bucketName).JSON()),
-	}, parent, after); err != nil {
-		return nil, fmt.Errorf("%s %s: policy: %w", AuditBucketToken, name, err)
-	}
 	// Every record is locked for as long as it is kept: the lifecycle below
 	// expires it when its retention ends.
-	if _, err := s3.NewBucketObjectLockConfigurationV2(ctx, name, &s3.BucketObjectLockConfigurationV2Args{
+	lock, err := s3.NewBucketObjectLockConfigurationV2(ctx, name, &s3.BucketObjectLockConfigurationV2Args{
 		Bucket:            bucket.ID(),
 		ObjectLockEnabled: pulumi.String("Enabled"),
 		Rule: &s3.BucketObjectLockConfigurationV2RuleArgs{
@@ -141,11 +154,12 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 				Days: pulumi.Int(args.ExpirationDays),
 			},
 		},
-	}, parent, pulumi.DependsOn([]pulumi.Resource{versioning})); err != nil {
+	}, parent, pulumi.DependsOn([]pulumi.Resource{versioning}))
+	if err != nil {
 		return nil, fmt.Errorf("%s %s: object lock: %w", AuditBucketToken, name, err)
 	}
 	// Lifecycle rules on a versioned bucket must wait for versioning.
-	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
+	lifecycle, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
 		Bucket: bucket.ID(),
 		Rules: s3.BucketLifecycleConfigurationV2RuleArray{
 			&s3.BucketLifecycleConfigurationV2RuleArgs{
@@ -163,8 +177,17 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 				},
 			},
 		},
-	}, parent, pulumi.DependsOn([]pulumi.Resource{versioning})); err != nil {
+	}, parent, pulumi.DependsOn([]pulumi.Resource{versioning}))
+	if err != nil {
 		return nil, fmt.Errorf("%s %s: lifecycle: %w", AuditBucketToken, name, err)
+	}
+	// The policy comes last: with a break-glass role it forbids the settings
+	// above to anyone else once it exists.
+	if _, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
+		Bucket: bucket.ID(),
+		Policy: pulumi.String(BucketPolicy(bucketName, args.BreakGlassRole).JSON()),
+	}, parent, after, pulumi.DependsOn([]pulumi.Resource{versioning, lock, lifecycle})); err != nil {
+		return nil, fmt.Errorf("%s %s: policy: %w", AuditBucketToken, name, err)
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"name": pulumi.String(bucketName), "arn": bucket.Arn}); err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 )
@@ -19,6 +20,9 @@ const KeyDeletionWindowDays = 7
 type EnvironmentKeyArgs struct {
 	Names naming.Namer
 	Scope iampolicy.Scope
+	// BreakGlassRole, when set (prod), is the only principal that may later
+	// change the key's policy, disable it or schedule its deletion.
+	BreakGlassRole string
 }
 
 // EnvironmentKey is the environment's customer-managed KMS key: the table,
@@ -37,9 +41,9 @@ type EnvironmentKey struct {
 // service statements are what an AWS-managed key cannot give: CloudWatch
 // publishing alarms to the encrypted topic, and CloudWatch Logs encrypting
 // this environment's log groups.
-func KeyPolicy(s iampolicy.Scope, names naming.Namer) iampolicy.Document {
+func KeyPolicy(s iampolicy.Scope, names naming.Namer, breakGlassRole string) iampolicy.Document {
 	logGroups := s.LogGroup(fmt.Sprintf("/aws/*-%s-%s", names.Env(), names.Suffix()), false)
-	return iampolicy.New(
+	d := iampolicy.New(
 		iampolicy.Statement{
 			Sid: "EnableIAMPoliciesOfThisAccount", Effect: iampolicy.Allow,
 			Principal: map[string]iampolicy.Strings{"AWS": {s.AccountRoot()}},
@@ -59,7 +63,16 @@ func KeyPolicy(s iampolicy.Scope, names naming.Namer) iampolicy.Document {
 			Condition: iampolicy.Condition{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": {logGroups}}},
 		},
 	)
+	if breakGlassRole != "" {
+		d.Statement = append(d.Statement, bootstrapiam.OnlyBreakGlass("OnlyBreakGlassDisablesOrDeletesTheKey", breakGlassRole, KeyProtectedActions, "*"))
+	}
+	return d
 }
+
+// KeyProtectedActions are what only the break-glass role may do to a key
+// that has one: each makes everything encrypted under the key unreadable,
+// or lets someone else decide that.
+var KeyProtectedActions = []string{"kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"}
 
 // NewEnvironmentKey creates the key, with yearly rotation, and its alias.
 func NewEnvironmentKey(ctx *pulumi.Context, name string, args EnvironmentKeyArgs, opts ...pulumi.ResourceOption) (*EnvironmentKey, error) {
@@ -71,13 +84,20 @@ func NewEnvironmentKey(ctx *pulumi.Context, name string, args EnvironmentKeyArgs
 	if err := ctx.RegisterComponentResource(EnvironmentKeyToken, name, c, opts...); err != nil {
 		return nil, err
 	}
-	key, err := kms.NewKey(ctx, name, &kms.KeyArgs{
+	keyArgs := &kms.KeyArgs{
 		Description:          pulumi.String(fmt.Sprintf("Encrypts the %s payments table, audit records, alarm topic and log groups", args.Names.Env())),
 		KeyUsage:             pulumi.String("ENCRYPT_DECRYPT"),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(KeyDeletionWindowDays),
-		Policy:               pulumi.String(KeyPolicy(args.Scope, args.Names).JSON()),
-	}, pulumi.Parent(c))
+		Policy:               pulumi.String(KeyPolicy(args.Scope, args.Names, args.BreakGlassRole).JSON()),
+	}
+	if args.BreakGlassRole != "" {
+		// KMS refuses a policy the caller could not change afterwards
+		// unless told this is meant: with a break-glass role, only that role
+		// may change it, the deployer that creates the key included.
+		keyArgs.BypassPolicyLockoutSafetyCheck = pulumi.Bool(true)
+	}
+	key, err := kms.NewKey(ctx, name, keyArgs, pulumi.Parent(c))
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", EnvironmentKeyToken, name, err)
 	}

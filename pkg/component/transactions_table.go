@@ -7,6 +7,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -26,6 +28,24 @@ type TransactionsTableArgs struct {
 	Table profile.Table
 	// KeyArn is the environment's key, which encrypts the table.
 	KeyArn string
+	// Scope and BreakGlassRole, when the role is set (prod): the table
+	// carries a resource policy under which only that role may delete it,
+	// switch its point-in-time recovery or delete its backups.
+	Scope          iampolicy.Scope
+	BreakGlassRole string
+}
+
+// TableProtectedActions are what only the break-glass role may do to a
+// table that has one. Backups are resources of their own, which a table's
+// policy does not cover: the deployer's prod guardrail denies their
+// deletion.
+var TableProtectedActions = []string{
+	"dynamodb:DeleteResourcePolicy", "dynamodb:DeleteTable", "dynamodb:PutResourcePolicy", "dynamodb:UpdateContinuousBackups",
+}
+
+// TablePolicy is the table's resource policy with a break-glass role.
+func TablePolicy(s iampolicy.Scope, table, breakGlassRole string) iampolicy.Document {
+	return iampolicy.New(bootstrapiam.OnlyBreakGlass("OnlyBreakGlassDestroysTransactions", breakGlassRole, TableProtectedActions, s.Table(table)))
 }
 
 // TransactionsTable is the DynamoDB table of payment transactions: encrypted,
@@ -113,6 +133,15 @@ func NewTransactionsTable(ctx *pulumi.Context, name string, args TransactionsTab
 		return nil, fmt.Errorf("%s %s: table: %w", TransactionsTableToken, name, err)
 	}
 	c.Arn = table.Arn
+	if args.BreakGlassRole != "" {
+		// Written after the table and its point-in-time recovery: from
+		// here on, only the break-glass role changes either.
+		if _, err := dynamodb.NewResourcePolicy(ctx, name, &dynamodb.ResourcePolicyArgs{
+			ResourceArn: table.Arn, Policy: pulumi.String(TablePolicy(args.Scope, tableName, args.BreakGlassRole).JSON()),
+		}, pulumi.Parent(c)); err != nil {
+			return nil, fmt.Errorf("%s %s: resource policy: %w", TransactionsTableToken, name, err)
+		}
+	}
 
 	if t.Provisioned() {
 		targets := []struct{ suffix, resourceID, dimensionPrefix string }{

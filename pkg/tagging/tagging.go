@@ -151,4 +151,5 @@ var Untaggable = map[string]bool{
 	"aws:cloudwatch/dashboard:Dashboard":                                                         true,
 	"aws:kms/alias:Alias":                                                                        true,
 	"aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2":                     true,
+	"aws:dynamodb/resourcePolicy:ResourcePolicy":                                                 true,
 }
