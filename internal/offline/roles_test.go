@@ -29,11 +29,16 @@ func bootstrapped(t *testing.T, env profile.Environment) (*Env, []string) {
 	require.NoError(t, err)
 	e := newEnv(t, env)
 	e.Cloud = boot.Cloud
-	var owned []string
-	for _, r := range e.Cloud.Resources() {
-		owned = append(owned, r.Type+" "+r.ID)
+	return e, liveIDs(e.Cloud)
+}
+
+// liveIDs lists what the stand-in account holds, by type and id.
+func liveIDs(cloud *awsfake.Cloud) []string {
+	var out []string
+	for _, r := range cloud.Resources() {
+		out = append(out, r.Type+" "+r.ID)
 	}
-	return e, owned
+	return out
 }
 
 func role(env profile.Environment, name string) string {
@@ -81,11 +86,7 @@ func TestEnvironmentsRunAsThePipelineRoles(t *testing.T) {
 			require.NoError(t, err, "the deployer puts the hand change back")
 			_, err = e.Destroy(ctx)
 			require.NoError(t, err, "destroy as the deployer")
-			var left []string
-			for _, r := range e.Cloud.Resources() {
-				left = append(left, r.Type+" "+r.ID)
-			}
-			assert.Equal(t, owned, left, "destroy leaves the account's bootstrap and nothing else")
+			assert.Equal(t, owned, liveIDs(e.Cloud), "destroy leaves the account's bootstrap and nothing else")
 		})
 	}
 }
@@ -203,9 +204,5 @@ func TestProdIsDestroyedOnlyByTheBreakGlassRole(t *testing.T) {
 	e.Cloud.CallAs(role(profile.Prod, bootstrapiam.BreakGlassRoleName))
 	_, err = e.Destroy(ctx)
 	require.NoError(t, err, "the break-glass role destroys prod")
-	var left []string
-	for _, r := range e.Cloud.Resources() {
-		left = append(left, r.Type+" "+r.ID)
-	}
-	assert.Equal(t, owned, left, "nothing is left but prod's bootstrap")
+	assert.Equal(t, owned, liveIDs(e.Cloud), "nothing is left but prod's bootstrap")
 }
