@@ -174,12 +174,17 @@ func account(ctx *pulumi.Context, a bootstrapiam.Account, adoptOIDC bool) error 
 		breakGlassArn = bg.Arn
 	}
 
+	accessLogs, err := accessLogBucket(ctx, a)
+	if err != nil {
+		return err
+	}
+
 	// Written last: a deployment trusts an account's bootstrap once its
 	// version is there.
 	if _, err := ssm.NewParameter(ctx, "version", &ssm.ParameterArgs{
 		Name: pulumi.String(bootstrapiam.VersionParameter), Type: pulumi.String("String"), Value: pulumi.String(fmt.Sprint(bootstrapiam.Version)),
 		Description: pulumi.String("Bootstrap version of the payments platform in this account; deployments refuse an older one"),
-	}, pulumi.DependsOn([]pulumi.Resource{deployer, readOnly, boundary})); err != nil {
+	}, pulumi.DependsOn([]pulumi.Resource{deployer, readOnly, boundary, accessLogs})); err != nil {
 		return err
 	}
 	ctx.Export(OutputDeployerRole, deployer.Arn)
@@ -188,6 +193,55 @@ func account(ctx *pulumi.Context, a bootstrapiam.Account, adoptOIDC bool) error 
 	ctx.Export(OutputWorkloadBoundary, boundary.Arn)
 	ctx.Export(OutputVersion, pulumi.Int(bootstrapiam.Version))
 	return nil
+}
+
+// accessLogBucket is where S3 writes the audit bucket's server access logs:
+// every request on an audit record, allowed or denied. Bootstrap owns it, so
+// neither a workload (its boundary) nor the deployer (NotTheAuditAccessLog)
+// can change it; only the S3 logging service writes to it, for the audit
+// bucket of this account. It keeps the logs as long as the audit records are
+// kept (SSE-S3: S3 delivers access logs only to buckets under S3-managed
+// keys), and is force-destroyable, so its teardown leaves nothing.
+func accessLogBucket(ctx *pulumi.Context, a bootstrapiam.Account) (*s3.BucketPolicy, error) {
+	w := a.Workload()
+	name := w.AccessLogBucket()
+	bucket, err := s3.NewBucketV2(ctx, "audit-access-logs", &s3.BucketV2Args{Bucket: pulumi.String(name), ForceDestroy: pulumi.Bool(true)})
+	if err != nil {
+		return nil, err
+	}
+	block, err := s3.NewBucketPublicAccessBlock(ctx, "audit-access-logs", &s3.BucketPublicAccessBlockArgs{
+		Bucket: bucket.ID(), BlockPublicAcls: pulumi.Bool(true), BlockPublicPolicy: pulumi.Bool(true),
+		IgnorePublicAcls: pulumi.Bool(true), RestrictPublicBuckets: pulumi.Bool(true),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketOwnershipControls(ctx, "audit-access-logs", &s3.BucketOwnershipControlsArgs{
+		Bucket: bucket.ID(), Rule: &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
+	}); err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, "audit-access-logs", &s3.BucketServerSideEncryptionConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{SseAlgorithm: pulumi.String("AES256")},
+		}},
+	}); err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, "audit-access-logs", &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules: s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id: pulumi.String("expire-access-logs"), Status: pulumi.String("Enabled"),
+			Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.Profile.Audit.ExpirationDays)},
+		}},
+	}); err != nil {
+		return nil, err
+	}
+	return s3.NewBucketPolicy(ctx, "audit-access-logs", &s3.BucketPolicyArgs{
+		Bucket: bucket.ID(), Policy: pulumi.String(bootstrapiam.AccessLogBucketPolicy(a).JSON()),
+	}, pulumi.DependsOn([]pulumi.Resource{block}))
 }
 
 // adopt imports a resource that exists already under id. Its inputs match

@@ -10,6 +10,7 @@ import (
 	"github.com/acmepay/platform/pkg/component"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/layer"
+	"github.com/acmepay/platform/pkg/workload"
 )
 
 // Program builds the data layer of the selected stack.
@@ -36,10 +37,11 @@ func Program(ctx *pulumi.Context) error {
 		return err
 	}
 	bucket, err := component.NewAuditBucket(ctx, "audit-logs", component.AuditBucketArgs{
-		Names:          st.Names,
-		ExpirationDays: st.Profile.Audit.ExpirationDays,
-		KeyArn:         network.EnvironmentKeyArn,
-		BreakGlassRole: breakGlass,
+		Names:           st.Names,
+		ExpirationDays:  st.Profile.Audit.ExpirationDays,
+		KeyArn:          network.EnvironmentKeyArn,
+		BreakGlassRole:  breakGlass,
+		AccessLogBucket: workload.Environment{Scope: st.Scope, Names: st.Names}.AccessLogBucket(),
 	})
 	if err != nil {
 		return err

@@ -137,6 +137,10 @@ func TestAuditBucket(t *testing.T) {
 			rule := enc["rules"].([]any)[0].(map[string]any)
 			assert.Equal(t, "aws:kms", rule["applyServerSideEncryptionByDefault"].(map[string]any)["sseAlgorithm"])
 
+			logging := res.MustOne(t, "aws:s3/bucketLoggingV2:BucketLoggingV2", "audit-logs").Plain()
+			assert.Equal(t, "audit-access-logs-"+want.Name+"-pay01", logging["targetBucket"], "every access to an audit record is logged in the bootstrap's bucket")
+			assert.Equal(t, "audit-logs/", logging["targetPrefix"])
+
 			policy := stacktest.ParsePolicy(t, res.MustOne(t, "aws:s3/bucketPolicy:BucketPolicy", "audit-logs").Str("policy"))
 			// Prod's bucket also keeps everyone but its break-glass role from
 			// weakening the trail (evaluated in internal/bootstrap's tests).

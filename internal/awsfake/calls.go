@@ -296,6 +296,9 @@ var Calls = map[string]Row{
 	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": bucketSetting("s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock"),
 	"aws:s3/bucketOwnershipControls:BucketOwnershipControls": bucketSetting("s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls"),
 	"aws:s3/bucketPolicy:BucketPolicy":                       bucketSetting("s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy"),
+	// S3 checks the caller on the source bucket only; the target bucket's
+	// policy lets the logging service write.
+	"aws:s3/bucketLoggingV2:BucketLoggingV2": bucketSetting("s3:PutBucketLogging", "s3:GetBucketLogging", "s3:PutBucketLogging"),
 	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": bucketSetting(
 		"s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration"),
 	// Object Lock cannot be switched off: its delete only forgets it.

@@ -126,7 +126,7 @@ func TestNoDeployerCanEscalateOrLeaveItsEnvironment(t *testing.T) {
 				assert.True(t, v.AccountOnly.Decision == iampolicy.ExplicitDeny || strings.Contains(v.AccountOnly.By, "boundary"),
 					"%s, without the organisation's SCP: %s %s", v.Name, v.AccountOnly.Decision, v.AccountOnly.By)
 			}
-			assert.GreaterOrEqual(t, len(verdicts), 29)
+			assert.GreaterOrEqual(t, len(verdicts), 32)
 			for _, name := range prodOnly {
 				assert.Equal(t, env == profile.Prod, slices.Contains(names, name), "%s: %q is asked in prod only", env, name)
 			}
@@ -572,4 +572,27 @@ func TestProdsOwnPoliciesKeepEveryoneButTheBreakGlassRoleOut(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, bootstrapiam.BreakGlassRole(dev))
 	assert.Len(t, component.BucketPolicy("audit-logs-dev-pay01", "").Statement, 1)
+}
+
+// Only S3's logging service writes the audit bucket's access logs, and only
+// for this account's audit bucket.
+func TestOnlyS3WritesTheAuditAccessLogs(t *testing.T) {
+	a := account(t, profile.Prod)
+	policy := bootstrapiam.AccessLogBucketPolicy(a)
+	ask := func(principal string, ctx map[string]string) iampolicy.Decision {
+		c := map[string]string{"aws:SecureTransport": "true"}
+		for k, v := range ctx {
+			c[k] = v
+		}
+		got, err := iampolicy.Evaluate(iampolicy.Request{Principal: principal, Action: "s3:PutObject",
+			Resource: "arn:aws:s3:::audit-access-logs-prod-pay01/audit-logs/2026-12-01-00-00-00-ABC", Context: c},
+			iampolicy.Policies{Resource: &policy, Account: "345678901234"})
+		require.NoError(t, err)
+		return got.Decision
+	}
+	fromAudit := map[string]string{"aws:SourceAccount": "345678901234", "aws:SourceArn": "arn:aws:s3:::audit-logs-prod-pay01"}
+	assert.Equal(t, iampolicy.Allowed, ask("logging.s3.amazonaws.com", fromAudit))
+	assert.NotEqual(t, iampolicy.Allowed, ask("logging.s3.amazonaws.com", map[string]string{"aws:SourceAccount": "345678901234", "aws:SourceArn": "arn:aws:s3:::another-bucket"}))
+	assert.NotEqual(t, iampolicy.Allowed, ask("logging.s3.amazonaws.com", map[string]string{"aws:SourceAccount": "999988887777", "aws:SourceArn": "arn:aws:s3:::audit-logs-prod-pay01"}))
+	assert.NotEqual(t, iampolicy.Allowed, ask("arn:aws:iam::345678901234:role/payment-processor-role-prod-pay01", fromAudit), "the workload writes no access log")
 }

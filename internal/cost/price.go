@@ -66,6 +66,7 @@ type Report struct {
 var noCharge = map[string]string{
 	"aws:ec2/vpc:Vpc": "VPCs have no charge",
 	"aws:dynamodb/resourcePolicy:ResourcePolicy":          "DynamoDB resource policies have no charge",
+	"aws:s3/bucketLoggingV2:BucketLoggingV2":              "server access logging has no charge; the logs' storage is in the bootstrap's bucket",
 	"aws:ec2/subnet:Subnet":                               "subnets have no charge",
 	"aws:ec2/routeTable:RouteTable":                       "route tables have no charge",
 	"aws:ec2/route:Route":                                 "routes have no charge",

@@ -80,6 +80,8 @@ func TestBootstrapOfAnAccountLifecycle(t *testing.T) {
 				bg := liveByName(t, e.Cloud, "aws:iam/role:Role", "name", "payments-break-glass")
 				assert.Equal(t, 3600.0, bg.Inputs["maxSessionDuration"].NumberValue())
 			}
+			logs := liveByName(t, e.Cloud, "aws:s3/bucketV2:BucketV2", "bucket", "audit-access-logs-"+tc.stack+"-pay01")
+			assert.True(t, logs.Inputs["forceDestroy"].BoolValue(), "the access-log bucket goes with the bootstrap's teardown")
 			outputs, ok := e.StackOutputs(bootstrapiam.Project)
 			require.True(t, ok)
 			assert.Equal(t, "arn:aws:iam::"+tc.account+":role/payments-pipeline-deployer", outputs["deployerRoleArn"].StringValue())

@@ -585,6 +585,28 @@ func Rules() []Rule {
 			},
 		},
 		{
+			ID: "S3_AUDIT_ACCESS_LOGGED", Title: "Every access to the audit records is logged, to a bucket no layer manages",
+			Equivalent: "PCI DSS 10.2.1 (audit logs capture all access to audit logs); AWS Config s3-bucket-logging-enabled; Checkov CKV_AWS_18",
+			Fix:        "log the audit bucket's server access to the account's bootstrap access-log bucket (audit-access-logs-<env>-<suffix>)",
+			Applies:    bucket,
+			Check: func(r manifest.Resource, e *Env) string {
+				logging := e.configuring("aws:s3/bucketLoggingV2:BucketLoggingV2", "bucket", r.PhysicalName)
+				if len(logging) == 0 {
+					return "no server access logging"
+				}
+				target, _ := logging[0].Config["targetBucket"].(string)
+				if target == "" || target == r.PhysicalName {
+					return "logs to itself or nowhere"
+				}
+				for _, y := range e.resources {
+					if y.Type == "aws:s3/bucketV2:BucketV2" && y.PhysicalName == target {
+						return "logs to " + target + ", a bucket the layers manage and so the deployer can change"
+					}
+				}
+				return ""
+			},
+		},
+		{
 			ID: "VPC_EGRESS_LIMITED", Title: "Security groups allow no egress to the internet: only to prefix lists or the VPC",
 			Equivalent: "PCI DSS 1.3.2 (outbound traffic from the cardholder data environment restricted to what is needed); Checkov CKV_AWS_382",
 			Fix:        "allow egress to the gateway endpoints' prefix lists (network's gatewayPrefixListIds), or add an interface endpoint for another AWS service",

@@ -24,14 +24,14 @@ func (t Tooling) ServiceControlPolicy() iampolicy.Document {
 	var owned, admins []string
 	for _, a := range t.Accounts {
 		owned = append(owned, a.Owned()...)
-		owned = append(owned, a.VersionParameterArn())
+		owned = append(owned, a.VersionParameterArn(), iampolicy.Bucket(a.Workload().AccessLogBucket()), iampolicy.Bucket(a.Workload().AccessLogBucket())+"/*")
 	}
 	admins = append(admins, fmt.Sprintf("arn:aws:iam::*:role/%s", t.Pipeline.AdminRole), fmt.Sprintf("arn:aws:iam::*:role/%s", BreakGlassRoleName))
 	return iampolicy.New(
 		iampolicy.Statement{Sid: "FullAWSAccess", Effect: iampolicy.Allow, Action: []string{"*"}, Resource: []string{"*"}},
 		iampolicy.Statement{
 			Sid: "OnlyTheAdministratorChangesWhatBootstrapOwns", Effect: iampolicy.Deny, Resource: owned,
-			NotAction: []string{"iam:Get*", "iam:List*", "ssm:GetParameter*", "ssm:DescribeParameters"},
+			NotAction: []string{"iam:Get*", "iam:List*", "ssm:GetParameter*", "ssm:DescribeParameters", "s3:Get*", "s3:List*"},
 			Condition: iampolicy.Condition{"ArnNotLike": {"aws:PrincipalArn": admins}},
 		},
 	)

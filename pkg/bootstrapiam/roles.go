@@ -253,6 +253,12 @@ func (a Account) DeployerBoundary() iampolicy.Document {
 			Action: []string{"iam:*"},
 		},
 		iampolicy.Statement{
+			// The audit trail of the audit trail: its access logs are
+			// written by S3 alone, and the deployer cannot touch them.
+			Sid: "NotTheAuditAccessLog", Effect: iampolicy.Deny, Action: []string{"s3:*"},
+			Resource: []string{iampolicy.Bucket(w.AccessLogBucket()), iampolicy.Bucket(w.AccessLogBucket()) + "/*"},
+		},
+		iampolicy.Statement{
 			Sid: "NoRoleAssumption", Effect: iampolicy.Deny, Resource: []string{"*"},
 			Action: []string{"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"},
 		},

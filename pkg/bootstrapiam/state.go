@@ -6,6 +6,7 @@ import (
 
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/workload"
 )
 
 // The state bucket lives in the tooling account. A pipeline role reaches it
@@ -138,4 +139,26 @@ func title(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// AccessLogBucketPolicy: TLS only, and only S3's logging service writes, for
+// this account's audit bucket, under the access-log prefix.
+func AccessLogBucketPolicy(a Account) iampolicy.Document {
+	w := a.Workload()
+	bucket := iampolicy.Bucket(w.AccessLogBucket())
+	return iampolicy.New(
+		iampolicy.Statement{
+			Sid: "DenyInsecureTransport", Effect: iampolicy.Deny, Principal: iampolicy.Everyone,
+			Action: []string{"s3:*"}, Resource: []string{bucket, bucket + "/*"},
+			Condition: iampolicy.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
+		},
+		iampolicy.Statement{
+			Sid: "S3WritesTheAuditBucketsAccessLogs", Effect: iampolicy.Allow, Principal: iampolicy.Principals{"Service": {"logging.s3.amazonaws.com"}},
+			Action: []string{"s3:PutObject"}, Resource: []string{iampolicy.Object(w.AccessLogBucket(), workload.AccessLogPrefix)},
+			Condition: iampolicy.Condition{
+				"StringEquals": {"aws:SourceAccount": {a.Profile.AccountID}},
+				"ArnLike":      {"aws:SourceArn": {iampolicy.Bucket(w.Bucket())}},
+			},
+		},
+	)
 }

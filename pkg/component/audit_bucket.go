@@ -30,6 +30,10 @@ type AuditBucketArgs struct {
 	// weaken the audit trail: its policy, lock, versioning or lifecycle, the
 	// records' versions or retention, the bucket itself.
 	BreakGlassRole string
+	// AccessLogBucket receives the bucket's server access logs: the
+	// account's bootstrap owns it, where neither a workload nor the
+	// deployer can change it.
+	AccessLogBucket string
 }
 
 // ObjectLockMode is the audit records' retention mode. Governance: nobody can
@@ -75,7 +79,7 @@ func BucketPolicy(bucket, breakGlassRole string) iampolicy.Document {
 // audit bucket that has one.
 var AuditTrailProtectedActions = []string{
 	"s3:BypassGovernanceRetention", "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObjectVersion", "s3:PutBucketObjectLockConfiguration",
-	"s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutObjectRetention",
+	"s3:PutBucketLogging", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutObjectRetention",
 }
 
 // NewAuditBucket creates the bucket and its settings.
@@ -85,6 +89,9 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 	}
 	if args.KeyArn == "" {
 		return nil, fmt.Errorf("%s %s: the environment's key is required", AuditBucketToken, name)
+	}
+	if args.AccessLogBucket == "" {
+		return nil, fmt.Errorf("%s %s: an access-log bucket is required: every access to the audit records is logged", AuditBucketToken, name)
 	}
 	bucketName, err := args.Names.Name(naming.S3Bucket, naming.AuditBucket)
 	if err != nil {
@@ -181,12 +188,20 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: lifecycle: %w", AuditBucketToken, name, err)
 	}
+	// Every request on the audit records, allowed or denied, is logged
+	// where this layer cannot reach.
+	logging, err := s3.NewBucketLoggingV2(ctx, name, &s3.BucketLoggingV2Args{
+		Bucket: bucket.ID(), TargetBucket: pulumi.String(args.AccessLogBucket), TargetPrefix: pulumi.String(workload.AccessLogPrefix),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: access logging: %w", AuditBucketToken, name, err)
+	}
 	// The policy comes last: with a break-glass role it forbids the settings
 	// above to anyone else once it exists.
 	if _, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
 		Bucket: bucket.ID(),
 		Policy: pulumi.String(BucketPolicy(bucketName, args.BreakGlassRole).JSON()),
-	}, parent, after, pulumi.DependsOn([]pulumi.Resource{versioning, lock, lifecycle})); err != nil {
+	}, parent, after, pulumi.DependsOn([]pulumi.Resource{versioning, lock, lifecycle, logging})); err != nil {
 		return nil, fmt.Errorf("%s %s: policy: %w", AuditBucketToken, name, err)
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"name": pulumi.String(bucketName), "arn": bucket.Arn}); err != nil {

@@ -113,9 +113,9 @@ func TestComponentsOwnWhatTheyCreate(t *testing.T) {
 			return err
 		}, 9}, // table; a scaling target and policy for reads and writes on table and index
 		{"payments:data:AuditBucket", func(ctx *pulumi.Context) error {
-			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 45, KeyArn: key})
+			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 45, KeyArn: key, AccessLogBucket: "audit-access-logs-dev-cmp01"})
 			return err
-		}, 8}, // bucket, versioning, encryption, public-access block, ownership, policy, object lock, lifecycle
+		}, 9}, // bucket, versioning, encryption, public-access block, ownership, policy, object lock, lifecycle, access logging
 		{"payments:compute:PaymentFunction", func(ctx *pulumi.Context) error {
 			_, err := component.NewVpcFunction(ctx, "it", functionArgs())
 			return err
@@ -194,13 +194,17 @@ func TestInvalidArgumentsRegisterNothing(t *testing.T) {
 		{"table zero capacity", nil, table(func(t *profile.Table) { t.ReadCapacity = 0 }), "need 1 <= minimum <= maximum <= 40000"},
 		{"table target", nil, table(func(t *profile.Table) { t.TargetUtilization = 95 }), "payments:data:TransactionsTable it: target utilization 95%: allowed 20-90"},
 		{"bucket expiration", nil, func(ctx *pulumi.Context) error {
-			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 0, KeyArn: key})
+			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 0, KeyArn: key, AccessLogBucket: "audit-access-logs-dev-cmp01"})
 			return err
 		}, "payments:data:AuditBucket it: expiration 0 days: allowed 1-3650"},
 		{"bucket without key", nil, func(ctx *pulumi.Context) error {
 			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 45})
 			return err
 		}, "the environment's key is required"},
+		{"bucket without access logging", nil, func(ctx *pulumi.Context) error {
+			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 45, KeyArn: key})
+			return err
+		}, "payments:data:AuditBucket it: an access-log bucket is required"},
 		{"table without key", nil, func(ctx *pulumi.Context) error {
 			a := tableArgs()
 			a.KeyArn = ""
@@ -381,7 +385,7 @@ func TestComponentsShareTheProfilesLimits(t *testing.T) {
 			return err
 		}},
 		{"data", "expiration 3651 days: allowed 1-3650", func(ctx *pulumi.Context) error {
-			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: profile.AuditExpiration.Max + 1, KeyArn: key})
+			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: profile.AuditExpiration.Max + 1, KeyArn: key, AccessLogBucket: "audit-access-logs-dev-cmp01"})
 			return err
 		}},
 		{"compute", "reserved concurrency 901: allowed 1-900", func(ctx *pulumi.Context) error {

@@ -39,8 +39,11 @@ var (
 // Resource types of the names that more than one package spells: the
 // components that create the resources, and the policies that reach them.
 const (
-	TransactionsTable   = "transactions"
-	AuditBucket         = "audit-logs"
+	TransactionsTable = "transactions"
+	AuditBucket       = "audit-logs"
+	// AuditAccessLogs receives the audit bucket's server access logs: every
+	// read, write and delete of an audit record, and every denied attempt.
+	AuditAccessLogs     = "audit-access-logs"
 	PermissionsBoundary = "permissions-boundary"
 	EnvironmentKey      = "payments"
 	VPC                 = "vpc"

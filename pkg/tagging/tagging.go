@@ -151,5 +151,6 @@ var Untaggable = map[string]bool{
 	"aws:cloudwatch/dashboard:Dashboard":                                                         true,
 	"aws:kms/alias:Alias":                                                                        true,
 	"aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2":                     true,
+	"aws:s3/bucketLoggingV2:BucketLoggingV2":                                                     true,
 	"aws:dynamodb/resourcePolicy:ResourcePolicy":                                                 true,
 }

@@ -93,6 +93,16 @@ func (e Environment) Bucket() string {
 	return e.must(e.Names.Name(naming.S3Bucket, naming.AuditBucket))
 }
 
+// AccessLogBucket is the audit bucket's access-log bucket's name: the
+// account's bootstrap owns it, where neither a workload nor the deployer
+// can change it.
+func (e Environment) AccessLogBucket() string {
+	return e.must(e.Names.Name(naming.S3Bucket, naming.AuditAccessLogs))
+}
+
+// AccessLogPrefix is where the audit bucket's access logs go in it.
+const AccessLogPrefix = "audit-logs/"
+
 // FlowLogGroup is the VPC flow-log group's name.
 func (e Environment) FlowLogGroup() string {
 	vpc := e.must(e.Names.Name(naming.Tag, naming.VPC))
