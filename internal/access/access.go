@@ -89,7 +89,10 @@ func FromManifest(m manifest.Manifest) (*Environment, error) {
 				e.BucketPolicies[bucket] = d
 			}
 		case typeRole:
-			e.role(scope, r.PhysicalName).BoundaryArn, _ = r.Config["permissionsBoundary"].(string)
+			role := e.role(scope, r.PhysicalName)
+			role.BoundaryArn, _ = r.Config["permissionsBoundary"].(string)
+			path, _ := r.Config["path"].(string)
+			role.Arn = scope.RoleAt(path, r.PhysicalName)
 		case typeAlias:
 			target, _ := r.Config["targetKeyId"].(string)
 			e.KeyAliases[scope.Key(target)] = append(e.KeyAliases[scope.Key(target)], r.PhysicalName)

@@ -48,7 +48,7 @@ func TestSimulatorAsksWithTheSameDocuments(t *testing.T) {
 	assert.Contains(t, in.PermissionsBoundaryPolicyInputList[0], "DenyAuditRecordReadsAndChanges")
 	assert.Contains(t, *in.ResourcePolicy, "DenyInsecureTransport")
 	assert.Equal(t, "arn:aws:iam::345678901234:root", *in.ResourceOwner)
-	assert.Equal(t, "arn:aws:iam::345678901234:role/payment-processor-role-prod-pay01", *in.CallerArn)
+	assert.Equal(t, "arn:aws:iam::345678901234:role/payments-workload/payment-processor-role-prod-pay01", *in.CallerArn)
 	types := map[string]iamtypes.ContextKeyTypeEnum{}
 	for _, c := range in.ContextEntries {
 		types[*c.ContextKeyName] = c.ContextKeyType

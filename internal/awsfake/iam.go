@@ -149,7 +149,7 @@ func (c *Cloud) targets(call Call, typ, id string, inputs resource.PropertyMap) 
 		if name == "" {
 			name = id
 		}
-		return []target{{arn: c.arn(typ, id, name), tags: tagsOf(inputs), self: true}}
+		return []target{{arn: c.arn(typ, id, name, inputs), tags: tagsOf(inputs), self: true}}
 	case call.On.Input == objectsOf:
 		name, _ := physicalName(typ, inputs)
 		return []target{{arn: iampolicy.Bucket(name) + "/*"}}
@@ -164,7 +164,7 @@ func (c *Cloud) targets(call Call, typ, id string, inputs resource.PropertyMap) 
 			if name == "" {
 				name = live.ID
 			}
-			out = append(out, target{arn: c.arn(live.Type, live.ID, name), tags: tagsOf(live.Inputs)})
+			out = append(out, target{arn: c.arn(live.Type, live.ID, name, live.Inputs), tags: tagsOf(live.Inputs)})
 			continue
 		}
 		if strings.HasPrefix(v, "arn:") {
@@ -175,7 +175,7 @@ func (c *Cloud) targets(call Call, typ, id string, inputs resource.PropertyMap) 
 		// Nested inputs (serverSideEncryption.kmsKeyArn) are read by path.
 		if v := input(inputs, call.On.Input); v != "" {
 			if live, ok := c.find(v); ok {
-				return []target{{arn: c.arn(live.Type, live.ID, live.ID), tags: tagsOf(live.Inputs)}}
+				return []target{{arn: c.arn(live.Type, live.ID, live.ID, live.Inputs), tags: tagsOf(live.Inputs)}}
 			}
 			return []target{{arn: v}}
 		}
@@ -193,7 +193,7 @@ func (c *Cloud) find(v string) (Live, bool) {
 		if name == "" {
 			name = r.ID
 		}
-		if c.arn(r.Type, r.ID, name) == v || (name == v && nameIsID(r.Type)) {
+		if c.arn(r.Type, r.ID, name, r.Inputs) == v || (name == v && nameIsID(r.Type)) {
 			return r, true
 		}
 		if r.Type == "aws:iam/role:Role" && name == v {
@@ -232,7 +232,7 @@ func (c *Cloud) policiesOf(roleArn string) (iampolicy.Policies, error) {
 	}
 	managed := func(arn string) (string, bool) {
 		for _, r := range c.Resources() {
-			if n, _ := physicalName(r.Type, r.Inputs); r.Type == "aws:iam/policy:Policy" && c.arn(r.Type, r.ID, n) == arn {
+			if n, _ := physicalName(r.Type, r.Inputs); r.Type == "aws:iam/policy:Policy" && c.arn(r.Type, r.ID, n, r.Inputs) == arn {
 				return input(r.Inputs, "policy"), true
 			}
 		}

@@ -126,7 +126,7 @@ func (c *Cloud) outputs(typ, id string, inputs resource.PropertyMap, preview boo
 		name = id
 	}
 	out["id"] = resource.NewStringProperty(id)
-	out["arn"] = resource.NewStringProperty(c.arn(typ, id, name))
+	out["arn"] = resource.NewStringProperty(c.arn(typ, id, name, inputs))
 	if _, ok := out["name"]; !ok {
 		out["name"] = resource.NewStringProperty(name)
 	}
@@ -137,10 +137,10 @@ func (c *Cloud) outputs(typ, id string, inputs resource.PropertyMap, preview boo
 	case "BucketV2":
 		out["bucketDomainName"] = resource.NewStringProperty(name + ".s3.amazonaws.com")
 	case "Function":
-		out["invokeArn"] = resource.NewStringProperty(fmt.Sprintf("arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", c.Region, c.arn(typ, id, name)))
-		out["qualifiedArn"] = resource.NewStringProperty(c.arn(typ, id, name) + ":$LATEST")
+		out["invokeArn"] = resource.NewStringProperty(fmt.Sprintf("arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", c.Region, c.arn(typ, id, name, inputs)))
+		out["qualifiedArn"] = resource.NewStringProperty(c.arn(typ, id, name, inputs) + ":$LATEST")
 	case "Topic":
-		out["id"] = resource.NewStringProperty(c.arn(typ, id, name))
+		out["id"] = resource.NewStringProperty(c.arn(typ, id, name, inputs))
 	case "Key":
 		out["keyId"] = resource.NewStringProperty(id)
 	case "VpcEndpoint":
@@ -161,7 +161,6 @@ func prefixListID(inputs resource.PropertyMap) string {
 var arnByType = map[string]func(s iampolicy.Scope, id, name string) string{
 	"aws:s3/bucketV2:BucketV2":               func(_ iampolicy.Scope, _, name string) string { return iampolicy.Bucket(name) },
 	"aws:iam/policy:Policy":                  func(s iampolicy.Scope, _, name string) string { return s.Policy(name) },
-	"aws:iam/role:Role":                      func(s iampolicy.Scope, _, name string) string { return s.Role(name) },
 	"aws:dynamodb/table:Table":               func(s iampolicy.Scope, _, name string) string { return s.Table(name) },
 	"aws:lambda/function:Function":           func(s iampolicy.Scope, _, name string) string { return s.Function(name) },
 	"aws:cloudwatch/logGroup:LogGroup":       func(s iampolicy.Scope, _, name string) string { return s.LogGroup(name, false) },
@@ -180,8 +179,11 @@ var ec2ResourceTypes = map[string]string{
 	"SecurityGroup": "security-group", "DefaultSecurityGroup": "security-group", "VpcEndpoint": "vpc-endpoint", "FlowLog": "vpc-flow-log",
 }
 
-func (c *Cloud) arn(typ, id, name string) string {
+func (c *Cloud) arn(typ, id, name string, inputs resource.PropertyMap) string {
 	s := iampolicy.Scope{Region: c.Region, Account: c.Account}
+	if typ == "aws:iam/role:Role" {
+		return s.RoleAt(input(inputs, "path"), name)
+	}
 	if arn, ok := arnByType[typ]; ok {
 		return arn(s, id, name)
 	}

@@ -365,7 +365,7 @@ func TestGuardrailsHoldAgainstAnAccountAdministrator(t *testing.T) {
 			"the bootstrap administrator changes %s", r)
 		assert.Equal(t, iampolicy.Allowed, ask(admin, "iam:GetPolicy", r, nil, nil).Decision, "anyone may read it")
 	}
-	fn := "arn:aws:iam::345678901234:role/payment-processor-role-prod-pay01"
+	fn := "arn:aws:iam::345678901234:role/payments-workload/payment-processor-role-prod-pay01"
 	trustNamingAdmin := iampolicy.New(iampolicy.Statement{Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": {admin}}, Action: []string{"sts:AssumeRole"}})
 	got := ask(admin, "sts:AssumeRole", fn, &trustNamingAdmin, nil)
 	assert.Equal(t, iampolicy.ExplicitDeny, got.Decision, "a workload role whose trust was rewritten to name an administrator")
@@ -446,7 +446,8 @@ func TestTheDeployerCanCreateEveryPlannedResource(t *testing.T) {
 						call("logs:PutRetentionPolicy", s.LogGroup(name, false), nil)
 						call("logs:AssociateKmsKey", s.LogGroup(name, false), nil)
 					case "aws:iam/role:Role":
-						call("iam:CreateRole", s.Role(name), map[string]string{"iam:PermissionsBoundary": fmt.Sprint(r.Config["permissionsBoundary"])})
+						assert.Equal(t, "/payments-workload/", r.Config["path"], "%s: a role the layers create is on the workload path", r.LogicalName)
+						call("iam:CreateRole", s.RoleAt(fmt.Sprint(r.Config["path"]), name), map[string]string{"iam:PermissionsBoundary": fmt.Sprint(r.Config["permissionsBoundary"])})
 					case "aws:sns/topic:Topic":
 						call("sns:CreateTopic", s.Topic(name), nil)
 					case "aws:cloudwatch/metricAlarm:MetricAlarm":
@@ -489,7 +490,7 @@ func TestReadOnlyRoleReadsConfigurationNeverData(t *testing.T) {
 	ro := caller{arn: a.Role(bootstrapiam.ReadOnlyRoleName), identity: []iampolicy.Document{a.ReadOnlyPolicy()}}
 	table := "arn:aws:dynamodb:us-east-1:345678901234:table/transactions-prod-pay01"
 	group := "arn:aws:logs:us-east-1:345678901234:log-group:/aws/lambda/payment-processor-prod-pay01"
-	layerRole := "arn:aws:iam::345678901234:role/payment-processor-role-prod-pay01"
+	layerRole := "arn:aws:iam::345678901234:role/payments-workload/payment-processor-role-prod-pay01"
 	for _, c := range []struct{ action, resource string }{
 		{"dynamodb:DescribeTable", table}, {"dynamodb:DescribeContinuousBackups", table},
 		{"s3:GetBucketPolicy", "arn:aws:s3:::audit-logs-prod-pay01"}, {"s3:GetBucketObjectLockConfiguration", "arn:aws:s3:::audit-logs-prod-pay01"},
@@ -594,5 +595,5 @@ func TestOnlyS3WritesTheAuditAccessLogs(t *testing.T) {
 	assert.Equal(t, iampolicy.Allowed, ask("logging.s3.amazonaws.com", fromAudit))
 	assert.NotEqual(t, iampolicy.Allowed, ask("logging.s3.amazonaws.com", map[string]string{"aws:SourceAccount": "345678901234", "aws:SourceArn": "arn:aws:s3:::another-bucket"}))
 	assert.NotEqual(t, iampolicy.Allowed, ask("logging.s3.amazonaws.com", map[string]string{"aws:SourceAccount": "999988887777", "aws:SourceArn": "arn:aws:s3:::audit-logs-prod-pay01"}))
-	assert.NotEqual(t, iampolicy.Allowed, ask("arn:aws:iam::345678901234:role/payment-processor-role-prod-pay01", fromAudit), "the workload writes no access log")
+	assert.NotEqual(t, iampolicy.Allowed, ask("arn:aws:iam::345678901234:role/payments-workload/payment-processor-role-prod-pay01", fromAudit), "the workload writes no access log")
 }

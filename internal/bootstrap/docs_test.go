@@ -13,6 +13,7 @@ import (
 
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/workload"
 )
 
 // docs/bootstrap.md's steps that need real AWS or GitHub cannot run here.
@@ -105,7 +106,7 @@ func TestTheBootstrapProcedureNamesOnlyWhatExists(t *testing.T) {
 	}
 	for _, name := range regexp.MustCompile(`payments-[a-z-]+`).FindAllString(doc, -1) {
 		known := []string{bootstrapiam.DeployerRoleName, bootstrapiam.ReadOnlyRoleName, bootstrapiam.BreakGlassRoleName, bootstrapiam.DeployerBoundaryName,
-			bootstrapiam.DeployerGuardrailName, bootstrapiam.ReadOnlyPolicyName, "payments-pulumi-state"}
+			bootstrapiam.DeployerGuardrailName, bootstrapiam.ReadOnlyPolicyName, "payments-pulumi-state", strings.Trim(workload.RolePath, "/")}
 		known = append(known, bootstrapiam.NetworkGuardrailNames...)
 		assert.True(t, slices.ContainsFunc(known, func(k string) bool { return strings.HasPrefix(k, name) || strings.HasPrefix(name, k) }),
 			"docs/bootstrap.md names %s, which is not a name bootstrap gives", name)

@@ -35,7 +35,7 @@ func (a Account) Dangerous() []Request {
 	ours := tags("aws:RequestTag/", env, tagging.Project)
 	ourResource := tags("aws:ResourceTag/", env, tagging.Project)
 	ec2 := func(kind string) string { return s.Resource("ec2", kind, "x-0abc") }
-	functionRole := s.Role(fmt.Sprintf("payment-processor-role-%s-%s", env, a.Profile.Suffix))
+	functionRole := w.RoleArn(fmt.Sprintf("payment-processor-role-%s-%s", env, a.Profile.Suffix))
 	withBoundary := func(arn string) map[string]string { return map[string]string{"iam:PermissionsBoundary": arn} }
 	out := []Request{
 		{Name: "a new version of the workload boundary", Action: "iam:CreatePolicyVersion", Resource: w.BoundaryArn()},
@@ -50,6 +50,8 @@ func (a Account) Dangerous() []Request {
 		{Name: "delete the GitHub OIDC provider", Action: "iam:DeleteOpenIDConnectProvider", Resource: a.OIDCProvider()},
 		{Name: "create a role without a boundary", Action: "iam:CreateRole", Resource: functionRole},
 		{Name: "create a role with another boundary", Action: "iam:CreateRole", Resource: functionRole, Context: withBoundary("arn:aws:iam::aws:policy/AdministratorAccess")},
+		{Name: "create a role off the workload path", Action: "iam:CreateRole", Resource: s.Role(fmt.Sprintf("payment-processor-role-%s-%s", env, a.Profile.Suffix)),
+			Context: withBoundary(w.BoundaryArn())},
 		{Name: "remove a role's boundary", Action: "iam:DeleteRolePermissionsBoundary", Resource: functionRole},
 		{Name: "assume a workload role whose trust names its own session", Action: "sts:AssumeRole", Resource: functionRole, ResourcePolicy: &trustNamingSession},
 		{Name: "pass the function role to EC2", Action: "iam:PassRole", Resource: functionRole, Context: map[string]string{"iam:PassedToService": "ec2.amazonaws.com"}},

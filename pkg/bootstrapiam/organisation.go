@@ -42,7 +42,7 @@ func (t Tooling) ServiceControlPolicy() iampolicy.Document {
 func (t Tooling) ResourceControlPolicy() iampolicy.Document {
 	var workloadRoles []string
 	for _, a := range t.Accounts {
-		workloadRoles = append(workloadRoles, a.functionRoles())
+		workloadRoles = append(workloadRoles, a.workloadPath())
 	}
 	return iampolicy.New(
 		iampolicy.Statement{Sid: "RCPFullAWSAccess", Effect: iampolicy.Allow, Principal: iampolicy.Everyone, Action: []string{"*"}, Resource: []string{"*"}},

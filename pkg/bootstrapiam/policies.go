@@ -80,7 +80,7 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 		},
 		iampolicy.Statement{
 			Sid: "PassFlowLogRole", Effect: "Allow", Action: []string{"iam:PassRole"},
-			Resource:  []string{s.Role(a.Workload().FlowLogRole())},
+			Resource:  []string{a.Workload().RoleArn(a.Workload().FlowLogRole())},
 			Condition: iampolicy.Condition{"StringEquals": {"iam:PassedToService": {"vpc-flow-logs.amazonaws.com"}}},
 		},
 		iampolicy.Statement{

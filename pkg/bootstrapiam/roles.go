@@ -93,13 +93,16 @@ func (a Account) Owned() []string {
 // layerRoles matches every role the layers create (names end in the
 // environment and suffix) and no role bootstrap owns.
 func (a Account) layerRoles() string {
-	return fmt.Sprintf("arn:aws:iam::%s:role/*-%s-%s", a.Profile.AccountID, a.env(), a.Profile.Suffix)
+	return a.Workload().RoleArn(fmt.Sprintf("*-%s-%s", a.env(), a.Profile.Suffix))
 }
+
+// workloadPath matches every role on the workload roles' path.
+func (a Account) workloadPath() string { return a.Workload().RoleArn("*") }
 
 // functionRoles matches the execution roles of the environment's functions
 // (<kind>-role-<env>-<suffix>).
 func (a Account) functionRoles() string {
-	return fmt.Sprintf("arn:aws:iam::%s:role/*-role-%s-%s", a.Profile.AccountID, a.env(), a.Profile.Suffix)
+	return a.Workload().RoleArn(fmt.Sprintf("*-role-%s-%s", a.env(), a.Profile.Suffix))
 }
 
 func (a Account) inRegion() iampolicy.Condition {
@@ -263,6 +266,10 @@ func (a Account) DeployerBoundary() iampolicy.Document {
 			Action: []string{"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"},
 		},
 		iampolicy.Statement{
+			// A role the deployer makes is recognisable: on the workload path.
+			Sid: "NewRolesOnTheWorkloadPathOnly", Effect: iampolicy.Deny, Action: []string{"iam:CreateRole"}, NotResource: []string{a.workloadPath()},
+		},
+		iampolicy.Statement{
 			Sid: "NoRoleWithoutTheWorkloadBoundary", Effect: iampolicy.Deny, Resource: []string{"*"},
 			Action:    []string{"iam:AttachRolePolicy", "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"},
 			Condition: iampolicy.Condition{"StringNotEquals": {"iam:PermissionsBoundary": {w.BoundaryArn()}}},
@@ -283,11 +290,11 @@ func (a Account) DeployerBoundary() iampolicy.Document {
 			Condition: iampolicy.Condition{"StringNotEquals": {"iam:PassedToService": {"lambda.amazonaws.com"}}},
 		},
 		iampolicy.Statement{
-			Sid: "PassTheFlowLogRoleToFlowLogsOnly", Effect: iampolicy.Deny, Action: []string{"iam:PassRole"}, Resource: []string{s.Role(w.FlowLogRole())},
+			Sid: "PassTheFlowLogRoleToFlowLogsOnly", Effect: iampolicy.Deny, Action: []string{"iam:PassRole"}, Resource: []string{w.RoleArn(w.FlowLogRole())},
 			Condition: iampolicy.Condition{"StringNotEquals": {"iam:PassedToService": {"vpc-flow-logs.amazonaws.com"}}},
 		},
 		iampolicy.Statement{
-			Sid: "PassNoOtherRole", Effect: iampolicy.Deny, Action: []string{"iam:PassRole"}, NotResource: []string{a.functionRoles(), s.Role(w.FlowLogRole())},
+			Sid: "PassNoOtherRole", Effect: iampolicy.Deny, Action: []string{"iam:PassRole"}, NotResource: []string{a.functionRoles(), w.RoleArn(w.FlowLogRole())},
 		},
 	)
 }

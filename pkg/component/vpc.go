@@ -325,6 +325,7 @@ func newFlowLogs(ctx *pulumi.Context, name string, args VpcArgs, vpc *ec2.Vpc, b
 	roleName := b.name(naming.IAMRole, naming.FlowLogRole)
 	role, err := iam.NewRole(ctx, name+"-flow-logs", &iam.RoleArgs{
 		Name:                pulumi.String(roleName),
+		Path:                pulumi.String(workload.RolePath),
 		AssumeRolePolicy:    pulumi.String(iampolicy.ServiceTrust("vpc-flow-logs.amazonaws.com", args.Scope.Account).JSON()),
 		PermissionsBoundary: args.PermissionsBoundaryArn,
 		Description:         pulumi.String("Lets VPC flow logs write to " + groupName + " only"),

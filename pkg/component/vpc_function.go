@@ -157,6 +157,7 @@ func NewVpcFunction(ctx *pulumi.Context, name string, args VpcFunctionArgs, opts
 
 	role, err := iam.NewRole(ctx, name, &iam.RoleArgs{
 		Name:                pulumi.String(roleName),
+		Path:                pulumi.String(workload.RolePath),
 		Description:         pulumi.String("Execution role of " + fnName),
 		AssumeRolePolicy:    pulumi.String(iampolicy.ServiceTrust("lambda.amazonaws.com", args.Scope.Account).JSON()),
 		PermissionsBoundary: pulumi.String(args.PermissionsBoundaryArn),

@@ -230,9 +230,15 @@ func (s Scope) ServiceEndpoint(service string) string {
 // resource policy: naming it delegates to the account's IAM policies.
 func (s Scope) AccountRoot() string { return fmt.Sprintf("arn:aws:iam::%s:root", s.Account) }
 
-// Role is the ARN of an IAM role.
-func (s Scope) Role(name string) string {
-	return fmt.Sprintf("arn:aws:iam::%s:role/%s", s.Account, name)
+// Role is the ARN of an IAM role at the root path.
+func (s Scope) Role(name string) string { return s.RoleAt("/", name) }
+
+// RoleAt is the ARN of an IAM role at a path ("/payments-workload/").
+func (s Scope) RoleAt(path, name string) string {
+	if path == "" {
+		path = "/"
+	}
+	return fmt.Sprintf("arn:aws:iam::%s:role%s%s", s.Account, path, name)
 }
 
 // Policy is the ARN of a customer-managed IAM policy.

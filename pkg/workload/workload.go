@@ -75,6 +75,14 @@ type Environment struct {
 	KeyArn string
 }
 
+// RolePath is the IAM path of every role the layers create: a role the
+// deployer makes is recognisable by it, and the deployer may create roles
+// nowhere else.
+const RolePath = "/payments-workload/"
+
+// RoleArn is the ARN of a workload role of the environment.
+func (e Environment) RoleArn(name string) string { return e.Scope.RoleAt(RolePath, name) }
+
 // AuditPrefix is where workload roles write audit records in the audit
 // bucket.
 const AuditPrefix = "audit/"
