@@ -329,7 +329,9 @@ func newFlowLogs(ctx *pulumi.Context, name string, args VpcArgs, vpc *ec2.Vpc, b
 		AssumeRolePolicy:    pulumi.String(iampolicy.ServiceTrust("vpc-flow-logs.amazonaws.com", args.Scope.Account).JSON()),
 		PermissionsBoundary: args.PermissionsBoundaryArn,
 		Description:         pulumi.String("Lets VPC flow logs write to " + groupName + " only"),
-	}, parent)
+		// A role's name is unique in the account: a replacement (a new
+		// path) must remove the old one first.
+	}, parent, pulumi.DeleteBeforeReplace(true))
 	if err != nil {
 		return nil, err
 	}

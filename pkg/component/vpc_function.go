@@ -161,7 +161,9 @@ func NewVpcFunction(ctx *pulumi.Context, name string, args VpcFunctionArgs, opts
 		Description:         pulumi.String("Execution role of " + fnName),
 		AssumeRolePolicy:    pulumi.String(iampolicy.ServiceTrust("lambda.amazonaws.com", args.Scope.Account).JSON()),
 		PermissionsBoundary: pulumi.String(args.PermissionsBoundaryArn),
-	}, parent)
+		// A role's name is unique in the account: a replacement (a new
+		// path) must remove the old one first.
+	}, parent, pulumi.DeleteBeforeReplace(true))
 	if err != nil {
 		return nil, b.wrap(err)
 	}
