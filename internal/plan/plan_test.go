@@ -9,8 +9,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/internal/offline"
 )
 
 func TestPlanPrintsEveryLayerAndWritesAPlannedManifest(t *testing.T) {
@@ -119,4 +123,32 @@ func TestBadStackConfigStopsThePlanBeforeAnyLayer(t *testing.T) {
 	assert.Contains(t, err.Error(), "compute/Pulumi.prod.yaml")
 	assert.Contains(t, err.Error(), `config payments:lambdaMemoryMB = "4096" is not a payments setting (did you mean payments:lambdaMemoryMb?)`)
 	assert.NotContains(t, out.String(), "planning", "no layer was planned")
+}
+
+// The offline plan runs as the pipeline's deployer: a layer change that
+// asks for what the deployer's ceiling denies fails the plan, naming the
+// role, the action, the resource and the statement that denies it, before
+// anyone meets it as an AccessDenied half-way through a deployment.
+func TestAPlanAskingBeyondTheDeployersCeilingFails(t *testing.T) {
+	network := offline.Programs["network"]
+	offline.Programs["network"] = func(ctx *pulumi.Context) error {
+		if err := network(ctx); err != nil {
+			return err
+		}
+		// "Tidy the boundary": a layer that writes a policy named like it.
+		_, err := iam.NewPolicy(ctx, "tidy-boundary", &iam.PolicyArgs{
+			Name:   pulumi.String("permissions-boundary-dev-pay01"),
+			Policy: pulumi.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*"],"Resource":["*"]}]}`),
+		})
+		return err
+	}
+	t.Cleanup(func() { offline.Programs["network"] = network })
+	_, err := Run(context.Background(), Options{Root: "../..", Env: "dev", Out: io.Discard, ManifestDir: "-", CostDir: "-"})
+	require.Error(t, err)
+	for _, want := range []string{
+		"arn:aws:iam::123456789012:role/payments-pipeline-deployer", "iam:CreatePolicy",
+		"arn:aws:iam::123456789012:policy/permissions-boundary-dev-pay01", "boundary/NothingBootstrapOwns",
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
 }

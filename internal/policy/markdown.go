@@ -83,7 +83,8 @@ func Markdown(waivers []Waiver) []byte {
 		Denies, Unscoped []grantRow
 		Waivers          []waiverRow
 		Pipeline         []pipelineRow
-	}{Rules: Rules(), Pipeline: pipelineRows()}
+		UnconditionedEC2 []bootstrapiam.Unconditioned
+	}{Rules: Rules(), Pipeline: pipelineRows(), UnconditionedEC2: bootstrapiam.UnconditionedEC2}
 	for _, d := range workload.DeniedActions(workload.Environment{Scope: iampolicy.Scope{Region: "us-east-1", Account: "<account>"}}) {
 		data.Denies = append(data.Denies, grantRow{Sid: d.Sid, Actions: codeList(slices.Sorted(slices.Values(d.Actions))), Scope: scope(d)})
 	}
