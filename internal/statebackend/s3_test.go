@@ -92,7 +92,10 @@ func s3Backend(t *testing.T, prefix string) (string, *s3.Client) {
 	return backendURL(srv.URL, prefix), client
 }
 
-func backendURL(endpoint, prefix string) string {
+func backendURL(endpoint, prefix string) string { return backendURLIn(endpoint, bucket, prefix) }
+
+// backendURLIn is the backend URL of a prefix of a named bucket.
+func backendURLIn(endpoint, bucket, prefix string) string {
 	q := url.Values{
 		"endpoint": {endpoint}, "region": {"us-east-1"}, "use_path_style": {"true"},
 		"request_checksum_calculation": {"when_required"}, "response_checksum_validation": {"when_required"},
