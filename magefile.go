@@ -437,6 +437,27 @@ func (Bootstrap) DestroyState() error {
 	return withBootstrapper("", func(ctx context.Context, b *bootstrap.Bootstrapper) error { return b.State(ctx, deploy.Destroy) })
 }
 
+// MoveState moves the bootstrap stacks' state from the local file backend into the state bucket's bootstrap/ prefix (BOOTSTRAP_STATE=s3://<bucket>/bootstrap), once the tooling account's bucket exists; it overwrites nothing.
+func (Bootstrap) MoveState() error {
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	to := os.Getenv("BOOTSTRAP_STATE")
+	if !strings.HasPrefix(to, "s3://") {
+		return fmt.Errorf("BOOTSTRAP_STATE=%q: want the state bucket's bootstrap prefix, s3://<bucket>/bootstrap", to)
+	}
+	from, err := automation.Backend(root, func(string) (string, bool) { return "", false })
+	if err != nil {
+		return err
+	}
+	moved, err := bootstrap.MoveState(context.Background(), from, to)
+	for _, s := range moved {
+		fmt.Printf("moved bootstrap/%s to %s\n", s, to)
+	}
+	return err
+}
+
 // withBootstrapper runs the bootstrap project through the Automation API and
 // the Pulumi CLI, stopped gracefully on a signal.
 func withBootstrapper(env string, do func(context.Context, *bootstrap.Bootstrapper) error) error {

@@ -1,0 +1,87 @@
+package bootstrap
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/pulumi/pulumi/pkg/v3/backend/diy"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func diyBackend(t *testing.T, u string) diy.Backend {
+	t.Helper()
+	b, err := diy.New(context.Background(), diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{Color: "never"}), u,
+		&workspace.Project{Name: "bootstrap", Runtime: workspace.NewProjectRuntimeInfo("go", nil)})
+	require.NoError(t, err)
+	return b
+}
+
+// The bootstrap stacks start in a local file backend (the bucket that will
+// hold every state does not exist yet), and move into the bucket's
+// bootstrap/ prefix once it does: every stack the local backend has, with
+// its state unchanged; a second move is refused rather than overwriting.
+func TestTheBootstrapStateMovesIntoTheBucket(t *testing.T) {
+	ctx := context.Background()
+	local := "file://" + t.TempDir()
+	src := diyBackend(t, local)
+	for stack, arn := range map[string]string{"dev": "arn:aws:iam::123456789012:role/payments-pipeline-deployer", "tooling": "arn:aws:s3:::acmepay-payments-pulumi-state"} {
+		ref, err := src.ParseStackReference("organization/bootstrap/" + stack)
+		require.NoError(t, err)
+		created, err := src.CreateStack(ctx, ref, "", nil, nil)
+		require.NoError(t, err)
+		raw, err := json.Marshal(apitype.DeploymentV3{Resources: []apitype.ResourceV3{{
+			URN: resource.URN("urn:pulumi:" + stack + "::bootstrap::pulumi:pulumi:Stack::bootstrap-" + stack), Type: "pulumi:pulumi:Stack",
+			Outputs: map[string]any{"owned": arn},
+		}}})
+		require.NoError(t, err)
+		require.NoError(t, src.ImportDeployment(ctx, created, &apitype.UntypedDeployment{Version: 3, Deployment: raw}))
+	}
+
+	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	t.Cleanup(srv.Close)
+	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIATOOLINGADMIN", "AWS_SECRET_ACCESS_KEY": "x", "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"} {
+		t.Setenv(k, v)
+	}
+	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, Credentials: aws.AnonymousCredentials{}})
+	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acmepay-payments-pulumi-state")})
+	require.NoError(t, err)
+	q := url.Values{"endpoint": {srv.URL}, "region": {"us-east-1"}, "use_path_style": {"true"},
+		"request_checksum_calculation": {"when_required"}, "response_checksum_validation": {"when_required"}}
+	bucket := "s3://acmepay-payments-pulumi-state/bootstrap?" + q.Encode()
+
+	moved, err := MoveState(ctx, local, bucket)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"tooling", "dev"}, moved, "every bootstrap stack the local backend has; staging and prod were never created there")
+	dst := diyBackend(t, bucket)
+	for stack, want := range map[string]string{"dev": "arn:aws:iam::123456789012:role/payments-pipeline-deployer", "tooling": "arn:aws:s3:::acmepay-payments-pulumi-state"} {
+		ref, err := dst.ParseStackReference("organization/bootstrap/" + stack)
+		require.NoError(t, err)
+		got, err := dst.GetStack(ctx, ref)
+		require.NoError(t, err)
+		require.NotNil(t, got, "%s moved", stack)
+		dep, err := dst.ExportDeployment(ctx, got)
+		require.NoError(t, err)
+		assert.Contains(t, string(dep.Deployment), want, "%s's state is unchanged", stack)
+	}
+	out, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("acmepay-payments-pulumi-state")})
+	require.NoError(t, err)
+	for _, o := range out.Contents {
+		assert.Regexp(t, `^bootstrap/`, aws.ToString(o.Key), "the bootstrap's state lives under bootstrap/, outside every environment's prefix")
+	}
+
+	_, err = MoveState(ctx, local, bucket)
+	require.ErrorIs(t, err, ErrStateExists, "a second move overwrites nothing")
+}
