@@ -77,4 +77,3 @@ func MoveState(ctx context.Context, from, to string) ([]string, error) {
 
 // ErrStateExists refuses a move onto a stack the target already has.
 var ErrStateExists = errors.New("refusing to overwrite state")
-
