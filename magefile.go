@@ -418,61 +418,30 @@ func (Cost) Prices() error {
 type Bootstrap mg.Namespace
 
 // Env creates or updates an environment's account bootstrap (GitHub OIDC provider, pipeline and break-glass roles, workload boundary, bootstrap version), run by an administrator of that account; its state goes to PULUMI_BACKEND_URL (s3://<bucket>/bootstrap) or the local file backend (see docs/bootstrap.md).
-func (Bootstrap) Env(env string) error {
-	return withBootstrapper(env, func(ctx context.Context, b *bootstrap.Bootstrapper) error { return b.Env(ctx, deploy.Up, env) })
-}
+func (Bootstrap) Env(env string) error { return bootstrapTarget("env", env) }
 
 // Destroy tears down an environment's account bootstrap; refused while the environment's layers hold resources.
-func (Bootstrap) Destroy(env string) error {
-	return withBootstrapper(env, func(ctx context.Context, b *bootstrap.Bootstrapper) error { return b.Env(ctx, deploy.Destroy, env) })
-}
+func (Bootstrap) Destroy(env string) error { return bootstrapTarget("destroy", env) }
 
 // State creates or updates the tooling account's state bucket and key, naming the environments listed in bootstrap/Pulumi.tooling.yaml.
-func (Bootstrap) State() error {
-	return withBootstrapper("", func(ctx context.Context, b *bootstrap.Bootstrapper) error { return b.State(ctx, deploy.Up) })
-}
+func (Bootstrap) State() error { return bootstrapTarget("state") }
 
 // DestroyState tears down the tooling account's state bucket and key, after every environment and its bootstrap are gone.
-func (Bootstrap) DestroyState() error {
-	return withBootstrapper("", func(ctx context.Context, b *bootstrap.Bootstrapper) error { return b.State(ctx, deploy.Destroy) })
-}
+func (Bootstrap) DestroyState() error { return bootstrapTarget("destroyState") }
 
 // MoveState moves the bootstrap stacks' state from the local file backend into the state bucket's bootstrap/ prefix (BOOTSTRAP_STATE=s3://<bucket>/bootstrap), once the tooling account's bucket exists; it overwrites nothing.
-func (Bootstrap) MoveState() error {
-	root, err := os.Getwd()
-	if err != nil {
-		return err
-	}
-	to := os.Getenv("BOOTSTRAP_STATE")
-	if !strings.HasPrefix(to, "s3://") {
-		return fmt.Errorf("BOOTSTRAP_STATE=%q: want the state bucket's bootstrap prefix, s3://<bucket>/bootstrap", to)
-	}
-	from, err := automation.Backend(root, func(string) (string, bool) { return "", false })
-	if err != nil {
-		return err
-	}
-	moved, err := bootstrap.MoveState(context.Background(), from, to)
-	for _, s := range moved {
-		fmt.Printf("moved bootstrap/%s to %s\n", s, to)
-	}
-	return err
-}
+func (Bootstrap) MoveState() error { return bootstrapTarget("moveState") }
 
-// withBootstrapper runs the bootstrap project through the Automation API and
+// bootstrapTarget runs the bootstrap project through the Automation API and
 // the Pulumi CLI, stopped gracefully on a signal.
-func withBootstrapper(env string, do func(context.Context, *bootstrap.Bootstrapper) error) error {
+func bootstrapTarget(name string, args ...string) error {
 	root, err := os.Getwd()
 	if err != nil {
 		return err
 	}
 	ctx, force, stopSignals := automation.Interruptible(os.Stdout)
 	defer stopSignals()
-	b, closeStore, err := bootstrap.New(ctx, root, env, &automation.Command{Force: force}, os.Stdout)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = closeStore() }()
-	return do(ctx, b)
+	return bootstrap.Target(ctx, root, name, args, &automation.Command{Force: force}, os.LookupEnv, os.Stdout)
 }
 
 // Policies writes the IAM documents of an environment's account bootstrap into dist/bootstrap/<env>/, for review (see docs/bootstrap.md).

@@ -42,6 +42,9 @@ type Bootstrapper struct {
 // preflighter is a runner with checks of its own (the passphrase).
 type preflighter interface{ Preflight() error }
 
+// stateBackend is a runner whose state backend is named by URL.
+type stateBackend interface{ StateBackend() string }
+
 // Env creates, updates (op deploy.Up) or tears down (deploy.Destroy) an
 // environment's account bootstrap.
 func (b *Bootstrapper) Env(ctx context.Context, op deploy.Op, envName string) error {
@@ -108,6 +111,15 @@ func (b *Bootstrapper) preflight(ctx context.Context, what, account string) erro
 		return err
 	}
 	fmt.Fprintf(b.Out, "pulumi %s\n", version)
+	if r, ok := b.Runner.(stateBackend); ok {
+		pipe, err := profile.PlannedPipeline()
+		if err != nil {
+			return err
+		}
+		if err := bootstrapiam.CheckBackend(pipe, r.StateBackend(), bootstrapiam.BootstrapPrefix, "the bootstrap stacks"); err != nil {
+			return err
+		}
+	}
 	if p, ok := b.Runner.(preflighter); ok {
 		return p.Preflight()
 	}
@@ -153,10 +165,10 @@ func HeldIn(store Checkpoints, layers []string) Held {
 
 // New builds the Bootstrapper the `bootstrap:*` targets run: the bootstrap
 // program through the Automation API and the Pulumi CLI, with the standard
-// AWS credential chain. The bootstrap stacks' state goes to the backend the
-// layers use (PULUMI_BACKEND_URL, else the local file backend); for a
-// teardown, env's layers are read from the same file backend or, on S3, from
-// env's prefix.
+// AWS credential chain. The bootstrap stacks' state goes to
+// PULUMI_BACKEND_URL (the state bucket's bootstrap/ prefix), else the local
+// file backend; for a teardown, env's layers are read from the same file
+// backend or, on S3, from env's prefix of the same bucket.
 func New(ctx context.Context, root, env string, command *automation.Command, out io.Writer) (*Bootstrapper, func() error, error) {
 	runner, err := automation.New(root, os.LookupEnv)
 	if err != nil {
@@ -169,8 +181,10 @@ func New(ctx context.Context, root, env string, command *automation.Command, out
 		return b, func() error { return nil }, nil
 	}
 	backend := runner.Backend
-	if a, err := Account(root, env); err == nil && !strings.HasPrefix(backend, "file://") {
-		backend = a.BackendURL()
+	if strings.HasPrefix(backend, "s3://") {
+		if backend, err = statebackend.WithPrefix(backend, bootstrapiam.StatePrefix(profile.Environment(env))); err != nil {
+			return nil, nil, err
+		}
 	}
 	store, err := statebackend.Open(ctx, backend)
 	if err != nil {

@@ -42,6 +42,13 @@ type preflighter interface {
 	Preflight() error
 }
 
+// stateBackend is a Runner that keeps its state in a backend named by URL
+// (PULUMI_BACKEND_URL), which must be the one bootstrap's state bucket
+// policy gives the environment.
+type stateBackend interface {
+	StateBackend() string
+}
+
 // Identity reports the AWS account of the caller's credentials.
 type Identity interface {
 	AccountID(ctx context.Context) (string, error)
@@ -233,6 +240,15 @@ func (d *Deployer) preflight(ctx context.Context, env profile.Environment) (prof
 	if account != target.AccountID {
 		return profile.Profile{}, fmt.Errorf("%w: the credentials are for account %s, but %s is account %s; refusing to touch anything",
 			ErrWrongAccount, account, env, target.AccountID)
+	}
+	if b, ok := d.Runner.(stateBackend); ok {
+		pipe, err := profile.PlannedPipeline()
+		if err != nil {
+			return profile.Profile{}, err
+		}
+		if err := bootstrapiam.CheckBackend(pipe, b.StateBackend(), bootstrapiam.StatePrefix(env), string(env)+"'s pipeline roles"); err != nil {
+			return profile.Profile{}, err
+		}
 	}
 	if d.Bootstrap != nil {
 		if err := checkBootstrap(ctx, d.Bootstrap, target); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -443,6 +444,34 @@ func TestAnAccountWithoutItsBootstrapIsRefusedBeforeAnything(t *testing.T) {
 	runner := newFakeRunner()
 	d, _ := newDeployer(runner, "123456789012")
 	d.Bootstrap = fixedBootstrap{version: 1, found: true}
+	_, err := d.Run(context.Background(), Up, "dev")
+	require.NoError(t, err)
+	assert.NotEmpty(t, runner.events)
+}
+
+// backendRunner is a runner keeping its state at a backend URL.
+type backendRunner struct {
+	*fakeRunner
+	url string
+}
+
+func (b backendRunner) StateBackend() string { return b.url }
+
+// A deployment whose PULUMI_BACKEND_URL is a bucket or prefix the state
+// bucket's policy does not give the environment is refused before any
+// stack is touched: its first state call would be denied, or its state
+// would sit where another environment's roles reach it.
+func TestABackendTheStateBucketPolicyDoesNotCoverIsRefused(t *testing.T) {
+	for _, op := range []Op{Up, Preview, Destroy} {
+		runner := backendRunner{newFakeRunner(), "s3://acmepay-payments-pulumi-state/staging?region=us-east-1"}
+		d, _ := newDeployer(runner, "123456789012")
+		_, err := d.Run(context.Background(), op, "dev")
+		require.ErrorIs(t, err, bootstrapiam.ErrStateOutsidePolicy, op)
+		assert.Contains(t, err.Error(), "PULUMI_BACKEND_URL=s3://acmepay-payments-pulumi-state/staging, but the state bucket's policy gives dev's pipeline roles only s3://acmepay-payments-pulumi-state/dev")
+		assert.Empty(t, runner.events)
+	}
+	runner := backendRunner{newFakeRunner(), "s3://acmepay-payments-pulumi-state/dev?region=us-east-1"}
+	d, _ := newDeployer(runner, "123456789012")
 	_, err := d.Run(context.Background(), Up, "dev")
 	require.NoError(t, err)
 	assert.NotEmpty(t, runner.events)

@@ -167,18 +167,20 @@ func newDeployment(root string, out io.Writer) (*deployment, error) {
 	return &deployment{d: d, runner: runner, check: check}, nil
 }
 
-// TestDevThroughThePulumiCLI bootstraps dev's account as its administrator,
-// then, as the pipeline's roles, deploys dev through the deployment code and
-// the real CLI, deploys again (nothing changes), finds a console edit with
-// the drift check (the read-only role), puts it back (the deployer), and
-// destroys to the bootstrap, whose teardown leaves nothing.
+// TestDevThroughThePulumiCLI follows docs/bootstrap.md to bootstrap dev's
+// account and the tooling account as their administrators, and moves the
+// bootstrap stacks' state into the state bucket. Then, as the pipeline's
+// roles, with dev's state in the tooling account's bucket (every state call
+// evaluated under the documents bootstrap wrote), it deploys dev through the
+// deployment code and the real CLI, deploys again (nothing changes), finds a
+// console edit with the drift check (the read-only role), puts it back (the
+// deployer), destroys to the bootstrap, and follows the page's teardown,
+// which leaves nothing.
 func TestDevThroughThePulumiCLI(t *testing.T) {
-	cloud := standIn(t)
 	root := stackFiles(t)
+	o := newOrg(t, root)
+	cloud := o.dev.cloud
 	out := &bytes.Buffer{}
-	dep, err := newDeployment(root, out)
-	require.NoError(t, err)
-	d, runner := dep.d, dep.runner
 	ctx := context.Background()
 	timed := func(name string, f func() error) {
 		t.Helper()
@@ -187,29 +189,69 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 		t.Logf("%s: %s", name, time.Since(start).Round(100*time.Millisecond))
 		require.NoError(t, err, out.String())
 	}
+	deployment := func(key, backend string) (*deploy.Deployer, *automation.Automation) {
+		t.Helper()
+		o.as(t, o.dev, key)
+		t.Setenv("PULUMI_BACKEND_URL", backend)
+		dep, err := newDeployment(root, out)
+		require.NoError(t, err)
+		return dep.d, dep.runner
+	}
 
-	_, err = d.Run(ctx, deploy.Up, "dev")
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "live-tier")
+	d, _ := deployment(adminKey, o.backend("dev"))
+	_, err := d.Run(ctx, deploy.Up, "dev")
 	require.ErrorIs(t, err, deploy.ErrNotBootstrapped, "an account nobody bootstrapped is refused")
+	require.NoError(t, os.Unsetenv("PULUMI_BACKEND_URL"))
 	assert.Empty(t, cloud.Resources(), "before anything is touched")
-	admin := bootstrapAccount(t, ctx, root, out)
+
+	start := time.Now()
+	ran := o.follow(t, ctx, root, func(target string) bool { return target == "env" || target == "state" || target == "moveState" }, func(target string) {
+		if target == "state" {
+			o.createBucket(t)
+		}
+	})
+	t.Logf("bootstrap, following docs/bootstrap.md: %s", time.Since(start).Round(100*time.Millisecond))
+	require.Equal(t, []string{
+		"AWS_PROFILE=<dev-admin> go run mage.go bootstrap:env dev",
+		"AWS_PROFILE=<tooling-admin> go run mage.go bootstrap:state",
+		"BOOTSTRAP_STATE=s3://<bucket>/bootstrap AWS_PROFILE=<tooling-admin> go run mage.go bootstrap:moveState",
+	}, ran, "the steps of docs/bootstrap.md that run against the stand-in")
 	bootstrapped := live(cloud)
 	assert.Contains(t, bootstrapped, "aws:iam/role:Role deployer")
 	assert.Contains(t, bootstrapped, "aws:iam/policy:Policy permissions-boundary-dev-pay01")
+	assert.NotEmpty(t, o.tooling.cloud.Resources(), "the tooling account holds the state bucket and key")
+
+	// A backend the state bucket's policy does not give dev is refused.
+	d, _ = deployment(deployerKey, o.backend("staging"))
+	_, err = d.Run(ctx, deploy.Up, "dev")
+	require.ErrorIs(t, err, bootstrapiam.ErrStateOutsidePolicy)
+	assert.Equal(t, bootstrapped, live(cloud), "refused before anything is touched")
+	// Nothing of the deployer's reaches the bootstrap stacks' state or
+	// another environment's.
+	for _, object := range []string{"bootstrap/.pulumi/stacks/bootstrap/dev.json", "staging/.pulumi/stacks/network/staging.json"} {
+		err := o.putObject(deployerKey, object)
+		require.Error(t, err, object)
+		assert.Contains(t, err.Error(), devDeployer+" is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::acmepay-payments-pulumi-state/"+object)
+	}
 
 	// From here on the pipeline's roles run dev, as CI runs it: every API
-	// call the provider makes is evaluated under the role's live documents.
-	deployer, readOnly := "arn:aws:iam::123456789012:role/payments-pipeline-deployer", "arn:aws:iam::123456789012:role/payments-pipeline-readonly"
-	cloud.CallAs(deployer)
+	// call the provider makes is evaluated under the role's live documents,
+	// and so is every call to dev's state in the tooling account.
+	d, runner := deployment(deployerKey, o.backend("dev"))
 	var first deploy.Report
 	timed("first deploy", func() (err error) { first, err = d.Run(ctx, deploy.Up, "dev"); return })
 	for _, l := range first.Layers {
 		assert.NotZero(t, l.Changes["create"], "layer %s created nothing", l.Layer)
 	}
 	assert.Equal(t, planned(t, "dev"), without(live(cloud), bootstrapped), "the account holds exactly what the offline plan says dev has, beside its bootstrap")
-	err = admin.Env(ctx, deploy.Destroy, "dev")
+	o.as(t, o.dev, adminKey)
+	t.Setenv("PULUMI_BACKEND_URL", o.backend(bootstrapiam.BootstrapPrefix))
+	err = bootstrap.Target(ctx, root, "destroy", []string{"dev"}, &automation.Command{}, os.LookupEnv, out)
 	require.ErrorIs(t, err, bootstrap.ErrLayersRemain, "the bootstrap outlives the environment it serves")
 	assert.Contains(t, err.Error(), "network: aws:ec2/vpc:Vpc vpc")
 
+	d, _ = deployment(deployerKey, o.backend("dev"))
 	var second deploy.Report
 	timed("second deploy", func() (err error) { second, err = d.Run(ctx, deploy.Up, "dev"); return })
 	for _, l := range second.Layers {
@@ -221,7 +263,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	require.NoError(t, cloud.Edit("aws:lambda/function:Function", "payment-processor", func(in resource.PropertyMap) {
 		in["memorySize"] = resource.NewNumberProperty(128)
 	}))
-	cloud.CallAs(readOnly)
+	d, runner = deployment(readOnlyKey, o.backend("dev"))
 	timed("drift check", func() error {
 		report, err := d.Drift(ctx, "dev", runner)
 		if err == nil {
@@ -231,14 +273,17 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 		return err
 	})
 	_, _, err = d.Revert(ctx, "dev", runner)
-	require.ErrorContains(t, err, "AccessDenied: "+readOnly+" is not authorized to perform lambda:UpdateFunctionConfiguration",
-		"the read-only role cannot put it back")
-	cloud.CallAs(deployer)
+	require.ErrorContains(t, err, "AccessDenied", "the read-only role cannot put it back")
+	t.Logf("the read-only role's revert: %v", err)
+	d, runner = deployment(deployerKey, o.backend("dev"))
 	timed("revert", func() error { _, _, err := d.Revert(ctx, "dev", runner); return err })
 	timed("destroy", func() error { _, err := d.Run(ctx, deploy.Destroy, "dev"); return err })
 	assert.Equal(t, bootstrapped, live(cloud), "destroy leaves nothing in the account but its bootstrap")
-	cloud.CallAs("") // the account's administrator
-	timed("bootstrap teardown", func() error { return admin.Env(ctx, deploy.Destroy, "dev") })
+
+	// The page's teardown, with the bootstrap stacks' state in the bucket.
+	t.Setenv("PULUMI_BACKEND_URL", o.backend(bootstrapiam.BootstrapPrefix))
+	ran = o.follow(t, ctx, root, func(target string) bool { return target == "destroy" }, func(string) {})
+	require.Equal(t, []string{"AWS_PROFILE=<dev-admin> go run mage.go bootstrap:destroy dev       # refused while dev's layers hold resources, naming them"}, ran)
 	assert.Empty(t, cloud.Resources(), "and the bootstrap's teardown leaves nothing")
 }
 

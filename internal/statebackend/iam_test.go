@@ -2,11 +2,8 @@ package statebackend_test
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -22,17 +19,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
 // The state bucket sits in the tooling account, and every state call of a
-// pipeline role crosses accounts: the S3 API served here evaluates each
-// request as AWS would, with the role's own documents (policy, guardrails,
-// boundary), the bucket's policy, the organisation's RCP and, for the
-// object's encryption, the state key's policy. The caller is told by its
-// access key.
+// pipeline role crosses accounts: the S3 API served here (awsfake's
+// StateBucket) evaluates each request as AWS would.
 
 // callers maps an access key to the role it stands for.
 var callers = map[string]string{
@@ -41,10 +36,10 @@ var callers = map[string]string{
 	"AKIAPRODDEPLOY1": "arn:aws:iam::345678901234:role/payments-pipeline-deployer",
 }
 
-var credential = regexp.MustCompile(`Credential=([A-Z0-9]+)/`)
-
-// enforcing wraps the S3 API with the tooling account's IAM.
-func enforcing(t *testing.T, next http.Handler) http.Handler {
+// enforcing is the tooling account's state bucket behind its IAM, with the
+// documents bootstrap writes (the live tier reads them back from the
+// accounts it bootstraps).
+func enforcing(t *testing.T) *httptest.Server {
 	pipe, err := profile.PlannedPipeline()
 	require.NoError(t, err)
 	tooling := bootstrapiam.Tooling{Pipeline: pipe}
@@ -56,73 +51,22 @@ func enforcing(t *testing.T, next http.Handler) http.Handler {
 		tooling.Accounts = append(tooling.Accounts, a)
 		accounts[p.AccountID] = a
 	}
-	bucketPolicy, keyPolicy, rcp := tooling.StateBucketPolicy(), tooling.StateKeyPolicy(), tooling.ResourceControlPolicy()
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m := credential.FindStringSubmatch(r.Header.Get("Authorization"))
-		role, isRole := "", false
-		if m != nil {
-			role, isRole = callers[m[1]]
-		}
-		if !isRole { // the tooling account's administrator
-			next.ServeHTTP(w, r)
-			return
-		}
-		a := accounts[strings.Split(role, ":")[4]]
-		identity := []iampolicy.Document{a.ReadOnlyPolicy()}
-		var boundary *iampolicy.Document
-		if strings.HasSuffix(role, bootstrapiam.DeployerRoleName) {
+	bucket := &awsfake.StateBucket{
+		Name: pipe.StateBucket, Region: pipe.Region, Account: pipe.ToolingAccountID, OrgID: pipe.OrganizationID, Callers: callers,
+		Roles: func(role string) (iampolicy.Policies, error) {
+			a := accounts[strings.Split(role, ":")[4]]
+			if !strings.HasSuffix(role, bootstrapiam.DeployerRoleName) {
+				return iampolicy.Policies{Identity: []iampolicy.Document{a.ReadOnlyPolicy()}}, nil
+			}
 			b := a.DeployerBoundary()
-			identity, boundary = append([]iampolicy.Document{a.DeployerPolicy(), a.DeployerGuardrail()}, a.NetworkGuardrails()...), &b
-		}
-		for _, call := range stateCalls(r, pipe.StateBucket) {
-			ctx := map[string]string{"aws:SecureTransport": "true", "aws:RequestedRegion": "us-east-1", "aws:PrincipalOrgID": pipe.OrganizationID}
-			for k, v := range call.ctx {
-				ctx[k] = v
-			}
-			resourcePolicy := &bucketPolicy
-			if strings.HasPrefix(call.action, "kms:") {
-				resourcePolicy = &keyPolicy
-			}
-			res, err := iampolicy.Evaluate(iampolicy.Request{Principal: role, Action: call.action, Resource: call.resource, Context: ctx},
-				iampolicy.Policies{Identity: identity, Boundary: boundary, Resource: resourcePolicy, Account: pipe.ToolingAccountID, RCPs: []iampolicy.Document{rcp}})
-			if err != nil || res.Decision != iampolicy.Allowed {
-				w.Header().Set("Content-Type", "application/xml")
-				w.WriteHeader(http.StatusForbidden)
-				_, _ = fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>User: %s is not authorized to perform: %s on resource: %s (%s)</Message></Error>`,
-					role, call.action, call.resource, res.By)
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-type stateCall struct {
-	action, resource string
-	ctx              map[string]string
-}
-
-// stateCalls are the IAM authorizations of one S3 request (path-style), and
-// the state key's for an object written or read under SSE-KMS.
-func stateCalls(r *http.Request, bucket string) []stateCall {
-	path := strings.TrimPrefix(r.URL.Path, "/"+bucket)
-	key := strings.TrimPrefix(path, "/")
-	object := iampolicy.Bucket(bucket) + "/" + key
-	viaS3 := map[string]string{"kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:s3:arn": object}
-	const stateKey = "arn:aws:kms:us-east-1:456789012345:key/state"
-	switch {
-	case key == "" && r.URL.Query().Has("versions"):
-		return []stateCall{{action: "s3:ListBucketVersions", resource: iampolicy.Bucket(bucket)}}
-	case key == "":
-		return []stateCall{{action: "s3:ListBucket", resource: iampolicy.Bucket(bucket), ctx: map[string]string{"s3:prefix": r.URL.Query().Get("prefix")}}}
-	case r.Method == http.MethodGet || r.Method == http.MethodHead:
-		return []stateCall{{action: "s3:GetObject", resource: object}, {action: "kms:Decrypt", resource: stateKey, ctx: viaS3}}
-	case r.Method == http.MethodPut:
-		return []stateCall{{action: "s3:PutObject", resource: object}, {action: "kms:GenerateDataKey", resource: stateKey, ctx: viaS3}}
-	case r.Method == http.MethodDelete:
-		return []stateCall{{action: "s3:DeleteObject", resource: object}}
+			return iampolicy.Policies{Identity: append([]iampolicy.Document{a.DeployerPolicy(), a.DeployerGuardrail()}, a.NetworkGuardrails()...), Boundary: &b}, nil
+		},
+		Resources: func() (awsfake.StateResources, error) {
+			return awsfake.StateResources{BucketPolicy: tooling.StateBucketPolicy(), KeyPolicy: tooling.StateKeyPolicy(),
+				KeyArn: "arn:aws:kms:us-east-1:456789012345:key/state", RCPs: []iampolicy.Document{tooling.ResourceControlPolicy()}}, nil
+		},
 	}
-	return []stateCall{{action: "s3:" + r.Method, resource: object}}
+	return httptest.NewServer(bucket.Handler(gofakes3.New(s3mem.New()).Server()))
 }
 
 func asCaller(t *testing.T, accessKey string) {
@@ -135,7 +79,7 @@ func asCaller(t *testing.T, accessKey string) {
 // deployer cannot even read it.
 func TestTheStateBucketHoldsThePipelineRolesToTheirPrefix(t *testing.T) {
 	ctx := context.Background()
-	srv := httptest.NewServer(enforcing(t, gofakes3.New(s3mem.New()).Server()))
+	srv := enforcing(t)
 	t.Cleanup(srv.Close)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "state-test")
 	t.Setenv("AWS_REGION", "us-east-1")

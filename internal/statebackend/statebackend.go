@@ -80,6 +80,17 @@ func Open(ctx context.Context, backendURL string) (*Store, error) {
 	return &Store{URL: backendURL, bucket: b}, nil
 }
 
+// WithPrefix is an s3:// backend URL with its prefix replaced, its query
+// (region, endpoint) kept: another stack family's prefix in the same bucket.
+func WithPrefix(backendURL, prefix string) (string, error) {
+	u, err := url.Parse(backendURL)
+	if err != nil || u.Scheme != "s3" {
+		return "", fmt.Errorf("state backend %q: not an s3:// URL", backendURL)
+	}
+	u.Path = "/" + prefix
+	return u.String(), nil
+}
+
 // Close releases the bucket.
 func (s *Store) Close() error { return s.bucket.Close() }
 

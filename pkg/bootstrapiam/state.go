@@ -1,7 +1,9 @@
 package bootstrapiam
 
 import (
+	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
@@ -161,4 +163,28 @@ func AccessLogBucketPolicy(a Account) iampolicy.Document {
 			},
 		},
 	)
+}
+
+// ErrStateOutsidePolicy is a state backend the state bucket's policy does
+// not give the stacks that would use it.
+var ErrStateOutsidePolicy = errors.New("the state bucket's policy does not cover this backend")
+
+// CheckBackend refuses, before anything is touched, an S3 state backend
+// other than the one bootstrap's policies give these stacks: an
+// environment's layers keep their state in s3://<stateBucket>/<env>, the
+// bootstrap stacks in s3://<stateBucket>/bootstrap, where no pipeline role
+// writes. want is the prefix (StatePrefix(env) or BootstrapPrefix). A local
+// file:// backend, an administrator's own, is not the bucket and is not
+// checked.
+func CheckBackend(pipe profile.Pipeline, backendURL, want, whose string) error {
+	u, err := url.Parse(backendURL)
+	if err != nil || u.Scheme != "s3" {
+		return nil
+	}
+	got := strings.Trim(u.Path, "/")
+	if u.Host == pipe.StateBucket && got == want {
+		return nil
+	}
+	return fmt.Errorf("%w: PULUMI_BACKEND_URL=s3://%s/%s, but the state bucket's policy gives %s only s3://%s/%s (pipeline.stateBucket in pkg/profile/environments.yaml, one prefix per environment); refusing to touch anything",
+		ErrStateOutsidePolicy, u.Host, got, whose, pipe.StateBucket, want)
 }

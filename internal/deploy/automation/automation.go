@@ -73,6 +73,10 @@ func New(root string, lookup func(string) (string, bool)) (*Automation, error) {
 	return &Automation{Root: root, Backend: backend, lookupEnv: os.LookupEnv}, nil
 }
 
+// StateBackend is the backend's URL, for the deployment's check that the
+// state bucket's policy covers it.
+func (a *Automation) StateBackend() string { return a.Backend }
+
 // Preflight checks the secrets passphrase and creates the local state
 // directory; the Deployer calls it before any layer runs.
 func (a *Automation) Preflight() error {

@@ -1,0 +1,68 @@
+package bootstrap
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/deploy/automation"
+)
+
+// Target runs one of the `bootstrap:*` targets that change an account
+// (env, destroy, state, destroyState, moveState) with its arguments, in the
+// repository at root, reading its settings from lookup (the process's
+// environment for magefile.go). docs/bootstrap.md's test runs its steps
+// through the same function.
+func Target(ctx context.Context, root, name string, args []string, command *automation.Command, lookup func(string) (string, bool), out io.Writer) error {
+	want := map[string]int{"env": 1, "destroy": 1, "state": 0, "destroyState": 0, "moveState": 0}
+	n, ok := want[name]
+	if !ok {
+		return fmt.Errorf("bootstrap:%s: no such target (env, destroy, state, destroyState, moveState)", name)
+	}
+	if len(args) != n {
+		return fmt.Errorf("bootstrap:%s takes %d argument(s), got %d: %q", name, n, len(args), args)
+	}
+	if name == "moveState" {
+		return moveState(ctx, root, lookup, out)
+	}
+	env := ""
+	if n == 1 {
+		env = args[0]
+	}
+	b, closeStore, err := New(ctx, root, env, command, out)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = closeStore() }()
+	switch name {
+	case "env":
+		return b.Env(ctx, deploy.Up, env)
+	case "destroy":
+		return b.Env(ctx, deploy.Destroy, env)
+	case "state":
+		return b.State(ctx, deploy.Up)
+	default:
+		return b.State(ctx, deploy.Destroy)
+	}
+}
+
+// moveState moves the bootstrap stacks from the local file backend into
+// BOOTSTRAP_STATE, the state bucket's bootstrap/ prefix.
+func moveState(ctx context.Context, root string, lookup func(string) (string, bool), out io.Writer) error {
+	to, _ := lookup("BOOTSTRAP_STATE")
+	if !strings.HasPrefix(to, "s3://") {
+		return fmt.Errorf("BOOTSTRAP_STATE=%q: want the state bucket's bootstrap prefix, s3://<bucket>/bootstrap", to)
+	}
+	from, err := automation.Backend(root, func(string) (string, bool) { return "", false })
+	if err != nil {
+		return err
+	}
+	moved, err := MoveState(ctx, from, to)
+	shown, _, _ := strings.Cut(to, "?") // the endpoint and region, if any, are not the place
+	for _, s := range moved {
+		fmt.Fprintf(out, "moved bootstrap/%s to %s\n", s, shown)
+	}
+	return err
+}

@@ -1,0 +1,281 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/internal/awsfake"
+	"github.com/acmepay/platform/internal/bootstrap"
+	"github.com/acmepay/platform/internal/deploy/automation"
+	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+// An organisation of the stand-in: dev's account, the tooling account, and
+// the tooling account's state bucket served over S3's API with AWS's
+// authorization in front of it. Which account and which caller a CLI run
+// talks to is told by the process's environment, which every CLI run
+// inherits: the provider's port and the STS and SSM endpoints say the
+// account, the access key says the caller.
+
+// account is one account of the organisation, served to the CLI.
+type account struct {
+	cloud    *awsfake.Cloud
+	provider int
+	sts      string
+}
+
+type org struct {
+	dev, tooling account
+	state        *awsfake.StateBucket
+	endpoint     string // the state bucket's S3 API
+	pipe         profile.Pipeline
+}
+
+// The access keys of the roles the pipeline runs as; any other key is an
+// account's administrator.
+const (
+	adminKey    = "AKIAACCOUNTADMIN"
+	deployerKey = "AKIADEVDEPLOYER"
+	readOnlyKey = "AKIADEVREADONLY"
+)
+
+var (
+	devDeployer = "arn:aws:iam::123456789012:role/" + bootstrapiam.DeployerRoleName
+	devReadOnly = "arn:aws:iam::123456789012:role/" + bootstrapiam.ReadOnlyRoleName
+)
+
+func serveAccount(t *testing.T, id string) account {
+	t.Helper()
+	cloud := awsfake.New(id, "us-east-1")
+	cancel := make(chan bool)
+	t.Cleanup(func() { close(cancel) })
+	provider, err := cloud.ServeProvider(cancel)
+	require.NoError(t, err)
+	sts, stop, err := cloud.ServeSTS()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = stop() })
+	return account{cloud: cloud, provider: provider.Port, sts: sts}
+}
+
+// newOrg serves the organisation; it skips without a CLI. The state
+// bucket's documents are read from the accounts as bootstrap leaves them:
+// a role's policies and boundary from dev's IAM, the bucket and key
+// policies from the tooling account, and the organisation's RCP as
+// `bootstrap:statePolicies` writes it for the organisation's administrator.
+func newOrg(t *testing.T, root string) *org {
+	t.Helper()
+	if findCLI(t) == "" {
+		t.Skip("no Pulumi CLI: none on PATH and none in ../shared/bin; the live tier runs the deployment through the real CLI")
+	}
+	if testing.Short() {
+		t.Skip("-short: the live tier takes minutes")
+	}
+	pipe, err := profile.PlannedPipeline()
+	require.NoError(t, err)
+	tooling, err := bootstrap.Tooling(root)
+	require.NoError(t, err)
+	o := &org{dev: serveAccount(t, "123456789012"), tooling: serveAccount(t, pipe.ToolingAccountID), pipe: pipe}
+	o.state = &awsfake.StateBucket{
+		Name: pipe.StateBucket, Region: pipe.Region, Account: pipe.ToolingAccountID, OrgID: pipe.OrganizationID,
+		Callers: map[string]string{deployerKey: devDeployer, readOnlyKey: devReadOnly},
+		Roles:   o.dev.cloud.PoliciesOf,
+		Resources: func() (awsfake.StateResources, error) {
+			var r awsfake.StateResources
+			bucket, ok := o.tooling.cloud.LivePolicy(iampolicy.Bucket(pipe.StateBucket))
+			if !ok {
+				return r, os.ErrNotExist
+			}
+			keyArn, ok := o.tooling.cloud.KeyByAlias(bootstrapiam.StateKeyAlias)
+			if !ok {
+				return r, os.ErrNotExist
+			}
+			key, ok := o.tooling.cloud.LivePolicy(keyArn)
+			if !ok {
+				return r, os.ErrNotExist
+			}
+			return awsfake.StateResources{BucketPolicy: bucket, KeyPolicy: key, KeyArn: keyArn,
+				RCPs: []iampolicy.Document{tooling.ResourceControlPolicy()}}, nil
+		},
+	}
+	var stop func()
+	o.endpoint, stop = o.state.Serve()
+	t.Cleanup(stop)
+	for k, v := range map[string]string{
+		"PULUMI_HOME": t.TempDir(), "PULUMI_SKIP_UPDATE_CHECK": "1", "AWS_SECRET_ACCESS_KEY": "awsfake",
+		"AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "AWS_PROFILE": "",
+		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+	} {
+		t.Setenv(k, v)
+	}
+	t.Setenv("PULUMI_BACKEND_URL", "")
+	require.NoError(t, os.Unsetenv("PULUMI_BACKEND_URL"))
+	return o
+}
+
+// as points every later CLI run, and the deployment code, at an account,
+// as the caller an access key stands for.
+func (o *org) as(t *testing.T, a account, key string) {
+	t.Helper()
+	for k, v := range map[string]string{
+		"PULUMI_DEBUG_PROVIDERS": "aws:" + strconv.Itoa(a.provider),
+		"AWS_ENDPOINT_URL_STS":   "http://" + a.sts, "AWS_ENDPOINT_URL_SSM": "http://" + a.sts,
+		"AWS_ACCESS_KEY_ID": key,
+	} {
+		t.Setenv(k, v)
+	}
+	a.cloud.CallAs(o.state.Callers[key])
+}
+
+// backend is the PULUMI_BACKEND_URL of a prefix of the state bucket.
+func (o *org) backend(prefix string) string {
+	q := url.Values{
+		"endpoint": {o.endpoint}, "region": {"us-east-1"}, "use_path_style": {"true"},
+		"request_checksum_calculation": {"when_required"}, "response_checksum_validation": {"when_required"},
+	}
+	return "s3://" + o.pipe.StateBucket + "/" + prefix + "?" + q.Encode()
+}
+
+// createBucket makes the state bucket exist in the S3 API, as the tooling
+// account's bootstrap makes it exist in AWS.
+func (o *org) createBucket(t *testing.T) {
+	t.Helper()
+	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(o.endpoint), UsePathStyle: true,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: adminKey, SecretAccessKey: "awsfake"}, nil
+		})})
+	_, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(o.pipe.StateBucket)})
+	require.NoError(t, err)
+}
+
+// putObject writes an object of the state bucket as the caller of a key.
+func (o *org) putObject(key, object string) error {
+	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(o.endpoint), UsePathStyle: true,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: key, SecretAccessKey: "awsfake"}, nil
+		})})
+	_, err := client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(o.pipe.StateBucket), Key: aws.String(object), Body: strings.NewReader("{}")})
+	return err
+}
+
+// A step of docs/bootstrap.md: a shell block of commands, and the output
+// block after it, if any.
+type step struct {
+	commands []string
+	expected []string
+}
+
+// docSteps reads docs/bootstrap.md's shell blocks, in order, with the
+// output each says to expect.
+func docSteps(t *testing.T) []step {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "docs", "bootstrap.md"))
+	require.NoError(t, err)
+	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```\n(?:\n```\n(.*?)```\n)?").FindAllStringSubmatch(string(raw), -1)
+	var steps []step
+	for _, b := range blocks {
+		s := step{commands: strings.Split(strings.TrimSpace(b[1]), "\n")}
+		if b[2] != "" {
+			s.expected = strings.Split(strings.TrimSpace(b[2]), "\n")
+		}
+		steps = append(steps, s)
+	}
+	return steps
+}
+
+// follow runs the bootstrap:* commands of docs/bootstrap.md's steps that
+// name them, in the order the page gives, through the code the mage targets
+// run, and checks the output each step says to expect. `<dev-admin>` and
+// `<tooling-admin>` are those accounts' administrators, `s3://<bucket>/...`
+// the state bucket served here. after runs after each command, with its
+// target. It returns the commands it ran.
+func (o *org) follow(t *testing.T, ctx context.Context, root string, only func(target string) bool, after func(target string)) []string {
+	t.Helper()
+	command := regexp.MustCompile(`^((?:[A-Z_]+=\S+ )*)go run mage\.go bootstrap:([a-zA-Z]+)((?: [a-z]+)*)\s*(?:#.*)?$`)
+	var ran []string
+	for _, s := range docSteps(t) {
+		out := &bytes.Buffer{}
+		runs := false
+		for _, line := range s.commands {
+			line = strings.TrimSpace(line)
+			if v, ok := strings.CutPrefix(line, "export PULUMI_CONFIG_PASSPHRASE="); ok {
+				require.Equal(t, "'<the bootstrap passphrase>'", v)
+				t.Setenv("PULUMI_CONFIG_PASSPHRASE", "live-tier")
+				continue
+			}
+			m := command.FindStringSubmatch(line)
+			if m == nil || !only(m[2]) {
+				continue
+			}
+			runs = true
+			for _, assign := range strings.Fields(m[1]) {
+				k, v, _ := strings.Cut(assign, "=")
+				switch {
+				case k == "AWS_PROFILE" && v == "<dev-admin>":
+					o.as(t, o.dev, adminKey)
+				case k == "AWS_PROFILE" && v == "<tooling-admin>":
+					o.as(t, o.tooling, adminKey)
+				case strings.HasPrefix(v, "s3://<bucket>/"):
+					t.Setenv(k, o.backend(strings.TrimPrefix(v, "s3://<bucket>/")))
+				default:
+					t.Fatalf("docs/bootstrap.md: %s: no stand-in for %s", line, assign)
+				}
+			}
+			t.Logf("docs/bootstrap.md: %s", line)
+			require.NoError(t, bootstrap.Target(ctx, root, m[2], strings.Fields(m[3]), &automation.Command{}, os.LookupEnv, out), "%s\n%s", line, out)
+			ran = append(ran, line)
+			after(m[2])
+		}
+		if runs {
+			expectInOrder(t, o.expand(s.expected), out.String())
+		}
+	}
+	return ran
+}
+
+// expand replaces the page's placeholders in its expected output.
+func (o *org) expand(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = strings.ReplaceAll(l, "<bucket>", o.pipe.StateBucket)
+	}
+	return out
+}
+
+// expectInOrder checks that every expected line is a line of the output,
+// in order: "..." stands for any lines, and a line ending in "..." for any
+// line it begins.
+func expectInOrder(t *testing.T, expected []string, output string) {
+	t.Helper()
+	lines := strings.Split(output, "\n")
+	i := 0
+	for _, want := range expected {
+		if want == "..." {
+			continue
+		}
+		prefix, isPrefix := strings.CutSuffix(want, "...")
+		for ; i < len(lines); i++ {
+			got := strings.TrimSpace(lines[i])
+			if got == want || (isPrefix && strings.HasPrefix(got, prefix)) {
+				break
+			}
+		}
+		if i == len(lines) {
+			t.Errorf("docs/bootstrap.md says to expect %q, which the output does not hold (in that order):\n%s", want, output)
+			return
+		}
+		i++
+	}
+}
