@@ -100,7 +100,7 @@ func Parity() error {
 // Deploy groups `mage deploy:env <env>`.
 type Deploy mg.Namespace
 
-// Env deploys every layer of an environment in dependency order and writes manifests/<env>.json (needs the Pulumi CLI and the environment's AWS credentials); a layer whose update would replace or delete a table, bucket, log group or key is refused unless ALLOW_DATA_LOSS=<env> (in prod, run by its break-glass role). SIGINT or SIGTERM stops it at a safe point; a second one forces it.
+// Env deploys every layer of an environment in dependency order and writes manifests/<env>.json (needs the Pulumi CLI and the environment's AWS credentials); in staging and prod it stops before putting back a hand change unless REVERT_DRIFT=<env> (compliance/drift-exceptions.yaml's entries are left as they are); a layer whose update would replace or delete a table, bucket, log group or key is refused unless ALLOW_DATA_LOSS=<env> (in prod, run by its break-glass role). SIGINT or SIGTERM stops it at a safe point; a second one forces it.
 func (Deploy) Env(env string) error {
 	w, err := newWorkbench()
 	if err != nil {
@@ -109,7 +109,7 @@ func (Deploy) Env(env string) error {
 	defer w.stop()
 	w.d.AllowDataLoss = os.Getenv("ALLOW_DATA_LOSS") == env
 	if _, err := w.d.Run(w.ctx, deploy.Up, env); err != nil {
-		return err
+		return errors.Join(err, deploy.WriteStepSummary(os.Getenv("GITHUB_STEP_SUMMARY"), env, err))
 	}
 	return Manifest{}.Env(env)
 }
@@ -198,11 +198,22 @@ func newWorkbench() (*workbench, error) {
 		return nil, err
 	}
 	host.GoneHost = os.Getenv("LOCK_HOST_GONE")
+	exceptions, err := drift.LoadExceptions(root, time.Now())
+	if err != nil {
+		stopSignals()
+		return nil, err
+	}
+	revert, err := deploy.ParseRevertDrift(os.Getenv("REVERT_DRIFT"))
+	if err != nil {
+		stopSignals()
+		return nil, err
+	}
 	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
 	d := &deploy.Deployer{
 		Root: root, Graph: deploy.Graph(), Runner: runner, Guard: check,
 		Identity: deploy.STSIdentity{}, Bootstrap: deploy.SSMBootstrap{}, CLI: automation.PulumiCLI{},
 		Out: os.Stdout, Now: time.Now, ConfirmDestroy: os.Getenv("CONFIRM_DESTROY"),
+		Exceptions: exceptions, RevertDrift: revert,
 	}
 	return &workbench{root: root, d: d, runner: runner, check: check, ctx: ctx,
 		stop: func() { stopSignals(); _ = store.Close() }}, nil

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
@@ -90,6 +91,14 @@ type Deployer struct {
 	// Stateful). Without it, each layer is previewed before its update and
 	// refused if the preview would.
 	AllowDataLoss bool
+	// Exceptions is the drift accepted until a date
+	// (compliance/drift-exceptions.yaml): a deploy neither stops for it nor
+	// puts it back while the exception lasts.
+	Exceptions []drift.Exception
+	// RevertDrift names the environment whose hand changes a deploy may put
+	// back (REVERT_DRIFT, and drift:revert). Without it a deploy of staging
+	// or prod that would undo a hand change stops before changing anything.
+	RevertDrift string
 }
 
 // Guard checks an environment's stacks before a run (see recovery.Checker).
@@ -189,6 +198,11 @@ func (d *Deployer) Run(ctx context.Context, op Op, envName string) (Report, erro
 	}
 	defer release()
 	fmt.Fprintf(d.Out, "%s %s: account %s, region %s, suffix %s\n", op, env, p.AccountID, p.Region, p.Suffix)
+	if op == Up {
+		if err := d.driftGate(ctx, env, p); err != nil {
+			return Report{Env: env, Op: op}, err
+		}
+	}
 	var report Report
 	if op == Destroy {
 		report = d.sequential(ctx, op, env, DestroyOrder(d.Graph))

@@ -2,8 +2,10 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -42,6 +44,11 @@ func (d *Deployer) Drift(ctx context.Context, envName string, in Inspector) (dri
 		return drift.Report{}, err
 	}
 	defer release()
+	return d.refresh(ctx, env, p, in)
+}
+
+// refresh reads every layer's drift, without writing state.
+func (d *Deployer) refresh(ctx context.Context, env profile.Environment, p profile.Profile, in Inspector) (drift.Report, error) {
 	report := drift.Report{Environment: string(env), Account: p.AccountID}
 	for _, l := range d.Graph {
 		w := &prefixWriter{prefix: "[" + l.Name + "] ", out: &syncWriter{w: d.Out}}
@@ -101,8 +108,66 @@ func (d *Deployer) Revert(ctx context.Context, envName string, in Inspector) (dr
 	}
 	fmt.Fprintf(d.Out, "the deployment of %s will undo:\n", envName)
 	report.WriteText(d.Out)
-	res, err := d.Run(ctx, Up, envName)
+	undo := *d
+	undo.RevertDrift = envName
+	res, err := undo.Run(ctx, Up, envName)
 	return report, res, err
+}
+
+// ErrDrift is a deploy that would put back a hand change nobody has decided
+// about.
+var ErrDrift = errors.New("the deploy would undo hand changes")
+
+// DriftIgnorer is a Runner that can leave excepted drift as it is: an
+// update ignores the properties the exceptions name (ignoreChanges).
+type DriftIgnorer interface {
+	IgnoreDrift(exceptions []drift.Exception)
+}
+
+// driftGate runs before a deploy changes anything. Every deploy refreshes,
+// so a hand change (an on-call engineer's fix) would be put back without a
+// word. Drift an exception covers is left as it is. Any other drift stops a
+// deploy of staging or prod, naming each drifted property and the three
+// ways on, unless REVERT_DRIFT names the environment; in dev the deploy
+// says what it will undo and goes on.
+func (d *Deployer) driftGate(ctx context.Context, env profile.Environment, p profile.Profile) error {
+	in, ok := d.Runner.(Inspector)
+	if !ok {
+		return nil
+	}
+	report, err := d.refresh(ctx, env, p, in)
+	if err != nil {
+		return err
+	}
+	report.Except(d.Exceptions)
+	if ignorer, ok := d.Runner.(DriftIgnorer); ok {
+		ignorer.IgnoreDrift(d.Exceptions)
+	} else if len(d.Exceptions) > 0 {
+		return fmt.Errorf("%w: %s has drift exceptions, and this runner cannot leave them as they are", ErrDrift, env)
+	}
+	for _, r := range report.Excepted {
+		for _, prop := range r.Properties {
+			fmt.Fprintf(d.Out, "left as it is (excepted until %s): %s %s %s %s\n", prop.Exception.Expires, r.Layer, r.Type, r.Name, prop.Path)
+		}
+	}
+	if !report.Any() {
+		return nil
+	}
+	var list strings.Builder
+	report.Excepted = nil
+	report.WriteText(&list)
+	switch {
+	case d.RevertDrift == string(env):
+		fmt.Fprintf(d.Out, "REVERT_DRIFT=%s: this deployment puts back these hand changes:\n%s", env, list.String())
+		return nil
+	case env == profile.Dev:
+		fmt.Fprintf(d.Out, "warning: this deployment puts back these hand changes to dev (a deploy of staging or prod would stop here):\n%s", list.String())
+		return nil
+	}
+	return fmt.Errorf("%w: deploy %s stopped before changing anything. It would put back:\n%s"+
+		"Adopt them into the code (go run mage.go drift:adopt %s, then merge its pull request), "+
+		"put them back on purpose (go run mage.go drift:revert %s, or REVERT_DRIFT=%s), "+
+		"or accept them until a date in %s", ErrDrift, env, list.String(), env, env, env, drift.ExceptionsFile)
 }
 
 // CallerEnvironment is the environment whose account the caller's
@@ -125,4 +190,34 @@ func (d *Deployer) CallerEnvironment(ctx context.Context) (profile.Environment, 
 		known = append(known, fmt.Sprintf("%s is %s", env, p.AccountID))
 	}
 	return "", fmt.Errorf("the credentials are for account %s, which is no environment's (%s)", account, strings.Join(known, ", "))
+}
+
+// ParseRevertDrift reads REVERT_DRIFT: unset, or the one environment whose
+// hand changes a deploy may put back.
+func ParseRevertDrift(v string) (string, error) {
+	if v == "" || v == "none" {
+		return "", nil
+	}
+	if _, err := profile.ParseEnvironment(v); err != nil {
+		return "", fmt.Errorf("REVERT_DRIFT=%q: want the environment whose hand changes the deploy puts back (dev, staging or prod), or none", v)
+	}
+	return v, nil
+}
+
+// WriteStepSummary appends a deploy that stopped for drift to a CI job
+// summary (GITHUB_STEP_SUMMARY), so the stop and its reason are on the run's
+// page. Any other outcome writes nothing; an empty path writes nothing.
+func WriteStepSummary(path, env string, err error) error {
+	if path == "" || !errors.Is(err, ErrDrift) {
+		return nil
+	}
+	f, ferr := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if ferr != nil {
+		return ferr
+	}
+	_, werr := fmt.Fprintf(f, "### deploy:env %s stopped: it would put back hand changes\n\n```\n%s\n```\n", env, err)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	return werr
 }

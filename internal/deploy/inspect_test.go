@@ -1,7 +1,11 @@
 package deploy
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"io"
 	"testing"
 
@@ -9,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -81,4 +86,119 @@ func TestDeployedManifestCarriesIDsAndProvenance(t *testing.T) {
 	assert.Equal(t, &manifest.Deployment{Version: 7, Commit: "0a1b2c3d4e5f", Result: "succeeded"}, m.Layers[0].Deployment,
 		"each layer says which commit it was deployed from")
 	assert.Nil(t, m.Layers[1].Deployment, "a layer never updated has no deployment")
+}
+
+// inspecting is a fake runner whose layers have drift to refresh, and
+// which records the drift it is told to leave as it is.
+type inspecting struct {
+	*fakeRunner
+	*fakeInspector
+	exceptions []drift.Exception
+}
+
+func (i *inspecting) Run(ctx context.Context, op Op, l Layer, env profile.Environment, out io.Writer) (Outcome, error) {
+	return i.fakeRunner.Run(ctx, op, l, env, out)
+}
+
+func (i *inspecting) IgnoreDrift(exceptions []drift.Exception) { i.exceptions = exceptions }
+
+func memoryDrift(env string) map[string][]apitype.EngineEvent {
+	return map[string][]apitype.EngineEvent{"compute": {{ResOutputsEvent: &apitype.ResOutputsEvent{Metadata: apitype.StepEventMetadata{
+		Op: apitype.OpUpdate, URN: "urn:pulumi:" + env + "::compute::payments:compute:PaymentFunction$aws:lambda/function:Function::payment-processor",
+		Type:         "aws:lambda/function:Function",
+		Old:          &apitype.StepEventStateMetadata{Inputs: map[string]any{"memorySize": 2048.0}},
+		New:          &apitype.StepEventStateMetadata{Inputs: map[string]any{"memorySize": 4096.0}},
+		DetailedDiff: map[string]apitype.PropertyDiff{"memorySize": {Kind: apitype.DiffUpdate, InputDiff: true}},
+	}}}}}
+}
+
+// A deploy of staging or prod that would put back a hand change (an
+// on-call engineer's fix) stops before changing anything, naming the
+// resource and property and the three ways on; REVERT_DRIFT lets it put the
+// change back on purpose.
+func TestADeployOfProdStopsBeforeUndoingAHandChange(t *testing.T) {
+	for _, env := range []string{"staging", "prod"} {
+		account := map[string]string{"staging": "234567890123", "prod": "345678901234"}[env]
+		runner := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift(env)}}
+		d, _ := newDeployer(runner, account)
+		_, err := d.Run(context.Background(), Up, env)
+		require.ErrorIs(t, err, ErrDrift, env)
+		assert.Empty(t, runner.fakeRunner.events, "%s: nothing was previewed or updated", env)
+		for _, says := range []string{
+			"deploy " + env + " stopped before changing anything",
+			"compute", "payment-processor", "memorySize", "2048", "4096",
+			"go run mage.go drift:adopt " + env, "go run mage.go drift:revert " + env, "REVERT_DRIFT=" + env, "compliance/drift-exceptions.yaml",
+		} {
+			assert.Contains(t, err.Error(), says, env)
+		}
+
+		d.RevertDrift = env
+		out := d.Out.(*bytes.Buffer)
+		_, err = d.Run(context.Background(), Up, env)
+		require.NoError(t, err, env)
+		assert.Contains(t, runner.fakeRunner.events, "start compute", env)
+		assert.Contains(t, out.String(), "REVERT_DRIFT="+env+": this deployment puts back these hand changes:")
+	}
+
+	// REVERT_DRIFT for another environment is no licence.
+	runner := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift("prod")}}
+	d, _ := newDeployer(runner, "345678901234")
+	d.RevertDrift = "staging"
+	_, err := d.Run(context.Background(), Up, "prod")
+	require.ErrorIs(t, err, ErrDrift)
+}
+
+// In dev the deploy says what it puts back and goes on.
+func TestADeployOfDevWarnsOfTheHandChangesItPutsBack(t *testing.T) {
+	runner := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift("dev")}}
+	d, out := newDeployer(runner, "123456789012")
+	_, err := d.Run(context.Background(), Up, "dev")
+	require.NoError(t, err)
+	assert.Contains(t, out.String(), "warning: this deployment puts back these hand changes to dev")
+	assert.Contains(t, out.String(), "memorySize")
+	assert.Contains(t, runner.fakeRunner.events, "start compute")
+}
+
+// Drift an exception covers neither stops the deploy nor is put back: the
+// runner is told to leave those properties as they are.
+func TestExceptedDriftIsLeftAsItIs(t *testing.T) {
+	runner := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift("prod")}}
+	d, out := newDeployer(runner, "345678901234")
+	d.Exceptions = []drift.Exception{{Environment: "prod", Type: "aws:lambda/function:Function", Name: "payment-processor", Property: "memorySize",
+		Reason: "INC-4711: more memory until the fix ships", Approver: "alice", Expires: "2027-01-31"}}
+	_, err := d.Run(context.Background(), Up, "prod")
+	require.NoError(t, err)
+	assert.Equal(t, d.Exceptions, runner.exceptions, "the runner leaves what the exceptions name")
+	assert.Contains(t, out.String(), "left as it is (excepted until 2027-01-31): compute aws:lambda/function:Function payment-processor memorySize")
+	assert.Contains(t, runner.fakeRunner.events, "start compute")
+}
+
+func TestRevertDriftNamesOneEnvironment(t *testing.T) {
+	for v, want := range map[string]string{"": "", "none": "", "prod": "prod", "dev": "dev"} {
+		got, err := ParseRevertDrift(v)
+		require.NoError(t, err, v)
+		assert.Equal(t, want, got)
+	}
+	_, err := ParseRevertDrift("production")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `REVERT_DRIFT="production": want the environment whose hand changes the deploy puts back (dev, staging or prod), or none`)
+}
+
+// A deploy stopped for drift is on the CI run's page.
+func TestADriftStopGoesToTheJobSummary(t *testing.T) {
+	runner := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift("prod")}}
+	d, _ := newDeployer(runner, "345678901234")
+	_, err := d.Run(context.Background(), Up, "prod")
+	require.ErrorIs(t, err, ErrDrift)
+	path := filepath.Join(t.TempDir(), "summary.md")
+	require.NoError(t, WriteStepSummary(path, "prod", err))
+	raw, rerr := os.ReadFile(path)
+	require.NoError(t, rerr)
+	assert.Contains(t, string(raw), "### deploy:env prod stopped: it would put back hand changes")
+	assert.Contains(t, string(raw), "payment-processor")
+
+	other := filepath.Join(t.TempDir(), "other.md")
+	require.NoError(t, WriteStepSummary(other, "prod", errors.New("something else")))
+	_, rerr = os.Stat(other)
+	assert.True(t, os.IsNotExist(rerr), "only a drift stop is summarised")
 }

@@ -1,12 +1,14 @@
 package drift
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
 
 	"github.com/acmepay/platform/internal/manifest"
@@ -65,7 +67,7 @@ func LoadExceptions(root string, now time.Time) ([]Exception, error) {
 			return nil, fmt.Errorf("%s: expires %q: want a date such as 2026-12-31", where, x.Expires)
 		}
 		if !now.Before(expires.AddDate(0, 0, 1)) {
-			return nil, fmt.Errorf("%s expired on %s: fix the drift (drift:adopt or drift:revert) or renew the exception with a new approval", where, x.Expires)
+			return nil, fmt.Errorf("%s expired on %s: adopt the hand value (drift:adopt), or delete the entry and let the next deploy put the code's value back (its summary shows the update), or renew the exception with a new approval", where, x.Expires)
 		}
 		m, ok := manifests[x.Environment]
 		if !ok {
@@ -151,4 +153,40 @@ func covers(exceptions []Exception, env string, d Resource, path string) (Except
 		}
 	}
 	return Exception{}, false
+}
+
+// LeaveExcepted runs a layer's program with ignoreChanges on the properties
+// an environment's exceptions name: an update then leaves them as they are
+// in the account (as the refresh read them) until the exception goes, while
+// the rest of each resource still follows the code. It is driven by the
+// exceptions, not by what drifts now: once a deploy has recorded the hand
+// value, a refresh no longer sees it as drift, and only the exception still
+// says to leave it.
+func LeaveExcepted(program pulumi.RunFunc, env string, exceptions []Exception) pulumi.RunFunc {
+	ignored := map[string][]string{}
+	for _, x := range exceptions {
+		if x.Environment == env {
+			ignored[x.Type+"::"+x.Name] = append(ignored[x.Type+"::"+x.Name], x.Property)
+		}
+	}
+	if len(ignored) == 0 {
+		return program
+	}
+	return func(ctx *pulumi.Context) error {
+		// A resource transform, which the engine applies after the program's
+		// own transformations: a legacy stack transformation's options would
+		// be replaced by the next transformation's (tagging's).
+		err := ctx.RegisterResourceTransform(func(_ context.Context, args *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
+			paths, ok := ignored[args.Type+"::"+args.Name]
+			if !ok {
+				return nil
+			}
+			args.Opts.IgnoreChanges = append(args.Opts.IgnoreChanges, paths...)
+			return &pulumi.ResourceTransformResult{Props: args.Props, Opts: args.Opts}
+		})
+		if err != nil {
+			return fmt.Errorf("leaving excepted drift as it is: %w", err)
+		}
+		return program(ctx)
+	}
 }

@@ -65,9 +65,9 @@ func liveMemory(t *testing.T, e *Env) float64 {
 }
 
 // The runbook for drift, through the deployment code and the real engine:
-// the drift check names the console edits, a deployment of the same code puts
-// them back (it refreshes first, so it sees them), and the next check is
-// clean.
+// the drift check names the console edits; a deployment of prod stops before
+// putting them back unseen; one told to (REVERT_DRIFT=prod) puts them back
+// (it refreshes first, so it sees them), and the next check is clean.
 func TestDeploymentRevertsConsoleEdits(t *testing.T) {
 	ctx := context.Background()
 	e, d, r, out := deployed(t, profile.Prod)
@@ -86,6 +86,13 @@ func TestDeploymentRevertsConsoleEdits(t *testing.T) {
 	assert.Equal(t, map[string]string{"payment-processor": drift.Modified, "vpc-private-2-default": drift.Deleted}, kinds)
 
 	out.Reset()
+	_, err = d.Run(ctx, deploy.Up, "prod")
+	require.ErrorIs(t, err, deploy.ErrDrift)
+	assert.Contains(t, err.Error(), "payment-processor")
+	assert.Contains(t, err.Error(), "vpc-private-2-default")
+	assert.Equal(t, 128.0, liveMemory(t, e), "nothing was put back")
+
+	d.RevertDrift = "prod"
 	deployed, err := d.Run(ctx, deploy.Up, "prod")
 	require.NoError(t, err, out.String())
 	changes := map[string]deploy.Changes{}
@@ -138,4 +145,41 @@ func TestDeployedManifestFromEngineState(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Drift an exception covers is left as it is by a deploy, through the real
+// engine: the update ignores the excepted property (the refresh records the
+// live value), so later deploys keep it too. Once the exception is removed,
+// the code's value is a change like any other: the next deploy's summary
+// shows the update that puts it back.
+func TestADeployLeavesExceptedDriftAsItIs(t *testing.T) {
+	ctx := context.Background()
+	e, d, _, out := deployed(t, profile.Prod)
+	require.NoError(t, e.Cloud.Edit("aws:lambda/function:Function", "payment-processor", func(in resource.PropertyMap) {
+		in["memorySize"] = resource.NewNumberProperty(4096)
+	}))
+	d.Exceptions = []drift.Exception{{Environment: "prod", Type: "aws:lambda/function:Function", Name: "payment-processor", Property: "memorySize",
+		Reason: "INC-4711: more memory until the fix ships", Approver: "alice", Expires: "2099-01-31"}}
+	for i := range 2 {
+		out.Reset()
+		report, err := d.Run(ctx, deploy.Up, "prod")
+		require.NoError(t, err, out.String())
+		if i == 0 {
+			assert.Contains(t, out.String(), "left as it is (excepted until 2099-01-31): compute aws:lambda/function:Function payment-processor memorySize")
+		}
+		for _, l := range report.Layers {
+			assert.Equal(t, "-", l.Changes.String(), "deploy %d: %s changes nothing", i+1, l.Layer)
+		}
+		assert.Equal(t, 4096.0, liveMemory(t, e), "deploy %d: the excepted hand change stays", i+1)
+	}
+
+	d.Exceptions = nil
+	report, err := d.Run(ctx, deploy.Up, "prod")
+	require.NoError(t, err, out.String())
+	changes := map[string]deploy.Changes{}
+	for _, l := range report.Layers {
+		changes[l.Layer] = l.Changes
+	}
+	assert.Equal(t, deploy.Changes{"update": 1}, changes["compute"], "the update that puts the code's value back is in the summary")
+	assert.Equal(t, 2048.0, liveMemory(t, e))
 }

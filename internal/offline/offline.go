@@ -37,6 +37,7 @@ import (
 
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/programs"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/iampolicy"
@@ -62,6 +63,8 @@ type Env struct {
 	mu      sync.Mutex
 	snaps   map[string]*pdeploy.Snapshot
 	updates map[string]int // successful updates per layer
+	// exceptions are the drift updates leave as it is (Runner.IgnoreDrift).
+	exceptions []drift.Exception
 }
 
 // New prepares an environment from the stack files under root, with an empty
@@ -141,6 +144,9 @@ func (e *Env) Run(ctx context.Context, op EngineOp, layer string) (Result, error
 	if !ok {
 		return Result{}, fmt.Errorf("offline: unknown layer %q", layer)
 	}
+	e.mu.Lock()
+	program = drift.LeaveExcepted(program, string(e.Env), e.exceptions)
+	e.mu.Unlock()
 	cfg, err := profile.ReadStackFile(profile.StackFile(filepath.Join(e.Root, layer), string(e.Env)))
 	if err != nil {
 		return Result{}, err

@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -23,8 +24,9 @@ type Runner struct {
 }
 
 var (
-	_ deploy.Runner    = Runner{}
-	_ deploy.Inspector = Runner{}
+	_ deploy.Runner       = Runner{}
+	_ deploy.Inspector    = Runner{}
+	_ deploy.DriftIgnorer = Runner{}
 )
 
 // Run implements deploy.Runner. It prints one line per resource operation.
@@ -53,6 +55,14 @@ func (r Runner) check(env profile.Environment) error {
 		return fmt.Errorf("offline: runner for %s asked about %s", r.Env.Env, env)
 	}
 	return nil
+}
+
+// IgnoreDrift implements deploy.DriftIgnorer: later updates leave the
+// excepted properties as they are.
+func (r Runner) IgnoreDrift(exceptions []drift.Exception) {
+	r.Env.mu.Lock()
+	defer r.Env.mu.Unlock()
+	r.Env.exceptions = exceptions
 }
 
 // RefreshEvents implements deploy.Inspector: a refresh that writes no state.

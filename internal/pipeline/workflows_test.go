@@ -80,6 +80,7 @@ func TestMergeToMainPromotesDevStagingProd(t *testing.T) {
 		assert.Equal(t, "./.github/workflows/deploy-environment.yml", j.Uses)
 		assert.Equal(t, env, j.With["environment"], "job %s deploys its own environment", env)
 		assert.Equal(t, "${{ inputs.allow-data-loss || 'none' }}", j.With["allow-data-loss"], "data loss only when asked for by hand")
+		assert.Equal(t, "${{ inputs.revert-drift || 'none' }}", j.With["revert-drift"], "hand changes put back only when asked for by hand")
 	}
 }
 
@@ -101,6 +102,7 @@ func TestDataLossIsAllowedOnlyByHandForOneEnvironment(t *testing.T) {
 		if strings.Contains(s.Run, " deploy:env ") {
 			found = true
 			assert.Equal(t, "${{ inputs.allow-data-loss }}", s.Env["ALLOW_DATA_LOSS"])
+			assert.Equal(t, "${{ inputs.revert-drift }}", s.Env["REVERT_DRIFT"])
 		}
 	}
 	assert.True(t, found)

@@ -21,6 +21,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -62,6 +63,8 @@ type Automation struct {
 	// Automation API's own runner otherwise.
 	Command   *Command
 	lookupEnv func(string) (string, bool)
+	// exceptions are the drift an update leaves as it is (IgnoreDrift).
+	exceptions []drift.Exception
 }
 
 // NewAutomation resolves the backend; Preflight checks the rest.

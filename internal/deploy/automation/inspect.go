@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -32,11 +33,17 @@ func (a *Automation) stack(ctx context.Context, layer deploy.Layer, env profile.
 	var stack auto.Stack
 	var err error
 	if program, ok := a.Programs[layer.Name]; ok {
+		program = drift.LeaveExcepted(program, string(env), a.exceptions)
 		// The layer's program runs in this process: the same project,
 		// stack files and backend as `pulumi up` in the layer directory,
 		// without the language host compiling the layer on every run.
 		stack, err = auto.UpsertStackInlineSource(ctx, string(env), layer.Name, program, append(opts, auto.WorkDir(dir))...)
 	} else {
+		for _, x := range a.exceptions {
+			if x.Environment == string(env) {
+				return auto.Stack{}, fmt.Errorf("%s has drift exceptions to leave as they are, which only a layer program run in process can do (layer %s is not)", env, layer.Name)
+			}
+		}
 		stack, err = auto.UpsertStackLocalSource(ctx, string(env), dir, opts...)
 	}
 	if err != nil {
@@ -122,3 +129,7 @@ func lastUpdate(history []auto.UpdateSummary) *manifest.Deployment {
 		Result:  last.Result,
 	}
 }
+
+// IgnoreDrift implements deploy.DriftIgnorer: later runs of a layer leave
+// the properties the environment's exceptions name as they are.
+func (a *Automation) IgnoreDrift(exceptions []drift.Exception) { a.exceptions = exceptions }
