@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -13,6 +14,7 @@ import (
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/policy"
+	"github.com/acmepay/platform/internal/proppath"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -150,6 +152,9 @@ func (d *Deployer) driftGate(ctx context.Context, env profile.Environment, p pro
 			fmt.Fprintf(d.Out, "left as it is (excepted until %s): %s %s %s %s\n", prop.Exception.Expires, r.Layer, r.Type, r.Name, prop.Path)
 		}
 	}
+	if report, err = d.wouldUndo(ctx, env, report); err != nil {
+		return err
+	}
 	if !report.Any() {
 		return nil
 	}
@@ -190,6 +195,67 @@ func (d *Deployer) CallerEnvironment(ctx context.Context) (profile.Environment, 
 		known = append(known, fmt.Sprintf("%s is %s", env, p.AccountID))
 	}
 	return "", fmt.Errorf("the credentials are for account %s, which is no environment's (%s)", account, strings.Join(known, ", "))
+}
+
+// wouldUndo keeps the drift the update would put back: the drift check
+// compares the account with the last deployment, the update compares it
+// with the code. A hand change already adopted into the code (the
+// promotion of a drift:adopt pull request) is drift the update keeps; one
+// the code also changes is put back, or overwritten, all the same. Each
+// drifted layer is previewed (with refresh) and a drifted property counts
+// when the preview changes it, a deleted resource when the preview creates
+// it again.
+func (d *Deployer) wouldUndo(ctx context.Context, env profile.Environment, report drift.Report) (drift.Report, error) {
+	if !report.Any() {
+		return report, nil
+	}
+	steps := map[string]Step{}
+	for _, l := range d.Graph {
+		drifted := false
+		for _, r := range report.Drifted {
+			drifted = drifted || r.Layer == l.Name
+		}
+		if !drifted {
+			continue
+		}
+		w := &prefixWriter{prefix: "[" + l.Name + "] ", out: &syncWriter{w: io.Discard}}
+		out, err := d.Runner.Run(ctx, Preview, l, env, w)
+		if err != nil {
+			return report, fmt.Errorf("previewing layer %s to see which hand changes its update would put back: %w", l.Name, err)
+		}
+		for _, st := range out.Steps {
+			steps[st.URN] = st
+		}
+	}
+	var kept []drift.Resource
+	for _, r := range report.Drifted {
+		st, ok := steps[r.URN]
+		if !ok {
+			continue
+		}
+		if r.Kind == drift.Deleted {
+			if st.Op == "create" || st.Op == "create-replacement" || st.Op == "replace" {
+				kept = append(kept, r)
+			}
+			continue
+		}
+		if st.Op == "same" || st.Old == nil {
+			continue
+		}
+		var undone []drift.Property
+		old, next := st.Old.Mappable(), st.Inputs.Mappable()
+		for _, p := range r.Properties {
+			if !reflect.DeepEqual(proppath.Get(old, p.Path), proppath.Get(next, p.Path)) {
+				undone = append(undone, p)
+			}
+		}
+		if len(undone) > 0 {
+			r.Properties = undone
+			kept = append(kept, r)
+		}
+	}
+	report.Drifted = kept
+	return report, nil
 }
 
 // ParseRevertDrift reads REVERT_DRIFT: unset, or the one environment whose

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -112,6 +113,21 @@ func memoryDrift(env string) map[string][]apitype.EngineEvent {
 	}}}}}
 }
 
+// drifting is a fake runner with memoryDrift whose update would put the
+// memory back to the code's value (undo true), or keep it (the code has
+// adopted it).
+func drifting(env string, undo bool) *inspecting {
+	r := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift(env)}}
+	urn := "urn:pulumi:" + env + "::compute::payments:compute:PaymentFunction$aws:lambda/function:Function::payment-processor"
+	live := resource.PropertyMap{"memorySize": resource.NewNumberProperty(4096)}
+	if undo {
+		r.fakeRunner.planned["compute"] = []Step{NewStep("update", "aws:lambda/function:Function", urn, live, resource.PropertyMap{"memorySize": resource.NewNumberProperty(2048)})}
+	} else {
+		r.fakeRunner.planned["compute"] = []Step{NewStep("same", "aws:lambda/function:Function", urn, live, live)}
+	}
+	return r
+}
+
 // A deploy of staging or prod that would put back a hand change (an
 // on-call engineer's fix) stops before changing anything, naming the
 // resource and property and the three ways on; REVERT_DRIFT lets it put the
@@ -119,11 +135,11 @@ func memoryDrift(env string) map[string][]apitype.EngineEvent {
 func TestADeployOfProdStopsBeforeUndoingAHandChange(t *testing.T) {
 	for _, env := range []string{"staging", "prod"} {
 		account := map[string]string{"staging": "234567890123", "prod": "345678901234"}[env]
-		runner := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift(env)}}
+		runner := drifting(env, true)
 		d, _ := newDeployer(runner, account)
 		_, err := d.Run(context.Background(), Up, env)
 		require.ErrorIs(t, err, ErrDrift, env)
-		assert.Empty(t, runner.fakeRunner.events, "%s: nothing was previewed or updated", env)
+		assert.Equal(t, []string{"preview compute"}, runner.fakeRunner.events, "%s: only the drifted layer was previewed, nothing updated", env)
 		for _, says := range []string{
 			"deploy " + env + " stopped before changing anything",
 			"compute", "payment-processor", "memorySize", "2048", "4096",
@@ -141,16 +157,27 @@ func TestADeployOfProdStopsBeforeUndoingAHandChange(t *testing.T) {
 	}
 
 	// REVERT_DRIFT for another environment is no licence.
-	runner := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift("prod")}}
+	runner := drifting("prod", true)
 	d, _ := newDeployer(runner, "345678901234")
 	d.RevertDrift = "staging"
 	_, err := d.Run(context.Background(), Up, "prod")
 	require.ErrorIs(t, err, ErrDrift)
 }
 
+// A hand change the code has since adopted (the promotion of a drift:adopt
+// pull request) is drift the update keeps: the deploy goes on.
+func TestADeployOfAnAdoptedHandChangeGoesOn(t *testing.T) {
+	runner := drifting("prod", false)
+	d, out := newDeployer(runner, "345678901234")
+	_, err := d.Run(context.Background(), Up, "prod")
+	require.NoError(t, err)
+	assert.Contains(t, runner.fakeRunner.events, "start compute")
+	assert.NotContains(t, out.String(), "memorySize")
+}
+
 // In dev the deploy says what it puts back and goes on.
 func TestADeployOfDevWarnsOfTheHandChangesItPutsBack(t *testing.T) {
-	runner := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift("dev")}}
+	runner := drifting("dev", true)
 	d, out := newDeployer(runner, "123456789012")
 	_, err := d.Run(context.Background(), Up, "dev")
 	require.NoError(t, err)
@@ -186,7 +213,7 @@ func TestRevertDriftNamesOneEnvironment(t *testing.T) {
 
 // A deploy stopped for drift is on the CI run's page.
 func TestADriftStopGoesToTheJobSummary(t *testing.T) {
-	runner := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift("prod")}}
+	runner := drifting("prod", true)
 	d, _ := newDeployer(runner, "345678901234")
 	_, err := d.Run(context.Background(), Up, "prod")
 	require.ErrorIs(t, err, ErrDrift)

@@ -224,9 +224,16 @@ func TestAdoptingHandEditsOnProd(t *testing.T) {
 				}
 			}
 
-			// Whatever was adopted is now code; whatever was not, the
-			// deployment (which refreshes first) puts back.
+			// Whatever was adopted is now code, and the deployment keeps
+			// it; whatever was not stops the deployment of prod, until it
+			// is put back on purpose (REVERT_DRIFT=prod).
+			d.RevertDrift = ""
 			_, err = d.Run(ctx, deploy.Up, "prod")
+			if tc.refused != "" || tc.revert != "" {
+				require.ErrorIs(t, err, deploy.ErrDrift)
+				d.RevertDrift = "prod"
+				_, err = d.Run(ctx, deploy.Up, "prod")
+			}
 			require.NoError(t, err)
 			again, err := d.Drift(ctx, "prod", r)
 			require.NoError(t, err)
