@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
-	"io"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
