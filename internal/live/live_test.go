@@ -51,6 +51,17 @@ func findCLI(t *testing.T) string {
 	return filepath.Join(shared, "pulumi")
 }
 
+// requireCLI skips the test without a Pulumi CLI, or under -short.
+func requireCLI(t *testing.T) {
+	t.Helper()
+	if findCLI(t) == "" {
+		t.Skip("no Pulumi CLI: none on PATH and none in ../shared/bin; the live tier runs the deployment through the real CLI")
+	}
+	if testing.Short() {
+		t.Skip("-short: the live tier takes minutes")
+	}
+}
+
 // stackFiles copies every layer's project and stack files, and the
 // bootstrap project's, into a new root: creating a stack writes its
 // encryption salt into the stack file, which must not touch the repository.
@@ -108,33 +119,18 @@ func live(cloud *awsfake.Cloud) []string {
 // environment at it and at a new file backend; it skips without a CLI.
 func standIn(t *testing.T) *awsfake.Cloud {
 	t.Helper()
-	cli := findCLI(t)
-	if cli == "" {
-		t.Skip("no Pulumi CLI: none on PATH and none in ../shared/bin; the live tier runs the deployment through the real CLI")
-	}
-	if testing.Short() {
-		t.Skip("-short: the live tier takes minutes")
-	}
-	const account = "123456789012"
-	cloud := awsfake.New(account, "us-east-1")
-	cancel := make(chan bool)
-	t.Cleanup(func() { close(cancel) })
-	provider, err := cloud.ServeProvider(cancel)
-	require.NoError(t, err)
-	sts, stop, err := cloud.ServeSTS()
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = stop() })
-
+	requireCLI(t)
+	a := serveAccount(t, "123456789012")
 	state := t.TempDir()
 	for k, v := range map[string]string{
 		"PULUMI_HOME": t.TempDir(), "PULUMI_BACKEND_URL": "file://" + state, "PULUMI_CONFIG_PASSPHRASE": "live-tier",
-		"PULUMI_SKIP_UPDATE_CHECK": "1", "PULUMI_DEBUG_PROVIDERS": "aws:" + strconv.Itoa(provider.Port),
-		"AWS_ENDPOINT_URL_STS": "http://" + sts, "AWS_ENDPOINT_URL_SSM": "http://" + sts, "AWS_ACCESS_KEY_ID": "AKIAAWSFAKE", "AWS_SECRET_ACCESS_KEY": "awsfake",
+		"PULUMI_SKIP_UPDATE_CHECK": "1", "PULUMI_DEBUG_PROVIDERS": "aws:" + strconv.Itoa(a.provider),
+		"AWS_ENDPOINT_URL_STS": "http://" + a.sts, "AWS_ENDPOINT_URL_SSM": "http://" + a.sts, "AWS_ACCESS_KEY_ID": "AKIAAWSFAKE", "AWS_SECRET_ACCESS_KEY": "awsfake",
 		"AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "AWS_PROFILE": "",
 	} {
 		t.Setenv(k, v)
 	}
-	return cloud
+	return a.cloud
 }
 
 // deployment is what `mage deploy:env` builds: the deployment code over the

@@ -77,12 +77,7 @@ func serveAccount(t *testing.T, id string) account {
 // `bootstrap:statePolicies` writes it for the organisation's administrator.
 func newOrg(t *testing.T, root string) *org {
 	t.Helper()
-	if findCLI(t) == "" {
-		t.Skip("no Pulumi CLI: none on PATH and none in ../shared/bin; the live tier runs the deployment through the real CLI")
-	}
-	if testing.Short() {
-		t.Skip("-short: the live tier takes minutes")
-	}
+	requireCLI(t)
 	pipe, err := profile.PlannedPipeline()
 	require.NoError(t, err)
 	tooling, err := bootstrap.Tooling(root)

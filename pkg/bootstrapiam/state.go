@@ -30,11 +30,6 @@ const StateKeyAlias = "alias/payments-pulumi-state"
 // PULUMI_BACKEND_URL is s3://<bucket>/<env>.
 func StatePrefix(env profile.Environment) string { return string(env) }
 
-// BackendURL is an environment's PULUMI_BACKEND_URL.
-func (a Account) BackendURL() string {
-	return fmt.Sprintf("s3://%s/%s", a.Pipeline.StateBucket, StatePrefix(a.Profile.Environment))
-}
-
 func (a Account) stateObjects() string {
 	return iampolicy.Object(a.Pipeline.StateBucket, StatePrefix(a.Profile.Environment)+"/")
 }
