@@ -94,10 +94,10 @@ func (s *StateBucket) authorize(r *http.Request, role string) error {
 		p.Resource, p.Account, p.RCPs = resourcePolicy, s.Account, docs.RCPs
 		res, err := iampolicy.Evaluate(iampolicy.Request{Principal: role, Action: call.action, Resource: call.resource, Context: ctx}, p)
 		if err != nil {
-			return fmt.Errorf("User: %s is not authorized to perform: %s on resource: %s (%w)", role, call.action, call.resource, err)
+			return fmt.Errorf("User: %s is not authorized to perform: %s on resource: %s (%w)", role, call.action, call.resource, err) //nolint:staticcheck // S3's own wording, which the CLI prints
 		}
 		if res.Decision != iampolicy.Allowed {
-			return fmt.Errorf("User: %s is not authorized to perform: %s on resource: %s (%s)", role, call.action, call.resource, res.By)
+			return fmt.Errorf("User: %s is not authorized to perform: %s on resource: %s (%s)", role, call.action, call.resource, res.By) //nolint:staticcheck // S3's own wording, which the CLI prints
 		}
 	}
 	return nil

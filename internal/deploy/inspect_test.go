@@ -121,9 +121,9 @@ func drifting(env string, undo bool) *inspecting {
 	urn := "urn:pulumi:" + env + "::compute::payments:compute:PaymentFunction$aws:lambda/function:Function::payment-processor"
 	live := resource.PropertyMap{"memorySize": resource.NewNumberProperty(4096)}
 	if undo {
-		r.fakeRunner.planned["compute"] = []Step{NewStep("update", "aws:lambda/function:Function", urn, live, resource.PropertyMap{"memorySize": resource.NewNumberProperty(2048)})}
+		r.planned["compute"] = []Step{NewStep("update", "aws:lambda/function:Function", urn, live, resource.PropertyMap{"memorySize": resource.NewNumberProperty(2048)})}
 	} else {
-		r.fakeRunner.planned["compute"] = []Step{NewStep("same", "aws:lambda/function:Function", urn, live, live)}
+		r.planned["compute"] = []Step{NewStep("same", "aws:lambda/function:Function", urn, live, live)}
 	}
 	return r
 }

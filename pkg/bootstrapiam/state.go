@@ -173,7 +173,10 @@ var ErrStateOutsidePolicy = errors.New("the state bucket's policy does not cover
 // checked.
 func CheckBackend(pipe profile.Pipeline, backendURL, want, whose string) error {
 	u, err := url.Parse(backendURL)
-	if err != nil || u.Scheme != "s3" {
+	if err != nil {
+		return fmt.Errorf("PULUMI_BACKEND_URL=%q is not a URL (%w); want s3://%s/%s or a file:// backend", backendURL, err, pipe.StateBucket, want)
+	}
+	if u.Scheme != "s3" {
 		return nil
 	}
 	got := strings.Trim(u.Path, "/")

@@ -33,4 +33,8 @@ func TestABackendOutsideTheStateBucketPolicyIsRefused(t *testing.T) {
 		require.ErrorIs(t, err, bootstrapiam.ErrStateOutsidePolicy, bad.url)
 		assert.Contains(t, err.Error(), bad.says)
 	}
+	err := bootstrapiam.CheckBackend(pipe, "s3://acmepay payments\x7f/dev", "dev", "dev's roles")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "is not a URL")
+	assert.Contains(t, err.Error(), "want s3://acmepay-payments-pulumi-state/dev")
 }
