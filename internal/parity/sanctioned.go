@@ -38,6 +38,7 @@ var sanctioned = []sanction{
 	s(`aws:cloudwatch/metricAlarm:MetricAlarm::`, `threshold|alarmDescription`, "alarm thresholds: Errors 10 / 5 / 1, DynamoDB throttles 50 / 10 / 1"),
 	s(`aws:cloudwatch/dashboard:Dashboard::`, `dashboardBody\.widgets\[\d+\]\.properties\.annotations\.horizontal\[0\]\.value`, "the dashboard marks each alarm's threshold"),
 	s(`aws:sns/topicSubscription:TopicSubscription::alarms-email-\d+$`, "", "alarm e-mail subscribers come from each stack's payments:alarmEmails"),
+	s(`aws:sns/topicSubscription:TopicSubscription::alarms-email-\d+$`, `endpoint`, "each environment's alarms reach its own subscribers (payments:alarmEmails)"),
 	// pipeline.breakGlassPrincipals in pkg/profile/environments.yaml: prod
 	// has a break-glass role, and its bucket, key and table keep everyone
 	// else from destroying their data.

@@ -10,16 +10,11 @@ import (
 	"github.com/acmepay/platform/pkg/component"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/layer"
-	"github.com/acmepay/platform/pkg/profile"
 )
 
 // Program builds the observability layer of the selected stack.
 func Program(ctx *pulumi.Context) error {
 	st, err := layer.Begin(ctx, contract.LayerObservability)
-	if err != nil {
-		return err
-	}
-	emails, err := profile.AlarmEmails(st.Config)
 	if err != nil {
 		return err
 	}
@@ -41,7 +36,7 @@ func Program(ctx *pulumi.Context) error {
 		Thresholds:  st.Profile.Alarms,
 		Functions:   compute.Functions,
 		TableName:   data.TableName,
-		AlarmEmails: emails,
+		AlarmEmails: st.Profile.Alarms.Emails,
 		TopicKeyArn: network.EnvironmentKeyArn,
 	})
 	if err != nil {

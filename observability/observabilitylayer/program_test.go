@@ -20,8 +20,8 @@ type expected struct {
 }
 
 var environments = []expected{
-	{stacktest.Env("dev"), 10, 50, nil},
-	{stacktest.Env("staging"), 5, 10, nil},
+	{stacktest.Env("dev"), 10, 50, []string{"payments-dev-alarms@example.com"}},
+	{stacktest.Env("staging"), 5, 10, []string{"payments-staging-alarms@example.com"}},
 	{stacktest.Env("prod"), 1, 1, []string{"payments-oncall@example.com"}},
 }
 
@@ -166,4 +166,13 @@ func TestNamesTagsAndDestroyability(t *testing.T) {
 			})
 		})
 	}
+}
+
+// An environment whose alarms would reach nobody is refused before any
+// resource, naming the environment and where to set a subscriber.
+func TestAnEnvironmentWithoutAlarmSubscribersIsRefused(t *testing.T) {
+	res, err := run(t, "staging", map[string]string{"payments:alarmEmails": `[]`})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "config payments:alarmEmails is empty for staging: every environment's alarms need at least one subscriber")
+	stacktest.AssertRefusedBeforeAnyResource(t, res, err, "")
 }

@@ -159,25 +159,6 @@ func Load(stack string, get Lookup) (Profile, error) {
 	return p, nil
 }
 
-// AlarmEmails returns the optional e-mail subscribers of the alarm topic
-// (payments:alarmEmails, a JSON list of addresses).
-func AlarmEmails(get Lookup) ([]string, error) {
-	raw, ok := get(qualified(KeyAlarmEmails))
-	if !ok || strings.TrimSpace(raw) == "" {
-		return nil, nil
-	}
-	var emails []string
-	if err := json.Unmarshal([]byte(raw), &emails); err != nil {
-		return nil, fieldError(KeyAlarmEmails, raw, "a list of e-mail addresses")
-	}
-	for _, e := range emails {
-		if !emailPattern.MatchString(e) {
-			return nil, fieldError(KeyAlarmEmails, e, "an e-mail address such as oncall@example.com")
-		}
-	}
-	return emails, nil
-}
-
 func qualified(key string) string { return Namespace + ":" + key }
 
 // validateProvider checks that the AWS provider config of the stack agrees

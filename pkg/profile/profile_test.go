@@ -178,18 +178,38 @@ func TestAllErrorsAreReportedAtOnce(t *testing.T) {
 	assert.Contains(t, err.Error(), "payments:auditLogExpirationDays")
 }
 
+// Every environment's alarms reach someone: the defaults name a subscriber
+// for each, an override replaces them, and an empty list or a bad address is
+// refused naming the key, the environment and where to set it.
 func TestAlarmEmails(t *testing.T) {
-	emails, err := AlarmEmails(FromMap(map[string]string{"payments:alarmEmails": `["oncall@example.com"]`}))
-	require.NoError(t, err)
-	assert.Equal(t, []string{"oncall@example.com"}, emails)
+	want := map[string][]string{
+		"dev":     {"payments-dev-alarms@example.com"},
+		"staging": {"payments-staging-alarms@example.com"},
+		"prod":    {"payments-oncall@example.com"},
+	}
+	for env, emails := range want {
+		p, err := Load(env, FromMap(baseConfig(env, accounts[env])))
+		require.NoError(t, err)
+		assert.Equal(t, emails, p.Alarms.Emails, env)
+	}
 
-	none, err := AlarmEmails(FromMap(nil))
+	cfg := baseConfig("dev", accounts["dev"])
+	cfg["payments:alarmEmails"] = `["oncall@example.com", "lead@example.com"]`
+	p, err := Load("dev", FromMap(cfg))
 	require.NoError(t, err)
-	assert.Empty(t, none)
+	assert.Equal(t, []string{"oncall@example.com", "lead@example.com"}, p.Alarms.Emails)
 
-	_, err = AlarmEmails(FromMap(map[string]string{"payments:alarmEmails": `["not-an-address"]`}))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `payments:alarmEmails = "not-an-address"`)
+	for raw, says := range map[string]string{
+		`[]`:                 "config payments:alarmEmails is empty for staging: every environment's alarms need at least one subscriber; set alarms.emails for staging in pkg/profile/environments.yaml, or payments:alarmEmails in observability/Pulumi.staging.yaml",
+		`["not-an-address"]`: `config payments:alarmEmails = "not-an-address": allowed an e-mail address such as oncall@example.com`,
+		`oncall@example.com`: `config payments:alarmEmails = "oncall@example.com": allowed a list of e-mail addresses, such as ["oncall@example.com"]`,
+	} {
+		cfg := baseConfig("staging", accounts["staging"])
+		cfg["payments:alarmEmails"] = raw
+		_, err := Load("staging", FromMap(cfg))
+		require.Error(t, err, raw)
+		assert.Contains(t, err.Error(), says)
+	}
 }
 
 func TestParseEnvironment(t *testing.T) {
@@ -243,8 +263,6 @@ func TestEverySettingKeyIsRead(t *testing.T) {
 				return v, ok
 			}
 			_, err := Load("staging", get)
-			require.NoError(t, err)
-			_, err = AlarmEmails(get)
 			require.NoError(t, err)
 			assert.True(t, read, "no setting reads payments:%s", key)
 		})

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -117,7 +118,18 @@ var Settings = []Setting{
 
 	intSetting(KeyFunctionErrorsAlarm, "Lambda Errors alarm (5-minute sum reaches)", LayerObservability, PerEnvironment, func(p *Profile) *int { return &p.Alarms.FunctionErrorsThreshold }),
 	intSetting(KeyTableThrottleAlarm, "DynamoDB throttle alarm (5-minute sum reaches)", LayerObservability, PerEnvironment, func(p *Profile) *int { return &p.Alarms.TableThrottleThreshold }),
-	{Key: KeyAlarmEmails, Label: "alarm e-mail subscribers", Owner: LayerObservability, Varies: PerEnvironment},
+	{
+		Key: KeyAlarmEmails, Label: "alarm e-mail subscribers (at least one)", Owner: LayerObservability, Varies: PerEnvironment,
+		set: func(p *Profile, raw string) error {
+			var emails []string
+			if err := json.Unmarshal([]byte(raw), &emails); err != nil {
+				return fieldError(KeyAlarmEmails, raw, `a list of e-mail addresses, such as ["oncall@example.com"]`)
+			}
+			p.Alarms.Emails = emails
+			return nil
+		},
+		Get: func(p Profile) string { return strings.Join(p.Alarms.Emails, ", ") },
+	},
 	intSetting(KeyMonthlyBudget, "monthly budget for the fixed cost (USD)", LayerObservability, PerEnvironment, func(p *Profile) *int { return &p.Cost.MonthlyBudgetUSD }),
 }
 

@@ -109,6 +109,9 @@ type Audit struct {
 type Alarms struct {
 	FunctionErrorsThreshold int `json:"functionErrorsThreshold"`
 	TableThrottleThreshold  int `json:"tableThrottleThreshold"`
+	// Emails subscribe to the alarm topic. Every environment needs at least
+	// one: an alarm nobody receives is not an alarm.
+	Emails []string `json:"emails"`
 }
 
 // Default returns the sanctioned defaults of env, without a suffix.

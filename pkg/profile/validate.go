@@ -94,6 +94,7 @@ func validate(p Profile) []error {
 	add(inRange(KeyFunctionTimeout, p.Function.TimeoutSeconds, minTimeout, maxTimeout))
 	add(oneOf(KeyLogRetentionDays, p.Function.LogRetentionDays, logRetentionDays))
 	add(inRange(KeyReservedConcurrency, p.Function.ReservedConcurrency, ReservedConcurrency.Min, ReservedConcurrency.Max))
+	add(checkAlarmEmails(p))
 	switch p.Table.CapacityMode {
 	case OnDemand:
 	case Provisioned:
@@ -246,6 +247,21 @@ func oneOf(key string, v int, allowed []int) error {
 func checkTag(key, v string) error {
 	if !tagPattern.MatchString(v) {
 		return fieldError(key, v, "1-256 characters of letters, digits, spaces and _ . : / = + - @ (an AWS tag value)")
+	}
+	return nil
+}
+
+// checkAlarmEmails requires at least one subscriber of the alarm topic, each
+// an e-mail address: an environment whose alarms reach nobody is refused.
+func checkAlarmEmails(p Profile) error {
+	if len(p.Alarms.Emails) == 0 {
+		return fmt.Errorf("config %s is empty for %s: every environment's alarms need at least one subscriber; set alarms.emails for %s in pkg/profile/environments.yaml, or %s in observability/Pulumi.%s.yaml",
+			qualified(KeyAlarmEmails), p.Environment, p.Environment, qualified(KeyAlarmEmails), p.Environment)
+	}
+	for _, e := range p.Alarms.Emails {
+		if !emailPattern.MatchString(e) {
+			return fieldError(KeyAlarmEmails, e, "an e-mail address such as oncall@example.com")
+		}
 	}
 	return nil
 }
