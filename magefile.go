@@ -211,7 +211,7 @@ func newWorkbench() (*workbench, error) {
 	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
 	d := &deploy.Deployer{
 		Root: root, Graph: deploy.Graph(), Runner: runner, Guard: check,
-		Identity: deploy.STSIdentity{}, Bootstrap: deploy.SSMBootstrap{}, CLI: automation.PulumiCLI{},
+		Identity: deploy.STSIdentity{}, Bootstrap: deploy.SSMBootstrap{}, Quotas: deploy.AWSQuotas{}, CLI: automation.PulumiCLI{},
 		Out: os.Stdout, Now: time.Now, ConfirmDestroy: os.Getenv("CONFIRM_DESTROY"),
 		Exceptions: exceptions, RevertDrift: revert,
 	}

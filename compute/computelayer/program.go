@@ -16,10 +16,11 @@ import (
 	"github.com/acmepay/platform/pkg/component"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/layer"
+	"github.com/acmepay/platform/pkg/naming"
 )
 
 // PaymentKind names the payment-processing function.
-const PaymentKind = "payment-processor"
+const PaymentKind = naming.PaymentFunction
 
 // Program builds the compute layer of the selected stack.
 func Program(ctx *pulumi.Context) error {

@@ -57,6 +57,9 @@ type Cloud struct {
 	// Now is the clock deletions are judged by (Object Lock retention);
 	// time.Now when nil.
 	Now func() time.Time
+	// Quota is the account's service quotas, enforced on create and update
+	// (AWS's defaults where zero).
+	Quota Quotas
 }
 
 // New returns an empty account.
@@ -91,6 +94,9 @@ func (c *Cloud) provider() *deploytest.Provider {
 			if err := c.refuse(string(req.Type), req.Name); err != nil {
 				return plugin.CreateResponse{Status: resource.StatusOK}, err
 			}
+			if err := c.overQuota(string(req.Type), "", inputs); err != nil {
+				return plugin.CreateResponse{Status: resource.StatusOK}, fmt.Errorf("creating %s %s: %w", kind(string(req.Type)), req.Name, err)
+			}
 			id, err := c.create(string(req.URN), string(req.Type), req.Name, inputs)
 			if err != nil {
 				return plugin.CreateResponse{Status: resource.StatusOK}, err
@@ -124,6 +130,9 @@ func (c *Cloud) provider() *deploytest.Provider {
 			if !req.Preview {
 				if err := c.authorize(OpUpdate, string(req.Type), string(req.ID), inputs); err != nil {
 					return plugin.UpdateResponse{Status: resource.StatusOK}, err
+				}
+				if err := c.overQuota(string(req.Type), string(req.ID), inputs); err != nil {
+					return plugin.UpdateResponse{Status: resource.StatusOK}, fmt.Errorf("updating %s %s: %w", kind(string(req.Type)), req.ID, err)
 				}
 				c.update(string(req.ID), inputs)
 			}

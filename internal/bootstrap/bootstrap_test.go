@@ -597,3 +597,49 @@ func TestOnlyS3WritesTheAuditAccessLogs(t *testing.T) {
 	assert.NotEqual(t, iampolicy.Allowed, ask("logging.s3.amazonaws.com", map[string]string{"aws:SourceAccount": "999988887777", "aws:SourceArn": "arn:aws:s3:::audit-logs-prod-pay01"}))
 	assert.NotEqual(t, iampolicy.Allowed, ask("arn:aws:iam::345678901234:role/payments-workload/payment-processor-role-prod-pay01", fromAudit), "the workload writes no access log")
 }
+
+// The deployment's preflight, run by the deployer (deploy:env) and by the
+// read-only role (preview:env, drift:env), makes these calls before any
+// layer runs: who the caller is, the bootstrap version, and the quotas a
+// deployment needs (deploy.AWSQuotas). Each is allowed to both roles with
+// every policy that applies: identity, guardrails, the deployer's boundary
+// and the organisation's SCP. A quota read in another region is not.
+func TestThePreflightsReadsAreAllowedToBothPipelineRoles(t *testing.T) {
+	tl := tool(t)
+	scp := tl.ServiceControlPolicy()
+	for _, env := range profile.Environments() {
+		a := account(t, env)
+		acct := a.Profile.AccountID
+		fn := "arn:aws:lambda:us-east-1:" + acct + ":function:payment-processor-" + string(env) + "-pay01"
+		quota := func(service, code string) string {
+			return "arn:aws:servicequotas:us-east-1:" + acct + ":" + service + "/" + code
+		}
+		roles := map[string]caller{
+			"deployer":  deployer(t, a, tl, false),
+			"read-only": {arn: a.Role(bootstrapiam.ReadOnlyRoleName), identity: []iampolicy.Document{a.ReadOnlyPolicy()}, scp: &scp},
+		}
+		for name, role := range roles {
+			for _, c := range []struct{ action, resource string }{
+				{"sts:GetCallerIdentity", "*"},
+				{"ssm:GetParameter", "arn:aws:ssm:us-east-1:" + acct + ":parameter/payments/bootstrap/version"},
+				{"lambda:GetAccountSettings", "*"},
+				{"lambda:GetFunctionConcurrency", fn},
+				{"servicequotas:GetServiceQuota", quota("ec2", "L-0263D0A3")},
+				{"servicequotas:GetServiceQuota", quota("vpc", "L-F678F1CE")},
+				{"servicequotas:GetServiceQuota", quota("vpc", "L-FE5A380F")},
+				{"servicequotas:GetAWSDefaultServiceQuota", "*"},
+				{"ec2:DescribeAddresses", "*"}, {"ec2:DescribeVpcs", "*"}, {"ec2:DescribeSubnets", "*"}, {"ec2:DescribeNatGateways", "*"},
+			} {
+				got := role.ask(t, request{action: c.action, resource: c.resource})
+				assert.Equal(t, iampolicy.Allowed, got.Decision, "%s %s: %s on %s: %s", env, name, c.action, c.resource, got.By)
+			}
+			// Another region's quotas are not read.
+			for _, r := range []request{
+				{action: "servicequotas:GetServiceQuota", resource: quota("ec2", "L-0263D0A3"), ctx: map[string]string{"aws:RequestedRegion": "eu-west-1"}},
+				{action: "lambda:GetAccountSettings", resource: "*", ctx: map[string]string{"aws:RequestedRegion": "eu-west-1"}},
+			} {
+				assert.NotEqual(t, iampolicy.Allowed, role.ask(t, r).Decision, "%s %s: %s on %s", env, name, r.action, r.resource)
+			}
+		}
+	}
+}

@@ -76,9 +76,14 @@ type Deployer struct {
 	// Bootstrap, when set, reads the account's bootstrap version, which must
 	// be at least bootstrapiam.Version.
 	Bootstrap Bootstrap
-	CLI       CLI
-	Out       io.Writer
-	Now       func() time.Time
+	// Quotas, when set, reads the account's service quotas: an update or
+	// preview the account's quotas would stop half-way (the function's
+	// reserved concurrency, Elastic IPs, VPCs, NAT gateways) is refused
+	// before any layer runs.
+	Quotas Quotas
+	CLI    CLI
+	Out    io.Writer
+	Now    func() time.Time
 	// Guard, when set, is asked before any stack is touched: it refuses
 	// while another run holds the environment or a layer, or while an
 	// interrupted run's locks or pending operations remain; an update or
@@ -186,6 +191,11 @@ func (d *Deployer) Run(ctx context.Context, op Op, envName string) (Report, erro
 	p, err := d.preflight(ctx, env)
 	if err != nil {
 		return Report{Env: env, Op: op}, err
+	}
+	if op != Destroy && d.Quotas != nil {
+		if err := checkQuotas(ctx, d.Quotas, p); err != nil {
+			return Report{Env: env, Op: op}, err
+		}
 	}
 	if env == profile.Prod && (op == Destroy || (op == Up && d.AllowDataLoss)) {
 		if err := d.holdsBreakGlass(ctx, p); err != nil {

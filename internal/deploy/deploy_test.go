@@ -435,15 +435,16 @@ func TestAnAccountWithoutItsBootstrapIsRefusedBeforeAnything(t *testing.T) {
 		assert.Contains(t, err.Error(), "go run mage.go bootstrap:env dev")
 		assert.Empty(t, runner.events)
 
-		d.Bootstrap = fixedBootstrap{version: 0, found: true}
+		// Version 1 predates the quota reads of the preflight.
+		d.Bootstrap = fixedBootstrap{version: 1, found: true}
 		_, err = d.Run(context.Background(), op, "dev")
 		require.ErrorIs(t, err, ErrBootstrapTooOld)
-		assert.Contains(t, err.Error(), "has bootstrap version 0, this code needs 1")
+		assert.Contains(t, err.Error(), "has bootstrap version 1, this code needs 2")
 		assert.Empty(t, runner.events)
 	}
 	runner := newFakeRunner()
 	d, _ := newDeployer(runner, "123456789012")
-	d.Bootstrap = fixedBootstrap{version: 1, found: true}
+	d.Bootstrap = fixedBootstrap{version: 2, found: true}
 	_, err := d.Run(context.Background(), Up, "dev")
 	require.NoError(t, err)
 	assert.NotEmpty(t, runner.events)

@@ -75,7 +75,7 @@ func TestBootstrapOfAnAccountLifecycle(t *testing.T) {
 			if value.IsSecret() { // the provider marks every parameter's value secret
 				value = value.SecretValue().Element
 			}
-			assert.Equal(t, "1", value.StringValue())
+			assert.Equal(t, "2", value.StringValue(), "version 2: the pipeline roles read the account's quotas")
 			if tc.breakGlass {
 				bg := liveByName(t, e.Cloud, "aws:iam/role:Role", "name", "payments-break-glass")
 				assert.Equal(t, 3600.0, bg.Inputs["maxSessionDuration"].NumberValue())

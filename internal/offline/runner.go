@@ -7,10 +7,12 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
+	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/tagging"
 )
 
 // Runner lets the deployment code (deploy.Deployer: preflight, layer order,
@@ -95,4 +97,48 @@ func (r Runner) LastUpdate(_ context.Context, l deploy.Layer, env profile.Enviro
 		return nil, nil
 	}
 	return &manifest.Deployment{Version: n, Commit: r.Commit, Result: "succeeded"}, nil
+}
+
+// Quotas reads the stand-in account's quotas and their use, as
+// deploy.AWSQuotas reads AWS's: what is the environment's own is told by
+// its Environment and Project tags, as in AWS.
+type Quotas struct{ Cloud *awsfake.Cloud }
+
+// Usage implements deploy.Quotas.
+func (q Quotas) Usage(_ context.Context, p profile.Profile) (deploy.Usage, error) {
+	limits := q.Cloud.Limits()
+	u := deploy.Usage{LambdaConcurrency: limits.LambdaConcurrency, LambdaUnreserved: limits.LambdaConcurrency,
+		EIPQuota: limits.EIPs, VPCQuota: limits.VPCs, NATQuota: limits.NATsPerAZ, NATs: map[string]int{}, OwnNATs: map[string]int{}}
+	all := q.Cloud.Resources()
+	for _, l := range all {
+		tags := l.Inputs["tags"]
+		own := tags.IsObject() && tags.ObjectValue()[tagging.KeyEnvironment].IsString() &&
+			tags.ObjectValue()[tagging.KeyEnvironment].StringValue() == string(p.Environment) &&
+			tags.ObjectValue()[tagging.KeyProject].IsString() && tags.ObjectValue()[tagging.KeyProject].StringValue() == tagging.Project
+		switch l.Type {
+		case "aws:lambda/function:Function":
+			r := awsfake.Reserved(l.Inputs)
+			u.LambdaUnreserved -= r
+			if own {
+				u.FunctionReserved += r
+			}
+		case "aws:ec2/eip:Eip":
+			u.EIPs++
+			if own {
+				u.OwnEIPs++
+			}
+		case "aws:ec2/vpc:Vpc":
+			u.VPCs++
+			if own {
+				u.OwnVPCs++
+			}
+		case "aws:ec2/natGateway:NatGateway":
+			zone := awsfake.ZoneOf(l, all)
+			u.NATs[zone]++
+			if own {
+				u.OwnNATs[zone]++
+			}
+		}
+	}
+	return u, nil
 }

@@ -12,14 +12,39 @@ import (
 // granted. (sts:GetCallerIdentity, which the deployment's preflight also
 // makes, is the provider's getCallerIdentity too.)
 var OutsideTheProvider = map[string]string{
-	"ssm:GetParameter":    "the deployment's preflight reads the account's bootstrap version",
-	"kms:Decrypt":         "S3 decrypts the environment's state objects under the tooling account's state key",
-	"s3:GetObject":        "the state backend reads the environment's state in the tooling account",
-	"s3:PutObject":        "the state backend writes the environment's state, its stack locks and the environment lock",
-	"s3:DeleteObject":     "the state backend releases its locks",
-	"kms:GenerateDataKey": "S3 encrypts the environment's state objects under the tooling account's state key",
+	"ssm:GetParameter":                        "the deployment's preflight reads the account's bootstrap version",
+	"lambda:GetAccountSettings":               "the deployment's preflight reads the account's Lambda concurrency quota and what is unreserved",
+	"servicequotas:GetServiceQuota":           "the deployment's preflight reads the Elastic IP, VPC and NAT gateway quotas",
+	"servicequotas:GetAWSDefaultServiceQuota": "the deployment's preflight reads a quota's AWS default where the account never changed it",
+	"kms:Decrypt":                             "S3 decrypts the environment's state objects under the tooling account's state key",
+	"s3:GetObject":                            "the state backend reads the environment's state in the tooling account",
+	"s3:PutObject":                            "the state backend writes the environment's state, its stack locks and the environment lock",
+	"s3:DeleteObject":                         "the state backend releases its locks",
+	"kms:GenerateDataKey":                     "S3 encrypts the environment's state objects under the tooling account's state key",
 	"iam:CreateServiceLinkedRole": "Application Auto Scaling creates its DynamoDB service-linked role on the account's first scalable target, " +
 		"once per account; the stand-in does not model it",
+}
+
+// ServiceQuota is one quota of the account, by Service Quotas' service and
+// quota code.
+type ServiceQuota struct{ Service, Code string }
+
+// The quotas the deployment's preflight reads (besides Lambda's concurrency,
+// which lambda:GetAccountSettings answers): a deployment they would stop
+// half-way is refused before any layer runs.
+var (
+	QuotaEIPs      = ServiceQuota{"ec2", "L-0263D0A3"} // EC2-VPC Elastic IPs
+	QuotaVPCs      = ServiceQuota{"vpc", "L-F678F1CE"} // VPCs per Region
+	QuotaNATsPerAZ = ServiceQuota{"vpc", "L-FE5A380F"} // NAT gateways per Availability Zone
+)
+
+// quotaReads are the preflight's quota reads, granted to both pipeline
+// roles (a preview runs the same preflight). A quota is configuration, not
+// data; one statement keeps the break-glass policy, the deployer's plus its
+// own, under IAM's size limit. The EC2 counts are the provider's own reads.
+func (a Account) quotaReads() iampolicy.Statement {
+	return iampolicy.Statement{Sid: "Quotas", Effect: iampolicy.Allow, Resource: []string{"*"}, Condition: a.inRegion(),
+		Action: []string{"lambda:GetAccountSettings", "servicequotas:GetAWSDefaultServiceQuota", "servicequotas:GetServiceQuota"}}
 }
 
 // DeployerPolicy is what the deployer role may do: exactly what the four
@@ -38,6 +63,7 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 	return iampolicy.New(append(a.stateGrants(true),
 		iampolicy.Statement{Sid: "Identity", Effect: "Allow", Action: []string{"sts:GetCallerIdentity"}, Resource: []string{"*"}},
 		iampolicy.Statement{Sid: "BootstrapVersion", Effect: "Allow", Action: []string{"ssm:GetParameter"}, Resource: []string{a.VersionParameterArn()}},
+		a.quotaReads(),
 		iampolicy.Statement{
 			// EC2 networking has little resource-level scoping for create
 			// calls; the region condition and the boundary bound it.
@@ -196,6 +222,7 @@ func (a Account) ReadOnlyPolicy() iampolicy.Document {
 	return iampolicy.New(append(a.stateGrants(false),
 		iampolicy.Statement{Sid: "Identity", Effect: iampolicy.Allow, Action: []string{"sts:GetCallerIdentity"}, Resource: []string{"*"}},
 		iampolicy.Statement{Sid: "BootstrapVersion", Effect: iampolicy.Allow, Action: []string{"ssm:GetParameter"}, Resource: []string{a.VersionParameterArn()}},
+		a.quotaReads(),
 		iampolicy.Statement{
 			// The provider reads a bucket with HeadBucket, which S3
 			// authorizes as s3:ListBucket: it lists the audit records' keys

@@ -43,8 +43,9 @@ const (
 // Version is the bootstrap version this code writes into an account, and
 // the one every deployment needs: a deployment refuses an account whose
 // version is older (or missing). Raise it whenever a bootstrap change must
-// reach an account before the layers' code that relies on it.
-const Version = 1
+// reach an account before the layers' code that relies on it. Version 2
+// grants the pipeline roles the quota reads of the deployment's preflight.
+const Version = 2
 
 // GitHubOIDCProvider is the host of GitHub Actions' OIDC tokens.
 const GitHubOIDCProvider = "token.actions.githubusercontent.com"
@@ -235,7 +236,8 @@ func (a Account) DeployerBoundary() iampolicy.Document {
 			// These services' resources are reached by tags (KMS keys) or have
 			// ids the names do not predict (EC2, scaling targets).
 			Sid: "CeilingUnnamedResources", Effect: iampolicy.Allow, Resource: []string{"*"}, Condition: a.inRegion(),
-			Action: []string{"application-autoscaling:*", "ec2:*", "kms:*", "logs:DescribeLogGroups", "sts:GetCallerIdentity"},
+			Action: []string{"application-autoscaling:*", "ec2:*", "kms:*", "logs:DescribeLogGroups", "sts:GetCallerIdentity",
+				"lambda:GetAccountSettings", "servicequotas:GetAWSDefaultServiceQuota", "servicequotas:GetServiceQuota"},
 		},
 		iampolicy.Statement{
 			Sid: "CeilingThisEnvironmentsNames", Effect: iampolicy.Allow,

@@ -47,7 +47,10 @@ const (
 	PermissionsBoundary = "permissions-boundary"
 	EnvironmentKey      = "payments"
 	VPC                 = "vpc"
-	FlowLogRole         = "vpc-flow-logs"
+	// PaymentFunction is the payment-processing function, whose reserved
+	// concurrency the deployment's quota check weighs.
+	PaymentFunction = "payment-processor"
+	FlowLogRole     = "vpc-flow-logs"
 )
 
 // Log group paths AWS services write under.
