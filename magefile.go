@@ -33,6 +33,7 @@ import (
 	"github.com/acmepay/platform/internal/programs"
 	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/internal/reference"
+	"github.com/acmepay/platform/internal/rollback"
 	"github.com/acmepay/platform/internal/statebackend"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
@@ -217,6 +218,19 @@ func newWorkbench() (*workbench, error) {
 	}
 	return &workbench{root: root, d: d, runner: runner, check: check, ctx: ctx,
 		stop: func() { stopSignals(); _ = store.Close() }}, nil
+}
+
+// Rollback groups `mage rollback:env <env> <commit>`.
+type Rollback mg.Namespace
+
+// Env commits, on a new branch rollback/<env>-<commit>, the infrastructure of <commit> (layers, pkg, compliance lists, planned manifests, costs) on today's tooling, for review and the normal promotion; refused for an unknown commit, one outside main's history, across a bootstrap version, or whose planned manifest of <env> fails policy. It changes git only, never an environment.
+func (Rollback) Env(env, commit string) error {
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	_, err = rollback.Prepare(context.Background(), rollback.Options{Root: root, Env: env, Commit: commit, Out: os.Stdout})
+	return err
 }
 
 // Drift groups `mage drift:env <env>`.
