@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,19 +22,12 @@ import (
 	"github.com/acmepay/platform/internal/adopt"
 	"github.com/acmepay/platform/internal/bootstrap"
 	"github.com/acmepay/platform/internal/cost"
-	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/deploy/automation"
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/envreport"
-	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/plan"
-	"github.com/acmepay/platform/internal/policy"
-	"github.com/acmepay/platform/internal/programs"
-	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/internal/reference"
-	"github.com/acmepay/platform/internal/rollback"
-	"github.com/acmepay/platform/internal/statebackend"
-	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/internal/workbench"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -52,29 +44,13 @@ func (Env) Show(env string) error {
 }
 
 // Apply writes pkg/profile/environments.yaml's accounts, region and suffix into every layer's stack files, then regenerates the docs, planned manifests and costs: what a fork runs after editing that file.
-func (Env) Apply() error {
-	if err := envreport.Apply(".", profile.Planned); err != nil {
-		return err
-	}
-	fmt.Println("stack files: accounts, region and suffix from pkg/profile/environments.yaml")
-	mg.SerialDeps(Docs.Environments, Docs.Compliance)
-	for _, env := range profile.Environments() {
-		if _, err := plan.Run(context.Background(), plan.Options{Root: ".", Env: string(env), Out: io.Discard}); err != nil {
-			return err
-		}
-		fmt.Printf("planned: manifests/planned/%s.json, costs/%s.json\n", env, env)
-	}
-	return nil
-}
+func (Env) Apply() error { return target("env:apply") }
 
 // Plan groups `mage plan:env <env>`.
 type Plan mg.Namespace
 
 // Env plans an environment offline (real Pulumi engine, in-memory AWS, no credentials) and writes manifests/planned/<env>.json.
-func (Plan) Env(env string) error {
-	_, err := plan.Run(context.Background(), plan.Options{Root: ".", Env: env, Out: os.Stdout})
-	return err
-}
+func (Plan) Env(env string) error { return target("plan:env", env) }
 
 // Policy groups `mage policy:env <env>`.
 type Policy mg.Namespace
@@ -102,158 +78,45 @@ func Parity() error {
 type Deploy mg.Namespace
 
 // Env deploys every layer of an environment in dependency order and writes manifests/<env>.json (needs the Pulumi CLI and the environment's AWS credentials); in staging and prod it stops before putting back a hand change unless REVERT_DRIFT=<env> (compliance/drift-exceptions.yaml's entries are left as they are); a layer whose update would replace or delete a table, bucket, log group or key is refused unless ALLOW_DATA_LOSS=<env> (in prod, run by its break-glass role). SIGINT or SIGTERM stops it at a safe point; a second one forces it.
-func (Deploy) Env(env string) error {
-	w, err := newWorkbench()
-	if err != nil {
-		return err
-	}
-	defer w.stop()
-	w.d.AllowDataLoss = os.Getenv("ALLOW_DATA_LOSS") == env
-	if _, err := w.d.Run(w.ctx, deploy.Up, env); err != nil {
-		return errors.Join(err, deploy.WriteStepSummary(os.Getenv("GITHUB_STEP_SUMMARY"), env, err))
-	}
-	return Manifest{}.Env(env)
-}
+func (Deploy) Env(env string) error { return target("deploy:env", env) }
 
 // Preview groups `mage preview:env <env>`.
 type Preview mg.Namespace
 
 // Env previews every layer of an environment against its live state (needs the Pulumi CLI and AWS credentials).
-func (Preview) Env(env string) error { return run(deploy.Preview, env) }
+func (Preview) Env(env string) error { return target("preview:env", env) }
 
 // Destroy groups `mage destroy:env <env>`.
 type Destroy mg.Namespace
 
 // Env destroys every layer of an environment in reverse order; staging and prod need CONFIRM_DESTROY=<env>, and prod its break-glass role.
-func (Destroy) Env(env string) error {
-	return run(deploy.Destroy, env)
-}
+func (Destroy) Env(env string) error { return target("destroy:env", env) }
 
 // Recover groups `mage recover:env <env>`.
 type Recover mg.Namespace
 
 // Env settles what an interrupted run left in an environment: removes locks whose owner is provably gone (never a live one; LOCK_HOST_GONE=<host> states a machine is gone), adopts pending creates the cloud finished, clears the rest, refreshes; exits 0 when there is nothing to do.
-func (Recover) Env(env string) error {
-	w, err := newWorkbench()
-	if err != nil {
-		return err
-	}
-	defer w.stop()
-	region := "us-east-1"
-	if p, err := profile.ForDeployment(w.root, profile.Environment(env)); err == nil {
-		region = p.Region
-	}
-	finder, err := recovery.NewAWS(w.ctx, region, env)
-	if err != nil {
-		return err
-	}
-	err = w.d.Recover(w.ctx, env, recovery.Recoverer{Checker: w.check, Editor: w.runner, Finder: finder, Out: os.Stdout})
-	if errors.Is(err, recovery.ErrNothingToRecover) {
-		return nil
-	}
-	return err
-}
-
-func run(op deploy.Op, env string) error {
-	w, err := newWorkbench()
-	if err != nil {
-		return err
-	}
-	defer w.stop()
-	_, err = w.d.Run(w.ctx, op, env)
-	return err
-}
-
-// workbench is what the commands on deployed stacks share: the deployer,
-// guarded by the state backend's locks and pending operations, with the
-// Pulumi CLI stopped gracefully on a signal.
-type workbench struct {
-	root   string
-	d      *deploy.Deployer
-	runner *automation.Automation
-	check  recovery.Checker
-	ctx    context.Context
-	stop   func()
-}
-
-func newWorkbench() (*workbench, error) {
-	root, err := os.Getwd()
-	if err != nil {
-		return nil, err
-	}
-	runner, err := automation.New(root, os.LookupEnv)
-	if err != nil {
-		return nil, err
-	}
-	ctx, force, stopSignals := automation.Interruptible(os.Stdout)
-	runner.Programs = programs.ByLayer()
-	runner.Command = &automation.Command{Force: force}
-	store, err := statebackend.Open(ctx, runner.Backend)
-	if err != nil {
-		stopSignals()
-		return nil, err
-	}
-	host, err := statebackend.ThisHost()
-	if err != nil {
-		stopSignals()
-		return nil, err
-	}
-	host.GoneHost = os.Getenv("LOCK_HOST_GONE")
-	exceptions, err := drift.LoadExceptions(root, time.Now())
-	if err != nil {
-		stopSignals()
-		return nil, err
-	}
-	revert, err := deploy.ParseRevertDrift(os.Getenv("REVERT_DRIFT"))
-	if err != nil {
-		stopSignals()
-		return nil, err
-	}
-	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
-	d := &deploy.Deployer{
-		Root: root, Graph: deploy.Graph(), Runner: runner, Guard: check,
-		Identity: deploy.STSIdentity{}, Bootstrap: deploy.SSMBootstrap{}, Quotas: deploy.AWSQuotas{}, CLI: automation.PulumiCLI{},
-		Out: os.Stdout, Now: time.Now, ConfirmDestroy: os.Getenv("CONFIRM_DESTROY"),
-		Exceptions: exceptions, RevertDrift: revert,
-	}
-	return &workbench{root: root, d: d, runner: runner, check: check, ctx: ctx,
-		stop: func() { stopSignals(); _ = store.Close() }}, nil
-}
+func (Recover) Env(env string) error { return target("recover:env", env) }
 
 // Rollback groups `mage rollback:env <env> <commit>`.
 type Rollback mg.Namespace
 
 // Env commits, on a new branch rollback/<env>-<commit>, the infrastructure of <commit> (layers, pkg, compliance lists, planned manifests, costs) on today's tooling, for review and the normal promotion; refused for an unknown commit, one outside main's history, across a bootstrap version, or whose planned manifest of <env> fails policy. It changes git only, never an environment.
-func (Rollback) Env(env, commit string) error {
-	root, err := os.Getwd()
-	if err != nil {
-		return err
-	}
-	_, err = rollback.Prepare(context.Background(), rollback.Options{Root: root, Env: env, Commit: commit, Out: os.Stdout})
-	return err
+func (Rollback) Env(env, commit string) error { return target("rollback:env", env, commit) }
+
+// target runs a target of internal/workbench in the repository, with the
+// process's environment, stopped gracefully on a signal.
+func target(name string, args ...string) error {
+	ctx, force, stop := automation.Interruptible(os.Stdout)
+	defer stop()
+	return workbench.Target(ctx, name, args, workbench.Options{Root: ".", Lookup: os.LookupEnv, Out: os.Stdout, Force: force})
 }
 
 // Drift groups `mage drift:env <env>`.
 type Drift mg.Namespace
 
 // Env refreshes every layer of a deployed environment without writing state, writes drift/<env>.json and fails on any drift that compliance/drift-exceptions.yaml does not accept.
-func (Drift) Env(env string) error {
-	exceptions, err := drift.LoadExceptions(".", time.Now())
-	if err != nil {
-		return err
-	}
-	w, err := newWorkbench()
-	if err != nil {
-		return err
-	}
-	defer w.stop()
-	report, err := w.d.Drift(w.ctx, env, w.runner)
-	if err != nil {
-		return err
-	}
-	report.Except(exceptions)
-	return report.Publish("drift", os.Stdout)
-}
+func (Drift) Env(env string) error { return target("drift:env", env) }
 
 // Adopt turns the hand changes of drift/<env>.json (or of a fresh drift check) into setting overrides: for that environment, or all three where the setting is the same everywhere. It changes files only.
 func (Drift) Adopt(env string) error {
@@ -263,12 +126,9 @@ func (Drift) Adopt(env string) error {
 	}
 	ctx := context.Background()
 	report, err := adopt.LoadReport(root, env, func() (drift.Report, error) {
-		w, err := newWorkbench()
-		if err != nil {
-			return drift.Report{}, err
-		}
-		defer w.stop()
-		return w.d.Drift(w.ctx, env, w.runner)
+		ctx, force, stop := automation.Interruptible(os.Stdout)
+		defer stop()
+		return workbench.DriftReport(ctx, env, workbench.Options{Root: ".", Lookup: os.LookupEnv, Out: os.Stdout, Force: force})
 	})
 	if err != nil {
 		return err
@@ -292,49 +152,19 @@ func (Drift) Adopt(env string) error {
 }
 
 // Revert deploys an environment with refresh, putting back what drifted; it prints what it will undo first.
-func (Drift) Revert(env string) error {
-	w, err := newWorkbench()
-	if err != nil {
-		return err
-	}
-	defer w.stop()
-	_, _, err = w.d.Revert(w.ctx, env, w.runner)
-	return err
-}
+func (Drift) Revert(env string) error { return target("drift:revert", env) }
 
 // Manifest groups the deployed manifests: `mage manifest` (all environments) and `mage manifest:env <env>`.
 type Manifest mg.Namespace
 
 // Env writes manifests/<env>.json from the deployed stacks' state.
-func (Manifest) Env(env string) error {
-	w, err := newWorkbench()
-	if err != nil {
-		return err
-	}
-	defer w.stop()
-	prov, err := manifest.ProvenanceOf(w.root, w.runner.Backend)
-	if err != nil {
-		return err
-	}
-	m, err := w.d.Manifest(w.ctx, env, w.runner, prov)
-	if err != nil {
-		return err
-	}
-	path, err := m.WriteDeployed(w.root)
-	if err == nil {
-		fmt.Println("manifest (deployed):", path)
-	}
-	return err
-}
+func (Manifest) Env(env string) error { return target("manifest:env", env) }
 
 // Caller writes the deployed manifest of the environment whose account the credentials belong to (`mage manifest`): one set of credentials reaches one account.
 func (m Manifest) Caller() error {
-	w, err := newWorkbench()
-	if err != nil {
-		return err
-	}
-	defer w.stop()
-	env, err := w.d.CallerEnvironment(w.ctx)
+	ctx, force, stop := automation.Interruptible(os.Stdout)
+	env, err := workbench.CallerEnvironment(ctx, workbench.Options{Root: ".", Lookup: os.LookupEnv, Out: os.Stdout, Force: force})
+	stop()
 	if err != nil {
 		return err
 	}
@@ -357,22 +187,10 @@ func Build() error {
 type Docs mg.Namespace
 
 // Environments regenerates docs/environments.md from the profiles and stack files.
-func (Docs) Environments() error {
-	md, err := envreport.Markdown(".")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(envreport.DocPath, md, 0o644)
-}
+func (Docs) Environments() error { return workbench.EnvironmentsPage(".") }
 
 // Compliance regenerates docs/compliance.md from the rules and compliance/waivers.yaml.
-func (Docs) Compliance() error {
-	waivers, err := policy.LoadWaivers(policy.WaiversFile)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(policy.DocPath, policy.Markdown(waivers), 0o644)
-}
+func (Docs) Compliance() error { return workbench.CompliancePage(".") }
 
 // Cost groups the cost reports of the offline plans.
 type Cost mg.Namespace
@@ -470,33 +288,10 @@ func bootstrapTarget(name string, args ...string) error {
 }
 
 // Policies writes the IAM documents of an environment's account bootstrap into dist/bootstrap/<env>/, for review (see docs/bootstrap.md).
-func (Bootstrap) Policies(env string) error {
-	a, err := bootstrap.Account(".", env)
-	if err != nil {
-		return err
-	}
-	files, err := bootstrap.Files(a)
-	if err != nil {
-		return err
-	}
-	return printPaths(bootstrap.Write(filepath.Join(bootstrap.Dir, env), files))
-}
+func (Bootstrap) Policies(env string) error { return bootstrapTarget("policies", env) }
 
 // StatePolicies writes the tooling account's state bucket and key policies and the organisation's guardrails (SCP, RCP) into dist/bootstrap/tooling/, for review (see docs/bootstrap.md).
-func (Bootstrap) StatePolicies() error {
-	t, err := bootstrap.Tooling(".")
-	if err != nil {
-		return err
-	}
-	return printPaths(bootstrap.Write(filepath.Join(bootstrap.Dir, "tooling"), bootstrap.ToolingFiles(t)))
-}
-
-func printPaths(paths []string, err error) error {
-	for _, p := range paths {
-		fmt.Println(p)
-	}
-	return err
-}
+func (Bootstrap) StatePolicies() error { return bootstrapTarget("statePolicies") }
 
 // Test runs every test of every module of the workspace.
 func Test() error {

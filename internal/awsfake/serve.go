@@ -107,9 +107,10 @@ func (c *Cloud) SSMHandler() http.Handler {
 	})
 }
 
-// ServeSTS serves STSHandler, and SSMHandler for requests that name an SSM
-// operation, on a loopback port and returns its address (for both
-// AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL_SSM).
+// ServeSTS serves STSHandler, SSMHandler for requests that name an SSM
+// operation, and the quota check's reads (Lambda, Service Quotas, EC2), on a
+// loopback port and returns its address (for AWS_ENDPOINT_URL_STS, _SSM,
+// _LAMBDA, _SERVICE_QUOTAS and _EC2).
 func (c *Cloud) ServeSTS() (addr string, stop func() error, err error) {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -117,11 +118,16 @@ func (c *Cloud) ServeSTS() (addr string, stop func() error, err error) {
 	}
 	sts, ssm := c.STSHandler(), c.SSMHandler()
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "AmazonSSM.") {
+		switch {
+		case strings.HasPrefix(r.Header.Get("X-Amz-Target"), "AmazonSSM."):
 			ssm.ServeHTTP(w, r)
-			return
+		case isQuotaRead(r):
+			c.quotaHandler(w, r)
+		case r.Method == http.MethodPost && r.ParseForm() == nil && isEC2Read(r):
+			c.ec2Handler(w, r)
+		default:
+			sts.ServeHTTP(w, r)
 		}
-		sts.ServeHTTP(w, r)
 	})}
 	go func() { _ = srv.Serve(lis) }()
 	return lis.Addr().String(), srv.Close, nil

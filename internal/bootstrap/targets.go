@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/acmepay/platform/internal/deploy"
@@ -16,16 +17,33 @@ import (
 // environment for magefile.go). docs/bootstrap.md's test runs its steps
 // through the same function.
 func Target(ctx context.Context, root, name string, args []string, command *automation.Command, lookup func(string) (string, bool), out io.Writer) error {
-	want := map[string]int{"env": 1, "destroy": 1, "state": 0, "destroyState": 0, "moveState": 0}
+	want := map[string]int{"env": 1, "destroy": 1, "state": 0, "destroyState": 0, "moveState": 0, "policies": 1, "statePolicies": 0}
 	n, ok := want[name]
 	if !ok {
-		return fmt.Errorf("bootstrap:%s: no such target (env, destroy, state, destroyState, moveState)", name)
+		return fmt.Errorf("bootstrap:%s: no such target (env, destroy, state, destroyState, moveState, policies, statePolicies)", name)
 	}
 	if len(args) != n {
 		return fmt.Errorf("bootstrap:%s takes %d argument(s), got %d: %q", name, n, len(args), args)
 	}
-	if name == "moveState" {
+	switch name {
+	case "moveState":
 		return moveState(ctx, root, lookup, out)
+	case "policies":
+		a, err := Account(root, args[0])
+		if err != nil {
+			return err
+		}
+		files, err := Files(a)
+		if err != nil {
+			return err
+		}
+		return printPaths(root, out)(Write(filepath.Join(root, Dir, args[0]), files))
+	case "statePolicies":
+		t, err := Tooling(root)
+		if err != nil {
+			return err
+		}
+		return printPaths(root, out)(Write(filepath.Join(root, Dir, "tooling"), ToolingFiles(t)))
 	}
 	env := ""
 	if n == 1 {
@@ -45,6 +63,19 @@ func Target(ctx context.Context, root, name string, args []string, command *auto
 		return b.State(ctx, deploy.Up)
 	default:
 		return b.State(ctx, deploy.Destroy)
+	}
+}
+
+// printPaths prints the files written, relative to root.
+func printPaths(root string, out io.Writer) func(paths []string, err error) error {
+	return func(paths []string, err error) error {
+		for _, p := range paths {
+			if rel, rerr := filepath.Rel(root, p); rerr == nil {
+				p = rel
+			}
+			fmt.Fprintln(out, p)
+		}
+		return err
 	}
 }
 

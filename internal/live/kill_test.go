@@ -21,6 +21,7 @@ import (
 
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/doccheck"
 	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -99,6 +100,7 @@ func TestDeployKilledWhileTheNATGatewayIsCreated(t *testing.T) {
 	out.Reset()
 	require.NoError(t, dep.d.Recover(ctx, "dev", rec), out.String())
 	t.Logf("recover:env dev took %s:\n%s", time.Since(start).Round(100*time.Millisecond), out)
+	assert.Empty(t, doccheck.Missing(recoverOutput(t), out.String()), "docs/operations.md's output of recover:env dev")
 	assert.Contains(t, out.String(), `[network] aws:ec2/natGateway:NatGateway "nat-1-dev-pay01" exists in the cloud as nat-`)
 	report, err := dep.check.Check(ctx, profile.Dev)
 	require.NoError(t, err)
@@ -159,4 +161,22 @@ func killTree(t *testing.T, pid int) {
 		}
 	}
 	t.Logf("killed %d processes", len(tree))
+}
+
+// recoverOutput is what docs/operations.md says recover:env dev prints
+// after a deploy killed while the NAT gateway was created.
+func recoverOutput(t *testing.T) []string {
+	t.Helper()
+	blocks, err := doccheck.Read(filepath.Join("..", ".."), "docs/operations.md")
+	require.NoError(t, err)
+	for _, b := range blocks {
+		for _, c := range b.Commands {
+			if c.Text == "go run mage.go recover:env dev" {
+				require.NotEmpty(t, b.Expected, "docs/operations.md shows recover:env's output")
+				return b.Expected
+			}
+		}
+	}
+	t.Fatal("docs/operations.md has no `go run mage.go recover:env dev`")
+	return nil
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/acmepay/platform/internal/bootstrap"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/deploy/automation"
+	"github.com/acmepay/platform/internal/doccheck"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/programs"
 	"github.com/acmepay/platform/internal/recovery"
@@ -202,17 +203,25 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	assert.Empty(t, cloud.Resources(), "before anything is touched")
 
 	start := time.Now()
-	ran := o.follow(t, ctx, root, func(target string) bool { return target == "env" || target == "state" || target == "moveState" }, func(target string) {
-		if target == "state" {
-			o.createBucket(t)
+	page := o.guide(t, root, "docs/bootstrap.md", map[string]string{"<bucket>": o.pipe.StateBucket})
+	target := func(names ...string) func(doccheck.Command) bool {
+		return func(c doccheck.Command) bool {
+			m, ok := doccheck.ParseMage(c.Text)
+			return strings.HasPrefix(c.Text, "export ") || (ok && slices.Contains(names, m.Target))
 		}
-	})
+	}
+	ran := page.follow(t, ctx, target("bootstrap:policies", "bootstrap:statePolicies", "bootstrap:env", "bootstrap:state"))
+	o.createBucket(t) // as the tooling account's bootstrap makes it exist in AWS
+	ran = append(ran, page.follow(t, ctx, target("bootstrap:moveState"))...)
 	t.Logf("bootstrap, following docs/bootstrap.md: %s", time.Since(start).Round(100*time.Millisecond))
 	require.Equal(t, []string{
+		"go run mage.go bootstrap:policies prod     # dist/bootstrap/prod/*.json",
+		"go run mage.go bootstrap:statePolicies     # dist/bootstrap/tooling/*.json",
+		"export PULUMI_CONFIG_PASSPHRASE='<the bootstrap passphrase>'",
 		"AWS_PROFILE=<dev-admin> go run mage.go bootstrap:env dev",
 		"AWS_PROFILE=<tooling-admin> go run mage.go bootstrap:state",
 		"BOOTSTRAP_STATE=s3://<bucket>/bootstrap AWS_PROFILE=<tooling-admin> go run mage.go bootstrap:moveState",
-	}, ran, "the steps of docs/bootstrap.md that run against the stand-in")
+	}, ran, "the steps of docs/bootstrap.md that run against the stand-in, in order")
 	bootstrapped := live(cloud)
 	assert.Contains(t, bootstrapped, "aws:iam/role:Role deployer")
 	assert.Contains(t, bootstrapped, "aws:iam/policy:Policy permissions-boundary-dev-pay01")
@@ -278,9 +287,10 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 
 	// The page's teardown, with the bootstrap stacks' state in the bucket.
 	t.Setenv("PULUMI_BACKEND_URL", o.backend(bootstrapiam.BootstrapPrefix))
-	ran = o.follow(t, ctx, root, func(target string) bool { return target == "destroy" }, func(string) {})
+	ran = page.follow(t, ctx, target("bootstrap:destroy"))
 	require.Equal(t, []string{"AWS_PROFILE=<dev-admin> go run mage.go bootstrap:destroy dev       # refused while dev's layers hold resources, naming them"}, ran)
 	assert.Empty(t, cloud.Resources(), "and the bootstrap's teardown leaves nothing")
+	page.allRan(t)
 }
 
 // bootstrapAccount runs `bootstrap:env dev` through the CLI, as the

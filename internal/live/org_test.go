@@ -1,12 +1,9 @@
 package live
 
 import (
-	"bytes"
 	"context"
 	"net/url"
 	"os"
-	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,7 +14,6 @@ import (
 
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/bootstrap"
-	"github.com/acmepay/platform/internal/deploy/automation"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
@@ -127,6 +123,7 @@ func (o *org) as(t *testing.T, a account, key string) {
 	for k, v := range map[string]string{
 		"PULUMI_DEBUG_PROVIDERS": "aws:" + strconv.Itoa(a.provider),
 		"AWS_ENDPOINT_URL_STS":   "http://" + a.sts, "AWS_ENDPOINT_URL_SSM": "http://" + a.sts,
+		"AWS_ENDPOINT_URL_LAMBDA": "http://" + a.sts, "AWS_ENDPOINT_URL_SERVICE_QUOTAS": "http://" + a.sts, "AWS_ENDPOINT_URL_EC2": "http://" + a.sts,
 		"AWS_ACCESS_KEY_ID": key,
 	} {
 		t.Setenv(k, v)
@@ -163,114 +160,4 @@ func (o *org) putObject(key, object string) error {
 		})})
 	_, err := client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(o.pipe.StateBucket), Key: aws.String(object), Body: strings.NewReader("{}")})
 	return err
-}
-
-// A step of docs/bootstrap.md: a shell block of commands, and the output
-// block after it, if any.
-type step struct {
-	commands []string
-	expected []string
-}
-
-// docSteps reads docs/bootstrap.md's shell blocks, in order, with the
-// output each says to expect.
-func docSteps(t *testing.T) []step {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "docs", "bootstrap.md"))
-	require.NoError(t, err)
-	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```\n(?:\n```\n(.*?)```\n)?").FindAllStringSubmatch(string(raw), -1)
-	var steps []step
-	for _, b := range blocks {
-		s := step{commands: strings.Split(strings.TrimSpace(b[1]), "\n")}
-		if b[2] != "" {
-			s.expected = strings.Split(strings.TrimSpace(b[2]), "\n")
-		}
-		steps = append(steps, s)
-	}
-	return steps
-}
-
-// follow runs the bootstrap:* commands of docs/bootstrap.md's steps that
-// name them, in the order the page gives, through the code the mage targets
-// run, and checks the output each step says to expect. `<dev-admin>` and
-// `<tooling-admin>` are those accounts' administrators, `s3://<bucket>/...`
-// the state bucket served here. after runs after each command, with its
-// target. It returns the commands it ran.
-func (o *org) follow(t *testing.T, ctx context.Context, root string, only func(target string) bool, after func(target string)) []string {
-	t.Helper()
-	command := regexp.MustCompile(`^((?:[A-Z_]+=\S+ )*)go run mage\.go bootstrap:([a-zA-Z]+)((?: [a-z]+)*)\s*(?:#.*)?$`)
-	var ran []string
-	for _, s := range docSteps(t) {
-		out := &bytes.Buffer{}
-		runs := false
-		for _, line := range s.commands {
-			line = strings.TrimSpace(line)
-			if v, ok := strings.CutPrefix(line, "export PULUMI_CONFIG_PASSPHRASE="); ok {
-				require.Equal(t, "'<the bootstrap passphrase>'", v)
-				t.Setenv("PULUMI_CONFIG_PASSPHRASE", "live-tier")
-				continue
-			}
-			m := command.FindStringSubmatch(line)
-			if m == nil || !only(m[2]) {
-				continue
-			}
-			runs = true
-			for _, assign := range strings.Fields(m[1]) {
-				k, v, _ := strings.Cut(assign, "=")
-				switch {
-				case k == "AWS_PROFILE" && v == "<dev-admin>":
-					o.as(t, o.dev, adminKey)
-				case k == "AWS_PROFILE" && v == "<tooling-admin>":
-					o.as(t, o.tooling, adminKey)
-				case strings.HasPrefix(v, "s3://<bucket>/"):
-					t.Setenv(k, o.backend(strings.TrimPrefix(v, "s3://<bucket>/")))
-				default:
-					t.Fatalf("docs/bootstrap.md: %s: no stand-in for %s", line, assign)
-				}
-			}
-			t.Logf("docs/bootstrap.md: %s", line)
-			require.NoError(t, bootstrap.Target(ctx, root, m[2], strings.Fields(m[3]), &automation.Command{}, os.LookupEnv, out), "%s\n%s", line, out)
-			ran = append(ran, line)
-			after(m[2])
-		}
-		if runs {
-			expectInOrder(t, o.expand(s.expected), out.String())
-		}
-	}
-	return ran
-}
-
-// expand replaces the page's placeholders in its expected output.
-func (o *org) expand(lines []string) []string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = strings.ReplaceAll(l, "<bucket>", o.pipe.StateBucket)
-	}
-	return out
-}
-
-// expectInOrder checks that every expected line is a line of the output,
-// in order: "..." stands for any lines, and a line ending in "..." for any
-// line it begins.
-func expectInOrder(t *testing.T, expected []string, output string) {
-	t.Helper()
-	lines := strings.Split(output, "\n")
-	i := 0
-	for _, want := range expected {
-		if want == "..." {
-			continue
-		}
-		prefix, isPrefix := strings.CutSuffix(want, "...")
-		for ; i < len(lines); i++ {
-			got := strings.TrimSpace(lines[i])
-			if got == want || (isPrefix && strings.HasPrefix(got, prefix)) {
-				break
-			}
-		}
-		if i == len(lines) {
-			t.Errorf("docs/bootstrap.md says to expect %q, which the output does not hold (in that order):\n%s", want, output)
-			return
-		}
-		i++
-	}
 }

@@ -1,0 +1,57 @@
+package awsfake_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/internal/awsfake"
+	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+// The deployment's quota check, the real AWS SDK code of deploy.AWSQuotas,
+// reads the stand-in's quotas and resources over AWS's protocols: what the
+// account holds, and which of it is dev's by its tags.
+func TestTheQuotaCheckReadsTheStandInOverAWSsProtocols(t *testing.T) {
+	c := awsfake.New("123456789012", "us-east-1")
+	c.Quota = awsfake.Quotas{LambdaConcurrency: 400, EIPs: 3}
+	devTags := resource.NewObjectProperty(resource.PropertyMap{"Environment": resource.NewStringProperty("dev"), "Project": resource.NewStringProperty("payments-platform")})
+	add := func(typ, name string, in resource.PropertyMap) string {
+		id, err := c.Add(typ, name, in)
+		require.NoError(t, err)
+		return id
+	}
+	add("aws:lambda/function:Function", "ours", resource.PropertyMap{"name": resource.NewStringProperty("payment-processor-dev-pay01"), "reservedConcurrentExecutions": resource.NewNumberProperty(5)})
+	add("aws:lambda/function:Function", "theirs", resource.PropertyMap{"name": resource.NewStringProperty("batch"), "reservedConcurrentExecutions": resource.NewNumberProperty(100)})
+	add("aws:ec2/eip:Eip", "ours", resource.PropertyMap{"tags": devTags})
+	add("aws:ec2/eip:Eip", "theirs", nil)
+	add("aws:ec2/vpc:Vpc", "ours", resource.PropertyMap{"tags": devTags})
+	subnet := add("aws:ec2/subnet:Subnet", "ours", resource.PropertyMap{"availabilityZone": resource.NewStringProperty("us-east-1b")})
+	add("aws:ec2/natGateway:NatGateway", "ours", resource.PropertyMap{"subnetId": resource.NewStringProperty(subnet), "tags": devTags})
+
+	addr, stop, err := c.ServeSTS()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = stop() })
+	for _, k := range []string{"AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL_SERVICE_QUOTAS", "AWS_ENDPOINT_URL_EC2"} {
+		t.Setenv(k, "http://"+addr)
+	}
+	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIAACCOUNTADMIN", "AWS_SECRET_ACCESS_KEY": "awsfake", "AWS_PROFILE": "",
+		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "AWS_EC2_METADATA_DISABLED": "true"} {
+		t.Setenv(k, v)
+	}
+	p, err := profile.Planned(profile.Dev)
+	require.NoError(t, err)
+	u, err := deploy.AWSQuotas{}.Usage(context.Background(), p)
+	require.NoError(t, err)
+	assert.Equal(t, deploy.Usage{
+		LambdaConcurrency: 400, LambdaUnreserved: 295, FunctionReserved: 5,
+		EIPQuota: 3, EIPs: 2, OwnEIPs: 1,
+		VPCQuota: 5, VPCs: 1, OwnVPCs: 1,
+		NATQuota: 5, NATs: map[string]int{"us-east-1b": 1}, OwnNATs: map[string]int{"us-east-1b": 1},
+	}, u)
+}

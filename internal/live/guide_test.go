@@ -1,0 +1,241 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/internal/bootstrap"
+	"github.com/acmepay/platform/internal/deploy/automation"
+	"github.com/acmepay/platform/internal/doccheck"
+	"github.com/acmepay/platform/internal/gittest"
+	"github.com/acmepay/platform/internal/workbench"
+	"github.com/acmepay/platform/pkg/contract"
+)
+
+// guide follows a page's shell blocks against the stand-in organisation:
+// each command the page does not mark as not run is run as written, through
+// the code its mage target runs (bootstrap.Target, workbench.Target) or,
+// for any other command, bash in the repository at root; then the block's
+// output is compared with what the page says to expect.
+type guide struct {
+	o    *org
+	root string
+	page string
+	// values are what the page's placeholders stand for here.
+	values map[string]string
+	blocks []doccheck.Block
+	ran    map[string]bool
+	// elsewhere are commands whose block's output another test compares,
+	// with the state it shows (an interrupted run, for recover:env).
+	elsewhere map[string]bool
+}
+
+func (o *org) guide(t *testing.T, root, page string, values map[string]string) *guide {
+	t.Helper()
+	blocks, err := doccheck.Read(filepath.Join("..", ".."), page)
+	require.NoError(t, err)
+	return &guide{o: o, root: root, page: page, values: values, blocks: blocks, ran: map[string]bool{}, elsewhere: map[string]bool{}}
+}
+
+// follow runs, in the page's order, the commands not run yet for which
+// only says yes (a page may be followed in parts),
+// and compares each block's expected output with what its commands printed.
+// A command that fails fails the test, naming it.
+func (g *guide) follow(t *testing.T, ctx context.Context, only func(c doccheck.Command) bool) []string {
+	t.Helper()
+	var ran []string
+	for _, b := range g.blocks {
+		out := &bytes.Buffer{}
+		runs, compare := false, true
+		for _, c := range b.Commands {
+			if c.NotRun != "" || g.ran[c.Text] || !only(c) {
+				continue
+			}
+			runs = true
+			compare = compare && !g.elsewhere[c.Text]
+			t.Logf("%s: %s", g.page, c.Text)
+			require.NoError(t, g.run(t, ctx, c.Text, out), "%s: %s\n%s", g.page, c.Text, out)
+			g.ran[c.Text] = true
+			ran = append(ran, c.Text)
+		}
+		if runs && compare {
+			if missing := doccheck.Missing(g.expand(b.Expected), out.String()); missing != "" {
+				t.Errorf("%s says to expect %q, which the output does not hold (in that order):\n%s", g.page, missing, out)
+			}
+		}
+	}
+	return ran
+}
+
+// allRan checks that every command of the page not marked as not run was
+// run by now: a new command on the page fails the test until it is run or
+// marked.
+func (g *guide) allRan(t *testing.T) {
+	t.Helper()
+	for _, b := range g.blocks {
+		for _, c := range b.Commands {
+			if c.NotRun == "" && !g.ran[c.Text] {
+				t.Errorf("%s: %q is neither run by this test nor marked %q", g.page, c.Text, doccheck.NotRunMarker+" <why>")
+			}
+		}
+	}
+}
+
+func (g *guide) expand(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		for k, v := range g.values {
+			l = strings.ReplaceAll(l, k, v)
+		}
+		out[i] = l
+	}
+	return out
+}
+
+// run runs one command. Variables set before a mage command hold for that
+// command only, as in a shell; an export holds for the rest of the test.
+func (g *guide) run(t *testing.T, ctx context.Context, text string, out io.Writer) error {
+	t.Helper()
+	if rest, ok := strings.CutPrefix(strings.TrimSpace(text), "export "); ok {
+		name, _, _ := strings.Cut(rest, "=")
+		if name == "PULUMI_CONFIG_PASSPHRASE" {
+			t.Setenv(name, "live-tier")
+			return nil
+		}
+		got, err := g.bash(fmt.Sprintf("%s\nprintf %%s \"$%s\"", strings.TrimSpace(text), name), nil)
+		if err != nil {
+			return err
+		}
+		t.Setenv(name, got)
+		return nil
+	}
+	m, ok := doccheck.ParseMage(text)
+	if !ok {
+		if _, err := exec.LookPath(strings.Fields(text)[0]); err != nil && !strings.HasPrefix(text, "for ") {
+			t.Logf("%s: %s: %s is not installed here; not run", g.page, text, strings.Fields(text)[0])
+			return nil
+		}
+		got, err := g.bash(text, out)
+		fmt.Fprint(out, got)
+		return err
+	}
+	for _, kv := range m.Vars {
+		k, v := kv[0], kv[1]
+		switch {
+		case k == "AWS_PROFILE" && v == "<dev-admin>":
+			g.o.as(t, g.o.dev, adminKey)
+			continue
+		case k == "AWS_PROFILE" && v == "<tooling-admin>":
+			g.o.as(t, g.o.tooling, adminKey)
+			continue
+		case strings.HasPrefix(v, "s3://<bucket>/"):
+			v = g.o.backend(strings.TrimPrefix(v, "s3://<bucket>/"))
+		default:
+			if v = g.placeholder(v); strings.Contains(v, "<") {
+				return fmt.Errorf("no stand-in for %s=%s", k, v)
+			}
+		}
+		prev, had := os.LookupEnv(k)
+		require.NoError(t, os.Setenv(k, v))
+		defer func() {
+			if had {
+				_ = os.Setenv(k, prev)
+			} else {
+				_ = os.Unsetenv(k)
+			}
+		}()
+	}
+	args := make([]string, len(m.Args))
+	for i, a := range m.Args {
+		args[i] = g.placeholder(a)
+	}
+	if name, ok := strings.CutPrefix(m.Target, "bootstrap:"); ok {
+		return bootstrap.Target(ctx, g.root, name, args, &automation.Command{}, os.LookupEnv, out)
+	}
+	return workbench.Target(ctx, m.Target, args, workbench.Options{Root: g.root, Lookup: os.LookupEnv, Out: out})
+}
+
+func (g *guide) placeholder(s string) string {
+	for k, v := range g.values {
+		s = strings.ReplaceAll(s, k, v)
+	}
+	return s
+}
+
+// bash runs a command in the repository with the test's environment.
+func (g *guide) bash(text string, out io.Writer) (string, error) {
+	cmd := exec.Command("bash", "-euo", "pipefail", "-c", text)
+	cmd.Dir = g.root
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err := cmd.Run()
+	if err != nil && out != nil {
+		fmt.Fprint(out, buf.String())
+		return "", fmt.Errorf("%s: %w", text, err)
+	}
+	return buf.String(), err
+}
+
+// TestTheGuidesAsWritten follows docs/first-deploy.md from step 2 to its
+// end, as dev's administrator with the clone's file backend, through the
+// real CLI against the stand-in: env:apply, the offline plan, the
+// bootstrap, a preview, a deploy, the drift check, the destroy and the
+// removal of the stacks (which keeps the committed stack files). Then, in
+// the same clone, it follows docs/operations.md: a preview and a deploy of
+// dev, a rollback commit, recover:env and destroy:env. Each block's output
+// is compared with what the page prints, and every command the pages do
+// not mark as not run is run.
+func TestTheGuidesAsWritten(t *testing.T) {
+	root := gittest.Clone(t, filepath.Join("..", ".."))
+	o := newOrg(t, root)
+	ctx := context.Background()
+	all := func(doccheck.Command) bool { return true }
+
+	first := o.guide(t, root, "docs/first-deploy.md", map[string]string{})
+	start := time.Now()
+	first.follow(t, ctx, all)
+	first.allRan(t)
+	t.Logf("docs/first-deploy.md: %s", time.Since(start).Round(100*time.Millisecond))
+	for _, layer := range contract.Layers() {
+		assert.FileExists(t, filepath.Join(root, layer, "Pulumi.dev.yaml"), "the stacks' removal keeps the committed stack file")
+		_, err := os.Stat(filepath.Join(root, ".pulumi-state", ".pulumi", "stacks", layer, "dev.json"))
+		assert.True(t, os.IsNotExist(err), "%s's dev stack is removed from the backend", layer)
+	}
+	layers := planned(t, "dev")
+	for _, r := range live(o.dev.cloud) {
+		assert.NotContains(t, layers, r, "only the bootstrap outlives the destroy")
+	}
+
+	// The stack files gained their encryption salts: commit them, as the
+	// guide says. That commit is the last good one; a later one changes
+	// prod, and operations.md rolls prod back to it.
+	good := gittest.Commit(t, root, "dev's stacks")
+	path := filepath.Join(root, "compute", "Pulumi.prod.yaml")
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, append(raw, []byte("  payments:lambdaMemoryMb: 3008\n")...), 0o644))
+	gittest.Commit(t, root, "prod's function gets 3008 MB")
+
+	ops := o.guide(t, root, "docs/operations.md", map[string]string{"<last-good-commit>": good[:12]})
+	// Run here on a clean environment; its output, what it settles after a
+	// kill, is compared by TestDeployKilledWhileTheNATGatewayIsCreated.
+	ops.elsewhere["go run mage.go recover:env dev"] = true
+	o.as(t, o.dev, adminKey)
+	start = time.Now()
+	ops.follow(t, ctx, all)
+	ops.allRan(t)
+	t.Logf("docs/operations.md: %s", time.Since(start).Round(100*time.Millisecond))
+	assert.Equal(t, "rollback/prod-"+good[:12], gittest.Git(t, root, "branch", "--show-current"))
+	assert.NotContains(t, gittest.Git(t, root, "show", "HEAD:compute/Pulumi.prod.yaml"), "3008", "the rollback commit takes prod's change back")
+}

@@ -1,0 +1,278 @@
+// Package workbench runs the mage targets that plan, deploy, inspect and
+// settle an environment, in a repository at root, with their settings read
+// from a lookup (the process's environment, for magefile.go). The magefile's
+// targets call Target, and so do the tests that follow the guides' commands
+// (docs/first-deploy.md, docs/operations.md) against the stand-in: what the
+// guides say is what the targets do.
+package workbench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/deploy/automation"
+	"github.com/acmepay/platform/internal/drift"
+	"github.com/acmepay/platform/internal/envreport"
+	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/internal/plan"
+	"github.com/acmepay/platform/internal/policy"
+	"github.com/acmepay/platform/internal/programs"
+	"github.com/acmepay/platform/internal/recovery"
+	"github.com/acmepay/platform/internal/rollback"
+	"github.com/acmepay/platform/internal/statebackend"
+	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/profile"
+)
+
+// Options is where and how a target runs.
+type Options struct {
+	Root string
+	// Lookup reads the targets' settings: REVERT_DRIFT, CONFIRM_DESTROY,
+	// ALLOW_DATA_LOSS, LOCK_HOST_GONE, GITHUB_STEP_SUMMARY (and, through
+	// automation.New, PULUMI_BACKEND_URL). AWS credentials come from the
+	// standard chain.
+	Lookup func(string) (string, bool)
+	Out    io.Writer
+	// Force, when closed, kills a running CLI (a second signal); nil for
+	// never.
+	Force <-chan struct{}
+}
+
+// Targets are the targets Target runs, with the number of arguments each
+// takes.
+var Targets = map[string]int{
+	"env:apply": 0, "plan:env": 1, "preview:env": 1, "deploy:env": 1, "destroy:env": 1, "recover:env": 1,
+	"drift:env": 1, "drift:revert": 1, "manifest:env": 1, "rollback:env": 2,
+}
+
+// Target runs one target with its arguments.
+func Target(ctx context.Context, name string, args []string, o Options) error {
+	n, ok := Targets[name]
+	if !ok {
+		return fmt.Errorf("%s: no such target (%s)", name, strings.Join(sortedTargets(), ", "))
+	}
+	if len(args) != n {
+		return fmt.Errorf("%s takes %d argument(s), got %d: %q", name, n, len(args), args)
+	}
+	switch name {
+	case "env:apply":
+		return apply(ctx, o)
+	case "plan:env":
+		_, err := plan.Run(ctx, plan.Options{Root: o.Root, Env: args[0], Out: o.Out})
+		return err
+	case "rollback:env":
+		_, err := rollback.Prepare(ctx, rollback.Options{Root: o.Root, Env: args[0], Commit: args[1], Out: o.Out})
+		return err
+	}
+	w, err := open(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	env := args[0]
+	switch name {
+	case "preview:env":
+		_, err = w.d.Run(ctx, deploy.Preview, env)
+		return err
+	case "destroy:env":
+		_, err = w.d.Run(ctx, deploy.Destroy, env)
+		return err
+	case "deploy:env":
+		allow, _ := o.Lookup("ALLOW_DATA_LOSS")
+		w.d.AllowDataLoss = allow == env
+		if _, err := w.d.Run(ctx, deploy.Up, env); err != nil {
+			summary, _ := o.Lookup("GITHUB_STEP_SUMMARY")
+			return errors.Join(err, deploy.WriteStepSummary(summary, env, err))
+		}
+		return w.manifest(ctx, env)
+	case "manifest:env":
+		return w.manifest(ctx, env)
+	case "drift:env":
+		report, err := w.d.Drift(ctx, env, w.runner)
+		if err != nil {
+			return err
+		}
+		report.Except(w.d.Exceptions)
+		return report.Publish(filepath.Join(o.Root, "drift"), o.Out)
+	case "drift:revert":
+		_, _, err = w.d.Revert(ctx, env, w.runner)
+		return err
+	default: // recover:env
+		return w.recover(ctx, env)
+	}
+}
+
+func sortedTargets() []string {
+	var names []string
+	for n := range Targets {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// apply writes environments.yaml's accounts, region and suffix into every
+// layer's stack files, then regenerates the docs, planned manifests and
+// costs.
+func apply(ctx context.Context, o Options) error {
+	if err := envreport.Apply(o.Root, profile.Planned); err != nil {
+		return err
+	}
+	fmt.Fprintln(o.Out, "stack files: accounts, region and suffix from pkg/profile/environments.yaml")
+	if err := Docs(o.Root); err != nil {
+		return err
+	}
+	for _, env := range profile.Environments() {
+		if _, err := plan.Run(ctx, plan.Options{Root: o.Root, Env: string(env), Out: io.Discard}); err != nil {
+			return err
+		}
+		fmt.Fprintf(o.Out, "planned: manifests/planned/%s.json, costs/%s.json\n", env, env)
+	}
+	return nil
+}
+
+// Docs regenerates docs/environments.md and docs/compliance.md.
+func Docs(root string) error {
+	if err := EnvironmentsPage(root); err != nil {
+		return err
+	}
+	return CompliancePage(root)
+}
+
+// EnvironmentsPage regenerates docs/environments.md from the profiles and
+// stack files.
+func EnvironmentsPage(root string) error {
+	md, err := envreport.Markdown(root)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(root, envreport.DocPath), md, 0o644)
+}
+
+// CompliancePage regenerates docs/compliance.md from the rules and
+// compliance/waivers.yaml.
+func CompliancePage(root string) error {
+	waivers, err := policy.LoadWaivers(filepath.Join(root, policy.WaiversFile))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(root, policy.DocPath), policy.Markdown(waivers), 0o644)
+}
+
+// bench is what the targets on deployed stacks share: the deployer,
+// guarded by the state backend's locks and pending operations.
+type bench struct {
+	o      Options
+	d      *deploy.Deployer
+	runner *automation.Automation
+	check  recovery.Checker
+	close  func()
+}
+
+func open(ctx context.Context, o Options) (*bench, error) {
+	runner, err := automation.New(o.Root, o.Lookup)
+	if err != nil {
+		return nil, err
+	}
+	runner.Programs = programs.ByLayer()
+	runner.Command = &automation.Command{Force: o.Force}
+	store, err := statebackend.Open(ctx, runner.Backend)
+	if err != nil {
+		return nil, err
+	}
+	host, err := statebackend.ThisHost()
+	if err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	host.GoneHost, _ = o.Lookup("LOCK_HOST_GONE")
+	exceptions, err := drift.LoadExceptions(o.Root, time.Now())
+	if err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	revertFor, _ := o.Lookup("REVERT_DRIFT")
+	revert, err := deploy.ParseRevertDrift(revertFor)
+	if err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	confirm, _ := o.Lookup("CONFIRM_DESTROY")
+	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
+	d := &deploy.Deployer{
+		Root: o.Root, Graph: deploy.Graph(), Runner: runner, Guard: check,
+		Identity: deploy.STSIdentity{}, Bootstrap: deploy.SSMBootstrap{}, Quotas: deploy.AWSQuotas{}, CLI: automation.PulumiCLI{},
+		Out: o.Out, Now: time.Now, ConfirmDestroy: confirm,
+		Exceptions: exceptions, RevertDrift: revert,
+	}
+	return &bench{o: o, d: d, runner: runner, check: check, close: func() { _ = store.Close() }}, nil
+}
+
+// DriftReport refreshes every layer of a deployed environment without
+// writing state, and reports what drifted (drift:adopt's fresh check).
+func DriftReport(ctx context.Context, env string, o Options) (drift.Report, error) {
+	w, err := open(ctx, o)
+	if err != nil {
+		return drift.Report{}, err
+	}
+	defer w.close()
+	return w.d.Drift(ctx, env, w.runner)
+}
+
+// manifest writes manifests/<env>.json from the deployed stacks' state.
+func (w *bench) manifest(ctx context.Context, env string) error {
+	prov, err := manifest.ProvenanceOf(w.o.Root, w.runner.Backend)
+	if err != nil {
+		return err
+	}
+	m, err := w.d.Manifest(ctx, env, w.runner, prov)
+	if err != nil {
+		return err
+	}
+	path, err := m.WriteDeployed(w.o.Root)
+	if err != nil {
+		return err
+	}
+	if rel, err := filepath.Rel(w.o.Root, path); err == nil {
+		path = rel
+	}
+	fmt.Fprintln(w.o.Out, "manifest (deployed):", path)
+	return nil
+}
+
+// recover settles what an interrupted run left; nothing to settle is not
+// an error.
+func (w *bench) recover(ctx context.Context, env string) error {
+	region := "us-east-1"
+	if p, err := profile.ForDeployment(w.o.Root, profile.Environment(env)); err == nil {
+		region = p.Region
+	}
+	finder, err := recovery.NewAWS(ctx, region, env)
+	if err != nil {
+		return err
+	}
+	err = w.d.Recover(ctx, env, recovery.Recoverer{Checker: w.check, Editor: w.runner, Finder: finder, Out: w.o.Out})
+	if errors.Is(err, recovery.ErrNothingToRecover) {
+		return nil
+	}
+	return err
+}
+
+// CallerEnvironment is the environment whose account the credentials
+// reach (`mage manifest`).
+func CallerEnvironment(ctx context.Context, o Options) (profile.Environment, error) {
+	w, err := open(ctx, o)
+	if err != nil {
+		return "", err
+	}
+	defer w.close()
+	return w.d.CallerEnvironment(ctx)
+}
