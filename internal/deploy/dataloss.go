@@ -60,6 +60,16 @@ func ChangesOf(steps []Step) Changes {
 type Outcome struct {
 	Changes Changes
 	Steps   []Step
+	// OutputsChanged is set when the layer's stack outputs change (or, in
+	// a preview, may change): a layer whose only change is an output still
+	// needs its update, for the layers that read it.
+	OutputsChanged bool
+}
+
+// Empty reports whether a preview found nothing to do: no resource step
+// that changes anything, and the same stack outputs.
+func (o Outcome) Empty() bool {
+	return len(ChangesOf(o.Steps)) == 0 && !o.OutputsChanged
 }
 
 // Stateful are the types whose replacement or deletion destroys data: the

@@ -208,16 +208,24 @@ func (d *Deployer) Run(ctx context.Context, op Op, envName string) (Report, erro
 	}
 	defer release()
 	fmt.Fprintf(d.Out, "%s %s: account %s, region %s, suffix %s\n", op, env, p.AccountID, p.Region, p.Suffix)
+	// fresh tells the layers whose state matches the live resources (the
+	// drift gate's refresh found nothing): only those may skip an update
+	// with nothing to change, since the update's refresh would write nothing.
+	fresh := func(string) bool { return false }
 	if op == Up {
-		if err := d.driftGate(ctx, env, p); err != nil {
+		stale, checked, err := d.driftGate(ctx, env, p)
+		if err != nil {
 			return Report{Env: env, Op: op}, err
+		}
+		if checked {
+			fresh = func(layer string) bool { return !stale[layer] }
 		}
 	}
 	var report Report
 	if op == Destroy {
-		report = d.sequential(ctx, op, env, DestroyOrder(d.Graph))
+		report = d.sequential(ctx, op, env, DestroyOrder(d.Graph), fresh)
 	} else {
-		report = d.concurrent(ctx, op, env)
+		report = d.concurrent(ctx, op, env, fresh)
 	}
 	d.printSummary(report)
 	for _, l := range report.Layers {
@@ -305,7 +313,7 @@ const (
 
 // concurrent starts each layer as soon as all its dependencies succeeded. After
 // a failure no further layer starts; layers already running finish.
-func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environment) Report {
+func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environment, fresh func(string) bool) Report {
 	var (
 		mu      sync.Mutex
 		results = map[string]LayerResult{}
@@ -348,7 +356,7 @@ func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environmen
 				return
 			}
 			mu.Unlock()
-			res := d.runLayer(ctx, op, l, env, out)
+			res := d.runLayer(ctx, op, l, env, out, fresh)
 			mu.Lock()
 			results[l.Name] = res
 			if res.Status == statusFailed {
@@ -366,7 +374,7 @@ func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environmen
 }
 
 // sequential runs layers one after another and skips the rest after a failure.
-func (d *Deployer) sequential(ctx context.Context, op Op, env profile.Environment, order []Layer) Report {
+func (d *Deployer) sequential(ctx context.Context, op Op, env profile.Environment, order []Layer, fresh func(string) bool) Report {
 	report := Report{Env: env, Op: op}
 	out := &syncWriter{w: d.Out}
 	failed := false
@@ -375,17 +383,17 @@ func (d *Deployer) sequential(ctx context.Context, op Op, env profile.Environmen
 			report.Layers = append(report.Layers, LayerResult{Layer: l.Name, Status: statusSkipped})
 			continue
 		}
-		res := d.runLayer(ctx, op, l, env, out)
+		res := d.runLayer(ctx, op, l, env, out, fresh)
 		failed = res.Status == statusFailed
 		report.Layers = append(report.Layers, res)
 	}
 	return report
 }
 
-func (d *Deployer) runLayer(ctx context.Context, op Op, l Layer, env profile.Environment, out *syncWriter) LayerResult {
+func (d *Deployer) runLayer(ctx context.Context, op Op, l Layer, env profile.Environment, out *syncWriter, fresh func(string) bool) LayerResult {
 	start := d.Now()
 	w := &prefixWriter{prefix: "[" + l.Name + "] ", out: out}
-	outcome, err := d.runGuarded(ctx, op, l, env, w)
+	outcome, err := d.runGuarded(ctx, op, l, env, w, fresh(l.Name))
 	w.Flush()
 	res := LayerResult{Layer: l.Name, Changes: outcome.Changes, Duration: d.Now().Sub(start), Status: statusSucceeded,
 		firstDeploy: createsStack(outcome.Steps)}
@@ -412,8 +420,10 @@ func createsStack(steps []Step) bool {
 
 // runGuarded runs op on one layer. An update is previewed first and refused
 // when it would destroy data that was not allowed to be lost; a preview
-// warns of it.
-func (d *Deployer) runGuarded(ctx context.Context, op Op, l Layer, env profile.Environment, w io.Writer) (Outcome, error) {
+// warns of it. An update whose preview changes nothing, outputs included,
+// is skipped when the layer's state is fresh (nothing for its refresh to
+// record).
+func (d *Deployer) runGuarded(ctx context.Context, op Op, l Layer, env profile.Environment, w io.Writer, fresh bool) (Outcome, error) {
 	if op == Up {
 		preview, err := d.Runner.Run(ctx, Preview, l, env, io.Discard)
 		if err != nil {
@@ -424,6 +434,12 @@ func (d *Deployer) runGuarded(ctx context.Context, op Op, l Layer, env profile.E
 				return Outcome{}, fmt.Errorf("%w:\n%s\nreview the change; if the loss is intended, deploy again with data loss allowed (ALLOW_DATA_LOSS=%s)", ErrDataLoss, describeLoss(loss), env)
 			}
 			fmt.Fprintf(w, "data loss allowed:\n%s\n", describeLoss(loss))
+		}
+		if fresh && preview.Empty() {
+			// Nothing to change, outputs included: the update would only
+			// refresh. The layer keeps its state as it is.
+			fmt.Fprintln(w, "no changes: not updated")
+			return Outcome{Changes: preview.Changes, Steps: preview.Steps}, nil
 		}
 	}
 	if err := ctx.Err(); err != nil {

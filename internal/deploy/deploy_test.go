@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -28,8 +29,10 @@ type fakeRunner struct {
 	waitFor  map[string]string // layer -> layer that must have started first
 	fail     map[string]error
 	overlaps []string
-	// planned are the steps a preview of a layer reports.
+	// planned are the steps a preview of a layer reports (three creates
+	// when unset); outputs, the layers whose preview changes an output.
 	planned map[string][]Step
+	outputs map[string]bool
 }
 
 func newFakeRunner() *fakeRunner {
@@ -46,7 +49,13 @@ func (f *fakeRunner) Run(ctx context.Context, op Op, l Layer, env profile.Enviro
 		f.events = append(f.events, "preview "+l.Name)
 		f.mu.Unlock()
 		io.WriteString(out, "Previewing ("+string(env)+")\n")
-		return Outcome{Changes: Changes{"create": 3}, Steps: f.planned[l.Name]}, nil
+		steps, ok := f.planned[l.Name]
+		if !ok {
+			for i := range 3 {
+				steps = append(steps, NewStep("create", "aws:s3/bucketV2:BucketV2", fmt.Sprintf("urn:pulumi:%s::%s::aws:s3/bucketV2:BucketV2::b%d", env, l.Name, i), nil, nil))
+			}
+		}
+		return Outcome{Changes: ChangesOf(steps), Steps: steps, OutputsChanged: f.outputs[l.Name]}, nil
 	}
 	f.events = append(f.events, "start "+l.Name)
 	f.mu.Unlock()
@@ -476,4 +485,49 @@ func TestABackendTheStateBucketPolicyDoesNotCoverIsRefused(t *testing.T) {
 	_, err := d.Run(context.Background(), Up, "dev")
 	require.NoError(t, err)
 	assert.NotEmpty(t, runner.events)
+}
+
+// A layer whose preview changes nothing, outputs included, and whose
+// refresh found nothing to record, is not updated: the deployment says so
+// and goes on. A layer whose only change is an output is updated, for the
+// layers that read it; so is a layer whose refresh found drift (here an
+// adopted hand change), so that its state records the live value. Without
+// a drift check to say the state is fresh, every layer is updated.
+func TestALayerWithNothingToChangeIsNotUpdated(t *testing.T) {
+	same := func(layer string) []Step {
+		return []Step{NewStep("same", "aws:s3/bucketV2:BucketV2", "urn:pulumi:dev::"+layer+"::aws:s3/bucketV2:BucketV2::b", nil, nil)}
+	}
+	runner := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift("dev")}}
+	for _, l := range []string{"data", "compute", "observability"} {
+		runner.planned[l] = same(l)
+	}
+	d, out := newDeployer(runner, "123456789012")
+	report, err := d.Run(context.Background(), Up, "dev")
+	require.NoError(t, err)
+	assert.NotContains(t, runner.fakeRunner.events, "start data")
+	assert.NotContains(t, runner.fakeRunner.events, "start observability")
+	assert.Contains(t, runner.fakeRunner.events, "start network", "three creates")
+	assert.Contains(t, runner.fakeRunner.events, "start compute", "its refresh found the function's memory changed")
+	assert.Contains(t, out.String(), "[data] no changes: not updated")
+	for _, l := range report.Layers {
+		if l.Layer == "data" {
+			assert.Empty(t, l.Changes, "the preview's count: nothing changes")
+			assert.Equal(t, statusSucceeded, l.Status)
+		}
+	}
+
+	runner = &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{}}
+	runner.planned["observability"] = same("observability")
+	runner.outputs = map[string]bool{"observability": true}
+	d, _ = newDeployer(runner, "123456789012")
+	_, err = d.Run(context.Background(), Up, "dev")
+	require.NoError(t, err)
+	assert.Contains(t, runner.fakeRunner.events, "start observability", "an output changes")
+
+	plain := newFakeRunner()
+	plain.planned["data"] = same("data")
+	d, _ = newDeployer(plain, "123456789012")
+	_, err = d.Run(context.Background(), Up, "dev")
+	require.NoError(t, err)
+	assert.Contains(t, plain.events, "start data", "no drift check: the state may be stale")
 }

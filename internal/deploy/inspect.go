@@ -131,16 +131,29 @@ type DriftIgnorer interface {
 // word. Drift an exception covers is left as it is. Any other drift stops a
 // deploy of staging or prod, naming each drifted property and the three
 // ways on, unless REVERT_DRIFT names the environment; in dev the deploy
-// says what it will undo and goes on.
-func (d *Deployer) driftGate(ctx context.Context, env profile.Environment, p profile.Profile) error {
+// says what it will undo and goes on. It returns the layers whose refresh
+// found any drift, excepted or not (their update must run, to record the
+// live values), and whether it could check at all.
+func (d *Deployer) driftGate(ctx context.Context, env profile.Environment, p profile.Profile) (stale map[string]bool, checked bool, err error) {
 	in, ok := d.Runner.(Inspector)
 	if !ok {
-		return nil
+		return nil, false, nil
 	}
 	report, err := d.refresh(ctx, env, p, in)
 	if err != nil {
-		return err
+		return nil, false, err
 	}
+	stale = map[string]bool{}
+	for _, r := range report.Drifted {
+		stale[r.Layer] = true
+	}
+	return stale, true, d.stopForDrift(ctx, env, report)
+}
+
+// stopForDrift stops a deployment of staging or prod that would put back a
+// hand change, warns of it in dev, and leaves excepted drift as it is.
+func (d *Deployer) stopForDrift(ctx context.Context, env profile.Environment, report drift.Report) error {
+	var err error
 	report.Except(d.Exceptions)
 	if ignorer, ok := d.Runner.(DriftIgnorer); ok {
 		ignorer.IgnoreDrift(d.Exceptions)

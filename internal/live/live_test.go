@@ -258,11 +258,13 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 
 	d, _ = deployment(deployerKey, o.backend("dev"))
 	var second deploy.Report
+	out.Reset()
 	timed("second deploy", func() (err error) { second, err = d.Run(ctx, deploy.Up, "dev"); return })
 	for _, l := range second.Layers {
 		for kind, n := range l.Changes {
 			assert.True(t, kind == "same", "%s: a second deploy changes nothing, got %s=%d", l.Layer, kind, n)
 		}
+		assert.Contains(t, out.String(), "["+l.Layer+"] no changes: not updated", "its preview is empty, so the layer is not updated")
 	}
 
 	require.NoError(t, cloud.Edit("aws:lambda/function:Function", "payment-processor", func(in resource.PropertyMap) {

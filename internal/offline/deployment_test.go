@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/drift"
+	"github.com/acmepay/platform/internal/gittest"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -182,4 +184,41 @@ func TestADeployLeavesExceptedDriftAsItIs(t *testing.T) {
 	}
 	assert.Equal(t, deploy.Changes{"update": 1}, changes["compute"], "the update that puts the code's value back is in the summary")
 	assert.Equal(t, 2048.0, liveMemory(t, e))
+}
+
+// Through the real engine: a second deployment of an unchanged environment
+// previews each layer and updates none; after a setting of one layer
+// changes, only that layer is updated.
+func TestAnUnchangedLayerIsNotUpdated(t *testing.T) {
+	ctx := context.Background()
+	e, err := New(t, gittest.Clone(t, "../.."), profile.Dev) // its stack file changes below
+	require.NoError(t, err)
+	out := &bytes.Buffer{}
+	d := &deploy.Deployer{Root: e.Root, Graph: deploy.Graph(), Runner: Runner{Env: e, Commit: commit},
+		Identity: account(e.Profile.AccountID), CLI: cli{}, Out: out, Now: time.Now}
+	_, err = d.Run(ctx, deploy.Up, "dev")
+	require.NoError(t, err, out.String())
+	for _, l := range deploy.Graph() {
+		require.Equal(t, 1, e.updates[l.Name], "%s was deployed once", l.Name)
+	}
+	out.Reset()
+	_, err = d.Run(ctx, deploy.Up, "dev")
+	require.NoError(t, err, out.String())
+	for _, l := range deploy.Graph() {
+		assert.Equal(t, 1, e.updates[l.Name], "%s: nothing changed, so no update", l.Name)
+		assert.Contains(t, out.String(), "["+l.Name+"] no changes: not updated")
+	}
+
+	stack := filepath.Join(e.Root, "compute", "Pulumi.dev.yaml")
+	raw, err := os.ReadFile(stack)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(stack, append(raw, []byte("  payments:lambdaMemoryMb: 1024\n")...), 0o644))
+	out.Reset()
+	_, err = d.Run(ctx, deploy.Up, "dev")
+	require.NoError(t, err, out.String())
+	assert.Equal(t, 2, e.updates["compute"], "the changed layer is updated")
+	for _, l := range []string{"network", "data", "observability"} {
+		assert.Equal(t, 1, e.updates[l], "%s is not", l)
+	}
+	assert.Equal(t, 1024.0, liveMemory(t, e))
 }

@@ -114,6 +114,8 @@ type Result struct {
 	Layer  string
 	Events []apitype.EngineEvent
 	Steps  []deploy.Step
+	// OutputsChanged: the stack's outputs differ from its last update's.
+	OutputsChanged bool
 }
 
 // Changes counts the steps that change something.
@@ -202,6 +204,12 @@ func (e *Env) Run(ctx context.Context, op EngineOp, layer string) (Result, error
 			if ev.Type == engine.ResourcePreEvent {
 				md := ev.Payload().(engine.ResourcePreEventPayload).Metadata
 				res.Steps = append(res.Steps, step(md))
+			}
+			if ev.Type == engine.ResourceOutputsEvent {
+				md := ev.Payload().(engine.ResourceOutputsEventPayload).Metadata
+				if md.Type == "pulumi:pulumi:Stack" {
+					res.OutputsChanged = res.OutputsChanged || md.Old == nil || md.New == nil || !md.Old.Outputs.DeepEquals(md.New.Outputs)
+				}
 			}
 			converted, cerr := display.ConvertEngineEvent(ev, false)
 			if cerr == nil {

@@ -43,7 +43,7 @@ func (r Runner) Run(ctx context.Context, op deploy.Op, l deploy.Layer, env profi
 		return deploy.Outcome{}, fmt.Errorf("offline: unknown operation %q", op)
 	}
 	res, err := r.Env.Run(ctx, eop, l.Name)
-	outcome := deploy.Outcome{Changes: res.Changes(), Steps: res.Steps}
+	outcome := deploy.Outcome{Changes: res.Changes(), Steps: res.Steps, OutputsChanged: res.OutputsChanged}
 	for _, s := range res.Steps {
 		if s.Op != "same" && s.Op != "refresh" {
 			fmt.Fprintf(out, "%s %s %s\n", s.Op, s.Type, s.Name)

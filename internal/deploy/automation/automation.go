@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -115,7 +116,7 @@ func (a *Automation) Run(ctx context.Context, op deploy.Op, layer deploy.Layer, 
 		for kind, n := range res.ChangeSummary {
 			changes[string(kind)] = n
 		}
-		return deploy.Outcome{Changes: changes, Steps: steps.wait()}, nil
+		return deploy.Outcome{Changes: changes, Steps: steps.wait(), OutputsChanged: steps.outputsChanged}, nil
 	case deploy.Up:
 		res, err := stack.Up(ctx, optup.ProgressStreams(out), optup.ErrorProgressStreams(out), optup.Refresh(),
 			optup.EventStreams(steps.events))
@@ -150,6 +151,9 @@ type stepCollector struct {
 	events chan events.EngineEvent
 	done   chan struct{}
 	steps  []deploy.Step
+	// outputsChanged is set when the stack resource's outputs differ from
+	// its last update's (unknown outputs in a preview count as changed).
+	outputsChanged bool
 }
 
 func collectSteps() *stepCollector {
@@ -160,10 +164,16 @@ func collectSteps() *stepCollector {
 			if ev.ResourcePreEvent != nil {
 				c.steps = append(c.steps, stepOf(ev.ResourcePreEvent.Metadata))
 			}
+			if ev.ResOutputsEvent != nil && ev.ResOutputsEvent.Metadata.Type == stackType {
+				md := ev.ResOutputsEvent.Metadata
+				c.outputsChanged = c.outputsChanged || md.Old == nil || md.New == nil || !reflect.DeepEqual(md.Old.Outputs, md.New.Outputs)
+			}
 		}
 	}()
 	return c
 }
+
+const stackType = "pulumi:pulumi:Stack"
 
 // wait returns the steps once every event has arrived.
 func (c *stepCollector) wait() []deploy.Step {
