@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/acmepay/platform/internal/drift"
+	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
@@ -181,30 +182,48 @@ var ErrWrongAccount = errors.New("wrong AWS account")
 
 // Run validates everything it can before touching any stack, then runs op.
 func (d *Deployer) Run(ctx context.Context, op Op, envName string) (Report, error) {
+	report, _, err := d.run(ctx, op, envName)
+	return report, err
+}
+
+// Deploy updates an environment (Run with Up), then builds its deployed
+// manifest from the stacks' state, with the one preflight.
+func (d *Deployer) Deploy(ctx context.Context, envName string, in Inspector, prov manifest.Provenance) (Report, manifest.Manifest, error) {
+	report, p, err := d.run(ctx, Up, envName)
+	if err != nil {
+		return report, manifest.Manifest{}, err
+	}
+	m, err := d.manifestOf(ctx, p, in, prov)
+	return report, m, err
+}
+
+// run is Run, returning the environment's profile the preflight validated.
+func (d *Deployer) run(ctx context.Context, op Op, envName string) (Report, profile.Profile, error) {
+	var p profile.Profile
 	env, err := profile.ParseEnvironment(envName)
 	if err != nil {
-		return Report{}, err
+		return Report{}, p, err
 	}
 	if op == Destroy && confirmed[env] && d.ConfirmDestroy != string(env) {
-		return Report{Env: env, Op: op}, fmt.Errorf("%w: set CONFIRM_DESTROY=%s to destroy %s", ErrConfirmDestroy, env, env)
+		return Report{Env: env, Op: op}, p, fmt.Errorf("%w: set CONFIRM_DESTROY=%s to destroy %s", ErrConfirmDestroy, env, env)
 	}
-	p, err := d.preflight(ctx, env)
+	p, err = d.preflight(ctx, env)
 	if err != nil {
-		return Report{Env: env, Op: op}, err
+		return Report{Env: env, Op: op}, p, err
 	}
 	if op != Destroy && d.Quotas != nil {
 		if err := checkQuotas(ctx, d.Quotas, p); err != nil {
-			return Report{Env: env, Op: op}, err
+			return Report{Env: env, Op: op}, p, err
 		}
 	}
 	if env == profile.Prod && (op == Destroy || (op == Up && d.AllowDataLoss)) {
 		if err := d.holdsBreakGlass(ctx, p); err != nil {
-			return Report{Env: env, Op: op}, err
+			return Report{Env: env, Op: op}, p, err
 		}
 	}
 	release, err := d.guard(ctx, env, op, op != Preview)
 	if err != nil {
-		return Report{Env: env, Op: op}, err
+		return Report{Env: env, Op: op}, p, err
 	}
 	defer release()
 	fmt.Fprintf(d.Out, "%s %s: account %s, region %s, suffix %s\n", op, env, p.AccountID, p.Region, p.Suffix)
@@ -215,7 +234,7 @@ func (d *Deployer) Run(ctx context.Context, op Op, envName string) (Report, erro
 	if op == Up {
 		stale, checked, err := d.driftGate(ctx, env, p)
 		if err != nil {
-			return Report{Env: env, Op: op}, err
+			return Report{Env: env, Op: op}, p, err
 		}
 		if checked {
 			fresh = func(layer string) bool { return !stale[layer] }
@@ -230,13 +249,13 @@ func (d *Deployer) Run(ctx context.Context, op Op, envName string) (Report, erro
 	d.printSummary(report)
 	for _, l := range report.Layers {
 		if l.Status == statusFailed {
-			return report, fmt.Errorf("%s %s stopped: layer %s failed: %w", op, env, l.Layer, l.Err)
+			return report, p, fmt.Errorf("%s %s stopped: layer %s failed: %w", op, env, l.Layer, l.Err)
 		}
 	}
 	if cancelled := report.Cancelled(); len(cancelled) > 0 {
-		return report, fmt.Errorf("%s %s %w: %s stopped at a safe point with their state saved; run it again to finish", op, env, ErrCancelled, strings.Join(cancelled, ", "))
+		return report, p, fmt.Errorf("%s %s %w: %s stopped at a safe point with their state saved; run it again to finish", op, env, ErrCancelled, strings.Join(cancelled, ", "))
 	}
-	return report, nil
+	return report, p, nil
 }
 
 // holdsBreakGlass checks the caller is a session of prod's break-glass role.

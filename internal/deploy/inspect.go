@@ -75,6 +75,12 @@ func (d *Deployer) Manifest(ctx context.Context, envName string, in Inspector, p
 	if err != nil {
 		return manifest.Manifest{}, err
 	}
+	return d.manifestOf(ctx, p, in, prov)
+}
+
+// manifestOf builds the manifest of an environment whose preflight passed.
+func (d *Deployer) manifestOf(ctx context.Context, p profile.Profile, in Inspector, prov manifest.Provenance) (manifest.Manifest, error) {
+	env := p.Environment
 	input := manifest.Input{Profile: p, Status: manifest.Deployed, Provenance: &prov}
 	for _, l := range d.Graph {
 		res, err := in.State(ctx, l, env)

@@ -88,11 +88,16 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 	case "deploy:env":
 		allow, _ := o.Lookup("ALLOW_DATA_LOSS")
 		w.d.AllowDataLoss = allow == env
-		if _, err := w.d.Run(ctx, deploy.Up, env); err != nil {
+		prov, err := manifest.ProvenanceOf(o.Root, w.runner.Backend)
+		if err != nil {
+			return err
+		}
+		_, m, err := w.d.Deploy(ctx, env, w.runner, prov)
+		if err != nil {
 			summary, _ := o.Lookup("GITHUB_STEP_SUMMARY")
 			return errors.Join(err, deploy.WriteStepSummary(summary, env, err))
 		}
-		return w.manifest(ctx, env)
+		return w.write(m)
 	case "manifest:env":
 		return w.manifest(ctx, env)
 	case "drift:env":
@@ -237,6 +242,11 @@ func (w *bench) manifest(ctx context.Context, env string) error {
 	if err != nil {
 		return err
 	}
+	return w.write(m)
+}
+
+// write writes a deployed manifest and says where.
+func (w *bench) write(m manifest.Manifest) error {
 	path, err := m.WriteDeployed(w.o.Root)
 	if err != nil {
 		return err
