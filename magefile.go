@@ -19,11 +19,9 @@ import (
 	"github.com/magefile/mage/mg"
 	"github.com/magefile/mage/sh"
 
-	"github.com/acmepay/platform/internal/adopt"
 	"github.com/acmepay/platform/internal/bootstrap"
 	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/internal/deploy/automation"
-	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/envreport"
 	"github.com/acmepay/platform/internal/plan"
 	"github.com/acmepay/platform/internal/reference"
@@ -118,37 +116,16 @@ type Drift mg.Namespace
 // Env refreshes every layer of a deployed environment without writing state, writes drift/<env>.json and fails on any drift that compliance/drift-exceptions.yaml does not accept.
 func (Drift) Env(env string) error { return target("drift:env", env) }
 
-// Adopt turns the hand changes of drift/<env>.json (or of a fresh drift check) into setting overrides: for that environment, or all three where the setting is the same everywhere. It changes files only.
-func (Drift) Adopt(env string) error {
-	root, err := os.Getwd()
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	report, err := adopt.LoadReport(root, env, func() (drift.Report, error) {
-		ctx, force, stop := automation.Interruptible(os.Stdout)
-		defer stop()
-		return workbench.DriftReport(ctx, env, workbench.Options{Root: ".", Lookup: os.LookupEnv, Out: os.Stdout, Force: force})
-	})
-	if err != nil {
-		return err
-	}
-	res, err := adopt.Run(ctx, adopt.Options{
-		Root: root, Report: report, Dirty: adopt.GitDirty(root), Out: os.Stdout,
-		Plan: func(ctx context.Context, root, env string) error {
-			_, err := plan.Run(ctx, plan.Options{Root: root, Env: env, Out: io.Discard})
-			return err
-		},
-	})
-	if err != nil {
-		return err
-	}
-	res.WriteText(os.Stdout)
-	path, err := res.WriteJSON("drift")
-	if err == nil {
-		fmt.Println("summary:", path)
-	}
-	return err
+// Adopt turns the hand changes of drift reports into setting overrides, each setting once: envs is an environment, a comma-separated list, or "all" (every report in drift/); an environment without drift/<env>.json gets a fresh drift check. A same-everywhere setting goes to all three environments; one that drifted to two values is not adopted. Writes drift/adopt.md (the pull request's body); changes files only.
+func (Drift) Adopt(envs string) error {
+	ctx, force, stop := automation.Interruptible(os.Stdout)
+	defer stop()
+	return workbench.Adopt(ctx, envs, workbench.Options{Root: ".", Lookup: os.LookupEnv, Out: os.Stdout, Force: force})
+}
+
+// Report merges every environment's report in drift/ (from one commit) into one table of environment, layer, resource, property, live and code values and classification; writes drift/report.md and drift/report.json.
+func (Drift) Report() error {
+	return workbench.DriftNight(workbench.Options{Root: ".", Out: os.Stdout})
 }
 
 // Revert deploys an environment with refresh, putting back what drifted; it prints what it will undo first.

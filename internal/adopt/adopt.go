@@ -26,6 +26,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/profile"
@@ -33,12 +34,13 @@ import (
 
 // Finding is one drifted property and what adoption makes of it.
 type Finding struct {
-	Layer    string `json:"layer"`
-	Type     string `json:"type"`
-	Name     string `json:"name"`
-	Path     string `json:"path,omitempty"`
-	Recorded any    `json:"recorded,omitempty"`
-	Live     any    `json:"live,omitempty"`
+	Environment string `json:"environment,omitempty"`
+	Layer       string `json:"layer"`
+	Type        string `json:"type"`
+	Name        string `json:"name"`
+	Path        string `json:"path,omitempty"`
+	Recorded    any    `json:"recorded,omitempty"`
+	Live        any    `json:"live,omitempty"`
 	// Setting is the qualified key that produces the property, when it is
 	// adoptable.
 	Setting string `json:"setting,omitempty"`
@@ -56,13 +58,26 @@ type Change struct {
 	Why         string `json:"why"`
 }
 
+// Refusal is a setting adoption leaves alone, and why: the drift gives it
+// two values, so no one value can be the code's.
+type Refusal struct {
+	Setting string `json:"setting"`
+	Reason  string `json:"reason"`
+}
+
 // Result is what an adoption did.
 type Result struct {
-	Environment string    `json:"environment"`
-	Changes     []Change  `json:"changes"`
-	RevertOnly  []Finding `json:"revertOnly"`
-	// Manifests are the planned manifests regenerated.
+	// Night is the merged report the adoption read.
+	Night   Night     `json:"night"`
+	Changes []Change  `json:"changes"`
+	Refused []Refusal `json:"refused"`
+	// RevertOnly is every drifted property that only a deployment puts back.
+	RevertOnly []Finding `json:"revertOnly"`
+	// Manifests are the planned manifests and costs regenerated.
 	Manifests []string `json:"manifests"`
+	// CostDiff is the markdown table of what the adopted values do to the
+	// touched environments' monthly cost.
+	CostDiff string `json:"costDiff,omitempty"`
 }
 
 // rule maps a drifted property to the setting that produces it.
@@ -124,7 +139,7 @@ func Classify(report drift.Report) (adoptable, revertOnly []Finding) {
 			props = []drift.Property{{}}
 		}
 		for _, p := range props {
-			f := Finding{Layer: d.Layer, Type: d.Type, Name: d.Name, Path: p.Path, Recorded: p.Recorded, Live: p.Live}
+			f := Finding{Environment: report.Environment, Layer: d.Layer, Type: d.Type, Name: d.Name, Path: p.Path, Recorded: p.Recorded, Live: p.Live}
 			if d.Kind != drift.Deleted {
 				for _, ru := range rules {
 					if ru.typ == d.Type && ru.name.MatchString(d.Name) && ru.path.MatchString(p.Path) {
@@ -146,14 +161,16 @@ func Classify(report drift.Report) (adoptable, revertOnly []Finding) {
 
 // Options configure an adoption.
 type Options struct {
-	Root   string
-	Report drift.Report
+	Root string
+	// Reports are the drift reports of one night, one per environment.
+	Reports []drift.Report
 	// Dirty lists which of the given paths (relative to Root) have
 	// uncommitted changes.
 	Dirty func(paths []string) ([]string, error)
-	// Plan re-plans an environment from the files under Root and writes its
-	// planned manifest; it fails on a compliance violation.
-	Plan func(ctx context.Context, root, env string) error
+	// Plan re-plans an environment from the files under Root, writes its
+	// planned manifest and cost report, and returns the cost; it fails on
+	// a compliance violation.
+	Plan func(ctx context.Context, root, env string) (cost.Report, error)
 	Out  io.Writer
 }
 
@@ -164,12 +181,16 @@ func refuse(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrRefused, fmt.Sprintf(format, args...))
 }
 
-// Run adopts the adoptable drift of a report.
+// Run adopts the adoptable drift of a night's reports: each setting once,
+// in the environments it belongs to, and every touched environment
+// re-planned once. A setting the reports give two values is refused and
+// listed; the rest is adopted.
 func Run(ctx context.Context, o Options) (Result, error) {
-	env, err := profile.ParseEnvironment(o.Report.Environment)
+	night, err := Merge(o.Reports)
 	if err != nil {
-		return Result{}, refuse("drift report: %v", err)
+		return Result{}, err
 	}
+	reports, _ := CheckReports(o.Reports)
 	current := map[profile.Environment]profile.Profile{}
 	for _, e := range profile.Environments() {
 		p, err := profile.FromStackFiles(o.Root, string(e))
@@ -178,22 +199,25 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		}
 		current[e] = p
 	}
-	if o.Report.Account != current[env].AccountID {
-		return Result{}, refuse("the drift report was taken in account %q, but %s is account %s", o.Report.Account, env, current[env].AccountID)
+	res := Result{Night: night, Changes: []Change{}, Refused: []Refusal{}, RevertOnly: []Finding{}, Manifests: []string{}}
+	var adoptable []Finding
+	for _, r := range reports {
+		env := profile.Environment(r.Environment)
+		if r.Account != current[env].AccountID {
+			return Result{}, refuse("the drift report of %s was taken in account %q, but %s is account %s", env, r.Account, env, current[env].AccountID)
+		}
+		if err := checkFresh(o.Root, r); err != nil {
+			return Result{}, err
+		}
+		a, revertOnly := Classify(r)
+		adoptable = append(adoptable, a...)
+		res.RevertOnly = append(res.RevertOnly, revertOnly...)
 	}
-	if err := checkFresh(o.Root, o.Report); err != nil {
-		return Result{}, err
-	}
-	adoptable, revertOnly := Classify(o.Report)
-	res := Result{Environment: string(env), RevertOnly: revertOnly}
-	res.Changes, err = changes(env, current, adoptable)
-	if err != nil {
-		return Result{}, err
-	}
+	res.Changes, res.Refused = changes(current, adoptable)
 	if len(res.Changes) == 0 {
 		return res, nil
 	}
-	res.Manifests, err = write(ctx, o, res.Changes)
+	res.Manifests, res.CostDiff, err = write(ctx, o, res.Changes)
 	if err != nil {
 		return Result{}, err
 	}
@@ -202,66 +226,115 @@ func Run(ctx context.Context, o Options) (Result, error) {
 
 // changes turns the adoptable findings into setting changes: in the
 // drifted environment, or in all three where the setting is the same
-// everywhere. Two findings giving one setting two values are refused.
-func changes(env profile.Environment, current map[profile.Environment]profile.Profile, adoptable []Finding) ([]Change, error) {
-	values := map[string]Finding{} // setting -> the finding that sets it
+// everywhere. A setting the findings give two values (in one environment,
+// or, for a same-everywhere setting, in two) is refused, naming them.
+func changes(current map[profile.Environment]profile.Profile, adoptable []Finding) ([]Change, []Refusal) {
+	bySetting := map[string][]Finding{}
+	var refused []Refusal
 	for _, f := range adoptable {
-		v, err := settingValue(f)
-		if err != nil {
-			return nil, refuse("%s %s %s: %v", f.Type, f.Name, f.Path, err)
-		}
-		if prev, ok := values[f.Setting]; ok {
-			if pv, _ := settingValue(prev); pv != v {
-				return nil, refuse("%s would take two values: %s from %s %s, %s from %s %s", f.Setting, pv, prev.Name, prev.Path, v, f.Name, f.Path)
-			}
+		if _, err := settingValue(f); err != nil {
+			refused = append(refused, Refusal{Setting: f.Setting, Reason: fmt.Sprintf("%s: %s %s %s: %v", f.Environment, f.Type, f.Name, f.Path, err)})
 			continue
 		}
-		values[f.Setting] = f
+		bySetting[f.Setting] = append(bySetting[f.Setting], f)
 	}
-	var out []Change
-	for _, key := range slices.Sorted(maps.Keys(values)) {
-		f := values[key]
+	out := []Change{}
+	for _, key := range slices.Sorted(maps.Keys(bySetting)) {
 		s, _ := profile.LookupSetting(key)
-		v, _ := settingValue(f)
-		targets := []profile.Environment{env}
-		why := fmt.Sprintf("%s %s %s was changed by hand in %s", f.Type, f.Name, f.Path, env)
+		// The value each environment's drift gives the setting.
+		value := map[profile.Environment]string{}
+		first := map[profile.Environment]Finding{}
+		var conflict string
+		for _, f := range bySetting[key] {
+			env := profile.Environment(f.Environment)
+			v, _ := settingValue(f)
+			prev, seen := first[env]
+			switch {
+			case !seen:
+				value[env], first[env] = v, f
+			case value[env] != v && conflict == "":
+				conflict = fmt.Sprintf("in %s it would take two values: %s from %s %s, %s from %s %s", env, value[env], prev.Name, prev.Path, v, f.Name, f.Path)
+			}
+		}
+		envs := slices.Sorted(maps.Keys(value))
+		slices.SortFunc(envs, func(a, b profile.Environment) int { return order(a) - order(b) })
+		if conflict == "" && s.Varies == profile.SameEverywhere {
+			for _, e := range envs[1:] {
+				if value[e] != value[envs[0]] {
+					conflict = fmt.Sprintf("it must be the same in every environment, but %s drifted to %s (%s %s) and %s to %s (%s %s); "+
+						"decide which value the code takes and set it in every environment's stack file, or let the next deployments put the code's value back",
+						envs[0], value[envs[0]], first[envs[0]].Name, first[envs[0]].Path, e, value[e], first[e].Name, first[e].Path)
+					break
+				}
+			}
+		}
+		if conflict != "" {
+			refused = append(refused, Refusal{Setting: key, Reason: conflict})
+			continue
+		}
+		names := make([]string, len(envs))
+		for i, e := range envs {
+			names[i] = string(e)
+		}
+		f := first[envs[0]]
+		why := fmt.Sprintf("%s %s %s was changed by hand in %s", f.Type, f.Name, f.Path, strings.Join(names, " and "))
+		type target struct {
+			env profile.Environment
+			v   string
+		}
+		var targets []target
 		if s.Varies == profile.SameEverywhere {
-			targets = profile.Environments()
 			why += "; the setting is the same everywhere, so every environment gets it"
+			for _, e := range profile.Environments() {
+				targets = append(targets, target{e, value[envs[0]]})
+			}
+		} else {
+			for _, e := range envs {
+				targets = append(targets, target{e, value[e]})
+			}
 		}
 		for _, t := range targets {
-			if old := s.Get(current[t]); old != v {
+			if old := s.Get(current[t.env]); old != t.v {
 				out = append(out, Change{
-					Environment: string(t), File: filepath.Join(s.Owner, "Pulumi."+string(t)+".yaml"),
-					Setting: key, Old: old, New: v, Why: why,
+					Environment: string(t.env), File: filepath.Join(s.Owner, "Pulumi."+string(t.env)+".yaml"),
+					Setting: key, Old: old, New: t.v, Why: why,
 				})
 			}
 		}
 	}
-	return out, nil
+	return out, refused
 }
 
+// order is an environment's place in promotion order.
+func order(e profile.Environment) int { return slices.Index(profile.Environments(), e) }
+
 // write applies the changes to the stack files of a clean working tree,
-// then validates and re-plans every touched environment; on any failure it
-// puts every file back. It returns the regenerated manifests and costs.
-func write(ctx context.Context, o Options, changes []Change) ([]string, error) {
+// then validates and re-plans every touched environment once; on any
+// failure it puts every file back. It returns the regenerated manifests and
+// costs, and the cost diff.
+func write(ctx context.Context, o Options, changes []Change) ([]string, string, error) {
 	touched := map[string]bool{}
 	var paths []string
 	for _, c := range changes {
 		touched[c.Environment] = true
 		paths = append(paths, c.File)
 	}
-	envs := slices.Sorted(maps.Keys(touched))
+	var envs []string
+	for _, e := range profile.Environments() {
+		if touched[string(e)] {
+			envs = append(envs, string(e))
+		}
+	}
 	for _, e := range envs {
-		paths = append(paths, filepath.Join("manifests", "planned", e+".json"), filepath.Join("costs", e+".json"))
+		paths = append(paths, filepath.Join("manifests", "planned", e+".json"), filepath.Join(cost.Dir, e+".json"))
 	}
 	if o.Dirty != nil {
 		dirty, err := o.Dirty(paths)
 		if err != nil {
-			return nil, refuse("checking the working tree: %v", err)
+			return nil, "", refuse("checking the working tree: %v", err)
 		}
 		if len(dirty) > 0 {
-			return nil, refuse("uncommitted changes in %s: commit or stash them first", strings.Join(dirty, ", "))
+			return nil, "", refuse("uncommitted changes in %s: commit or stash them first", strings.Join(dirty, ", "))
 		}
 	}
 	backup := map[string][]byte{}
@@ -270,11 +343,23 @@ func write(ctx context.Context, o Options, changes []Change) ([]string, error) {
 			backup[p] = raw
 		}
 	}
-	fail := func(err error) ([]string, error) {
+	fail := func(err error) ([]string, string, error) {
 		for p, raw := range backup {
 			_ = os.WriteFile(filepath.Join(o.Root, p), raw, 0o644)
 		}
-		return nil, err
+		return nil, "", err
+	}
+	var before, after []cost.Report
+	for _, e := range envs {
+		old := cost.Report{Environment: e}
+		if raw, ok := backup[filepath.Join(cost.Dir, e+".json")]; ok {
+			r, err := cost.Read(raw)
+			if err != nil {
+				return fail(refuse("reading %s: %v", filepath.Join(cost.Dir, e+".json"), err))
+			}
+			old = r
+		}
+		before = append(before, old)
 	}
 	for _, c := range changes {
 		if err := profile.SetStackValue(filepath.Join(o.Root, c.File), c.Setting, c.New); err != nil {
@@ -288,12 +373,14 @@ func write(ctx context.Context, o Options, changes []Change) ([]string, error) {
 	}
 	var manifests []string
 	for _, e := range envs {
-		if err := o.Plan(ctx, o.Root, e); err != nil {
+		c, err := o.Plan(ctx, o.Root, e)
+		if err != nil {
 			return fail(refuse("the plan of %s fails with the adopted values: %v", e, err))
 		}
-		manifests = append(manifests, filepath.Join("manifests", "planned", e+".json"), filepath.Join("costs", e+".json"))
+		after = append(after, c)
+		manifests = append(manifests, filepath.Join("manifests", "planned", e+".json"), filepath.Join(cost.Dir, e+".json"))
 	}
-	return manifests, nil
+	return manifests, cost.Diff(before, after), nil
 }
 
 // checkFresh refuses a report naming resources the environment's code no
@@ -340,19 +427,22 @@ func settingValue(f Finding) (string, error) {
 	return "", fmt.Errorf("live value %v cannot be a setting", f.Live)
 }
 
-// WriteText prints the summary: per environment, each setting old -> new and
-// why, then the revert-only list.
+// WriteText prints the summary: each setting old -> new and why, what was
+// refused, then the revert-only list.
 func (r Result) WriteText(w io.Writer) {
 	if len(r.Changes) == 0 {
-		fmt.Fprintf(w, "nothing to adopt from %s's drift\n", r.Environment)
+		fmt.Fprintf(w, "nothing to adopt from the drift of %s\n", strings.Join(r.Night.Environments, ", "))
 	}
 	for _, c := range r.Changes {
 		fmt.Fprintf(w, "%-8s %-40s %s -> %s  (%s)\n         %s\n", c.Environment, c.Setting, c.Old, c.New, c.File, c.Why)
 	}
+	for _, x := range r.Refused {
+		fmt.Fprintf(w, "not adopted: %s: %s\n", x.Setting, x.Reason)
+	}
 	if len(r.RevertOnly) > 0 {
-		fmt.Fprintf(w, "\nrevert-only (deploy %s, or run drift:revert %s, to put them back):\n", r.Environment, r.Environment)
+		fmt.Fprintln(w, "\nrevert-only (the next deployment of the environment, or drift:revert <env>, puts them back):")
 		for _, f := range r.RevertOnly {
-			fmt.Fprintf(w, "  %s %s %s: %s\n", f.Type, f.Name, f.Path, f.Reason)
+			fmt.Fprintf(w, "  %s %s %s %s: %s\n", f.Environment, f.Type, f.Name, f.Path, f.Reason)
 		}
 	}
 	for _, m := range r.Manifests {
@@ -360,27 +450,69 @@ func (r Result) WriteText(w io.Writer) {
 	}
 }
 
-// WriteJSON writes the summary as drift/<env>.adopt.json under dir.
-func (r Result) WriteJSON(dir string) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+// Markdown is the adoption pull request's body: the night's merged report,
+// the settings adopted and refused, and the cost diff.
+func (r Result) Markdown(w io.Writer) {
+	r.Night.Markdown(w)
+	fmt.Fprintln(w, "\n## Adopted")
+	if len(r.Changes) == 0 {
+		fmt.Fprintln(w, "\nNothing.")
+	} else {
+		fmt.Fprintln(w, "\n| environment | setting | from | to | file | why |\n|---|---|---|---|---|---|")
+		for _, c := range r.Changes {
+			fmt.Fprintf(w, "| %s | `%s` | %s | %s | `%s` | %s |\n", c.Environment, c.Setting, c.Old, c.New, c.File, cell(c.Why))
+		}
 	}
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return "", err
+	if len(r.Refused) > 0 {
+		fmt.Fprintln(w, "\n## Not adopted\n\n| setting | why |\n|---|---|")
+		for _, x := range r.Refused {
+			fmt.Fprintf(w, "| `%s` | %s |\n", x.Setting, cell(x.Reason))
+		}
 	}
-	path := filepath.Join(dir, r.Environment+".adopt.json")
-	return path, os.WriteFile(path, append(b, '\n'), 0o644)
+	if len(r.RevertOnly) > 0 {
+		fmt.Fprintln(w, "\nThe revert-only rows are put back by the next deployment of their environment (or `go run mage.go drift:revert <env>`); "+
+			"this pull request does not change them.")
+	}
+	if r.CostDiff != "" {
+		fmt.Fprintf(w, "\n## Monthly cost\n\n%s", r.CostDiff)
+	}
 }
 
-// LoadReport reads drift/<env>.json under root, the last drift check's
-// report, or runs check when there is none.
-func LoadReport(root, env string, check func() (drift.Report, error)) (drift.Report, error) {
-	path := filepath.Join(root, "drift", env+".json")
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return check()
+// Write writes the result as dir/adopt.json and dir/adopt.md (the pull
+// request's body).
+func (r Result) Write(dir string) error {
+	return writeBoth(dir, AdoptFile, r, r.Markdown)
+}
+
+// LoadReports reads the reports the environments name from dir, each
+// dir/<env>.json; "all" is every report in dir. An environment without a
+// report gets a fresh drift check (check).
+func LoadReports(dir, envs string, check func(env string) (drift.Report, error)) ([]drift.Report, error) {
+	if envs == "all" {
+		return ReadReports(dir)
 	}
-	return drift.ReadJSON(path)
+	var out []drift.Report
+	for _, env := range strings.Split(envs, ",") {
+		env = strings.TrimSpace(env)
+		if _, err := profile.ParseEnvironment(env); err != nil {
+			return nil, refuse("%v (or \"all\": every report in %s)", err, dir)
+		}
+		path := filepath.Join(dir, env+".json")
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			r, err := check(env)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+			continue
+		}
+		r, err := drift.ReadJSON(path)
+		if err != nil {
+			return nil, refuse("%v", err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // GitDirty lists which of the paths (relative to root) have uncommitted

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -55,7 +56,7 @@ func snapshot(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-func noPlan(context.Context, string, string) error { return nil }
+func noPlan(context.Context, string, string) (cost.Report, error) { return cost.Report{}, nil }
 
 func TestBadInputIsRefusedAndChangesNoFile(t *testing.T) {
 	otherEnv := memoryDrift(3008)
@@ -64,29 +65,27 @@ func TestBadInputIsRefusedAndChangesNoFile(t *testing.T) {
 	otherAccount.Account = "123456789012"
 	stale := memoryDrift(3008)
 	stale.Drifted[0].URN = "urn:pulumi:prod::compute::payments:compute:PaymentFunction$aws:lambda/function:Function::refund-processor"
-	conflict := memoryDrift(3008)
-	conflict.Drifted = append(conflict.Drifted, drift.Resource{Layer: "compute", URN: fnURN, Type: "aws:lambda/function:Function",
-		Name: "payment-processor", Kind: drift.Modified, Properties: []drift.Property{{Path: "memorySize", Live: 4096.0}}})
 	cases := []struct {
 		name   string
 		report drift.Report
 		dirty  []string
-		plan   func(context.Context, string, string) error
+		plan   func(context.Context, string, string) (cost.Report, error)
 		want   string
 	}{
 		{"another environment", otherEnv, nil, noPlan, `unknown environment "qa"`},
-		{"another account", otherAccount, nil, noPlan, `the drift report was taken in account "123456789012", but prod is account 345678901234`},
+		{"another account", otherAccount, nil, noPlan, `the drift report of prod was taken in account "123456789012", but prod is account 345678901234`},
 		{"a stale report", stale, nil, noPlan, "the drift report is stale: " + stale.Drifted[0].URN + " is not in the environment's code any more"},
 		{"a dirty working tree", memoryDrift(3008), []string{"compute/Pulumi.prod.yaml"}, noPlan, "uncommitted changes in compute/Pulumi.prod.yaml"},
 		{"a value validation refuses", memoryDrift(99999), nil, noPlan, `payments:lambdaMemoryMb = "99999": allowed 128-10240`},
-		{"a plan that fails", memoryDrift(3008), nil, func(context.Context, string, string) error { return errors.New("LAMBDA_ARM64 violated") }, "the plan of prod fails with the adopted values: LAMBDA_ARM64 violated"},
-		{"two values for one setting", conflict, nil, noPlan, "payments:lambdaMemoryMb would take two values"},
+		{"a plan that fails", memoryDrift(3008), nil, func(context.Context, string, string) (cost.Report, error) {
+			return cost.Report{}, errors.New("LAMBDA_ARM64 violated")
+		}, "the plan of prod fails with the adopted values: LAMBDA_ARM64 violated"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := root(t)
 			before := snapshot(t, dir)
-			_, err := Run(context.Background(), Options{Root: dir, Report: tc.report, Plan: tc.plan,
+			_, err := Run(context.Background(), Options{Root: dir, Reports: []drift.Report{tc.report}, Plan: tc.plan,
 				Dirty: func(paths []string) ([]string, error) { return tc.dirty, nil }})
 			require.ErrorIs(t, err, ErrRefused)
 			assert.Contains(t, err.Error(), tc.want)
@@ -98,8 +97,11 @@ func TestBadInputIsRefusedAndChangesNoFile(t *testing.T) {
 func TestAdoptionWritesTheOwningLayersFile(t *testing.T) {
 	dir := root(t)
 	var planned []string
-	res, err := Run(context.Background(), Options{Root: dir, Report: memoryDrift(3008),
-		Plan: func(_ context.Context, _, env string) error { planned = append(planned, env); return nil }})
+	res, err := Run(context.Background(), Options{Root: dir, Reports: []drift.Report{memoryDrift(3008)},
+		Plan: func(_ context.Context, _, env string) (cost.Report, error) {
+			planned = append(planned, env)
+			return cost.Report{Environment: env}, nil
+		}})
 	require.NoError(t, err)
 	assert.Equal(t, []Change{{Environment: "prod", File: "compute/Pulumi.prod.yaml", Setting: "payments:lambdaMemoryMb", Old: "2048", New: "3008",
 		Why: "aws:lambda/function:Function payment-processor memorySize was changed by hand in prod"}}, res.Changes)
@@ -107,9 +109,11 @@ func TestAdoptionWritesTheOwningLayersFile(t *testing.T) {
 	cfg, err := profile.ReadStackFile(filepath.Join(dir, "compute", "Pulumi.prod.yaml"))
 	require.NoError(t, err)
 	assert.Equal(t, "3008", cfg["payments:lambdaMemoryMb"])
-	path, err := res.WriteJSON(filepath.Join(dir, "drift"))
+	require.NoError(t, res.Write(filepath.Join(dir, "drift")))
+	assert.FileExists(t, filepath.Join(dir, "drift", "adopt.json"))
+	body, err := os.ReadFile(filepath.Join(dir, "drift", "adopt.md"))
 	require.NoError(t, err)
-	assert.FileExists(t, path)
+	assert.Contains(t, string(body), "| prod | `payments:lambdaMemoryMb` | 2048 | 3008 | `compute/Pulumi.prod.yaml` |")
 }
 
 func TestClassification(t *testing.T) {

@@ -76,7 +76,11 @@ func isManaged(typ, path string) bool {
 type Report struct {
 	Environment string `json:"environment"`
 	// Account is the AWS account the report was taken in.
-	Account string     `json:"account"`
+	Account string `json:"account"`
+	// Commit is the git commit of the code the check ran from (empty
+	// outside a git checkout): a night's reports are read together only
+	// when they share one.
+	Commit  string     `json:"commit,omitempty"`
 	Drifted []Resource `json:"drifted"`
 	// Excepted is drift covered by an unexpired exception: reported, not
 	// failed on.

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/adopt"
+	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
@@ -53,6 +55,7 @@ func repoCopy(t *testing.T) string {
 		for _, e := range profile.Environments() {
 			copyFile(filepath.Join(layer, "Pulumi."+string(e)+".yaml"))
 			copyFile(filepath.Join("manifests", "planned", string(e)+".json"))
+			copyFile(filepath.Join("costs", string(e)+".json"))
 		}
 	}
 	// The plan runs on an account holding its bootstrap.
@@ -69,19 +72,12 @@ func repoCopy(t *testing.T) string {
 // deployedProd deploys prod from root through the deployment code.
 func deployedProd(t *testing.T, root string) (*offline.Env, *deploy.Deployer, offline.Runner) {
 	t.Helper()
-	e, err := offline.New(t, root, profile.Prod)
-	require.NoError(t, err)
-	r := offline.Runner{Env: e, Commit: "0000000000000000000000000000000000000000"}
-	d := &deploy.Deployer{Root: root, Graph: deploy.Graph(), Runner: r, Identity: accountOf(e.Profile.AccountID),
-		CLI: inProcessCLI{}, Out: &bytes.Buffer{}, Now: time.Now}
-	_, err = d.Run(context.Background(), deploy.Up, "prod")
-	require.NoError(t, err)
-	return e, d, r
+	return deployed(t, root, profile.Prod)
 }
 
-func replan(ctx context.Context, root, env string) error {
-	_, err := plan.Run(ctx, plan.Options{Root: root, Env: env, Out: &bytes.Buffer{}})
-	return err
+func replan(ctx context.Context, root, env string) (cost.Report, error) {
+	r, err := plan.Run(ctx, plan.Options{Root: root, Env: env, Out: &bytes.Buffer{}})
+	return r.Cost, err
 }
 
 // plannedConfig is a property of a resource in an environment's planned
@@ -202,7 +198,7 @@ func TestAdoptingHandEditsOnProd(t *testing.T) {
 			require.True(t, report.Any(), "the edit is drift")
 			before := stackFiles(t, root)
 
-			res, err := adopt.Run(ctx, adopt.Options{Root: root, Report: report, Plan: replan})
+			res, err := adopt.Run(ctx, adopt.Options{Root: root, Reports: []drift.Report{report}, Plan: replan})
 			if tc.refused != "" {
 				require.ErrorIs(t, err, adopt.ErrRefused)
 				assert.Contains(t, err.Error(), tc.refused)
@@ -284,4 +280,116 @@ func TestRevertPutsBackWhatDrifted(t *testing.T) {
 	again, err := d.Drift(context.Background(), "prod", r)
 	require.NoError(t, err)
 	assert.False(t, again.Any())
+}
+
+// deployed deploys env from root through the deployment code.
+func deployed(t *testing.T, root string, env profile.Environment) (*offline.Env, *deploy.Deployer, offline.Runner) {
+	t.Helper()
+	e, err := offline.New(t, root, env)
+	require.NoError(t, err)
+	r := offline.Runner{Env: e, Commit: "0000000000000000000000000000000000000000"}
+	d := &deploy.Deployer{Root: root, Graph: deploy.Graph(), Runner: r, Identity: accountOf(e.Profile.AccountID),
+		CLI: inProcessCLI{}, Out: &bytes.Buffer{}, Now: time.Now}
+	_, err = d.Run(context.Background(), deploy.Up, string(env))
+	require.NoError(t, err)
+	return e, d, r
+}
+
+// A night in which every environment drifted: dev's memory, staging's and
+// prod's timeout (a same-everywhere setting, to one value), a tag removed
+// in prod. The merged report shows all of it on one screen; one adoption
+// writes each setting once and re-plans each environment once; after the
+// adoption pull request is promoted, dev and staging have no drift and prod
+// only stops on its revert-only tag.
+func TestANightOfDriftInEveryEnvironmentBecomesOneReportAndOneAdoption(t *testing.T) {
+	ctx := context.Background()
+	root := repoCopy(t)
+	const commit = "4f1c2a9e8d7b6c5a4f1c2a9e8d7b6c5a4f1c2a9e"
+	type deployment struct {
+		e *offline.Env
+		d *deploy.Deployer
+		r offline.Runner
+	}
+	envs := map[profile.Environment]deployment{}
+	for _, env := range profile.Environments() {
+		e, d, r := deployed(t, root, env)
+		envs[env] = deployment{e, d, r}
+	}
+	const fn = "aws:lambda/function:Function"
+	require.NoError(t, envs[profile.Dev].e.Cloud.Edit(fn, "payment-processor", setNumber("memorySize", 2048)))
+	require.NoError(t, envs[profile.Staging].e.Cloud.Edit(fn, "payment-processor", setNumber("timeout", 15)))
+	require.NoError(t, envs[profile.Prod].e.Cloud.Edit(fn, "payment-processor", func(in resource.PropertyMap) {
+		in["timeout"] = resource.NewNumberProperty(15)
+		delete(in["tags"].ObjectValue(), "CostCenter")
+	}))
+	var reports []drift.Report
+	for _, env := range profile.Environments() {
+		report, err := envs[env].d.Drift(ctx, string(env), envs[env].r)
+		require.NoError(t, err)
+		require.True(t, report.Any(), "%s drifted", env)
+		report.Commit = commit
+		reports = append(reports, report)
+	}
+
+	night, err := adopt.Merge(reports)
+	require.NoError(t, err)
+	var md strings.Builder
+	night.Markdown(&md)
+	t.Logf("the merged report:\n%s", md.String())
+	for _, want := range []string{
+		"## Drift: hand changes in dev, staging, prod",
+		"| dev | compute | payment-processor `aws:lambda/function:Function` | `memorySize` | `2048` | `512` | adoptable: `payments:lambdaMemoryMb` |",
+		"| staging | compute | payment-processor `aws:lambda/function:Function` | `timeout` | `15` | `10` | adoptable: `payments:lambdaTimeoutSeconds` |",
+		"| prod | compute | payment-processor `aws:lambda/function:Function` | `timeout` | `15` | `10` | adoptable: `payments:lambdaTimeoutSeconds` |",
+		"| prod | compute | payment-processor `aws:lambda/function:Function` | `tags.CostCenter` | (absent) | `\"payments-prod\"` | revert-only: tags are set by the tagging transformation in code (pkg/tagging) |",
+	} {
+		assert.Contains(t, md.String(), want)
+	}
+
+	var planned []string
+	res, err := adopt.Run(ctx, adopt.Options{Root: root, Reports: reports, Plan: func(ctx context.Context, root, env string) (cost.Report, error) {
+		planned = append(planned, env)
+		r, err := plan.Run(ctx, plan.Options{Root: root, Env: env, Out: &bytes.Buffer{}})
+		return r.Cost, err
+	}})
+	require.NoError(t, err)
+	type change struct{ env, setting, value string }
+	var got []change
+	for _, c := range res.Changes {
+		got = append(got, change{c.Environment, c.Setting, c.New})
+	}
+	assert.Equal(t, []change{
+		{"dev", "payments:lambdaMemoryMb", "2048"},
+		{"dev", "payments:lambdaTimeoutSeconds", "15"},
+		{"staging", "payments:lambdaTimeoutSeconds", "15"},
+		{"prod", "payments:lambdaTimeoutSeconds", "15"},
+	}, got, "the timeout is adopted once, for every environment")
+	assert.Equal(t, []string{"dev", "staging", "prod"}, planned, "each environment is re-planned once")
+	require.Len(t, res.RevertOnly, 1)
+	assert.Equal(t, "prod", res.RevertOnly[0].Environment)
+	assert.Regexp(t, `\| dev \| payment-processor \| GB-seconds \(arm64\) \| \$0\.02 \| \$0\.\d\d \|`, res.CostDiff, "the body shows what dev's memory costs")
+	assert.Contains(t, res.CostDiff, "| prod | $223.38 | $223.38 | +0.00 |", "the timeout costs nothing")
+	var body strings.Builder
+	res.Markdown(&body)
+	t.Logf("the pull request's body:\n%s", body.String())
+	for _, env := range []string{"dev", "staging", "prod"} {
+		assert.EqualValues(t, 15, plannedConfig(t, root, env, fn, "payment-processor", "timeout"), env)
+	}
+	assert.EqualValues(t, 2048, plannedConfig(t, root, "dev", fn, "payment-processor", "memorySize"))
+
+	// The pull request is merged and promoted: what was adopted is kept;
+	// prod's tag stops its deployment until it is put back on purpose.
+	for _, env := range profile.Environments() {
+		d := envs[env].d
+		_, err := d.Run(ctx, deploy.Up, string(env))
+		if env == profile.Prod {
+			require.ErrorIs(t, err, deploy.ErrDrift)
+			d.RevertDrift = string(env)
+			_, err = d.Run(ctx, deploy.Up, string(env))
+		}
+		require.NoError(t, err, env)
+		again, err := d.Drift(ctx, string(env), envs[env].r)
+		require.NoError(t, err)
+		assert.False(t, again.Any(), "%s after the promotion: %+v", env, again.Drifted)
+	}
 }

@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -36,13 +38,17 @@ type job struct {
 	Strategy    struct {
 		Matrix map[string]any
 	}
-	Steps []struct {
-		Name string
-		Uses string
-		Run  string
-		With map[string]any
-		Env  map[string]string
-	}
+	Steps []step
+}
+
+type step struct {
+	ID   string `yaml:"id"`
+	Name string
+	If   string
+	Uses string
+	Run  string
+	With map[string]any
+	Env  map[string]string
 }
 
 func load(t *testing.T, name string) workflow {
@@ -154,29 +160,188 @@ func TestDriftRunsNightlyAndOnDemand(t *testing.T) {
 		runs += s.Run + "\n"
 	}
 	assert.Contains(t, runs, `go run mage.go drift:env "${{ matrix.env }}"`)
-	assert.Contains(t, runs, "GITHUB_STEP_SUMMARY")
+	var upload bool
+	for _, s := range j.Steps {
+		if strings.HasPrefix(s.Uses, "actions/upload-artifact") {
+			upload = true
+			assert.Equal(t, "drift-${{ matrix.env }}", s.With["name"], "the report job downloads drift-*")
+			assert.Equal(t, "always()", s.If, "a drifted (failed) check still uploads its report")
+		}
+	}
+	assert.True(t, upload, "each environment's report is an artifact")
 }
 
-// Nightly drift becomes a pull request: only the adopt job may write, and it
-// has no AWS access and deploys nothing.
-func TestDriftOpensAPullRequestWithoutDeploying(t *testing.T) {
+// Nightly drift becomes one report and one pull request: no job's own
+// token writes, the adopt job has no AWS access and deploys nothing.
+func TestDriftOpensOnePullRequestWithoutDeploying(t *testing.T) {
 	w := load(t, "drift.yml")
 	assert.Equal(t, map[string]string{"contents": "read"}, w.Permissions, "read-only by default")
 	for name, j := range w.Jobs {
-		writes := j.Permissions["contents"] == "write" || j.Permissions["pull-requests"] == "write"
-		assert.Equal(t, name == "adopt", writes, "%s: only the adopt job writes contents or pull requests", name)
+		assert.NotEqual(t, "write", j.Permissions["contents"], "%s: the workflow's own token writes no contents (the App's token does)", name)
+		assert.NotEqual(t, "write", j.Permissions["pull-requests"], "%s: the workflow's own token opens no pull request", name)
 	}
-	adopt := w.Jobs["adopt"]
-	assert.Equal(t, []string{"drift"}, needs(adopt))
-	assert.NotContains(t, adopt.Permissions, "id-token", "adoption needs no AWS access")
+
+	report := w.Jobs["report"]
+	assert.Equal(t, []string{"drift"}, needs(report))
+	assert.Equal(t, "always()", report.If, "the report is written whatever each environment's check found")
 	var runs string
+	for _, s := range report.Steps {
+		runs += s.Run + "\n"
+		if strings.HasPrefix(s.Uses, "actions/download-artifact") {
+			assert.Equal(t, "drift-*", s.With["pattern"], "every environment's report")
+			assert.Equal(t, true, s.With["merge-multiple"])
+		}
+	}
+	assert.Contains(t, runs, "go run mage.go drift:report")
+	assert.Contains(t, runs, `cat drift/report.md >> "$GITHUB_STEP_SUMMARY"`)
+
+	adopt := w.Jobs["adopt"]
+	assert.Nil(t, adopt.Strategy.Matrix, "one adoption for every environment, not one per environment")
+	assert.ElementsMatch(t, []string{"drift", "report"}, needs(adopt))
+	assert.NotContains(t, adopt.Permissions, "id-token", "adoption needs no AWS access")
+	runs = ""
 	for _, s := range adopt.Steps {
 		runs += s.Run + "\n"
 		assert.NotContains(t, s.Uses, "configure-aws-credentials")
 	}
-	assert.Contains(t, runs, `go run mage.go drift:adopt "${ENV_NAME}"`)
-	assert.Contains(t, runs, "gh pr create")
+	assert.Contains(t, runs, "go run mage.go drift:adopt all")
+	assert.Contains(t, runs, `git switch -C "$branch"`)
+	assert.Contains(t, runs, `branch="drift/adopt"`, "one branch, rewritten each night")
+	assert.Contains(t, runs, "--body-file drift/adopt.md")
 	assert.NotRegexp(t, `(?m)^\s*go run mage.go (deploy:env|drift:revert|destroy:env)`, runs, "it runs no deployment")
+}
+
+// tokenProblems lists the steps of a workflow that push a branch or open or
+// edit a pull request with a token whose events start no workflow: the
+// workflow's own token (github.token, secrets.GITHUB_TOKEN), directly or as
+// the credentials a checkout stored. They must use a GitHub App's
+// installation token, minted in the same job by a create-github-app-token
+// step pinned by commit.
+func tokenProblems(w workflow) []string {
+	var problems []string
+	ownToken := regexp.MustCompile(`github\.token|secrets\.GITHUB_TOKEN`)
+	pinnedApp := regexp.MustCompile(`^actions/create-github-app-token@[0-9a-f]{40}$`)
+	for _, name := range sortedKeys(w.Jobs) {
+		j := w.Jobs[name]
+		apps := map[string]bool{} // ids of the job's App-token steps
+		for _, s := range j.Steps {
+			if strings.HasPrefix(s.Uses, "actions/create-github-app-token") {
+				if !pinnedApp.MatchString(s.Uses) {
+					problems = append(problems, fmt.Sprintf("%s: %s is not pinned by commit", name, s.Uses))
+				}
+				apps[s.ID] = true
+			}
+		}
+		appToken := func(v any) bool {
+			m := regexp.MustCompile(`^\$\{\{\s*steps\.([\w-]+)\.outputs\.token\s*\}\}$`).FindStringSubmatch(fmt.Sprint(v))
+			return m != nil && apps[m[1]]
+		}
+		var checkout *step
+		for i, s := range j.Steps {
+			if strings.HasPrefix(s.Uses, "actions/checkout") {
+				checkout = &j.Steps[i]
+			}
+			pushes := regexp.MustCompile(`(?m)\bgit push\b`).MatchString(s.Run)
+			opens := regexp.MustCompile(`(?m)\bgh pr (create|edit|merge|comment)\b`).MatchString(s.Run)
+			if !pushes && !opens {
+				continue
+			}
+			for k, v := range s.Env {
+				if ownToken.MatchString(v) {
+					problems = append(problems, fmt.Sprintf("%s/%s: %s is the workflow's own token", name, s.Name, k))
+				}
+			}
+			if opens && !appToken(s.Env["GH_TOKEN"]) {
+				problems = append(problems, fmt.Sprintf("%s/%s: gh runs with GH_TOKEN %q, not a GitHub App's token", name, s.Name, s.Env["GH_TOKEN"]))
+			}
+			if pushes {
+				switch {
+				case checkout == nil:
+					problems = append(problems, fmt.Sprintf("%s/%s: pushes without a checkout before it", name, s.Name))
+				case !appToken(checkout.With["token"]):
+					problems = append(problems, fmt.Sprintf("%s/%s: pushes with the credentials its checkout stored (token %v), not a GitHub App's token",
+						name, s.Name, orDefault(checkout.With["token"], "github.token by default")))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+func orDefault(v any, d string) any {
+	if v == nil {
+		return d
+	}
+	return v
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// The adoption pull request gets its checks: no workflow pushes or opens a
+// pull request with a token whose events start none.
+func TestPullRequestsAreOpenedWithATokenThatStartsTheirChecks(t *testing.T) {
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		assert.Empty(t, tokenProblems(load(t, e.Name())), e.Name())
+	}
+	adopt := load(t, "drift.yml").Jobs["adopt"]
+	var pushes, apps int
+	for _, s := range adopt.Steps {
+		if strings.Contains(s.Run, "git push") {
+			pushes++
+		}
+		if strings.HasPrefix(s.Uses, "actions/create-github-app-token") {
+			apps++
+			assert.Equal(t, "${{ vars.DRIFT_APP_CLIENT_ID }}", s.With["client-id"])
+			assert.Equal(t, "${{ secrets.DRIFT_APP_PRIVATE_KEY }}", s.With["private-key"])
+			assert.Equal(t, "write", s.With["permission-contents"])
+			assert.Equal(t, "write", s.With["permission-pull-requests"])
+			assert.NotContains(t, s.With, "owner", "the token is for this repository only")
+			assert.NotContains(t, s.With, "repositories", "the token is for this repository only")
+		}
+	}
+	assert.Equal(t, 1, pushes, "the adopt job pushes its branch")
+	assert.Equal(t, 1, apps, "with an App token minted in the job")
+
+	// The check fails on the ways a workflow gets this wrong.
+	bad := map[string]func(j *job){
+		"the workflow's token for gh": func(j *job) { j.Steps[len(j.Steps)-1].Env["GH_TOKEN"] = "${{ github.token }}" },
+		"a checkout storing the workflow's token": func(j *job) {
+			for i := range j.Steps {
+				if strings.HasPrefix(j.Steps[i].Uses, "actions/checkout") {
+					j.Steps[i].With = nil
+				}
+			}
+		},
+		"secrets.GITHUB_TOKEN":        func(j *job) { j.Steps[len(j.Steps)-1].Env["GH_TOKEN"] = "${{ secrets.GITHUB_TOKEN }}" },
+		"an App action pinned by tag": func(j *job) { j.Steps[0].Uses = "actions/create-github-app-token@v3" },
+		"a token from a step that is not the App's": func(j *job) {
+			j.Steps[len(j.Steps)-1].Env["GH_TOKEN"] = "${{ steps.other.outputs.token }}"
+		},
+	}
+	for name, mutate := range bad {
+		w := load(t, "drift.yml")
+		j := w.Jobs["adopt"]
+		j.Steps = append([]step(nil), j.Steps...)
+		for i := range j.Steps {
+			env := map[string]string{}
+			for k, v := range j.Steps[i].Env {
+				env[k] = v
+			}
+			j.Steps[i].Env = env
+		}
+		mutate(&j)
+		w.Jobs["adopt"] = j
+		assert.NotEmpty(t, tokenProblems(w), "%s is caught", name)
+	}
 }
 
 func TestAWSAccessIsOIDCOnly(t *testing.T) {

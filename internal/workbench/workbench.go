@@ -106,6 +106,7 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 			return err
 		}
 		report.Except(w.d.Exceptions)
+		report.Commit = sourceCommit(o.Root)
 		return report.Publish(filepath.Join(o.Root, "drift"), o.Out)
 	case "drift:revert":
 		_, _, err = w.d.Revert(ctx, env, w.runner)
@@ -229,7 +230,20 @@ func DriftReport(ctx context.Context, env string, o Options) (drift.Report, erro
 		return drift.Report{}, err
 	}
 	defer w.close()
-	return w.d.Drift(ctx, env, w.runner)
+	report, err := w.d.Drift(ctx, env, w.runner)
+	report.Except(w.d.Exceptions)
+	report.Commit = sourceCommit(o.Root)
+	return report, err
+}
+
+// sourceCommit is the commit checked out at root, or "" outside a git
+// checkout.
+func sourceCommit(root string) string {
+	prov, err := manifest.ProvenanceOf(root, "")
+	if err != nil {
+		return ""
+	}
+	return prov.SourceCommit
 }
 
 // manifest writes manifests/<env>.json from the deployed stacks' state.
