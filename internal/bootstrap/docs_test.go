@@ -95,7 +95,7 @@ func TestTheBootstrapProcedureNamesOnlyWhatExists(t *testing.T) {
 		require.NoError(t, err)
 		workflows.Write(raw)
 	}
-	for _, v := range []string{"AWS_ROLE_ARN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "AWS_ACCESS_CONFIGURED"} {
+	for _, v := range []string{"AWS_ROLE_ARN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "AWS_ACCESS_CONFIGURED", "DRIFT_APP_CLIENT_ID", "DRIFT_APP_PRIVATE_KEY"} {
 		assert.Contains(t, doc, v)
 		assert.Contains(t, workflows.String(), v, "docs/bootstrap.md asks for %s, which a workflow must read", v)
 	}
