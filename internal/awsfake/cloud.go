@@ -136,7 +136,9 @@ func (c *Cloud) provider() *deploytest.Provider {
 				}
 				c.update(string(req.ID), inputs)
 			}
-			return plugin.UpdateResponse{Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), string(req.ID), inputs, req.Preview)), Status: resource.StatusOK}, nil
+			// An update in place keeps the resource's identity: its ID and
+			// ARN are known in a preview too, as AWS's provider plans them.
+			return plugin.UpdateResponse{Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), string(req.ID), inputs, false)), Status: resource.StatusOK}, nil
 		},
 		DeleteF: func(_ context.Context, req plugin.DeleteRequest) (plugin.DeleteResponse, error) {
 			if live, ok := c.get(string(req.ID)); ok {

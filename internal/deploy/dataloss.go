@@ -3,9 +3,11 @@ package deploy
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/acmepay/platform/pkg/naming"
@@ -64,12 +66,36 @@ type Outcome struct {
 	// a preview, may change): a layer whose only change is an output still
 	// needs its update, for the layers that read it.
 	OutputsChanged bool
+	// ChangedOutputs names the stack outputs that change (or, in a
+	// preview, are not known yet).
+	ChangedOutputs []string
+	// Refreshed are a preview's refresh steps, from which the drift the
+	// refresh found is read (drift.Report.AddRefreshed).
+	Refreshed []apitype.EngineEvent
 }
 
 // Empty reports whether a preview found nothing to do: no resource step
 // that changes anything, and the same stack outputs.
 func (o Outcome) Empty() bool {
 	return len(ChangesOf(o.Steps)) == 0 && !o.OutputsChanged
+}
+
+// ChangedOutputs names the keys whose values differ between two sets of
+// stack outputs (an unknown value counts as different).
+func ChangedOutputs(old, new map[string]any) []string {
+	var keys []string
+	for k, v := range new {
+		if o, ok := old[k]; !ok || !reflect.DeepEqual(o, v) {
+			keys = append(keys, k)
+		}
+	}
+	for k := range old {
+		if _, ok := new[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // Stateful are the types whose replacement or deletion destroys data: the

@@ -227,24 +227,19 @@ func (d *Deployer) run(ctx context.Context, op Op, envName string) (Report, prof
 	}
 	defer release()
 	fmt.Fprintf(d.Out, "%s %s: account %s, region %s, suffix %s\n", op, env, p.AccountID, p.Region, p.Suffix)
-	// fresh tells the layers whose state matches the live resources (the
-	// drift gate's refresh found nothing): only those may skip an update
-	// with nothing to change, since the update's refresh would write nothing.
-	fresh := func(string) bool { return false }
-	if op == Up {
-		stale, checked, err := d.driftGate(ctx, env, p)
-		if err != nil {
-			return Report{Env: env, Op: op}, p, err
-		}
-		if checked {
-			fresh = func(layer string) bool { return !stale[layer] }
-		}
-	}
+	rs := &runState{fresh: func(string) bool { return false }}
 	var report Report
-	if op == Destroy {
-		report = d.sequential(ctx, op, env, DestroyOrder(d.Graph), fresh)
-	} else {
-		report = d.concurrent(ctx, op, env, fresh)
+	switch op {
+	case Destroy:
+		report = d.sequential(ctx, op, env, DestroyOrder(d.Graph), rs)
+	case Preview:
+		report = d.concurrent(ctx, op, env, rs)
+	case Up:
+		var stop error
+		report, stop = d.planThenApply(ctx, env, p, rs)
+		if stop != nil {
+			return report, p, stop
+		}
 	}
 	d.printSummary(report)
 	for _, l := range report.Layers {
@@ -319,6 +314,18 @@ func (d *Deployer) preflight(ctx context.Context, env profile.Environment) (prof
 	return target, nil
 }
 
+// runState is what the layers of one run share.
+type runState struct {
+	// fresh tells the layers whose state matches the live resources (the
+	// drift gate's refresh found nothing): only those may skip an update
+	// with nothing to change, since the update's refresh would write nothing.
+	fresh func(layer string) bool
+	// plans are the layers' plans of an update, made before any layer
+	// changes; dir holds the saved plan files.
+	plans map[string]*layerPlan
+	dir   string
+}
+
 const (
 	statusSucceeded = "succeeded"
 	statusFailed    = "failed"
@@ -332,7 +339,7 @@ const (
 
 // concurrent starts each layer as soon as all its dependencies succeeded. After
 // a failure no further layer starts; layers already running finish.
-func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environment, fresh func(string) bool) Report {
+func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environment, rs *runState) Report {
 	var (
 		mu      sync.Mutex
 		results = map[string]LayerResult{}
@@ -357,7 +364,7 @@ func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environmen
 				for _, dep := range l.DependsOn {
 					if r := results[dep]; r.Status == statusWaiting || (r.Status == statusSucceeded && r.firstDeploy) {
 						results[l.Name] = LayerResult{Layer: l.Name, Status: statusWaiting}
-						fmt.Fprintf(out, "[%s] waiting: it reads %s's outputs, and %s has never been deployed; deploy:env previews each layer just before updating it\n", l.Name, dep, dep)
+						fmt.Fprintf(out, "[%s] waiting: it reads %s's outputs, and %s has never been deployed; deploy:env plans each layer again once the layers it reads have applied\n", l.Name, dep, dep)
 						mu.Unlock()
 						return
 					}
@@ -375,7 +382,7 @@ func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environmen
 				return
 			}
 			mu.Unlock()
-			res := d.runLayer(ctx, op, l, env, out, fresh)
+			res := d.runLayer(ctx, op, l, env, out, rs)
 			mu.Lock()
 			results[l.Name] = res
 			if res.Status == statusFailed {
@@ -393,7 +400,7 @@ func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environmen
 }
 
 // sequential runs layers one after another and skips the rest after a failure.
-func (d *Deployer) sequential(ctx context.Context, op Op, env profile.Environment, order []Layer, fresh func(string) bool) Report {
+func (d *Deployer) sequential(ctx context.Context, op Op, env profile.Environment, order []Layer, rs *runState) Report {
 	report := Report{Env: env, Op: op}
 	out := &syncWriter{w: d.Out}
 	failed := false
@@ -402,17 +409,17 @@ func (d *Deployer) sequential(ctx context.Context, op Op, env profile.Environmen
 			report.Layers = append(report.Layers, LayerResult{Layer: l.Name, Status: statusSkipped})
 			continue
 		}
-		res := d.runLayer(ctx, op, l, env, out, fresh)
+		res := d.runLayer(ctx, op, l, env, out, rs)
 		failed = res.Status == statusFailed
 		report.Layers = append(report.Layers, res)
 	}
 	return report
 }
 
-func (d *Deployer) runLayer(ctx context.Context, op Op, l Layer, env profile.Environment, out *syncWriter, fresh func(string) bool) LayerResult {
+func (d *Deployer) runLayer(ctx context.Context, op Op, l Layer, env profile.Environment, out *syncWriter, rs *runState) LayerResult {
 	start := d.Now()
 	w := &prefixWriter{prefix: "[" + l.Name + "] ", out: out}
-	outcome, err := d.runGuarded(ctx, op, l, env, w, fresh(l.Name))
+	outcome, err := d.runGuarded(ctx, op, l, env, w, rs)
 	w.Flush()
 	res := LayerResult{Layer: l.Name, Changes: outcome.Changes, Duration: d.Now().Sub(start), Status: statusSucceeded,
 		firstDeploy: createsStack(outcome.Steps)}
@@ -437,32 +444,38 @@ func createsStack(steps []Step) bool {
 	return false
 }
 
-// runGuarded runs op on one layer. An update is previewed first and refused
-// when it would destroy data that was not allowed to be lost; a preview
-// warns of it. An update whose preview changes nothing, outputs included,
-// is skipped when the layer's state is fresh (nothing for its refresh to
-// record).
-func (d *Deployer) runGuarded(ctx context.Context, op Op, l Layer, env profile.Environment, w io.Writer, fresh bool) (Outcome, error) {
+// runGuarded runs op on one layer. An update applies the layer's plan,
+// made before any layer changed (planThenApply), or, when an upstream had
+// to apply first, a plan made now; a plan that would destroy data that was
+// not allowed to be lost is refused. An update whose plan changes nothing,
+// outputs included, is skipped when the layer's state is fresh (nothing for
+// its refresh to record). A preview warns of data loss.
+func (d *Deployer) runGuarded(ctx context.Context, op Op, l Layer, env profile.Environment, w io.Writer, rs *runState) (Outcome, error) {
 	if op == Up {
-		preview, err := d.Runner.Run(ctx, Preview, l, env, io.Discard)
-		if err != nil {
-			return Outcome{}, fmt.Errorf("preview before update: %w", err)
-		}
-		if loss := DataLoss(preview.Steps); len(loss) > 0 {
-			if !d.AllowDataLoss {
-				return Outcome{}, fmt.Errorf("%w:\n%s\nreview the change; if the loss is intended, deploy again with data loss allowed (ALLOW_DATA_LOSS=%s)", ErrDataLoss, describeLoss(loss), env)
+		plan := rs.plans[l.Name]
+		if plan == nil || plan.after != "" {
+			if plan != nil {
+				fmt.Fprintf(w, "planning now that %s has applied\n", plan.after)
 			}
-			fmt.Fprintf(w, "data loss allowed:\n%s\n", describeLoss(loss))
+			plan = d.planLayer(ctx, l, env, rs.dir)
+			if plan.err != nil {
+				return Outcome{}, fmt.Errorf("plan before update: %w", plan.err)
+			}
+			fmt.Fprintf(w, "plan: %s\n", planLine(plan.outcome))
 		}
-		if fresh && preview.Empty() {
+		if err := d.checkLoss(env, plan.outcome, w); err != nil {
+			return Outcome{}, err
+		}
+		if rs.fresh(l.Name) && plan.outcome.Empty() {
 			// Nothing to change, outputs included: the update would only
 			// refresh. The layer keeps its state as it is.
 			fmt.Fprintln(w, "no changes: not updated")
-			return Outcome{Changes: preview.Changes, Steps: preview.Steps}, nil
+			return Outcome{Changes: plan.outcome.Changes, Steps: plan.outcome.Steps}, nil
 		}
-	}
-	if err := ctx.Err(); err != nil {
-		return Outcome{}, err // stopped between the guard's preview and the update
+		if err := ctx.Err(); err != nil {
+			return Outcome{}, err // stopped between the plan and the update
+		}
+		return d.apply(ctx, l, env, plan, w)
 	}
 	outcome, err := d.Runner.Run(ctx, op, l, env, w)
 	if err == nil && op == Preview {
@@ -471,6 +484,20 @@ func (d *Deployer) runGuarded(ctx context.Context, op Op, l Layer, env profile.E
 		}
 	}
 	return outcome, err
+}
+
+// checkLoss refuses a plan that destroys data unless data loss is allowed,
+// and says so aloud when it is.
+func (d *Deployer) checkLoss(env profile.Environment, plan Outcome, w io.Writer) error {
+	loss := DataLoss(plan.Steps)
+	if len(loss) == 0 {
+		return nil
+	}
+	if !d.AllowDataLoss {
+		return fmt.Errorf("%w:\n%s\nreview the change; if the loss is intended, deploy again with data loss allowed (ALLOW_DATA_LOSS=%s)", ErrDataLoss, describeLoss(loss), env)
+	}
+	fmt.Fprintf(w, "data loss allowed:\n%s\n", describeLoss(loss))
+	return nil
 }
 
 func (d *Deployer) printSummary(r Report) {

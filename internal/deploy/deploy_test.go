@@ -33,6 +33,7 @@ type fakeRunner struct {
 	// when unset); outputs, the layers whose preview changes an output.
 	planned map[string][]Step
 	outputs map[string]bool
+	changed map[string][]string // layer -> the outputs its preview changes
 }
 
 func newFakeRunner() *fakeRunner {
@@ -55,7 +56,7 @@ func (f *fakeRunner) Run(ctx context.Context, op Op, l Layer, env profile.Enviro
 				steps = append(steps, NewStep("create", "aws:s3/bucketV2:BucketV2", fmt.Sprintf("urn:pulumi:%s::%s::aws:s3/bucketV2:BucketV2::b%d", env, l.Name, i), nil, nil))
 			}
 		}
-		return Outcome{Changes: ChangesOf(steps), Steps: steps, OutputsChanged: f.outputs[l.Name]}, nil
+		return Outcome{Changes: ChangesOf(steps), Steps: steps, OutputsChanged: f.outputs[l.Name], ChangedOutputs: f.changed[l.Name]}, nil
 	}
 	f.events = append(f.events, "start "+l.Name)
 	f.mu.Unlock()
@@ -121,12 +122,18 @@ func indexOf(events []string, e string) int {
 }
 
 func TestPlatformGraphReadsTheKeyFirst(t *testing.T) {
-	assert.Equal(t, []Layer{
-		{Name: "network"},
-		{Name: "data", DependsOn: []string{"network"}},
-		{Name: "compute", DependsOn: []string{"network", "data"}},
-		{Name: "observability", DependsOn: []string{"network", "data", "compute"}},
-	}, Graph(), "every layer reads the environment's key from network")
+	var deps [][]string
+	for _, l := range Graph() {
+		deps = append(deps, append([]string{l.Name}, l.DependsOn...))
+	}
+	assert.Equal(t, [][]string{
+		{"network"},
+		{"data", "network"},
+		{"compute", "network", "data"},
+		{"observability", "network", "data", "compute"},
+	}, deps, "every layer reads the environment's key from network")
+	assert.Contains(t, Graph()[0].Read, "environmentKeyArn")
+	assert.NotContains(t, Graph()[0].Read, "inventory", "the manifest reads it, no layer does")
 }
 
 func TestUpRunsIndependentLayersConcurrentlyAndDependentsAfter(t *testing.T) {
@@ -273,7 +280,7 @@ func tableReplacement() []Step {
 	}
 }
 
-func TestUpdateThatDestroysDataIsRefusedBeforeTheLayerRuns(t *testing.T) {
+func TestUpdateThatDestroysDataIsRefusedBeforeAnyLayerChanges(t *testing.T) {
 	runner := newFakeRunner()
 	runner.planned["data"] = tableReplacement()
 	d, out := newDeployer(runner, "345678901234")
@@ -287,15 +294,17 @@ func TestUpdateThatDestroysDataIsRefusedBeforeTheLayerRuns(t *testing.T) {
 	assert.NotContains(t, msg, "audit-logs", "an unchanged bucket is not a loss")
 
 	assert.Contains(t, runner.events, "preview data")
-	assert.NotContains(t, runner.events, "start data", "the refused layer is never updated")
-	assert.NotContains(t, runner.events, "start compute")
-	assert.NotContains(t, runner.events, "start observability")
+	for _, l := range Graph() {
+		assert.NotContains(t, runner.events, "start "+l.Name, "the plan is refused before any layer is updated, upstream included")
+	}
 	statuses := map[string]string{}
 	for _, l := range report.Layers {
 		statuses[l.Layer] = l.Status
 	}
-	assert.Equal(t, map[string]string{"network": "succeeded", "data": "failed", "compute": "skipped", "observability": "skipped"}, statuses)
+	assert.Equal(t, map[string]string{"network": "skipped", "data": "failed", "compute": "skipped", "observability": "skipped"}, statuses)
 	assert.Contains(t, out.String(), "[data] FAILED: refused: the deployment would destroy data")
+	assert.Regexp(t, `data\s+0\s+0\s+1\s+0\s+1 resource\(s\)\s+create-replacement=1 replace=1`, out.String(), "the plan's table shows the loss")
+	assert.Contains(t, out.String(), "nothing was changed")
 }
 
 func TestAllowedDataLossIsDeployedAndSaidAloud(t *testing.T) {
@@ -530,4 +539,124 @@ func TestALayerWithNothingToChangeIsNotUpdated(t *testing.T) {
 	_, err = d.Run(context.Background(), Up, "dev")
 	require.NoError(t, err)
 	assert.Contains(t, plain.events, "start data", "no drift check: the state may be stale")
+}
+
+// planning is a fakeRunner that saves its previews as plan files and
+// records which saved plan each update was held to.
+type planning struct {
+	*fakeRunner
+	applied map[string]string // layer -> the saved plan's content at apply
+}
+
+func (p *planning) PlanLayer(ctx context.Context, l Layer, env profile.Environment, path string, out io.Writer) (Outcome, error) {
+	o, err := p.fakeRunner.Run(ctx, Preview, l, env, out)
+	if err == nil {
+		err = os.WriteFile(path, []byte("plan of "+l.Name+": "+ChangesOf(o.Steps).String()), 0o600)
+	}
+	return o, err
+}
+
+func (p *planning) ApplyPlan(ctx context.Context, l Layer, env profile.Environment, path string, out io.Writer) (Outcome, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return Outcome{}, err
+	}
+	p.fakeRunner.mu.Lock()
+	p.applied[l.Name] = string(raw)
+	p.fakeRunner.mu.Unlock()
+	return p.fakeRunner.Run(ctx, Up, l, env, out)
+}
+
+// An update plans every layer before any changes, shows the plans in one
+// table, and holds each update to its saved plan; a layer whose upstream
+// changes its outputs is planned again once the upstream has applied.
+func TestAnUpdatePlansEveryLayerFirstAndAppliesThePlans(t *testing.T) {
+	runner := &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}
+	d, out := newDeployer(runner, "123456789012")
+	_, err := d.Run(context.Background(), Up, "dev")
+	require.NoError(t, err)
+	ev := runner.events
+	for _, l := range Graph() {
+		assert.Less(t, indexOf(ev, "preview "+l.Name), indexOf(ev, "start network"), "%s is planned before anything changes", l.Name)
+		assert.Equal(t, "plan of "+l.Name+": create=3", runner.applied[l.Name], "%s's update is held to its saved plan", l.Name)
+	}
+	assert.Regexp(t, `plan of dev \(.*\)\nLAYER\s+CREATE\s+UPDATE\s+REPLACE\s+DELETE\s+DATA LOSS\s+PLAN\nnetwork\s+3\s+0\s+0\s+0\s+none\s+create=3\n`, out.String())
+	assert.Less(t, strings.Index(out.String(), "plan of dev"), strings.Index(out.String(), "[network] Updating"), "the table comes before any update")
+
+	// network's outputs change: every layer reading them is planned again
+	// after network has applied, and its first plan is not used.
+	runner = &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}
+	runner.outputs = map[string]bool{"network": true}
+	d, out = newDeployer(runner, "123456789012")
+	_, err = d.Run(context.Background(), Up, "dev")
+	require.NoError(t, err)
+	ev = runner.events
+	assert.Less(t, indexOf(ev, "preview network"), indexOf(ev, "start network"))
+	for _, l := range []string{"data", "compute", "observability"} {
+		assert.Regexp(t, l+`\s+-\s+-\s+-\s+-\s+-\s+planned once network has applied \(it changes what `+l+` reads\)`, out.String())
+		last := -1
+		for i, e := range ev {
+			if e == "preview "+l {
+				last = i
+			}
+		}
+		assert.Less(t, indexOf(ev, "end network"), last, "%s is planned again after network applied", l)
+		assert.Equal(t, "plan of "+l+": create=3", runner.applied[l])
+	}
+	assert.Contains(t, out.String(), "[data] planning now that network has applied\n[data] plan: create=3\n")
+
+	// An output no layer reads (the inventory) changes: the readers' first
+	// plans stand.
+	runner = &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}
+	runner.outputs = map[string]bool{"network": true}
+	runner.changed = map[string][]string{"network": {"inventory"}}
+	d, out = newDeployer(runner, "123456789012")
+	_, err = d.Run(context.Background(), Up, "dev")
+	require.NoError(t, err)
+	assert.NotContains(t, out.String(), "planned once")
+	for _, l := range Graph() {
+		assert.Equal(t, 1, count(runner.events, "preview "+l.Name), "%s is planned once", l.Name)
+	}
+	runner = &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}
+	runner.outputs = map[string]bool{"network": true}
+	runner.changed = map[string][]string{"network": {"inventory", "vpcId"}}
+	d, out = newDeployer(runner, "123456789012")
+	_, err = d.Run(context.Background(), Up, "dev")
+	require.NoError(t, err)
+	assert.Contains(t, out.String(), "planned once network has applied", "the VPC's ID is read")
+}
+
+func count(events []string, e string) int {
+	n := 0
+	for _, x := range events {
+		if x == e {
+			n++
+		}
+	}
+	return n
+}
+
+// A plan that fails stops the deployment before any layer changes.
+func TestAPlanThatFailsChangesNothing(t *testing.T) {
+	runner := &failingPreview{fakeRunner: newFakeRunner(), layer: "compute"}
+	d, out := newDeployer(runner, "123456789012")
+	_, err := d.Run(context.Background(), Up, "dev")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "layer compute failed: plan: compute: Unable to find config payments:alarmEmails")
+	for _, l := range Graph() {
+		assert.NotContains(t, runner.events, "start "+l.Name)
+	}
+	assert.Contains(t, out.String(), "nothing was changed")
+}
+
+type failingPreview struct {
+	*fakeRunner
+	layer string
+}
+
+func (f *failingPreview) Run(ctx context.Context, op Op, l Layer, env profile.Environment, out io.Writer) (Outcome, error) {
+	if op == Preview && l.Name == f.layer {
+		return Outcome{}, errors.New(l.Name + ": Unable to find config payments:alarmEmails")
+	}
+	return f.fakeRunner.Run(ctx, op, l, env, out)
 }

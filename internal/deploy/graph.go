@@ -10,6 +10,10 @@ import (
 type Layer struct {
 	Name      string
 	DependsOn []string
+	// Read are the outputs of this layer that others read; a change to any
+	// other output does not ripple to them. Empty means any output may be
+	// read.
+	Read []string
 }
 
 // Graph is the platform's layer graph, in deployment order, from the
@@ -17,7 +21,7 @@ type Layer struct {
 func Graph() []Layer {
 	var out []Layer
 	for _, name := range contract.Layers() {
-		out = append(out, Layer{Name: name, DependsOn: contract.DependsOn(name)})
+		out = append(out, Layer{Name: name, DependsOn: contract.DependsOn(name), Read: contract.Read(name)})
 	}
 	return out
 }

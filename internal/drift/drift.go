@@ -127,6 +127,29 @@ func (r *Report) Add(layer string, events []apitype.EngineEvent) {
 	sort.SliceStable(r.Drifted, func(i, j int) bool { return r.Drifted[i].URN < r.Drifted[j].URN })
 }
 
+// AddRefreshed reads the refresh steps of one layer's preview with
+// refresh (`pulumi preview --refresh`) into the report: the same drift a
+// refresh alone reports, read from the plan a deployment makes anyway.
+func (r *Report) AddRefreshed(layer string, events []apitype.EngineEvent) {
+	var refreshed []apitype.EngineEvent
+	for _, ev := range events {
+		if ev.ResOutputsEvent == nil || ev.ResOutputsEvent.Metadata.Op != apitype.OpRefresh {
+			continue
+		}
+		md := ev.ResOutputsEvent.Metadata
+		switch {
+		case md.New == nil:
+			md.Op = apitype.OpDelete
+		case len(md.Diffs) > 0 || len(md.DetailedDiff) > 0:
+			md.Op = apitype.OpUpdate
+		default:
+			continue
+		}
+		refreshed = append(refreshed, apitype.EngineEvent{ResOutputsEvent: &apitype.ResOutputsEvent{Metadata: md}})
+	}
+	r.Add(layer, refreshed)
+}
+
 func properties(md apitype.StepEventMetadata) []Property {
 	var oldIn, newIn map[string]any
 	if md.Old != nil {

@@ -90,3 +90,25 @@ func TestAutoscaledCapacityIsNotDrift(t *testing.T) {
 	require.Len(t, r.Drifted, 1)
 	assert.Equal(t, []Property{{Path: "billingMode", Kind: "update", Recorded: "PROVISIONED", Live: "PAY_PER_REQUEST"}}, r.Drifted[0].Properties)
 }
+
+// A preview with refresh reports its refresh steps as "refresh": a gone
+// resource has no new state, a changed one has diffs, an unchanged one
+// neither. They read as the same drift a refresh alone reports.
+func TestAPreviewsRefreshStepsReadAsDrift(t *testing.T) {
+	step := func(name string, gone bool, diffs ...string) apitype.EngineEvent {
+		md := apitype.StepEventMetadata{Op: apitype.OpRefresh, URN: "urn:pulumi:dev::compute::aws:lambda/function:Function::" + name,
+			Type: "aws:lambda/function:Function", Diffs: diffs,
+			Old: &apitype.StepEventStateMetadata{Inputs: map[string]any{"memorySize": 512.0}}}
+		if !gone {
+			md.New = &apitype.StepEventStateMetadata{Inputs: map[string]any{"memorySize": 128.0}}
+		}
+		return apitype.EngineEvent{ResOutputsEvent: &apitype.ResOutputsEvent{Metadata: md}}
+	}
+	var r Report
+	r.AddRefreshed("compute", []apitype.EngineEvent{step("changed", false, "memorySize"), step("gone", true), step("same", false)})
+	assert.Equal(t, []Resource{
+		{Layer: "compute", URN: "urn:pulumi:dev::compute::aws:lambda/function:Function::changed", Type: "aws:lambda/function:Function", Name: "changed",
+			Kind: Modified, Properties: []Property{{Path: "memorySize", Kind: "update", Recorded: 512.0, Live: 128.0}}},
+		{Layer: "compute", URN: "urn:pulumi:dev::compute::aws:lambda/function:Function::gone", Type: "aws:lambda/function:Function", Name: "gone", Kind: Deleted},
+	}, r.Drifted)
+}

@@ -28,6 +28,7 @@ import (
 	"github.com/acmepay/platform/internal/deploy/automation"
 	"github.com/acmepay/platform/internal/doccheck"
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/internal/plan"
 	"github.com/acmepay/platform/internal/programs"
 	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/internal/statebackend"
@@ -243,6 +244,12 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	// From here on the pipeline's roles run dev, as CI runs it: every API
 	// call the provider makes is evaluated under the role's live documents,
 	// and so is every call to dev's state in the tooling account.
+	// The offline plan of dev, for comparison with the deployments' times
+	// below (README, docs/operations.md).
+	timed("offline plan", func() error {
+		_, err := plan.Run(ctx, plan.Options{Root: filepath.Join("..", ".."), Env: "dev", Out: io.Discard, ManifestDir: "-", CostDir: "-"})
+		return err
+	})
 	d, runner := deployment(deployerKey, o.backend("dev"))
 	var first deploy.Report
 	timed("first deploy", func() (err error) { first, err = d.Run(ctx, deploy.Up, "dev"); return })
@@ -266,6 +273,53 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 		}
 		assert.Contains(t, out.String(), "["+l.Layer+"] no changes: not updated", "its preview is empty, so the layer is not updated")
 	}
+
+	// One setting of one layer: only that layer is updated, held to the
+	// plan the deployment showed.
+	setMemory := func(mb string) {
+		t.Helper()
+		require.NoError(t, profile.SetStackValue(filepath.Join(root, "compute", "Pulumi.dev.yaml"), "payments:lambdaMemoryMb", mb))
+	}
+	setMemory("768")
+	d, runner = deployment(deployerKey, o.backend("dev"))
+	var third deploy.Report
+	out.Reset()
+	timed("one-setting deploy", func() (err error) { third, err = d.Run(ctx, deploy.Up, "dev"); return })
+	t.Logf("the one-setting deploy's output:\n%s", out.String())
+	for _, l := range third.Layers {
+		if l.Layer == "compute" {
+			assert.Equal(t, deploy.Changes{"update": 1, "same": l.Changes["same"]}, l.Changes, "compute updates its function")
+			continue
+		}
+		assert.Contains(t, out.String(), "["+l.Layer+"] no changes: not updated")
+	}
+	assert.Regexp(t, `compute\s+0\s+1\s+0\s+0\s+none\s+update=1, outputs change: inventory\n`, out.String(), "the plan's table, before anything changed")
+	assert.Regexp(t, `observability\s+0\s+0\s+0\s+0\s+none\s+no changes\n`, out.String(), "compute's inventory is read by no layer: observability's plan stands")
+	memory := func() float64 {
+		for _, r := range cloud.Resources() {
+			if r.Type == "aws:lambda/function:Function" {
+				return r.Inputs["memorySize"].NumberValue()
+			}
+		}
+		return 0
+	}
+	assert.EqualValues(t, 768, memory())
+
+	// The CLI holds an update to its saved plan: code that moved after the
+	// plan fails the update, and nothing changes.
+	compute := deploy.Graph()[2]
+	require.Equal(t, "compute", compute.Name)
+	saved := filepath.Join(t.TempDir(), "compute.plan.json")
+	_, err = runner.PlanLayer(ctx, compute, "dev", saved, io.Discard)
+	require.NoError(t, err)
+	setMemory("1024")
+	var held bytes.Buffer
+	_, err = runner.ApplyPlan(ctx, compute, "dev", saved, &held)
+	require.Error(t, err, "the update is held to the plan")
+	t.Logf("an update the code moved under: %v\n%s", err, held.String())
+	assert.Contains(t, held.String(), "memorySize")
+	assert.EqualValues(t, 768, memory(), "nothing changed")
+	setMemory("768")
 
 	require.NoError(t, cloud.Edit("aws:lambda/function:Function", "payment-processor", func(in resource.PropertyMap) {
 		in["memorySize"] = resource.NewNumberProperty(128)

@@ -65,6 +65,8 @@ type Env struct {
 	updates map[string]int // successful updates per layer
 	// exceptions are the drift updates leave as it is (Runner.IgnoreDrift).
 	exceptions []drift.Exception
+	// plans are the update plans Runner.PlanLayer saved, by path.
+	plans map[string]*pdeploy.Plan
 }
 
 // New prepares an environment from the stack files under root, with an empty
@@ -81,6 +83,7 @@ func New(tb lt.TB, root string, env profile.Environment) (*Env, error) {
 	return &Env{
 		Root: root, Env: env, Profile: p, Cloud: awsfake.New(p.AccountID, p.Region),
 		Programs: programs, tb: tb, snaps: map[string]*pdeploy.Snapshot{}, updates: map[string]int{},
+		plans: map[string]*pdeploy.Plan{},
 	}, nil
 }
 
@@ -116,6 +119,8 @@ type Result struct {
 	Steps  []deploy.Step
 	// OutputsChanged: the stack's outputs differ from its last update's.
 	OutputsChanged bool
+	// ChangedOutputs names the outputs that differ.
+	ChangedOutputs []string
 }
 
 // Changes counts the steps that change something.
@@ -142,16 +147,36 @@ const (
 // Run performs op on one layer and keeps the new snapshot (previews keep the
 // old one).
 func (e *Env) Run(ctx context.Context, op EngineOp, layer string) (Result, error) {
+	res, _, err := e.run(ctx, op, layer, nil)
+	return res, err
+}
+
+// Plan previews an update of a layer (refreshing first) and returns the
+// engine's update plan of it.
+func (e *Env) Plan(ctx context.Context, layer string) (Result, *pdeploy.Plan, error) {
+	return e.run(ctx, OpPreviewRefreshing, layer, nil)
+}
+
+// ApplyPlan updates a layer (refreshing first), held to an update plan:
+// a resource change the plan does not allow fails the update.
+func (e *Env) ApplyPlan(ctx context.Context, layer string, plan *pdeploy.Plan) (Result, error) {
+	res, _, err := e.run(ctx, OpUpdateRefreshing, layer, plan)
+	return res, err
+}
+
+// run runs op on a layer: a preview returns its update plan, and an update
+// is held to held when it is set.
+func (e *Env) run(ctx context.Context, op EngineOp, layer string, held *pdeploy.Plan) (Result, *pdeploy.Plan, error) {
 	program, ok := e.Programs[layer]
 	if !ok {
-		return Result{}, fmt.Errorf("offline: unknown layer %q", layer)
+		return Result{}, nil, fmt.Errorf("offline: unknown layer %q", layer)
 	}
 	e.mu.Lock()
 	program = drift.LeaveExcepted(program, string(e.Env), e.exceptions)
 	e.mu.Unlock()
 	cfg, err := profile.ReadStackFile(profile.StackFile(filepath.Join(e.Root, layer), string(e.Env)))
 	if err != nil {
-		return Result{}, err
+		return Result{}, nil, err
 	}
 	runtime := deploytest.NewLanguageRuntimeF(func(info plugin.RunInfo, _ *deploytest.ResourceMonitor) error {
 		pctx, err := pulumi.NewContext(context.Background(), pulumi.RunInfo{
@@ -196,7 +221,7 @@ func (e *Env) Run(ctx context.Context, op EngineOp, layer string) (Result, error
 	case OpRefresh:
 		testOp = engine.Refresh
 	default:
-		return Result{}, fmt.Errorf("offline: unknown operation %q", op)
+		return Result{}, nil, fmt.Errorf("offline: unknown operation %q", op)
 	}
 	res := Result{Layer: layer}
 	validate := func(_ workspace.Project, _ pdeploy.Target, _ engine.JournalEntries, events []engine.Event, err error) error {
@@ -208,6 +233,16 @@ func (e *Env) Run(ctx context.Context, op EngineOp, layer string) (Result, error
 			if ev.Type == engine.ResourceOutputsEvent {
 				md := ev.Payload().(engine.ResourceOutputsEventPayload).Metadata
 				if md.Type == "pulumi:pulumi:Stack" {
+					var old, new resource.PropertyMap
+					if md.Old != nil {
+						old = md.Old.Outputs
+					}
+					if md.New != nil {
+						new = md.New.Outputs
+					}
+					for _, k := range changedKeys(old, new) {
+						res.ChangedOutputs = append(res.ChangedOutputs, string(k))
+					}
 					res.OutputsChanged = res.OutputsChanged || md.Old == nil || md.New == nil || !md.Old.Outputs.DeepEquals(md.New.Outputs)
 				}
 			}
@@ -218,7 +253,16 @@ func (e *Env) Run(ctx context.Context, op EngineOp, layer string) (Result, error
 		}
 		return err
 	}
-	newSnap, err := testOp.RunWithContextStep(ctx, plan.GetProject(), target, plan.Options, dryRun, plan.BackendClient, validate, "")
+	plan.Options.UpdateOptions.Plan = held
+	var (
+		newSnap *pdeploy.Snapshot
+		made    *pdeploy.Plan
+	)
+	if op == OpPreviewRefreshing {
+		made, err = testOp.PlanStep(plan.GetProject(), target, plan.Options, plan.BackendClient, validate, "")
+	} else {
+		newSnap, err = testOp.RunWithContextStep(ctx, plan.GetProject(), target, plan.Options, dryRun, plan.BackendClient, validate, "")
+	}
 	if err != nil {
 		// As a backend does, keep what a failed or cancelled run recorded.
 		if !dryRun && newSnap != nil {
@@ -226,7 +270,7 @@ func (e *Env) Run(ctx context.Context, op EngineOp, layer string) (Result, error
 			e.snaps[layer] = newSnap
 			e.mu.Unlock()
 		}
-		return res, fmt.Errorf("%s %s of %s: %w", op, layer, e.Env, err)
+		return res, nil, fmt.Errorf("%s %s of %s: %w", op, layer, e.Env, err)
 	}
 	if !dryRun {
 		e.mu.Lock()
@@ -236,7 +280,23 @@ func (e *Env) Run(ctx context.Context, op EngineOp, layer string) (Result, error
 		}
 		e.mu.Unlock()
 	}
-	return res, nil
+	return res, made, nil
+}
+
+// changedKeys are the keys whose values differ between two property maps.
+func changedKeys(old, new resource.PropertyMap) []resource.PropertyKey {
+	var out []resource.PropertyKey
+	for k, v := range new {
+		if o, ok := old[k]; !ok || !o.DeepEquals(v) {
+			out = append(out, k)
+		}
+	}
+	for k := range old {
+		if _, ok := new[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func step(md engine.StepEventMetadata) deploy.Step {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
 
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/deploy"
@@ -27,6 +29,7 @@ type Runner struct {
 
 var (
 	_ deploy.Runner       = Runner{}
+	_ deploy.Planner      = Runner{}
 	_ deploy.Inspector    = Runner{}
 	_ deploy.DriftIgnorer = Runner{}
 )
@@ -43,13 +46,68 @@ func (r Runner) Run(ctx context.Context, op deploy.Op, l deploy.Layer, env profi
 		return deploy.Outcome{}, fmt.Errorf("offline: unknown operation %q", op)
 	}
 	res, err := r.Env.Run(ctx, eop, l.Name)
-	outcome := deploy.Outcome{Changes: res.Changes(), Steps: res.Steps, OutputsChanged: res.OutputsChanged}
-	for _, s := range res.Steps {
+	outcome := deploy.Outcome{Changes: res.Changes(), Steps: res.Steps, OutputsChanged: res.OutputsChanged, ChangedOutputs: res.ChangedOutputs}
+	printSteps(out, res.Steps)
+	return outcome, err
+}
+
+// PlanLayer implements deploy.Planner: the engine's update plan is kept
+// in memory under path (the CLI writes it to the file).
+func (r Runner) PlanLayer(ctx context.Context, l deploy.Layer, env profile.Environment, path string, out io.Writer) (deploy.Outcome, error) {
+	if err := r.check(env); err != nil {
+		return deploy.Outcome{}, err
+	}
+	res, plan, err := r.Env.Plan(ctx, l.Name)
+	if err != nil {
+		return deploy.Outcome{}, err
+	}
+	r.Env.mu.Lock()
+	r.Env.plans[path] = plan
+	r.Env.mu.Unlock()
+	return deploy.Outcome{Changes: res.Changes(), Steps: res.Steps, OutputsChanged: res.OutputsChanged, ChangedOutputs: res.ChangedOutputs,
+		Refreshed: res.Events}, nil
+}
+
+// ApplyPlan implements deploy.Planner: the update is held to the plan
+// PlanLayer kept under path.
+func (r Runner) ApplyPlan(ctx context.Context, l deploy.Layer, env profile.Environment, path string, out io.Writer) (deploy.Outcome, error) {
+	if err := r.check(env); err != nil {
+		return deploy.Outcome{}, err
+	}
+	r.Env.mu.Lock()
+	plan, ok := r.Env.plans[path]
+	r.Env.mu.Unlock()
+	if !ok {
+		return deploy.Outcome{}, fmt.Errorf("offline: no plan saved at %s", path)
+	}
+	res, err := r.Env.ApplyPlan(ctx, l.Name, plan)
+	outcome := deploy.Outcome{Changes: res.Changes(), Steps: res.Steps, OutputsChanged: res.OutputsChanged, ChangedOutputs: res.ChangedOutputs}
+	printSteps(out, res.Steps)
+	if err != nil {
+		// An update that fails part-way also fails its plan's check that
+		// every planned change was made; the engine's error then names the
+		// changes not made. The cause is in the error diagnostics: lead
+		// with it, as the CLI's output does.
+		var causes []string
+		for _, ev := range res.Events {
+			if d := ev.DiagnosticEvent; d != nil && d.Severity == "error" && !strings.HasPrefix(d.Message, "expected resource operations") &&
+				!strings.Contains(d.Message, "update failed") {
+				causes = append(causes, strings.TrimSpace(colors.Never.Colorize(d.Message)))
+			}
+		}
+		if len(causes) > 0 {
+			err = fmt.Errorf("%s: %w", strings.Join(causes, "; "), err)
+		}
+	}
+	return outcome, err
+}
+
+func printSteps(out io.Writer, steps []deploy.Step) {
+	for _, s := range steps {
 		if s.Op != "same" && s.Op != "refresh" {
 			fmt.Fprintf(out, "%s %s %s\n", s.Op, s.Type, s.Name)
 		}
 	}
-	return outcome, err
 }
 
 func (r Runner) check(env profile.Environment) error {

@@ -46,6 +46,24 @@ func DependsOn(layer string) []string {
 	return nil
 }
 
+// Read lists the outputs of a layer that other layers read: the keys its
+// Read<Layer> function decodes. A change to any other output (the
+// inventory, what only the manifest reads) leaves its readers' plans as
+// they are; a change to one of these means they must be planned again.
+// (internal/reference checks this list against the decode calls.)
+func Read(layer string) []string {
+	switch layer {
+	case LayerNetwork:
+		return []string{KeyVpcID, KeyVpcCIDR, KeyAvailabilityZones, KeyPublicSubnetIDs, KeyPrivateSubnetIDs,
+			KeyPrivateRouteTableIDs, KeyPermissionsBoundary, KeyEnvironmentKeyArn, KeyGatewayPrefixLists}
+	case LayerData:
+		return []string{KeyTableName, KeyTableArn, KeyTableIndexName, KeyAuditBucketName, KeyAuditBucketArn, KeyAuditPrefix}
+	case LayerCompute:
+		return []string{KeyFunctions}
+	}
+	return nil
+}
+
 // KeyInventory is exported by every layer: the resources it created.
 const KeyInventory = "inventory"
 

@@ -8,10 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
@@ -66,6 +66,8 @@ type Automation struct {
 	lookupEnv func(string) (string, bool)
 	// exceptions are the drift an update leaves as it is (IgnoreDrift).
 	exceptions []drift.Exception
+	// mu guards exceptions and the selection of stacks.
+	mu sync.Mutex
 }
 
 // NewAutomation resolves the backend; Preflight checks the rest.
@@ -100,31 +102,17 @@ func (a *Automation) Preflight() error {
 // resources first (`--refresh`): an update then puts drifted properties back
 // and recreates resources deleted by hand, and a preview shows that.
 func (a *Automation) Run(ctx context.Context, op deploy.Op, layer deploy.Layer, env profile.Environment, out io.Writer) (deploy.Outcome, error) {
-	stack, err := a.stack(ctx, layer, env)
-	if err != nil {
-		return deploy.Outcome{}, err
-	}
-	steps := collectSteps()
 	switch op {
 	case deploy.Preview:
-		res, err := stack.Preview(ctx, optpreview.ProgressStreams(out), optpreview.ErrorProgressStreams(out), optpreview.Diff(),
-			optpreview.Refresh(), optpreview.EventStreams(steps.events))
-		if err != nil {
-			return deploy.Outcome{}, err
-		}
-		changes := deploy.Changes{}
-		for kind, n := range res.ChangeSummary {
-			changes[string(kind)] = n
-		}
-		return deploy.Outcome{Changes: changes, Steps: steps.wait(), OutputsChanged: steps.outputsChanged}, nil
+		return a.preview(ctx, layer, env, out)
 	case deploy.Up:
-		res, err := stack.Up(ctx, optup.ProgressStreams(out), optup.ErrorProgressStreams(out), optup.Refresh(),
-			optup.EventStreams(steps.events))
+		return a.up(ctx, layer, env, out)
+	case deploy.Destroy:
+		stack, err := a.stack(ctx, layer, env)
 		if err != nil {
 			return deploy.Outcome{}, err
 		}
-		return deploy.Outcome{Changes: summaryChanges(res.Summary.ResourceChanges), Steps: steps.wait()}, nil
-	case deploy.Destroy:
+		steps := collectSteps()
 		res, err := stack.Destroy(ctx, optdestroy.ProgressStreams(out), optdestroy.ErrorProgressStreams(out), optdestroy.EventStreams(steps.events))
 		if err != nil {
 			return deploy.Outcome{}, err
@@ -132,6 +120,51 @@ func (a *Automation) Run(ctx context.Context, op deploy.Op, layer deploy.Layer, 
 		return deploy.Outcome{Changes: summaryChanges(res.Summary.ResourceChanges), Steps: steps.wait()}, nil
 	}
 	return deploy.Outcome{}, fmt.Errorf("unknown operation %q", op)
+}
+
+// PlanLayer implements deploy.Planner: a preview with refresh whose update
+// plan is saved at path (`pulumi preview --refresh --save-plan`).
+func (a *Automation) PlanLayer(ctx context.Context, layer deploy.Layer, env profile.Environment, path string, out io.Writer) (deploy.Outcome, error) {
+	return a.preview(ctx, layer, env, out, optpreview.Plan(path))
+}
+
+// ApplyPlan implements deploy.Planner: an update with refresh held to the
+// plan saved at path (`pulumi up --refresh --plan`): a change the plan did
+// not show fails the update.
+func (a *Automation) ApplyPlan(ctx context.Context, layer deploy.Layer, env profile.Environment, path string, out io.Writer) (deploy.Outcome, error) {
+	return a.up(ctx, layer, env, out, optup.Plan(path))
+}
+
+func (a *Automation) preview(ctx context.Context, layer deploy.Layer, env profile.Environment, out io.Writer, opts ...optpreview.Option) (deploy.Outcome, error) {
+	stack, err := a.stack(ctx, layer, env)
+	if err != nil {
+		return deploy.Outcome{}, err
+	}
+	steps := collectSteps()
+	res, err := stack.Preview(ctx, append([]optpreview.Option{optpreview.ProgressStreams(out), optpreview.ErrorProgressStreams(out), optpreview.Diff(),
+		optpreview.Refresh(), optpreview.EventStreams(steps.events)}, opts...)...)
+	if err != nil {
+		return deploy.Outcome{}, err
+	}
+	changes := deploy.Changes{}
+	for kind, n := range res.ChangeSummary {
+		changes[string(kind)] = n
+	}
+	return deploy.Outcome{Changes: changes, Steps: steps.wait(), OutputsChanged: steps.outputsChanged, ChangedOutputs: steps.changedOutputs, Refreshed: steps.refreshed}, nil
+}
+
+func (a *Automation) up(ctx context.Context, layer deploy.Layer, env profile.Environment, out io.Writer, opts ...optup.Option) (deploy.Outcome, error) {
+	stack, err := a.stack(ctx, layer, env)
+	if err != nil {
+		return deploy.Outcome{}, err
+	}
+	steps := collectSteps()
+	res, err := stack.Up(ctx, append([]optup.Option{optup.ProgressStreams(out), optup.ErrorProgressStreams(out), optup.Refresh(),
+		optup.EventStreams(steps.events)}, opts...)...)
+	if err != nil {
+		return deploy.Outcome{}, err
+	}
+	return deploy.Outcome{Changes: summaryChanges(res.Summary.ResourceChanges), Steps: steps.wait()}, nil
 }
 
 func summaryChanges(m *map[string]int) deploy.Changes {
@@ -154,6 +187,8 @@ type stepCollector struct {
 	// outputsChanged is set when the stack resource's outputs differ from
 	// its last update's (unknown outputs in a preview count as changed).
 	outputsChanged bool
+	changedOutputs []string
+	refreshed      []apitype.EngineEvent
 }
 
 func collectSteps() *stepCollector {
@@ -164,9 +199,21 @@ func collectSteps() *stepCollector {
 			if ev.ResourcePreEvent != nil {
 				c.steps = append(c.steps, stepOf(ev.ResourcePreEvent.Metadata))
 			}
+			if ev.ResOutputsEvent != nil && ev.ResOutputsEvent.Metadata.Op == apitype.OpRefresh {
+				c.refreshed = append(c.refreshed, ev.EngineEvent)
+			}
 			if ev.ResOutputsEvent != nil && ev.ResOutputsEvent.Metadata.Type == stackType {
 				md := ev.ResOutputsEvent.Metadata
-				c.outputsChanged = c.outputsChanged || md.Old == nil || md.New == nil || !reflect.DeepEqual(md.Old.Outputs, md.New.Outputs)
+				var old, new map[string]any
+				if md.Old != nil {
+					old = md.Old.Outputs
+				}
+				if md.New != nil {
+					new = md.New.Outputs
+				}
+				changed := deploy.ChangedOutputs(old, new)
+				c.changedOutputs = append(c.changedOutputs, changed...)
+				c.outputsChanged = c.outputsChanged || md.Old == nil || md.New == nil || len(changed) > 0
 			}
 		}
 	}()
@@ -253,4 +300,7 @@ func parseVersion(s string) ([3]int, bool) {
 	return v, true
 }
 
-var _ deploy.Runner = (*Automation)(nil)
+var (
+	_ deploy.Runner  = (*Automation)(nil)
+	_ deploy.Planner = (*Automation)(nil)
+)

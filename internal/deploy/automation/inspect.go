@@ -32,6 +32,12 @@ func (a *Automation) stack(ctx context.Context, layer deploy.Layer, env profile.
 	}
 	var stack auto.Stack
 	var err error
+	// A deployment plans its layers while the drift check refreshes them:
+	// two operations on a stack that does not exist yet would both create
+	// it, and the second fails. One stack is selected (or created) at a
+	// time.
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if program, ok := a.Programs[layer.Name]; ok {
 		program = drift.LeaveExcepted(program, string(env), a.exceptions)
 		// The layer's program runs in this process: the same project,
@@ -132,4 +138,8 @@ func lastUpdate(history []auto.UpdateSummary) *manifest.Deployment {
 
 // IgnoreDrift implements deploy.DriftIgnorer: later runs of a layer leave
 // the properties the environment's exceptions name as they are.
-func (a *Automation) IgnoreDrift(exceptions []drift.Exception) { a.exceptions = exceptions }
+func (a *Automation) IgnoreDrift(exceptions []drift.Exception) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.exceptions = exceptions
+}
