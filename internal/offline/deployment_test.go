@@ -221,4 +221,21 @@ func TestAnUnchangedLayerIsNotUpdated(t *testing.T) {
 		assert.Equal(t, 1, e.updates[l], "%s is not", l)
 	}
 	assert.Equal(t, 1024.0, liveMemory(t, e))
+	assert.Regexp(t, `compute\s+0\s+1\s+0\s+0\s+none\s+update=1, outputs change: inventory\nobservability\s+0\s+0\s+0\s+0\s+none\s+no changes\n`, out.String(),
+		"the plans come first; compute's inventory is read by no layer, so observability's plan stands")
+
+	// An update is held to its plan: code that moved after the plan fails
+	// it, and nothing changes.
+	r := Runner{Env: e, Commit: commit}
+	compute := deploy.Graph()[2]
+	saved := filepath.Join(t.TempDir(), "compute.plan")
+	_, err = r.PlanLayer(ctx, compute, "dev", saved, &bytes.Buffer{})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(stack, append(raw, []byte("  payments:lambdaMemoryMb: 2048\n")...), 0o644))
+	_, err = r.ApplyPlan(ctx, compute, "dev", saved, &bytes.Buffer{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "violates plan")
+	assert.Contains(t, err.Error(), "memorySize")
+	assert.Equal(t, 1024.0, liveMemory(t, e), "nothing changed")
+	assert.Equal(t, 2, e.updates["compute"])
 }
