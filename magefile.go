@@ -50,6 +50,9 @@ type Plan mg.Namespace
 // Env plans an environment offline (real Pulumi engine, in-memory AWS, no credentials) and writes manifests/planned/<env>.json.
 func (Plan) Env(env string) error { return target("plan:env", env) }
 
+// Live saves the environment's plan for review and approval, as deploy:env plans it (every layer previewed with refresh and saved as a Pulumi update plan; needs the CLI and read access to the account): writes plans/<env>.json, which PLAN_FILE=plans/<env>.json go run mage.go deploy:env <env> applies exactly, within 12 hours, while the commit, the stack files, the programs and each stack's state are as they were.
+func (Plan) Live(env string) error { return target("plan:live", env) }
+
 // Policy groups `mage policy:env <env>`.
 type Policy mg.Namespace
 

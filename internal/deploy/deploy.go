@@ -105,6 +105,11 @@ type Deployer struct {
 	// back (REVERT_DRIFT, and drift:revert). Without it a deploy of staging
 	// or prod that would undo a hand change stops before changing anything.
 	RevertDrift string
+	// PlanFile, when set, is the approved plan (SavePlan) an update applies
+	// instead of planning (PLAN_FILE); Inputs reads what the plan must have
+	// been made from (the commit and the files' digests).
+	PlanFile string
+	Inputs   func(env profile.Environment) (Inputs, error)
 }
 
 // Guard checks an environment's stacks before a run (see recovery.Checker).
@@ -207,6 +212,12 @@ func (d *Deployer) run(ctx context.Context, op Op, envName string) (Report, prof
 	if op == Destroy && confirmed[env] && d.ConfirmDestroy != string(env) {
 		return Report{Env: env, Op: op}, p, fmt.Errorf("%w: set CONFIRM_DESTROY=%s to destroy %s", ErrConfirmDestroy, env, env)
 	}
+	var approved PlanFile
+	if op == Up && d.PlanFile != "" {
+		if approved, err = d.checkedPlanFile(env); err != nil {
+			return Report{Env: env, Op: op}, p, err
+		}
+	}
 	p, err = d.preflight(ctx, env)
 	if err != nil {
 		return Report{Env: env, Op: op}, p, err
@@ -236,7 +247,11 @@ func (d *Deployer) run(ctx context.Context, op Op, envName string) (Report, prof
 		report = d.concurrent(ctx, op, env, rs)
 	case Up:
 		var stop error
-		report, stop = d.planThenApply(ctx, env, p, rs)
+		if d.PlanFile != "" {
+			report, stop = d.applyApproved(ctx, env, approved, rs)
+		} else {
+			report, stop = d.planThenApply(ctx, env, p, rs)
+		}
 		if stop != nil {
 			return report, p, stop
 		}
@@ -324,6 +339,9 @@ type runState struct {
 	// changes; dir holds the saved plan files.
 	plans map[string]*layerPlan
 	dir   string
+	// approved: the plans are an approved plan file's; nothing is planned
+	// that the approval did not cover.
+	approved bool
 }
 
 const (
@@ -453,6 +471,10 @@ func createsStack(steps []Step) bool {
 func (d *Deployer) runGuarded(ctx context.Context, op Op, l Layer, env profile.Environment, w io.Writer, rs *runState) (Outcome, error) {
 	if op == Up {
 		plan := rs.plans[l.Name]
+		if plan != nil && plan.after != "" && rs.approved {
+			return Outcome{}, fmt.Errorf("%w: %s changes outputs %s reads, so %s could not be planned before %s applied, and the approval covers none of %s's changes; "+
+				"%s has applied: make a new plan of %s and approve it", ErrNeedsNewPlan, plan.after, l.Name, l.Name, plan.after, l.Name, plan.after, env)
+		}
 		if plan == nil || plan.after != "" {
 			if plan != nil {
 				fmt.Fprintf(w, "planning now that %s has applied\n", plan.after)

@@ -3,6 +3,7 @@ package deploy
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -551,7 +553,9 @@ type planning struct {
 func (p *planning) PlanLayer(ctx context.Context, l Layer, env profile.Environment, path string, out io.Writer) (Outcome, error) {
 	o, err := p.fakeRunner.Run(ctx, Preview, l, env, out)
 	if err == nil {
-		err = os.WriteFile(path, []byte("plan of "+l.Name+": "+ChangesOf(o.Steps).String()), 0o600)
+		// A plan file's format, with what the plan was of in its manifest.
+		raw, _ := json.Marshal(apitype.DeploymentPlanV1{Manifest: apitype.ManifestV1{Magic: "plan of " + l.Name + ": " + ChangesOf(o.Steps).String()}})
+		err = os.WriteFile(path, raw, 0o600)
 	}
 	return o, err
 }
@@ -561,8 +565,12 @@ func (p *planning) ApplyPlan(ctx context.Context, l Layer, env profile.Environme
 	if err != nil {
 		return Outcome{}, err
 	}
+	var plan apitype.DeploymentPlanV1
+	if err := json.Unmarshal(raw, &plan); err != nil {
+		return Outcome{}, err
+	}
 	p.fakeRunner.mu.Lock()
-	p.applied[l.Name] = string(raw)
+	p.applied[l.Name] = plan.Manifest.Magic
 	p.fakeRunner.mu.Unlock()
 	return p.fakeRunner.Run(ctx, Up, l, env, out)
 }
@@ -659,4 +667,49 @@ func (f *failingPreview) Run(ctx context.Context, op Op, l Layer, env profile.En
 		return Outcome{}, errors.New(l.Name + ": Unable to find config payments:alarmEmails")
 	}
 	return f.fakeRunner.Run(ctx, op, l, env, out)
+}
+
+// approving saves plans and reads the stacks' last updates.
+type approving struct {
+	*planning
+	*fakeInspector
+}
+
+// An approval never covers a plan that was not shown: when a layer's
+// upstream changes an output it reads, the saved plan has no plan of it,
+// and the approved deployment applies the upstream and stops there.
+func TestAnApprovedDeploymentStopsWhereItsPlanCouldNotReach(t *testing.T) {
+	runner := approving{planning: &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}, fakeInspector: &fakeInspector{}}
+	runner.outputs = map[string]bool{"network": true}
+	d, out := newDeployer(runner, "123456789012")
+	now := Inputs{Commit: "c1", Files: map[string]string{"network/Pulumi.dev.yaml": "x"}}
+	d.Inputs = func(profile.Environment) (Inputs, error) { return now, nil }
+	path := filepath.Join(t.TempDir(), "dev.json")
+	_, err := d.SavePlan(context.Background(), "dev", runner, now, path)
+	require.NoError(t, err, out.String())
+	for _, l := range Graph() {
+		assert.NotContains(t, runner.fakeRunner.events, "start "+l.Name, "saving a plan changes nothing")
+	}
+	pf, err := ReadPlanFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "", pf.Layers[0].After)
+	assert.NotEmpty(t, pf.Layers[0].Plan)
+	for _, l := range pf.Layers[1:] {
+		assert.Equal(t, "network", l.After, l.Name)
+		assert.Empty(t, l.Plan, "%s: no plan that was not shown", l.Name)
+	}
+
+	d.PlanFile = path
+	report, err := d.Run(context.Background(), Up, "dev")
+	require.ErrorIs(t, err, ErrNeedsNewPlan)
+	assert.Contains(t, err.Error(), "network changes outputs data reads, so data could not be planned before network applied, and the approval covers none of data's changes")
+	assert.Equal(t, "plan of network: create=3", runner.applied["network"], "network is applied as approved")
+	for _, l := range []string{"data", "compute", "observability"} {
+		assert.NotContains(t, runner.fakeRunner.events, "start "+l, "%s is not updated", l)
+	}
+	status := map[string]string{}
+	for _, l := range report.Layers {
+		status[l.Layer] = l.Status
+	}
+	assert.Equal(t, map[string]string{"network": "succeeded", "data": "failed", "compute": "skipped", "observability": "skipped"}, status)
 }

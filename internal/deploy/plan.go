@@ -164,6 +164,16 @@ func (d *Deployer) planThenApply(ctx context.Context, env profile.Environment, p
 		return Report{Env: env, Op: Up}, err
 	}
 	defer os.RemoveAll(dir)
+	refused, err := d.makePlans(ctx, env, p, rs, dir)
+	if err != nil || refused != nil {
+		return *refused, err
+	}
+	return d.concurrent(ctx, Up, env, rs), nil
+}
+
+// makePlans plans every layer into dir and shows the plans; a plan that
+// failed or would lose data is refused, with the report saying so.
+func (d *Deployer) makePlans(ctx context.Context, env profile.Environment, p profile.Profile, rs *runState, dir string) (*Report, error) {
 	rs.dir = dir
 	// Excepted drift is left as it is by the plans too.
 	if ignorer, ok := d.Runner.(DriftIgnorer); ok {
@@ -173,7 +183,7 @@ func (d *Deployer) planThenApply(ctx context.Context, env profile.Environment, p
 	rs.plans = d.planAll(ctx, env, dir)
 	stale, checked, err := d.planDrift(ctx, env, p, rs.plans)
 	if err != nil {
-		return Report{Env: env, Op: Up}, err
+		return &Report{Env: env, Op: Up}, err
 	}
 	if checked {
 		rs.fresh = func(layer string) bool { return !stale[layer] }
@@ -190,19 +200,24 @@ func (d *Deployer) planThenApply(ctx context.Context, env profile.Environment, p
 			err = fmt.Errorf("plan: %w", err)
 		}
 		if err != nil {
-			report := Report{Env: env, Op: Up}
-			for _, other := range d.Graph {
-				r := LayerResult{Layer: other.Name, Status: statusSkipped}
-				if other.Name == l.Name {
-					r.Status, r.Err = statusFailed, err
-				}
-				report.Layers = append(report.Layers, r)
-			}
 			fmt.Fprintf(d.Out, "[%s] FAILED: %v\nnothing was changed\n", l.Name, err)
-			return report, nil
+			return refusal(env, d.Graph, l.Name, err), nil
 		}
 	}
-	return d.concurrent(ctx, Up, env, rs), nil
+	return nil, nil
+}
+
+// refusal is the report of an update refused before any layer ran.
+func refusal(env profile.Environment, graph []Layer, layer string, err error) *Report {
+	report := &Report{Env: env, Op: Up}
+	for _, other := range graph {
+		r := LayerResult{Layer: other.Name, Status: statusSkipped}
+		if other.Name == layer {
+			r.Status, r.Err = statusFailed, err
+		}
+		report.Layers = append(report.Layers, r)
+	}
+	return report
 }
 
 // printPlan is the table of every layer's plan, shown before anything

@@ -305,6 +305,29 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	}
 	assert.EqualValues(t, 768, memory())
 
+	// An approved plan: the read-only role saves dev's plan (as the
+	// pipeline's plan job does), and the deployer applies exactly it.
+	setMemory("896")
+	d, runner = deployment(readOnlyKey, o.backend("dev"))
+	files, err := deploy.PlanInputs(root, "dev", deploy.Graph())
+	require.NoError(t, err)
+	inputs := deploy.Inputs{Commit: "the live tier's commit", Files: files}
+	approved := filepath.Join(t.TempDir(), "dev.json")
+	out.Reset()
+	timed("plan:live as the read-only role", func() error { _, err := d.SavePlan(ctx, "dev", runner, inputs, approved); return err })
+	assert.EqualValues(t, 768, memory(), "a saved plan changes nothing")
+	d, runner = deployment(deployerKey, o.backend("dev"))
+	d.Inputs = func(profile.Environment) (deploy.Inputs, error) { return inputs, nil }
+	d.PlanFile = approved
+	out.Reset()
+	timed("deploy of the approved plan", func() error { _, err := d.Run(ctx, deploy.Up, "dev"); return err })
+	assert.EqualValues(t, 896, memory())
+	assert.Contains(t, out.String(), "applying the plan of dev made at")
+	assert.Contains(t, out.String(), "[network] no changes: not updated")
+	_, err = d.Run(ctx, deploy.Up, "dev")
+	require.ErrorIs(t, err, deploy.ErrStalePlan, "applied once, the plan is of a state that has moved")
+	assert.Contains(t, err.Error(), "the state of compute changed since the plan was made")
+
 	// The CLI holds an update to its saved plan: code that moved after the
 	// plan fails the update, and nothing changes.
 	compute := deploy.Graph()[2]
@@ -318,8 +341,8 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	require.Error(t, err, "the update is held to the plan")
 	t.Logf("an update the code moved under: %v\n%s", err, held.String())
 	assert.Contains(t, held.String(), "memorySize")
-	assert.EqualValues(t, 768, memory(), "nothing changed")
-	setMemory("768")
+	assert.EqualValues(t, 896, memory(), "nothing changed")
+	setMemory("896")
 
 	require.NoError(t, cloud.Edit("aws:lambda/function:Function", "payment-processor", func(in resource.PropertyMap) {
 		in["memorySize"] = resource.NewNumberProperty(128)

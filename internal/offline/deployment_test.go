@@ -239,3 +239,126 @@ func TestAnUnchangedLayerIsNotUpdated(t *testing.T) {
 	assert.Equal(t, 1024.0, liveMemory(t, e), "nothing changed")
 	assert.Equal(t, 2, e.updates["compute"])
 }
+
+// An approved plan is what is applied: plan:live's file of dev, made in a
+// clone at a commit, applied exactly; refused, before anything changes,
+// when the environment, the commit, a stack file or a layer's state has
+// moved since, when it is too old, or when it is corrupt or truncated.
+func TestAnApprovedPlanIsAppliedExactlyOrRefused(t *testing.T) {
+	ctx := context.Background()
+	root := gittest.Clone(t, "../..")
+	e, err := New(t, root, profile.Dev)
+	require.NoError(t, err)
+	out := &bytes.Buffer{}
+	now := time.Now()
+	r := Runner{Env: e, Commit: commit}
+	d := &deploy.Deployer{Root: root, Graph: deploy.Graph(), Runner: r, Identity: account(e.Profile.AccountID), CLI: cli{}, Out: out,
+		Now: func() time.Time { return now }}
+	head := func() string { return gittest.Git(t, root, "rev-parse", "HEAD") }
+	d.Inputs = func(env profile.Environment) (deploy.Inputs, error) {
+		files, err := deploy.PlanInputs(root, env, d.Graph)
+		return deploy.Inputs{Commit: head(), Files: files}, err
+	}
+	_, err = d.Run(ctx, deploy.Up, "dev")
+	require.NoError(t, err, out.String())
+
+	// One setting changes, committed; the plan is saved and applied.
+	stack := filepath.Join(root, "compute", "Pulumi.dev.yaml")
+	require.NoError(t, profile.SetStackValue(stack, "payments:lambdaMemoryMb", "1024"))
+	gittest.Commit(t, root, "compute: dev gets 1024 MB")
+	save := func() string {
+		t.Helper()
+		path := filepath.Join(t.TempDir(), "dev.json")
+		in, err := d.Inputs(profile.Dev)
+		require.NoError(t, err)
+		out.Reset()
+		_, err = d.SavePlan(ctx, "dev", r, in, path)
+		require.NoError(t, err, out.String())
+		return path
+	}
+	path := save()
+	assert.Equal(t, 512.0, liveMemory(t, e), "saving a plan changes nothing")
+	pf, err := deploy.ReadPlanFile(path)
+	require.NoError(t, err)
+	require.Len(t, pf.Layers, 4)
+	assert.Equal(t, head(), pf.Commit)
+	assert.Equal(t, deploy.Changes{"update": 1}, pf.Layers[2].Changes)
+	assert.True(t, pf.Layers[0].Empty)
+	assert.NotEmpty(t, pf.Layers[2].State)
+
+	apply := func(path string) (deploy.Report, error) {
+		t.Helper()
+		d.PlanFile = path
+		defer func() { d.PlanFile = "" }()
+		out.Reset()
+		return d.Run(ctx, deploy.Up, "dev")
+	}
+	// What moved is named, and nothing is touched.
+	refused := func(path, want string) {
+		t.Helper()
+		before := map[string]int{}
+		for k, v := range e.updates {
+			before[k] = v
+		}
+		_, err := apply(path)
+		require.ErrorIs(t, err, deploy.ErrStalePlan)
+		assert.Contains(t, err.Error(), want)
+		assert.Equal(t, before, e.updates, "nothing was updated")
+		assert.Equal(t, 512.0, liveMemory(t, e))
+	}
+	write := func(pf deploy.PlanFile) string {
+		raw, err := json.Marshal(pf)
+		require.NoError(t, err)
+		p := filepath.Join(t.TempDir(), "plan.json")
+		require.NoError(t, os.WriteFile(p, raw, 0o600))
+		return p
+	}
+	other := pf
+	other.Environment = "staging"
+	refused(write(other), "it is a plan of staging, not dev")
+	old := pf
+	old.Created = now.Add(-13 * time.Hour)
+	refused(write(old), "it is 13h0m0s old, and a plan is applied within 12h0m0s")
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	truncated := filepath.Join(t.TempDir(), "truncated.json")
+	require.NoError(t, os.WriteFile(truncated, raw[:len(raw)/2], 0o600))
+	refused(truncated, "it is not a readable plan (corrupt or truncated)")
+	corrupt := pf
+	corrupt.Layers = append([]deploy.PlannedLayer(nil), pf.Layers...)
+	corrupt.Layers[2].Plan = json.RawMessage(`42`)
+	refused(write(corrupt), "layer compute has no readable plan")
+
+	// The code moves: a stack file changed, then committed.
+	require.NoError(t, profile.SetStackValue(stack, "payments:lambdaMemoryMb", "2048"))
+	refused(path, "these files changed since: compute/Pulumi.dev.yaml")
+	gittest.Commit(t, root, "compute: dev gets 2048 MB")
+	refused(path, "it was made at commit "+pf.Commit)
+	require.NoError(t, profile.SetStackValue(stack, "payments:lambdaMemoryMb", "1024"))
+	gittest.Commit(t, root, "compute: back to 1024 MB")
+
+	// The state moves: another deployment ran after the plan was made.
+	path = save()
+	require.NoError(t, e.Cloud.Edit("aws:lambda/function:Function", "payment-processor", func(in resource.PropertyMap) {
+		in["timeout"] = resource.NewNumberProperty(20)
+	}))
+	_, err = d.Run(ctx, deploy.Up, "dev") // puts the timeout back, and updates compute
+	require.NoError(t, err, out.String())
+	require.Equal(t, 1024.0, liveMemory(t, e))
+	_, err = apply(path)
+	require.ErrorIs(t, err, deploy.ErrStalePlan)
+	assert.Contains(t, err.Error(), "the state of compute changed since the plan was made")
+
+	// Applied as approved: only compute, held to its plan.
+	require.NoError(t, profile.SetStackValue(stack, "payments:lambdaMemoryMb", "1536"))
+	gittest.Commit(t, root, "compute: dev gets 1536 MB")
+	path = save()
+	_, err = apply(path)
+	require.NoError(t, err, out.String())
+	assert.Equal(t, 1536.0, liveMemory(t, e))
+	assert.Equal(t, 3, e.updates["compute"])
+	for _, l := range []string{"network", "data", "observability"} {
+		assert.Equal(t, 1, e.updates[l], "%s is not updated", l)
+	}
+	assert.Contains(t, out.String(), "applying the plan of dev made at")
+}

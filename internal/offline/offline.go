@@ -65,8 +65,6 @@ type Env struct {
 	updates map[string]int // successful updates per layer
 	// exceptions are the drift updates leave as it is (Runner.IgnoreDrift).
 	exceptions []drift.Exception
-	// plans are the update plans Runner.PlanLayer saved, by path.
-	plans map[string]*pdeploy.Plan
 }
 
 // New prepares an environment from the stack files under root, with an empty
@@ -83,7 +81,6 @@ func New(tb lt.TB, root string, env profile.Environment) (*Env, error) {
 	return &Env{
 		Root: root, Env: env, Profile: p, Cloud: awsfake.New(p.AccountID, p.Region),
 		Programs: programs, tb: tb, snaps: map[string]*pdeploy.Snapshot{}, updates: map[string]int{},
-		plans: map[string]*pdeploy.Plan{},
 	}, nil
 }
 

@@ -2,12 +2,16 @@ package offline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
+	"github.com/pulumi/pulumi/pkg/v3/resource/stack"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/deploy"
@@ -51,8 +55,8 @@ func (r Runner) Run(ctx context.Context, op deploy.Op, l deploy.Layer, env profi
 	return outcome, err
 }
 
-// PlanLayer implements deploy.Planner: the engine's update plan is kept
-// in memory under path (the CLI writes it to the file).
+// PlanLayer implements deploy.Planner: the engine's update plan is
+// written to path, as the CLI's `preview --save-plan` writes it.
 func (r Runner) PlanLayer(ctx context.Context, l deploy.Layer, env profile.Environment, path string, out io.Writer) (deploy.Outcome, error) {
 	if err := r.check(env); err != nil {
 		return deploy.Outcome{}, err
@@ -61,27 +65,41 @@ func (r Runner) PlanLayer(ctx context.Context, l deploy.Layer, env profile.Envir
 	if err != nil {
 		return deploy.Outcome{}, err
 	}
-	r.Env.mu.Lock()
-	r.Env.plans[path] = plan
-	r.Env.mu.Unlock()
+	saved, err := stack.SerializePlan(plan, config.NopEncrypter, false)
+	if err != nil {
+		return deploy.Outcome{}, fmt.Errorf("saving the plan of %s: %w", l.Name, err)
+	}
+	raw, err := json.Marshal(saved)
+	if err == nil {
+		err = os.WriteFile(path, raw, 0o600)
+	}
+	if err != nil {
+		return deploy.Outcome{}, fmt.Errorf("saving the plan of %s: %w", l.Name, err)
+	}
 	return deploy.Outcome{Changes: res.Changes(), Steps: res.Steps, OutputsChanged: res.OutputsChanged, ChangedOutputs: res.ChangedOutputs,
 		Refreshed: res.Events}, nil
 }
 
 // ApplyPlan implements deploy.Planner: the update is held to the plan
-// PlanLayer kept under path.
+// saved at path.
 func (r Runner) ApplyPlan(ctx context.Context, l deploy.Layer, env profile.Environment, path string, out io.Writer) (deploy.Outcome, error) {
 	if err := r.check(env); err != nil {
 		return deploy.Outcome{}, err
 	}
-	r.Env.mu.Lock()
-	plan, ok := r.Env.plans[path]
-	r.Env.mu.Unlock()
-	if !ok {
-		return deploy.Outcome{}, fmt.Errorf("offline: no plan saved at %s", path)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return deploy.Outcome{}, err
+	}
+	var saved apitype.DeploymentPlanV1
+	if err := json.Unmarshal(raw, &saved); err != nil {
+		return deploy.Outcome{}, fmt.Errorf("reading the plan %s: %w", path, err)
+	}
+	plan, err := stack.DeserializePlan(saved, config.NopDecrypter)
+	if err != nil {
+		return deploy.Outcome{}, fmt.Errorf("reading the plan %s: %w", path, err)
 	}
 	res, err := r.Env.ApplyPlan(ctx, l.Name, plan)
-	outcome := deploy.Outcome{Changes: res.Changes(), Steps: res.Steps, OutputsChanged: res.OutputsChanged, ChangedOutputs: res.ChangedOutputs}
+	outcome := deploy.Outcome{Changes: res.Changes(), Steps: res.Steps, OutputsChanged: res.OutputsChanged}
 	printSteps(out, res.Steps)
 	if err != nil {
 		// An update that fails part-way also fails its plan's check that

@@ -36,7 +36,7 @@ import (
 type Options struct {
 	Root string
 	// Lookup reads the targets' settings: REVERT_DRIFT, CONFIRM_DESTROY,
-	// ALLOW_DATA_LOSS, LOCK_HOST_GONE, GITHUB_STEP_SUMMARY (and, through
+	// ALLOW_DATA_LOSS, LOCK_HOST_GONE, PLAN_FILE, GITHUB_STEP_SUMMARY (and, through
 	// automation.New, PULUMI_BACKEND_URL). AWS credentials come from the
 	// standard chain.
 	Lookup func(string) (string, bool)
@@ -49,7 +49,7 @@ type Options struct {
 // Targets are the targets Target runs, with the number of arguments each
 // takes.
 var Targets = map[string]int{
-	"env:apply": 0, "plan:env": 1, "preview:env": 1, "deploy:env": 1, "destroy:env": 1, "recover:env": 1,
+	"env:apply": 0, "plan:env": 1, "plan:live": 1, "preview:env": 1, "deploy:env": 1, "destroy:env": 1, "recover:env": 1,
 	"drift:env": 1, "drift:revert": 1, "manifest:env": 1, "rollback:env": 2,
 }
 
@@ -81,6 +81,17 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 	switch name {
 	case "preview:env":
 		_, err = w.d.Run(ctx, deploy.Preview, env)
+		return err
+	case "plan:live":
+		e, err := profile.ParseEnvironment(env)
+		if err != nil {
+			return err
+		}
+		now, err := w.d.Inputs(e)
+		if err != nil {
+			return err
+		}
+		_, err = w.d.SavePlan(ctx, env, w.runner, now, filepath.Join(o.Root, PlanFile(env)))
 		return err
 	case "destroy:env":
 		_, err = w.d.Run(ctx, deploy.Destroy, env)
@@ -212,13 +223,15 @@ func open(ctx context.Context, o Options) (*bench, error) {
 		return nil, err
 	}
 	confirm, _ := o.Lookup("CONFIRM_DESTROY")
+	planFile, _ := o.Lookup("PLAN_FILE")
 	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
 	d := &deploy.Deployer{
 		Root: o.Root, Graph: deploy.Graph(), Runner: runner, Guard: check,
 		Identity: deploy.STSIdentity{}, Bootstrap: deploy.SSMBootstrap{}, Quotas: deploy.AWSQuotas{}, CLI: automation.PulumiCLI{},
 		Out: o.Out, Now: time.Now, ConfirmDestroy: confirm,
-		Exceptions: exceptions, RevertDrift: revert,
+		Exceptions: exceptions, RevertDrift: revert, PlanFile: planFile,
 	}
+	d.Inputs = func(env profile.Environment) (deploy.Inputs, error) { return inputs(o.Root, env, d.Graph) }
 	return &bench{o: o, d: d, runner: runner, check: check, close: func() { _ = store.Close() }}, nil
 }
 
@@ -234,6 +247,21 @@ func DriftReport(ctx context.Context, env string, o Options) (drift.Report, erro
 	report.Except(w.d.Exceptions)
 	report.Commit = sourceCommit(o.Root)
 	return report, err
+}
+
+// PlanFile is where plan:live writes an environment's plan, relative to
+// the repository root.
+func PlanFile(env string) string { return filepath.Join("plans", env+".json") }
+
+// inputs are what a plan of env is made from: the commit checked out at
+// root and the digests of the stack files and programs.
+func inputs(root string, env profile.Environment, graph []deploy.Layer) (deploy.Inputs, error) {
+	commit := sourceCommit(root)
+	if commit == "" {
+		return deploy.Inputs{}, fmt.Errorf("a plan records the commit it was made from: %s is not a git checkout", root)
+	}
+	files, err := deploy.PlanInputs(root, env, graph)
+	return deploy.Inputs{Commit: commit, Files: files}, err
 }
 
 // sourceCommit is the commit checked out at root, or "" outside a git
