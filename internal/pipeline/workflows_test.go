@@ -42,13 +42,14 @@ type job struct {
 }
 
 type step struct {
-	ID   string `yaml:"id"`
-	Name string
-	If   string
-	Uses string
-	Run  string
-	With map[string]any
-	Env  map[string]string
+	ID    string `yaml:"id"`
+	Name  string
+	If    string
+	Shell string
+	Uses  string
+	Run   string
+	With  map[string]any
+	Env   map[string]string
 }
 
 func load(t *testing.T, name string) workflow {
@@ -112,6 +113,46 @@ func TestDataLossIsAllowedOnlyByHandForOneEnvironment(t *testing.T) {
 		}
 	}
 	assert.True(t, found)
+}
+
+// What the reviewers approve is what is applied: the plan job (read-only
+// role, no approval) saves the plan and shows it in the summary; the
+// deploy job, in the environment whose reviewers approve it, applies that
+// file and nothing else.
+func TestTheApprovedPlanIsWhatIsDeployed(t *testing.T) {
+	w := load(t, "deploy-environment.yml")
+	plan, deploy := w.Jobs["plan"], w.Jobs["deploy"]
+	assert.Equal(t, "${{ inputs.environment }}-readonly", plan.Environment, "the plan runs with the read-only role")
+	assert.Equal(t, "${{ inputs.environment }}", deploy.Environment, "the deploy waits for the environment's reviewers")
+	assert.Equal(t, []string{"plan"}, needs(deploy))
+	assert.Equal(t, "payments-${{ inputs.environment }}", plan.Concurrency["group"])
+	var planRuns string
+	var uploaded string
+	for _, s := range plan.Steps {
+		planRuns += s.Run + "\n"
+		if strings.HasPrefix(s.Uses, "actions/upload-artifact") {
+			uploaded = fmt.Sprint(s.With["name"])
+			assert.Equal(t, "plans/${{ inputs.environment }}.json", s.With["path"])
+		}
+		if strings.Contains(s.Run, "plan:live") {
+			assert.Equal(t, "bash", s.Shell, "a failed plan fails the step, through the pipe")
+		}
+	}
+	assert.Contains(t, planRuns, `./.mage-deploy plan:live "$ENV_NAME"`)
+	assert.Contains(t, planRuns, `>> "$GITHUB_STEP_SUMMARY"`, "the reviewers see the plan's table")
+	require.NotEmpty(t, uploaded)
+	var downloaded string
+	for _, s := range deploy.Steps {
+		if strings.HasPrefix(s.Uses, "actions/download-artifact") {
+			downloaded = fmt.Sprint(s.With["name"])
+			assert.Equal(t, "plans", s.With["path"])
+		}
+		if strings.Contains(s.Run, " deploy:env ") {
+			assert.Equal(t, "plans/${{ inputs.environment }}.json", s.Env["PLAN_FILE"], "the deploy applies the approved plan")
+		}
+	}
+	assert.Equal(t, uploaded, downloaded, "the plan the deploy applies is the one the plan job saved in this run")
+	assert.Contains(t, uploaded, "${{ github.sha }}")
 }
 
 func TestEachDeploymentRunsInItsGitHubEnvironment(t *testing.T) {

@@ -87,6 +87,8 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 		if err != nil {
 			return err
 		}
+		allow, _ := o.Lookup("ALLOW_DATA_LOSS")
+		w.d.AllowDataLoss = allow == env
 		now, err := w.d.Inputs(e)
 		if err != nil {
 			return err
