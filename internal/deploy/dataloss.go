@@ -83,15 +83,21 @@ func (o Outcome) Empty() bool {
 // ChangedOutputs names the keys whose values differ between two sets of
 // stack outputs (an unknown value counts as different).
 func ChangedOutputs(old, new map[string]any) []string {
+	return ChangedKeys(old, new, func(a, b any) bool { return reflect.DeepEqual(a, b) })
+}
+
+// ChangedKeys names, sorted, the keys whose values differ between two maps
+// by equal; a key in one map only counts.
+func ChangedKeys[K ~string, V any](old, new map[K]V, equal func(a, b V) bool) []string {
 	var keys []string
 	for k, v := range new {
-		if o, ok := old[k]; !ok || !reflect.DeepEqual(o, v) {
-			keys = append(keys, k)
+		if o, ok := old[k]; !ok || !equal(o, v) {
+			keys = append(keys, string(k))
 		}
 	}
 	for k := range old {
 		if _, ok := new[k]; !ok {
-			keys = append(keys, k)
+			keys = append(keys, string(k))
 		}
 	}
 	sort.Strings(keys)

@@ -121,19 +121,7 @@ func PlanInputs(root string, env profile.Environment, graph []Layer) (map[string
 
 // moved names the files that differ between two digests.
 func moved(then, now map[string]string) []string {
-	var out []string
-	for f, sum := range now {
-		if then[f] != sum {
-			out = append(out, f)
-		}
-	}
-	for f := range then {
-		if _, ok := now[f]; !ok {
-			out = append(out, f)
-		}
-	}
-	slices.Sort(out)
-	return out
+	return ChangedKeys(then, now, func(a, b string) bool { return a == b })
 }
 
 // ReadPlanFile reads a plan file, refusing one that is not a complete plan.

@@ -237,9 +237,8 @@ func (e *Env) run(ctx context.Context, op EngineOp, layer string, held *pdeploy.
 					if md.New != nil {
 						new = md.New.Outputs
 					}
-					for _, k := range changedKeys(old, new) {
-						res.ChangedOutputs = append(res.ChangedOutputs, string(k))
-					}
+					res.ChangedOutputs = append(res.ChangedOutputs,
+						deploy.ChangedKeys(old, new, func(a, b resource.PropertyValue) bool { return a.DeepEquals(b) })...)
 					res.OutputsChanged = res.OutputsChanged || md.Old == nil || md.New == nil || !md.Old.Outputs.DeepEquals(md.New.Outputs)
 				}
 			}
@@ -278,22 +277,6 @@ func (e *Env) run(ctx context.Context, op EngineOp, layer string, held *pdeploy.
 		e.mu.Unlock()
 	}
 	return res, made, nil
-}
-
-// changedKeys are the keys whose values differ between two property maps.
-func changedKeys(old, new resource.PropertyMap) []resource.PropertyKey {
-	var out []resource.PropertyKey
-	for k, v := range new {
-		if o, ok := old[k]; !ok || !o.DeepEquals(v) {
-			out = append(out, k)
-		}
-	}
-	for k := range old {
-		if _, ok := new[k]; !ok {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 func step(md engine.StepEventMetadata) deploy.Step {
