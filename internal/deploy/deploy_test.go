@@ -551,7 +551,7 @@ type planning struct {
 }
 
 func (p *planning) PlanLayer(ctx context.Context, l Layer, env profile.Environment, path string, out io.Writer) (Outcome, error) {
-	o, err := p.fakeRunner.Run(ctx, Preview, l, env, out)
+	o, err := p.Run(ctx, Preview, l, env, out)
 	if err == nil {
 		// A plan file's format, with what the plan was of in its manifest.
 		raw, _ := json.Marshal(apitype.DeploymentPlanV1{Manifest: apitype.ManifestV1{Magic: "plan of " + l.Name + ": " + ChangesOf(o.Steps).String()}})
@@ -569,10 +569,10 @@ func (p *planning) ApplyPlan(ctx context.Context, l Layer, env profile.Environme
 	if err := json.Unmarshal(raw, &plan); err != nil {
 		return Outcome{}, err
 	}
-	p.fakeRunner.mu.Lock()
+	p.mu.Lock()
 	p.applied[l.Name] = plan.Manifest.Magic
-	p.fakeRunner.mu.Unlock()
-	return p.fakeRunner.Run(ctx, Up, l, env, out)
+	p.mu.Unlock()
+	return p.Run(ctx, Up, l, env, out)
 }
 
 // An update plans every layer before any changes, shows the plans in one

@@ -128,11 +128,11 @@ func moved(then, now map[string]string) []string {
 func ReadPlanFile(path string) (PlanFile, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return PlanFile{}, fmt.Errorf("%w %s: %v", ErrStalePlan, path, err)
+		return PlanFile{}, fmt.Errorf("%w %s: %w", ErrStalePlan, path, err)
 	}
 	var pf PlanFile
 	if err := json.Unmarshal(raw, &pf); err != nil {
-		return PlanFile{}, fmt.Errorf("%w %s: it is not a readable plan (corrupt or truncated): %v", ErrStalePlan, path, err)
+		return PlanFile{}, fmt.Errorf("%w %s: it is not a readable plan (corrupt or truncated): %w", ErrStalePlan, path, err)
 	}
 	if pf.Version != planFileVersion || pf.Environment == "" || len(pf.Layers) == 0 || len(pf.Files) == 0 {
 		return PlanFile{}, fmt.Errorf("%w %s: it is not a complete plan of format %d (version %d, environment %q, %d layers)",

@@ -249,7 +249,7 @@ func (e *Env) run(ctx context.Context, op EngineOp, layer string, held *pdeploy.
 		}
 		return err
 	}
-	plan.Options.UpdateOptions.Plan = held
+	plan.Options.Plan = held
 	var (
 		newSnap *pdeploy.Snapshot
 		made    *pdeploy.Plan
