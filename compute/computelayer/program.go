@@ -28,11 +28,11 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	network, err := contract.ReadNetwork(ctx)
+	network, err := contract.ReadNetworkForCompute(ctx)
 	if err != nil {
 		return err
 	}
-	data, err := contract.ReadData(ctx)
+	data, err := contract.ReadDataForCompute(ctx)
 	if err != nil {
 		return err
 	}

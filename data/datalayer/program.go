@@ -19,7 +19,7 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	network, err := contract.ReadNetwork(ctx)
+	network, err := contract.ReadNetworkForData(ctx)
 	if err != nil {
 		return err
 	}

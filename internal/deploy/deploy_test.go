@@ -134,8 +134,20 @@ func TestPlatformGraphReadsTheKeyFirst(t *testing.T) {
 		{"compute", "network", "data"},
 		{"observability", "network", "data", "compute"},
 	}, deps, "every layer reads the environment's key from network")
-	assert.Contains(t, Graph()[0].Read, "environmentKeyArn")
-	assert.NotContains(t, Graph()[0].Read, "inventory", "the manifest reads it, no layer does")
+	reads := map[string][]string{}
+	for _, l := range Graph() {
+		for up, keys := range l.Reads {
+			reads[l.Name+"<"+up] = keys
+		}
+	}
+	assert.Equal(t, map[string][]string{
+		"data<network":          {"environmentKeyArn"},
+		"compute<network":       {"vpcId", "privateSubnetIds", "permissionsBoundaryArn", "environmentKeyArn", "gatewayPrefixListIds"},
+		"compute<data":          {"tableName", "auditBucketName", "auditPrefix"},
+		"observability<network": {"environmentKeyArn"},
+		"observability<data":    {"tableName"},
+		"observability<compute": {"functions"},
+	}, reads, "what each layer reads of each upstream; the inventory is the manifest's, no layer's")
 }
 
 func TestUpRunsIndependentLayersConcurrentlyAndDependentsAfter(t *testing.T) {
@@ -625,13 +637,32 @@ func TestAnUpdatePlansEveryLayerFirstAndAppliesThePlans(t *testing.T) {
 	for _, l := range Graph() {
 		assert.Equal(t, 1, count(runner.events, "preview "+l.Name), "%s is planned once", l.Name)
 	}
+
+	// Each reader says what it reads: the VPC's ID is compute's alone, so
+	// data's plan stands, compute is planned again after network, and
+	// observability, which reads compute, after compute.
 	runner = &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}
 	runner.outputs = map[string]bool{"network": true}
 	runner.changed = map[string][]string{"network": {"inventory", "vpcId"}}
 	d, out = newDeployer(runner, "123456789012")
 	_, err = d.Run(context.Background(), Up, "dev")
 	require.NoError(t, err)
-	assert.Contains(t, out.String(), "planned once network has applied", "the VPC's ID is read")
+	assert.Regexp(t, `\ndata\s+3\s+0\s+0\s+0\s+none\s+create=3\n`, out.String(), "data reads only the key")
+	assert.Regexp(t, `compute\s+-\s+-\s+-\s+-\s+-\s+planned once network has applied \(it changes what compute reads\)`, out.String())
+	assert.Regexp(t, `observability\s+-\s+-\s+-\s+-\s+-\s+planned once compute has applied`, out.String())
+	assert.Equal(t, 1, count(runner.events, "preview data"), "data is planned once")
+	assert.Equal(t, 2, count(runner.events, "preview compute"))
+
+	// The key is read by every layer: all of them wait for network.
+	runner = &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}
+	runner.outputs = map[string]bool{"network": true}
+	runner.changed = map[string][]string{"network": {"environmentKeyArn"}}
+	d, out = newDeployer(runner, "123456789012")
+	_, err = d.Run(context.Background(), Up, "dev")
+	require.NoError(t, err)
+	for _, l := range []string{"data", "compute", "observability"} {
+		assert.Regexp(t, l+`\s+-\s+-\s+-\s+-\s+-\s+planned once network has applied`, out.String())
+	}
 }
 
 func count(events []string, e string) int {

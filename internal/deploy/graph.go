@@ -10,18 +10,23 @@ import (
 type Layer struct {
 	Name      string
 	DependsOn []string
-	// Read are the outputs of this layer that others read; a change to any
-	// other output does not ripple to them. Empty means any output may be
-	// read.
-	Read []string
+	// Reads are, for each layer it depends on, the outputs of that layer
+	// this one reads: a change to any other output of the upstream leaves
+	// this layer's plan as it is. No entry for an upstream means any of its
+	// outputs may be read.
+	Reads map[string][]string
 }
 
 // Graph is the platform's layer graph, in deployment order, from the
-// contract's layers and the layers each one reads.
+// contract's layers, the layers each one reads and what it reads of each.
 func Graph() []Layer {
 	var out []Layer
 	for _, name := range contract.Layers() {
-		out = append(out, Layer{Name: name, DependsOn: contract.DependsOn(name), Read: contract.Read(name)})
+		l := Layer{Name: name, DependsOn: contract.DependsOn(name), Reads: map[string][]string{}}
+		for _, up := range l.DependsOn {
+			l.Reads[up] = contract.Read(name, up)
+		}
+		out = append(out, l)
 	}
 	return out
 }

@@ -97,7 +97,7 @@ func (d *Deployer) planAll(ctx context.Context, env profile.Environment, dir str
 	for _, l := range d.Graph { // dependency order: an upstream is settled first
 		p := plans[l.Name]
 		for _, dep := range l.DependsOn {
-			if ripples(plans[dep], layers[dep]) {
+			if ripples(plans[dep], l.Reads[dep]) {
 				// A preview against outputs that will change (or do not
 				// exist yet: it fails) shows nothing worth keeping.
 				p.after, p.err, p.outcome = dep, nil, Outcome{}
@@ -131,22 +131,22 @@ func (d *Deployer) planDrift(ctx context.Context, env profile.Environment, p pro
 	return stale, true, d.stopForDrift(ctx, env, report)
 }
 
-// ripples reports whether an upstream's plan leaves its readers' plans
+// ripples reports whether an upstream's plan leaves a reader's plan
 // inexact: it waits itself, failed, creates the stack (there are no outputs
-// to read yet), or changes an output they read. A plan that names no
-// changed output, or an upstream that does not say what is read, counts
-// any output change.
-func ripples(u *layerPlan, upstream Layer) bool {
+// to read yet), or changes an output the reader reads (reads). A plan that
+// names no changed output, or a reader that does not say what it reads,
+// counts any output change.
+func ripples(u *layerPlan, reads []string) bool {
 	switch {
 	case u.after != "" || u.err != nil || createsStack(u.outcome.Steps):
 		return true
 	case !u.outcome.OutputsChanged:
 		return false
-	case len(upstream.Read) == 0 || len(u.outcome.ChangedOutputs) == 0:
+	case len(reads) == 0 || len(u.outcome.ChangedOutputs) == 0:
 		return true
 	}
 	for _, k := range u.outcome.ChangedOutputs {
-		if slices.Contains(upstream.Read, k) {
+		if slices.Contains(reads, k) {
 			return true
 		}
 	}

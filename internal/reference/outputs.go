@@ -20,21 +20,80 @@ import (
 // Output is one stack output of a layer, as pkg/contract defines it.
 type Output struct {
 	Layer, Key, Type string
-	// ReadBy lists the layers whose reader decodes it.
+	// ReadBy lists the layers whose reader (Read<Layer>For<Reader>)
+	// decodes it.
 	ReadBy []string
 }
 
 // Outputs reads the outputs every layer exports, their Go types and the
 // layers that read them from pkg/contract's source under root: the key
 // constants, the `ctx.Export(Key, e.Field)` calls of each Exports type and
-// the `r.decode(Key, ...)` calls of each Read function. The table cannot
+// the `r.decode(Key, ...)` calls of each Read<Layer>For<Reader> function. The table cannot
 // drift from the code because it is the code.
 func Outputs(root string) ([]Output, error) {
-	files, err := parseContract(filepath.Join(root, "pkg", "contract"))
+	c, err := readContract(root)
 	if err != nil {
 		return nil, err
 	}
-	c := contractFacts{keys: map[string]string{}, fieldTypes: map[string]string{}, exported: map[string][]string{}, readers: map[string][]string{}}
+	return c.outputs()
+}
+
+// Decoded lists, for each reader function of pkg/contract under root, the
+// output keys it decodes.
+func Decoded(root string) (map[Reading][]string, error) {
+	c, err := readContract(root)
+	if err != nil {
+		return nil, err
+	}
+	out := map[Reading][]string{}
+	for r, consts := range c.decoded {
+		for _, k := range consts {
+			out[r] = append(out[r], c.keys[k])
+		}
+	}
+	return out, nil
+}
+
+// Calls lists the contract reader functions a layer's program calls
+// (contract.Read<Upstream>For<Reader>, in the non-test Go files under
+// root/<layer>), each with where it is called.
+func Calls(root, layer string) (map[Reading][]string, error) {
+	out := map[Reading][]string{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(filepath.Join(root, layer), func(path string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "contract" && strings.HasPrefix(sel.Sel.Name, "Read") {
+				r, ok := readingOf(sel.Sel.Name)
+				if !ok {
+					r = Reading{Upstream: sel.Sel.Name} // not a reader function of the contract's form
+				}
+				out[r] = append(out[r], fset.Position(sel.Pos()).String())
+			}
+			return true
+		})
+		return nil
+	})
+	return out, err
+}
+
+// readContract reads pkg/contract's source under root.
+func readContract(root string) (contractFacts, error) {
+	files, err := parseContract(filepath.Join(root, "pkg", "contract"))
+	if err != nil {
+		return contractFacts{}, err
+	}
+	c := contractFacts{keys: map[string]string{}, fieldTypes: map[string]string{}, exported: map[string][]string{}, decoded: map[Reading][]string{}}
 	for _, f := range files {
 		for _, decl := range f.Decls {
 			switch d := decl.(type) {
@@ -45,7 +104,7 @@ func Outputs(root string) ([]Output, error) {
 			}
 		}
 	}
-	return c.outputs()
+	return c, nil
 }
 
 // parseContract parses the non-test Go files of pkg/contract.
@@ -71,10 +130,31 @@ func parseContract(dir string) ([]*ast.File, error) {
 
 // contractFacts is what pkg/contract's source says about its outputs.
 type contractFacts struct {
-	keys       map[string]string   // constant -> key
-	fieldTypes map[string]string   // Exports type.field -> type
-	exported   map[string][]string // Exports type -> constants, in order
-	readers    map[string][]string // layer read -> constants decoded
+	keys       map[string]string    // constant -> key
+	fieldTypes map[string]string    // Exports type.field -> type
+	exported   map[string][]string  // Exports type -> constants, in order
+	decoded    map[Reading][]string // constants each reader decodes
+}
+
+// Reading is one layer reading another's outputs: the function
+// Read<Upstream>For<Reader> of pkg/contract.
+type Reading struct{ Reader, Upstream string }
+
+// Function is the name of the contract's function for the reading.
+func (r Reading) Function() string {
+	return "Read" + title(r.Upstream) + "For" + title(r.Reader)
+}
+
+func title(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
+// readingOf parses a reader function's name: ReadNetworkForCompute is
+// compute reading network.
+func readingOf(fn string) (Reading, bool) {
+	upstream, reader, ok := strings.Cut(strings.TrimPrefix(fn, "Read"), "For")
+	if !ok || !strings.HasPrefix(fn, "Read") || upstream == "" || reader == "" {
+		return Reading{}, false
+	}
+	return Reading{Reader: strings.ToLower(reader), Upstream: strings.ToLower(upstream)}, true
 }
 
 // declarations reads the Key constants and the fields of the Exports types.
@@ -132,9 +212,10 @@ func (c *contractFacts) calls(d *ast.FuncDecl) {
 				}
 				return c.fieldTypes[recv+"."+key.Name] == ""
 			})
-		case sel.Sel.Name == "decode" && strings.HasPrefix(d.Name.Name, "Read"):
-			layer := strings.ToLower(strings.TrimPrefix(d.Name.Name, "Read"))
-			c.readers[layer] = append(c.readers[layer], key.Name)
+		case sel.Sel.Name == "decode" && d.Recv == nil:
+			if r, ok := readingOf(d.Name.Name); ok {
+				c.decoded[r] = append(c.decoded[r], key.Name)
+			}
 		}
 		return true
 	})
@@ -156,7 +237,7 @@ func (c *contractFacts) outputs() ([]Output, error) {
 				o.Type = "list of functions (name, arn, logGroupName, timeoutSeconds)"
 			}
 			for _, reader := range contract.Layers() {
-				if contains(contract.DependsOn(reader), layer) && contains(c.readers[layer], k) {
+				if contains(contract.DependsOn(reader), layer) && contains(c.decoded[Reading{Reader: reader, Upstream: layer}], k) {
 					o.ReadBy = append(o.ReadBy, reader)
 				}
 			}

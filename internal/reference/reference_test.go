@@ -28,7 +28,8 @@ func TestOutputsNameTheirReaders(t *testing.T) {
 		readBy[o.Layer+" "+o.Key] = o.ReadBy
 	}
 	assert.Equal(t, []string{"data", "compute", "observability"}, readBy["network environmentKeyArn"])
-	assert.Equal(t, []string{"data", "compute", "observability"}, readBy["network vpcId"])
+	assert.Equal(t, []string{"compute"}, readBy["network vpcId"])
+	assert.Empty(t, readBy["network vpcCidr"], "exported, read by no layer")
 	assert.Empty(t, readBy["network s3EndpointId"], "exported for the manifest, read by no layer")
 	assert.Equal(t, []string{"compute", "observability"}, readBy["data tableName"])
 	assert.Equal(t, []string{"observability"}, readBy["compute functions"])
@@ -36,18 +37,54 @@ func TestOutputsNameTheirReaders(t *testing.T) {
 }
 
 // contract.Read, which decides whether a change of a layer's outputs means
-// its readers must be planned again, names exactly the outputs the
-// readers decode.
+// a reader must be planned again, names exactly the outputs that reader's
+// function decodes, for every pair of layers.
 func TestContractReadListsWhatTheReadersDecode(t *testing.T) {
-	outputs, err := Outputs(filepath.Join("..", ".."))
+	decoded, err := Decoded(filepath.Join("..", ".."))
 	require.NoError(t, err)
-	decoded := map[string][]string{}
-	for _, o := range outputs {
-		if len(o.ReadBy) > 0 {
-			decoded[o.Layer] = append(decoded[o.Layer], o.Key)
+	pairs := 0
+	for _, reader := range contract.Layers() {
+		for _, up := range contract.Layers() {
+			r := Reading{Reader: reader, Upstream: up}
+			assert.ElementsMatch(t, decoded[r], contract.Read(reader, up), "%s reading %s (%s)", reader, up, r.Function())
+			if len(decoded[r]) > 0 {
+				pairs++
+				assert.Contains(t, contract.DependsOn(reader), up, "%s reads %s, so it depends on it", reader, up)
+			}
 		}
 	}
+	assert.Equal(t, 6, pairs, "data, compute and observability each read every layer before them")
+}
+
+// Each layer's program reads its upstreams only through its own reader
+// functions: a layer calling another's reader would read outputs that
+// contract.Read does not list for it, and a change to them would not
+// re-plan it.
+func TestEachLayerCallsOnlyItsOwnReaders(t *testing.T) {
+	root := filepath.Join("..", "..")
 	for _, layer := range contract.Layers() {
-		assert.ElementsMatch(t, decoded[layer], contract.Read(layer), layer)
+		calls, err := Calls(root, layer)
+		require.NoError(t, err)
+		var upstreams []string
+		for r, where := range calls {
+			assert.Equal(t, layer, r.Reader, "%s calls a reader that is not its own: contract.%s at %v", layer, r.Function(), where)
+			upstreams = append(upstreams, r.Upstream)
+		}
+		assert.ElementsMatch(t, contract.DependsOn(layer), upstreams, "%s reads every layer it depends on, once", layer)
 	}
+	// The check sees a foreign reader.
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "data"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "data", "p.go"), []byte("package p\n\nvar _ = contract.ReadNetworkForCompute\n"), 0o644))
+	calls, err := Calls(dir, "data")
+	require.NoError(t, err)
+	assert.Equal(t, []Reading{{Reader: "compute", Upstream: "network"}}, keys(calls))
+}
+
+func keys(m map[Reading][]string) []Reading {
+	var out []Reading
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

@@ -18,15 +18,15 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	network, err := contract.ReadNetwork(ctx)
+	network, err := contract.ReadNetworkForObservability(ctx)
 	if err != nil {
 		return err
 	}
-	data, err := contract.ReadData(ctx)
+	data, err := contract.ReadDataForObservability(ctx)
 	if err != nil {
 		return err
 	}
-	compute, err := contract.ReadCompute(ctx)
+	compute, err := contract.ReadComputeForObservability(ctx)
 	if err != nil {
 		return err
 	}

@@ -14,8 +14,9 @@ type Function struct {
 	TimeoutSeconds int    `json:"timeoutSeconds"`
 }
 
-// Compute is what the compute layer offers the others.
-type Compute struct {
+// ComputeForObservability is what the observability layer reads of the
+// compute layer: the functions it watches.
+type ComputeForObservability struct {
 	Functions []Function
 }
 
@@ -46,10 +47,11 @@ func (e ComputeExports) Export(ctx *pulumi.Context) {
 	ctx.Export(KeyFunctions, arr)
 }
 
-// ReadCompute reads the compute layer of the same environment.
-func ReadCompute(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (Compute, error) {
+// ReadComputeForObservability reads what the observability layer needs of
+// the compute layer of the same environment.
+func ReadComputeForObservability(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (ComputeForObservability, error) {
 	r := newReference(ctx, LayerCompute, opts...)
-	var c Compute
+	var c ComputeForObservability
 	r.decode(KeyFunctions, &c.Functions)
 	for _, f := range c.Functions {
 		r.nonEmpty(KeyFunctions+".name", f.Name)

@@ -46,19 +46,23 @@ func DependsOn(layer string) []string {
 	return nil
 }
 
-// Read lists the outputs of a layer that other layers read: the keys its
-// Read<Layer> function decodes. A change to any other output (the
-// inventory, what only the manifest reads) leaves its readers' plans as
-// they are; a change to one of these means they must be planned again.
-// (internal/reference checks this list against the decode calls.)
-func Read(layer string) []string {
-	switch layer {
-	case LayerNetwork:
-		return []string{KeyVpcID, KeyVpcCIDR, KeyAvailabilityZones, KeyPublicSubnetIDs, KeyPrivateSubnetIDs,
-			KeyPrivateRouteTableIDs, KeyPermissionsBoundary, KeyEnvironmentKeyArn, KeyGatewayPrefixLists}
-	case LayerData:
-		return []string{KeyTableName, KeyTableArn, KeyTableIndexName, KeyAuditBucketName, KeyAuditBucketArn, KeyAuditPrefix}
-	case LayerCompute:
+// Read lists the outputs of upstream that reader reads: the keys its
+// Read<Upstream>For<Reader> function decodes. A change to any other output
+// of upstream (the inventory, what only the manifest or another layer
+// reads) leaves reader's plan as it is; a change to one of these means it
+// must be planned again. (internal/reference checks these lists against
+// the decode calls, and that each layer calls only its own readers.)
+func Read(reader, upstream string) []string {
+	switch reader + "<" + upstream {
+	case LayerData + "<" + LayerNetwork, LayerObservability + "<" + LayerNetwork:
+		return []string{KeyEnvironmentKeyArn}
+	case LayerCompute + "<" + LayerNetwork:
+		return []string{KeyVpcID, KeyPrivateSubnetIDs, KeyPermissionsBoundary, KeyEnvironmentKeyArn, KeyGatewayPrefixLists}
+	case LayerCompute + "<" + LayerData:
+		return []string{KeyTableName, KeyAuditBucketName, KeyAuditPrefix}
+	case LayerObservability + "<" + LayerData:
+		return []string{KeyTableName}
+	case LayerObservability + "<" + LayerCompute:
 		return []string{KeyFunctions}
 	}
 	return nil

@@ -2,16 +2,6 @@ package contract
 
 import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-// Data is what the data layer offers the others.
-type Data struct {
-	TableName       string
-	TableArn        string
-	TableIndexName  string
-	AuditBucketName string
-	AuditBucketArn  string
-	AuditPrefix     string
-}
-
 // DataExports is what the data program exports.
 type DataExports struct {
 	TableName       pulumi.StringInput
@@ -32,17 +22,39 @@ func (e DataExports) Export(ctx *pulumi.Context) {
 	ctx.Export(KeyAuditPrefix, e.AuditPrefix)
 }
 
-// ReadData reads the data layer of the same environment.
-func ReadData(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (Data, error) {
+// DataForCompute is what the compute layer reads of the data layer: where
+// its functions write.
+type DataForCompute struct {
+	TableName       string
+	AuditBucketName string
+	AuditPrefix     string
+}
+
+// ReadDataForCompute reads what the compute layer needs of the data layer
+// of the same environment.
+func ReadDataForCompute(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (DataForCompute, error) {
 	r := newReference(ctx, LayerData, opts...)
-	var d Data
+	var d DataForCompute
 	r.decode(KeyTableName, &d.TableName)
-	r.decode(KeyTableArn, &d.TableArn)
-	r.decode(KeyTableIndexName, &d.TableIndexName)
 	r.decode(KeyAuditBucketName, &d.AuditBucketName)
-	r.decode(KeyAuditBucketArn, &d.AuditBucketArn)
 	r.decode(KeyAuditPrefix, &d.AuditPrefix)
 	r.nonEmpty(KeyTableName, d.TableName)
 	r.nonEmpty(KeyAuditBucketName, d.AuditBucketName)
+	return d, r.err
+}
+
+// DataForObservability is what the observability layer reads of the data
+// layer: the table it watches.
+type DataForObservability struct {
+	TableName string
+}
+
+// ReadDataForObservability reads what the observability layer needs of the
+// data layer of the same environment.
+func ReadDataForObservability(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (DataForObservability, error) {
+	r := newReference(ctx, LayerData, opts...)
+	var d DataForObservability
+	r.decode(KeyTableName, &d.TableName)
+	r.nonEmpty(KeyTableName, d.TableName)
 	return d, r.err
 }

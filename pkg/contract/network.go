@@ -2,22 +2,6 @@ package contract
 
 import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-// Network is what the network layer offers the others.
-type Network struct {
-	VpcID                  string
-	VpcCIDR                string
-	AvailabilityZones      []string
-	PublicSubnetIDs        []string
-	PrivateSubnetIDs       []string
-	PrivateRouteTableIDs   []string
-	PermissionsBoundaryArn string
-	// EnvironmentKeyArn is the environment's customer-managed KMS key.
-	EnvironmentKeyArn string
-	// GatewayPrefixListIDs are the S3 and DynamoDB gateway endpoints'
-	// prefix lists, the functions' only egress.
-	GatewayPrefixListIDs []string
-}
-
 // NetworkExports is what the network program exports.
 type NetworkExports struct {
 	VpcID                  pulumi.StringInput
@@ -55,16 +39,41 @@ func (e NetworkExports) Export(ctx *pulumi.Context) {
 	}
 }
 
-// ReadNetwork reads the network layer of the same environment.
-func ReadNetwork(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (Network, error) {
+// NetworkForData is what the data layer reads of the network layer.
+type NetworkForData struct {
+	// EnvironmentKeyArn is the environment's customer-managed KMS key.
+	EnvironmentKeyArn string
+}
+
+// ReadNetworkForData reads what the data layer needs of the network layer
+// of the same environment.
+func ReadNetworkForData(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (NetworkForData, error) {
 	r := newReference(ctx, LayerNetwork, opts...)
-	var n Network
+	var n NetworkForData
+	r.decode(KeyEnvironmentKeyArn, &n.EnvironmentKeyArn)
+	r.nonEmpty(KeyEnvironmentKeyArn, n.EnvironmentKeyArn)
+	return n, r.err
+}
+
+// NetworkForCompute is what the compute layer reads of the network layer:
+// where its functions run and what bounds and encrypts them.
+type NetworkForCompute struct {
+	VpcID                  string
+	PrivateSubnetIDs       []string
+	PermissionsBoundaryArn string
+	EnvironmentKeyArn      string
+	// GatewayPrefixListIDs are the S3 and DynamoDB gateway endpoints'
+	// prefix lists, the functions' only egress.
+	GatewayPrefixListIDs []string
+}
+
+// ReadNetworkForCompute reads what the compute layer needs of the network
+// layer of the same environment.
+func ReadNetworkForCompute(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (NetworkForCompute, error) {
+	r := newReference(ctx, LayerNetwork, opts...)
+	var n NetworkForCompute
 	r.decode(KeyVpcID, &n.VpcID)
-	r.decode(KeyVpcCIDR, &n.VpcCIDR)
-	r.decode(KeyAvailabilityZones, &n.AvailabilityZones)
-	r.decode(KeyPublicSubnetIDs, &n.PublicSubnetIDs)
 	r.decode(KeyPrivateSubnetIDs, &n.PrivateSubnetIDs)
-	r.decode(KeyPrivateRouteTableIDs, &n.PrivateRouteTableIDs)
 	r.decode(KeyPermissionsBoundary, &n.PermissionsBoundaryArn)
 	r.decode(KeyEnvironmentKeyArn, &n.EnvironmentKeyArn)
 	r.decode(KeyGatewayPrefixLists, &n.GatewayPrefixListIDs)
@@ -73,5 +82,21 @@ func ReadNetwork(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (Network, e
 	r.nonEmpty(KeyPermissionsBoundary, n.PermissionsBoundaryArn)
 	r.nonEmpty(KeyEnvironmentKeyArn, n.EnvironmentKeyArn)
 	r.nonEmpty(KeyGatewayPrefixLists, n.GatewayPrefixListIDs...)
+	return n, r.err
+}
+
+// NetworkForObservability is what the observability layer reads of the
+// network layer.
+type NetworkForObservability struct {
+	EnvironmentKeyArn string
+}
+
+// ReadNetworkForObservability reads what the observability layer needs of
+// the network layer of the same environment.
+func ReadNetworkForObservability(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (NetworkForObservability, error) {
+	r := newReference(ctx, LayerNetwork, opts...)
+	var n NetworkForObservability
+	r.decode(KeyEnvironmentKeyArn, &n.EnvironmentKeyArn)
+	r.nonEmpty(KeyEnvironmentKeyArn, n.EnvironmentKeyArn)
 	return n, r.err
 }
