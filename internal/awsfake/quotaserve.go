@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
-// The reads of the deployment's quota check (deploy.AWSQuotas), answered
+// The reads of the deployment's quota check (quota.AWS), answered
 // from the stand-in's quotas and live resources over AWS's own protocols:
 // Lambda's account settings and a function's reserved concurrency (REST
 // JSON), Service Quotas (JSON 1.1), and EC2's addresses, VPCs, subnets and

@@ -2,6 +2,7 @@ package awsfake_test
 
 import (
 	"context"
+	"github.com/acmepay/platform/internal/quota"
 	"os"
 	"testing"
 
@@ -10,11 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/awsfake"
-	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
-// The deployment's quota check, the real AWS SDK code of deploy.AWSQuotas,
+// The deployment's quota check, the real AWS SDK code of quota.AWS,
 // reads the stand-in's quotas and resources over AWS's protocols: what the
 // account holds, and which of it is dev's by its tags.
 func TestTheQuotaCheckReadsTheStandInOverAWSsProtocols(t *testing.T) {
@@ -46,9 +46,9 @@ func TestTheQuotaCheckReadsTheStandInOverAWSsProtocols(t *testing.T) {
 	}
 	p, err := profile.Planned(profile.Dev)
 	require.NoError(t, err)
-	u, err := deploy.AWSQuotas{}.Usage(context.Background(), p)
+	u, err := quota.AWS{}.Usage(context.Background(), p)
 	require.NoError(t, err)
-	assert.Equal(t, deploy.Usage{
+	assert.Equal(t, quota.Usage{
 		LambdaConcurrency: 400, LambdaUnreserved: 295, FunctionReserved: 5,
 		EIPQuota: 3, EIPs: 2, OwnEIPs: 1,
 		VPCQuota: 5, VPCs: 1, OwnVPCs: 1,

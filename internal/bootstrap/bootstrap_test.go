@@ -601,7 +601,7 @@ func TestOnlyS3WritesTheAuditAccessLogs(t *testing.T) {
 // The deployment's preflight, run by the deployer (deploy:env) and by the
 // read-only role (preview:env, drift:env), makes these calls before any
 // layer runs: who the caller is, the bootstrap version, and the quotas a
-// deployment needs (deploy.AWSQuotas). Each is allowed to both roles with
+// deployment needs (quota.AWS). Each is allowed to both roles with
 // every policy that applies: identity, guardrails, the deployer's boundary
 // and the organisation's SCP. A quota read in another region is not.
 func TestThePreflightsReadsAreAllowedToBothPipelineRoles(t *testing.T) {

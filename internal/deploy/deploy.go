@@ -13,6 +13,7 @@ import (
 
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/internal/quota"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
@@ -81,7 +82,7 @@ type Deployer struct {
 	// preview the account's quotas would stop half-way (the function's
 	// reserved concurrency, Elastic IPs, VPCs, NAT gateways) is refused
 	// before any layer runs.
-	Quotas Quotas
+	Quotas quota.Reader
 	CLI    CLI
 	Out    io.Writer
 	Now    func() time.Time
@@ -223,7 +224,7 @@ func (d *Deployer) run(ctx context.Context, op Op, envName string) (Report, prof
 		return Report{Env: env, Op: op}, p, err
 	}
 	if op != Destroy && d.Quotas != nil {
-		if err := checkQuotas(ctx, d.Quotas, p); err != nil {
+		if err := quota.Check(ctx, d.Quotas, p); err != nil {
 			return Report{Env: env, Op: op}, p, err
 		}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
+	"github.com/acmepay/platform/internal/quota"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -196,7 +197,7 @@ func (d *Deployer) SavePlan(ctx context.Context, envName string, in Inspector, n
 		return Report{Env: env, Op: Up}, err
 	}
 	if d.Quotas != nil {
-		if err := checkQuotas(ctx, d.Quotas, p); err != nil {
+		if err := quota.Check(ctx, d.Quotas, p); err != nil {
 			return Report{Env: env, Op: Up}, err
 		}
 	}

@@ -8,19 +8,20 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/internal/quota"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
 type fixedQuotas struct {
-	u   Usage
+	u   quota.Usage
 	err error
 }
 
-func (q fixedQuotas) Usage(context.Context, profile.Profile) (Usage, error) { return q.u, q.err }
+func (q fixedQuotas) Usage(context.Context, profile.Profile) (quota.Usage, error) { return q.u, q.err }
 
 // A new account: AWS's default quotas and nothing in it.
-func roomy() Usage {
-	return Usage{LambdaConcurrency: 1000, LambdaUnreserved: 1000, EIPQuota: 5, VPCQuota: 5, NATQuota: 5,
+func roomy() quota.Usage {
+	return quota.Usage{LambdaConcurrency: 1000, LambdaUnreserved: 1000, EIPQuota: 5, VPCQuota: 5, NATQuota: 5,
 		NATs: map[string]int{}, OwnNATs: map[string]int{}}
 }
 
@@ -37,7 +38,7 @@ func TestALowLambdaConcurrencyQuotaIsRefusedBeforeAnyLayer(t *testing.T) {
 		d, _ := newDeployer(runner, "123456789012")
 		d.Quotas = fixedQuotas{u: u}
 		_, err := d.Run(context.Background(), op, "dev")
-		require.ErrorIs(t, err, ErrQuota, op)
+		require.ErrorIs(t, err, quota.ErrTooLow, op)
 		assert.Contains(t, err.Error(), "account 123456789012 (dev), before any layer runs:")
 		assert.Contains(t, err.Error(), "Lambda concurrent executions: the quota is 50 and 50 are unreserved; reserving 5 for payment-processor-dev-pay01 (payments:lambdaReservedConcurrency = 5) would leave 45, and Lambda keeps 100 unreserved; request a raise to at least 105: https://us-east-1.console.aws.amazon.com/servicequotas/home/services/lambda/quotas/L-B99A9384")
 		assert.Empty(t, runner.events, "no layer ran")
@@ -47,57 +48,4 @@ func TestALowLambdaConcurrencyQuotaIsRefusedBeforeAnyLayer(t *testing.T) {
 	d.Quotas = fixedQuotas{err: errors.New("must not be read")}
 	_, err := d.Run(context.Background(), Destroy, "dev")
 	require.NoError(t, err)
-}
-
-// prod reserves 200. On an account at the default 1,000 whose other
-// functions reserve 750, that leaves 50: refused. When prod's function
-// already reserves its 200 (and others 700), the update needs nothing more:
-// allowed, down to the last of the 100 Lambda keeps.
-func TestReservedConcurrencyCountsWhatTheFunctionAlreadyHolds(t *testing.T) {
-	u := roomy()
-	u.LambdaUnreserved = 250
-	p := profileOf(t, "prod")
-	err := checkQuotas(context.Background(), fixedQuotas{u: u}, p)
-	require.ErrorIs(t, err, ErrQuota)
-	assert.Contains(t, err.Error(), "the quota is 1000 and 250 are unreserved; reserving 200 for payment-processor-prod-pay01 (payments:lambdaReservedConcurrency = 200) would leave 50")
-	assert.Contains(t, err.Error(), "request a raise to at least 1050")
-
-	u.LambdaUnreserved, u.FunctionReserved = 100, 200 // 700 elsewhere, 200 ours
-	require.NoError(t, checkQuotas(context.Background(), fixedQuotas{u: u}, p))
-	u.LambdaUnreserved = 99
-	require.ErrorIs(t, checkQuotas(context.Background(), fixedQuotas{u: u}, p), ErrQuota)
-}
-
-// prod's two NAT gateways need two Elastic IPs; its VPC one of the region's
-// five; each NAT gateway room in its zone. What the environment already
-// holds is not counted against it; every shortfall is listed at once.
-func TestNetworkQuotasCountOnlyOtherResources(t *testing.T) {
-	p := profileOf(t, "prod")
-	u := roomy()
-	u.EIPs, u.VPCs = 4, 5
-	u.NATs = map[string]int{"us-east-1a": 5, "us-east-1b": 1}
-	err := checkQuotas(context.Background(), fixedQuotas{u: u}, p)
-	require.ErrorIs(t, err, ErrQuota)
-	assert.Contains(t, err.Error(), "EC2-VPC Elastic IPs: the quota is 5 and other resources hold 4; prod needs 2 (one per NAT gateway, payments:natGateways = 2); request a raise to at least 6: https://us-east-1.console.aws.amazon.com/servicequotas/home/services/ec2/quotas/L-0263D0A3")
-	assert.Contains(t, err.Error(), "VPCs per Region: the quota is 5 and 5 other VPCs exist in us-east-1; prod needs 1; request a raise to at least 6: https://us-east-1.console.aws.amazon.com/servicequotas/home/services/vpc/quotas/L-F678F1CE")
-	assert.Contains(t, err.Error(), "NAT gateways per Availability Zone: the quota is 5 and us-east-1a holds 5 of other VPCs; prod needs 1 there; request a raise to at least 6: https://us-east-1.console.aws.amazon.com/servicequotas/home/services/vpc/quotas/L-FE5A380F")
-	assert.NotContains(t, err.Error(), "us-east-1b")
-
-	// The same account when those are prod's own: a redeploy needs nothing more.
-	u.OwnEIPs, u.OwnVPCs = 2, 1
-	u.OwnNATs = map[string]int{"us-east-1a": 1, "us-east-1b": 1}
-	require.NoError(t, checkQuotas(context.Background(), fixedQuotas{u: u}, p))
-}
-
-func TestAQuotaReadFailureNamesTheCalls(t *testing.T) {
-	err := checkQuotas(context.Background(), fixedQuotas{err: errors.New("AccessDenied")}, profileOf(t, "dev"))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "reading the service quotas of account 123456789012 (lambda:GetAccountSettings, servicequotas:GetServiceQuota, ec2:Describe*): AccessDenied")
-}
-
-func profileOf(t *testing.T, env string) profile.Profile {
-	t.Helper()
-	p, err := profile.ForDeployment("../..", profile.Environment(env))
-	require.NoError(t, err)
-	return p
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/acmepay/platform/internal/quota"
 	"testing"
 	"time"
 
@@ -23,7 +24,7 @@ import (
 // empty.
 func TestALowQuotaStopsTheDeploymentBeforeAnyLayerNotHalfway(t *testing.T) {
 	ctx := context.Background()
-	deployer := func(e *Env, quotas deploy.Quotas) (*deploy.Deployer, *bytes.Buffer) {
+	deployer := func(e *Env, quotas quota.Reader) (*deploy.Deployer, *bytes.Buffer) {
 		out := &bytes.Buffer{}
 		return &deploy.Deployer{Root: e.Root, Graph: deploy.Graph(), Runner: Runner{Env: e, Commit: commit},
 			Identity: account(e.Profile.AccountID), CLI: cli{}, Out: out, Now: time.Now, Quotas: quotas}, out
@@ -43,7 +44,7 @@ func TestALowQuotaStopsTheDeploymentBeforeAnyLayerNotHalfway(t *testing.T) {
 	e.Cloud.Quota = awsfake.Quotas{LambdaConcurrency: 50}
 	d, out = deployer(e, Quotas{Cloud: e.Cloud})
 	_, err = d.Run(ctx, deploy.Up, "dev")
-	require.ErrorIs(t, err, deploy.ErrQuota)
+	require.ErrorIs(t, err, quota.ErrTooLow)
 	assert.Contains(t, err.Error(), "Lambda concurrent executions: the quota is 50 and 50 are unreserved; reserving 5 for payment-processor-dev-pay01")
 	assert.Contains(t, err.Error(), "request a raise to at least 105: https://us-east-1.console.aws.amazon.com/servicequotas/home/services/lambda/quotas/L-B99A9384")
 	assert.Empty(t, e.Cloud.Resources(), "refused before anything is touched:\n%s", out)
@@ -65,7 +66,7 @@ func TestALowQuotaStopsTheDeploymentBeforeAnyLayerNotHalfway(t *testing.T) {
 	}
 	d, _ = deployer(p, Quotas{Cloud: p.Cloud})
 	_, err = d.Run(ctx, deploy.Up, "prod")
-	require.ErrorIs(t, err, deploy.ErrQuota)
+	require.ErrorIs(t, err, quota.ErrTooLow)
 	assert.Contains(t, err.Error(), "EC2-VPC Elastic IPs: the quota is 5 and other resources hold 4; prod needs 2 (one per NAT gateway, payments:natGateways = 2)")
 	assert.Len(t, p.Cloud.Resources(), 4, "nothing of prod's was made")
 }

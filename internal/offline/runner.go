@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/acmepay/platform/internal/quota"
 	"io"
 	"os"
 	"strings"
@@ -176,14 +177,14 @@ func (r Runner) LastUpdate(_ context.Context, l deploy.Layer, env profile.Enviro
 }
 
 // Quotas reads the stand-in account's quotas and their use, as
-// deploy.AWSQuotas reads AWS's: what is the environment's own is told by
+// quota.AWS reads AWS's: what is the environment's own is told by
 // its Environment and Project tags, as in AWS.
 type Quotas struct{ Cloud *awsfake.Cloud }
 
-// Usage implements deploy.Quotas.
-func (q Quotas) Usage(_ context.Context, p profile.Profile) (deploy.Usage, error) {
+// Usage implements quota.Reader.
+func (q Quotas) Usage(_ context.Context, p profile.Profile) (quota.Usage, error) {
 	limits := q.Cloud.Limits()
-	u := deploy.Usage{LambdaConcurrency: limits.LambdaConcurrency, LambdaUnreserved: limits.LambdaConcurrency,
+	u := quota.Usage{LambdaConcurrency: limits.LambdaConcurrency, LambdaUnreserved: limits.LambdaConcurrency,
 		EIPQuota: limits.EIPs, VPCQuota: limits.VPCs, NATQuota: limits.NATsPerAZ, NATs: map[string]int{}, OwnNATs: map[string]int{}}
 	all := q.Cloud.Resources()
 	for _, l := range all {

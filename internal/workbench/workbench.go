@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/acmepay/platform/internal/quota"
 	"io"
 	"os"
 	"path/filepath"
@@ -229,7 +230,7 @@ func open(ctx context.Context, o Options) (*bench, error) {
 	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
 	d := &deploy.Deployer{
 		Root: o.Root, Graph: deploy.Graph(), Runner: runner, Guard: check,
-		Identity: deploy.STSIdentity{}, Bootstrap: deploy.SSMBootstrap{}, Quotas: deploy.AWSQuotas{}, CLI: automation.PulumiCLI{},
+		Identity: deploy.STSIdentity{}, Bootstrap: deploy.SSMBootstrap{}, Quotas: quota.AWS{}, CLI: automation.PulumiCLI{},
 		Out: o.Out, Now: time.Now, ConfirmDestroy: confirm,
 		Exceptions: exceptions, RevertDrift: revert, PlanFile: planFile,
 	}

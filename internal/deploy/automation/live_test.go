@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/acmepay/platform/internal/quota"
 	"os"
 	"os/exec"
 	"testing"
@@ -149,7 +150,7 @@ func TestLiveDeployAndDestroy(t *testing.T) {
 	require.NoError(t, err)
 	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
 	d := &deploy.Deployer{Root: root, Graph: deploy.Graph(), Runner: auto, Guard: check,
-		Identity: deploy.STSIdentity{}, Bootstrap: deploy.SSMBootstrap{}, Quotas: deploy.AWSQuotas{},
+		Identity: deploy.STSIdentity{}, Bootstrap: deploy.SSMBootstrap{}, Quotas: quota.AWS{},
 		CLI: automation.PulumiCLI{}, Out: out, Now: time.Now, ConfirmDestroy: os.Getenv("CONFIRM_DESTROY")}
 
 	t.Cleanup(func() {

@@ -1,4 +1,7 @@
-package deploy
+// Package quota reads what a deployment of an environment needs of its
+// account's service quotas, and refuses, before any layer runs, a
+// deployment the quotas would stop half-way.
+package quota
 
 import (
 	"context"
@@ -13,11 +16,11 @@ import (
 	"github.com/acmepay/platform/pkg/profile"
 )
 
-// Quotas reads what a deployment of an environment needs of its account's
+// Reader reads what a deployment of an environment needs of its account's
 // service quotas: each quota, how much of it is used, and how much of that
 // use is the environment's own (which its deployment keeps or replaces in
 // place, so it needs no more of the quota).
-type Quotas interface {
+type Reader interface {
 	Usage(ctx context.Context, p profile.Profile) (Usage, error)
 }
 
@@ -53,14 +56,15 @@ func RaiseLink(region string, q bootstrapiam.ServiceQuota) string {
 	return fmt.Sprintf("https://%s.console.aws.amazon.com/servicequotas/home/services/%s/quotas/%s", region, q.Service, q.Code)
 }
 
-// ErrQuota refuses a deployment that the account's quotas would stop half-way.
-var ErrQuota = errors.New("the account's service quotas are too low for this deployment")
+// ErrTooLow refuses a deployment that the account's quotas would stop
+// half-way.
+var ErrTooLow = errors.New("the account's service quotas are too low for this deployment")
 
-// checkQuotas refuses, before any layer runs, a deployment that an account
+// Check refuses, before any layer runs, a deployment that an account
 // quota would stop half-way (after network and data are built, for the
 // function's reserved concurrency): each shortfall with the quota, what the
 // environment needs and where to request a raise.
-func checkQuotas(ctx context.Context, q Quotas, p profile.Profile) error {
+func Check(ctx context.Context, q Reader, p profile.Profile) error {
 	u, err := q.Usage(ctx, p)
 	if err != nil {
 		return fmt.Errorf("reading the service quotas of account %s (lambda:GetAccountSettings, servicequotas:GetServiceQuota, ec2:Describe*): %w", p.AccountID, err)
@@ -90,7 +94,7 @@ func checkQuotas(ctx context.Context, q Quotas, p profile.Profile) error {
 		}
 	}
 	if len(short) > 0 {
-		return fmt.Errorf("%w: account %s (%s), before any layer runs:\n  - %s", ErrQuota, p.AccountID, p.Environment, strings.Join(short, "\n  - "))
+		return fmt.Errorf("%w: account %s (%s), before any layer runs:\n  - %s", ErrTooLow, p.AccountID, p.Environment, strings.Join(short, "\n  - "))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package deploy
+package quota
 
 import (
 	"context"
@@ -19,13 +19,13 @@ import (
 	"github.com/acmepay/platform/pkg/tagging"
 )
 
-// AWSQuotas reads the quotas from Lambda, Service Quotas and EC2 with the
+// AWS reads the quotas from Lambda, Service Quotas and EC2 with the
 // standard credential chain. Its calls are the pipeline roles' grants
 // QuotaReads (pkg/bootstrapiam); the EC2 reads are the provider's own.
-type AWSQuotas struct{}
+type AWS struct{}
 
-// Usage implements Quotas.
-func (AWSQuotas) Usage(ctx context.Context, p profile.Profile) (Usage, error) {
+// Usage implements Reader.
+func (AWS) Usage(ctx context.Context, p profile.Profile) (Usage, error) {
 	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(p.Region))
 	if err != nil {
 		return Usage{}, fmt.Errorf("loading AWS credentials: %w", err)
