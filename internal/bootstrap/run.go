@@ -18,6 +18,7 @@ import (
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // ErrLayersRemain refuses the teardown of an account whose environment still
@@ -31,7 +32,7 @@ type Held func(ctx context.Context, env profile.Environment) ([]string, error)
 // Bootstrapper runs the bootstrap project's stacks, as an administrator of
 // the account, through the same Automation API runner as a deployment.
 type Bootstrapper struct {
-	Runner   deploy.Runner
+	Runner   stage.Runner
 	Identity deploy.Identity
 	CLI      deploy.CLI
 	Out      io.Writer
@@ -45,9 +46,9 @@ type preflighter interface{ Preflight() error }
 // stateBackend is a runner whose state backend is named by URL.
 type stateBackend interface{ StateBackend() string }
 
-// Env creates, updates (op deploy.Up) or tears down (deploy.Destroy) an
+// Env creates, updates (op stage.Up) or tears down (stage.Destroy) an
 // environment's account bootstrap.
-func (b *Bootstrapper) Env(ctx context.Context, op deploy.Op, envName string) error {
+func (b *Bootstrapper) Env(ctx context.Context, op stage.Op, envName string) error {
 	env, err := profile.ParseEnvironment(envName)
 	if err != nil {
 		return err
@@ -64,7 +65,7 @@ func (b *Bootstrapper) Env(ctx context.Context, op deploy.Op, envName string) er
 	if err := b.preflight(ctx, "bootstrap "+envName, p.AccountID); err != nil {
 		return err
 	}
-	if op == deploy.Destroy {
+	if op == stage.Destroy {
 		held, err := b.Held(ctx, env)
 		if err != nil {
 			return err
@@ -85,7 +86,7 @@ func (b *Bootstrapper) Env(ctx context.Context, op deploy.Op, envName string) er
 
 // State creates, updates or tears down the tooling account's state bucket
 // and key.
-func (b *Bootstrapper) State(ctx context.Context, op deploy.Op) error {
+func (b *Bootstrapper) State(ctx context.Context, op stage.Op) error {
 	pipe, err := profile.PlannedPipeline()
 	if err != nil {
 		return err
@@ -126,8 +127,8 @@ func (b *Bootstrapper) preflight(ctx context.Context, what, account string) erro
 	return nil
 }
 
-func (b *Bootstrapper) run(ctx context.Context, op deploy.Op, stack profile.Environment) error {
-	out, err := b.Runner.Run(ctx, op, deploy.Layer{Name: bootstrapiam.Project}, stack, b.Out)
+func (b *Bootstrapper) run(ctx context.Context, op stage.Op, stack profile.Environment) error {
+	out, err := b.Runner.Run(ctx, op, stage.Layer{Name: bootstrapiam.Project}, string(stack), b.Out)
 	if err != nil {
 		return fmt.Errorf("%s %s/%s: %w", op, bootstrapiam.Project, stack, err)
 	}

@@ -11,13 +11,14 @@ import (
 
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 type recordingRunner struct{ runs []string }
 
-func (r *recordingRunner) Run(_ context.Context, op deploy.Op, layer deploy.Layer, env profile.Environment, _ io.Writer) (deploy.Outcome, error) {
+func (r *recordingRunner) Run(_ context.Context, op stage.Op, layer stage.Layer, env string, _ io.Writer) (stage.Outcome, error) {
 	r.runs = append(r.runs, string(op)+" "+layer.Name+"/"+string(env))
-	return deploy.Outcome{Changes: deploy.Changes{"create": 1}}, nil
+	return stage.Outcome{Changes: stage.Changes{"create": 1}}, nil
 }
 
 type callerAccount string
@@ -36,37 +37,37 @@ func bootstrapper(caller string, held ...string) (*Bootstrapper, *recordingRunne
 
 func TestBootstrapRunsTheAccountsStackWithItsOwnCredentialsOnly(t *testing.T) {
 	b, r := bootstrapper("345678901234")
-	require.NoError(t, b.Env(context.Background(), deploy.Up, "prod"))
+	require.NoError(t, b.Env(context.Background(), stage.Up, "prod"))
 	assert.Equal(t, []string{"up bootstrap/prod"}, r.runs)
 	assert.Contains(t, b.Out.(*bytes.Buffer).String(), "break-glass arn:aws:iam::345678901234:role/payments-break-glass")
 
 	b, r = bootstrapper("123456789012")
-	err := b.Env(context.Background(), deploy.Up, "prod")
+	err := b.Env(context.Background(), stage.Up, "prod")
 	require.ErrorIs(t, err, deploy.ErrWrongAccount)
 	assert.Contains(t, err.Error(), "the credentials are for account 123456789012, but bootstrap prod is for account 345678901234")
 	assert.Empty(t, r.runs, "refused before anything runs")
 
 	b, r = bootstrapper("123456789012")
-	require.ErrorIs(t, b.State(context.Background(), deploy.Up), deploy.ErrWrongAccount, "the tooling account is 456789012345")
+	require.ErrorIs(t, b.State(context.Background(), stage.Up), deploy.ErrWrongAccount, "the tooling account is 456789012345")
 	assert.Empty(t, r.runs)
 	b, r = bootstrapper("456789012345")
-	require.NoError(t, b.State(context.Background(), deploy.Up))
+	require.NoError(t, b.State(context.Background(), stage.Up))
 	assert.Equal(t, []string{"up bootstrap/tooling"}, r.runs)
 
 	b, r = bootstrapper("123456789012")
-	require.ErrorContains(t, b.Env(context.Background(), deploy.Up, "qa"), `unknown environment "qa"`)
+	require.ErrorContains(t, b.Env(context.Background(), stage.Up, "qa"), `unknown environment "qa"`)
 	assert.Empty(t, r.runs)
 }
 
 func TestBootstrapTeardownWaitsForTheEnvironmentToBeGone(t *testing.T) {
 	b, r := bootstrapper("123456789012", "network: aws:ec2/vpc:Vpc vpc", "data: aws:dynamodb/table:Table transactions")
-	err := b.Env(context.Background(), deploy.Destroy, "dev")
+	err := b.Env(context.Background(), stage.Destroy, "dev")
 	require.ErrorIs(t, err, ErrLayersRemain)
 	assert.Contains(t, err.Error(), "go run mage.go destroy:env dev")
 	assert.Contains(t, err.Error(), "it holds 2: network: aws:ec2/vpc:Vpc vpc, data: aws:dynamodb/table:Table transactions")
 	assert.Empty(t, r.runs)
 
 	b, r = bootstrapper("123456789012")
-	require.NoError(t, b.Env(context.Background(), deploy.Destroy, "dev"))
+	require.NoError(t, b.Env(context.Background(), stage.Destroy, "dev"))
 	assert.Equal(t, []string{"destroy bootstrap/dev"}, r.runs)
 }

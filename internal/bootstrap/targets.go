@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/deploy/automation"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // Target runs one of the `bootstrap:*` targets that change an account
@@ -56,13 +56,13 @@ func Target(ctx context.Context, root, name string, args []string, command *auto
 	defer func() { _ = closeStore() }()
 	switch name {
 	case "env":
-		return b.Env(ctx, deploy.Up, env)
+		return b.Env(ctx, stage.Up, env)
 	case "destroy":
-		return b.Env(ctx, deploy.Destroy, env)
+		return b.Env(ctx, stage.Destroy, env)
 	case "state":
-		return b.State(ctx, deploy.Up)
+		return b.State(ctx, stage.Up)
 	default:
-		return b.State(ctx, deploy.Destroy)
+		return b.State(ctx, stage.Destroy)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -17,27 +16,8 @@ import (
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
-
-// Op is an operation on a stack.
-type Op string
-
-// The operations.
-const (
-	Preview Op = "preview"
-	Up      Op = "up"
-	Destroy Op = "destroy"
-)
-
-// Runner performs one operation on one layer's stack, streaming progress
-// lines to out, and reports the resource operations.
-type Runner interface {
-	Run(ctx context.Context, op Op, layer Layer, env profile.Environment, out io.Writer) (Outcome, error)
-}
-
-// Changes counts the resource operations of a run, by kind ("create",
-// "update", "delete", "replace", "same").
-type Changes map[string]int
 
 // preflighter is a Runner with checks of its own to pass before any layer
 // runs (the Automation runner's secrets passphrase).
@@ -72,8 +52,8 @@ type CLI interface {
 type Deployer struct {
 	// Root is the repository root holding the layer directories.
 	Root     string
-	Graph    []Layer
-	Runner   Runner
+	Graph    []stage.Layer
+	Runner   stage.Runner
 	Identity Identity
 	// Bootstrap, when set, reads the account's bootstrap version, which must
 	// be at least bootstrapiam.Version.
@@ -119,7 +99,7 @@ type Guard interface {
 }
 
 // guard asks the Guard, if any; release never fails the run.
-func (d *Deployer) guard(ctx context.Context, env profile.Environment, op Op, exclusive bool) (func(), error) {
+func (d *Deployer) guard(ctx context.Context, env profile.Environment, op stage.Op, exclusive bool) (func(), error) {
 	if d.Guard == nil {
 		return func() {}, nil
 	}
@@ -138,7 +118,7 @@ func (d *Deployer) guard(ctx context.Context, env profile.Environment, op Op, ex
 type LayerResult struct {
 	Layer    string
 	Status   string // succeeded, failed, skipped, waiting
-	Changes  Changes
+	Changes  stage.Changes
 	Duration time.Duration
 	Err      error
 	// firstDeploy is set when the operation creates the layer's stack.
@@ -148,7 +128,7 @@ type LayerResult struct {
 // Report is the outcome of an operation over an environment.
 type Report struct {
 	Env    profile.Environment
-	Op     Op
+	Op     stage.Op
 	Layers []LayerResult
 }
 
@@ -187,15 +167,15 @@ func (r Report) Cancelled() []string {
 var ErrWrongAccount = errors.New("wrong AWS account")
 
 // Run validates everything it can before touching any stack, then runs op.
-func (d *Deployer) Run(ctx context.Context, op Op, envName string) (Report, error) {
+func (d *Deployer) Run(ctx context.Context, op stage.Op, envName string) (Report, error) {
 	report, _, err := d.run(ctx, op, envName)
 	return report, err
 }
 
 // Deploy updates an environment (Run with Up), then builds its deployed
 // manifest from the stacks' state, with the one preflight.
-func (d *Deployer) Deploy(ctx context.Context, envName string, in Inspector, prov manifest.Provenance) (Report, manifest.Manifest, error) {
-	report, p, err := d.run(ctx, Up, envName)
+func (d *Deployer) Deploy(ctx context.Context, envName string, in stage.Inspector, prov manifest.Provenance) (Report, manifest.Manifest, error) {
+	report, p, err := d.run(ctx, stage.Up, envName)
 	if err != nil {
 		return report, manifest.Manifest{}, err
 	}
@@ -204,17 +184,17 @@ func (d *Deployer) Deploy(ctx context.Context, envName string, in Inspector, pro
 }
 
 // run is Run, returning the environment's profile the preflight validated.
-func (d *Deployer) run(ctx context.Context, op Op, envName string) (Report, profile.Profile, error) {
+func (d *Deployer) run(ctx context.Context, op stage.Op, envName string) (Report, profile.Profile, error) {
 	var p profile.Profile
 	env, err := profile.ParseEnvironment(envName)
 	if err != nil {
 		return Report{}, p, err
 	}
-	if op == Destroy && confirmed[env] && d.ConfirmDestroy != string(env) {
+	if op == stage.Destroy && confirmed[env] && d.ConfirmDestroy != string(env) {
 		return Report{Env: env, Op: op}, p, fmt.Errorf("%w: set CONFIRM_DESTROY=%s to destroy %s", ErrConfirmDestroy, env, env)
 	}
 	var approved PlanFile
-	if op == Up && d.PlanFile != "" {
+	if op == stage.Up && d.PlanFile != "" {
 		if approved, err = d.checkedPlanFile(env); err != nil {
 			return Report{Env: env, Op: op}, p, err
 		}
@@ -223,17 +203,17 @@ func (d *Deployer) run(ctx context.Context, op Op, envName string) (Report, prof
 	if err != nil {
 		return Report{Env: env, Op: op}, p, err
 	}
-	if op != Destroy && d.Quotas != nil {
+	if op != stage.Destroy && d.Quotas != nil {
 		if err := quota.Check(ctx, d.Quotas, p); err != nil {
 			return Report{Env: env, Op: op}, p, err
 		}
 	}
-	if env == profile.Prod && (op == Destroy || (op == Up && d.AllowDataLoss)) {
+	if env == profile.Prod && (op == stage.Destroy || (op == stage.Up && d.AllowDataLoss)) {
 		if err := d.holdsBreakGlass(ctx, p); err != nil {
 			return Report{Env: env, Op: op}, p, err
 		}
 	}
-	release, err := d.guard(ctx, env, op, op != Preview)
+	release, err := d.guard(ctx, env, op, op != stage.Preview)
 	if err != nil {
 		return Report{Env: env, Op: op}, p, err
 	}
@@ -242,11 +222,11 @@ func (d *Deployer) run(ctx context.Context, op Op, envName string) (Report, prof
 	rs := &runState{fresh: func(string) bool { return false }}
 	var report Report
 	switch op {
-	case Destroy:
-		report = d.sequential(ctx, op, env, DestroyOrder(d.Graph), rs)
-	case Preview:
+	case stage.Destroy:
+		report = d.sequential(ctx, op, env, stage.DestroyOrder(d.Graph), rs)
+	case stage.Preview:
 		report = d.concurrent(ctx, op, env, rs)
-	case Up:
+	case stage.Up:
 		var stop error
 		if d.PlanFile != "" {
 			report, stop = d.applyApproved(ctx, env, approved, rs)
@@ -288,7 +268,7 @@ func (d *Deployer) holdsBreakGlass(ctx context.Context, p profile.Profile) error
 
 // preflight is every check that must pass before any stack is touched.
 func (d *Deployer) preflight(ctx context.Context, env profile.Environment) (profile.Profile, error) {
-	if err := validateGraph(d.Graph); err != nil {
+	if err := stage.ValidateGraph(d.Graph); err != nil {
 		return profile.Profile{}, err
 	}
 	target, err := profile.ForDeployment(d.Root, env)
@@ -358,7 +338,7 @@ const (
 
 // concurrent starts each layer as soon as all its dependencies succeeded. After
 // a failure no further layer starts; layers already running finish.
-func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environment, rs *runState) Report {
+func (d *Deployer) concurrent(ctx context.Context, op stage.Op, env profile.Environment, rs *runState) Report {
 	var (
 		mu      sync.Mutex
 		results = map[string]LayerResult{}
@@ -372,14 +352,14 @@ func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environmen
 	}
 	for _, l := range d.Graph {
 		wg.Add(1)
-		go func(l Layer) {
+		go func(l stage.Layer) {
 			defer wg.Done()
 			defer close(done[l.Name])
 			for _, dep := range l.DependsOn {
 				<-done[dep]
 			}
 			mu.Lock()
-			if op == Preview {
+			if op == stage.Preview {
 				for _, dep := range l.DependsOn {
 					if r := results[dep]; r.Status == statusWaiting || (r.Status == statusSucceeded && r.firstDeploy) {
 						results[l.Name] = LayerResult{Layer: l.Name, Status: statusWaiting}
@@ -419,7 +399,7 @@ func (d *Deployer) concurrent(ctx context.Context, op Op, env profile.Environmen
 }
 
 // sequential runs layers one after another and skips the rest after a failure.
-func (d *Deployer) sequential(ctx context.Context, op Op, env profile.Environment, order []Layer, rs *runState) Report {
+func (d *Deployer) sequential(ctx context.Context, op stage.Op, env profile.Environment, order []stage.Layer, rs *runState) Report {
 	report := Report{Env: env, Op: op}
 	out := &syncWriter{w: d.Out}
 	failed := false
@@ -435,7 +415,7 @@ func (d *Deployer) sequential(ctx context.Context, op Op, env profile.Environmen
 	return report
 }
 
-func (d *Deployer) runLayer(ctx context.Context, op Op, l Layer, env profile.Environment, out *syncWriter, rs *runState) LayerResult {
+func (d *Deployer) runLayer(ctx context.Context, op stage.Op, l stage.Layer, env profile.Environment, out *syncWriter, rs *runState) LayerResult {
 	start := d.Now()
 	w := &prefixWriter{prefix: "[" + l.Name + "] ", out: out}
 	outcome, err := d.runGuarded(ctx, op, l, env, w, rs)
@@ -454,7 +434,7 @@ func (d *Deployer) runLayer(ctx context.Context, op Op, l Layer, env profile.Env
 
 // createsStack reports whether an operation creates the layer's stack
 // resource: the layer has never been deployed.
-func createsStack(steps []Step) bool {
+func createsStack(steps []stage.Step) bool {
 	for _, s := range steps {
 		if s.Op == "create" && s.Type == "pulumi:pulumi:Stack" {
 			return true
@@ -469,11 +449,11 @@ func createsStack(steps []Step) bool {
 // not allowed to be lost is refused. An update whose plan changes nothing,
 // outputs included, is skipped when the layer's state is fresh (nothing for
 // its refresh to record). A preview warns of data loss.
-func (d *Deployer) runGuarded(ctx context.Context, op Op, l Layer, env profile.Environment, w io.Writer, rs *runState) (Outcome, error) {
-	if op == Up {
+func (d *Deployer) runGuarded(ctx context.Context, op stage.Op, l stage.Layer, env profile.Environment, w io.Writer, rs *runState) (stage.Outcome, error) {
+	if op == stage.Up {
 		plan := rs.plans[l.Name]
 		if plan != nil && plan.after != "" && rs.approved {
-			return Outcome{}, fmt.Errorf("%w: %s changes outputs %s reads, so %s could not be planned before %s applied, and the approval covers none of %s's changes; "+
+			return stage.Outcome{}, fmt.Errorf("%w: %s changes outputs %s reads, so %s could not be planned before %s applied, and the approval covers none of %s's changes; "+
 				"%s has applied: make a new plan of %s and approve it", ErrNeedsNewPlan, plan.after, l.Name, l.Name, plan.after, l.Name, plan.after, env)
 		}
 		if plan == nil || plan.after != "" {
@@ -482,28 +462,28 @@ func (d *Deployer) runGuarded(ctx context.Context, op Op, l Layer, env profile.E
 			}
 			plan = d.planLayer(ctx, l, env, rs.dir)
 			if plan.err != nil {
-				return Outcome{}, fmt.Errorf("plan before update: %w", plan.err)
+				return stage.Outcome{}, fmt.Errorf("plan before update: %w", plan.err)
 			}
 			fmt.Fprintf(w, "plan: %s\n", planLine(plan.outcome))
 		}
 		if err := d.checkLoss(env, plan.outcome, w); err != nil {
-			return Outcome{}, err
+			return stage.Outcome{}, err
 		}
 		if rs.fresh(l.Name) && plan.outcome.Empty() {
 			// Nothing to change, outputs included: the update would only
 			// refresh. The layer keeps its state as it is.
 			fmt.Fprintln(w, "no changes: not updated")
-			return Outcome{Changes: plan.outcome.Changes, Steps: plan.outcome.Steps}, nil
+			return stage.Outcome{Changes: plan.outcome.Changes, Steps: plan.outcome.Steps}, nil
 		}
 		if err := ctx.Err(); err != nil {
-			return Outcome{}, err // stopped between the plan and the update
+			return stage.Outcome{}, err // stopped between the plan and the update
 		}
 		return d.apply(ctx, l, env, plan, w)
 	}
-	outcome, err := d.Runner.Run(ctx, op, l, env, w)
-	if err == nil && op == Preview {
-		if loss := DataLoss(outcome.Steps); len(loss) > 0 {
-			fmt.Fprintf(w, "WARNING: this change destroys data; an update will be refused unless data loss is allowed:\n%s\n", describeLoss(loss))
+	outcome, err := d.Runner.Run(ctx, op, l, string(env), w)
+	if err == nil && op == stage.Preview {
+		if loss := stage.DataLoss(outcome.Steps); len(loss) > 0 {
+			fmt.Fprintf(w, "WARNING: this change destroys data; an update will be refused unless data loss is allowed:\n%s\n", stage.DescribeLoss(loss))
 		}
 	}
 	return outcome, err
@@ -511,15 +491,15 @@ func (d *Deployer) runGuarded(ctx context.Context, op Op, l Layer, env profile.E
 
 // checkLoss refuses a plan that destroys data unless data loss is allowed,
 // and says so aloud when it is.
-func (d *Deployer) checkLoss(env profile.Environment, plan Outcome, w io.Writer) error {
-	loss := DataLoss(plan.Steps)
+func (d *Deployer) checkLoss(env profile.Environment, plan stage.Outcome, w io.Writer) error {
+	loss := stage.DataLoss(plan.Steps)
 	if len(loss) == 0 {
 		return nil
 	}
 	if !d.AllowDataLoss {
-		return fmt.Errorf("%w:\n%s\nreview the change; if the loss is intended, deploy again with data loss allowed (ALLOW_DATA_LOSS=%s)", ErrDataLoss, describeLoss(loss), env)
+		return fmt.Errorf("%w:\n%s\nreview the change; if the loss is intended, deploy again with data loss allowed (ALLOW_DATA_LOSS=%s)", stage.ErrDataLoss, stage.DescribeLoss(loss), env)
 	}
-	fmt.Fprintf(w, "data loss allowed:\n%s\n", describeLoss(loss))
+	fmt.Fprintf(w, "data loss allowed:\n%s\n", stage.DescribeLoss(loss))
 	return nil
 }
 
@@ -531,21 +511,4 @@ func (d *Deployer) printSummary(r Report) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Layer, l.Status, l.Changes, l.Duration.Round(time.Millisecond))
 	}
 	tw.Flush()
-}
-
-// String renders changes as "create=3 update=1", sorted, or "-" for none.
-func (c Changes) String() string {
-	if len(c) == 0 {
-		return "-"
-	}
-	keys := make([]string, 0, len(c))
-	for k := range c {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s=%d", k, c[k])
-	}
-	return strings.Join(parts, " ")
 }

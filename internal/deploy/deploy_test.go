@@ -19,7 +19,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // fakeRunner records the order layers start and finish in, and can hold a
@@ -33,32 +36,32 @@ type fakeRunner struct {
 	overlaps []string
 	// planned are the steps a preview of a layer reports (three creates
 	// when unset); outputs, the layers whose preview changes an output.
-	planned map[string][]Step
+	planned map[string][]stage.Step
 	outputs map[string]bool
 	changed map[string][]string // layer -> the outputs its preview changes
 }
 
 func newFakeRunner() *fakeRunner {
-	f := &fakeRunner{started: map[string]chan struct{}{}, waitFor: map[string]string{}, fail: map[string]error{}, planned: map[string][]Step{}}
-	for _, l := range Graph() {
+	f := &fakeRunner{started: map[string]chan struct{}{}, waitFor: map[string]string{}, fail: map[string]error{}, planned: map[string][]stage.Step{}}
+	for _, l := range contract.Graph() {
 		f.started[l.Name] = make(chan struct{})
 	}
 	return f
 }
 
-func (f *fakeRunner) Run(ctx context.Context, op Op, l Layer, env profile.Environment, out io.Writer) (Outcome, error) {
+func (f *fakeRunner) Run(ctx context.Context, op stage.Op, l stage.Layer, env string, out io.Writer) (stage.Outcome, error) {
 	f.mu.Lock()
-	if op == Preview {
+	if op == stage.Preview {
 		f.events = append(f.events, "preview "+l.Name)
 		f.mu.Unlock()
 		io.WriteString(out, "Previewing ("+string(env)+")\n")
 		steps, ok := f.planned[l.Name]
 		if !ok {
 			for i := range 3 {
-				steps = append(steps, NewStep("create", "aws:s3/bucketV2:BucketV2", fmt.Sprintf("urn:pulumi:%s::%s::aws:s3/bucketV2:BucketV2::b%d", env, l.Name, i), nil, nil))
+				steps = append(steps, stage.NewStep("create", "aws:s3/bucketV2:BucketV2", fmt.Sprintf("urn:pulumi:%s::%s::aws:s3/bucketV2:BucketV2::b%d", env, l.Name, i), nil, nil, naming.Physical))
 			}
 		}
-		return Outcome{Changes: ChangesOf(steps), Steps: steps, OutputsChanged: f.outputs[l.Name], ChangedOutputs: f.changed[l.Name]}, nil
+		return stage.Outcome{Changes: stage.ChangesOf(steps), Steps: steps, OutputsChanged: f.outputs[l.Name], ChangedOutputs: f.changed[l.Name]}, nil
 	}
 	f.events = append(f.events, "start "+l.Name)
 	f.mu.Unlock()
@@ -70,7 +73,7 @@ func (f *fakeRunner) Run(ctx context.Context, op Op, l Layer, env profile.Enviro
 			f.overlaps = append(f.overlaps, l.Name+"+"+other)
 			f.mu.Unlock()
 		case <-time.After(5 * time.Second):
-			return Outcome{}, errors.New(l.Name + " ran alone: " + other + " never started while it ran")
+			return stage.Outcome{}, errors.New(l.Name + " ran alone: " + other + " never started while it ran")
 		}
 	}
 	io.WriteString(out, "Updating ("+string(env)+")\npartial line")
@@ -78,9 +81,9 @@ func (f *fakeRunner) Run(ctx context.Context, op Op, l Layer, env profile.Enviro
 	f.events = append(f.events, "end "+l.Name)
 	f.mu.Unlock()
 	if err := f.fail[l.Name]; err != nil {
-		return Outcome{}, err
+		return stage.Outcome{}, err
 	}
-	return Outcome{Changes: Changes{"create": 3}}, nil
+	return stage.Outcome{Changes: stage.Changes{"create": 3}}, nil
 }
 
 type fixedIdentity struct {
@@ -105,10 +108,10 @@ type fakeCLI struct{ err error }
 
 func (c fakeCLI) Check(context.Context) (string, error) { return "v3.274.1", c.err }
 
-func newDeployer(runner Runner, account string) (*Deployer, *bytes.Buffer) {
+func newDeployer(runner stage.Runner, account string) (*Deployer, *bytes.Buffer) {
 	out := &bytes.Buffer{}
 	return &Deployer{
-		Root: "../..", Graph: Graph(), Runner: runner,
+		Root: "../..", Graph: contract.Graph(), Runner: runner,
 		Identity: fixedIdentity{account: account}, CLI: fakeCLI{},
 		Out: out, Now: time.Now,
 	}, out
@@ -125,7 +128,7 @@ func indexOf(events []string, e string) int {
 
 func TestPlatformGraphReadsTheKeyFirst(t *testing.T) {
 	var deps [][]string
-	for _, l := range Graph() {
+	for _, l := range contract.Graph() {
 		deps = append(deps, append([]string{l.Name}, l.DependsOn...))
 	}
 	assert.Equal(t, [][]string{
@@ -135,7 +138,7 @@ func TestPlatformGraphReadsTheKeyFirst(t *testing.T) {
 		{"observability", "network", "data", "compute"},
 	}, deps, "every layer reads the environment's key from network")
 	reads := map[string][]string{}
-	for _, l := range Graph() {
+	for _, l := range contract.Graph() {
 		for up, keys := range l.Reads {
 			reads[l.Name+"<"+up] = keys
 		}
@@ -156,13 +159,13 @@ func TestUpRunsIndependentLayersConcurrentlyAndDependentsAfter(t *testing.T) {
 	d, out := newDeployer(runner, "234567890123")
 	// A graph where network and data are independent, to prove the
 	// scheduler overlaps what it may.
-	d.Graph = []Layer{
+	d.Graph = []stage.Layer{
 		{Name: "network"},
 		{Name: "data"},
 		{Name: "compute", DependsOn: []string{"network", "data"}},
 		{Name: "observability", DependsOn: []string{"data", "compute"}},
 	}
-	report, err := d.Run(context.Background(), Up, "staging")
+	report, err := d.Run(context.Background(), stage.Up, "staging")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"network+data"}, runner.overlaps, "network and data overlap")
 
@@ -176,7 +179,7 @@ func TestUpRunsIndependentLayersConcurrentlyAndDependentsAfter(t *testing.T) {
 	require.Len(t, report.Layers, 4)
 	for _, l := range report.Layers {
 		assert.Equal(t, "succeeded", l.Status, l.Layer)
-		assert.Equal(t, Changes{"create": 3}, l.Changes)
+		assert.Equal(t, stage.Changes{"create": 3}, l.Changes)
 	}
 	text := out.String()
 	assert.Contains(t, text, "[network] Updating (staging)\n", "progress lines carry the layer name")
@@ -188,7 +191,7 @@ func TestUpRunsIndependentLayersConcurrentlyAndDependentsAfter(t *testing.T) {
 func TestDestroyRunsInExactReverseOrder(t *testing.T) {
 	runner := newFakeRunner()
 	d, _ := newDeployer(runner, "123456789012")
-	_, err := d.Run(context.Background(), Destroy, "dev")
+	_, err := d.Run(context.Background(), stage.Destroy, "dev")
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"start observability", "end observability", "start compute", "end compute",
@@ -200,7 +203,7 @@ func TestFirstFailureStopsDownstreamLayers(t *testing.T) {
 	runner := newFakeRunner()
 	runner.fail["data"] = errors.New("AccessDenied: dynamodb:CreateTable")
 	d, out := newDeployer(runner, "345678901234")
-	report, err := d.Run(context.Background(), Up, "prod")
+	report, err := d.Run(context.Background(), stage.Up, "prod")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "layer data failed: AccessDenied: dynamodb:CreateTable")
 	status := map[string]string{}
@@ -219,7 +222,7 @@ func TestDestroyStopsAtFirstFailure(t *testing.T) {
 	runner := newFakeRunner()
 	runner.fail["compute"] = errors.New("ENI still in use")
 	d, _ := newDeployer(runner, "123456789012")
-	_, err := d.Run(context.Background(), Destroy, "dev")
+	_, err := d.Run(context.Background(), stage.Destroy, "dev")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "layer compute failed")
 	assert.NotContains(t, runner.events, "start data")
@@ -229,7 +232,7 @@ func TestDestroyStopsAtFirstFailure(t *testing.T) {
 func TestWrongAccountIsRefusedBeforeAnyLayer(t *testing.T) {
 	runner := newFakeRunner()
 	d, _ := newDeployer(runner, "123456789012") // dev's account
-	_, err := d.Run(context.Background(), Up, "prod")
+	_, err := d.Run(context.Background(), stage.Up, "prod")
 	require.ErrorIs(t, err, ErrWrongAccount)
 	assert.Contains(t, err.Error(), "the credentials are for account 123456789012, but prod is account 345678901234")
 	assert.Empty(t, runner.events)
@@ -239,7 +242,7 @@ func TestMissingCredentialsAreReported(t *testing.T) {
 	runner := newFakeRunner()
 	d, _ := newDeployer(runner, "")
 	d.Identity = fixedIdentity{err: errors.New("no EC2 IMDS role found")}
-	_, err := d.Run(context.Background(), Up, "dev")
+	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sts:GetCallerIdentity")
 	assert.Empty(t, runner.events)
@@ -248,7 +251,7 @@ func TestMissingCredentialsAreReported(t *testing.T) {
 func TestUnknownEnvironmentIsRefused(t *testing.T) {
 	runner := newFakeRunner()
 	d, _ := newDeployer(runner, "123456789012")
-	_, err := d.Run(context.Background(), Up, "nosuchenv")
+	_, err := d.Run(context.Background(), stage.Up, "nosuchenv")
 	require.Error(t, err)
 	assert.Equal(t, `unknown environment "nosuchenv": allowed dev, staging, prod`, err.Error())
 	assert.Empty(t, runner.events)
@@ -274,20 +277,20 @@ func TestInvalidStackConfigIsRefused(t *testing.T) {
 	runner := newFakeRunner()
 	d, _ := newDeployer(runner, "123456789012")
 	d.Root = root
-	_, err := d.Run(context.Background(), Up, "dev")
+	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.Error(t, err, "every environment's config is validated, so overlaps between them can be checked")
 	assert.Contains(t, err.Error(), `payments:lambdaMemoryMb = "99999": allowed 128-10240`)
 	assert.Empty(t, runner.events)
 }
 
 func TestGraphIsAValidOrder(t *testing.T) {
-	require.NoError(t, validateGraph(Graph()))
-	bad := []Layer{{Name: "compute", DependsOn: []string{"network"}}, {Name: "network"}}
-	assert.Error(t, validateGraph(bad))
+	require.NoError(t, stage.ValidateGraph(contract.Graph()))
+	bad := []stage.Layer{{Name: "compute", DependsOn: []string{"network"}}, {Name: "network"}}
+	assert.Error(t, stage.ValidateGraph(bad))
 }
 
-func tableReplacement() []Step {
-	return []Step{
+func tableReplacement() []stage.Step {
+	return []stage.Step{
 		{Op: "same", Type: "aws:s3/bucketV2:BucketV2", URN: "urn:pulumi:prod::data::payments:data:AuditBucket$aws:s3/bucketV2:BucketV2::audit-logs", Physical: "audit-logs-prod-pay01"},
 		{Op: "replace", Type: "aws:dynamodb/table:Table", URN: "urn:pulumi:prod::data::payments:data:TransactionsTable$aws:dynamodb/table:Table::transactions", Physical: "transactions-prod-pay01"},
 		{Op: "create-replacement", Type: "aws:dynamodb/table:Table", URN: "urn:pulumi:prod::data::payments:data:TransactionsTable$aws:dynamodb/table:Table::transactions", Physical: "transactions-prod-pay01"},
@@ -298,9 +301,9 @@ func TestUpdateThatDestroysDataIsRefusedBeforeAnyLayerChanges(t *testing.T) {
 	runner := newFakeRunner()
 	runner.planned["data"] = tableReplacement()
 	d, out := newDeployer(runner, "345678901234")
-	report, err := d.Run(context.Background(), Up, "prod")
+	report, err := d.Run(context.Background(), stage.Up, "prod")
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrDataLoss)
+	assert.ErrorIs(t, err, stage.ErrDataLoss)
 	msg := err.Error()
 	assert.Contains(t, msg, "layer data failed")
 	assert.Contains(t, msg, "replace aws:dynamodb/table:Table transactions-prod-pay01: the transactions in it would be lost")
@@ -308,7 +311,7 @@ func TestUpdateThatDestroysDataIsRefusedBeforeAnyLayerChanges(t *testing.T) {
 	assert.NotContains(t, msg, "audit-logs", "an unchanged bucket is not a loss")
 
 	assert.Contains(t, runner.events, "preview data")
-	for _, l := range Graph() {
+	for _, l := range contract.Graph() {
 		assert.NotContains(t, runner.events, "start "+l.Name, "the plan is refused before any layer is updated, upstream included")
 	}
 	statuses := map[string]string{}
@@ -326,15 +329,15 @@ func TestAllowedDataLossIsDeployedAndSaidAloud(t *testing.T) {
 	runner.planned["data"] = tableReplacement()
 	d, out := newDeployer(runner, "345678901234")
 	d.AllowDataLoss = true
-	_, err := d.Run(context.Background(), Up, "prod")
+	_, err := d.Run(context.Background(), stage.Up, "prod")
 	require.ErrorIs(t, err, ErrNeedsBreakGlass, "in prod only the break-glass role may lose data")
 	assert.Contains(t, err.Error(), "the caller is arn:aws:iam::345678901234:user/someone; assume arn:aws:iam::345678901234:role/payments-break-glass with MFA")
 	assert.Empty(t, runner.events, "refused before anything is touched")
 	d.Identity = fixedIdentity{account: "345678901234", arn: "arn:aws:sts::345678901234:assumed-role/payments-pipeline-deployer/gh-1"}
-	_, err = d.Run(context.Background(), Up, "prod")
+	_, err = d.Run(context.Background(), stage.Up, "prod")
 	require.ErrorIs(t, err, ErrNeedsBreakGlass, "nor the deployer")
 	d.Identity = breakGlass
-	_, err = d.Run(context.Background(), Up, "prod")
+	_, err = d.Run(context.Background(), stage.Up, "prod")
 	require.NoError(t, err)
 	assert.Contains(t, runner.events, "start data")
 	assert.Contains(t, out.String(), "[data] data loss allowed:\n[data]   - replace aws:dynamodb/table:Table transactions-prod-pay01")
@@ -344,14 +347,14 @@ func TestPreviewWarnsOfDataLoss(t *testing.T) {
 	runner := newFakeRunner()
 	runner.planned["data"] = tableReplacement()
 	d, out := newDeployer(runner, "345678901234")
-	_, err := d.Run(context.Background(), Preview, "prod")
+	_, err := d.Run(context.Background(), stage.Preview, "prod")
 	require.NoError(t, err, "a preview changes nothing, so it only warns")
 	assert.Contains(t, out.String(), "[data] WARNING: this change destroys data")
 	assert.NotContains(t, out.String(), "[network] WARNING")
 }
 
 func TestDataLossIsReplacementOrDeletionOfStatefulResources(t *testing.T) {
-	steps := []Step{
+	steps := []stage.Step{
 		{Op: "replace", Type: "aws:ec2/subnet:Subnet", URN: "a"},
 		{Op: "update", Type: "aws:dynamodb/table:Table", URN: "b"},
 		{Op: "delete", Type: "aws:s3/bucketV2:BucketV2", URN: "c"},
@@ -360,7 +363,7 @@ func TestDataLossIsReplacementOrDeletionOfStatefulResources(t *testing.T) {
 		{Op: "create", Type: "aws:dynamodb/table:Table", URN: "f"},
 	}
 	var urns []string
-	for _, s := range DataLoss(steps) {
+	for _, s := range stage.DataLoss(steps) {
 		urns = append(urns, s.URN)
 	}
 	assert.Equal(t, []string{"c", "e"}, urns)
@@ -383,9 +386,9 @@ func TestCallerEnvironmentFollowsTheCredentials(t *testing.T) {
 // exist yet.
 func TestPreviewOfANewEnvironmentSaysWhatWaits(t *testing.T) {
 	runner := newFakeRunner()
-	runner.planned["network"] = []Step{{Op: "create", Type: "pulumi:pulumi:Stack", URN: "urn:pulumi:dev::network::pulumi:pulumi:Stack::network-dev"}}
+	runner.planned["network"] = []stage.Step{{Op: "create", Type: "pulumi:pulumi:Stack", URN: "urn:pulumi:dev::network::pulumi:pulumi:Stack::network-dev"}}
 	d, out := newDeployer(runner, "123456789012")
-	report, err := d.Run(context.Background(), Preview, "dev")
+	report, err := d.Run(context.Background(), stage.Preview, "dev")
 	require.NoError(t, err)
 	status := map[string]string{}
 	for _, l := range report.Layers {
@@ -400,20 +403,20 @@ func TestProdIsDestroyedOnlyWhenConfirmedByTheBreakGlassRole(t *testing.T) {
 	runner := newFakeRunner()
 	d, _ := newDeployer(runner, "345678901234")
 	d.Identity = fixedIdentity{err: errors.New("STS must not be asked before the confirmation")}
-	_, err := d.Run(context.Background(), Destroy, "prod")
+	_, err := d.Run(context.Background(), stage.Destroy, "prod")
 	require.ErrorIs(t, err, ErrConfirmDestroy)
 	assert.Contains(t, err.Error(), "set CONFIRM_DESTROY=prod to destroy prod")
 	d.ConfirmDestroy = "staging"
-	_, err = d.Run(context.Background(), Destroy, "prod")
+	_, err = d.Run(context.Background(), stage.Destroy, "prod")
 	require.ErrorIs(t, err, ErrConfirmDestroy, "confirming another environment is no confirmation")
 	assert.Empty(t, runner.events, "no layer was touched")
 
 	d.Identity, d.ConfirmDestroy = fixedIdentity{account: "345678901234"}, "prod"
-	_, err = d.Run(context.Background(), Destroy, "prod")
+	_, err = d.Run(context.Background(), stage.Destroy, "prod")
 	require.ErrorIs(t, err, ErrNeedsBreakGlass, "confirmed, but not by the break-glass role")
 	assert.Empty(t, runner.events, "no layer was touched")
 	d.Identity = breakGlass
-	_, err = d.Run(context.Background(), Destroy, "prod")
+	_, err = d.Run(context.Background(), stage.Destroy, "prod")
 	require.NoError(t, err)
 	assert.Contains(t, runner.events, "start network")
 }
@@ -421,17 +424,17 @@ func TestProdIsDestroyedOnlyWhenConfirmedByTheBreakGlassRole(t *testing.T) {
 func TestStagingIsDestroyedOnlyWhenConfirmed(t *testing.T) {
 	runner := newFakeRunner()
 	d, _ := newDeployer(runner, "234567890123")
-	_, err := d.Run(context.Background(), Destroy, "staging")
+	_, err := d.Run(context.Background(), stage.Destroy, "staging")
 	require.ErrorIs(t, err, ErrConfirmDestroy)
 	assert.Contains(t, err.Error(), "set CONFIRM_DESTROY=staging")
 	assert.Empty(t, runner.events)
 	d.ConfirmDestroy = "staging"
-	_, err = d.Run(context.Background(), Destroy, "staging")
+	_, err = d.Run(context.Background(), stage.Destroy, "staging")
 	require.NoError(t, err, "staging needs no break-glass role: its deployer destroys it")
 	assert.Contains(t, runner.events, "start network")
 
 	d, _ = newDeployer(newFakeRunner(), "123456789012")
-	_, err = d.Run(context.Background(), Destroy, "dev")
+	_, err = d.Run(context.Background(), stage.Destroy, "dev")
 	require.NoError(t, err, "dev asks nothing")
 }
 
@@ -439,7 +442,7 @@ func TestCLIFailureStopsBeforeAnyLayer(t *testing.T) {
 	runner := newFakeRunner()
 	d, _ := newDeployer(runner, "123456789012")
 	d.CLI = fakeCLI{err: errors.New("the Pulumi CLI is not installed")}
-	_, err := d.Run(context.Background(), Up, "dev")
+	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.ErrorContains(t, err, "the Pulumi CLI is not installed")
 	assert.Empty(t, runner.events)
 }
@@ -457,7 +460,7 @@ func (b fixedBootstrap) Version(context.Context, string) (int, bool, error) {
 // bootstrapped, or whose bootstrap is older than the code needs, before any
 // stack is touched, naming both versions and the command that fixes it.
 func TestAnAccountWithoutItsBootstrapIsRefusedBeforeAnything(t *testing.T) {
-	for _, op := range []Op{Up, Preview, Destroy} {
+	for _, op := range []stage.Op{stage.Up, stage.Preview, stage.Destroy} {
 		runner := newFakeRunner()
 		d, _ := newDeployer(runner, "123456789012")
 		d.Bootstrap = fixedBootstrap{}
@@ -477,7 +480,7 @@ func TestAnAccountWithoutItsBootstrapIsRefusedBeforeAnything(t *testing.T) {
 	runner := newFakeRunner()
 	d, _ := newDeployer(runner, "123456789012")
 	d.Bootstrap = fixedBootstrap{version: 2, found: true}
-	_, err := d.Run(context.Background(), Up, "dev")
+	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.NotEmpty(t, runner.events)
 }
@@ -495,7 +498,7 @@ func (b backendRunner) StateBackend() string { return b.url }
 // stack is touched: its first state call would be denied, or its state
 // would sit where another environment's roles reach it.
 func TestABackendTheStateBucketPolicyDoesNotCoverIsRefused(t *testing.T) {
-	for _, op := range []Op{Up, Preview, Destroy} {
+	for _, op := range []stage.Op{stage.Up, stage.Preview, stage.Destroy} {
 		runner := backendRunner{newFakeRunner(), "s3://acmepay-payments-pulumi-state/staging?region=us-east-1"}
 		d, _ := newDeployer(runner, "123456789012")
 		_, err := d.Run(context.Background(), op, "dev")
@@ -505,7 +508,7 @@ func TestABackendTheStateBucketPolicyDoesNotCoverIsRefused(t *testing.T) {
 	}
 	runner := backendRunner{newFakeRunner(), "s3://acmepay-payments-pulumi-state/dev?region=us-east-1"}
 	d, _ := newDeployer(runner, "123456789012")
-	_, err := d.Run(context.Background(), Up, "dev")
+	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.NotEmpty(t, runner.events)
 }
@@ -517,15 +520,15 @@ func TestABackendTheStateBucketPolicyDoesNotCoverIsRefused(t *testing.T) {
 // adopted hand change), so that its state records the live value. Without
 // a drift check to say the state is fresh, every layer is updated.
 func TestALayerWithNothingToChangeIsNotUpdated(t *testing.T) {
-	same := func(layer string) []Step {
-		return []Step{NewStep("same", "aws:s3/bucketV2:BucketV2", "urn:pulumi:dev::"+layer+"::aws:s3/bucketV2:BucketV2::b", nil, nil)}
+	same := func(layer string) []stage.Step {
+		return []stage.Step{stage.NewStep("same", "aws:s3/bucketV2:BucketV2", "urn:pulumi:dev::"+layer+"::aws:s3/bucketV2:BucketV2::b", nil, nil, naming.Physical)}
 	}
 	runner := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift("dev")}}
 	for _, l := range []string{"data", "compute", "observability"} {
 		runner.planned[l] = same(l)
 	}
 	d, out := newDeployer(runner, "123456789012")
-	report, err := d.Run(context.Background(), Up, "dev")
+	report, err := d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.NotContains(t, runner.fakeRunner.events, "start data")
 	assert.NotContains(t, runner.fakeRunner.events, "start observability")
@@ -543,14 +546,14 @@ func TestALayerWithNothingToChangeIsNotUpdated(t *testing.T) {
 	runner.planned["observability"] = same("observability")
 	runner.outputs = map[string]bool{"observability": true}
 	d, _ = newDeployer(runner, "123456789012")
-	_, err = d.Run(context.Background(), Up, "dev")
+	_, err = d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.Contains(t, runner.fakeRunner.events, "start observability", "an output changes")
 
 	plain := newFakeRunner()
 	plain.planned["data"] = same("data")
 	d, _ = newDeployer(plain, "123456789012")
-	_, err = d.Run(context.Background(), Up, "dev")
+	_, err = d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.Contains(t, plain.events, "start data", "no drift check: the state may be stale")
 }
@@ -562,29 +565,29 @@ type planning struct {
 	applied map[string]string // layer -> the saved plan's content at apply
 }
 
-func (p *planning) PlanLayer(ctx context.Context, l Layer, env profile.Environment, path string, out io.Writer) (Outcome, error) {
-	o, err := p.Run(ctx, Preview, l, env, out)
+func (p *planning) PlanLayer(ctx context.Context, l stage.Layer, env string, path string, out io.Writer) (stage.Outcome, error) {
+	o, err := p.Run(ctx, stage.Preview, l, env, out)
 	if err == nil {
 		// A plan file's format, with what the plan was of in its manifest.
-		raw, _ := json.Marshal(apitype.DeploymentPlanV1{Manifest: apitype.ManifestV1{Magic: "plan of " + l.Name + ": " + ChangesOf(o.Steps).String()}})
+		raw, _ := json.Marshal(apitype.DeploymentPlanV1{Manifest: apitype.ManifestV1{Magic: "plan of " + l.Name + ": " + stage.ChangesOf(o.Steps).String()}})
 		err = os.WriteFile(path, raw, 0o600)
 	}
 	return o, err
 }
 
-func (p *planning) ApplyPlan(ctx context.Context, l Layer, env profile.Environment, path string, out io.Writer) (Outcome, error) {
+func (p *planning) ApplyPlan(ctx context.Context, l stage.Layer, env string, path string, out io.Writer) (stage.Outcome, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return Outcome{}, err
+		return stage.Outcome{}, err
 	}
 	var plan apitype.DeploymentPlanV1
 	if err := json.Unmarshal(raw, &plan); err != nil {
-		return Outcome{}, err
+		return stage.Outcome{}, err
 	}
 	p.mu.Lock()
 	p.applied[l.Name] = plan.Manifest.Magic
 	p.mu.Unlock()
-	return p.Run(ctx, Up, l, env, out)
+	return p.Run(ctx, stage.Up, l, env, out)
 }
 
 // An update plans every layer before any changes, shows the plans in one
@@ -593,10 +596,10 @@ func (p *planning) ApplyPlan(ctx context.Context, l Layer, env profile.Environme
 func TestAnUpdatePlansEveryLayerFirstAndAppliesThePlans(t *testing.T) {
 	runner := &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}
 	d, out := newDeployer(runner, "123456789012")
-	_, err := d.Run(context.Background(), Up, "dev")
+	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	ev := runner.events
-	for _, l := range Graph() {
+	for _, l := range contract.Graph() {
 		assert.Less(t, indexOf(ev, "preview "+l.Name), indexOf(ev, "start network"), "%s is planned before anything changes", l.Name)
 		assert.Equal(t, "plan of "+l.Name+": create=3", runner.applied[l.Name], "%s's update is held to its saved plan", l.Name)
 	}
@@ -608,7 +611,7 @@ func TestAnUpdatePlansEveryLayerFirstAndAppliesThePlans(t *testing.T) {
 	runner = &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}
 	runner.outputs = map[string]bool{"network": true}
 	d, out = newDeployer(runner, "123456789012")
-	_, err = d.Run(context.Background(), Up, "dev")
+	_, err = d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	ev = runner.events
 	assert.Less(t, indexOf(ev, "preview network"), indexOf(ev, "start network"))
@@ -631,10 +634,10 @@ func TestAnUpdatePlansEveryLayerFirstAndAppliesThePlans(t *testing.T) {
 	runner.outputs = map[string]bool{"network": true}
 	runner.changed = map[string][]string{"network": {"inventory"}}
 	d, out = newDeployer(runner, "123456789012")
-	_, err = d.Run(context.Background(), Up, "dev")
+	_, err = d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.NotContains(t, out.String(), "planned once")
-	for _, l := range Graph() {
+	for _, l := range contract.Graph() {
 		assert.Equal(t, 1, count(runner.events, "preview "+l.Name), "%s is planned once", l.Name)
 	}
 
@@ -645,7 +648,7 @@ func TestAnUpdatePlansEveryLayerFirstAndAppliesThePlans(t *testing.T) {
 	runner.outputs = map[string]bool{"network": true}
 	runner.changed = map[string][]string{"network": {"inventory", "vpcId"}}
 	d, out = newDeployer(runner, "123456789012")
-	_, err = d.Run(context.Background(), Up, "dev")
+	_, err = d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.Regexp(t, `\ndata\s+3\s+0\s+0\s+0\s+none\s+create=3\n`, out.String(), "data reads only the key")
 	assert.Regexp(t, `compute\s+-\s+-\s+-\s+-\s+-\s+planned once network has applied \(it changes what compute reads\)`, out.String())
@@ -658,7 +661,7 @@ func TestAnUpdatePlansEveryLayerFirstAndAppliesThePlans(t *testing.T) {
 	runner.outputs = map[string]bool{"network": true}
 	runner.changed = map[string][]string{"network": {"environmentKeyArn"}}
 	d, out = newDeployer(runner, "123456789012")
-	_, err = d.Run(context.Background(), Up, "dev")
+	_, err = d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	for _, l := range []string{"data", "compute", "observability"} {
 		assert.Regexp(t, l+`\s+-\s+-\s+-\s+-\s+-\s+planned once network has applied`, out.String())
@@ -679,10 +682,10 @@ func count(events []string, e string) int {
 func TestAPlanThatFailsChangesNothing(t *testing.T) {
 	runner := &failingPreview{fakeRunner: newFakeRunner(), layer: "compute"}
 	d, out := newDeployer(runner, "123456789012")
-	_, err := d.Run(context.Background(), Up, "dev")
+	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "layer compute failed: plan: compute: Unable to find config payments:alarmEmails")
-	for _, l := range Graph() {
+	for _, l := range contract.Graph() {
 		assert.NotContains(t, runner.events, "start "+l.Name)
 	}
 	assert.Contains(t, out.String(), "nothing was changed")
@@ -693,9 +696,9 @@ type failingPreview struct {
 	layer string
 }
 
-func (f *failingPreview) Run(ctx context.Context, op Op, l Layer, env profile.Environment, out io.Writer) (Outcome, error) {
-	if op == Preview && l.Name == f.layer {
-		return Outcome{}, errors.New(l.Name + ": Unable to find config payments:alarmEmails")
+func (f *failingPreview) Run(ctx context.Context, op stage.Op, l stage.Layer, env string, out io.Writer) (stage.Outcome, error) {
+	if op == stage.Preview && l.Name == f.layer {
+		return stage.Outcome{}, errors.New(l.Name + ": Unable to find config payments:alarmEmails")
 	}
 	return f.fakeRunner.Run(ctx, op, l, env, out)
 }
@@ -718,7 +721,7 @@ func TestAnApprovedDeploymentStopsWhereItsPlanCouldNotReach(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dev.json")
 	_, err := d.SavePlan(context.Background(), "dev", runner, now, path)
 	require.NoError(t, err, out.String())
-	for _, l := range Graph() {
+	for _, l := range contract.Graph() {
 		assert.NotContains(t, runner.fakeRunner.events, "start "+l.Name, "saving a plan changes nothing")
 	}
 	pf, err := ReadPlanFile(path)
@@ -731,7 +734,7 @@ func TestAnApprovedDeploymentStopsWhereItsPlanCouldNotReach(t *testing.T) {
 	}
 
 	d.PlanFile = path
-	report, err := d.Run(context.Background(), Up, "dev")
+	report, err := d.Run(context.Background(), stage.Up, "dev")
 	require.ErrorIs(t, err, ErrNeedsNewPlan)
 	assert.Contains(t, err.Error(), "network changes outputs data reads, so data could not be planned before network applied, and the approval covers none of data's changes")
 	assert.Equal(t, "plan of network: create=3", runner.applied["network"], "network is applied as approved")

@@ -9,30 +9,17 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
-
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/policy"
 	"github.com/acmepay/platform/internal/proppath"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
-
-// Inspector reads deployed stacks without changing them.
-type Inspector interface {
-	// RefreshEvents runs a preview-only refresh (state is never written) and
-	// returns its engine events.
-	RefreshEvents(ctx context.Context, layer Layer, env profile.Environment, out io.Writer) ([]apitype.EngineEvent, error)
-	// State returns the resources recorded in the layer's state.
-	State(ctx context.Context, layer Layer, env profile.Environment) ([]apitype.ResourceV3, error)
-	// LastUpdate returns the layer's last update from the backend's history,
-	// or nil if it was never updated.
-	LastUpdate(ctx context.Context, layer Layer, env profile.Environment) (*manifest.Deployment, error)
-}
 
 // Drift refreshes every layer of an environment without writing state and
 // reports what differs from the last deployment.
-func (d *Deployer) Drift(ctx context.Context, envName string, in Inspector) (drift.Report, error) {
+func (d *Deployer) Drift(ctx context.Context, envName string, in stage.Inspector) (drift.Report, error) {
 	env, err := profile.ParseEnvironment(envName)
 	if err != nil {
 		return drift.Report{}, err
@@ -50,11 +37,11 @@ func (d *Deployer) Drift(ctx context.Context, envName string, in Inspector) (dri
 }
 
 // refresh reads every layer's drift, without writing state.
-func (d *Deployer) refresh(ctx context.Context, env profile.Environment, p profile.Profile, in Inspector) (drift.Report, error) {
+func (d *Deployer) refresh(ctx context.Context, env profile.Environment, p profile.Profile, in stage.Inspector) (drift.Report, error) {
 	report := drift.Report{Environment: string(env), Account: p.AccountID}
 	for _, l := range d.Graph {
 		w := &prefixWriter{prefix: "[" + l.Name + "] ", out: &syncWriter{w: d.Out}}
-		evs, err := in.RefreshEvents(ctx, l, env, w)
+		evs, err := in.RefreshEvents(ctx, l, string(env), w)
 		w.Flush()
 		if err != nil {
 			return report, fmt.Errorf("drift %s: refreshing layer %s: %w", env, l.Name, err)
@@ -66,7 +53,7 @@ func (d *Deployer) refresh(ctx context.Context, env profile.Environment, p profi
 
 // Manifest builds the deployed manifest of an environment from its stacks'
 // state.
-func (d *Deployer) Manifest(ctx context.Context, envName string, in Inspector, prov manifest.Provenance) (manifest.Manifest, error) {
+func (d *Deployer) Manifest(ctx context.Context, envName string, in stage.Inspector, prov manifest.Provenance) (manifest.Manifest, error) {
 	env, err := profile.ParseEnvironment(envName)
 	if err != nil {
 		return manifest.Manifest{}, err
@@ -79,21 +66,11 @@ func (d *Deployer) Manifest(ctx context.Context, envName string, in Inspector, p
 }
 
 // manifestOf builds the manifest of an environment whose preflight passed.
-func (d *Deployer) manifestOf(ctx context.Context, p profile.Profile, in Inspector, prov manifest.Provenance) (manifest.Manifest, error) {
-	env := p.Environment
-	input := manifest.Input{Profile: p, Status: manifest.Deployed, Provenance: &prov}
-	for _, l := range d.Graph {
-		res, err := in.State(ctx, l, env)
-		if err != nil {
-			return manifest.Manifest{}, fmt.Errorf("manifest %s: reading state of %s: %w", env, l.Name, err)
-		}
-		last, err := in.LastUpdate(ctx, l, env)
-		if err != nil {
-			return manifest.Manifest{}, fmt.Errorf("manifest %s: reading the update history of %s: %w", env, l.Name, err)
-		}
-		input.Layers = append(input.Layers, manifest.LayerState{Name: l.Name, Resources: res, Deployment: last})
+func (d *Deployer) manifestOf(ctx context.Context, p profile.Profile, in stage.Inspector, prov manifest.Provenance) (manifest.Manifest, error) {
+	m, err := manifest.FromStacks(ctx, d.Graph, in, manifest.Input{Profile: p, Status: manifest.Deployed, Provenance: &prov})
+	if err != nil {
+		return m, err
 	}
-	m := manifest.Build(input)
 	r, err := policy.Check(d.Root, m)
 	if err != nil {
 		return m, err
@@ -105,7 +82,7 @@ func (d *Deployer) manifestOf(ctx context.Context, p profile.Profile, in Inspect
 // Revert puts a drifted environment back to its code: it runs the drift
 // check, prints every drifted property the deployment will undo, then
 // deploys (which refreshes first, so the recorded configuration wins).
-func (d *Deployer) Revert(ctx context.Context, envName string, in Inspector) (drift.Report, Report, error) {
+func (d *Deployer) Revert(ctx context.Context, envName string, in stage.Inspector) (drift.Report, Report, error) {
 	report, err := d.Drift(ctx, envName, in)
 	if err != nil {
 		return report, Report{}, err
@@ -118,7 +95,7 @@ func (d *Deployer) Revert(ctx context.Context, envName string, in Inspector) (dr
 	report.WriteText(d.Out)
 	undo := *d
 	undo.RevertDrift = envName
-	res, err := undo.Run(ctx, Up, envName)
+	res, err := undo.Run(ctx, stage.Up, envName)
 	return report, res, err
 }
 
@@ -141,7 +118,7 @@ type DriftIgnorer interface {
 // found any drift, excepted or not (their update must run, to record the
 // live values), and whether it could check at all.
 func (d *Deployer) driftGate(ctx context.Context, env profile.Environment, p profile.Profile) (stale map[string]bool, checked bool, err error) {
-	in, ok := d.Runner.(Inspector)
+	in, ok := d.Runner.(stage.Inspector)
 	if !ok {
 		return nil, false, nil
 	}
@@ -228,7 +205,7 @@ func (d *Deployer) wouldUndo(ctx context.Context, env profile.Environment, repor
 	if !report.Any() {
 		return report, nil
 	}
-	steps := map[string]Step{}
+	steps := map[string]stage.Step{}
 	for _, l := range d.Graph {
 		drifted := false
 		for _, r := range report.Drifted {
@@ -238,7 +215,7 @@ func (d *Deployer) wouldUndo(ctx context.Context, env profile.Environment, repor
 			continue
 		}
 		w := &prefixWriter{prefix: "[" + l.Name + "] ", out: &syncWriter{w: io.Discard}}
-		out, err := d.Runner.Run(ctx, Preview, l, env, w)
+		out, err := d.Runner.Run(ctx, stage.Preview, l, string(env), w)
 		if err != nil {
 			return report, fmt.Errorf("previewing layer %s to see which hand changes its update would put back: %w", l.Name, err)
 		}

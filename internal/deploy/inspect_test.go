@@ -17,27 +17,28 @@ import (
 
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
-	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/naming"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 type fakeInspector struct {
 	events  map[string][]apitype.EngineEvent
 	state   map[string][]apitype.ResourceV3
-	updates map[string]*manifest.Deployment
+	updates map[string]*stage.Update
 	visited []string
 }
 
-func (f *fakeInspector) LastUpdate(_ context.Context, l Layer, _ profile.Environment) (*manifest.Deployment, error) {
+func (f *fakeInspector) LastUpdate(_ context.Context, l stage.Layer, _ string) (*stage.Update, error) {
 	return f.updates[l.Name], nil
 }
 
-func (f *fakeInspector) RefreshEvents(_ context.Context, l Layer, _ profile.Environment, out io.Writer) ([]apitype.EngineEvent, error) {
+func (f *fakeInspector) RefreshEvents(_ context.Context, l stage.Layer, _ string, out io.Writer) ([]apitype.EngineEvent, error) {
 	f.visited = append(f.visited, l.Name)
 	io.WriteString(out, "Refreshing\n")
 	return f.events[l.Name], nil
 }
 
-func (f *fakeInspector) State(_ context.Context, l Layer, _ profile.Environment) ([]apitype.ResourceV3, error) {
+func (f *fakeInspector) State(_ context.Context, l stage.Layer, _ string) ([]apitype.ResourceV3, error) {
 	return f.state[l.Name], nil
 }
 
@@ -73,7 +74,7 @@ func TestDeployedManifestCarriesIDsAndProvenance(t *testing.T) {
 	in := &fakeInspector{state: map[string][]apitype.ResourceV3{
 		"network": {{URN: "urn:pulumi:dev::network::aws:ec2/vpc:Vpc::vpc", Type: "aws:ec2/vpc:Vpc", Custom: true, ID: "vpc-0a1b2c",
 			Inputs: map[string]any{"cidrBlock": "10.10.0.0/16", "tags": map[string]any{"Name": "vpc-dev-pay01"}}}},
-	}, updates: map[string]*manifest.Deployment{
+	}, updates: map[string]*stage.Update{
 		"network": {Version: 7, Commit: "0a1b2c3d4e5f", Result: "succeeded"},
 	}}
 	d, _ := newDeployer(newFakeRunner(), "123456789012")
@@ -98,7 +99,7 @@ type inspecting struct {
 	exceptions []drift.Exception
 }
 
-func (i *inspecting) Run(ctx context.Context, op Op, l Layer, env profile.Environment, out io.Writer) (Outcome, error) {
+func (i *inspecting) Run(ctx context.Context, op stage.Op, l stage.Layer, env string, out io.Writer) (stage.Outcome, error) {
 	return i.fakeRunner.Run(ctx, op, l, env, out)
 }
 
@@ -122,9 +123,9 @@ func drifting(env string, undo bool) *inspecting {
 	urn := "urn:pulumi:" + env + "::compute::payments:compute:PaymentFunction$aws:lambda/function:Function::payment-processor"
 	live := resource.PropertyMap{"memorySize": resource.NewNumberProperty(4096)}
 	if undo {
-		r.planned["compute"] = []Step{NewStep("update", "aws:lambda/function:Function", urn, live, resource.PropertyMap{"memorySize": resource.NewNumberProperty(2048)})}
+		r.planned["compute"] = []stage.Step{stage.NewStep("update", "aws:lambda/function:Function", urn, live, resource.PropertyMap{"memorySize": resource.NewNumberProperty(2048)}, naming.Physical)}
 	} else {
-		r.planned["compute"] = []Step{NewStep("same", "aws:lambda/function:Function", urn, live, live)}
+		r.planned["compute"] = []stage.Step{stage.NewStep("same", "aws:lambda/function:Function", urn, live, live, naming.Physical)}
 	}
 	return r
 }
@@ -138,7 +139,7 @@ func TestADeployOfProdStopsBeforeUndoingAHandChange(t *testing.T) {
 		account := map[string]string{"staging": "234567890123", "prod": "345678901234"}[env]
 		runner := drifting(env, true)
 		d, _ := newDeployer(runner, account)
-		_, err := d.Run(context.Background(), Up, env)
+		_, err := d.Run(context.Background(), stage.Up, env)
 		require.ErrorIs(t, err, ErrDrift, env)
 		for _, e := range runner.fakeRunner.events {
 			assert.True(t, strings.HasPrefix(e, "preview "), "%s: %s: nothing is updated, only previewed (the plans are made while the drift check runs)", env, e)
@@ -153,7 +154,7 @@ func TestADeployOfProdStopsBeforeUndoingAHandChange(t *testing.T) {
 
 		d.RevertDrift = env
 		out := d.Out.(*bytes.Buffer)
-		_, err = d.Run(context.Background(), Up, env)
+		_, err = d.Run(context.Background(), stage.Up, env)
 		require.NoError(t, err, env)
 		assert.Contains(t, runner.fakeRunner.events, "start compute", env)
 		assert.Contains(t, out.String(), "REVERT_DRIFT="+env+": this deployment puts back these hand changes:")
@@ -163,7 +164,7 @@ func TestADeployOfProdStopsBeforeUndoingAHandChange(t *testing.T) {
 	runner := drifting("prod", true)
 	d, _ := newDeployer(runner, "345678901234")
 	d.RevertDrift = "staging"
-	_, err := d.Run(context.Background(), Up, "prod")
+	_, err := d.Run(context.Background(), stage.Up, "prod")
 	require.ErrorIs(t, err, ErrDrift)
 }
 
@@ -172,7 +173,7 @@ func TestADeployOfProdStopsBeforeUndoingAHandChange(t *testing.T) {
 func TestADeployOfAnAdoptedHandChangeGoesOn(t *testing.T) {
 	runner := drifting("prod", false)
 	d, out := newDeployer(runner, "345678901234")
-	_, err := d.Run(context.Background(), Up, "prod")
+	_, err := d.Run(context.Background(), stage.Up, "prod")
 	require.NoError(t, err)
 	assert.Contains(t, runner.fakeRunner.events, "start compute")
 	assert.NotContains(t, out.String(), "memorySize")
@@ -182,7 +183,7 @@ func TestADeployOfAnAdoptedHandChangeGoesOn(t *testing.T) {
 func TestADeployOfDevWarnsOfTheHandChangesItPutsBack(t *testing.T) {
 	runner := drifting("dev", true)
 	d, out := newDeployer(runner, "123456789012")
-	_, err := d.Run(context.Background(), Up, "dev")
+	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.Contains(t, out.String(), "warning: this deployment puts back these hand changes to dev")
 	assert.Contains(t, out.String(), "memorySize")
@@ -196,7 +197,7 @@ func TestExceptedDriftIsLeftAsItIs(t *testing.T) {
 	d, out := newDeployer(runner, "345678901234")
 	d.Exceptions = []drift.Exception{{Environment: "prod", Type: "aws:lambda/function:Function", Name: "payment-processor", Property: "memorySize",
 		Reason: "INC-4711: more memory until the fix ships", Approver: "alice", Expires: "2027-01-31"}}
-	_, err := d.Run(context.Background(), Up, "prod")
+	_, err := d.Run(context.Background(), stage.Up, "prod")
 	require.NoError(t, err)
 	assert.Equal(t, d.Exceptions, runner.exceptions, "the runner leaves what the exceptions name")
 	assert.Contains(t, out.String(), "left as it is (excepted until 2027-01-31): compute aws:lambda/function:Function payment-processor memorySize")
@@ -218,7 +219,7 @@ func TestRevertDriftNamesOneEnvironment(t *testing.T) {
 func TestADriftStopGoesToTheJobSummary(t *testing.T) {
 	runner := drifting("prod", true)
 	d, _ := newDeployer(runner, "345678901234")
-	_, err := d.Run(context.Background(), Up, "prod")
+	_, err := d.Run(context.Background(), stage.Up, "prod")
 	require.ErrorIs(t, err, ErrDrift)
 	path := filepath.Join(t.TempDir(), "summary.md")
 	require.NoError(t, WriteStepSummary(path, "prod", err))

@@ -16,25 +16,12 @@ import (
 
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
-
-// Planner is a Runner that saves a layer's preview as an update plan and
-// holds an update to a saved plan (Pulumi's update plans: `preview
-// --save-plan`, `up --plan`). With a Planner, what a deployment applies is
-// exactly what its plan showed; without one, an update is planned again by
-// the engine as it runs.
-type Planner interface {
-	// PlanLayer previews an update of the layer (refreshing first) and
-	// saves its plan at path.
-	PlanLayer(ctx context.Context, layer Layer, env profile.Environment, path string, out io.Writer) (Outcome, error)
-	// ApplyPlan updates the layer (refreshing first), held to the plan
-	// saved at path: a resource change the plan did not show fails it.
-	ApplyPlan(ctx context.Context, layer Layer, env profile.Environment, path string, out io.Writer) (Outcome, error)
-}
 
 // layerPlan is one layer's plan of an update.
 type layerPlan struct {
-	outcome Outcome
+	outcome stage.Outcome
 	// path is the saved plan ("" when the runner is no Planner).
 	path string
 	err  error
@@ -50,22 +37,22 @@ type layerPlan struct {
 }
 
 // planLayer plans one layer's update.
-func (d *Deployer) planLayer(ctx context.Context, l Layer, env profile.Environment, dir string) *layerPlan {
-	if p, ok := d.Runner.(Planner); ok && dir != "" {
+func (d *Deployer) planLayer(ctx context.Context, l stage.Layer, env profile.Environment, dir string) *layerPlan {
+	if p, ok := d.Runner.(stage.Planner); ok && dir != "" {
 		path := filepath.Join(dir, l.Name+".plan.json")
-		o, err := p.PlanLayer(ctx, l, env, path, io.Discard)
+		o, err := p.PlanLayer(ctx, l, string(env), path, io.Discard)
 		return &layerPlan{outcome: o, path: path, err: err}
 	}
-	o, err := d.Runner.Run(ctx, Preview, l, env, io.Discard)
+	o, err := d.Runner.Run(ctx, stage.Preview, l, string(env), io.Discard)
 	return &layerPlan{outcome: o, err: err}
 }
 
 // apply updates a layer as planned.
-func (d *Deployer) apply(ctx context.Context, l Layer, env profile.Environment, plan *layerPlan, w io.Writer) (Outcome, error) {
-	if p, ok := d.Runner.(Planner); ok && plan.path != "" {
-		return p.ApplyPlan(ctx, l, env, plan.path, w)
+func (d *Deployer) apply(ctx context.Context, l stage.Layer, env profile.Environment, plan *layerPlan, w io.Writer) (stage.Outcome, error) {
+	if p, ok := d.Runner.(stage.Planner); ok && plan.path != "" {
+		return p.ApplyPlan(ctx, l, string(env), plan.path, w)
 	}
-	return d.Runner.Run(ctx, Up, l, env, w)
+	return d.Runner.Run(ctx, stage.Up, l, string(env), w)
 }
 
 // planAll plans every layer at once, each against its upstreams' current
@@ -80,7 +67,7 @@ func (d *Deployer) planAll(ctx context.Context, env profile.Environment, dir str
 	)
 	for _, l := range d.Graph {
 		wg.Add(1)
-		go func(l Layer) {
+		go func(l stage.Layer) {
 			defer wg.Done()
 			p := d.planLayer(ctx, l, env, dir)
 			p.refreshed, p.previewed = p.outcome.Refreshed, p.err == nil
@@ -90,7 +77,7 @@ func (d *Deployer) planAll(ctx context.Context, env profile.Environment, dir str
 		}(l)
 	}
 	wg.Wait()
-	layers := map[string]Layer{}
+	layers := map[string]stage.Layer{}
 	for _, l := range d.Graph {
 		layers[l.Name] = l
 	}
@@ -100,7 +87,7 @@ func (d *Deployer) planAll(ctx context.Context, env profile.Environment, dir str
 			if ripples(plans[dep], l.Reads[dep]) {
 				// A preview against outputs that will change (or do not
 				// exist yet: it fails) shows nothing worth keeping.
-				p.after, p.err, p.outcome = dep, nil, Outcome{}
+				p.after, p.err, p.outcome = dep, nil, stage.Outcome{}
 				break
 			}
 		}
@@ -114,7 +101,7 @@ func (d *Deployer) planAll(ctx context.Context, env profile.Environment, dir str
 // nothing of their refresh, or a layer whose preview could not run yet)
 // the drift gate refreshes the layers itself.
 func (d *Deployer) planDrift(ctx context.Context, env profile.Environment, p profile.Profile, plans map[string]*layerPlan) (map[string]bool, bool, error) {
-	_, planner := d.Runner.(Planner)
+	_, planner := d.Runner.(stage.Planner)
 	for _, l := range d.Graph {
 		if !planner || !plans[l.Name].previewed {
 			return d.driftGate(ctx, env, p)
@@ -161,14 +148,14 @@ func ripples(u *layerPlan, reads []string) bool {
 func (d *Deployer) planThenApply(ctx context.Context, env profile.Environment, p profile.Profile, rs *runState) (Report, error) {
 	dir, err := os.MkdirTemp("", "payments-plan-")
 	if err != nil {
-		return Report{Env: env, Op: Up}, err
+		return Report{Env: env, Op: stage.Up}, err
 	}
 	defer os.RemoveAll(dir)
 	refused, err := d.makePlans(ctx, env, p, rs, dir)
 	if err != nil || refused != nil {
 		return *refused, err
 	}
-	return d.concurrent(ctx, Up, env, rs), nil
+	return d.concurrent(ctx, stage.Up, env, rs), nil
 }
 
 // makePlans plans every layer into dir and shows the plans; a plan that
@@ -183,7 +170,7 @@ func (d *Deployer) makePlans(ctx context.Context, env profile.Environment, p pro
 	rs.plans = d.planAll(ctx, env, dir)
 	stale, checked, err := d.planDrift(ctx, env, p, rs.plans)
 	if err != nil {
-		return &Report{Env: env, Op: Up}, err
+		return &Report{Env: env, Op: stage.Up}, err
 	}
 	if checked {
 		rs.fresh = func(layer string) bool { return !stale[layer] }
@@ -208,8 +195,8 @@ func (d *Deployer) makePlans(ctx context.Context, env profile.Environment, p pro
 }
 
 // refusal is the report of an update refused before any layer ran.
-func refusal(env profile.Environment, graph []Layer, layer string, err error) *Report {
-	report := &Report{Env: env, Op: Up}
+func refusal(env profile.Environment, graph []stage.Layer, layer string, err error) *Report {
+	report := &Report{Env: env, Op: stage.Up}
 	for _, other := range graph {
 		r := LayerResult{Layer: other.Name, Status: statusSkipped}
 		if other.Name == layer {
@@ -234,9 +221,9 @@ func (d *Deployer) printPlan(env profile.Environment, plans map[string]*layerPla
 		case p.err != nil:
 			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\tFAILED: %v\n", l.Name, firstLine(p.err))
 		default:
-			c := ChangesOf(p.outcome.Steps)
+			c := stage.ChangesOf(p.outcome.Steps)
 			loss := "none"
-			if n := len(DataLoss(p.outcome.Steps)); n > 0 {
+			if n := len(stage.DataLoss(p.outcome.Steps)); n > 0 {
 				loss = fmt.Sprintf("%d resource(s)", n)
 			}
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\n", l.Name, c["create"], c["update"], c["replace"], c["delete"], loss, planLine(p.outcome))
@@ -247,7 +234,7 @@ func (d *Deployer) printPlan(env profile.Environment, plans map[string]*layerPla
 }
 
 // planLine says what a plan does in a few words.
-func planLine(o Outcome) string {
+func planLine(o stage.Outcome) string {
 	outputs := "outputs change"
 	if len(o.ChangedOutputs) > 0 {
 		outputs += ": " + strings.Join(o.ChangedOutputs, ", ")
@@ -255,12 +242,12 @@ func planLine(o Outcome) string {
 	switch {
 	case o.Empty():
 		return "no changes"
-	case len(ChangesOf(o.Steps)) == 0:
+	case len(stage.ChangesOf(o.Steps)) == 0:
 		return outputs
 	case o.OutputsChanged:
-		return ChangesOf(o.Steps).String() + ", " + outputs
+		return stage.ChangesOf(o.Steps).String() + ", " + outputs
 	}
-	return ChangesOf(o.Steps).String()
+	return stage.ChangesOf(o.Steps).String()
 }
 
 func firstLine(err error) string {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/acmepay/platform/internal/quota"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // MaxPlanAge is how old a saved plan may be when it is applied: an approval
@@ -54,14 +55,14 @@ type PlannedLayer struct {
 	// State is the digest of the layer's state when it was planned: the
 	// plan is of that state. (A file or S3 backend numbers no updates, so
 	// the state itself is what is compared.)
-	State   string  `json:"state"`
-	Changes Changes `json:"changes"`
+	State   string        `json:"state"`
+	Changes stage.Changes `json:"changes"`
 	// Empty: the plan changes nothing, outputs included; Drifted: its
 	// refresh found drift to record.
 	Empty   bool `json:"empty"`
 	Drifted bool `json:"drifted"`
 	// Loss lists what the plan destroys of the stateful resources.
-	Loss []Step `json:"loss,omitempty"`
+	Loss []stage.Step `json:"loss,omitempty"`
 	// After names the upstream whose apply the layer's plan waits for; such
 	// a layer has no plan in the file.
 	After string          `json:"after,omitempty"`
@@ -78,7 +79,7 @@ type Inputs struct {
 // PlanInputs digests, under root, each layer's Pulumi.yaml and stack file
 // of env, and every Go source and module file of the layers, pkg and the
 // deployment code that runs the programs (internal/programs).
-func PlanInputs(root string, env profile.Environment, graph []Layer) (map[string]string, error) {
+func PlanInputs(root string, env profile.Environment, graph []stage.Layer) (map[string]string, error) {
 	files := map[string]string{}
 	add := func(rel string) error {
 		raw, err := os.ReadFile(filepath.Join(root, rel))
@@ -122,7 +123,7 @@ func PlanInputs(root string, env profile.Environment, graph []Layer) (map[string
 
 // moved names the files that differ between two digests.
 func moved(then, now map[string]string) []string {
-	return ChangedKeys(then, now, func(a, b string) bool { return a == b })
+	return stage.ChangedKeys(then, now, func(a, b string) bool { return a == b })
 }
 
 // ReadPlanFile reads a plan file, refusing one that is not a complete plan.
@@ -184,32 +185,32 @@ func (d *Deployer) checkPlanFile(pf PlanFile, env profile.Environment, now Input
 // SavePlan plans an environment as a deployment does and writes the plans
 // to path, for review and approval; it changes nothing. The runner must
 // save plans (Planner) and read each stack's state (Inspector).
-func (d *Deployer) SavePlan(ctx context.Context, envName string, in Inspector, now Inputs, path string) (Report, error) {
+func (d *Deployer) SavePlan(ctx context.Context, envName string, in stage.Inspector, now Inputs, path string) (Report, error) {
 	env, err := profile.ParseEnvironment(envName)
 	if err != nil {
 		return Report{}, err
 	}
-	if _, ok := d.Runner.(Planner); !ok {
+	if _, ok := d.Runner.(stage.Planner); !ok {
 		return Report{}, fmt.Errorf("this runner cannot save plans")
 	}
 	p, err := d.preflight(ctx, env)
 	if err != nil {
-		return Report{Env: env, Op: Up}, err
+		return Report{Env: env, Op: stage.Up}, err
 	}
 	if d.Quotas != nil {
 		if err := quota.Check(ctx, d.Quotas, p); err != nil {
-			return Report{Env: env, Op: Up}, err
+			return Report{Env: env, Op: stage.Up}, err
 		}
 	}
-	release, err := d.guard(ctx, env, Preview, false)
+	release, err := d.guard(ctx, env, stage.Preview, false)
 	if err != nil {
-		return Report{Env: env, Op: Up}, err
+		return Report{Env: env, Op: stage.Up}, err
 	}
 	defer release()
 	fmt.Fprintf(d.Out, "plan %s: account %s, region %s, suffix %s\n", env, p.AccountID, p.Region, p.Suffix)
 	dir, err := os.MkdirTemp("", "payments-plan-")
 	if err != nil {
-		return Report{Env: env, Op: Up}, err
+		return Report{Env: env, Op: stage.Up}, err
 	}
 	defer os.RemoveAll(dir)
 	rs := &runState{fresh: func(string) bool { return false }}
@@ -230,12 +231,12 @@ func (d *Deployer) SavePlan(ctx context.Context, envName string, in Inspector, n
 		plan := rs.plans[l.Name]
 		pl := PlannedLayer{Name: l.Name, After: plan.after, Drifted: !rs.fresh(l.Name)}
 		if pl.State, err = stateDigest(ctx, in, l, env); err != nil {
-			return Report{Env: env, Op: Up}, err
+			return Report{Env: env, Op: stage.Up}, err
 		}
 		if plan.after == "" {
-			pl.Changes, pl.Empty, pl.Loss = ChangesOf(plan.outcome.Steps), plan.outcome.Empty(), DataLoss(plan.outcome.Steps)
+			pl.Changes, pl.Empty, pl.Loss = stage.ChangesOf(plan.outcome.Steps), plan.outcome.Empty(), stage.DataLoss(plan.outcome.Steps)
 			if pl.Plan, err = os.ReadFile(plan.path); err != nil {
-				return Report{Env: env, Op: Up}, fmt.Errorf("reading the saved plan of %s: %w", l.Name, err)
+				return Report{Env: env, Op: stage.Up}, fmt.Errorf("reading the saved plan of %s: %w", l.Name, err)
 			}
 		}
 		pf.Layers = append(pf.Layers, pl)
@@ -248,15 +249,15 @@ func (d *Deployer) SavePlan(ctx context.Context, envName string, in Inspector, n
 		err = os.WriteFile(path, append(raw, '\n'), 0o600)
 	}
 	if err != nil {
-		return Report{Env: env, Op: Up}, err
+		return Report{Env: env, Op: stage.Up}, err
 	}
 	fmt.Fprintf(d.Out, "plan saved: %s (apply it within %s: PLAN_FILE=%s go run mage.go deploy:env %s)\n", path, MaxPlanAge, path, env)
-	return Report{Env: env, Op: Up}, nil
+	return Report{Env: env, Op: stage.Up}, nil
 }
 
 // stateDigest is the digest of a layer's state as the backend holds it.
-func stateDigest(ctx context.Context, in Inspector, l Layer, env profile.Environment) (string, error) {
-	state, err := in.State(ctx, l, env)
+func stateDigest(ctx context.Context, in stage.Inspector, l stage.Layer, env profile.Environment) (string, error) {
+	state, err := in.State(ctx, l, string(env))
 	if err != nil {
 		return "", fmt.Errorf("reading the state of %s: %w", l.Name, err)
 	}
@@ -271,7 +272,7 @@ func stateDigest(ctx context.Context, in Inspector, l Layer, env profile.Environ
 // approvedPlans turns a checked plan file into the run's plans, refusing
 // it when a layer's state has moved since (another update ran).
 func (d *Deployer) approvedPlans(ctx context.Context, env profile.Environment, pf PlanFile, rs *runState, dir string) error {
-	in, ok := d.Runner.(Inspector)
+	in, ok := d.Runner.(stage.Inspector)
 	if !ok {
 		return fmt.Errorf("this runner cannot read the stacks' state to check the plan against")
 	}
@@ -294,7 +295,7 @@ func (d *Deployer) approvedPlans(ctx context.Context, env profile.Environment, p
 			}
 			// The plan's counts, its data loss, and whether it is empty
 			// (the file keeps no step list besides the loss).
-			plan.outcome = Outcome{Changes: pl.Changes, Steps: pl.Loss, OutputsChanged: !pl.Empty}
+			plan.outcome = stage.Outcome{Changes: pl.Changes, Steps: pl.Loss, OutputsChanged: !pl.Empty}
 		}
 		drifted[l.Name] = pl.Drifted
 		rs.plans[l.Name] = plan
@@ -309,11 +310,11 @@ func (d *Deployer) approvedPlans(ctx context.Context, env profile.Environment, p
 func (d *Deployer) applyApproved(ctx context.Context, env profile.Environment, pf PlanFile, rs *runState) (Report, error) {
 	dir, err := os.MkdirTemp("", "payments-plan-")
 	if err != nil {
-		return Report{Env: env, Op: Up}, err
+		return Report{Env: env, Op: stage.Up}, err
 	}
 	defer os.RemoveAll(dir)
 	if err := d.approvedPlans(ctx, env, pf, rs, dir); err != nil {
-		return Report{Env: env, Op: Up}, err
+		return Report{Env: env, Op: stage.Up}, err
 	}
 	if ignorer, ok := d.Runner.(DriftIgnorer); ok {
 		ignorer.IgnoreDrift(d.Exceptions)
@@ -328,7 +329,7 @@ func (d *Deployer) applyApproved(ctx context.Context, env profile.Environment, p
 			}
 		}
 	}
-	return d.concurrent(ctx, Up, env, rs), nil
+	return d.concurrent(ctx, stage.Up, env, rs), nil
 }
 
 // checkedPlanFile reads d.PlanFile and checks it against the environment's

@@ -10,6 +10,7 @@ import (
 
 	"github.com/acmepay/platform/internal/quota"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 type fixedQuotas struct {
@@ -33,7 +34,7 @@ func roomy() quota.Usage {
 func TestALowLambdaConcurrencyQuotaIsRefusedBeforeAnyLayer(t *testing.T) {
 	u := roomy()
 	u.LambdaConcurrency, u.LambdaUnreserved = 50, 50
-	for _, op := range []Op{Up, Preview} {
+	for _, op := range []stage.Op{stage.Up, stage.Preview} {
 		runner := newFakeRunner()
 		d, _ := newDeployer(runner, "123456789012")
 		d.Quotas = fixedQuotas{u: u}
@@ -46,6 +47,6 @@ func TestALowLambdaConcurrencyQuotaIsRefusedBeforeAnyLayer(t *testing.T) {
 	runner := newFakeRunner()
 	d, _ := newDeployer(runner, "123456789012")
 	d.Quotas = fixedQuotas{err: errors.New("must not be read")}
-	_, err := d.Run(context.Background(), Destroy, "dev")
+	_, err := d.Run(context.Background(), stage.Destroy, "dev")
 	require.NoError(t, err)
 }

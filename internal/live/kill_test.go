@@ -20,10 +20,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/awsfake"
-	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/doccheck"
 	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // helperRoot makes the test binary a `deploy:env dev` process over the stack
@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 	if root := os.Getenv(helperRoot); root != "" {
 		dep, err := newDeployment(root, os.Stdout)
 		if err == nil {
-			_, err = dep.d.Run(context.Background(), deploy.Up, "dev")
+			_, err = dep.d.Run(context.Background(), stage.Up, "dev")
 		}
 		if err != nil {
 			fmt.Println("helper:", err)
@@ -85,14 +85,14 @@ func TestDeployKilledWhileTheNATGatewayIsCreated(t *testing.T) {
 	dep, err := newDeployment(root, out)
 	require.NoError(t, err)
 	ctx := context.Background()
-	_, err = dep.d.Run(ctx, deploy.Up, "dev")
+	_, err = dep.d.Run(ctx, stage.Up, "dev")
 	require.ErrorIs(t, err, recovery.ErrInterrupted, out.String())
 	assert.Contains(t, err.Error(), "[network] stale stack lock")
 	assert.Contains(t, err.Error(), `[network] interrupted while creating aws:ec2/natGateway:NatGateway "nat-1-dev-pay01"`)
 	assert.Contains(t, err.Error(), "[dev] stale environment lock (up)")
 	assert.Contains(t, err.Error(), "fix it with: go run mage.go recover:env dev")
 	t.Logf("the deploy after the kill refused:\n%v", err)
-	_, err = dep.d.Run(ctx, deploy.Destroy, "dev")
+	_, err = dep.d.Run(ctx, stage.Destroy, "dev")
 	require.ErrorIs(t, err, recovery.ErrInterrupted, "destroy refuses too")
 
 	start := time.Now()
@@ -107,18 +107,18 @@ func TestDeployKilledWhileTheNATGatewayIsCreated(t *testing.T) {
 	assert.True(t, report.Clean(), report.String())
 
 	out.Reset()
-	_, err = dep.d.Run(ctx, deploy.Up, "dev")
+	_, err = dep.d.Run(ctx, stage.Up, "dev")
 	require.NoError(t, err, out.String())
 	assert.Equal(t, planned(t, "dev"), without(live(cloud), bootstrapped), "the account holds exactly what the plan says, no orphan")
 	assert.Equal(t, 1, cloud.Creates(natType), "the NAT gateway was created once")
-	second, err := dep.d.Run(ctx, deploy.Up, "dev")
+	second, err := dep.d.Run(ctx, stage.Up, "dev")
 	require.NoError(t, err, out.String())
 	for _, l := range second.Layers {
 		for kind, n := range l.Changes {
 			assert.Equal(t, "same", kind, "%s: converged, got %s=%d", l.Layer, kind, n)
 		}
 	}
-	_, err = dep.d.Run(ctx, deploy.Destroy, "dev")
+	_, err = dep.d.Run(ctx, stage.Destroy, "dev")
 	require.NoError(t, err, out.String())
 	assert.Equal(t, bootstrapped, live(cloud), "destroy leaves nothing but the account's bootstrap")
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // findCLI puts a Pulumi CLI on PATH: the user's, else the one shipped beside
@@ -160,7 +161,7 @@ func newDeployment(root string, out io.Writer) (*deployment, error) {
 		return nil, err
 	}
 	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
-	d := &deploy.Deployer{Root: root, Graph: deploy.Graph(), Runner: runner, Guard: check, Identity: deploy.STSIdentity{Region: "us-east-1"},
+	d := &deploy.Deployer{Root: root, Graph: contract.Graph(), Runner: runner, Guard: check, Identity: deploy.STSIdentity{Region: "us-east-1"},
 		Bootstrap: deploy.SSMBootstrap{}, CLI: automation.PulumiCLI{}, Out: out, Now: time.Now}
 	return &deployment{d: d, runner: runner, check: check}, nil
 }
@@ -198,7 +199,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "live-tier")
 	d, _ := deployment(adminKey, o.backend("dev"))
-	_, err := d.Run(ctx, deploy.Up, "dev")
+	_, err := d.Run(ctx, stage.Up, "dev")
 	require.ErrorIs(t, err, deploy.ErrNotBootstrapped, "an account nobody bootstrapped is refused")
 	require.NoError(t, os.Unsetenv("PULUMI_BACKEND_URL"))
 	assert.Empty(t, cloud.Resources(), "before anything is touched")
@@ -230,7 +231,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 
 	// A backend the state bucket's policy does not give dev is refused.
 	d, _ = deployment(deployerKey, o.backend("staging"))
-	_, err = d.Run(ctx, deploy.Up, "dev")
+	_, err = d.Run(ctx, stage.Up, "dev")
 	require.ErrorIs(t, err, bootstrapiam.ErrStateOutsidePolicy)
 	assert.Equal(t, bootstrapped, live(cloud), "refused before anything is touched")
 	// Nothing of the deployer's reaches the bootstrap stacks' state or
@@ -252,7 +253,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	})
 	d, runner := deployment(deployerKey, o.backend("dev"))
 	var first deploy.Report
-	timed("first deploy", func() (err error) { first, err = d.Run(ctx, deploy.Up, "dev"); return })
+	timed("first deploy", func() (err error) { first, err = d.Run(ctx, stage.Up, "dev"); return })
 	for _, l := range first.Layers {
 		assert.NotZero(t, l.Changes["create"], "layer %s created nothing", l.Layer)
 	}
@@ -266,7 +267,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	d, _ = deployment(deployerKey, o.backend("dev"))
 	var second deploy.Report
 	out.Reset()
-	timed("second deploy", func() (err error) { second, err = d.Run(ctx, deploy.Up, "dev"); return })
+	timed("second deploy", func() (err error) { second, err = d.Run(ctx, stage.Up, "dev"); return })
 	for _, l := range second.Layers {
 		for kind, n := range l.Changes {
 			assert.True(t, kind == "same", "%s: a second deploy changes nothing, got %s=%d", l.Layer, kind, n)
@@ -284,11 +285,11 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	d, runner = deployment(deployerKey, o.backend("dev"))
 	var third deploy.Report
 	out.Reset()
-	timed("one-setting deploy", func() (err error) { third, err = d.Run(ctx, deploy.Up, "dev"); return })
+	timed("one-setting deploy", func() (err error) { third, err = d.Run(ctx, stage.Up, "dev"); return })
 	t.Logf("the one-setting deploy's output:\n%s", out.String())
 	for _, l := range third.Layers {
 		if l.Layer == "compute" {
-			assert.Equal(t, deploy.Changes{"update": 1, "same": l.Changes["same"]}, l.Changes, "compute updates its function")
+			assert.Equal(t, stage.Changes{"update": 1, "same": l.Changes["same"]}, l.Changes, "compute updates its function")
 			continue
 		}
 		assert.Contains(t, out.String(), "["+l.Layer+"] no changes: not updated")
@@ -309,7 +310,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	// pipeline's plan job does), and the deployer applies exactly it.
 	setMemory("896")
 	d, runner = deployment(readOnlyKey, o.backend("dev"))
-	files, err := deploy.PlanInputs(root, "dev", deploy.Graph())
+	files, err := deploy.PlanInputs(root, "dev", contract.Graph())
 	require.NoError(t, err)
 	inputs := deploy.Inputs{Commit: "the live tier's commit", Files: files}
 	approved := filepath.Join(t.TempDir(), "dev.json")
@@ -320,17 +321,17 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	d.Inputs = func(profile.Environment) (deploy.Inputs, error) { return inputs, nil }
 	d.PlanFile = approved
 	out.Reset()
-	timed("deploy of the approved plan", func() error { _, err := d.Run(ctx, deploy.Up, "dev"); return err })
+	timed("deploy of the approved plan", func() error { _, err := d.Run(ctx, stage.Up, "dev"); return err })
 	assert.EqualValues(t, 896, memory())
 	assert.Contains(t, out.String(), "applying the plan of dev made at")
 	assert.Contains(t, out.String(), "[network] no changes: not updated")
-	_, err = d.Run(ctx, deploy.Up, "dev")
+	_, err = d.Run(ctx, stage.Up, "dev")
 	require.ErrorIs(t, err, deploy.ErrStalePlan, "applied once, the plan is of a state that has moved")
 	assert.Contains(t, err.Error(), "the state of compute changed since the plan was made")
 
 	// The CLI holds an update to its saved plan: code that moved after the
 	// plan fails the update, and nothing changes.
-	compute := deploy.Graph()[2]
+	compute := contract.Graph()[2]
 	require.Equal(t, "compute", compute.Name)
 	saved := filepath.Join(t.TempDir(), "compute.plan.json")
 	_, err = runner.PlanLayer(ctx, compute, "dev", saved, io.Discard)
@@ -361,7 +362,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	t.Logf("the read-only role's revert: %v", err)
 	d, runner = deployment(deployerKey, o.backend("dev"))
 	timed("revert", func() error { _, _, err := d.Revert(ctx, "dev", runner); return err })
-	timed("destroy", func() error { _, err := d.Run(ctx, deploy.Destroy, "dev"); return err })
+	timed("destroy", func() error { _, err := d.Run(ctx, stage.Destroy, "dev"); return err })
 	assert.Equal(t, bootstrapped, live(cloud), "destroy leaves nothing in the account but its bootstrap")
 
 	// The page's teardown, with the bootstrap stacks' state in the bucket.
@@ -381,7 +382,7 @@ func bootstrapAccount(t *testing.T, ctx context.Context, root string, out io.Wri
 	t.Cleanup(func() { _ = closeStore() })
 	admin.Identity = deploy.STSIdentity{Region: "us-east-1"}
 	start := time.Now()
-	require.NoError(t, admin.Env(ctx, deploy.Up, "dev"))
+	require.NoError(t, admin.Env(ctx, stage.Up, "dev"))
 	t.Logf("bootstrap: %s", time.Since(start).Round(100*time.Millisecond))
 	return admin
 }

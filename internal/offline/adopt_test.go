@@ -28,6 +28,7 @@ import (
 	"github.com/acmepay/platform/internal/plan"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 type accountOf string
@@ -224,11 +225,11 @@ func TestAdoptingHandEditsOnProd(t *testing.T) {
 			// it; whatever was not stops the deployment of prod, until it
 			// is put back on purpose (REVERT_DRIFT=prod).
 			d.RevertDrift = ""
-			_, err = d.Run(ctx, deploy.Up, "prod")
+			_, err = d.Run(ctx, stage.Up, "prod")
 			if tc.refused != "" || tc.revert != "" {
 				require.ErrorIs(t, err, deploy.ErrDrift)
 				d.RevertDrift = "prod"
-				_, err = d.Run(ctx, deploy.Up, "prod")
+				_, err = d.Run(ctx, stage.Up, "prod")
 			}
 			require.NoError(t, err)
 			again, err := d.Drift(ctx, "prod", r)
@@ -288,9 +289,9 @@ func deployed(t *testing.T, root string, env profile.Environment) (*offline.Env,
 	e, err := offline.New(t, root, env)
 	require.NoError(t, err)
 	r := offline.Runner{Env: e, Commit: "0000000000000000000000000000000000000000"}
-	d := &deploy.Deployer{Root: root, Graph: deploy.Graph(), Runner: r, Identity: accountOf(e.Profile.AccountID),
+	d := &deploy.Deployer{Root: root, Graph: contract.Graph(), Runner: r, Identity: accountOf(e.Profile.AccountID),
 		CLI: inProcessCLI{}, Out: &bytes.Buffer{}, Now: time.Now}
-	_, err = d.Run(context.Background(), deploy.Up, string(env))
+	_, err = d.Run(context.Background(), stage.Up, string(env))
 	require.NoError(t, err)
 	return e, d, r
 }
@@ -381,11 +382,11 @@ func TestANightOfDriftInEveryEnvironmentBecomesOneReportAndOneAdoption(t *testin
 	// prod's tag stops its deployment until it is put back on purpose.
 	for _, env := range profile.Environments() {
 		d := envs[env].d
-		_, err := d.Run(ctx, deploy.Up, string(env))
+		_, err := d.Run(ctx, stage.Up, string(env))
 		if env == profile.Prod {
 			require.ErrorIs(t, err, deploy.ErrDrift)
 			d.RevertDrift = string(env)
-			_, err = d.Run(ctx, deploy.Up, string(env))
+			_, err = d.Run(ctx, stage.Up, string(env))
 		}
 		require.NoError(t, err, env)
 		again, err := d.Drift(ctx, string(env), envs[env].r)

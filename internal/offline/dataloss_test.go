@@ -10,10 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // withSuffix copies every stack file of the repository into a new root, with
@@ -60,8 +60,8 @@ func TestDeploymentRefusesToDestroyDataUnlessAllowed(t *testing.T) {
 	root := withSuffix(t, profile.Prod, "pay02")
 	e.Root, d.Root = root, root
 	out.Reset()
-	report, err := d.Run(ctx, deploy.Up, "prod")
-	require.ErrorIs(t, err, deploy.ErrDataLoss)
+	report, err := d.Run(ctx, stage.Up, "prod")
+	require.ErrorIs(t, err, stage.ErrDataLoss)
 	t.Log(out.String())
 	failures := map[string]string{}
 	for _, l := range report.Layers {
@@ -76,13 +76,13 @@ func TestDeploymentRefusesToDestroyDataUnlessAllowed(t *testing.T) {
 
 	// The data layer's own guard, once network's replacement is allowed:
 	// refused for the table and the bucket.
-	d.AllowDataLoss, d.Graph = true, deploy.Graph()[:1]
-	_, err = d.Run(ctx, deploy.Up, "prod")
+	d.AllowDataLoss, d.Graph = true, contract.Graph()[:1]
+	_, err = d.Run(ctx, stage.Up, "prod")
 	require.NoError(t, err, out.String())
-	d.AllowDataLoss, d.Graph = false, deploy.Graph()
+	d.AllowDataLoss, d.Graph = false, contract.Graph()
 	out.Reset()
-	report, err = d.Run(ctx, deploy.Up, "prod")
-	require.ErrorIs(t, err, deploy.ErrDataLoss)
+	report, err = d.Run(ctx, stage.Up, "prod")
+	require.ErrorIs(t, err, stage.ErrDataLoss)
 	failures = map[string]string{}
 	for _, l := range report.Layers {
 		if l.Err != nil {
@@ -95,7 +95,7 @@ func TestDeploymentRefusesToDestroyDataUnlessAllowed(t *testing.T) {
 
 	d.AllowDataLoss = true
 	out.Reset()
-	_, err = d.Run(ctx, deploy.Up, "prod")
+	_, err = d.Run(ctx, stage.Up, "prod")
 	require.NoError(t, err, out.String())
 	assert.Contains(t, out.String(), "[data] data loss allowed:")
 	after := liveNames(e)
@@ -106,7 +106,7 @@ func TestDeploymentRefusesToDestroyDataUnlessAllowed(t *testing.T) {
 	}
 
 	d.AllowDataLoss = false
-	again, err := d.Run(ctx, deploy.Up, "prod")
+	again, err := d.Run(ctx, stage.Up, "prod")
 	require.NoError(t, err, "with nothing left to replace, the guard has nothing to refuse")
 	for _, l := range again.Layers {
 		assert.Empty(t, l.Changes, "%s: a second deployment changes nothing", l.Layer)

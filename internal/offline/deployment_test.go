@@ -18,7 +18,9 @@ import (
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/gittest"
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 const commit = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -47,10 +49,10 @@ func deployed(t *testing.T, env profile.Environment) (*Env, *deploy.Deployer, Ru
 	out := &bytes.Buffer{}
 	r := Runner{Env: e, Commit: commit}
 	d := &deploy.Deployer{
-		Root: e.Root, Graph: deploy.Graph(), Runner: r,
+		Root: e.Root, Graph: contract.Graph(), Runner: r,
 		Identity: account(e.Profile.AccountID), CLI: cli{}, Out: out, Now: time.Now,
 	}
-	_, err := d.Run(context.Background(), deploy.Up, string(env))
+	_, err := d.Run(context.Background(), stage.Up, string(env))
 	require.NoError(t, err, out.String())
 	return e, d, r, out
 }
@@ -88,21 +90,21 @@ func TestDeploymentRevertsConsoleEdits(t *testing.T) {
 	assert.Equal(t, map[string]string{"payment-processor": drift.Modified, "vpc-private-2-default": drift.Deleted}, kinds)
 
 	out.Reset()
-	_, err = d.Run(ctx, deploy.Up, "prod")
+	_, err = d.Run(ctx, stage.Up, "prod")
 	require.ErrorIs(t, err, deploy.ErrDrift)
 	assert.Contains(t, err.Error(), "payment-processor")
 	assert.Contains(t, err.Error(), "vpc-private-2-default")
 	assert.Equal(t, 128.0, liveMemory(t, e), "nothing was put back")
 
 	d.RevertDrift = "prod"
-	deployed, err := d.Run(ctx, deploy.Up, "prod")
+	deployed, err := d.Run(ctx, stage.Up, "prod")
 	require.NoError(t, err, out.String())
-	changes := map[string]deploy.Changes{}
+	changes := map[string]stage.Changes{}
 	for _, l := range deployed.Layers {
 		changes[l.Layer] = l.Changes
 	}
-	assert.Equal(t, deploy.Changes{"create": 1}, changes["network"], "the deleted route is recreated")
-	assert.Equal(t, deploy.Changes{"update": 1}, changes["compute"], "the memory is set back")
+	assert.Equal(t, stage.Changes{"create": 1}, changes["network"], "the deleted route is recreated")
+	assert.Equal(t, stage.Changes{"update": 1}, changes["compute"], "the memory is set back")
 	assert.Equal(t, 2048.0, liveMemory(t, e))
 
 	report, err = d.Drift(ctx, "prod", r)
@@ -164,7 +166,7 @@ func TestADeployLeavesExceptedDriftAsItIs(t *testing.T) {
 		Reason: "INC-4711: more memory until the fix ships", Approver: "alice", Expires: "2099-01-31"}}
 	for i := range 2 {
 		out.Reset()
-		report, err := d.Run(ctx, deploy.Up, "prod")
+		report, err := d.Run(ctx, stage.Up, "prod")
 		require.NoError(t, err, out.String())
 		if i == 0 {
 			assert.Contains(t, out.String(), "left as it is (excepted until 2099-01-31): compute aws:lambda/function:Function payment-processor memorySize")
@@ -176,13 +178,13 @@ func TestADeployLeavesExceptedDriftAsItIs(t *testing.T) {
 	}
 
 	d.Exceptions = nil
-	report, err := d.Run(ctx, deploy.Up, "prod")
+	report, err := d.Run(ctx, stage.Up, "prod")
 	require.NoError(t, err, out.String())
-	changes := map[string]deploy.Changes{}
+	changes := map[string]stage.Changes{}
 	for _, l := range report.Layers {
 		changes[l.Layer] = l.Changes
 	}
-	assert.Equal(t, deploy.Changes{"update": 1}, changes["compute"], "the update that puts the code's value back is in the summary")
+	assert.Equal(t, stage.Changes{"update": 1}, changes["compute"], "the update that puts the code's value back is in the summary")
 	assert.Equal(t, 2048.0, liveMemory(t, e))
 }
 
@@ -194,17 +196,17 @@ func TestAnUnchangedLayerIsNotUpdated(t *testing.T) {
 	e, err := New(t, gittest.Clone(t, "../.."), profile.Dev) // its stack file changes below
 	require.NoError(t, err)
 	out := &bytes.Buffer{}
-	d := &deploy.Deployer{Root: e.Root, Graph: deploy.Graph(), Runner: Runner{Env: e, Commit: commit},
+	d := &deploy.Deployer{Root: e.Root, Graph: contract.Graph(), Runner: Runner{Env: e, Commit: commit},
 		Identity: account(e.Profile.AccountID), CLI: cli{}, Out: out, Now: time.Now}
-	_, err = d.Run(ctx, deploy.Up, "dev")
+	_, err = d.Run(ctx, stage.Up, "dev")
 	require.NoError(t, err, out.String())
-	for _, l := range deploy.Graph() {
+	for _, l := range contract.Graph() {
 		require.Equal(t, 1, e.updates[l.Name], "%s was deployed once", l.Name)
 	}
 	out.Reset()
-	_, err = d.Run(ctx, deploy.Up, "dev")
+	_, err = d.Run(ctx, stage.Up, "dev")
 	require.NoError(t, err, out.String())
-	for _, l := range deploy.Graph() {
+	for _, l := range contract.Graph() {
 		assert.Equal(t, 1, e.updates[l.Name], "%s: nothing changed, so no update", l.Name)
 		assert.Contains(t, out.String(), "["+l.Name+"] no changes: not updated")
 	}
@@ -214,7 +216,7 @@ func TestAnUnchangedLayerIsNotUpdated(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(stack, append(raw, []byte("  payments:lambdaMemoryMb: 1024\n")...), 0o644))
 	out.Reset()
-	_, err = d.Run(ctx, deploy.Up, "dev")
+	_, err = d.Run(ctx, stage.Up, "dev")
 	require.NoError(t, err, out.String())
 	assert.Equal(t, 2, e.updates["compute"], "the changed layer is updated")
 	for _, l := range []string{"network", "data", "observability"} {
@@ -227,7 +229,7 @@ func TestAnUnchangedLayerIsNotUpdated(t *testing.T) {
 	// An update is held to its plan: code that moved after the plan fails
 	// it, and nothing changes.
 	r := Runner{Env: e, Commit: commit}
-	compute := deploy.Graph()[2]
+	compute := contract.Graph()[2]
 	saved := filepath.Join(t.TempDir(), "compute.plan")
 	_, err = r.PlanLayer(ctx, compute, "dev", saved, &bytes.Buffer{})
 	require.NoError(t, err)
@@ -252,14 +254,14 @@ func TestAnApprovedPlanIsAppliedExactlyOrRefused(t *testing.T) {
 	out := &bytes.Buffer{}
 	now := time.Now()
 	r := Runner{Env: e, Commit: commit}
-	d := &deploy.Deployer{Root: root, Graph: deploy.Graph(), Runner: r, Identity: account(e.Profile.AccountID), CLI: cli{}, Out: out,
+	d := &deploy.Deployer{Root: root, Graph: contract.Graph(), Runner: r, Identity: account(e.Profile.AccountID), CLI: cli{}, Out: out,
 		Now: func() time.Time { return now }}
 	head := func() string { return gittest.Git(t, root, "rev-parse", "HEAD") }
 	d.Inputs = func(env profile.Environment) (deploy.Inputs, error) {
 		files, err := deploy.PlanInputs(root, env, d.Graph)
 		return deploy.Inputs{Commit: head(), Files: files}, err
 	}
-	_, err = d.Run(ctx, deploy.Up, "dev")
+	_, err = d.Run(ctx, stage.Up, "dev")
 	require.NoError(t, err, out.String())
 
 	// One setting changes, committed; the plan is saved and applied.
@@ -282,7 +284,7 @@ func TestAnApprovedPlanIsAppliedExactlyOrRefused(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, pf.Layers, 4)
 	assert.Equal(t, head(), pf.Commit)
-	assert.Equal(t, deploy.Changes{"update": 1}, pf.Layers[2].Changes)
+	assert.Equal(t, stage.Changes{"update": 1}, pf.Layers[2].Changes)
 	assert.True(t, pf.Layers[0].Empty)
 	assert.NotEmpty(t, pf.Layers[2].State)
 
@@ -291,7 +293,7 @@ func TestAnApprovedPlanIsAppliedExactlyOrRefused(t *testing.T) {
 		d.PlanFile = path
 		defer func() { d.PlanFile = "" }()
 		out.Reset()
-		return d.Run(ctx, deploy.Up, "dev")
+		return d.Run(ctx, stage.Up, "dev")
 	}
 	// What moved is named, and nothing is touched.
 	refused := func(path, want string) {
@@ -342,7 +344,7 @@ func TestAnApprovedPlanIsAppliedExactlyOrRefused(t *testing.T) {
 	require.NoError(t, e.Cloud.Edit("aws:lambda/function:Function", "payment-processor", func(in resource.PropertyMap) {
 		in["timeout"] = resource.NewNumberProperty(20)
 	}))
-	_, err = d.Run(ctx, deploy.Up, "dev") // puts the timeout back, and updates compute
+	_, err = d.Run(ctx, stage.Up, "dev") // puts the timeout back, and updates compute
 	require.NoError(t, err, out.String())
 	require.Equal(t, 1024.0, liveMemory(t, e))
 	_, err = apply(path)

@@ -5,14 +5,14 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/pkg/contract"
 )
 
 // CheckDestroyable fails when any resource of any layer is protected or
 // retained on delete: an environment must be destroyable without manual steps.
 func (e *Env) CheckDestroyable() error {
 	var bad []string
-	for _, l := range deploy.Graph() {
+	for _, l := range contract.Graph() {
 		snap := e.Snapshot(l.Name)
 		if snap == nil {
 			continue

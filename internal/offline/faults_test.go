@@ -20,6 +20,7 @@ import (
 	"github.com/acmepay/platform/internal/statebackend"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // The fault matrix, through the deployment code and the real engine: each
@@ -50,14 +51,14 @@ func newFaulty(t *testing.T) *faulty {
 	check := recovery.Checker{Locks: store, States: e, Host: host, Layers: contract.Layers()}
 	out := &bytes.Buffer{}
 	d := &deploy.Deployer{
-		Root: e.Root, Graph: deploy.Graph(), Runner: Runner{Env: e, Commit: commit}, Guard: check,
+		Root: e.Root, Graph: contract.Graph(), Runner: Runner{Env: e, Commit: commit}, Guard: check,
 		Identity: account(e.Profile.AccountID), CLI: cli{}, Out: out, Now: time.Now,
 	}
 	return &faulty{e: e, d: d, out: out, store: store, check: check}
 }
 
 func (f *faulty) up(ctx context.Context) (deploy.Report, error) {
-	return f.d.Run(ctx, deploy.Up, string(f.e.Env))
+	return f.d.Run(ctx, stage.Up, string(f.e.Env))
 }
 
 func (f *faulty) recoverer() recovery.Recoverer {
@@ -77,7 +78,7 @@ func (f *faulty) converged(t *testing.T, madeNAT int) {
 	}
 	assert.Len(t, f.e.Cloud.FindByName(natType, "nat-1-dev-pay01"), 1, "one NAT gateway of that name in the account")
 	assert.Equal(t, madeNAT, f.e.Cloud.Creates(natType), "NAT gateways made over the account's life")
-	_, err = f.d.Run(context.Background(), deploy.Destroy, string(f.e.Env))
+	_, err = f.d.Run(context.Background(), stage.Destroy, string(f.e.Env))
 	require.NoError(t, err, f.out.String())
 	assert.Empty(t, f.e.Cloud.Resources(), "destroy leaves nothing")
 }
@@ -277,7 +278,7 @@ func TestSecondDeployWhileOneRunsIsRefusedAtOnce(t *testing.T) {
 	}
 	second := &deploy.Deployer{Root: f.d.Root, Graph: f.d.Graph, Runner: f.d.Runner, Guard: f.check,
 		Identity: f.d.Identity, CLI: f.d.CLI, Out: &bytes.Buffer{}, Now: time.Now}
-	_, err := second.Run(context.Background(), deploy.Up, "dev")
+	_, err := second.Run(context.Background(), stage.Up, "dev")
 	require.ErrorIs(t, err, recovery.ErrBusy)
 	assert.Contains(t, err.Error(), "[environment] live environment lock (up) by ")
 	select {

@@ -7,29 +7,37 @@ import (
 	"github.com/pulumi/pulumi/pkg/v3/resource/stack"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
-	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // Manifest builds the planned manifest of the environment from the layers'
-// snapshots, through the same code path as a deployed environment's.
+// snapshots, through the manifest stage a deployed environment's goes
+// through (manifest.FromStacks).
 func (e *Env) Manifest(ctx context.Context) (manifest.Manifest, error) {
-	in := manifest.Input{
+	for _, l := range contract.Layers() {
+		if e.Snapshot(l) == nil {
+			return manifest.Manifest{}, fmt.Errorf("offline: layer %s of %s has not been deployed", l, e.Env)
+		}
+	}
+	return manifest.FromStacks(ctx, contract.Graph(), planned{e}, manifest.Input{
 		Profile: e.Profile,
 		Status:  manifest.Planned,
 		Mask:    manifest.MaskTokens(e.Cloud.GeneratedIDs()),
-	}
-	for _, l := range deploy.Graph() {
-		if e.Snapshot(l.Name) == nil {
-			return manifest.Manifest{}, fmt.Errorf("offline: layer %s of %s has not been deployed", l.Name, e.Env)
-		}
-		resources, err := e.state(ctx, l.Name)
-		if err != nil {
-			return manifest.Manifest{}, err
-		}
-		in.Layers = append(in.Layers, manifest.LayerState{Name: l.Name, Resources: resources})
-	}
-	return manifest.Build(in), nil
+	})
+}
+
+// planned reads the offline engine's snapshots as planned stacks: what
+// each would hold, and no update history (nothing was deployed).
+type planned struct{ e *Env }
+
+func (p planned) State(ctx context.Context, l stage.Layer, _ string) ([]apitype.ResourceV3, error) {
+	return p.e.state(ctx, l.Name)
+}
+
+func (planned) LastUpdate(context.Context, stage.Layer, string) (*stage.Update, error) {
+	return nil, nil
 }
 
 // state is a layer's snapshot in the form `pulumi stack export` gives it.

@@ -36,12 +36,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acmepay/platform/internal/awsfake"
-	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/programs"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // Programs maps each layer to the program `pulumi up` runs in its directory.
@@ -113,7 +115,7 @@ func (e *Env) AsDeployer(ctx context.Context) error {
 type Result struct {
 	Layer  string
 	Events []apitype.EngineEvent
-	Steps  []deploy.Step
+	Steps  []stage.Step
 	// OutputsChanged: the stack's outputs differ from its last update's.
 	OutputsChanged bool
 	// ChangedOutputs names the outputs that differ.
@@ -121,10 +123,10 @@ type Result struct {
 }
 
 // Changes counts the steps that change something.
-func (r Result) Changes() deploy.Changes { return deploy.ChangesOf(r.Steps) }
+func (r Result) Changes() stage.Changes { return stage.ChangesOf(r.Steps) }
 
 // EngineOp names the engine operations the offline engine runs: more than
-// a deployment's (deploy.Op), since drift and recovery refresh.
+// a deployment's (stage.Op), since drift and recovery refresh.
 type EngineOp string
 
 // The operations.
@@ -238,7 +240,7 @@ func (e *Env) run(ctx context.Context, op EngineOp, layer string, held *pdeploy.
 						new = md.New.Outputs
 					}
 					res.ChangedOutputs = append(res.ChangedOutputs,
-						deploy.ChangedKeys(old, new, func(a, b resource.PropertyValue) bool { return a.DeepEquals(b) })...)
+						stage.ChangedKeys(old, new, func(a, b resource.PropertyValue) bool { return a.DeepEquals(b) })...)
 					res.OutputsChanged = res.OutputsChanged || md.Old == nil || md.New == nil || !md.Old.Outputs.DeepEquals(md.New.Outputs)
 				}
 			}
@@ -279,7 +281,7 @@ func (e *Env) run(ctx context.Context, op EngineOp, layer string, held *pdeploy.
 	return res, made, nil
 }
 
-func step(md engine.StepEventMetadata) deploy.Step {
+func step(md engine.StepEventMetadata) stage.Step {
 	var old, new resource.PropertyMap
 	if md.Old != nil {
 		old = md.Old.Inputs
@@ -287,25 +289,25 @@ func step(md engine.StepEventMetadata) deploy.Step {
 	if md.New != nil {
 		new = md.New.Inputs
 	}
-	return deploy.NewStep(string(md.Op), string(md.Type), string(md.URN), old, new)
+	return stage.NewStep(string(md.Op), string(md.Type), string(md.URN), old, new, naming.Physical)
 }
 
 // Up runs an update of every layer in dependency order.
 func (e *Env) Up(ctx context.Context) ([]Result, error) {
-	return e.each(ctx, OpUpdate, deploy.Graph())
+	return e.each(ctx, OpUpdate, contract.Graph())
 }
 
 // Destroy destroys every layer in reverse order.
 func (e *Env) Destroy(ctx context.Context) ([]Result, error) {
-	return e.each(ctx, OpDestroy, deploy.DestroyOrder(deploy.Graph()))
+	return e.each(ctx, OpDestroy, stage.DestroyOrder(contract.Graph()))
 }
 
 // RefreshPreview refreshes every layer without writing state.
 func (e *Env) RefreshPreview(ctx context.Context) ([]Result, error) {
-	return e.each(ctx, OpRefreshPreview, deploy.Graph())
+	return e.each(ctx, OpRefreshPreview, contract.Graph())
 }
 
-func (e *Env) each(ctx context.Context, op EngineOp, order []deploy.Layer) ([]Result, error) {
+func (e *Env) each(ctx context.Context, op EngineOp, order []stage.Layer) ([]Result, error) {
 	var out []Result
 	for _, l := range order {
 		r, err := e.Run(ctx, op, l.Name)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/acmepay/platform/internal/quota"
 	"testing"
 	"time"
 
@@ -13,7 +12,10 @@ import (
 
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/deploy"
+	"github.com/acmepay/platform/internal/quota"
+	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // A new account whose Lambda concurrency quota is 50, as new accounts often
@@ -26,14 +28,14 @@ func TestALowQuotaStopsTheDeploymentBeforeAnyLayerNotHalfway(t *testing.T) {
 	ctx := context.Background()
 	deployer := func(e *Env, quotas quota.Reader) (*deploy.Deployer, *bytes.Buffer) {
 		out := &bytes.Buffer{}
-		return &deploy.Deployer{Root: e.Root, Graph: deploy.Graph(), Runner: Runner{Env: e, Commit: commit},
+		return &deploy.Deployer{Root: e.Root, Graph: contract.Graph(), Runner: Runner{Env: e, Commit: commit},
 			Identity: account(e.Profile.AccountID), CLI: cli{}, Out: out, Now: time.Now, Quotas: quotas}, out
 	}
 
 	halfway := newEnv(t, profile.Dev)
 	halfway.Cloud.Quota = awsfake.Quotas{LambdaConcurrency: 50}
 	d, out := deployer(halfway, nil)
-	_, err := d.Run(ctx, deploy.Up, "dev")
+	_, err := d.Run(ctx, stage.Up, "dev")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "layer compute failed")
 	assert.Contains(t, err.Error(), "decreases account's UnreservedConcurrentExecution below its minimum value of [100]")
@@ -43,7 +45,7 @@ func TestALowQuotaStopsTheDeploymentBeforeAnyLayerNotHalfway(t *testing.T) {
 	e := newEnv(t, profile.Dev)
 	e.Cloud.Quota = awsfake.Quotas{LambdaConcurrency: 50}
 	d, out = deployer(e, Quotas{Cloud: e.Cloud})
-	_, err = d.Run(ctx, deploy.Up, "dev")
+	_, err = d.Run(ctx, stage.Up, "dev")
 	require.ErrorIs(t, err, quota.ErrTooLow)
 	assert.Contains(t, err.Error(), "Lambda concurrent executions: the quota is 50 and 50 are unreserved; reserving 5 for payment-processor-dev-pay01")
 	assert.Contains(t, err.Error(), "request a raise to at least 105: https://us-east-1.console.aws.amazon.com/servicequotas/home/services/lambda/quotas/L-B99A9384")
@@ -52,9 +54,9 @@ func TestALowQuotaStopsTheDeploymentBeforeAnyLayerNotHalfway(t *testing.T) {
 	// Raised, the same account deploys, and deploys again: what the
 	// environment already holds needs no more of any quota.
 	e.Cloud.Quota = awsfake.Quotas{LambdaConcurrency: 1000, EIPs: 1, VPCs: 1, NATsPerAZ: 1}
-	_, err = d.Run(ctx, deploy.Up, "dev")
+	_, err = d.Run(ctx, stage.Up, "dev")
 	require.NoError(t, err, out.String())
-	_, err = d.Run(ctx, deploy.Up, "dev")
+	_, err = d.Run(ctx, stage.Up, "dev")
 	require.NoError(t, err, "a redeploy counts its own VPC, Elastic IP and NAT gateway as its own:\n%s", out)
 
 	// prod in an account already holding 4 of 5 Elastic IPs: its two NAT
@@ -65,7 +67,7 @@ func TestALowQuotaStopsTheDeploymentBeforeAnyLayerNotHalfway(t *testing.T) {
 		require.NoError(t, err)
 	}
 	d, _ = deployer(p, Quotas{Cloud: p.Cloud})
-	_, err = d.Run(ctx, deploy.Up, "prod")
+	_, err = d.Run(ctx, stage.Up, "prod")
 	require.ErrorIs(t, err, quota.ErrTooLow)
 	assert.Contains(t, err.Error(), "EC2-VPC Elastic IPs: the quota is 5 and other resources hold 4; prod needs 2 (one per NAT gateway, payments:natGateways = 2)")
 	assert.Len(t, p.Cloud.Resources(), 4, "nothing of prod's was made")

@@ -17,7 +17,9 @@ import (
 	"github.com/acmepay/platform/internal/gittest"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/rollback"
+	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // An environment deployed from commit B goes back to commit A's manifest
@@ -40,14 +42,14 @@ func TestARollbackTakesAnEnvironmentBackToTheEarlierCommitsManifest(t *testing.T
 	require.NoError(t, err)
 	out := &bytes.Buffer{}
 	r := Runner{Env: e, Commit: commit}
-	d := &deploy.Deployer{Root: dir, Graph: deploy.Graph(), Runner: r, Identity: account(e.Profile.AccountID), CLI: cli{}, Out: out, Now: time.Now}
-	_, err = d.Run(ctx, deploy.Up, "dev")
+	d := &deploy.Deployer{Root: dir, Graph: contract.Graph(), Runner: r, Identity: account(e.Profile.AccountID), CLI: cli{}, Out: out, Now: time.Now}
+	_, err = d.Run(ctx, stage.Up, "dev")
 	require.NoError(t, err, out.String())
 	require.Equal(t, 1024.0, liveMemory(t, e), "B is deployed")
 
 	_, err = rollback.Prepare(ctx, rollback.Options{Root: dir, Env: "dev", Commit: a, Out: out})
 	require.NoError(t, err)
-	report, err := d.Run(ctx, deploy.Up, "dev")
+	report, err := d.Run(ctx, stage.Up, "dev")
 	require.NoError(t, err, out.String())
 	assert.Equal(t, 512.0, liveMemory(t, e), "A's memory is back")
 	changed := 0

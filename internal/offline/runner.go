@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/acmepay/platform/internal/quota"
 	"io"
 	"os"
 	"strings"
@@ -15,10 +14,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 
 	"github.com/acmepay/platform/internal/awsfake"
-	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/drift"
-	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/internal/quota"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 	"github.com/acmepay/platform/pkg/tagging"
 )
 
@@ -33,74 +32,73 @@ type Runner struct {
 }
 
 var (
-	_ deploy.Runner       = Runner{}
-	_ deploy.Planner      = Runner{}
-	_ deploy.Inspector    = Runner{}
-	_ deploy.DriftIgnorer = Runner{}
+	_ stage.Runner    = Runner{}
+	_ stage.Planner   = Runner{}
+	_ stage.Inspector = Runner{}
 )
 
-// Run implements deploy.Runner. It prints one line per resource operation.
-func (r Runner) Run(ctx context.Context, op deploy.Op, l deploy.Layer, env profile.Environment, out io.Writer) (deploy.Outcome, error) {
+// Run implements stage.Runner. It prints one line per resource operation.
+func (r Runner) Run(ctx context.Context, op stage.Op, l stage.Layer, env string, out io.Writer) (stage.Outcome, error) {
 	if err := r.check(env); err != nil {
-		return deploy.Outcome{}, err
+		return stage.Outcome{}, err
 	}
 	// As the Automation runner: previews and updates refresh first.
-	ops := map[deploy.Op]EngineOp{deploy.Preview: OpPreviewRefreshing, deploy.Up: OpUpdateRefreshing, deploy.Destroy: OpDestroy}
+	ops := map[stage.Op]EngineOp{stage.Preview: OpPreviewRefreshing, stage.Up: OpUpdateRefreshing, stage.Destroy: OpDestroy}
 	eop, ok := ops[op]
 	if !ok {
-		return deploy.Outcome{}, fmt.Errorf("offline: unknown operation %q", op)
+		return stage.Outcome{}, fmt.Errorf("offline: unknown operation %q", op)
 	}
 	res, err := r.Env.Run(ctx, eop, l.Name)
-	outcome := deploy.Outcome{Changes: res.Changes(), Steps: res.Steps, OutputsChanged: res.OutputsChanged, ChangedOutputs: res.ChangedOutputs}
+	outcome := stage.Outcome{Changes: res.Changes(), Steps: res.Steps, OutputsChanged: res.OutputsChanged, ChangedOutputs: res.ChangedOutputs}
 	printSteps(out, res.Steps)
 	return outcome, err
 }
 
-// PlanLayer implements deploy.Planner: the engine's update plan is
+// PlanLayer implements stage.Planner: the engine's update plan is
 // written to path, as the CLI's `preview --save-plan` writes it.
-func (r Runner) PlanLayer(ctx context.Context, l deploy.Layer, env profile.Environment, path string, out io.Writer) (deploy.Outcome, error) {
+func (r Runner) PlanLayer(ctx context.Context, l stage.Layer, env string, path string, out io.Writer) (stage.Outcome, error) {
 	if err := r.check(env); err != nil {
-		return deploy.Outcome{}, err
+		return stage.Outcome{}, err
 	}
 	res, plan, err := r.Env.Plan(ctx, l.Name)
 	if err != nil {
-		return deploy.Outcome{}, err
+		return stage.Outcome{}, err
 	}
 	saved, err := stack.SerializePlan(plan, config.NopEncrypter, false)
 	if err != nil {
-		return deploy.Outcome{}, fmt.Errorf("saving the plan of %s: %w", l.Name, err)
+		return stage.Outcome{}, fmt.Errorf("saving the plan of %s: %w", l.Name, err)
 	}
 	raw, err := json.Marshal(saved)
 	if err == nil {
 		err = os.WriteFile(path, raw, 0o600)
 	}
 	if err != nil {
-		return deploy.Outcome{}, fmt.Errorf("saving the plan of %s: %w", l.Name, err)
+		return stage.Outcome{}, fmt.Errorf("saving the plan of %s: %w", l.Name, err)
 	}
-	return deploy.Outcome{Changes: res.Changes(), Steps: res.Steps, OutputsChanged: res.OutputsChanged, ChangedOutputs: res.ChangedOutputs,
+	return stage.Outcome{Changes: res.Changes(), Steps: res.Steps, OutputsChanged: res.OutputsChanged, ChangedOutputs: res.ChangedOutputs,
 		Refreshed: res.Events}, nil
 }
 
-// ApplyPlan implements deploy.Planner: the update is held to the plan
+// ApplyPlan implements stage.Planner: the update is held to the plan
 // saved at path.
-func (r Runner) ApplyPlan(ctx context.Context, l deploy.Layer, env profile.Environment, path string, out io.Writer) (deploy.Outcome, error) {
+func (r Runner) ApplyPlan(ctx context.Context, l stage.Layer, env string, path string, out io.Writer) (stage.Outcome, error) {
 	if err := r.check(env); err != nil {
-		return deploy.Outcome{}, err
+		return stage.Outcome{}, err
 	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return deploy.Outcome{}, err
+		return stage.Outcome{}, err
 	}
 	var saved apitype.DeploymentPlanV1
 	if err := json.Unmarshal(raw, &saved); err != nil {
-		return deploy.Outcome{}, fmt.Errorf("reading the plan %s: %w", path, err)
+		return stage.Outcome{}, fmt.Errorf("reading the plan %s: %w", path, err)
 	}
 	plan, err := stack.DeserializePlan(saved, config.NopDecrypter)
 	if err != nil {
-		return deploy.Outcome{}, fmt.Errorf("reading the plan %s: %w", path, err)
+		return stage.Outcome{}, fmt.Errorf("reading the plan %s: %w", path, err)
 	}
 	res, err := r.Env.ApplyPlan(ctx, l.Name, plan)
-	outcome := deploy.Outcome{Changes: res.Changes(), Steps: res.Steps, OutputsChanged: res.OutputsChanged}
+	outcome := stage.Outcome{Changes: res.Changes(), Steps: res.Steps, OutputsChanged: res.OutputsChanged}
 	printSteps(out, res.Steps)
 	if err != nil {
 		// An update that fails part-way also fails its plan's check that
@@ -121,7 +119,7 @@ func (r Runner) ApplyPlan(ctx context.Context, l deploy.Layer, env profile.Envir
 	return outcome, err
 }
 
-func printSteps(out io.Writer, steps []deploy.Step) {
+func printSteps(out io.Writer, steps []stage.Step) {
 	for _, s := range steps {
 		if s.Op != "same" && s.Op != "refresh" {
 			fmt.Fprintf(out, "%s %s %s\n", s.Op, s.Type, s.Name)
@@ -129,8 +127,8 @@ func printSteps(out io.Writer, steps []deploy.Step) {
 	}
 }
 
-func (r Runner) check(env profile.Environment) error {
-	if env != r.Env.Env {
+func (r Runner) check(env string) error {
+	if env != string(r.Env.Env) {
 		return fmt.Errorf("offline: runner for %s asked about %s", r.Env.Env, env)
 	}
 	return nil
@@ -144,8 +142,8 @@ func (r Runner) IgnoreDrift(exceptions []drift.Exception) {
 	r.Env.exceptions = exceptions
 }
 
-// RefreshEvents implements deploy.Inspector: a refresh that writes no state.
-func (r Runner) RefreshEvents(ctx context.Context, l deploy.Layer, env profile.Environment, _ io.Writer) ([]apitype.EngineEvent, error) {
+// RefreshEvents implements stage.Inspector: a refresh that writes no state.
+func (r Runner) RefreshEvents(ctx context.Context, l stage.Layer, env string, _ io.Writer) ([]apitype.EngineEvent, error) {
 	if err := r.check(env); err != nil {
 		return nil, err
 	}
@@ -153,17 +151,17 @@ func (r Runner) RefreshEvents(ctx context.Context, l deploy.Layer, env profile.E
 	return res.Events, err
 }
 
-// State implements deploy.Inspector from the layer's snapshot.
-func (r Runner) State(ctx context.Context, l deploy.Layer, env profile.Environment) ([]apitype.ResourceV3, error) {
+// State implements stage.Inspector from the layer's snapshot.
+func (r Runner) State(ctx context.Context, l stage.Layer, env string) ([]apitype.ResourceV3, error) {
 	if err := r.check(env); err != nil {
 		return nil, err
 	}
 	return r.Env.state(ctx, l.Name)
 }
 
-// LastUpdate implements deploy.Inspector: the offline history holds only
+// LastUpdate implements stage.Inspector: the offline history holds only
 // successful updates, numbered from 1.
-func (r Runner) LastUpdate(_ context.Context, l deploy.Layer, env profile.Environment) (*manifest.Deployment, error) {
+func (r Runner) LastUpdate(_ context.Context, l stage.Layer, env string) (*stage.Update, error) {
 	if err := r.check(env); err != nil {
 		return nil, err
 	}
@@ -173,7 +171,7 @@ func (r Runner) LastUpdate(_ context.Context, l deploy.Layer, env profile.Enviro
 	if n == 0 {
 		return nil, nil
 	}
-	return &manifest.Deployment{Version: n, Commit: r.Commit, Result: "succeeded"}, nil
+	return &stage.Update{Version: n, Commit: r.Commit, Result: "succeeded"}, nil
 }
 
 // Quotas reads the stand-in account's quotas and their use, as

@@ -17,12 +17,12 @@ import (
 	"time"
 
 	"github.com/acmepay/platform/internal/cost"
-	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/offline"
 	"github.com/acmepay/platform/internal/parity"
 	"github.com/acmepay/platform/internal/policy"
 	"github.com/acmepay/platform/internal/proppath"
+	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -68,7 +68,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err := tb.Recover(func() error { return e.AsDeployer(ctx) }); err != nil {
 		return Result{}, fmt.Errorf("plan %s: the account's bootstrap: %w", env, err)
 	}
-	for _, l := range deploy.Graph() {
+	for _, l := range contract.Graph() {
 		fmt.Fprintf(o.Out, "  %-14s planning...", l.Name)
 		start := time.Now()
 		var res offline.Result

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -150,5 +152,21 @@ func TestAPlanAskingBeyondTheDeployersCeilingFails(t *testing.T) {
 		"arn:aws:iam::123456789012:policy/permissions-boundary-dev-pay01", "boundary/NothingBootstrapOwns",
 	} {
 		assert.Contains(t, err.Error(), want)
+	}
+}
+
+// The offline plan and its engine share the deployment's stages through
+// pkg/stage, not through the deployment's orchestration: neither imports
+// internal/deploy, directly or through another package.
+func TestTheOfflinePlanDoesNotImportTheOrchestrator(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("needs the go command to list the packages' imports: " + err.Error())
+	}
+	for _, pkg := range []string{".", "../offline"} {
+		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
+		require.NoError(t, err, string(out))
+		deps := strings.Fields(string(out))
+		assert.Contains(t, deps, "github.com/acmepay/platform/pkg/stage", pkg)
+		assert.NotContains(t, deps, "github.com/acmepay/platform/internal/deploy", pkg)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/acmepay/platform/internal/quota"
 	"io"
 	"os"
 	"path/filepath"
@@ -26,11 +25,13 @@ import (
 	"github.com/acmepay/platform/internal/plan"
 	"github.com/acmepay/platform/internal/policy"
 	"github.com/acmepay/platform/internal/programs"
+	"github.com/acmepay/platform/internal/quota"
 	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/internal/rollback"
 	"github.com/acmepay/platform/internal/statebackend"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // Options is where and how a target runs.
@@ -81,7 +82,7 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 	env := args[0]
 	switch name {
 	case "preview:env":
-		_, err = w.d.Run(ctx, deploy.Preview, env)
+		_, err = w.d.Run(ctx, stage.Preview, env)
 		return err
 	case "plan:live":
 		e, err := profile.ParseEnvironment(env)
@@ -97,7 +98,7 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 		_, err = w.d.SavePlan(ctx, env, w.runner, now, filepath.Join(o.Root, PlanFile(env)))
 		return err
 	case "destroy:env":
-		_, err = w.d.Run(ctx, deploy.Destroy, env)
+		_, err = w.d.Run(ctx, stage.Destroy, env)
 		return err
 	case "deploy:env":
 		allow, _ := o.Lookup("ALLOW_DATA_LOSS")
@@ -229,7 +230,7 @@ func open(ctx context.Context, o Options) (*bench, error) {
 	planFile, _ := o.Lookup("PLAN_FILE")
 	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
 	d := &deploy.Deployer{
-		Root: o.Root, Graph: deploy.Graph(), Runner: runner, Guard: check,
+		Root: o.Root, Graph: contract.Graph(), Runner: runner, Guard: check,
 		Identity: deploy.STSIdentity{}, Bootstrap: deploy.SSMBootstrap{}, Quotas: quota.AWS{}, CLI: automation.PulumiCLI{},
 		Out: o.Out, Now: time.Now, ConfirmDestroy: confirm,
 		Exceptions: exceptions, RevertDrift: revert, PlanFile: planFile,
@@ -258,7 +259,7 @@ func PlanFile(env string) string { return filepath.Join("plans", env+".json") }
 
 // inputs are what a plan of env is made from: the commit checked out at
 // root and the digests of the stack files and programs.
-func inputs(root string, env profile.Environment, graph []deploy.Layer) (deploy.Inputs, error) {
+func inputs(root string, env profile.Environment, graph []stage.Layer) (deploy.Inputs, error) {
 	commit := sourceCommit(root)
 	if commit == "" {
 		return deploy.Inputs{}, fmt.Errorf("a plan records the commit it was made from: %s is not a git checkout", root)

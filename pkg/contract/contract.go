@@ -14,6 +14,7 @@ import (
 
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // Layer (Pulumi project) names, in dependency order: the layers the
@@ -189,4 +190,10 @@ type Item struct {
 // SortItems orders an inventory deterministically.
 func SortItems(items []Item) {
 	naming.SortByTypeAndName(items, func(i Item) (string, string) { return i.Type, i.Name })
+}
+
+// Graph is the platform's layer graph, in deployment order: the layers,
+// the layers each one reads (DependsOn) and what it reads of each (Read).
+func Graph() []stage.Layer {
+	return stage.NewGraph(Layers(), DependsOn, Read)
 }

@@ -21,9 +21,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/drift"
-	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/naming"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // StateDir is the default file backend, inside the repository and ignored by
@@ -101,74 +101,74 @@ func (a *Automation) Preflight() error {
 // Run implements Runner. Previews and updates refresh from the live
 // resources first (`--refresh`): an update then puts drifted properties back
 // and recreates resources deleted by hand, and a preview shows that.
-func (a *Automation) Run(ctx context.Context, op deploy.Op, layer deploy.Layer, env profile.Environment, out io.Writer) (deploy.Outcome, error) {
+func (a *Automation) Run(ctx context.Context, op stage.Op, layer stage.Layer, env string, out io.Writer) (stage.Outcome, error) {
 	switch op {
-	case deploy.Preview:
+	case stage.Preview:
 		return a.preview(ctx, layer, env, out)
-	case deploy.Up:
+	case stage.Up:
 		return a.up(ctx, layer, env, out)
-	case deploy.Destroy:
+	case stage.Destroy:
 		stack, err := a.stack(ctx, layer, env)
 		if err != nil {
-			return deploy.Outcome{}, err
+			return stage.Outcome{}, err
 		}
 		steps := collectSteps()
 		res, err := stack.Destroy(ctx, optdestroy.ProgressStreams(out), optdestroy.ErrorProgressStreams(out), optdestroy.EventStreams(steps.events))
 		if err != nil {
-			return deploy.Outcome{}, err
+			return stage.Outcome{}, err
 		}
-		return deploy.Outcome{Changes: summaryChanges(res.Summary.ResourceChanges), Steps: steps.wait()}, nil
+		return stage.Outcome{Changes: summaryChanges(res.Summary.ResourceChanges), Steps: steps.wait()}, nil
 	}
-	return deploy.Outcome{}, fmt.Errorf("unknown operation %q", op)
+	return stage.Outcome{}, fmt.Errorf("unknown operation %q", op)
 }
 
-// PlanLayer implements deploy.Planner: a preview with refresh whose update
+// PlanLayer implements stage.Planner: a preview with refresh whose update
 // plan is saved at path (`pulumi preview --refresh --save-plan`).
-func (a *Automation) PlanLayer(ctx context.Context, layer deploy.Layer, env profile.Environment, path string, out io.Writer) (deploy.Outcome, error) {
+func (a *Automation) PlanLayer(ctx context.Context, layer stage.Layer, env string, path string, out io.Writer) (stage.Outcome, error) {
 	return a.preview(ctx, layer, env, out, optpreview.Plan(path))
 }
 
-// ApplyPlan implements deploy.Planner: an update with refresh held to the
+// ApplyPlan implements stage.Planner: an update with refresh held to the
 // plan saved at path (`pulumi up --refresh --plan`): a change the plan did
 // not show fails the update.
-func (a *Automation) ApplyPlan(ctx context.Context, layer deploy.Layer, env profile.Environment, path string, out io.Writer) (deploy.Outcome, error) {
+func (a *Automation) ApplyPlan(ctx context.Context, layer stage.Layer, env string, path string, out io.Writer) (stage.Outcome, error) {
 	return a.up(ctx, layer, env, out, optup.Plan(path))
 }
 
-func (a *Automation) preview(ctx context.Context, layer deploy.Layer, env profile.Environment, out io.Writer, opts ...optpreview.Option) (deploy.Outcome, error) {
+func (a *Automation) preview(ctx context.Context, layer stage.Layer, env string, out io.Writer, opts ...optpreview.Option) (stage.Outcome, error) {
 	stack, err := a.stack(ctx, layer, env)
 	if err != nil {
-		return deploy.Outcome{}, err
+		return stage.Outcome{}, err
 	}
 	steps := collectSteps()
 	res, err := stack.Preview(ctx, append([]optpreview.Option{optpreview.ProgressStreams(out), optpreview.ErrorProgressStreams(out), optpreview.Diff(),
 		optpreview.Refresh(), optpreview.EventStreams(steps.events)}, opts...)...)
 	if err != nil {
-		return deploy.Outcome{}, err
+		return stage.Outcome{}, err
 	}
-	changes := deploy.Changes{}
+	changes := stage.Changes{}
 	for kind, n := range res.ChangeSummary {
 		changes[string(kind)] = n
 	}
-	return deploy.Outcome{Changes: changes, Steps: steps.wait(), OutputsChanged: steps.outputsChanged, ChangedOutputs: steps.changedOutputs, Refreshed: steps.refreshed}, nil
+	return stage.Outcome{Changes: changes, Steps: steps.wait(), OutputsChanged: steps.outputsChanged, ChangedOutputs: steps.changedOutputs, Refreshed: steps.refreshed}, nil
 }
 
-func (a *Automation) up(ctx context.Context, layer deploy.Layer, env profile.Environment, out io.Writer, opts ...optup.Option) (deploy.Outcome, error) {
+func (a *Automation) up(ctx context.Context, layer stage.Layer, env string, out io.Writer, opts ...optup.Option) (stage.Outcome, error) {
 	stack, err := a.stack(ctx, layer, env)
 	if err != nil {
-		return deploy.Outcome{}, err
+		return stage.Outcome{}, err
 	}
 	steps := collectSteps()
 	res, err := stack.Up(ctx, append([]optup.Option{optup.ProgressStreams(out), optup.ErrorProgressStreams(out), optup.Refresh(),
 		optup.EventStreams(steps.events)}, opts...)...)
 	if err != nil {
-		return deploy.Outcome{}, err
+		return stage.Outcome{}, err
 	}
-	return deploy.Outcome{Changes: summaryChanges(res.Summary.ResourceChanges), Steps: steps.wait()}, nil
+	return stage.Outcome{Changes: summaryChanges(res.Summary.ResourceChanges), Steps: steps.wait()}, nil
 }
 
-func summaryChanges(m *map[string]int) deploy.Changes {
-	changes := deploy.Changes{}
+func summaryChanges(m *map[string]int) stage.Changes {
+	changes := stage.Changes{}
 	if m != nil {
 		for k, v := range *m {
 			changes[k] = v
@@ -183,7 +183,7 @@ func summaryChanges(m *map[string]int) deploy.Changes {
 type stepCollector struct {
 	events chan events.EngineEvent
 	done   chan struct{}
-	steps  []deploy.Step
+	steps  []stage.Step
 	// outputsChanged is set when the stack resource's outputs differ from
 	// its last update's (unknown outputs in a preview count as changed).
 	outputsChanged bool
@@ -211,7 +211,7 @@ func collectSteps() *stepCollector {
 				if md.New != nil {
 					new = md.New.Outputs
 				}
-				changed := deploy.ChangedOutputs(old, new)
+				changed := stage.ChangedOutputs(old, new)
 				c.changedOutputs = append(c.changedOutputs, changed...)
 				c.outputsChanged = c.outputsChanged || md.Old == nil || md.New == nil || len(changed) > 0
 			}
@@ -223,20 +223,20 @@ func collectSteps() *stepCollector {
 const stackType = "pulumi:pulumi:Stack"
 
 // wait returns the steps once every event has arrived.
-func (c *stepCollector) wait() []deploy.Step {
+func (c *stepCollector) wait() []stage.Step {
 	<-c.done
 	return c.steps
 }
 
 // stepOf reads one step from its event.
-func stepOf(md apitype.StepEventMetadata) deploy.Step {
+func stepOf(md apitype.StepEventMetadata) stage.Step {
 	inputs := func(state *apitype.StepEventStateMetadata) resource.PropertyMap {
 		if state == nil {
 			return nil
 		}
 		return resource.NewPropertyMapFromMap(state.Inputs)
 	}
-	return deploy.NewStep(string(md.Op), md.Type, md.URN, inputs(md.Old), inputs(md.New))
+	return stage.NewStep(string(md.Op), md.Type, md.URN, inputs(md.Old), inputs(md.New), naming.Physical)
 }
 
 // MinimumCLI is the oldest Pulumi CLI the Automation API code is tested with.
@@ -301,6 +301,6 @@ func parseVersion(s string) ([3]int, bool) {
 }
 
 var (
-	_ deploy.Runner  = (*Automation)(nil)
-	_ deploy.Planner = (*Automation)(nil)
+	_ stage.Runner  = (*Automation)(nil)
+	_ stage.Planner = (*Automation)(nil)
 )

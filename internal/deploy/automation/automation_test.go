@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 func TestMissingCLIIsReportedClearly(t *testing.T) {
@@ -70,7 +70,7 @@ func TestLastUpdateIsTheNewestUpdateWithItsCommit(t *testing.T) {
 		{Version: 7, Kind: "update", Result: "succeeded", Environment: map[string]string{"git.head": "aaaa", "git.dirty": "false"}},
 		{Version: 8, Kind: "update", Result: "failed", Environment: map[string]string{"git.head": "bbbb", "git.dirty": "true"}},
 	}
-	assert.Equal(t, &manifest.Deployment{Version: 8, Commit: "bbbb", Dirty: true, Result: "failed"}, lastUpdate(history),
+	assert.Equal(t, &stage.Update{Version: 8, Commit: "bbbb", Dirty: true, Result: "failed"}, lastUpdate(history),
 		"the failed update is the last one to have changed the state")
 	assert.Nil(t, lastUpdate([]auto.UpdateSummary{{Version: 1, Kind: "refresh"}}))
 	assert.Nil(t, lastUpdate(nil))

@@ -4,6 +4,6 @@
 // PULUMI_BACKEND_URL, reads states, history and refreshes for the drift
 // check and the deployed manifest, edits a state for recovery, checks the
 // CLI, and runs the CLI so that a cancelled deployment stops at a safe point
-// (Command). It implements deploy.Runner, deploy.Inspector and
+// (Command). It implements stage.Runner, stage.Inspector and
 // recovery.Editor; the orchestration stays in package deploy.
 package automation

@@ -13,15 +13,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
-	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/drift"
-	"github.com/acmepay/platform/internal/manifest"
-	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // stack selects (creating it if need be) a layer's stack, inline when
 // the layer's program is compiled in.
-func (a *Automation) stack(ctx context.Context, layer deploy.Layer, env profile.Environment) (auto.Stack, error) {
+func (a *Automation) stack(ctx context.Context, layer stage.Layer, env string) (auto.Stack, error) {
 	dir := filepath.Join(a.Root, layer.Name)
 	opts := []auto.LocalWorkspaceOption{
 		auto.SecretsProvider("passphrase"),
@@ -59,7 +57,7 @@ func (a *Automation) stack(ctx context.Context, layer deploy.Layer, env profile.
 }
 
 // RefreshEvents implements Inspector with `pulumi refresh --preview-only`.
-func (a *Automation) RefreshEvents(ctx context.Context, layer deploy.Layer, env profile.Environment, out io.Writer) ([]apitype.EngineEvent, error) {
+func (a *Automation) RefreshEvents(ctx context.Context, layer stage.Layer, env string, out io.Writer) ([]apitype.EngineEvent, error) {
 	stack, err := a.stack(ctx, layer, env)
 	if err != nil {
 		return nil, err
@@ -82,7 +80,7 @@ func (a *Automation) RefreshEvents(ctx context.Context, layer deploy.Layer, env 
 }
 
 // State implements Inspector with `pulumi stack export`.
-func (a *Automation) State(ctx context.Context, layer deploy.Layer, env profile.Environment) ([]apitype.ResourceV3, error) {
+func (a *Automation) State(ctx context.Context, layer stage.Layer, env string) ([]apitype.ResourceV3, error) {
 	stack, err := a.stack(ctx, layer, env)
 	if err != nil {
 		return nil, err
@@ -103,7 +101,7 @@ func (a *Automation) State(ctx context.Context, layer deploy.Layer, env profile.
 const HistoryDepth = 50
 
 // LastUpdate implements Inspector with `pulumi stack history`.
-func (a *Automation) LastUpdate(ctx context.Context, layer deploy.Layer, env profile.Environment) (*manifest.Deployment, error) {
+func (a *Automation) LastUpdate(ctx context.Context, layer stage.Layer, env string) (*stage.Update, error) {
 	stack, err := a.stack(ctx, layer, env)
 	if err != nil {
 		return nil, err
@@ -118,7 +116,7 @@ func (a *Automation) LastUpdate(ctx context.Context, layer deploy.Layer, env pro
 // lastUpdate picks the update with the highest version from a history (the
 // CLI also records refreshes and destroys) and reads the git metadata the CLI
 // records with it.
-func lastUpdate(history []auto.UpdateSummary) *manifest.Deployment {
+func lastUpdate(history []auto.UpdateSummary) *stage.Update {
 	var last *auto.UpdateSummary
 	for i, u := range history {
 		if u.Kind == "update" && (last == nil || u.Version > last.Version) {
@@ -128,7 +126,7 @@ func lastUpdate(history []auto.UpdateSummary) *manifest.Deployment {
 	if last == nil {
 		return nil
 	}
-	return &manifest.Deployment{
+	return &stage.Update{
 		Version: last.Version,
 		Commit:  last.Environment["git.head"],
 		Dirty:   last.Environment["git.dirty"] == "true",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/acmepay/platform/internal/quota"
 	"os"
 	"os/exec"
 	"testing"
@@ -17,10 +16,12 @@ import (
 	"github.com/acmepay/platform/internal/deploy/automation"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/programs"
+	"github.com/acmepay/platform/internal/quota"
 	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/internal/statebackend"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // liveBudget is how long the live test may take: the deployment, its
@@ -149,29 +150,29 @@ func TestLiveDeployAndDestroy(t *testing.T) {
 	host, err := statebackend.ThisHost()
 	require.NoError(t, err)
 	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: contract.Layers()}
-	d := &deploy.Deployer{Root: root, Graph: deploy.Graph(), Runner: auto, Guard: check,
+	d := &deploy.Deployer{Root: root, Graph: contract.Graph(), Runner: auto, Guard: check,
 		Identity: deploy.STSIdentity{}, Bootstrap: deploy.SSMBootstrap{}, Quotas: quota.AWS{},
 		CLI: automation.PulumiCLI{}, Out: out, Now: time.Now, ConfirmDestroy: os.Getenv("CONFIRM_DESTROY")}
 
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), liveCleanup)
 		defer cancel()
-		if _, err := d.Run(ctx, deploy.Destroy, string(env)); err != nil {
+		if _, err := d.Run(ctx, stage.Destroy, string(env)); err != nil {
 			t.Errorf("the live test could not destroy %s: %v\nsettle what is left, then destroy it:\n  go run mage.go recover:env %s\n  CONFIRM_DESTROY=%s go run mage.go destroy:env %s",
 				env, err, env, env, env)
 			return
 		}
-		for _, l := range deploy.Graph() {
-			state, err := auto.State(ctx, l, env)
+		for _, l := range contract.Graph() {
+			state, err := auto.State(ctx, l, string(env))
 			require.NoError(t, err)
 			for _, r := range state {
 				assert.Equal(t, "pulumi:pulumi:Stack", string(r.Type), "layer %s still holds %s after destroy", l.Name, r.URN)
 			}
 		}
 	})
-	_, err = d.Run(ctx, deploy.Up, string(env))
+	_, err = d.Run(ctx, stage.Up, string(env))
 	require.NoError(t, err)
-	second, err := d.Run(ctx, deploy.Preview, string(env))
+	second, err := d.Run(ctx, stage.Preview, string(env))
 	require.NoError(t, err)
 	for _, l := range second.Layers {
 		for kind, n := range l.Changes {

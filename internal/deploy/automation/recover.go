@@ -9,9 +9,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
-	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/pkg/profile"
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 var _ recovery.Editor = (*Automation)(nil)
@@ -20,7 +20,7 @@ var _ recovery.Editor = (*Automation)(nil)
 // `pulumi stack import`, which keeps the backend's backup of the state as
 // it was.
 func (a *Automation) Resolve(ctx context.Context, layer string, env profile.Environment, decisions []recovery.Resolution) error {
-	stack, err := a.stack(ctx, deploy.Layer{Name: layer}, env)
+	stack, err := a.stack(ctx, stage.Layer{Name: layer}, string(env))
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (a *Automation) Resolve(ctx context.Context, layer string, env profile.Envi
 // Refresh implements recovery.Editor with `pulumi refresh`, which writes the
 // state.
 func (a *Automation) Refresh(ctx context.Context, layer string, env profile.Environment, out io.Writer) error {
-	stack, err := a.stack(ctx, deploy.Layer{Name: layer}, env)
+	stack, err := a.stack(ctx, stage.Layer{Name: layer}, string(env))
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,6 @@
-package deploy
+package stage
 
-import (
-	"fmt"
-
-	"github.com/acmepay/platform/pkg/contract"
-)
+import "fmt"
 
 // Layer is one Pulumi project of the platform.
 type Layer struct {
@@ -17,14 +13,15 @@ type Layer struct {
 	Reads map[string][]string
 }
 
-// Graph is the platform's layer graph, in deployment order, from the
-// contract's layers, the layers each one reads and what it reads of each.
-func Graph() []Layer {
+// NewGraph is the layer graph of layers, listed in deployment order, with
+// the layers each depends on and what it reads of each (reads(reader,
+// upstream)).
+func NewGraph(layers []string, dependsOn func(layer string) []string, reads func(reader, upstream string) []string) []Layer {
 	var out []Layer
-	for _, name := range contract.Layers() {
-		l := Layer{Name: name, DependsOn: contract.DependsOn(name), Reads: map[string][]string{}}
+	for _, name := range layers {
+		l := Layer{Name: name, DependsOn: dependsOn(name), Reads: map[string][]string{}}
 		for _, up := range l.DependsOn {
-			l.Reads[up] = contract.Read(name, up)
+			l.Reads[up] = reads(name, up)
 		}
 		out = append(out, l)
 	}
@@ -40,9 +37,9 @@ func DestroyOrder(graph []Layer) []Layer {
 	return out
 }
 
-// validateGraph checks that every dependency is a layer listed before its
+// ValidateGraph checks that every dependency is a layer listed before its
 // dependent, so the listed order is a valid deployment order.
-func validateGraph(graph []Layer) error {
+func ValidateGraph(graph []Layer) error {
 	seen := map[string]bool{}
 	for _, l := range graph {
 		for _, dep := range l.DependsOn {

@@ -1,4 +1,4 @@
-package deploy
+package stage
 
 import (
 	"errors"
@@ -9,8 +9,6 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-
-	"github.com/acmepay/platform/pkg/naming"
 )
 
 // Step is one resource operation a run performed, or a preview would.
@@ -30,15 +28,16 @@ type Step struct {
 	Old resource.PropertyMap
 }
 
-// NewStep reads a step from the engine's description of it.
-func NewStep(op, typ, urn string, old, new resource.PropertyMap) Step {
+// NewStep reads a step from the engine's description of it; physical names
+// a resource of a type from its inputs (naming.Physical).
+func NewStep(op, typ, urn string, old, new resource.PropertyMap, physical func(typ string, inputs map[string]any) string) Step {
 	s := Step{Op: op, Type: typ, URN: urn, Name: resource.URN(urn).Name(), Old: old, Inputs: old}
 	if new != nil {
 		s.Inputs = new
 	}
 	for _, in := range []resource.PropertyMap{old, new} {
 		if in != nil && s.Physical == "" {
-			s.Physical = naming.Physical(typ, in.Mappable())
+			s.Physical = physical(typ, in.Mappable())
 		}
 	}
 	return s
@@ -133,8 +132,8 @@ func DataLoss(steps []Step) []Step {
 	return out
 }
 
-// describeLoss renders the steps for a message, one per line.
-func describeLoss(steps []Step) string {
+// DescribeLoss renders the steps for a message, one per line.
+func DescribeLoss(steps []Step) string {
 	lines := make([]string, len(steps))
 	for i, s := range steps {
 		name := s.Physical
