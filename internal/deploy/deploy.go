@@ -185,39 +185,68 @@ func (d *Deployer) Deploy(ctx context.Context, envName string, in stage.Inspecto
 
 // run is Run, returning the environment's profile the preflight validated.
 func (d *Deployer) run(ctx context.Context, op stage.Op, envName string) (Report, profile.Profile, error) {
-	var p profile.Profile
+	s, err := d.begin(ctx, op, envName)
+	if err != nil {
+		if s.env == "" {
+			return Report{}, s.p, err
+		}
+		return Report{Env: s.env, Op: op}, s.p, err
+	}
+	defer s.release()
+	report, err := d.execute(ctx, op, s)
+	return report, s.p, err
+}
+
+// started is a run whose checks all passed, before any stack is touched:
+// the environment, the profile the preflight validated, the approved plan
+// (PLAN_FILE) and the hold on the environment, released when the run ends.
+type started struct {
+	env      profile.Environment
+	p        profile.Profile
+	approved PlanFile
+	release  func()
+}
+
+// begin runs every check of op before any stack is touched, once: the
+// confirmation of a destroy, the approved plan, the preflight, the
+// quotas, the break-glass session, and the hold on the environment.
+func (d *Deployer) begin(ctx context.Context, op stage.Op, envName string) (started, error) {
+	var s started
 	env, err := profile.ParseEnvironment(envName)
 	if err != nil {
-		return Report{}, p, err
+		return s, err
 	}
+	s.env = env
 	if op == stage.Destroy && confirmed[env] && d.ConfirmDestroy != string(env) {
-		return Report{Env: env, Op: op}, p, fmt.Errorf("%w: set CONFIRM_DESTROY=%s to destroy %s", ErrConfirmDestroy, env, env)
+		return s, fmt.Errorf("%w: set CONFIRM_DESTROY=%s to destroy %s", ErrConfirmDestroy, env, env)
 	}
-	var approved PlanFile
 	if op == stage.Up && d.PlanFile != "" {
-		if approved, err = d.checkedPlanFile(env); err != nil {
-			return Report{Env: env, Op: op}, p, err
+		if s.approved, err = d.checkedPlanFile(env); err != nil {
+			return s, err
 		}
 	}
-	p, err = d.preflight(ctx, env)
-	if err != nil {
-		return Report{Env: env, Op: op}, p, err
+	if s.p, err = d.preflight(ctx, env); err != nil {
+		return s, err
 	}
 	if op != stage.Destroy && d.Quotas != nil {
-		if err := quota.Check(ctx, d.Quotas, p); err != nil {
-			return Report{Env: env, Op: op}, p, err
+		if err := quota.Check(ctx, d.Quotas, s.p); err != nil {
+			return s, err
 		}
 	}
 	if env == profile.Prod && (op == stage.Destroy || (op == stage.Up && d.AllowDataLoss)) {
-		if err := d.holdsBreakGlass(ctx, p); err != nil {
-			return Report{Env: env, Op: op}, p, err
+		if err := d.holdsBreakGlass(ctx, s.p); err != nil {
+			return s, err
 		}
 	}
-	release, err := d.guard(ctx, env, op, op != stage.Preview)
-	if err != nil {
-		return Report{Env: env, Op: op}, p, err
+	if s.release, err = d.guard(ctx, env, op, op != stage.Preview); err != nil {
+		return s, err
 	}
-	defer release()
+	return s, nil
+}
+
+// execute runs op on the layers of a started run.
+func (d *Deployer) execute(ctx context.Context, op stage.Op, s started) (Report, error) {
+	env, p := s.env, s.p
 	fmt.Fprintf(d.Out, "%s %s: account %s, region %s, suffix %s\n", op, env, p.AccountID, p.Region, p.Suffix)
 	rs := &runState{fresh: func(string) bool { return false }}
 	var report Report
@@ -229,24 +258,24 @@ func (d *Deployer) run(ctx context.Context, op stage.Op, envName string) (Report
 	case stage.Up:
 		var stop error
 		if d.PlanFile != "" {
-			report, stop = d.applyApproved(ctx, env, approved, rs)
+			report, stop = d.applyApproved(ctx, env, s.approved, rs)
 		} else {
 			report, stop = d.planThenApply(ctx, env, p, rs)
 		}
 		if stop != nil {
-			return report, p, stop
+			return report, stop
 		}
 	}
 	d.printSummary(report)
 	for _, l := range report.Layers {
 		if l.Status == statusFailed {
-			return report, p, fmt.Errorf("%s %s stopped: layer %s failed: %w", op, env, l.Layer, l.Err)
+			return report, fmt.Errorf("%s %s stopped: layer %s failed: %w", op, env, l.Layer, l.Err)
 		}
 	}
 	if cancelled := report.Cancelled(); len(cancelled) > 0 {
-		return report, p, fmt.Errorf("%s %s %w: %s stopped at a safe point with their state saved; run it again to finish", op, env, ErrCancelled, strings.Join(cancelled, ", "))
+		return report, fmt.Errorf("%s %s %w: %s stopped at a safe point with their state saved; run it again to finish", op, env, ErrCancelled, strings.Join(cancelled, ", "))
 	}
-	return report, p, nil
+	return report, nil
 }
 
 // holdsBreakGlass checks the caller is a session of prod's break-glass role.

@@ -83,7 +83,16 @@ func (d *Deployer) manifestOf(ctx context.Context, p profile.Profile, in stage.I
 // check, prints every drifted property the deployment will undo, then
 // deploys (which refreshes first, so the recorded configuration wins).
 func (d *Deployer) Revert(ctx context.Context, envName string, in stage.Inspector) (drift.Report, Report, error) {
-	report, err := d.Drift(ctx, envName, in)
+	undo := *d
+	undo.RevertDrift = envName
+	// One preflight, and the environment held from the drift check to the
+	// end of the deployment.
+	s, err := undo.begin(ctx, stage.Up, envName)
+	if err != nil {
+		return drift.Report{}, Report{Env: s.env, Op: stage.Up}, err
+	}
+	defer s.release()
+	report, err := undo.refresh(ctx, s.env, s.p, in)
 	if err != nil {
 		return report, Report{}, err
 	}
@@ -93,9 +102,7 @@ func (d *Deployer) Revert(ctx context.Context, envName string, in stage.Inspecto
 	}
 	fmt.Fprintf(d.Out, "the deployment of %s will undo:\n", envName)
 	report.WriteText(d.Out)
-	undo := *d
-	undo.RevertDrift = envName
-	res, err := undo.Run(ctx, stage.Up, envName)
+	res, err := undo.execute(ctx, stage.Up, s)
 	return report, res, err
 }
 

@@ -233,3 +233,26 @@ func TestADriftStopGoesToTheJobSummary(t *testing.T) {
 	_, rerr = os.Stat(other)
 	assert.True(t, os.IsNotExist(rerr), "only a drift stop is summarised")
 }
+
+// countingCLI counts the preflight's CLI checks.
+type countingCLI struct{ n *int }
+
+func (c countingCLI) Check(context.Context) (string, error) { *c.n++; return "v3.274.1", nil }
+
+// drift:revert is one run: one preflight, the drift check, then the
+// deployment that puts the hand change back, which needs no REVERT_DRIFT
+// of its own.
+func TestARevertRunsThePreflightOnce(t *testing.T) {
+	runner := drifting("prod", true)
+	d, out := newDeployer(runner, "345678901234")
+	checks := 0
+	d.CLI = countingCLI{n: &checks}
+	report, res, err := d.Revert(context.Background(), "prod", runner)
+	require.NoError(t, err, out.String())
+	assert.True(t, report.Any())
+	assert.Equal(t, 1, checks, "the preflight ran once")
+	assert.Contains(t, out.String(), "the deployment of prod will undo:")
+	assert.Contains(t, runner.fakeRunner.events, "start compute")
+	assert.NotEmpty(t, res.Layers)
+	assert.Empty(t, d.RevertDrift, "the deployer itself is left as it was")
+}
