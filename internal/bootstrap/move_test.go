@@ -1,6 +1,7 @@
 package bootstrap
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -19,6 +20,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 func diyBackend(t *testing.T, u string) diy.Backend {
@@ -85,3 +88,70 @@ func TestTheBootstrapStateMovesIntoTheBucket(t *testing.T) {
 	_, err = MoveState(ctx, local, bucket)
 	require.ErrorIs(t, err, ErrStateExists, "a second move overwrites nothing")
 }
+
+// Before the tooling account's bootstrap is destroyed, its stacks' state
+// moves back out of the bucket (bootstrap:moveState with PULUMI_BACKEND_URL
+// the bucket and BOOTSTRAP_STATE a file backend), and bootstrap:destroyState
+// refuses to run while that state is still in the bucket it destroys.
+func TestTheBootstrapStateMovesOutBeforeTheBucketIsDestroyed(t *testing.T) {
+	ctx := context.Background()
+	local := "file://" + t.TempDir()
+	src := diyBackend(t, local)
+	ref, err := src.ParseStackReference("organization/bootstrap/tooling")
+	require.NoError(t, err)
+	_, err = src.CreateStack(ctx, ref, "", nil, nil)
+	require.NoError(t, err)
+	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	t.Cleanup(srv.Close)
+	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIATOOLINGADMIN", "AWS_SECRET_ACCESS_KEY": "x", "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"} {
+		t.Setenv(k, v)
+	}
+	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, Credentials: aws.AnonymousCredentials{}})
+	_, err = client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acmepay-payments-pulumi-state")})
+	require.NoError(t, err)
+	q := url.Values{"endpoint": {srv.URL}, "region": {"us-east-1"}, "use_path_style": {"true"},
+		"request_checksum_calculation": {"when_required"}, "response_checksum_validation": {"when_required"}}
+	bucket := "s3://acmepay-payments-pulumi-state/bootstrap?" + q.Encode()
+	_, err = MoveState(ctx, local, bucket)
+	require.NoError(t, err)
+
+	// destroyState with the state in the bucket is refused, before the
+	// account or the CLI is even asked.
+	b, r := bootstrapper("456789012345")
+	b.Runner = backendRunner{recordingRunner: r, backend: bucket}
+	err = b.State(ctx, stage.Destroy)
+	require.ErrorIs(t, err, ErrStateInBucket)
+	assert.Contains(t, err.Error(), "PULUMI_BACKEND_URL=s3://acmepay-payments-pulumi-state/bootstrap is in s3://acmepay-payments-pulumi-state, the bucket bootstrap:destroyState destroys")
+	assert.Contains(t, err.Error(), "BOOTSTRAP_STATE=file://<directory> go run mage.go bootstrap:moveState")
+	assert.Empty(t, r.runs)
+	require.NoError(t, b.State(ctx, stage.Up), "an update of the bucket keeps its state there")
+
+	// The move out, as the page runs it.
+	out := t.TempDir()
+	env := map[string]string{"PULUMI_BACKEND_URL": bucket, "BOOTSTRAP_STATE": "file://" + out}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	var printed bytes.Buffer
+	require.NoError(t, Target(ctx, t.TempDir(), "moveState", nil, nil, lookup, &printed))
+	assert.Equal(t, "moved bootstrap/tooling to file://"+out+"\n", printed.String())
+	back := diyBackend(t, "file://"+out)
+	ref, err = back.ParseStackReference("organization/bootstrap/tooling")
+	require.NoError(t, err)
+	got, err := back.GetStack(ctx, ref)
+	require.NoError(t, err)
+	assert.NotNil(t, got, "the tooling stack is in the file backend")
+	b.Runner = backendRunner{recordingRunner: r, backend: "file://" + out}
+	require.NoError(t, b.State(ctx, stage.Destroy))
+	assert.Equal(t, []string{"up bootstrap/tooling", "destroy bootstrap/tooling"}, r.runs)
+
+	env["BOOTSTRAP_STATE"] = bucket
+	err = Target(ctx, t.TempDir(), "moveState", nil, nil, lookup, io.Discard)
+	require.ErrorContains(t, err, "is where the bootstrap stacks are already")
+}
+
+// backendRunner is a runner whose state is in backend.
+type backendRunner struct {
+	*recordingRunner
+	backend string
+}
+
+func (b backendRunner) StateBackend() string { return b.backend }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 
@@ -45,6 +46,23 @@ type preflighter interface{ Preflight() error }
 
 // stateBackend is a runner whose state backend is named by URL.
 type stateBackend interface{ StateBackend() string }
+
+// ErrStateInBucket refuses to destroy the state bucket while it holds the
+// state of the stack that destroys it.
+var ErrStateInBucket = errors.New("refusing to destroy the state bucket that holds the bootstrap's own state")
+
+// InBucket reports whether a backend URL is in the S3 bucket named bucket.
+func InBucket(backend, bucket string) bool {
+	u, err := url.Parse(backend)
+	return err == nil && u.Scheme == "s3" && u.Host == bucket
+}
+
+// shown is a backend URL without its query (the endpoint and region are not
+// the place).
+func shown(backend string) string {
+	s, _, _ := strings.Cut(backend, "?")
+	return s
+}
 
 // Env creates, updates (op stage.Up) or tears down (stage.Destroy) an
 // environment's account bootstrap.
@@ -90,6 +108,11 @@ func (b *Bootstrapper) State(ctx context.Context, op stage.Op) error {
 	pipe, err := profile.PlannedPipeline()
 	if err != nil {
 		return err
+	}
+	if r, ok := b.Runner.(stateBackend); ok && op == stage.Destroy && InBucket(r.StateBackend(), pipe.StateBucket) {
+		return fmt.Errorf("%w: PULUMI_BACKEND_URL=%s is in s3://%s, the bucket bootstrap:destroyState destroys; move the bootstrap stacks out of it first, into a directory of your choosing: "+
+			"PULUMI_BACKEND_URL=s3://%s/%s BOOTSTRAP_STATE=file://<directory> go run mage.go bootstrap:moveState, then run bootstrap:destroyState with PULUMI_BACKEND_URL=file://<that directory>",
+			ErrStateInBucket, shown(r.StateBackend()), pipe.StateBucket, pipe.StateBucket, bootstrapiam.BootstrapPrefix)
 	}
 	if err := b.preflight(ctx, "the tooling account's bootstrap", pipe.ToolingAccountID); err != nil {
 		return err

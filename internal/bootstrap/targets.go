@@ -79,21 +79,25 @@ func printPaths(root string, out io.Writer) func(paths []string, err error) erro
 	}
 }
 
-// moveState moves the bootstrap stacks from the local file backend into
-// BOOTSTRAP_STATE, the state bucket's bootstrap/ prefix.
+// moveState moves the bootstrap stacks from where they are
+// (PULUMI_BACKEND_URL, or the local file backend) to BOOTSTRAP_STATE: into
+// the state bucket's bootstrap/ prefix once the bucket exists, or back out
+// into a file backend before bootstrap:destroyState.
 func moveState(ctx context.Context, root string, lookup func(string) (string, bool), out io.Writer) error {
 	to, _ := lookup("BOOTSTRAP_STATE")
-	if !strings.HasPrefix(to, "s3://") {
-		return fmt.Errorf("BOOTSTRAP_STATE=%q: want the state bucket's bootstrap prefix, s3://<bucket>/bootstrap", to)
+	if !strings.HasPrefix(to, "s3://") && !strings.HasPrefix(to, "file://") {
+		return fmt.Errorf("BOOTSTRAP_STATE=%q: want the state bucket's bootstrap prefix, s3://<bucket>/bootstrap, or a file:// backend", to)
 	}
-	from, err := automation.Backend(root, func(string) (string, bool) { return "", false })
+	from, err := automation.Backend(root, lookup)
 	if err != nil {
 		return err
 	}
+	if shown(from) == shown(to) {
+		return fmt.Errorf("BOOTSTRAP_STATE=%s is where the bootstrap stacks are already (PULUMI_BACKEND_URL)", shown(to))
+	}
 	moved, err := MoveState(ctx, from, to)
-	shown, _, _ := strings.Cut(to, "?") // the endpoint and region, if any, are not the place
 	for _, s := range moved {
-		fmt.Fprintf(out, "moved bootstrap/%s to %s\n", s, shown)
+		fmt.Fprintf(out, "moved bootstrap/%s to %s\n", s, shown(to))
 	}
 	return err
 }

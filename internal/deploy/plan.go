@@ -34,6 +34,8 @@ type layerPlan struct {
 	// valid even when the plan must be made again.
 	refreshed []apitype.EngineEvent
 	previewed bool
+	// took is how long the first preview took.
+	took time.Duration
 }
 
 // planLayer plans one layer's update.
@@ -69,18 +71,15 @@ func (d *Deployer) planAll(ctx context.Context, env profile.Environment, dir str
 		wg.Add(1)
 		go func(l stage.Layer) {
 			defer wg.Done()
+			start := time.Now()
 			p := d.planLayer(ctx, l, env, dir)
-			p.refreshed, p.previewed = p.outcome.Refreshed, p.err == nil
+			p.refreshed, p.previewed, p.took = p.outcome.Refreshed, p.err == nil, time.Since(start)
 			mu.Lock()
 			plans[l.Name] = p
 			mu.Unlock()
 		}(l)
 	}
 	wg.Wait()
-	layers := map[string]stage.Layer{}
-	for _, l := range d.Graph {
-		layers[l.Name] = l
-	}
 	for _, l := range d.Graph { // dependency order: an upstream is settled first
 		p := plans[l.Name]
 		for _, dep := range l.DependsOn {
@@ -230,7 +229,11 @@ func (d *Deployer) printPlan(env profile.Environment, plans map[string]*layerPla
 		}
 	}
 	tw.Flush()
-	fmt.Fprintln(d.Out)
+	var each []string
+	for _, l := range d.Graph {
+		each = append(each, fmt.Sprintf("%s %s", l.Name, plans[l.Name].took.Round(100*time.Millisecond)))
+	}
+	fmt.Fprintf(d.Out, "the layers' previews, run at once: %s\n\n", strings.Join(each, ", "))
 }
 
 // planLine says what a plan does in a few words.

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -205,7 +206,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	assert.Empty(t, cloud.Resources(), "before anything is touched")
 
 	start := time.Now()
-	page := o.guide(t, root, "docs/bootstrap.md", map[string]string{"<bucket>": o.pipe.StateBucket})
+	page := o.guide(t, root, "docs/bootstrap.md", map[string]string{"<bucket>": o.pipe.StateBucket, "<directory>": t.TempDir()})
 	target := func(names ...string) func(doccheck.Command) bool {
 		return func(c doccheck.Command) bool {
 			m, ok := doccheck.ParseMage(c.Text)
@@ -213,8 +214,11 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 		}
 	}
 	ran := page.follow(t, ctx, target("bootstrap:policies", "bootstrap:statePolicies", "bootstrap:env", "bootstrap:state"))
-	o.createBucket(t) // as the tooling account's bootstrap makes it exist in AWS
-	ran = append(ran, page.follow(t, ctx, target("bootstrap:moveState"))...)
+	o.createBucket(t)                       // as the tooling account's bootstrap makes it exist in AWS
+	into := func(c doccheck.Command) bool { // the move into the bucket, not the teardown's out of it
+		return target("bootstrap:moveState")(c) && strings.Contains(c.Text, "BOOTSTRAP_STATE=s3://")
+	}
+	ran = append(ran, page.follow(t, ctx, into)...)
 	t.Logf("bootstrap, following docs/bootstrap.md: %s", time.Since(start).Round(100*time.Millisecond))
 	require.Equal(t, []string{
 		"go run mage.go bootstrap:policies prod     # dist/bootstrap/prod/*.json",
@@ -251,51 +255,10 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 		_, err := plan.Run(ctx, plan.Options{Root: filepath.Join("..", ".."), Env: "dev", Out: io.Discard, ManifestDir: "-", CostDir: "-"})
 		return err
 	})
-	d, runner := deployment(deployerKey, o.backend("dev"))
-	var first deploy.Report
-	timed("first deploy", func() (err error) { first, err = d.Run(ctx, stage.Up, "dev"); return })
-	for _, l := range first.Layers {
-		assert.NotZero(t, l.Changes["create"], "layer %s created nothing", l.Layer)
-	}
-	assert.Equal(t, planned(t, "dev"), without(live(cloud), bootstrapped), "the account holds exactly what the offline plan says dev has, beside its bootstrap")
-	o.as(t, o.dev, adminKey)
-	t.Setenv("PULUMI_BACKEND_URL", o.backend(bootstrapiam.BootstrapPrefix))
-	err = bootstrap.Target(ctx, root, "destroy", []string{"dev"}, &automation.Command{}, os.LookupEnv, out)
-	require.ErrorIs(t, err, bootstrap.ErrLayersRemain, "the bootstrap outlives the environment it serves")
-	assert.Contains(t, err.Error(), "network: aws:ec2/vpc:Vpc vpc")
-
-	d, _ = deployment(deployerKey, o.backend("dev"))
-	var second deploy.Report
-	out.Reset()
-	timed("second deploy", func() (err error) { second, err = d.Run(ctx, stage.Up, "dev"); return })
-	for _, l := range second.Layers {
-		for kind, n := range l.Changes {
-			assert.True(t, kind == "same", "%s: a second deploy changes nothing, got %s=%d", l.Layer, kind, n)
-		}
-		assert.Contains(t, out.String(), "["+l.Layer+"] no changes: not updated", "its preview is empty, so the layer is not updated")
-	}
-
-	// One setting of one layer: only that layer is updated, held to the
-	// plan the deployment showed.
 	setMemory := func(mb string) {
 		t.Helper()
 		require.NoError(t, profile.SetStackValue(filepath.Join(root, "compute", "Pulumi.dev.yaml"), "payments:lambdaMemoryMb", mb))
 	}
-	setMemory("768")
-	d, runner = deployment(deployerKey, o.backend("dev"))
-	var third deploy.Report
-	out.Reset()
-	timed("one-setting deploy", func() (err error) { third, err = d.Run(ctx, stage.Up, "dev"); return })
-	t.Logf("the one-setting deploy's output:\n%s", out.String())
-	for _, l := range third.Layers {
-		if l.Layer == "compute" {
-			assert.Equal(t, stage.Changes{"update": 1, "same": l.Changes["same"]}, l.Changes, "compute updates its function")
-			continue
-		}
-		assert.Contains(t, out.String(), "["+l.Layer+"] no changes: not updated")
-	}
-	assert.Regexp(t, `compute\s+0\s+1\s+0\s+0\s+none\s+update=1, outputs change: inventory\n`, out.String(), "the plan's table, before anything changed")
-	assert.Regexp(t, `observability\s+0\s+0\s+0\s+0\s+none\s+no changes\n`, out.String(), "compute's inventory is read by no layer: observability's plan stands")
 	memory := func() float64 {
 		for _, r := range cloud.Resources() {
 			if r.Type == "aws:lambda/function:Function" {
@@ -304,12 +267,61 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 		}
 		return 0
 	}
-	assert.EqualValues(t, 768, memory())
+	// The three deployments the README times, as the deployer with the
+	// state in backend: the first, one that changes nothing, and one that
+	// changes one setting of one layer (the function's memory, to mb).
+	threeDeploys := func(backend, label, mb string) {
+		t.Helper()
+		d, _ := deployment(deployerKey, backend)
+		var first deploy.Report
+		timed("first deploy"+label, func() (err error) { first, err = d.Run(ctx, stage.Up, "dev"); return })
+		for _, l := range first.Layers {
+			assert.NotZero(t, l.Changes["create"], "layer %s created nothing", l.Layer)
+		}
+		assert.Equal(t, planned(t, "dev"), without(live(cloud), bootstrapped), "the account holds exactly what the offline plan says dev has, beside its bootstrap")
+
+		d, _ = deployment(deployerKey, backend)
+		var second deploy.Report
+		out.Reset()
+		timed("second deploy"+label, func() (err error) { second, err = d.Run(ctx, stage.Up, "dev"); return })
+		t.Logf("the deploy that changes nothing%s, layer by layer:\n%s", label, out.String())
+		for _, l := range second.Layers {
+			for kind, n := range l.Changes {
+				assert.True(t, kind == "same", "%s: a second deploy changes nothing, got %s=%d", l.Layer, kind, n)
+			}
+			assert.Contains(t, out.String(), "["+l.Layer+"] no changes: not updated", "its preview is empty, so the layer is not updated")
+		}
+
+		// One setting of one layer: only that layer is updated, held to
+		// the plan the deployment showed.
+		setMemory(mb)
+		d, _ = deployment(deployerKey, backend)
+		var third deploy.Report
+		out.Reset()
+		timed("one-setting deploy"+label, func() (err error) { third, err = d.Run(ctx, stage.Up, "dev"); return })
+		t.Logf("the one-setting deploy's output%s:\n%s", label, out.String())
+		for _, l := range third.Layers {
+			if l.Layer == "compute" {
+				assert.Equal(t, stage.Changes{"update": 1, "same": l.Changes["same"]}, l.Changes, "compute updates its function")
+				continue
+			}
+			assert.Contains(t, out.String(), "["+l.Layer+"] no changes: not updated")
+		}
+		assert.Regexp(t, `compute\s+0\s+1\s+0\s+0\s+none\s+update=1, outputs change: inventory\n`, out.String(), "the plan's table, before anything changed")
+		assert.Regexp(t, `observability\s+0\s+0\s+0\s+0\s+none\s+no changes\n`, out.String(), "compute's inventory is read by no layer: observability's plan stands")
+		assert.EqualValues(t, mb, fmt.Sprint(memory()))
+	}
+	threeDeploys(o.backend("dev"), "", "768")
+	o.as(t, o.dev, adminKey)
+	t.Setenv("PULUMI_BACKEND_URL", o.backend(bootstrapiam.BootstrapPrefix))
+	err = bootstrap.Target(ctx, root, "destroy", []string{"dev"}, &automation.Command{}, os.LookupEnv, out)
+	require.ErrorIs(t, err, bootstrap.ErrLayersRemain, "the bootstrap outlives the environment it serves")
+	assert.Contains(t, err.Error(), "network: aws:ec2/vpc:Vpc vpc")
 
 	// An approved plan: the read-only role saves dev's plan (as the
 	// pipeline's plan job does), and the deployer applies exactly it.
 	setMemory("896")
-	d, runner = deployment(readOnlyKey, o.backend("dev"))
+	d, runner := deployment(readOnlyKey, o.backend("dev"))
 	files, err := deploy.PlanInputs(root, "dev", contract.Graph())
 	require.NoError(t, err)
 	inputs := deploy.Inputs{Commit: "the live tier's commit", Files: files}
@@ -365,11 +377,25 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	timed("destroy", func() error { _, err := d.Run(ctx, stage.Destroy, "dev"); return err })
 	assert.Equal(t, bootstrapped, live(cloud), "destroy leaves nothing in the account but its bootstrap")
 
+	// The same three deployments with the state in a local file backend
+	// (an administrator's own), timed beside those with the state in the
+	// tooling account's bucket.
+	local := "file://" + t.TempDir()
+	threeDeploys(local, " (file backend)", "1024")
+	d, _ = deployment(deployerKey, local)
+	timed("destroy (file backend)", func() error { _, err := d.Run(ctx, stage.Destroy, "dev"); return err })
+	assert.Equal(t, bootstrapped, live(cloud))
+
 	// The page's teardown, with the bootstrap stacks' state in the bucket.
 	t.Setenv("PULUMI_BACKEND_URL", o.backend(bootstrapiam.BootstrapPrefix))
-	ran = page.follow(t, ctx, target("bootstrap:destroy"))
-	require.Equal(t, []string{"AWS_PROFILE=<dev-admin> go run mage.go bootstrap:destroy dev       # refused while dev's layers hold resources, naming them"}, ran)
+	ran = page.follow(t, ctx, target("bootstrap:destroy", "bootstrap:moveState", "bootstrap:destroyState"))
+	require.Equal(t, []string{
+		"AWS_PROFILE=<dev-admin> go run mage.go bootstrap:destroy dev       # refused while dev's layers hold resources, naming them",
+		"PULUMI_BACKEND_URL=s3://<bucket>/bootstrap BOOTSTRAP_STATE=file://<directory> AWS_PROFILE=<tooling-admin> go run mage.go bootstrap:moveState",
+		"PULUMI_BACKEND_URL=file://<directory> AWS_PROFILE=<tooling-admin> go run mage.go bootstrap:destroyState",
+	}, ran)
 	assert.Empty(t, cloud.Resources(), "and the bootstrap's teardown leaves nothing")
+	assert.Empty(t, o.tooling.cloud.Resources(), "nor the tooling account's, the state bucket and key included")
 	page.allRan(t)
 }
 
