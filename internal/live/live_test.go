@@ -214,8 +214,9 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 		}
 	}
 	ran := page.follow(t, ctx, target("bootstrap:policies", "bootstrap:statePolicies", "bootstrap:env", "bootstrap:state"))
-	o.createBucket(t)                       // as the tooling account's bootstrap makes it exist in AWS
-	into := func(c doccheck.Command) bool { // the move into the bucket, not the teardown's out of it
+	o.createBucket(t) // as the tooling account's bootstrap makes it exist in AWS
+	// The move into the bucket, not the teardown's out of it.
+	into := func(c doccheck.Command) bool {
 		return target("bootstrap:moveState")(c) && strings.Contains(c.Text, "BOOTSTRAP_STATE=s3://")
 	}
 	ran = append(ran, page.follow(t, ctx, into)...)
