@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -746,4 +747,20 @@ func TestAnApprovedDeploymentStopsWhereItsPlanCouldNotReach(t *testing.T) {
 		status[l.Layer] = l.Status
 	}
 	assert.Equal(t, map[string]string{"network": "succeeded", "data": "failed", "compute": "skipped", "observability": "skipped"}, status)
+}
+
+// A plan is of the files that decide what an update does: each layer's
+// project and stack file of the environment, the programs, and the drift
+// exceptions (an excepted property is left as it is); a change to any of
+// them is named when the plan is refused.
+func TestAPlanIsOfItsStackFilesProgramsAndDriftExceptions(t *testing.T) {
+	files, err := PlanInputs("../..", "dev", contract.Graph())
+	require.NoError(t, err)
+	for _, f := range []string{"compute/Pulumi.yaml", "compute/Pulumi.dev.yaml", "compliance/drift-exceptions.yaml", "compute/computelayer/program.go", "pkg/contract/contract.go", "internal/programs/programs.go"} {
+		assert.Contains(t, files, f)
+	}
+	assert.NotContains(t, files, "compute/Pulumi.prod.yaml", "another environment's stack file is not part of dev's plan")
+	changed := maps.Clone(files)
+	changed["compliance/drift-exceptions.yaml"] = "another digest"
+	assert.Equal(t, []string{"compliance/drift-exceptions.yaml"}, moved(files, changed))
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
+	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/quota"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
@@ -77,7 +78,8 @@ type Inputs struct {
 }
 
 // PlanInputs digests, under root, each layer's Pulumi.yaml and stack file
-// of env, and every Go source and module file of the layers, pkg and the
+// of env (not the other environments'), the drift exceptions (they decide what an update leaves as it
+// is), and every Go source and module file of the layers, pkg and the
 // deployment code that runs the programs (internal/programs).
 func PlanInputs(root string, env profile.Environment, graph []stage.Layer) (map[string]string, error) {
 	files := map[string]string{}
@@ -89,6 +91,9 @@ func PlanInputs(root string, env profile.Environment, graph []stage.Layer) (map[
 		sum := sha256.Sum256(raw)
 		files[filepath.ToSlash(rel)] = hex.EncodeToString(sum[:])
 		return nil
+	}
+	if err := add(drift.ExceptionsFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
 	}
 	dirs := []string{"pkg", filepath.Join("internal", "programs")}
 	for _, l := range graph {
@@ -105,6 +110,9 @@ func PlanInputs(root string, env profile.Environment, graph []stage.Layer) (map[
 				return err
 			}
 			name := e.Name()
+			if strings.HasPrefix(name, "Pulumi.") && name != "Pulumi.yaml" && name != "Pulumi."+string(env)+".yaml" {
+				return nil // another environment's stack file
+			}
 			if strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") || name == "go.mod" || name == "go.sum" || strings.HasSuffix(name, ".yaml") {
 				rel, err := filepath.Rel(root, path)
 				if err != nil {
