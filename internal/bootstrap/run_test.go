@@ -17,7 +17,7 @@ import (
 type recordingRunner struct{ runs []string }
 
 func (r *recordingRunner) Run(_ context.Context, op stage.Op, layer stage.Layer, env string, _ io.Writer) (stage.Outcome, error) {
-	r.runs = append(r.runs, string(op)+" "+layer.Name+"/"+string(env))
+	r.runs = append(r.runs, string(op)+" "+layer.Name+"/"+env)
 	return stage.Outcome{Changes: stage.Changes{"create": 1}}, nil
 }
 

@@ -55,7 +55,7 @@ func (f *fakeRunner) Run(ctx context.Context, op stage.Op, l stage.Layer, env st
 	if op == stage.Preview {
 		f.events = append(f.events, "preview "+l.Name)
 		f.mu.Unlock()
-		io.WriteString(out, "Previewing ("+string(env)+")\n")
+		io.WriteString(out, "Previewing ("+env+")\n")
 		steps, ok := f.planned[l.Name]
 		if !ok {
 			for i := range 3 {
@@ -77,7 +77,7 @@ func (f *fakeRunner) Run(ctx context.Context, op stage.Op, l stage.Layer, env st
 			return stage.Outcome{}, errors.New(l.Name + " ran alone: " + other + " never started while it ran")
 		}
 	}
-	io.WriteString(out, "Updating ("+string(env)+")\npartial line")
+	io.WriteString(out, "Updating ("+env+")\npartial line")
 	f.mu.Lock()
 	f.events = append(f.events, "end "+l.Name)
 	f.mu.Unlock()

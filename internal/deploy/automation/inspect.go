@@ -37,18 +37,18 @@ func (a *Automation) stack(ctx context.Context, layer stage.Layer, env string) (
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if program, ok := a.Programs[layer.Name]; ok {
-		program = drift.LeaveExcepted(program, string(env), a.exceptions)
+		program = drift.LeaveExcepted(program, env, a.exceptions)
 		// The layer's program runs in this process: the same project,
 		// stack files and backend as `pulumi up` in the layer directory,
 		// without the language host compiling the layer on every run.
-		stack, err = auto.UpsertStackInlineSource(ctx, string(env), layer.Name, program, append(opts, auto.WorkDir(dir))...)
+		stack, err = auto.UpsertStackInlineSource(ctx, env, layer.Name, program, append(opts, auto.WorkDir(dir))...)
 	} else {
 		for _, x := range a.exceptions {
-			if x.Environment == string(env) {
+			if x.Environment == env {
 				return auto.Stack{}, fmt.Errorf("%s has drift exceptions to leave as they are, which only a layer program run in process can do (layer %s is not)", env, layer.Name)
 			}
 		}
-		stack, err = auto.UpsertStackLocalSource(ctx, string(env), dir, opts...)
+		stack, err = auto.UpsertStackLocalSource(ctx, env, dir, opts...)
 	}
 	if err != nil {
 		return auto.Stack{}, fmt.Errorf("selecting stack %s of %s: %w", env, layer.Name, err)
