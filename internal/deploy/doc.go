@@ -9,8 +9,8 @@
 // (operations, layers, steps, outcomes, data loss) and the ports the Pulumi
 // work goes through (stage.Runner, stage.Planner, stage.Inspector) are
 // pkg/stage's: the Automation API runner (internal/deploy/automation) in
-// production, a fake or the in-process engine (internal/offline) in tests. Before any layer runs,
-// the Guard (internal/recovery) refuses while another run holds the
-// environment or an interrupted run left something behind; a destroy of prod
-// needs its confirmation.
+// production, a fake or the in-process engine (internal/offline) in tests.
+// Before any layer runs, the Guard (internal/recovery) refuses while
+// another run holds the environment or an interrupted run left something
+// behind; a destroy of prod needs its confirmation.
 package deploy

@@ -6,11 +6,16 @@
 // Runner runs an operation on one layer's stack, a Planner saves and applies
 // an update plan, an Inspector reads a stack without changing it.
 //
-// Every operation runs through the same stages, each with the runner that
+// The operations run through the same stages, each with the runner that
 // fits it (the in-process engine against the stand-in, or the Pulumi CLI
 // against an account):
 //
 //	layers in dependency order -> manifest -> policy -> cost
+//
+// The offline plan runs all four; a deployment the first three (its
+// manifest is the deployed one); the drift check stops after the layers'
+// refresh. The manifest stage is one function for all of them
+// (manifest.FromStacks).
 //
 // The orchestration (internal/deploy for a deployment, internal/plan for
 // the offline plan) sits above this package, and the runners
