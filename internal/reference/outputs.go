@@ -55,10 +55,10 @@ func Decoded(root string) (map[Reading][]string, error) {
 }
 
 // Calls lists the contract reader functions a layer's program calls
-// (contract.Read<Upstream>For<Reader>, in the non-test Go files under
-// root/<layer>), each with where it is called.
-func Calls(root, layer string) (map[Reading][]string, error) {
-	out := map[Reading][]string{}
+// (contract.Read*, in the non-test Go files under root/<layer>), each with
+// where it is called.
+func Calls(root, layer string) (map[string][]string, error) {
+	out := map[string][]string{}
 	fset := token.NewFileSet()
 	err := filepath.WalkDir(filepath.Join(root, layer), func(path string, e os.DirEntry, err error) error {
 		if err != nil || e.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
@@ -74,11 +74,7 @@ func Calls(root, layer string) (map[Reading][]string, error) {
 				return true
 			}
 			if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "contract" && strings.HasPrefix(sel.Sel.Name, "Read") {
-				r, ok := readingOf(sel.Sel.Name)
-				if !ok {
-					r = Reading{Upstream: sel.Sel.Name} // not a reader function of the contract's form
-				}
-				out[r] = append(out[r], fset.Position(sel.Pos()).String())
+				out[sel.Sel.Name] = append(out[sel.Sel.Name], fset.Position(sel.Pos()).String())
 			}
 			return true
 		})
@@ -147,9 +143,9 @@ func (r Reading) Function() string {
 
 func title(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 
-// readingOf parses a reader function's name: ReadNetworkForCompute is
+// ReadingOf parses a reader function's name: ReadNetworkForCompute is
 // compute reading network.
-func readingOf(fn string) (Reading, bool) {
+func ReadingOf(fn string) (Reading, bool) {
 	upstream, reader, ok := strings.Cut(strings.TrimPrefix(fn, "Read"), "For")
 	if !ok || !strings.HasPrefix(fn, "Read") || upstream == "" || reader == "" {
 		return Reading{}, false
@@ -213,7 +209,7 @@ func (c *contractFacts) calls(d *ast.FuncDecl) {
 				return c.fieldTypes[recv+"."+key.Name] == ""
 			})
 		case sel.Sel.Name == "decode" && d.Recv == nil:
-			if r, ok := readingOf(d.Name.Name); ok {
+			if r, ok := ReadingOf(d.Name.Name); ok {
 				c.decoded[r] = append(c.decoded[r], key.Name)
 			}
 		}
