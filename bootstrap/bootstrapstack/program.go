@@ -74,7 +74,21 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	return account(ctx, bootstrapiam.Account{Profile: p, Pipeline: pipe}, cfg.GetBool(KeyAdoptOIDCProvider))
+	a := bootstrapiam.Account{Profile: p, Pipeline: pipe}
+	// Nothing is created from a document AWS would refuse, or with a
+	// break-glass role nobody could assume.
+	t, err := bootstrapiam.PlannedTooling()
+	if err != nil {
+		return err
+	}
+	files, err := a.Files()
+	if err != nil {
+		return err
+	}
+	if err := t.Valid(files); err != nil {
+		return fmt.Errorf("%s: %w", Name, err)
+	}
+	return account(ctx, a, cfg.GetBool(KeyAdoptOIDCProvider))
 }
 
 func account(ctx *pulumi.Context, a bootstrapiam.Account, adoptOIDC bool) error {
@@ -284,6 +298,9 @@ func tooling(ctx *pulumi.Context, pipe profile.Pipeline, cfg *config.Config) err
 			return err
 		}
 		t.Accounts = append(t.Accounts, bootstrapiam.Account{Profile: p, Pipeline: pipe})
+	}
+	if err := t.Valid(t.Files()); err != nil {
+		return fmt.Errorf("%s: %w", Name, err)
 	}
 	if err := tagging.Register(ctx, tagging.Standard{
 		Environment: bootstrapiam.ToolingStack, CostCenter: "payments-platform", DataClassification: "confidential", Layer: Name,

@@ -1,6 +1,7 @@
 package awsfake
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -91,9 +92,11 @@ func withContext(list []Call, ctx func(in resource.PropertyMap, c *Cloud) map[st
 }
 
 // Row is one resource type's calls per operation. Update lists the calls of
-// any change (the provider's update path); tag changes add TagUpdates.
+// any change (the provider's update path); UpdateWhen, the calls the
+// provider makes only when one top-level input changes.
 type Row struct {
 	Create, Read, Update, Delete []Call
+	UpdateWhen                   map[string][]Call
 }
 
 // ec2Row is an EC2 resource created with its tags (TagSpecifications:
@@ -114,6 +117,14 @@ func ec2Row(create string, touches []string, describe string, deletes ...string)
 func passRoleTo(service string) func(resource.PropertyMap, *Cloud) map[string]string {
 	return func(resource.PropertyMap, *Cloud) map[string]string {
 		return map[string]string{"iam:PassedToService": service}
+	}
+}
+
+// grantFor is the context of a grant an AWS service creates for itself on
+// the caller's behalf.
+func grantFor(service string) func(resource.PropertyMap, *Cloud) map[string]string {
+	return func(_ resource.PropertyMap, c *Cloud) map[string]string {
+		return map[string]string{"kms:GrantIsForAWSResource": "true", "kms:ViaService": service + "." + c.Region + ".amazonaws.com"}
 	}
 }
 
@@ -254,12 +265,27 @@ var Calls = map[string]Row{
 	},
 	"aws:dynamodb/table:Table": {
 		// A table under a customer-managed key: DynamoDB checks the
-		// caller's kms:DescribeKey and kms:CreateGrant on it.
+		// caller's kms:DescribeKey on it, and creates a grant for itself on
+		// the caller's behalf, which KMS authorizes as the caller's
+		// kms:CreateGrant with kms:GrantIsForAWSResource and
+		// kms:ViaService set ("How Amazon DynamoDB uses AWS KMS",
+		// https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html,
+		// and the key's kms:GrantIsForAWSResource condition key,
+		// https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource).
 		Create: join(calls(self, "dynamodb:CreateTable", "dynamodb:TagResource", "dynamodb:DescribeTable", "dynamodb:UpdateContinuousBackups",
 			"dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource"),
-			calls(ref("serverSideEncryption.kmsKeyArn"), "kms:DescribeKey", "kms:CreateGrant")),
+			calls(ref("serverSideEncryption.kmsKeyArn"), "kms:DescribeKey"),
+			withContext(calls(ref("serverSideEncryption.kmsKeyArn"), "kms:CreateGrant"), grantFor("dynamodb"))),
 		Read:   calls(self, "dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource"),
-		Update: calls(self, "dynamodb:UpdateTable", "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTable", "dynamodb:TagResource", "dynamodb:UntagResource"),
+		Update: calls(self, "dynamodb:UpdateTable", "dynamodb:DescribeTable"),
+		UpdateWhen: map[string][]Call{
+			"pointInTimeRecovery": calls(self, "dynamodb:UpdateContinuousBackups"),
+			"tags":                calls(self, "dynamodb:TagResource", "dynamodb:UntagResource"),
+			// A table moved under another key has DynamoDB grant itself
+			// that key, on the caller's behalf, as at creation.
+			"serverSideEncryption": join(calls(ref("serverSideEncryption.kmsKeyArn"), "kms:DescribeKey"),
+				withContext(calls(ref("serverSideEncryption.kmsKeyArn"), "kms:CreateGrant"), grantFor("dynamodb"))),
+		},
 		Delete: calls(self, "dynamodb:DeleteTable", "dynamodb:DescribeTable"),
 	},
 	"aws:dynamodb/resourcePolicy:ResourcePolicy": {
@@ -359,6 +385,28 @@ var Invokes = map[string][]Call{
 const objectsOf = "\x00objects"
 
 // callsOf lists the calls of op on a resource of type typ.
+// updateCalls are the calls of an update that changes these inputs.
+func updateCalls(typ string, olds, news resource.PropertyMap) []Call {
+	row := Calls[typ]
+	list := row.Update
+	for _, key := range sortedKeys(row.UpdateWhen) {
+		k := resource.PropertyKey(key)
+		if !olds[k].DeepEquals(news[k]) {
+			list = append(slices.Clone(list), row.UpdateWhen[key]...)
+		}
+	}
+	return list
+}
+
+func sortedKeys(m map[string][]Call) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func callsOf(typ string, op Op) ([]Call, bool) {
 	row, ok := Calls[typ]
 	if !ok {

@@ -53,6 +53,7 @@ type Cloud struct {
 	faults    map[string]*Fault
 	created   map[string]int // by type
 	caller    string         // the role operations run as (CallAs)
+	org       *Organisation  // the organisation the account is in (JoinOrganisation)
 	made      map[string]map[string]bool
 	// Now is the clock deletions are judged by (Object Lock retention);
 	// time.Now when nil.
@@ -94,6 +95,9 @@ func (c *Cloud) provider() *deploytest.Provider {
 			if err := c.refuse(string(req.Type), req.Name); err != nil {
 				return plugin.CreateResponse{Status: resource.StatusOK}, err
 			}
+			if err := c.validDocument(string(req.Type), req.Name, "", inputs); err != nil {
+				return plugin.CreateResponse{Status: resource.StatusOK}, err
+			}
 			if err := c.overQuota(string(req.Type), "", inputs); err != nil {
 				return plugin.CreateResponse{Status: resource.StatusOK}, fmt.Errorf("creating %s %s: %w", kind(string(req.Type)), req.Name, err)
 			}
@@ -128,7 +132,10 @@ func (c *Cloud) provider() *deploytest.Provider {
 		UpdateF: func(_ context.Context, req plugin.UpdateRequest) (plugin.UpdateResponse, error) {
 			inputs := resource.ToResourcePropertyMap(req.NewInputs)
 			if !req.Preview {
-				if err := c.authorize(OpUpdate, string(req.Type), string(req.ID), inputs); err != nil {
+				if err := c.authorizeUpdate(string(req.Type), string(req.ID), resource.ToResourcePropertyMap(req.OldInputs), inputs); err != nil {
+					return plugin.UpdateResponse{Status: resource.StatusOK}, err
+				}
+				if err := c.validDocument(string(req.Type), string(req.ID), string(req.ID), inputs); err != nil {
 					return plugin.UpdateResponse{Status: resource.StatusOK}, err
 				}
 				if err := c.overQuota(string(req.Type), string(req.ID), inputs); err != nil {

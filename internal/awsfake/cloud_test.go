@@ -2,6 +2,7 @@ package awsfake
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,5 +160,36 @@ func TestANonEmptyBucketIsDeletedOnlyWithForceDestroy(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "BucketNotEmpty")
 		}
+	}
+}
+
+// The stand-in stores no policy document AWS would refuse: a customer RCP
+// that allows, a trust policy naming a resource, a role's inline policies
+// over their shared size limit. Each is refused on create, naming the
+// document and the rule, and nothing is created.
+func TestAPolicyDocumentAWSWouldRefuseIsRefused(t *testing.T) {
+	c := New("345678901234", "us-east-1")
+	ask := func(typ, name string, inputs resource.PropertyMap) error {
+		_, err := c.provider().Create(context.Background(), plugin.CreateRequest{
+			URN: resource.URN("urn:pulumi:prod::bootstrap::" + typ + "::" + name), Type: tokens.Type(typ), Name: name,
+			Properties: resource.FromResourcePropertyMap(inputs),
+		})
+		return err
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole","Resource":"*"}]}`
+	err := ask("aws:iam/role:Role", "fn", resource.PropertyMap{"name": resource.NewStringProperty("fn"), "assumeRolePolicy": resource.NewStringProperty(trust)})
+	require.ErrorIs(t, err, ErrMalformedPolicy)
+	assert.Contains(t, err.Error(), "Role fn (trust policy) statement #0: a statement has Resource or NotResource, not both (a trust policy has neither)")
+	assert.Empty(t, c.Resources(), "nothing is created")
+
+	big := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":["` + strings.Repeat("arn:aws:s3:::b/", 400) + `"]}]}`
+	for i, name := range []string{"one", "two"} {
+		err := ask("aws:iam/rolePolicy:RolePolicy", name, resource.PropertyMap{"role": resource.NewStringProperty("deployer"), "name": resource.NewStringProperty(name), "policy": resource.NewStringProperty(big)})
+		if i == 0 {
+			require.NoError(t, err, "one policy of 6,000 characters fits")
+			continue
+		}
+		require.Error(t, err, "two of them exceed the 10,240 characters a role's inline policies share")
+		assert.Contains(t, err.Error(), "LimitExceeded: the inline policies of deployer (inline policy): the document fits its kind's size limit")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/iampolicy/validity"
 )
 
 // ErrAccessDenied is an operation IAM would refuse.
@@ -61,6 +62,16 @@ func (c *Cloud) Caller() string {
 // denies fails the operation. A type the table does not cover fails too:
 // an operation nobody has described cannot be said to be allowed.
 func (c *Cloud) authorize(op Op, typ, id string, inputs resource.PropertyMap) error {
+	return c.authorizeCalls(op, typ, id, inputs, nil)
+}
+
+// authorizeUpdate authorizes an update that changes olds to inputs: the
+// row's update calls, and those of each input that changes.
+func (c *Cloud) authorizeUpdate(typ, id string, olds, inputs resource.PropertyMap) error {
+	return c.authorizeCalls(OpUpdate, typ, id, inputs, olds)
+}
+
+func (c *Cloud) authorizeCalls(op Op, typ, id string, inputs, olds resource.PropertyMap) error {
 	caller := c.Caller()
 	if caller == "" {
 		return nil
@@ -68,6 +79,9 @@ func (c *Cloud) authorize(op Op, typ, id string, inputs resource.PropertyMap) er
 	list, ok := callsOf(typ, op)
 	if op == OpInvoke {
 		list, ok = Invokes[typ]
+	}
+	if ok && op == OpUpdate && olds != nil {
+		list = updateCalls(typ, olds, inputs)
 	}
 	if !ok {
 		return fmt.Errorf("awsfake: no row for %s in the table of API calls (calls.go): cannot say whether %s may %s it", typ, caller, op)
@@ -103,9 +117,13 @@ func (c *Cloud) authorize(op Op, typ, id string, inputs resource.PropertyMap) er
 					ctx[k] = v
 				}
 			}
-			req := iampolicy.Request{Principal: caller, Action: call.Action, Resource: t.arn, Context: ctx}
+			req := iampolicy.Request{Principal: caller, Action: call.Action, Resource: t.arn, Context: ctx, Multi: c.multi(t.arn)}
 			pol := policies
 			pol.Account = c.Account
+			if c.org != nil {
+				ctx["aws:PrincipalOrgID"] = c.org.ID
+				pol.SCPs, pol.RCPs = c.org.SCPs, c.org.RCPs
+			}
 			pol.Resource = c.resourcePolicy(t.arn, inputs, t.self)
 			res, err := iampolicy.Evaluate(req, pol)
 			if err != nil {
@@ -119,6 +137,47 @@ func (c *Cloud) authorize(op Op, typ, id string, inputs resource.PropertyMap) er
 		}
 	}
 	return nil
+}
+
+// Organisation is the AWS Organization the stand-in account is a member of:
+// its ID, and the service and resource control policies over the account
+// (AWS's own FullAWSAccess and RCPFullAWSAccess are the caller's to pass
+// or imply, as iampolicy.Policies says).
+type Organisation struct {
+	ID   string
+	SCPs []iampolicy.Document
+	RCPs []iampolicy.Document
+}
+
+// JoinOrganisation makes the account a member of an organisation: every
+// later call by a role is evaluated with its SCPs and RCPs attached too,
+// and carries aws:PrincipalOrgID.
+func (c *Cloud) JoinOrganisation(o Organisation) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.org = &o
+}
+
+// multi is a request's multivalued keys: a KMS key's aliases
+// (kms:ResourceAliases).
+func (c *Cloud) multi(arn string) map[string][]string {
+	if !strings.HasPrefix(arn, "arn:aws:kms:") || !strings.Contains(arn, ":key/") {
+		return nil
+	}
+	var aliases []string
+	for _, r := range c.Resources() {
+		if r.Type != "aws:kms/alias:Alias" {
+			continue
+		}
+		if key, ok := c.find(input(r.Inputs, "targetKeyId")); ok && c.arn(key.Type, key.ID, key.ID, key.Inputs) == arn {
+			aliases = append(aliases, input(r.Inputs, "name"))
+		}
+	}
+	if len(aliases) == 0 {
+		return nil
+	}
+	sort.Strings(aliases)
+	return map[string][]string{"kms:ResourceAliases": aliases}
 }
 
 func tagging(action string) bool {
@@ -302,4 +361,61 @@ func (c *Cloud) resourcePolicy(arn string, inputs resource.PropertyMap, self boo
 		return nil
 	}
 	return &d
+}
+
+// documents are the inputs holding a policy document, by resource type,
+// and what the document is to AWS.
+var documents = map[string]struct {
+	input string
+	kind  validity.Kind
+}{
+	"aws:iam/policy:Policy":                      {"policy", validity.ManagedPolicy},
+	"aws:iam/rolePolicy:RolePolicy":              {"policy", validity.InlinePolicy},
+	"aws:iam/role:Role":                          {"assumeRolePolicy", validity.TrustPolicy},
+	"aws:kms/key:Key":                            {"policy", validity.KeyPolicy},
+	"aws:s3/bucketPolicy:BucketPolicy":           {"policy", validity.BucketPolicy},
+	"aws:dynamodb/resourcePolicy:ResourcePolicy": {"policy", validity.TablePolicy},
+	"aws:sns/topicPolicy:TopicPolicy":            {"policy", validity.TopicPolicy},
+	"aws:sns/topic:Topic":                        {"policy", validity.TopicPolicy},
+}
+
+// ErrMalformedPolicy is a policy document AWS would refuse to store.
+var ErrMalformedPolicy = errors.New("MalformedPolicyDocument")
+
+// validDocument refuses, as IAM, KMS, S3, DynamoDB and SNS do, a policy
+// document that breaks AWS's grammar or size limits; a role's inline
+// policies are measured together. id is the resource being updated ("" for
+// a creation).
+func (c *Cloud) validDocument(typ, name, id string, inputs resource.PropertyMap) error {
+	d, ok := documents[typ]
+	if !ok {
+		return nil
+	}
+	text := input(inputs, d.input)
+	if text == "" {
+		return nil
+	}
+	doc, err := iampolicy.Parse(text)
+	if err != nil {
+		return fmt.Errorf("%w: %s %s: %w", ErrMalformedPolicy, kind(typ), name, err)
+	}
+	if err := validity.Validate(d.kind, kind(typ)+" "+name, doc); err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformedPolicy, err)
+	}
+	if typ != "aws:iam/rolePolicy:RolePolicy" {
+		return nil
+	}
+	role := input(inputs, "role")
+	docs := []iampolicy.Document{doc}
+	for _, r := range c.Resources() {
+		if r.Type == typ && r.ID != id && input(r.Inputs, "role") == role {
+			if other, err := iampolicy.Parse(input(r.Inputs, "policy")); err == nil {
+				docs = append(docs, other)
+			}
+		}
+	}
+	if err := validity.ValidateInlinePolicies(role, docs...); err != nil {
+		return fmt.Errorf("LimitExceeded: %w", err)
+	}
+	return nil
 }

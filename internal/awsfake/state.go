@@ -34,11 +34,12 @@ type StateBucket struct {
 	Resources func() (StateResources, error)
 }
 
-// StateResources are the tooling account's documents a state call meets.
+// StateResources are the documents a state call meets: the tooling
+// account's, the RCPs over it and the SCPs over the caller's account.
 type StateResources struct {
 	BucketPolicy, KeyPolicy iampolicy.Document
 	KeyArn                  string
-	RCPs                    []iampolicy.Document
+	RCPs, SCPs              []iampolicy.Document
 }
 
 // Serve serves an empty S3 API behind the authorization on a loopback port,
@@ -91,7 +92,7 @@ func (s *StateBucket) authorize(r *http.Request, role string) error {
 			resourcePolicy = &docs.KeyPolicy
 		}
 		p := identity
-		p.Resource, p.Account, p.RCPs = resourcePolicy, s.Account, docs.RCPs
+		p.Resource, p.Account, p.RCPs, p.SCPs = resourcePolicy, s.Account, docs.RCPs, docs.SCPs
 		res, err := iampolicy.Evaluate(iampolicy.Request{Principal: role, Action: call.action, Resource: call.resource, Context: ctx}, p)
 		if err != nil {
 			return fmt.Errorf("User: %s is not authorized to perform: %s on resource: %s (%w)", role, call.action, call.resource, err) //nolint:staticcheck // S3's own wording, which the CLI prints

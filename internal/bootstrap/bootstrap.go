@@ -11,19 +11,14 @@ import (
 	"path/filepath"
 
 	"github.com/acmepay/platform/pkg/bootstrapiam"
-	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
-	"github.com/acmepay/platform/pkg/workload"
 )
 
 // Dir is where the review files are written (ignored by git).
 const Dir = "dist/bootstrap"
 
-// File is one document of a bootstrap.
-type File struct {
-	Name string
-	Doc  iampolicy.Document
-}
+// File is one document of a bootstrap, and what it is to AWS.
+type File = bootstrapiam.File
 
 // Account is an environment's account as its bootstrap sees it, from the
 // stack files and the environments file's pipeline block.
@@ -57,38 +52,11 @@ func Tooling(root string) (bootstrapiam.Tooling, error) {
 }
 
 // Files are the documents of an environment's account.
-func Files(a bootstrapiam.Account) ([]File, error) {
-	files := []File{
-		{"workload-boundary.json", workload.Boundary(a.Workload(), workload.AuditPrefix)},
-		{"deployer-trust.json", a.DeployerTrust()},
-		{"deployer-policy.json", a.DeployerPolicy()},
-		{"deployer-boundary.json", a.DeployerBoundary()},
-		{"deployer-guardrail.json", a.DeployerGuardrail()},
-		{"deployer-network-guardrail-environment.json", a.NetworkGuardrails()[0]},
-		{"deployer-network-guardrail-project.json", a.NetworkGuardrails()[1]},
-		{"readonly-trust.json", a.ReadOnlyTrust()},
-		{"readonly-policy.json", a.ReadOnlyPolicy()},
-	}
-	if a.HasBreakGlass() {
-		trust, err := a.BreakGlassTrust()
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, File{"breakglass-trust.json", trust}, File{"breakglass-policy.json", a.BreakGlassPolicy()})
-	}
-	return files, nil
-}
+func Files(a bootstrapiam.Account) ([]File, error) { return a.Files() }
 
 // ToolingFiles are the tooling account's documents and the organisation's
 // guardrails.
-func ToolingFiles(t bootstrapiam.Tooling) []File {
-	return []File{
-		{"state-bucket-policy.json", t.StateBucketPolicy()},
-		{"state-key-policy.json", t.StateKeyPolicy()},
-		{"service-control-policy.json", t.ServiceControlPolicy()},
-		{"resource-control-policy.json", t.ResourceControlPolicy()},
-	}
-}
+func ToolingFiles(t bootstrapiam.Tooling) []File { return t.Files() }
 
 // Write writes the files into dir, creating it, and returns their paths.
 func Write(dir string, files []File) ([]string, error) {

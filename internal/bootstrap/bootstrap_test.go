@@ -14,8 +14,9 @@ import (
 
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
-	"github.com/acmepay/platform/pkg/component"
+	"github.com/acmepay/platform/pkg/datapolicy"
 	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/iampolicy/validity"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -52,7 +53,7 @@ type caller struct {
 	arn      string
 	identity []iampolicy.Document
 	boundary *iampolicy.Document
-	scp      *iampolicy.Document
+	scp, rcp *iampolicy.Document
 }
 
 var allowAll = iampolicy.New(iampolicy.Statement{Sid: "AllowAll", Effect: iampolicy.Allow, Action: []string{"*"}, Resource: []string{"*"}})
@@ -62,8 +63,8 @@ func deployer(t *testing.T, a bootstrapiam.Account, tl bootstrapiam.Tooling, esc
 	if escalated {
 		policy = allowAll
 	}
-	b, scp := a.DeployerBoundary(), tl.ServiceControlPolicy()
-	return caller{arn: a.Role(bootstrapiam.DeployerRoleName), identity: append([]iampolicy.Document{policy, a.DeployerGuardrail()}, a.NetworkGuardrails()...), boundary: &b, scp: &scp}
+	b, scp, rcp := a.DeployerBoundary(), tl.ServiceControlPolicy(), tl.ResourceControlPolicy()
+	return caller{arn: a.Role(bootstrapiam.DeployerRoleName), identity: append([]iampolicy.Document{policy, a.DeployerGuardrail()}, a.NetworkGuardrails()...), boundary: &b, scp: &scp, rcp: &rcp}
 }
 
 // request is one API call with what AWS sends with it.
@@ -83,6 +84,9 @@ func (c caller) ask(t *testing.T, r request) iampolicy.Result {
 	pol := iampolicy.Policies{Identity: c.identity, Boundary: c.boundary, Resource: r.resourcePolicy, Account: r.resourceAccount}
 	if c.scp != nil {
 		pol.SCPs = []iampolicy.Document{*c.scp}
+	}
+	if c.rcp != nil {
+		pol.RCPs = []iampolicy.Document{*c.rcp}
 	}
 	got, err := iampolicy.Evaluate(iampolicy.Request{Principal: c.arn, Action: r.action, Resource: r.resource, Context: ctx}, pol)
 	require.NoError(t, err)
@@ -168,7 +172,8 @@ func TestProdDataIsDestroyedOnlyByTheBreakGlassRole(t *testing.T) {
 	}
 	a := account(t, profile.Prod)
 	b, scp := a.DeployerBoundary(), tl.ServiceControlPolicy()
-	breakGlass := caller{arn: a.Role(bootstrapiam.BreakGlassRoleName), identity: []iampolicy.Document{a.BreakGlassPolicy()}, boundary: &b, scp: &scp}
+	rcp := tl.ResourceControlPolicy()
+	breakGlass := caller{arn: a.Role(bootstrapiam.BreakGlassRoleName), identity: []iampolicy.Document{a.BreakGlassPolicy()}, boundary: &b, scp: &scp, rcp: &rcp}
 	prodDeployer := deployer(t, a, tl, false)
 	for _, r := range destroy(profile.Prod) {
 		got := prodDeployer.ask(t, r)
@@ -250,17 +255,17 @@ func TestTrustsNameTheEnvironmentAndForProdMainsWorkflows(t *testing.T) {
 // key's policy and the organisation's RCP to agree.
 func TestPipelineRolesReachTheirStateInTheToolingAccountOnly(t *testing.T) {
 	tl := tool(t)
-	bucketPolicy, keyPolicy, rcp := tl.StateBucketPolicy(), tl.StateKeyPolicy(), tl.ResourceControlPolicy()
+	bucketPolicy, keyPolicy, rcp, scp := tl.StateBucketPolicy(), tl.StateKeyPolicy(), tl.ResourceControlPolicy(), tl.ServiceControlPolicy()
 	ask := func(c caller, action, resource string, ctx map[string]string) iampolicy.Result {
 		t.Helper()
-		c.scp = nil
-		got := c
 		res := &bucketPolicy
 		if strings.HasPrefix(resource, "arn:aws:kms:") {
 			res = &keyPolicy
 		}
-		r := request{action: action, resource: resource, ctx: ctx, resourcePolicy: res, resourceAccount: tooling}
-		pol := iampolicy.Policies{Identity: got.identity, Boundary: got.boundary, Resource: r.resourcePolicy, Account: tooling, RCPs: []iampolicy.Document{rcp}}
+		// The caller's account is under the SCP, the tooling account's
+		// resources under the RCP.
+		pol := iampolicy.Policies{Identity: c.identity, Boundary: c.boundary, Resource: res, Account: tooling,
+			SCPs: []iampolicy.Document{scp}, RCPs: []iampolicy.Document{rcp}}
 		c2 := map[string]string{"aws:RequestedRegion": "us-east-1", "aws:SecureTransport": "true", "aws:PrincipalOrgID": orgID}
 		for k, v := range ctx {
 			c2[k] = v
@@ -377,29 +382,144 @@ func TestGuardrailsHoldAgainstAnAccountAdministrator(t *testing.T) {
 	assert.Equal(t, iampolicy.ExplicitDeny, got.Decision, "a bucket policy opened to everyone still keeps other organisations out")
 }
 
-// IAM refuses a managed policy over 6,144 characters and a role's inline
-// policies over 10,240 (whitespace not counted; the documents have none).
-func TestDocumentsFitIAMsSizeLimits(t *testing.T) {
+// Every document the bootstrap writes passes AWS's validity rules, with
+// the longest suffix and a long repository name: IAM, AWS Organizations,
+// KMS and S3 would store each of them. The layers' resource policies are
+// checked here too; the stand-in checks every document on each create.
+func TestEveryDocumentPassesAWSsValidityRules(t *testing.T) {
+	tl := tool(t)
 	for _, env := range profile.Environments() {
 		a := account(t, env)
 		a.Profile.Suffix = "abcdefghijkl" // the longest suffix allowed
 		a.Pipeline.Repository = "a-rather-long-organisation/a-rather-long-repository-name"
 		files, err := Files(a)
 		require.NoError(t, err)
+		require.NoError(t, tl.Valid(files), env)
+		var inline []iampolicy.Document
 		for _, f := range files {
-			limit := 6144
-			if strings.HasSuffix(f.Name, "-policy.json") {
-				limit = 10240
+			if f.Kind == validity.InlinePolicy && strings.HasPrefix(f.Name, "deployer-") {
+				inline = append(inline, f.Doc)
 			}
-			if strings.HasSuffix(f.Name, "-trust.json") {
-				limit = 2048 // the default trust policy quota
-			}
-			assert.LessOrEqual(t, len(f.Doc.JSON()), limit, "%s %s", env, f.Name)
+		}
+		require.NoError(t, validity.ValidateInlinePolicies("deployer", inline...))
+		s, w := iampolicy.Scope{Region: "us-east-1", Account: accounts[env]}, a.Workload()
+		bg := bootstrapiam.BreakGlassRole(a.Profile)
+		for _, d := range []struct {
+			kind validity.Kind
+			doc  iampolicy.Document
+		}{{validity.KeyPolicy, datapolicy.KeyPolicy(s, w.Names, bg)}, {validity.BucketPolicy, datapolicy.AuditBucketPolicy(w.Bucket(), bg)}} {
+			assert.NoError(t, validity.Validate(d.kind, string(env), d.doc))
+		}
+		if bg != "" {
+			assert.NoError(t, validity.Validate(validity.TablePolicy, string(env), datapolicy.TablePolicy(s, w.Table(), bg)))
 		}
 	}
-	for _, f := range ToolingFiles(tool(t)) {
-		assert.LessOrEqual(t, len(f.Doc.JSON()), 5120, f.Name) // SCP and RCP quota; bucket policies allow 20 KB, key policies 32 KB
+	require.NoError(t, tl.Valid(ToolingFiles(tl)))
+	// The published RCP only denies: AWS attaches RCPFullAWSAccess itself.
+	for _, st := range tl.ResourceControlPolicy().Statement {
+		assert.Equal(t, iampolicy.Deny, st.Effect, st.Sid)
 	}
+}
+
+// A document AWS would refuse stops bootstrap:policies before any file is
+// written, naming the document, the rule and the limit.
+func TestADocumentAWSWouldRefuseIsRefusedBeforeAnythingIsWritten(t *testing.T) {
+	a := account(t, profile.Prod)
+	files, err := Files(a)
+	require.NoError(t, err)
+	big := iampolicy.New(iampolicy.Statement{Sid: "Huge", Effect: iampolicy.Allow, Action: []string{"s3:GetObject"}})
+	for i := 0; i < 300; i++ {
+		big.Statement[0].Resource = append(big.Statement[0].Resource, fmt.Sprintf("arn:aws:s3:::audit-logs-prod-pay01/%03d/*", i))
+	}
+	files = append(files, File{Name: "too-big.json", Kind: validity.ManagedPolicy, Doc: big})
+	dir := filepath.Join(t.TempDir(), "out")
+	var out strings.Builder
+	err = writeValid(filepath.Join("..", ".."), dir, files, &out)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "too-big.json (managed policy): the document fits its kind's size limit")
+	assert.Contains(t, err.Error(), "over the limit of 6144")
+	assert.NoDirExists(t, dir, "nothing is written before the refusal")
+	assert.Empty(t, out.String())
+}
+
+// Every path the product takes is allowed with every document that applies
+// attached together: identity, boundary, guardrails, trust, the resource's
+// policy, the SCP and the RCP (bootstrapiam.Intended; docs/compliance.md
+// lists the same proofs).
+func TestEveryIntendedPathIsAllowedWithEveryGuardrailAttached(t *testing.T) {
+	tl := tool(t)
+	for _, env := range profile.Environments() {
+		a := account(t, env)
+		paths, err := tl.Intended(a)
+		require.NoError(t, err)
+		proofs, err := bootstrapiam.Prove(paths)
+		require.NoError(t, err)
+		groups := map[string]int{}
+		for _, p := range proofs {
+			groups[p.Group]++
+			assert.Equal(t, iampolicy.Allowed, p.Result.Decision, "%s: %s: %s %s on %s: %s", env, p.Group, p.Name, p.Request.Action, p.Request.Resource, p.Result.By)
+			assert.Len(t, p.Policies.RCPs, 1, "%s: the RCP is attached", p.Name)
+			assert.Len(t, p.Policies.SCPs, 1, "%s: %s is in an environment's account, under the SCP", p.Name, p.Request.Principal)
+		}
+		for _, g := range []string{bootstrapiam.GroupDeployer, bootstrapiam.GroupReadOnly, bootstrapiam.GroupState, bootstrapiam.GroupAdministrator} {
+			assert.Positive(t, groups[g], "%s: %s", env, g)
+		}
+		assert.Equal(t, env == profile.Prod, groups[bootstrapiam.GroupBreakGlassAssumption] > 0, "%s: break-glass assumption", env)
+		assert.Equal(t, env == profile.Prod, groups[bootstrapiam.GroupBreakGlassWork] > 0, "%s: break-glass work", env)
+		t.Logf("%s: %d intended paths proven allowed: %v", env, len(proofs), groups)
+	}
+}
+
+// The finding: the SCP denied sts:AssumeRole on the break-glass role to the
+// people named for it. Asked three ways: with every guardrail as published
+// (allowed), with the SCP as it was (denied by it), and without MFA (denied
+// by the trust).
+func TestBreakGlassCanBeAssumedUnderTheSCP(t *testing.T) {
+	tl := tool(t)
+	a := account(t, profile.Prod)
+	paths, err := tl.BreakGlassAssumptions(a)
+	require.NoError(t, err)
+	require.Len(t, paths, 1)
+	assert.Equal(t, "arn:aws:iam::345678901234:role/payments-oncall-lead", paths[0].Request.Principal)
+
+	proofs, err := bootstrapiam.Prove(paths)
+	require.NoError(t, err)
+	assert.Equal(t, iampolicy.Allowed, proofs[0].Result.Decision, proofs[0].Result.By)
+	assert.Equal(t, "resource/NamedPeopleWithMFAOnly", proofs[0].Result.By)
+
+	old := tl.ServiceControlPolicy()
+	for i, st := range old.Statement {
+		old.Statement[i].NotAction = slices.DeleteFunc(slices.Clone(st.NotAction), func(a string) bool { return a == "sts:AssumeRole" })
+	}
+	withOld := paths[0]
+	withOld.Policies.SCPs = []iampolicy.Document{old}
+	got, err := iampolicy.Evaluate(withOld.Request, withOld.Policies)
+	require.NoError(t, err)
+	assert.Equal(t, iampolicy.ExplicitDeny, got.Decision)
+	assert.Equal(t, "scp[0]/OnlyTheAdministratorChangesWhatBootstrapOwns", got.By)
+
+	noMFA := paths[0]
+	noMFA.Request.Context = map[string]string{"aws:RequestedRegion": "us-east-1", "aws:PrincipalOrgID": orgID}
+	got, err = iampolicy.Evaluate(noMFA.Request, noMFA.Policies)
+	require.NoError(t, err)
+	assert.NotEqual(t, iampolicy.Allowed, got.Decision, "without MFA")
+}
+
+// An environments file naming a break-glass principal who could not assume
+// the role is refused, naming the principal, the statement and the rule.
+func TestABreakGlassPrincipalTheGuardrailsLockOutIsRefused(t *testing.T) {
+	tl := tool(t)
+	require.NoError(t, tl.CheckBreakGlass())
+	deployer := "arn:aws:iam::345678901234:role/payments-pipeline-deployer"
+	for i := range tl.Accounts {
+		tl.Accounts[i].Pipeline.BreakGlass = map[profile.Environment][]string{profile.Prod: {"arn:aws:iam::345678901234:role/payments-oncall-lead", deployer}}
+	}
+	err := tl.CheckBreakGlass()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pipeline.breakGlassPrincipals.prod: "+deployer+" could not assume payments-break-glass in an incident: explicitDeny by boundary `NoRoleAssumption`")
+	assert.Contains(t, err.Error(), "every break-glass principal must be able to assume the role with MFA")
+	assert.Contains(t, err.Error(), deployer+" is a pipeline role")
+	assert.NotContains(t, err.Error(), "payments-oncall-lead could not", "the named person still can")
 }
 
 // The deployer can create what each environment's plan creates: for every
@@ -443,8 +563,9 @@ func TestTheDeployerCanCreateEveryPlannedResource(t *testing.T) {
 						call("iam:PassRole", fmt.Sprint(r.Config["role"]), map[string]string{"iam:PassedToService": "lambda.amazonaws.com"})
 					case "aws:cloudwatch/logGroup:LogGroup":
 						call("logs:CreateLogGroup", s.LogGroup(name, false), nil)
+						// The key comes with CreateLogGroup (kmsKeyId): AssociateKmsKey
+						// only moves an existing group under another key.
 						call("logs:PutRetentionPolicy", s.LogGroup(name, false), nil)
-						call("logs:AssociateKmsKey", s.LogGroup(name, false), nil)
 					case "aws:iam/role:Role":
 						assert.Equal(t, "/payments-workload/", r.Config["path"], "%s: a role the layers create is on the workload path", r.LogicalName)
 						call("iam:CreateRole", s.RoleAt(fmt.Sprint(r.Config["path"]), name), map[string]string{"iam:PermissionsBoundary": fmt.Sprint(r.Config["permissionsBoundary"])})
@@ -487,7 +608,9 @@ func TestTheDeployerCanCreateEveryPlannedResource(t *testing.T) {
 
 func TestReadOnlyRoleReadsConfigurationNeverData(t *testing.T) {
 	a := account(t, profile.Prod)
-	ro := caller{arn: a.Role(bootstrapiam.ReadOnlyRoleName), identity: []iampolicy.Document{a.ReadOnlyPolicy()}}
+	tl := tool(t)
+	scp, rcp := tl.ServiceControlPolicy(), tl.ResourceControlPolicy()
+	ro := caller{arn: a.Role(bootstrapiam.ReadOnlyRoleName), identity: []iampolicy.Document{a.ReadOnlyPolicy()}, scp: &scp, rcp: &rcp}
 	table := "arn:aws:dynamodb:us-east-1:345678901234:table/transactions-prod-pay01"
 	group := "arn:aws:logs:us-east-1:345678901234:log-group:/aws/lambda/payment-processor-prod-pay01"
 	layerRole := "arn:aws:iam::345678901234:role/payments-workload/payment-processor-role-prod-pay01"
@@ -537,9 +660,9 @@ func TestProdsOwnPoliciesKeepEveryoneButTheBreakGlassRoleOut(t *testing.T) {
 	p, err := profile.Planned(profile.Prod)
 	require.NoError(t, err)
 	require.Equal(t, breakGlass, bootstrapiam.BreakGlassRole(p))
-	bucketPolicy := component.BucketPolicy("audit-logs-prod-pay01", breakGlass)
-	keyPolicy := component.KeyPolicy(scope, names, breakGlass)
-	tablePolicy := component.TablePolicy(scope, "transactions-prod-pay01", breakGlass)
+	bucketPolicy := datapolicy.AuditBucketPolicy("audit-logs-prod-pay01", breakGlass)
+	keyPolicy := datapolicy.KeyPolicy(scope, names, breakGlass)
+	tablePolicy := datapolicy.TablePolicy(scope, "transactions-prod-pay01", breakGlass)
 	cases := []struct {
 		action, resource string
 		policy           *iampolicy.Document
@@ -548,6 +671,7 @@ func TestProdsOwnPoliciesKeepEveryoneButTheBreakGlassRoleOut(t *testing.T) {
 		{"s3:PutLifecycleConfiguration", bucket, &bucketPolicy}, {"s3:PutBucketObjectLockConfiguration", bucket, &bucketPolicy},
 		{"s3:PutBucketVersioning", bucket, &bucketPolicy}, {"s3:DeleteObjectVersion", bucket + "/audit/x.json", &bucketPolicy},
 		{"s3:BypassGovernanceRetention", bucket + "/audit/x.json", &bucketPolicy}, {"s3:DeleteBucket", bucket, &bucketPolicy},
+		{"s3:PutEncryptionConfiguration", bucket, &bucketPolicy},
 		{"kms:PutKeyPolicy", key, &keyPolicy}, {"kms:ScheduleKeyDeletion", key, &keyPolicy}, {"kms:DisableKey", key, &keyPolicy},
 		{"dynamodb:UpdateContinuousBackups", table, &tablePolicy}, {"dynamodb:DeleteTable", table, &tablePolicy},
 		{"dynamodb:PutResourcePolicy", table, &tablePolicy},
@@ -572,7 +696,7 @@ func TestProdsOwnPoliciesKeepEveryoneButTheBreakGlassRoleOut(t *testing.T) {
 	dev, err := profile.Planned(profile.Dev)
 	require.NoError(t, err)
 	assert.Empty(t, bootstrapiam.BreakGlassRole(dev))
-	assert.Len(t, component.BucketPolicy("audit-logs-dev-pay01", "").Statement, 1)
+	assert.Len(t, datapolicy.AuditBucketPolicy("audit-logs-dev-pay01", "").Statement, 1)
 }
 
 // Only S3's logging service writes the audit bucket's access logs, and only

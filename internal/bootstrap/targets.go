@@ -37,13 +37,13 @@ func Target(ctx context.Context, root, name string, args []string, command *auto
 		if err != nil {
 			return err
 		}
-		return printPaths(root, out)(Write(filepath.Join(root, Dir, args[0]), files))
+		return writeValid(root, filepath.Join(root, Dir, args[0]), files, out)
 	case "statePolicies":
 		t, err := Tooling(root)
 		if err != nil {
 			return err
 		}
-		return printPaths(root, out)(Write(filepath.Join(root, Dir, "tooling"), ToolingFiles(t)))
+		return writeValid(root, filepath.Join(root, Dir, "tooling"), ToolingFiles(t), out)
 	}
 	env := ""
 	if n == 1 {
@@ -64,6 +64,20 @@ func Target(ctx context.Context, root, name string, args []string, command *auto
 	default:
 		return b.State(ctx, stage.Destroy)
 	}
+}
+
+// writeValid writes the files only when every one of them, and the
+// break-glass principals, pass AWS's validity rules: nothing is written
+// before a refusal.
+func writeValid(root, dir string, files []File, out io.Writer) error {
+	t, err := Tooling(root)
+	if err != nil {
+		return err
+	}
+	if err := t.Valid(files); err != nil {
+		return fmt.Errorf("refused, nothing written:\n%w", err)
+	}
+	return printPaths(root, out)(Write(dir, files))
 }
 
 // printPaths prints the files written, relative to root.

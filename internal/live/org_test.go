@@ -98,9 +98,13 @@ func newOrg(t *testing.T, root string) *org {
 				return r, os.ErrNotExist
 			}
 			return awsfake.StateResources{BucketPolicy: bucket, KeyPolicy: key, KeyArn: keyArn,
-				RCPs: []iampolicy.Document{tooling.ResourceControlPolicy()}}, nil
+				RCPs: []iampolicy.Document{tooling.ResourceControlPolicy()}, SCPs: []iampolicy.Document{tooling.ServiceControlPolicy()}}, nil
 		},
 	}
+	// Dev's account is in the organisation: every call its roles make is
+	// evaluated with the SCP and RCP attached too.
+	o.dev.cloud.JoinOrganisation(awsfake.Organisation{ID: pipe.OrganizationID,
+		SCPs: []iampolicy.Document{tooling.ServiceControlPolicy()}, RCPs: []iampolicy.Document{tooling.ResourceControlPolicy()}})
 	var stop func()
 	o.endpoint, stop = o.state.Serve()
 	t.Cleanup(stop)

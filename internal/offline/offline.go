@@ -107,7 +107,26 @@ func (e *Env) AsDeployer(ctx context.Context) error {
 	if _, err := e.Run(ctx, OpUpdate, bootstrapiam.Project); err != nil {
 		return err
 	}
+	if err := JoinOrganisation(e.Cloud); err != nil {
+		return err
+	}
 	e.Cloud.CallAs(iampolicy.Scope{Region: e.Profile.Region, Account: e.Profile.AccountID}.Role(bootstrapiam.DeployerRoleName))
+	return nil
+}
+
+// JoinOrganisation puts the stand-in account in the organisation the
+// environments file describes, under its SCP and RCP, so that every call a
+// role makes is evaluated with the organisation's guardrails attached too.
+func JoinOrganisation(cloud *awsfake.Cloud) error {
+	t, err := bootstrapiam.PlannedTooling()
+	if err != nil {
+		return err
+	}
+	cloud.JoinOrganisation(awsfake.Organisation{
+		ID:   t.Pipeline.OrganizationID,
+		SCPs: []iampolicy.Document{t.ServiceControlPolicy()},
+		RCPs: []iampolicy.Document{t.ResourceControlPolicy()},
+	})
 	return nil
 }
 

@@ -3,10 +3,13 @@ package offline
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
@@ -14,7 +17,10 @@ import (
 
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/datapolicy"
 	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -29,6 +35,7 @@ func bootstrapped(t *testing.T, env profile.Environment) (*Env, []string) {
 	require.NoError(t, err)
 	e := newEnv(t, env)
 	e.Cloud = boot.Cloud
+	require.NoError(t, JoinOrganisation(e.Cloud))
 	return e, liveIDs(e.Cloud)
 }
 
@@ -147,7 +154,11 @@ func TestEveryPipelineGrantIsUsedOrExplained(t *testing.T) {
 	used := map[string]bool{}
 	for _, typ := range awsfake.CallTypes() {
 		row := awsfake.Calls[typ]
-		for _, list := range [][]awsfake.Call{row.Create, row.Read, row.Update, row.Delete} {
+		lists := [][]awsfake.Call{row.Create, row.Read, row.Update, row.Delete}
+		for _, l := range row.UpdateWhen {
+			lists = append(lists, l)
+		}
+		for _, list := range lists {
 			for _, c := range list {
 				used[c.Action] = true
 			}
@@ -205,4 +216,59 @@ func TestProdIsDestroyedOnlyByTheBreakGlassRole(t *testing.T) {
 	_, err = e.Destroy(ctx)
 	require.NoError(t, err, "the break-glass role destroys prod")
 	assert.Equal(t, owned, liveIDs(e.Cloud), "nothing is left but prod's bootstrap")
+}
+
+// Prod's deployer cannot move prod's data under a key of its own making. It
+// may create a second key tagged for prod (the first deploy creates one the
+// same way), but the table's move needs DynamoDB's grant on the new key,
+// which KMS authorizes as the deployer's kms:CreateGrant and the prod
+// guardrail refuses on every key but the one the environment's alias names;
+// the audit bucket's own policy refuses its new encryption. Nothing moves.
+func TestProdsDataCannotBeMovedUnderASecondKey(t *testing.T) {
+	ctx := context.Background()
+	e, _ := bootstrapped(t, profile.Prod)
+	e.Cloud.CallAs(role(profile.Prod, bootstrapiam.DeployerRoleName))
+	_, err := e.Up(ctx)
+	require.NoError(t, err, "prod deploys as its deployer")
+	before := keysOfData(t, e.Cloud)
+
+	network := e.Programs["network"]
+	e.Programs["network"] = func(ctx *pulumi.Context) error {
+		if err := network(ctx); err != nil {
+			return err
+		}
+		scope := iampolicy.Scope{Region: "us-east-1", Account: accountOf[profile.Prod]}
+		second, err := kms.NewKey(ctx, "second", &kms.KeyArgs{
+			Policy:                         pulumi.String(datapolicy.KeyPolicy(scope, naming.New("prod", "pay01"), role(profile.Prod, bootstrapiam.BreakGlassRoleName)).JSON()),
+			BypassPolicyLockoutSafetyCheck: pulumi.Bool(true),
+		})
+		if err != nil {
+			return err
+		}
+		ctx.Export(contract.KeyEnvironmentKeyArn, second.Arn)
+		return nil
+	}
+	_, err = e.Run(ctx, OpUpdate, "network")
+	require.NoError(t, err, "a second key tagged for prod can be created")
+	_, err = e.Run(ctx, OpUpdate, "data")
+	require.ErrorContains(t, err, awsfake.ErrAccessDenied.Error(), "the data layer cannot move under the second key")
+	t.Logf("the move stopped at: %v", err)
+	assert.Regexp(t, `kms:CreateGrant .*ProdGrantsOnlyOnTheEnvironmentKey|s3:PutEncryptionConfiguration .*OnlyBreakGlassWeakensTheAuditTrail`, err.Error())
+	assert.Equal(t, before, keysOfData(t, e.Cloud), "the table and the audit bucket are still under the environment's key")
+}
+
+// keysOfData are the keys the stand-in's table and audit bucket are
+// encrypted under.
+func keysOfData(t *testing.T, cloud *awsfake.Cloud) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	kmsArn := regexp.MustCompile(`arn:aws:kms:[^ \]]+`)
+	for _, r := range cloud.Resources() {
+		switch r.Type {
+		case "aws:dynamodb/table:Table", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2":
+			out[r.Type] = kmsArn.FindString(fmt.Sprint(r.Inputs.Mappable()))
+		}
+	}
+	require.Len(t, out, 2)
+	return out
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/iampolicy/validity"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/workload"
 )
@@ -32,17 +33,9 @@ type pipelineRow struct{ Name, Action, Dev, Staging, Prod string }
 // pipelineRows are the deployer's verdicts on the dangerous requests, per
 // environment, as the environments file describes the accounts.
 func pipelineRows() []pipelineRow {
-	pipe, err := profile.PlannedPipeline()
+	t, err := bootstrapiam.PlannedTooling()
 	if err != nil {
 		panic(err) // the environments file is embedded and validated by its tests
-	}
-	t := bootstrapiam.Tooling{Pipeline: pipe}
-	for _, env := range profile.Environments() {
-		p, err := profile.Planned(env)
-		if err != nil {
-			panic(err)
-		}
-		t.Accounts = append(t.Accounts, bootstrapiam.Account{Profile: p, Pipeline: pipe})
 	}
 	var rows []pipelineRow
 	index := map[string]int{}
@@ -75,6 +68,77 @@ func pipelineRows() []pipelineRow {
 	return rows
 }
 
+type intendedRow struct{ Group, Name, Action, Dev, Staging, Prod string }
+
+// intendedRows are the paths the product takes, each proven allowed with
+// every document that applies attached, and the statement that allows it,
+// per environment.
+func intendedRows() []intendedRow {
+	t, err := bootstrapiam.PlannedTooling()
+	if err != nil {
+		panic(err)
+	}
+	var rows []intendedRow
+	index := map[string]int{}
+	for _, a := range t.Accounts {
+		paths, err := t.Intended(a)
+		if err != nil {
+			panic(err)
+		}
+		proofs, err := bootstrapiam.Prove(paths)
+		if err != nil {
+			panic(err)
+		}
+		for _, p := range proofs {
+			key := p.Group + "\x00" + p.Name
+			i, ok := index[key]
+			if !ok {
+				i = len(rows)
+				index[key] = i
+				rows = append(rows, intendedRow{Group: p.Group, Name: p.Name, Action: p.Request.Action, Dev: "not asked", Staging: "not asked", Prod: "not asked"})
+			}
+			cell := "**" + string(p.Result.Decision) + "**: " + p.Result.By
+			if p.Result.Decision == iampolicy.Allowed {
+				var parts []string
+				for _, by := range strings.Split(p.Result.By, " and ") {
+					parts = append(parts, bootstrapiam.DocumentOf(by))
+				}
+				cell = strings.Join(parts, " and ")
+			}
+			switch a.Profile.Environment {
+			case profile.Dev:
+				rows[i].Dev = cell
+			case profile.Staging:
+				rows[i].Staging = cell
+			case profile.Prod:
+				rows[i].Prod = cell
+			}
+		}
+	}
+	return rows
+}
+
+type validityRow struct{ Rule, Source string }
+
+// validityRows are AWS's validity rules every document is checked against.
+func validityRows() []validityRow {
+	var rows []validityRow
+	for _, r := range []validity.Rule{validity.RuleVersion, validity.RuleEffect, validity.RuleSid, validity.RuleAction, validity.RuleResource,
+		validity.RulePrincipal, validity.RuleNotPrincipal, validity.RuleTrustActions, validity.RuleSCPElements, validity.RuleRCPDenyOnly,
+		validity.RuleRCPElements, validity.RuleOperator, validity.RuleConditionKey, validity.RuleConditionValue} {
+		rows = append(rows, validityRow{Rule: r.Name, Source: r.Source})
+	}
+	for _, k := range slices.Sorted(maps.Keys(validity.Limits)) {
+		l := validity.Limits[k]
+		counted := "whitespace not counted"
+		if l.Whitespace {
+			counted = "every character counted"
+		}
+		rows = append(rows, validityRow{Rule: fmt.Sprintf("a %s is at most %d %s (%s)", k, l.Max, l.Unit, counted), Source: l.Source})
+	}
+	return rows
+}
+
 // Markdown renders docs/compliance.md from the rules, what workload roles
 // may do (pkg/workload) and the waivers.
 func Markdown(waivers []Waiver) []byte {
@@ -83,8 +147,10 @@ func Markdown(waivers []Waiver) []byte {
 		Denies, Unscoped []grantRow
 		Waivers          []waiverRow
 		Pipeline         []pipelineRow
+		Intended         []intendedRow
+		Validity         []validityRow
 		UnconditionedEC2 []bootstrapiam.Unconditioned
-	}{Rules: Rules(), Pipeline: pipelineRows(), UnconditionedEC2: bootstrapiam.UnconditionedEC2}
+	}{Rules: Rules(), Pipeline: pipelineRows(), Intended: intendedRows(), Validity: validityRows(), UnconditionedEC2: bootstrapiam.UnconditionedEC2}
 	for _, d := range workload.DeniedActions(workload.Environment{Scope: iampolicy.Scope{Region: "us-east-1", Account: "<account>"}}) {
 		data.Denies = append(data.Denies, grantRow{Sid: d.Sid, Actions: codeList(slices.Sorted(slices.Values(d.Actions))), Scope: scope(d)})
 	}

@@ -63,7 +63,8 @@ func enforcing(t *testing.T) *httptest.Server {
 		},
 		Resources: func() (awsfake.StateResources, error) {
 			return awsfake.StateResources{BucketPolicy: tooling.StateBucketPolicy(), KeyPolicy: tooling.StateKeyPolicy(),
-				KeyArn: "arn:aws:kms:us-east-1:456789012345:key/state", RCPs: []iampolicy.Document{tooling.ResourceControlPolicy()}}, nil
+				KeyArn: "arn:aws:kms:us-east-1:456789012345:key/state", RCPs: []iampolicy.Document{tooling.ResourceControlPolicy()},
+				SCPs: []iampolicy.Document{tooling.ServiceControlPolicy()}}, nil
 		},
 	}
 	return httptest.NewServer(bucket.Handler(gofakes3.New(s3mem.New()).Server()))

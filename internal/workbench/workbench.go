@@ -29,6 +29,7 @@ import (
 	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/internal/rollback"
 	"github.com/acmepay/platform/internal/statebackend"
+	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
@@ -144,6 +145,11 @@ func sortedTargets() []string {
 // layer's stack files, then regenerates the docs, planned manifests and
 // costs.
 func apply(ctx context.Context, o Options) error {
+	// The bootstrap's documents and break-glass principals first: nothing
+	// is written for an environments file AWS or the guardrails would refuse.
+	if err := bootstrapDocumentsValid(); err != nil {
+		return fmt.Errorf("pkg/profile/environments.yaml: refused, nothing written:\n%w", err)
+	}
 	if err := envreport.Apply(o.Root, profile.Planned); err != nil {
 		return err
 	}
@@ -331,4 +337,26 @@ func CallerEnvironment(ctx context.Context, o Options) (profile.Environment, err
 	}
 	defer w.close()
 	return w.d.CallerEnvironment(ctx)
+}
+
+// bootstrapDocumentsValid checks every account's bootstrap documents and the
+// organisation's guardrails against AWS's validity rules, and every
+// break-glass principal against the guardrails.
+func bootstrapDocumentsValid() error {
+	t, err := bootstrapiam.PlannedTooling()
+	if err != nil {
+		return err
+	}
+	files := t.Files()
+	for _, a := range t.Accounts {
+		f, err := a.Files()
+		if err != nil {
+			return err
+		}
+		for _, file := range f {
+			file.Name = string(a.Profile.Environment) + "/" + file.Name
+			files = append(files, file)
+		}
+	}
+	return t.Valid(files)
 }

@@ -79,6 +79,14 @@ func (a Account) Dangerous() []Request {
 		{Name: "delete the audit bucket", Action: "s3:DeleteBucket", Resource: iampolicy.Bucket(w.Bucket()), ProdOnly: true},
 		{Name: "schedule the environment key's deletion", Action: "kms:ScheduleKeyDeletion", Resource: s.Key("env"), Context: ourResource, ResourcePolicy: &keyPolicy, ProdOnly: true},
 		{Name: "delete the function's log group", Action: "logs:DeleteLogGroup", Resource: s.LogGroup(fmt.Sprintf("/aws/lambda/payment-processor-%s-%s", env, a.Profile.Suffix), false), ProdOnly: true},
+		{Name: "grant the environment key to another account", Action: "kms:CreateGrant", Resource: s.Key("env"),
+			Context: merge(ourResource, map[string]string{"kms:GranteePrincipal": "arn:aws:iam::999988887777:root"}), ResourcePolicy: &keyPolicy},
+		{Name: "rewrite a second prod key's policy", Action: "kms:PutKeyPolicy", Resource: s.Key("second"), Context: ourResource, ResourcePolicy: &keyPolicy, ProdOnly: true},
+		{Name: "move prod's table under a second key (DynamoDB's grant on it)", Action: "kms:CreateGrant", Resource: s.Key("second"),
+			Context: merge(ourResource, map[string]string{"kms:GrantIsForAWSResource": "true", "kms:ViaService": s.ServiceEndpoint("dynamodb")}), ResourcePolicy: &keyPolicy, ProdOnly: true},
+		{Name: "move the environment key's alias onto a second key", Action: "kms:UpdateAlias", Resource: s.Alias(w.KeyAlias()), ProdOnly: true},
+		{Name: "move prod's log group under a second key", Action: "logs:AssociateKmsKey", Resource: s.LogGroup(fmt.Sprintf("/aws/lambda/payment-processor-%s-%s", env, a.Profile.Suffix), false), ProdOnly: true},
+		{Name: "delete prod's flow log", Action: "ec2:DeleteFlowLogs", Resource: ec2("vpc-flow-log"), Context: ourResource, ProdOnly: true},
 	}
 	if a.Profile.Environment != profile.Prod {
 		var kept []Request
@@ -95,8 +103,8 @@ func (a Account) Dangerous() []Request {
 // Verdict is a request evaluated as the deployer: under its own documents,
 // and under an allow-all identity policy (what an escalation would give it),
 // with its guardrails, its boundary, the resource's policy and the
-// organisation's SCP; and under allow-all without the SCP, which is what
-// the account's own documents hold by themselves.
+// organisation's SCP and RCP; and under allow-all without them, which is
+// what the account's own documents hold by themselves.
 type Verdict struct {
 	Request
 	Own, AllowAll, AccountOnly iampolicy.Result
@@ -128,7 +136,7 @@ func (a Account) Judge(t Tooling) ([]Verdict, error) {
 
 // AsDeployer evaluates a request as the deployer with the given inline
 // policy, beside its guardrails, under its boundary and, with org, the
-// organisation's SCP, in an organisation whose principals carry its ID.
+// organisation's SCP and RCP, in an organisation whose principals carry its ID.
 func (a Account) AsDeployer(t Tooling, policy iampolicy.Document, r Request, org bool) (iampolicy.Result, error) {
 	ctx := map[string]string{"aws:RequestedRegion": a.Profile.Region, "aws:SecureTransport": "true", "aws:PrincipalOrgID": t.Pipeline.OrganizationID}
 	for k, v := range r.Context {
@@ -141,6 +149,7 @@ func (a Account) AsDeployer(t Tooling, policy iampolicy.Document, r Request, org
 	}
 	if org {
 		pol.SCPs = []iampolicy.Document{t.ServiceControlPolicy()}
+		pol.RCPs = []iampolicy.Document{t.ResourceControlPolicy()}
 	}
 	return iampolicy.Evaluate(iampolicy.Request{Principal: a.Role(DeployerRoleName), Action: r.Action, Resource: r.Resource, Context: ctx}, pol)
 }
@@ -151,7 +160,7 @@ func (a Account) AsDeployer(t Tooling, policy iampolicy.Document, r Request, org
 func DocumentOf(by string) string {
 	for prefix, name := range map[string]string{
 		"identity[0]/": "policy ", "identity[1]/": "guardrail ", "identity[2]/": "network guardrail (Environment) ",
-		"identity[3]/": "network guardrail (Project) ", "boundary/": "boundary ", "scp[0]/": "SCP ", "resource/": "resource policy ",
+		"identity[3]/": "network guardrail (Project) ", "boundary/": "boundary ", "scp[0]/": "SCP ", "rcp[0]/": "RCP ", "resource/": "resource policy ",
 	} {
 		if sid, ok := strings.CutPrefix(by, prefix); ok {
 			return name + "`" + sid + "`"

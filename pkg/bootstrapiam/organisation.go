@@ -31,21 +31,26 @@ func (t Tooling) ServiceControlPolicy() iampolicy.Document {
 		iampolicy.Statement{Sid: "FullAWSAccess", Effect: iampolicy.Allow, Action: []string{"*"}, Resource: []string{"*"}},
 		iampolicy.Statement{
 			Sid: "OnlyTheAdministratorChangesWhatBootstrapOwns", Effect: iampolicy.Deny, Resource: owned,
-			NotAction: []string{"iam:Get*", "iam:List*", "ssm:GetParameter*", "ssm:DescribeParameters", "s3:Get*", "s3:List*"},
+			// Assuming a role changes nothing: the role's trust decides who
+			// may, and nobody but the administrator may change a trust.
+			// Without it nobody could assume the break-glass role in an
+			// incident.
+			NotAction: []string{"iam:Get*", "iam:List*", "ssm:GetParameter*", "ssm:DescribeParameters", "s3:Get*", "s3:List*", "sts:AssumeRole"},
 			Condition: iampolicy.Condition{"ArnNotLike": {"aws:PrincipalArn": admins}},
 		},
 	)
 }
 
 // ResourceControlPolicy is attached to the same organisational unit, and to
-// the tooling account.
+// the tooling account. It only denies: AWS attaches its own RCPFullAWSAccess
+// to every root, OU and account when RCPs are enabled, and a customer RCP
+// may not allow (AWS Organizations, "RCP syntax").
 func (t Tooling) ResourceControlPolicy() iampolicy.Document {
 	var workloadRoles []string
 	for _, a := range t.Accounts {
 		workloadRoles = append(workloadRoles, a.workloadPath())
 	}
 	return iampolicy.New(
-		iampolicy.Statement{Sid: "RCPFullAWSAccess", Effect: iampolicy.Allow, Principal: iampolicy.Everyone, Action: []string{"*"}, Resource: []string{"*"}},
 		iampolicy.Statement{
 			Sid: "OnlyTheOrganisationReachesDataAndKeys", Effect: iampolicy.Deny, Principal: iampolicy.Everyone,
 			Action: []string{"kms:*", "s3:*"}, Resource: []string{"*"},

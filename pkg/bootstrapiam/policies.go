@@ -159,10 +159,20 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 		iampolicy.Statement{
 			Sid: "ManageTheEnvironmentKey", Effect: "Allow", Resource: []string{fmt.Sprintf("arn:aws:kms:%s:%s:key/*", p.Region, p.AccountID)},
 			Action: []string{
-				"kms:CreateGrant", "kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
+				"kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
 				"kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription",
 			},
 			Condition: ownTags,
+		},
+		iampolicy.Statement{
+			// DynamoDB creates the grant it needs on the key when the
+			// table is created under it, on the deployer's behalf
+			// (kms:GrantIsForAWSResource). The deployer itself grants
+			// nothing: a grant would let anyone it names use the key.
+			Sid: "GrantsOnlyForAWSServices", Effect: "Allow", Resource: []string{fmt.Sprintf("arn:aws:kms:%s:%s:key/*", p.Region, p.AccountID)},
+			Action: []string{"kms:CreateGrant"},
+			// (Keys not tagged for this environment: its guardrail.)
+			Condition: iampolicy.Condition{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
 		},
 		iampolicy.Statement{
 			Sid: "TheEnvironmentKeyAlias", Effect: "Allow",
@@ -259,10 +269,28 @@ func (a Account) ReadOnlyPolicy() iampolicy.Document {
 // destroys payment data, which the deployer's guardrail denies it in prod.
 // The role carries the deployer's boundary, so it too stays within the
 // environment and cannot touch what bootstrap owns.
+//
+// The deployer's policy already allows most of what destroys payment data,
+// on this environment's resources (its prod guardrail, which the break-glass
+// role does not carry, is what denies them to the deployer); the extra
+// statement holds only the rest, which keeps the role's inline policy under
+// IAM's 10,240 characters with the longest suffix.
 func (a Account) BreakGlassPolicy() iampolicy.Document {
 	d := a.DeployerPolicy()
+	granted := map[string]bool{}
+	for _, st := range d.Statement {
+		for _, action := range st.Action {
+			granted[action] = st.Effect == iampolicy.Allow
+		}
+	}
+	var rest []string
+	for _, action := range ProdDataDestruction {
+		if !granted[action] {
+			rest = append(rest, action)
+		}
+	}
 	d.Statement = append(d.Statement, iampolicy.Statement{
-		Sid: "DestroyPaymentData", Effect: iampolicy.Allow, Action: ProdDataDestruction, Resource: a.paymentData(),
+		Sid: "DestroyPaymentData", Effect: iampolicy.Allow, Action: rest, Resource: a.paymentData(),
 	})
 	return d
 }

@@ -201,19 +201,6 @@ func BreakGlassRole(p profile.Profile) string {
 	return iampolicy.Scope{Region: p.Region, Account: p.AccountID}.Role(BreakGlassRoleName)
 }
 
-// OnlyBreakGlass is the statement a resource's own policy carries, written
-// when the resource is created, so that afterwards nobody but the
-// break-glass role may make these requests: not the deployer, whatever its
-// own documents say, nor any other principal of the account (the account's
-// root aside, which no policy can stop; the organisation's SCP guards its
-// administrators).
-func OnlyBreakGlass(sid, breakGlassRole string, actions []string, resources ...string) iampolicy.Statement {
-	return iampolicy.Statement{
-		Sid: sid, Effect: iampolicy.Deny, Principal: iampolicy.Principals{"AWS": {"*"}}, Action: actions, Resource: resources,
-		Condition: iampolicy.Condition{"ArnNotEquals": {"aws:PrincipalArn": {breakGlassRole}}},
-	}
-}
-
 // HasBreakGlass reports whether the environment has a break-glass role.
 func (a Account) HasBreakGlass() bool { return len(a.Pipeline.BreakGlass[a.Profile.Environment]) > 0 }
 
@@ -331,15 +318,48 @@ func (a Account) DeployerGuardrail() iampolicy.Document {
 		},
 	}
 	st = append(st, iampolicy.Statement{
+		// A grant lets whoever it names use the key, in any account. Only an
+		// AWS service acting for this account (DynamoDB for the table)
+		// creates grants, and only while it uses the key for a resource.
+		Sid: "GrantsOnlyForAWSResources", Effect: iampolicy.Deny, Resource: []string{"*"}, Action: []string{"kms:CreateGrant"},
+		Condition: iampolicy.Condition{"BoolIfExists": {"kms:GrantIsForAWSResource": {"false"}}},
+	})
+	st = append(st, iampolicy.Statement{
 		// The deployer manages the table, the audit bucket and the log
 		// groups; it never reads what they hold. Its own state, in the
 		// tooling account, it must read.
 		Sid: "NoPaymentDataReads", Effect: iampolicy.Deny, Action: PaymentDataReads, Resource: a.paymentData(),
 	})
 	if a.Profile.Environment == profile.Prod {
-		st = append(st, iampolicy.Statement{
-			Sid: "ProdDataIsDestroyedOnlyByBreakGlass", Effect: iampolicy.Deny, Action: ProdDataDestruction, Resource: a.paymentData(),
-		})
+		keys := fmt.Sprintf("arn:aws:kms:%s:%s:key/*", a.Profile.Region, a.Profile.AccountID)
+		alias := a.Workload().KeyAlias()
+		st = append(st,
+			iampolicy.Statement{
+				Sid: "ProdDataIsDestroyedOnlyByBreakGlass", Effect: iampolicy.Deny, Action: ProdDataDestruction, Resource: a.paymentData(),
+			},
+			iampolicy.Statement{
+				// Locking the data away without destroying it: a key's policy
+				// rewritten, a log group moved under another key, the network
+				// evidence deleted.
+				Sid: "ProdKeysAndEvidenceChangeOnlyByBreakGlass", Effect: iampolicy.Deny, Action: ProdKeysAndEvidence, Resource: a.paymentData(),
+			},
+			iampolicy.Statement{
+				Sid: "ProdFlowLogsDeletedOnlyByBreakGlass", Effect: iampolicy.Deny, Action: []string{"ec2:DeleteFlowLogs"},
+				Resource: []string{fmt.Sprintf("arn:aws:ec2:%s:%s:vpc-flow-log/*", a.Profile.Region, a.Profile.AccountID)},
+			},
+			iampolicy.Statement{
+				// The table is moved under another key by UpdateTable, for which
+				// no condition key names the new key; DynamoDB must then be
+				// granted the new key on the deployer's behalf. Grants go only
+				// to the key its alias names, and the alias stays on its key.
+				Sid: "ProdGrantsOnlyOnTheEnvironmentKey", Effect: iampolicy.Deny, Action: []string{"kms:CreateGrant"}, Resource: []string{keys},
+				Condition: iampolicy.Condition{"ForAllValues:StringNotEquals": {"kms:ResourceAliases": {alias}}},
+			},
+			iampolicy.Statement{
+				Sid: "ProdKeyAliasStaysOnItsKey", Effect: iampolicy.Deny, Action: []string{"kms:DeleteAlias", "kms:UpdateAlias"},
+				Resource: []string{a.scope().Alias(alias), keys},
+			},
+		)
 	}
 	return iampolicy.New(st...)
 }
@@ -353,6 +373,13 @@ var ProdDataDestruction = []string{
 	"logs:DeleteLogGroup", "logs:DeleteRetentionPolicy",
 	"s3:BypassGovernanceRetention", "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObject", "s3:DeleteObjectVersion",
 }
+
+// ProdKeysAndEvidence are the requests that would put prod's payment data
+// out of the account's reach, or its logs under another key, without
+// destroying them: denied to the deployer in prod, allowed to the
+// break-glass role. (s3:PutEncryptionConfiguration on the audit bucket is
+// denied by the bucket's own policy, written after the bucket's encryption.)
+var ProdKeysAndEvidence = []string{"kms:PutKeyPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey"}
 
 // PaymentDataReads read what the environment's table, audit bucket and
 // logs hold.

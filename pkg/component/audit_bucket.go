@@ -6,8 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/acmepay/platform/pkg/bootstrapiam"
-	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/datapolicy"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/workload"
@@ -54,32 +53,6 @@ type AuditBucket struct {
 	Name   string
 	Arn    pulumi.StringOutput
 	Prefix string
-}
-
-// BucketPolicy denies every request to the bucket that is not over TLS and,
-// with a break-glass role, every change that weakens the audit trail by
-// anyone else.
-func BucketPolicy(bucket, breakGlassRole string) iampolicy.Document {
-	d := iampolicy.New(iampolicy.Statement{
-		Sid:       "DenyInsecureTransport",
-		Effect:    "Deny",
-		Principal: map[string]iampolicy.Strings{"AWS": {"*"}},
-		Action:    []string{"s3:*"},
-		Resource:  []string{iampolicy.Bucket(bucket), iampolicy.Bucket(bucket) + "/*"},
-		Condition: iampolicy.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
-	})
-	if breakGlassRole != "" {
-		d.Statement = append(d.Statement, bootstrapiam.OnlyBreakGlass("OnlyBreakGlassWeakensTheAuditTrail", breakGlassRole, AuditTrailProtectedActions,
-			iampolicy.Bucket(bucket), iampolicy.Bucket(bucket)+"/*"))
-	}
-	return d
-}
-
-// AuditTrailProtectedActions are what only the break-glass role may do to an
-// audit bucket that has one.
-var AuditTrailProtectedActions = []string{
-	"s3:BypassGovernanceRetention", "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObjectVersion", "s3:PutBucketObjectLockConfiguration",
-	"s3:PutBucketLogging", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutObjectRetention",
 }
 
 // NewAuditBucket creates the bucket and its settings.
@@ -136,7 +109,7 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: versioning: %w", AuditBucketToken, name, err)
 	}
-	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
+	encryption, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
 		Bucket: bucket.ID(),
 		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{
 			&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
@@ -147,7 +120,8 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 				BucketKeyEnabled: pulumi.Bool(true),
 			},
 		},
-	}, parent); err != nil {
+	}, parent)
+	if err != nil {
 		return nil, fmt.Errorf("%s %s: encryption: %w", AuditBucketToken, name, err)
 	}
 	// Every record is locked for as long as it is kept: the lifecycle below
@@ -200,8 +174,8 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 	// above to anyone else once it exists.
 	if _, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
 		Bucket: bucket.ID(),
-		Policy: pulumi.String(BucketPolicy(bucketName, args.BreakGlassRole).JSON()),
-	}, parent, after, pulumi.DependsOn([]pulumi.Resource{versioning, lock, lifecycle, logging})); err != nil {
+		Policy: pulumi.String(datapolicy.AuditBucketPolicy(bucketName, args.BreakGlassRole).JSON()),
+	}, parent, after, pulumi.DependsOn([]pulumi.Resource{versioning, encryption, lock, lifecycle, logging})); err != nil {
 		return nil, fmt.Errorf("%s %s: policy: %w", AuditBucketToken, name, err)
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"name": pulumi.String(bucketName), "arn": bucket.Arn}); err != nil {

@@ -6,7 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/datapolicy"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 )
@@ -36,44 +36,6 @@ type EnvironmentKey struct {
 	AliasName string
 }
 
-// KeyPolicy is the key's policy. The account statement lets IAM policies
-// grant use of the key (the workload boundary and roles then decide); the
-// service statements are what an AWS-managed key cannot give: CloudWatch
-// publishing alarms to the encrypted topic, and CloudWatch Logs encrypting
-// this environment's log groups.
-func KeyPolicy(s iampolicy.Scope, names naming.Namer, breakGlassRole string) iampolicy.Document {
-	logGroups := s.LogGroup(fmt.Sprintf("/aws/*-%s-%s", names.Env(), names.Suffix()), false)
-	d := iampolicy.New(
-		iampolicy.Statement{
-			Sid: "EnableIAMPoliciesOfThisAccount", Effect: iampolicy.Allow,
-			Principal: map[string]iampolicy.Strings{"AWS": {s.AccountRoot()}},
-			Action:    []string{"kms:*"}, Resource: []string{"*"},
-		},
-		iampolicy.Statement{
-			Sid: "CloudWatchAlarmsPublishToTheEncryptedTopic", Effect: iampolicy.Allow,
-			Principal: map[string]iampolicy.Strings{"Service": {"cloudwatch.amazonaws.com"}},
-			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"}, Resource: []string{"*"},
-			Condition: iampolicy.Condition{"StringEquals": {"aws:SourceAccount": {s.Account}}},
-		},
-		iampolicy.Statement{
-			Sid: "CloudWatchLogsEncryptThisEnvironmentsLogGroups", Effect: iampolicy.Allow,
-			Principal: map[string]iampolicy.Strings{"Service": {s.ServiceEndpoint("logs")}},
-			Action:    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
-			Resource:  []string{"*"},
-			Condition: iampolicy.Condition{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": {logGroups}}},
-		},
-	)
-	if breakGlassRole != "" {
-		d.Statement = append(d.Statement, bootstrapiam.OnlyBreakGlass("OnlyBreakGlassDisablesOrDeletesTheKey", breakGlassRole, KeyProtectedActions, "*"))
-	}
-	return d
-}
-
-// KeyProtectedActions are what only the break-glass role may do to a key
-// that has one: each makes everything encrypted under the key unreadable,
-// or lets someone else decide that.
-var KeyProtectedActions = []string{"kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"}
-
 // NewEnvironmentKey creates the key, with yearly rotation, and its alias.
 func NewEnvironmentKey(ctx *pulumi.Context, name string, args EnvironmentKeyArgs, opts ...pulumi.ResourceOption) (*EnvironmentKey, error) {
 	aliasName, err := args.Names.Name(naming.KMSAlias, naming.EnvironmentKey)
@@ -89,7 +51,7 @@ func NewEnvironmentKey(ctx *pulumi.Context, name string, args EnvironmentKeyArgs
 		KeyUsage:             pulumi.String("ENCRYPT_DECRYPT"),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(KeyDeletionWindowDays),
-		Policy:               pulumi.String(KeyPolicy(args.Scope, args.Names, args.BreakGlassRole).JSON()),
+		Policy:               pulumi.String(datapolicy.KeyPolicy(args.Scope, args.Names, args.BreakGlassRole).JSON()),
 	}
 	if args.BreakGlassRole != "" {
 		// KMS refuses a policy the caller could not change afterwards

@@ -7,7 +7,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/datapolicy"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
@@ -33,19 +33,6 @@ type TransactionsTableArgs struct {
 	// switch its point-in-time recovery or delete its backups.
 	Scope          iampolicy.Scope
 	BreakGlassRole string
-}
-
-// TableProtectedActions are what only the break-glass role may do to a
-// table that has one. Backups are resources of their own, which a table's
-// policy does not cover: the deployer's prod guardrail denies their
-// deletion.
-var TableProtectedActions = []string{
-	"dynamodb:DeleteResourcePolicy", "dynamodb:DeleteTable", "dynamodb:PutResourcePolicy", "dynamodb:UpdateContinuousBackups",
-}
-
-// TablePolicy is the table's resource policy with a break-glass role.
-func TablePolicy(s iampolicy.Scope, table, breakGlassRole string) iampolicy.Document {
-	return iampolicy.New(bootstrapiam.OnlyBreakGlass("OnlyBreakGlassDestroysTransactions", breakGlassRole, TableProtectedActions, s.Table(table)))
 }
 
 // TransactionsTable is the DynamoDB table of payment transactions: encrypted,
@@ -137,7 +124,7 @@ func NewTransactionsTable(ctx *pulumi.Context, name string, args TransactionsTab
 		// Written after the table and its point-in-time recovery: from
 		// here on, only the break-glass role changes either.
 		if _, err := dynamodb.NewResourcePolicy(ctx, name, &dynamodb.ResourcePolicyArgs{
-			ResourceArn: table.Arn, Policy: pulumi.String(TablePolicy(args.Scope, tableName, args.BreakGlassRole).JSON()),
+			ResourceArn: table.Arn, Policy: pulumi.String(datapolicy.TablePolicy(args.Scope, tableName, args.BreakGlassRole).JSON()),
 		}, pulumi.Parent(c)); err != nil {
 			return nil, fmt.Errorf("%s %s: resource policy: %w", TransactionsTableToken, name, err)
 		}

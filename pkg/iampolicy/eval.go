@@ -18,8 +18,9 @@ import (
 //     resource) denies.
 //  2. Resource control policies, where they apply (a member account's
 //     resource of a service RCPs cover, not a service-linked role's request),
-//     must allow at every level of the organisation: each Document in RCPs is
-//     one level (root, OU, account).
+//     only deny: AWS attaches its own RCPFullAWSAccess at every level and it
+//     cannot be detached, and a customer RCP may not allow ("RCP syntax").
+//     An RCP holding an Allow statement is refused, not evaluated.
 //  3. Service control policies, where they apply (an IAM principal of a
 //     member account, not a service-linked role), must allow at every level.
 //  4. A service principal (cloudwatch.amazonaws.com) is then authorised by the
@@ -89,8 +90,9 @@ type Policies struct {
 	// document per level from the organisation's root down; empty when the
 	// account is in no organisation (or is its management account).
 	SCPs []Document
-	// RCPs are the resource control policies over the resource's account,
-	// one document per level; empty likewise.
+	// RCPs are the customer resource control policies over the resource's
+	// account, at any level; empty likewise. AWS's RCPFullAWSAccess, at
+	// every level, is implied.
 	RCPs []Document
 }
 
@@ -116,13 +118,32 @@ type source struct {
 // Evaluate decides one request. It fails on a condition operator it does not
 // implement rather than guessing.
 func Evaluate(req Request, p Policies) (Result, error) {
+	for i, d := range p.RCPs {
+		for j, st := range d.Statement {
+			if st.Effect != Deny {
+				return Result{}, fmt.Errorf("rcp[%d]: statement %s allows: %s", i, label(st, j), "a customer RCP may only deny (AWS attaches RCPFullAWSAccess itself)")
+			}
+		}
+	}
 	req = withPrincipalKeys(req)
 	service := !strings.HasPrefix(req.Principal, "arn:")
 	linked := strings.Contains(req.Principal, ":role/aws-service-role/")
 	scps := !service && !linked && len(p.SCPs) > 0
 	rcps := !linked && len(p.RCPs) > 0 && slices.Contains(RCPServices, serviceOf(req.Action))
 
+	// Any explicit deny decides; the account's own documents are asked
+	// first, so the statement named is the one the account itself holds
+	// when both it and the organisation's guardrails deny.
 	var sources []source
+	for i := range p.Identity {
+		sources = append(sources, source{fmt.Sprintf("identity[%d]", i), &p.Identity[i]})
+	}
+	if p.Boundary != nil {
+		sources = append(sources, source{"boundary", p.Boundary})
+	}
+	if p.Resource != nil {
+		sources = append(sources, source{"resource", p.Resource})
+	}
 	if scps {
 		for i := range p.SCPs {
 			sources = append(sources, source{fmt.Sprintf("scp[%d]", i), &p.SCPs[i]})
@@ -132,15 +153,6 @@ func Evaluate(req Request, p Policies) (Result, error) {
 		for i := range p.RCPs {
 			sources = append(sources, source{fmt.Sprintf("rcp[%d]", i), &p.RCPs[i]})
 		}
-	}
-	for i := range p.Identity {
-		sources = append(sources, source{fmt.Sprintf("identity[%d]", i), &p.Identity[i]})
-	}
-	if p.Boundary != nil {
-		sources = append(sources, source{"boundary", p.Boundary})
-	}
-	if p.Resource != nil {
-		sources = append(sources, source{"resource", p.Resource})
 	}
 	for _, s := range sources {
 		sid, err := firstMatch(s.doc, Deny, req, s.name == "resource" || strings.HasPrefix(s.name, "rcp"))
@@ -152,12 +164,13 @@ func Evaluate(req Request, p Policies) (Result, error) {
 		}
 	}
 
-	// Guardrails grant nothing; every level must allow.
+	// SCPs grant nothing; every level must allow. (Every level of RCPs
+	// allows: AWS's RCPFullAWSAccess.)
 	for _, s := range sources {
-		if !strings.HasPrefix(s.name, "scp") && !strings.HasPrefix(s.name, "rcp") {
+		if !strings.HasPrefix(s.name, "scp") {
 			continue
 		}
-		sid, err := firstMatch(s.doc, Allow, req, strings.HasPrefix(s.name, "rcp"))
+		sid, err := firstMatch(s.doc, Allow, req, false)
 		if err != nil {
 			return Result{}, fmt.Errorf("%s: %w", s.name, err)
 		}

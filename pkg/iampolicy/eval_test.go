@@ -141,12 +141,11 @@ func TestEvaluateAcrossAccountsAndOrganisations(t *testing.T) {
 	)
 	allowAll := New(allow([]string{"*"}, []string{"*"}))
 	fullAccess := New(Statement{Sid: "FullAWSAccess", Effect: Allow, Action: []string{"*"}, Resource: []string{"*"}})
-	rcpFullAccess := New(Statement{Sid: "RCPFullAWSAccess", Effect: Allow, Principal: Everyone, Action: []string{"*"}, Resource: []string{"*"}})
 	bucketFor := func(principals ...string) *Document {
 		return ptr(New(Statement{Effect: Allow, Principal: Principals{"AWS": principals}, Action: []string{"s3:GetObject"}, Resource: []string{bucketA + "/*"}}))
 	}
-	// One level's RCPs: AWS's RCPFullAWSAccess and a data perimeter.
-	onlyOrg := New(rcpFullAccess.Statement[0], Statement{Sid: "OrgOnly", Effect: Deny, Principal: Everyone, Action: []string{"s3:*", "kms:*"}, Resource: []string{"*"},
+	// A data perimeter (AWS's own RCPFullAWSAccess is implied).
+	onlyOrg := New(Statement{Sid: "OrgOnly", Effect: Deny, Principal: Everyone, Action: []string{"s3:*", "kms:*"}, Resource: []string{"*"},
 		Condition: Condition{"StringNotEqualsIfExists": {"aws:PrincipalOrgID": {"o-abc"}}, "BoolIfExists": {"aws:PrincipalIsAWSService": {"false"}}}})
 	cases := []struct {
 		name string
@@ -196,15 +195,13 @@ func TestEvaluateAcrossAccountsAndOrganisations(t *testing.T) {
 		{"SCPs do not limit service principals", Request{Principal: "logs.us-east-1.amazonaws.com", Action: "kms:Encrypt", Resource: keyArn},
 			Policies{SCPs: []Document{New(Statement{Effect: Deny, Action: []string{"*"}, Resource: []string{"*"}})}, Resource: ptr(New(Statement{Effect: Allow, Principal: Principals{"Service": {"logs.us-east-1.amazonaws.com"}}, Action: []string{"kms:*"}, Resource: []string{"*"}})), Account: account}, Allowed},
 		{"an RCP keeps principals outside the organisation out of a bucket", Request{Principal: otherRole, Action: "s3:GetObject", Resource: bucketA + "/k", Context: map[string]string{"aws:PrincipalOrgID": "o-other"}},
-			Policies{Identity: []Document{allowAll}, Resource: bucketFor(otherRole), RCPs: []Document{rcpFullAccess, onlyOrg}, Account: account}, ExplicitDeny},
+			Policies{Identity: []Document{allowAll}, Resource: bucketFor(otherRole), RCPs: []Document{onlyOrg}, Account: account}, ExplicitDeny},
 		{"the same RCP lets the organisation in", Request{Principal: otherRole, Action: "s3:GetObject", Resource: bucketA + "/k", Context: map[string]string{"aws:PrincipalOrgID": "o-abc"}},
-			Policies{Identity: []Document{allowAll}, Resource: bucketFor(otherRole), RCPs: []Document{rcpFullAccess, onlyOrg}, Account: account}, Allowed},
+			Policies{Identity: []Document{allowAll}, Resource: bucketFor(otherRole), RCPs: []Document{onlyOrg}, Account: account}, Allowed},
 		{"the same RCP lets AWS services in", Request{Principal: "cloudwatch.amazonaws.com", Action: "kms:GenerateDataKey", Resource: keyArn},
-			Policies{Resource: ptr(New(Statement{Effect: Allow, Principal: Principals{"Service": {"cloudwatch.amazonaws.com"}}, Action: []string{"kms:*"}, Resource: []string{"*"}})), RCPs: []Document{rcpFullAccess, onlyOrg}, Account: account}, Allowed},
+			Policies{Resource: ptr(New(Statement{Effect: Allow, Principal: Principals{"Service": {"cloudwatch.amazonaws.com"}}, Action: []string{"kms:*"}, Resource: []string{"*"}})), RCPs: []Document{onlyOrg}, Account: account}, Allowed},
 		{"RCPs cover only the services that support them", Request{Principal: role, Action: "dynamodb:Scan", Resource: tableArn},
 			Policies{Identity: []Document{allowAll}, RCPs: []Document{New(Statement{Effect: Deny, Principal: Everyone, Action: []string{"*"}, Resource: []string{"*"}})}, Account: account}, Allowed},
-		{"a level of RCPs without an allow denies", Request{Principal: role, Action: "s3:GetObject", Resource: bucketA + "/k"},
-			Policies{Identity: []Document{allowAll}, RCPs: []Document{rcpFullAccess, New(Statement{Effect: Allow, Principal: Everyone, Action: []string{"kms:*"}, Resource: []string{"*"}})}, Account: account}, ImplicitDeny},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -213,6 +210,16 @@ func TestEvaluateAcrossAccountsAndOrganisations(t *testing.T) {
 			assert.Equal(t, tc.want, got.Decision, got.By)
 		})
 	}
+}
+
+// A customer RCP may only deny: one that allows is a document AWS would
+// refuse, so the evaluator refuses it too rather than evaluate it.
+func TestEvaluateRefusesAnRCPThatAllows(t *testing.T) {
+	rcpFullAccess := New(Statement{Sid: "RCPFullAWSAccess", Effect: Allow, Principal: Everyone, Action: []string{"*"}, Resource: []string{"*"}})
+	_, err := Evaluate(Request{Principal: role, Action: "s3:GetObject", Resource: bucketA + "/k"},
+		Policies{Identity: []Document{New(allow([]string{"*"}, []string{"*"}))}, RCPs: []Document{rcpFullAccess}, Account: account})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "rcp[0]: statement RCPFullAWSAccess allows")
 }
 
 func TestEvaluateRefusesASingleValuedOperatorOnAMultivaluedKey(t *testing.T) {
