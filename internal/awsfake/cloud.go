@@ -61,6 +61,12 @@ type Cloud struct {
 	// Quota is the account's service quotas, enforced on create and update
 	// (AWS's defaults where zero).
 	Quota Quotas
+	// NoDefaultVPC: the account's default VPC was deleted. AWS creates one
+	// in every region of a new account, and EC2 lists it.
+	NoDefaultVPC bool
+	// EC2PageSize, when set, is the most items one EC2 Describe answer
+	// holds before it returns a NextToken.
+	EC2PageSize int
 }
 
 // New returns an empty account.

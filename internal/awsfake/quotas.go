@@ -38,6 +38,14 @@ func (c *Cloud) Limits() Quotas {
 	return q
 }
 
+// raised are the quotas the account had changed (zero where it kept AWS's
+// default).
+func (c *Cloud) raised() Quotas {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.Quota
+}
+
 const (
 	typeFunction = "aws:lambda/function:Function"
 	typeEIP      = "aws:ec2/eip:Eip"

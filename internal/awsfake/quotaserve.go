@@ -3,8 +3,11 @@ package awsfake
 import (
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net/http"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -29,6 +32,9 @@ func isQuotaRead(r *http.Request) bool {
 func isEC2Read(r *http.Request) bool {
 	return strings.HasPrefix(r.Form.Get("Action"), "Describe")
 }
+
+// awsDefaults are AWS's default values of the quotas the preflight reads.
+var awsDefaults = map[string]int{"ec2/L-0263D0A3": 5, "vpc/L-F678F1CE": 5, "vpc/L-FE5A380F": 5}
 
 func (c *Cloud) quotaHandler(w http.ResponseWriter, r *http.Request) {
 	q := c.Limits()
@@ -65,8 +71,22 @@ func (c *Cloud) quotaHandler(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "awsfake: "+err.Error(), http.StatusBadRequest)
 			return
 		}
+		// GetServiceQuota answers a quota's applied value, which an account
+		// has only for a quota it asked to change; for the others AWS
+		// answers NoSuchResourceException, and GetAWSDefaultServiceQuota
+		// answers the default ("GetServiceQuota", Service Quotas API
+		// Reference: "If the applied quota value is not available for a
+		// quota, the quota is not retrieved").
+		raised := c.raised()
 		values := map[string]int{"ec2/L-0263D0A3": q.EIPs, "vpc/L-F678F1CE": q.VPCs, "vpc/L-FE5A380F": q.NATsPerAZ}
-		v, ok := values[req.ServiceCode+"/"+req.QuotaCode]
+		applied := map[string]bool{"ec2/L-0263D0A3": raised.EIPs != 0, "vpc/L-F678F1CE": raised.VPCs != 0, "vpc/L-FE5A380F": raised.NATsPerAZ != 0}
+		key := req.ServiceCode + "/" + req.QuotaCode
+		v, ok := values[key]
+		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".GetAWSDefaultServiceQuota") {
+			v = awsDefaults[key]
+		} else {
+			ok = ok && applied[key]
+		}
 		if !ok {
 			w.Header().Set("X-Amzn-ErrorType", "NoSuchResourceException")
 			w.WriteHeader(http.StatusBadRequest)
@@ -97,7 +117,47 @@ type ec2Item struct {
 	Zone         string   `xml:"availabilityZone,omitempty"`
 	NatID        string   `xml:"natGatewayId,omitempty"`
 	State        string   `xml:"state,omitempty"`
+	IsDefault    string   `xml:"isDefault,omitempty"`
+	DefaultFor   string   `xml:"defaultForAz,omitempty"`
 	Tags         []ec2Tag `xml:"tagSet>item"`
+}
+
+// DefaultVPC is the VPC AWS gives every account in every region, with a
+// default subnet in each zone ("Default VPCs", Amazon VPC User Guide). It
+// counts against the VPC quota; the layers never touch it.
+const DefaultVPC = "vpc-0default"
+
+// defaultNetwork is the default VPC and its subnets, as EC2 lists them.
+func defaultNetwork(typ string) []ec2Item {
+	switch typ {
+	case typeVPC:
+		return []ec2Item{{VpcID: DefaultVPC, IsDefault: "true", State: "available"}}
+	case typeSubnet:
+		var out []ec2Item
+		for i, z := range Zones {
+			out = append(out, ec2Item{SubnetID: fmt.Sprintf("subnet-0default%d", i), VpcID: DefaultVPC, Zone: z, DefaultFor: "true"})
+		}
+		return out
+	}
+	return nil
+}
+
+// filters reads EC2's query filters (Filter.1.Name=state&Filter.1.Value.1=available).
+func filters(r *http.Request) map[string][]string {
+	out := map[string][]string{}
+	for i := 1; ; i++ {
+		name := r.Form.Get(fmt.Sprintf("Filter.%d.Name", i))
+		if name == "" {
+			return out
+		}
+		for j := 1; ; j++ {
+			v := r.Form.Get(fmt.Sprintf("Filter.%d.Value.%d", i, j))
+			if v == "" {
+				break
+			}
+			out[name] = append(out[name], v)
+		}
+	}
 }
 
 func (c *Cloud) ec2Handler(w http.ResponseWriter, r *http.Request) {
@@ -114,7 +174,10 @@ func (c *Cloud) ec2Handler(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "awsfake: EC2 "+action+" is not answered", http.StatusBadRequest)
 		return
 	}
-	var items []ec2Item
+	items := defaultNetwork(typ)
+	if c.NoDefaultVPC {
+		items = nil
+	}
 	for _, l := range all {
 		if l.Type != typ {
 			continue
@@ -131,12 +194,44 @@ func (c *Cloud) ec2Handler(w http.ResponseWriter, r *http.Request) {
 				it.Zone = z.StringValue()
 			}
 		case typeNAT:
+			// A deleted gateway stays listed, as "deleted", for about an
+			// hour; a test marks one with a state input.
 			it.NatID, it.State = l.ID, "available"
+			if st := l.Inputs["state"]; st.IsString() {
+				it.State = st.StringValue()
+			}
 			if s := l.Inputs["subnetId"]; s.IsString() {
 				it.SubnetID = s.StringValue()
 			}
 		}
 		items = append(items, it)
+	}
+	if states, ok := filters(r)["state"]; ok && typ == typeNAT {
+		var kept []ec2Item
+		for _, it := range items {
+			if slices.Contains(states, it.State) {
+				kept = append(kept, it)
+			}
+		}
+		items = kept
+	}
+	// Pages: MaxResults where the request asks, else the account's page
+	// size; NextToken is where the next page starts. (DescribeAddresses is
+	// not paginated.)
+	next := ""
+	if action != "DescribeAddresses" {
+		size := c.EC2PageSize
+		if m, err := strconv.Atoi(r.Form.Get("MaxResults")); err == nil && m > 0 && (size == 0 || m < size) {
+			size = m
+		}
+		start, _ := strconv.Atoi(r.Form.Get("NextToken"))
+		if start > len(items) {
+			start = len(items)
+		}
+		items = items[start:]
+		if size > 0 && len(items) > size {
+			items, next = items[:size], strconv.Itoa(start+size)
+		}
 	}
 	// Each response names its set: <addressesSet><item>...</item></addressesSet>.
 	type set_ struct {
@@ -148,8 +243,9 @@ func (c *Cloud) ec2Handler(w http.ResponseWriter, r *http.Request) {
 		NS        string `xml:"xmlns,attr"`
 		RequestID string `xml:"requestId"`
 		Set       set_
+		NextToken string `xml:"nextToken,omitempty"`
 	}{XMLName: xml.Name{Local: action + "Response"}, NS: "http://ec2.amazonaws.com/doc/2016-11-15/", RequestID: "awsfake",
-		Set: set_{XMLName: xml.Name{Local: set}, Items: items}}
+		Set: set_{XMLName: xml.Name{Local: set}, Items: items}, NextToken: next}
 	w.Header().Set("Content-Type", "text/xml")
 	_ = xml.NewEncoder(w).Encode(body)
 }

@@ -33,6 +33,10 @@ func TestTheQuotaCheckReadsTheStandInOverAWSsProtocols(t *testing.T) {
 	add("aws:ec2/vpc:Vpc", "ours", resource.PropertyMap{"tags": devTags})
 	subnet := add("aws:ec2/subnet:Subnet", "ours", resource.PropertyMap{"availabilityZone": resource.NewStringProperty("us-east-1b")})
 	add("aws:ec2/natGateway:NatGateway", "ours", resource.PropertyMap{"subnetId": resource.NewStringProperty(subnet), "tags": devTags})
+	add("aws:ec2/natGateway:NatGateway", "deleted", resource.PropertyMap{"subnetId": resource.NewStringProperty(subnet), "tags": devTags, "state": resource.NewStringProperty("deleted")})
+	add("aws:ec2/vpc:Vpc", "theirs", nil)
+	// One item per page: every read must follow NextToken to the end.
+	c.EC2PageSize = 1
 
 	addr, stop, err := c.ServeSTS()
 	require.NoError(t, err)
@@ -51,7 +55,7 @@ func TestTheQuotaCheckReadsTheStandInOverAWSsProtocols(t *testing.T) {
 	assert.Equal(t, quota.Usage{
 		LambdaConcurrency: 400, LambdaUnreserved: 295, FunctionReserved: 5,
 		EIPQuota: 3, EIPs: 2, OwnEIPs: 1,
-		VPCQuota: 5, VPCs: 1, OwnVPCs: 1,
+		VPCQuota: 5, VPCs: 3, OwnVPCs: 1, // the account's default VPC counts against the quota
 		NATQuota: 5, NATs: map[string]int{"us-east-1b": 1}, OwnNATs: map[string]int{"us-east-1b": 1},
 	}, u)
 }

@@ -69,8 +69,15 @@ func (c *Cloud) STSHandler() http.Handler {
 			http.Error(w, "awsfake: only GetCallerIdentity is answered", http.StatusBadRequest)
 			return
 		}
-		resp := response{NS: "https://sts.amazonaws.com/doc/2011-06-15/",
-			Result: result{Arn: "arn:aws:iam::" + c.Account + ":user/awsfake", UserID: "AIDAAWSFAKE", Account: c.Account}}
+		// A role's caller is a session of the role, as STS names it
+		// (arn:aws:sts::<account>:assumed-role/<role>/<session>, "IAM
+		// identifiers"); the administrator (no CallAs) is a user.
+		res := result{Arn: "arn:aws:iam::" + c.Account + ":user/awsfake", UserID: "AIDAAWSFAKE", Account: c.Account}
+		if role := c.Caller(); role != "" {
+			name := role[strings.LastIndex(role, "/")+1:]
+			res = result{Arn: "arn:aws:sts::" + c.Account + ":assumed-role/" + name + "/awsfake", UserID: "AROAAWSFAKE:awsfake", Account: c.Account}
+		}
+		resp := response{NS: "https://sts.amazonaws.com/doc/2011-06-15/", Result: res}
 		resp.Meta.RequestID = "00000000-0000-0000-0000-000000000000"
 		w.Header().Set("Content-Type", "text/xml")
 		_ = xml.NewEncoder(w).Encode(resp)

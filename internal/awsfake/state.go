@@ -56,7 +56,16 @@ var credential = regexp.MustCompile(`Credential=([A-Za-z0-9]+)/`)
 func (s *StateBucket) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		role, isRole := "", false
-		if m := credential.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		m := credential.FindStringSubmatch(r.Header.Get("Authorization"))
+		if m == nil && r.URL.Query().Get("X-Amz-Credential") == "" {
+			// S3 refuses an anonymous request to a bucket no policy opens
+			// to everyone, as this one is not.
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Anonymous access is denied</Message></Error>`)
+			return
+		}
+		if m != nil {
 			role, isRole = s.Callers[m[1]]
 		}
 		if !isRole {

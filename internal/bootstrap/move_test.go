@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -58,7 +59,7 @@ func TestTheBootstrapStateMovesIntoTheBucket(t *testing.T) {
 	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIATOOLINGADMIN", "AWS_SECRET_ACCESS_KEY": "x", "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"} {
 		t.Setenv(k, v)
 	}
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, Credentials: aws.AnonymousCredentials{}})
+	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, Credentials: credentials.NewStaticCredentialsProvider("AKIATOOLINGADMIN", "x", "")})
 	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acmepay-payments-pulumi-state")})
 	require.NoError(t, err)
 	q := url.Values{"endpoint": {srv.URL}, "region": {"us-east-1"}, "use_path_style": {"true"},
@@ -106,7 +107,7 @@ func TestTheBootstrapStateMovesOutBeforeTheBucketIsDestroyed(t *testing.T) {
 	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIATOOLINGADMIN", "AWS_SECRET_ACCESS_KEY": "x", "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"} {
 		t.Setenv(k, v)
 	}
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, Credentials: aws.AnonymousCredentials{}})
+	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, Credentials: credentials.NewStaticCredentialsProvider("AKIATOOLINGADMIN", "x", "")})
 	_, err = client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acmepay-payments-pulumi-state")})
 	require.NoError(t, err)
 	q := url.Values{"endpoint": {srv.URL}, "region": {"us-east-1"}, "use_path_style": {"true"},

@@ -57,7 +57,25 @@ func (AWS) Usage(ctx context.Context, p profile.Profile) (Usage, error) {
 		}
 	}
 
-	ec := ec2.NewFromConfig(cfg)
+	if err := ec2Usage(ctx, ec2.NewFromConfig(cfg), p, &u); err != nil {
+		return Usage{}, err
+	}
+	return u, nil
+}
+
+// EC2API is the part of EC2 the quota check reads.
+type EC2API interface {
+	DescribeAddresses(context.Context, *ec2.DescribeAddressesInput, ...func(*ec2.Options)) (*ec2.DescribeAddressesOutput, error)
+	ec2.DescribeVpcsAPIClient
+	ec2.DescribeSubnetsAPIClient
+	ec2.DescribeNatGatewaysAPIClient
+}
+
+// ec2Usage counts the account's Elastic IPs, VPCs (its default VPC
+// included: it counts against the quota) and NAT gateways per zone that are
+// pending or available (a deleted one stays listed for about an hour), each
+// read to its last page.
+func ec2Usage(ctx context.Context, ec EC2API, p profile.Profile, u *Usage) error {
 	own := func(tags []ec2types.Tag) bool {
 		var env, project bool
 		for _, t := range tags {
@@ -68,7 +86,7 @@ func (AWS) Usage(ctx context.Context, p profile.Profile) (Usage, error) {
 	}
 	addrs, err := ec.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{})
 	if err != nil {
-		return Usage{}, fmt.Errorf("ec2:DescribeAddresses: %w", err)
+		return fmt.Errorf("ec2:DescribeAddresses: %w", err)
 	}
 	for _, a := range addrs.Addresses {
 		u.EIPs++
@@ -80,7 +98,7 @@ func (AWS) Usage(ctx context.Context, p profile.Profile) (Usage, error) {
 	for vpcs.HasMorePages() {
 		page, err := vpcs.NextPage(ctx)
 		if err != nil {
-			return Usage{}, fmt.Errorf("ec2:DescribeVpcs: %w", err)
+			return fmt.Errorf("ec2:DescribeVpcs: %w", err)
 		}
 		for _, v := range page.Vpcs {
 			u.VPCs++
@@ -94,7 +112,7 @@ func (AWS) Usage(ctx context.Context, p profile.Profile) (Usage, error) {
 	for subnets.HasMorePages() {
 		page, err := subnets.NextPage(ctx)
 		if err != nil {
-			return Usage{}, fmt.Errorf("ec2:DescribeSubnets: %w", err)
+			return fmt.Errorf("ec2:DescribeSubnets: %w", err)
 		}
 		for _, s := range page.Subnets {
 			zoneOf[aws.ToString(s.SubnetId)] = aws.ToString(s.AvailabilityZone)
@@ -107,7 +125,7 @@ func (AWS) Usage(ctx context.Context, p profile.Profile) (Usage, error) {
 	for nats.HasMorePages() {
 		page, err := nats.NextPage(ctx)
 		if err != nil {
-			return Usage{}, fmt.Errorf("ec2:DescribeNatGateways: %w", err)
+			return fmt.Errorf("ec2:DescribeNatGateways: %w", err)
 		}
 		for _, n := range page.NatGateways {
 			az := zoneOf[aws.ToString(n.SubnetId)]
@@ -117,7 +135,7 @@ func (AWS) Usage(ctx context.Context, p profile.Profile) (Usage, error) {
 			}
 		}
 	}
-	return u, nil
+	return nil
 }
 
 // serviceQuota is a quota's applied value, or AWS's default where the

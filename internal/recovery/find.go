@@ -96,9 +96,16 @@ type TaggingAPI interface {
 	GetResources(ctx context.Context, in *tagging.GetResourcesInput, opts ...func(*tagging.Options)) (*tagging.GetResourcesOutput, error)
 }
 
-// AWS finds resources in an AWS account by their Name and Environment tags.
+// AWS finds resources in an AWS account: by the service's own read of the
+// resource's name where its name is the physical name the code gave it (S3,
+// DynamoDB, Lambda) or its Name tag is set with its creation (EC2's
+// TagSpecifications: DescribeTags), which proves absence when it answers
+// "not found"; else by the Resource Groups Tagging API, which lists a
+// resource a while after it is created and only once it is tagged, so an
+// empty answer proves nothing (ErrNotProvenAbsent).
 type AWS struct {
 	API         TaggingAPI
+	Names       NameAPIs
 	Environment string
 }
 
@@ -108,13 +115,18 @@ func NewAWS(ctx context.Context, region, env string) (AWS, error) {
 	if err != nil {
 		return AWS{}, fmt.Errorf("loading AWS credentials: %w", err)
 	}
-	return AWS{API: tagging.NewFromConfig(cfg), Environment: env}, nil
+	return AWS{API: tagging.NewFromConfig(cfg), Names: NewNameAPIs(cfg), Environment: env}, nil
 }
 
-// Find implements Finder. The tagging API lists a resource a short while
-// after it is created; a create killed within that moment is found by a
-// second recover:env.
+// Find implements Finder.
 func (a AWS) Find(ctx context.Context, typ, name string) (string, error) {
+	if byName, ok := a.Names.lookup(typ); ok {
+		ids, err := byName(ctx, name)
+		if err != nil {
+			return "", fmt.Errorf("looking %s %q up by name: %w", typ, name, err)
+		}
+		return one(typ, name, ids)
+	}
 	l, ok := findable[typ]
 	if !ok {
 		return "", fmt.Errorf("%s %w", typ, ErrCannotFind)
@@ -136,6 +148,10 @@ func (a AWS) Find(ctx context.Context, typ, name string) (string, error) {
 		for _, m := range page.ResourceTagMappingList {
 			ids = append(ids, l.id(aws.ToString(m.ResourceARN)))
 		}
+	}
+	if len(ids) == 0 {
+		return "", fmt.Errorf("%s %q: the Resource Groups Tagging API lists no resource with that Name tag, but it lists a resource only a while "+
+			"after its creation, and %s has no lookup by name: %w", typ, name, typ, ErrNotProvenAbsent)
 	}
 	return one(typ, name, ids)
 }

@@ -59,14 +59,22 @@ type Editor interface {
 // Finder finds a resource in the cloud by its physical name or Name tag.
 type Finder interface {
 	// Find returns the ID of the one live resource of typ called name, or
-	// "" when there is none. It returns ErrCannotFind for a type it cannot
-	// look up by name.
+	// "" when it searched and proved there is none. It returns
+	// ErrCannotFind for a type it cannot look up by name, and
+	// ErrNotProvenAbsent when its search found nothing but cannot prove
+	// the resource absent. A failed search is an error of its own: never
+	// "not found".
 	Find(ctx context.Context, typ, name string) (string, error)
 }
 
 // ErrCannotFind is returned for a resource type that cannot be looked up by
 // name.
 var ErrCannotFind = errors.New("cannot be looked up by name")
+
+// ErrNotProvenAbsent is returned when a search found nothing that proves
+// the resource does not exist: one that was created but not yet listed, or
+// never tagged, looks the same.
+var ErrNotProvenAbsent = errors.New("not found, but not proven absent")
 
 // Recoverer puts right what interrupted runs left in an environment.
 type Recoverer struct {
@@ -173,8 +181,9 @@ func (r Recoverer) decide(ctx context.Context, p Pending) (Resolution, error) {
 		return Resolution{}, manual
 	}
 	id, err := r.Finder.Find(ctx, p.Type, p.Name)
-	if errors.Is(err, ErrCannotFind) {
-		return Resolution{}, manual
+	if errors.Is(err, ErrCannotFind) || errors.Is(err, ErrNotProvenAbsent) {
+		// Left pending: clearing what may exist would orphan it.
+		return Resolution{}, fmt.Errorf("%w (%w)", manual, err)
 	}
 	if err != nil {
 		return Resolution{}, fmt.Errorf("looking for %s %q in the cloud: %w", p.Type, p.Name, err)

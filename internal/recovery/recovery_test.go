@@ -53,9 +53,8 @@ func TestAWSFinderAsksByNameAndEnvironmentAndReadsTheProviderID(t *testing.T) {
 func TestFindersNeverGuess(t *testing.T) {
 	_, err := AWS{API: &taggingStub{}}.Find(context.Background(), "aws:ec2/route:Route", "x")
 	assert.True(t, errors.Is(err, ErrCannotFind), "a route has no name to find it by")
-	id, err := AWS{API: &taggingStub{}}.Find(context.Background(), "aws:ec2/vpc:Vpc", "vpc-dev")
-	require.NoError(t, err)
-	assert.Empty(t, id, "none found")
+	_, err = AWS{API: &taggingStub{}}.Find(context.Background(), "aws:ec2/vpc:Vpc", "vpc-dev")
+	require.ErrorIs(t, err, ErrNotProvenAbsent, "the tagging API's empty answer proves nothing")
 	_, err = AWS{API: &taggingStub{arns: []string{"arn:aws:ec2:r:1:vpc/vpc-1", "arn:aws:ec2:r:1:vpc/vpc-2"}}}.Find(context.Background(), "aws:ec2/vpc:Vpc", "vpc-dev")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "2 resources of aws:ec2/vpc:Vpc are named \"vpc-dev\" (vpc-1, vpc-2)")

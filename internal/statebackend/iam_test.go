@@ -3,6 +3,7 @@ package statebackend_test
 import (
 	"context"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -121,4 +122,21 @@ type staticCredentials string
 
 func (s staticCredentials) Retrieve(context.Context) (aws.Credentials, error) {
 	return aws.Credentials{AccessKeyID: string(s), SecretAccessKey: "state-test"}, nil
+}
+
+// S3 refuses an unsigned request to a bucket no policy opens to everyone;
+// the stand-in's state bucket does too, as moto does (a client that works
+// only unsigned would fail against AWS).
+func TestTheStateBucketRefusesAnonymousRequests(t *testing.T) {
+	srv := enforcing(t)
+	t.Cleanup(srv.Close)
+	pipe, err := profile.PlannedPipeline()
+	require.NoError(t, err)
+	resp, err := http.Get(srv.URL + "/" + pipe.StateBucket + "/dev/.pulumi/stacks/network/dev.json") //nolint:noctx // a one-off probe
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Contains(t, string(body), "<Code>AccessDenied</Code>")
 }

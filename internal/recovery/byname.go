@@ -1,0 +1,111 @@
+package recovery
+
+import (
+	"context"
+	"errors"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dynamotypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	ptags "github.com/acmepay/platform/pkg/tagging"
+)
+
+// NameAPIs are the service reads that look a resource up by the name the
+// code gave it. A nil one is not asked.
+type NameAPIs struct {
+	S3 interface {
+		HeadBucket(context.Context, *s3.HeadBucketInput, ...func(*s3.Options)) (*s3.HeadBucketOutput, error)
+	}
+	DynamoDB interface {
+		DescribeTable(context.Context, *dynamodb.DescribeTableInput, ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
+	}
+	Lambda interface {
+		GetFunction(context.Context, *lambda.GetFunctionInput, ...func(*lambda.Options)) (*lambda.GetFunctionOutput, error)
+	}
+	EC2 interface {
+		DescribeTags(context.Context, *ec2.DescribeTagsInput, ...func(*ec2.Options)) (*ec2.DescribeTagsOutput, error)
+	}
+}
+
+// NewNameAPIs are the clients of a configuration.
+func NewNameAPIs(cfg aws.Config) NameAPIs {
+	return NameAPIs{S3: s3.NewFromConfig(cfg), DynamoDB: dynamodb.NewFromConfig(cfg), Lambda: lambda.NewFromConfig(cfg), EC2: ec2.NewFromConfig(cfg)}
+}
+
+// ec2Types are EC2's resource types (DescribeTags' resource-type filter) of
+// the types the network layer creates, each tagged with its creation
+// (TagSpecifications), so its Name tag is there as soon as it exists.
+var ec2Types = map[string]string{
+	"aws:ec2/vpc:Vpc": "vpc", "aws:ec2/subnet:Subnet": "subnet", "aws:ec2/routeTable:RouteTable": "route-table",
+	"aws:ec2/internetGateway:InternetGateway": "internet-gateway", "aws:ec2/natGateway:NatGateway": "natgateway",
+	"aws:ec2/eip:Eip": "elastic-ip", "aws:ec2/securityGroup:SecurityGroup": "security-group",
+	"aws:ec2/vpcEndpoint:VpcEndpoint": "vpc-endpoint", "aws:ec2/flowLog:FlowLog": "vpc-flow-log",
+}
+
+// lookup is the by-name read of a type, when it has one.
+func (n NameAPIs) lookup(typ string) (func(ctx context.Context, name string) ([]string, error), bool) {
+	switch {
+	case typ == "aws:s3/bucketV2:BucketV2" && n.S3 != nil:
+		// The bucket's tags come with a second call (PutBucketTagging):
+		// a bucket created by a killed run may carry none.
+		return func(ctx context.Context, name string) ([]string, error) {
+			_, err := n.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name)})
+			var missing *s3types.NotFound
+			return found(name, err, errors.As(err, &missing))
+		}, true
+	case typ == "aws:dynamodb/table:Table" && n.DynamoDB != nil:
+		return func(ctx context.Context, name string) ([]string, error) {
+			_, err := n.DynamoDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+			var missing *dynamotypes.ResourceNotFoundException
+			return found(name, err, errors.As(err, &missing))
+		}, true
+	case typ == "aws:lambda/function:Function" && n.Lambda != nil:
+		return func(ctx context.Context, name string) ([]string, error) {
+			_, err := n.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+			var missing *lambdatypes.ResourceNotFoundException
+			return found(name, err, errors.As(err, &missing))
+		}, true
+	}
+	kind, ok := ec2Types[typ]
+	if !ok || n.EC2 == nil {
+		return nil, false
+	}
+	return func(ctx context.Context, name string) ([]string, error) {
+		in := &ec2.DescribeTagsInput{Filters: []ec2types.Filter{
+			{Name: aws.String("resource-type"), Values: []string{kind}},
+			{Name: aws.String("key"), Values: []string{ptags.KeyName}},
+			{Name: aws.String("value"), Values: []string{name}},
+		}}
+		var ids []string
+		p := ec2.NewDescribeTagsPaginator(n.EC2, in)
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range page.Tags {
+				ids = append(ids, aws.ToString(t.ResourceId))
+			}
+		}
+		return ids, nil
+	}, true
+}
+
+// found reads a by-name read's answer: the resource (its ID is its name),
+// proven absent, or an error.
+func found(name string, err error, notFound bool) ([]string, error) {
+	switch {
+	case err == nil:
+		return []string{name}, nil
+	case notFound:
+		return nil, nil
+	}
+	return nil, err
+}
