@@ -131,6 +131,7 @@ func TestNoDeployerCanEscalateOrLeaveItsEnvironment(t *testing.T) {
 					"%s, without the organisation's SCP: %s %s", v.Name, v.AccountOnly.Decision, v.AccountOnly.By)
 			}
 			assert.GreaterOrEqual(t, len(verdicts), 32)
+			t.Logf("%s: %d dangerous requests denied three ways", env, len(verdicts))
 			for _, name := range prodOnly {
 				assert.Equal(t, env == profile.Prod, slices.Contains(names, name), "%s: %q is asked in prod only", env, name)
 			}

@@ -31,8 +31,7 @@ func TestMotosIAMAcceptsEveryIAMDocument(t *testing.T) {
 		t.Run(string(env), func(t *testing.T) {
 			a := account(t, env)
 			s := moto.Start(t, a.Profile.AccountID)
-			cfg, err := s.Config(ctx, aws.Credentials{})
-			require.NoError(t, err)
+			cfg := s.DefaultConfig()
 			api := iam.NewFromConfig(cfg)
 			files, err := Files(a)
 			require.NoError(t, err)
@@ -86,9 +85,8 @@ func TestMotosIAMAcceptsEveryIAMDocument(t *testing.T) {
 func TestMotosIAMRefusesAMalformedDocument(t *testing.T) {
 	ctx := context.Background()
 	s := moto.Start(t, "123456789012")
-	cfg, err := s.Config(ctx, aws.Credentials{})
-	require.NoError(t, err)
-	_, err = iam.NewFromConfig(cfg).CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("bad"),
+	cfg := s.DefaultConfig()
+	_, err := iam.NewFromConfig(cfg).CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("bad"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}`)})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "MalformedPolicyDocument")

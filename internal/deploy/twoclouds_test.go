@@ -31,8 +31,7 @@ func TestTheBreakGlassCheckAgainstAnAssumedRoleFromMoto(t *testing.T) {
 	ctx := context.Background()
 	const prod, other = "345678901234", "999988887777"
 	s := moto.Start(t, prod)
-	cfg, err := s.Config(ctx, aws.Credentials{})
-	require.NoError(t, err)
+	cfg := s.DefaultConfig()
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + prod + `:root"},"Action":"sts:AssumeRole"}]}`
 	for _, name := range []string{bootstrapiam.BreakGlassRoleName, bootstrapiam.DeployerRoleName} {
 		_, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
@@ -106,8 +105,7 @@ func TestTheBootstrapVersionReadAgainstMoto(t *testing.T) {
 	_, found, err := SSMBootstrap{}.Version(ctx, "us-east-1")
 	require.NoError(t, err)
 	assert.False(t, found, "an account never bootstrapped")
-	cfg, err := s.Config(ctx, aws.Credentials{})
-	require.NoError(t, err)
+	cfg := s.DefaultConfig()
 	_, err = ssm.NewFromConfig(cfg).PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(bootstrapiam.VersionParameter), Value: aws.String("2"), Type: ssmtypes.ParameterTypeString})
 	require.NoError(t, err)
 	v, found, err := SSMBootstrap{}.Version(ctx, "us-east-1")

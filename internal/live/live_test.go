@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -29,6 +35,7 @@ import (
 	"github.com/acmepay/platform/internal/deploy/automation"
 	"github.com/acmepay/platform/internal/doccheck"
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/internal/moto"
 	"github.com/acmepay/platform/internal/plan"
 	"github.com/acmepay/platform/internal/programs"
 	"github.com/acmepay/platform/internal/recovery"
@@ -271,8 +278,15 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	// The three deployments the README times, as the deployer with the
 	// state in backend: the first, one that changes nothing, and one that
 	// changes one setting of one layer (the function's memory, to mb).
-	threeDeploys := func(backend, label, mb string) {
+	threeDeploys := func(backend, label, mb string, also func()) {
 		t.Helper()
+		deployment := func(key, backend string) (*deploy.Deployer, *automation.Automation) {
+			d, r := deployment(key, backend)
+			if also != nil {
+				also()
+			}
+			return d, r
+		}
 		d, _ := deployment(deployerKey, backend)
 		var first deploy.Report
 		timed("first deploy"+label, func() (err error) { first, err = d.Run(ctx, stage.Up, "dev"); return })
@@ -312,7 +326,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 		assert.Regexp(t, `observability\s+0\s+0\s+0\s+0\s+none\s+no changes\n`, out.String(), "compute's inventory is read by no layer: observability's plan stands")
 		assert.EqualValues(t, mb, fmt.Sprint(memory()))
 	}
-	threeDeploys(o.backend("dev"), "", "768")
+	threeDeploys(o.backend("dev"), "", "768", nil)
 	o.as(t, o.dev, adminKey)
 	t.Setenv("PULUMI_BACKEND_URL", o.backend(bootstrapiam.BootstrapPrefix))
 	err = bootstrap.Target(ctx, root, "destroy", []string{"dev"}, &automation.Command{}, os.LookupEnv, out)
@@ -382,10 +396,68 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	// (an administrator's own), timed beside those with the state in the
 	// tooling account's bucket.
 	local := "file://" + t.TempDir()
-	threeDeploys(local, " (file backend)", "1024")
+	threeDeploys(local, " (file backend)", "1024", nil)
 	d, _ = deployment(deployerKey, local)
 	timed("destroy (file backend)", func() error { _, err := d.Run(ctx, stage.Destroy, "dev"); return err })
 	assert.Equal(t, bootstrapped, live(cloud))
+
+	// The same deployments, a drift check and a destroy with dev's state in
+	// moto's S3, an implementation nobody here wrote (versioned, encrypted
+	// by default, every request signed), and the preflight's STS and SSM
+	// answers from moto too (dev's account, its bootstrap version). The
+	// provider's calls and the quota reads moto does not serve (Lambda's
+	// account settings) stay with the stand-in; moto evaluates no IAM, so
+	// the roles' grants on their state are the bucket runs' above.
+	m := moto.Start(t, "123456789012")
+	mcfg := m.DefaultConfig()
+	ms3 := s3.NewFromConfig(mcfg, func(o *s3.Options) { o.UsePathStyle = true })
+	_, err = ms3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(o.pipe.StateBucket)})
+	require.NoError(t, err)
+	_, err = ms3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(o.pipe.StateBucket),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}})
+	require.NoError(t, err)
+	_, err = ms3.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String(o.pipe.StateBucket),
+		ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{
+			{ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAes256}}}}})
+	require.NoError(t, err)
+	_, err = ssm.NewFromConfig(mcfg).PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(bootstrapiam.VersionParameter),
+		Value: aws.String(fmt.Sprint(bootstrapiam.Version)), Type: ssmtypes.ParameterTypeString})
+	require.NoError(t, err)
+	viaMoto := func() {
+		t.Setenv("AWS_ENDPOINT_URL_STS", m.URL)
+		t.Setenv("AWS_ENDPOINT_URL_SSM", m.URL)
+	}
+	inMoto := strings.Replace(o.backend("dev"), url.QueryEscape(o.endpoint), url.QueryEscape(m.URL), 1)
+	require.NotEqual(t, o.backend("dev"), inMoto)
+	threeDeploys(inMoto, " (state in moto)", "1280", viaMoto)
+	require.NoError(t, cloud.Edit("aws:lambda/function:Function", "payment-processor", func(in resource.PropertyMap) {
+		in["memorySize"] = resource.NewNumberProperty(128)
+	}))
+	d, runner = deployment(readOnlyKey, inMoto)
+	viaMoto()
+	timed("drift check (state in moto)", func() error {
+		report, err := d.Drift(ctx, "dev", runner)
+		if err == nil {
+			require.Len(t, report.Drifted, 1)
+			assert.Equal(t, "memorySize", report.Drifted[0].Properties[0].Path)
+		}
+		return err
+	})
+	d, runner = deployment(deployerKey, inMoto)
+	viaMoto()
+	timed("revert (state in moto)", func() error { _, _, err := d.Revert(ctx, "dev", runner); return err })
+	timed("destroy (state in moto)", func() error { _, err := d.Run(ctx, stage.Destroy, "dev"); return err })
+	assert.Equal(t, bootstrapped, live(cloud))
+	key := "dev/.pulumi/stacks/compute/dev.json"
+	versions, err := ms3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(o.pipe.StateBucket), Prefix: aws.String(key)})
+	require.NoError(t, err)
+	own := 0
+	for _, v := range versions.Versions {
+		if aws.ToString(v.Key) == key {
+			own++
+		}
+	}
+	assert.GreaterOrEqual(t, own, 4, "compute's state in moto is versioned: every update kept its earlier state")
 
 	// The page's teardown, with the bootstrap stacks' state in the bucket.
 	t.Setenv("PULUMI_BACKEND_URL", o.backend(bootstrapiam.BootstrapPrefix))

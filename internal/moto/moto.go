@@ -10,7 +10,6 @@
 package moto
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -18,12 +17,12 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
@@ -79,7 +78,14 @@ func Start(t testing.TB, account string) *Server {
 		t.Fatalf("moto: a free port: %v", err)
 	}
 	cmd := exec.Command(argv[0], append(argv[1:], "-H", "127.0.0.1", "-p", strconv.Itoa(port))...) //nolint:gosec // the tests' own server
-	cmd.Env = append(os.Environ(), "MOTO_ACCOUNT_ID="+account)
+	// The server gets none of the test's AWS settings (endpoints pointing at
+	// the stand-in, its keys), which moto's own AWS client would read.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "MOTO_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "MOTO_ACCOUNT_ID="+account)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	log, err := os.CreateTemp(t.TempDir(), "moto-*.log")
 	if err != nil {
@@ -118,17 +124,17 @@ func freePort() (int, error) {
 // Config is an AWS SDK configuration for the server with static
 // credentials: moto's default account's with "testing", or the session
 // keys AssumeRole returned.
-func (s *Server) Config(ctx context.Context, creds aws.Credentials) (aws.Config, error) {
+func (s *Server) Config(creds aws.Credentials) aws.Config {
 	if creds.AccessKeyID == "" {
 		creds = aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"}
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"),
-		config.WithCredentialsProvider(credentials.StaticCredentialsProvider{Value: creds}),
-		config.WithBaseEndpoint(s.URL))
-	if err != nil {
-		return aws.Config{}, err
+	// Built by hand, not from the environment: a service's endpoint
+	// variable (AWS_ENDPOINT_URL_SSM, say, pointing at the stand-in) would
+	// win over the base endpoint.
+	return aws.Config{
+		Region: "us-east-1", BaseEndpoint: aws.String(s.URL),
+		Credentials: aws.NewCredentialsCache(credentials.StaticCredentialsProvider{Value: creds}),
 	}
-	return cfg, nil
 }
 
 // Env points the process's AWS SDK at the server, as a user's environment
@@ -151,3 +157,6 @@ func (s *Server) Env(t testing.TB, creds aws.Credentials) {
 		t.Setenv(k, v)
 	}
 }
+
+// DefaultConfig is Config with the default account's credentials.
+func (s *Server) DefaultConfig() aws.Config { return s.Config(aws.Credentials{}) }

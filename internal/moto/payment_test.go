@@ -28,12 +28,11 @@ import (
 func TestThePaymentFunctionsCallsAgainstMoto(t *testing.T) {
 	ctx := context.Background()
 	s := moto.Start(t, "123456789012")
-	cfg, err := s.Config(ctx, aws.Credentials{})
-	require.NoError(t, err)
+	cfg := s.DefaultConfig()
 	db := dynamodb.NewFromConfig(cfg)
 	objects := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	const table, bucket = "transactions-dev-pay01", "audit-logs-dev-pay01"
-	_, err = db.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String(table), BillingMode: dynamotypes.BillingModePayPerRequest,
+	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String(table), BillingMode: dynamotypes.BillingModePayPerRequest,
 		AttributeDefinitions: []dynamotypes.AttributeDefinition{{AttributeName: aws.String("transactionId"), AttributeType: dynamotypes.ScalarAttributeTypeS}},
 		KeySchema:            []dynamotypes.KeySchemaElement{{AttributeName: aws.String("transactionId"), KeyType: dynamotypes.KeyTypeHash}}})
 	require.NoError(t, err)

@@ -28,7 +28,27 @@ type grantRow struct{ Sid, Actions, Scope, Reason string }
 
 type waiverRow struct{ Rule, Environments, Reason, ApprovedBy string }
 
-type pipelineRow struct{ Name, Action, Dev, Staging, Prod string }
+// perEnvironment are a row's cells, one per environment; "not asked" where
+// the environment has no such request.
+type perEnvironment struct{ Dev, Staging, Prod string }
+
+func notAsked() perEnvironment { return perEnvironment{"not asked", "not asked", "not asked"} }
+
+func (c *perEnvironment) set(env profile.Environment, cell string) {
+	switch env {
+	case profile.Dev:
+		c.Dev = cell
+	case profile.Staging:
+		c.Staging = cell
+	case profile.Prod:
+		c.Prod = cell
+	}
+}
+
+type pipelineRow struct {
+	Name, Action string
+	perEnvironment
+}
 
 // pipelineRows are the deployer's verdicts on the dangerous requests, per
 // environment, as the environments file describes the accounts.
@@ -49,26 +69,22 @@ func pipelineRows() []pipelineRow {
 			if !ok {
 				i = len(rows)
 				index[v.Name] = i
-				rows = append(rows, pipelineRow{Name: v.Name, Action: v.Action, Dev: "not asked", Staging: "not asked", Prod: "not asked"})
+				rows = append(rows, pipelineRow{Name: v.Name, Action: v.Action, perEnvironment: notAsked()})
 			}
 			cell := bootstrapiam.DocumentOf(v.AccountOnly.By)
 			if v.AccountOnly.Decision == iampolicy.Allowed || v.AllowAll.Decision == iampolicy.Allowed || v.Own.Decision == iampolicy.Allowed {
 				cell = "**allowed**"
 			}
-			switch a.Profile.Environment {
-			case profile.Dev:
-				rows[i].Dev = cell
-			case profile.Staging:
-				rows[i].Staging = cell
-			case profile.Prod:
-				rows[i].Prod = cell
-			}
+			rows[i].set(a.Profile.Environment, cell)
 		}
 	}
 	return rows
 }
 
-type intendedRow struct{ Group, Name, Action, Dev, Staging, Prod string }
+type intendedRow struct {
+	Group, Name, Action string
+	perEnvironment
+}
 
 // intendedRows are the paths the product takes, each proven allowed with
 // every document that applies attached, and the statement that allows it,
@@ -95,7 +111,7 @@ func intendedRows() []intendedRow {
 			if !ok {
 				i = len(rows)
 				index[key] = i
-				rows = append(rows, intendedRow{Group: p.Group, Name: p.Name, Action: p.Request.Action, Dev: "not asked", Staging: "not asked", Prod: "not asked"})
+				rows = append(rows, intendedRow{Group: p.Group, Name: p.Name, Action: p.Request.Action, perEnvironment: notAsked()})
 			}
 			cell := "**" + string(p.Result.Decision) + "**: " + p.Result.By
 			if p.Result.Decision == iampolicy.Allowed {
@@ -105,14 +121,7 @@ func intendedRows() []intendedRow {
 				}
 				cell = strings.Join(parts, " and ")
 			}
-			switch a.Profile.Environment {
-			case profile.Dev:
-				rows[i].Dev = cell
-			case profile.Staging:
-				rows[i].Staging = cell
-			case profile.Prod:
-				rows[i].Prod = cell
-			}
+			rows[i].set(a.Profile.Environment, cell)
 		}
 	}
 	return rows

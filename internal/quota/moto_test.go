@@ -27,8 +27,7 @@ import (
 func TestTheQuotaChecksEC2ReadsAgainstMoto(t *testing.T) {
 	ctx := context.Background()
 	s := moto.Start(t, "123456789012")
-	cfg, err := s.Config(ctx, aws.Credentials{})
-	require.NoError(t, err)
+	cfg := s.DefaultConfig()
 	ec := ec2.NewFromConfig(cfg)
 	dev := func(kind ec2types.ResourceType) []ec2types.TagSpecification {
 		return []ec2types.TagSpecification{{ResourceType: kind, Tags: []ec2types.Tag{

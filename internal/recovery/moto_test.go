@@ -33,13 +33,12 @@ import (
 func TestTheAWSFinderAgainstMoto(t *testing.T) {
 	ctx := context.Background()
 	s := moto.Start(t, "123456789012")
-	cfg, err := s.Config(ctx, aws.Credentials{})
-	require.NoError(t, err)
+	cfg := s.DefaultConfig()
 	name := func(k, v string) []ec2types.TagSpecification {
 		return []ec2types.TagSpecification{{ResourceType: ec2types.ResourceType(k), Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String(v)}, {Key: aws.String("Environment"), Value: aws.String("dev")}}}}
 	}
 
-	_, err = s3.NewFromConfig(cfg).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("audit-logs-dev-pay01")})
+	_, err := s3.NewFromConfig(cfg).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("audit-logs-dev-pay01")})
 	require.NoError(t, err, "a bucket whose PutBucketTagging the kill prevented")
 	_, err = dynamodb.NewFromConfig(cfg).CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("transactions-dev-pay01"), BillingMode: dynamotypes.BillingModePayPerRequest,
 		AttributeDefinitions: []dynamotypes.AttributeDefinition{{AttributeName: aws.String("transactionId"), AttributeType: dynamotypes.ScalarAttributeTypeS}},
@@ -81,8 +80,7 @@ func TestTheAWSFinderAgainstMoto(t *testing.T) {
 	require.ErrorIs(t, err, ErrNotProvenAbsent, "and its absence there proves nothing")
 
 	down := moto.Start(t, "123456789012")
-	gone, err := down.Config(ctx, aws.Credentials{})
-	require.NoError(t, err)
+	gone := down.DefaultConfig()
 	down.Stop()
 	_, err = AWS{API: tagging.NewFromConfig(gone), Names: NewNameAPIs(gone), Environment: "dev"}.Find(ctx, "aws:dynamodb/table:Table", "transactions-dev-pay01")
 	require.Error(t, err, "a cloud that does not answer")
