@@ -157,9 +157,9 @@ func (t Tooling) Intended(a Account) ([]Path, error) {
 	}
 	s, w := a.scope(), a.Workload()
 	env := a.env()
-	bg := BreakGlassRole(a.Profile)
-	if !a.HasBreakGlass() {
-		bg = ""
+	bg := ""
+	if a.HasBreakGlass() {
+		bg = a.Role(BreakGlassRoleName)
 	}
 	ownTags := tags("aws:ResourceTag/", env, "payments-platform")
 	requestTags := tags("aws:RequestTag/", env, "payments-platform")
