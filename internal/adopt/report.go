@@ -46,7 +46,11 @@ type Night struct {
 	// those without one (their check failed before it wrote a report).
 	Environments []string `json:"environments"`
 	Missing      []string `json:"missing,omitempty"`
-	Rows         []Row    `json:"rows"`
+	// Failed holds, for each environment whose drift check failed before
+	// writing a report, the failure's first line (ReadFailures); any other
+	// missing environment was not checked.
+	Failed map[string]string `json:"failed,omitempty"`
+	Rows   []Row             `json:"rows"`
 }
 
 // ReportFile and AdoptFile are what drift:report and drift:adopt write
@@ -162,7 +166,11 @@ func (n Night) Markdown(w io.Writer) {
 		}
 	}
 	for _, env := range n.Missing {
-		fmt.Fprintf(w, "- **%s**: no report (its drift check failed before writing one; see its job's log)\n", env)
+		if why, failed := n.Failed[env]; failed {
+			fmt.Fprintf(w, "- **%s**: no report: its drift check failed (%s); see its job's log\n", env, why)
+			continue
+		}
+		fmt.Fprintf(w, "- **%s**: no report yet: no drift check of %s was run (`go run mage.go drift:env %s` writes one)\n", env, env, env)
 	}
 	if len(n.Rows) == 0 {
 		return
@@ -279,6 +287,46 @@ func ReadReports(dir string) ([]drift.Report, error) {
 	}
 	if len(out) == 0 {
 		return nil, refuse("no drift report in %s: run drift:env <env> first (it writes %s)", dir, filepath.Join(dir, "<env>.json"))
+	}
+	return out, nil
+}
+
+// failureSuffix names the file a failed drift check leaves instead of its
+// report: <env>.failed.
+const failureSuffix = ".failed"
+
+// WriteFailure records that env's drift check failed, with why, in dir.
+func WriteFailure(dir, env string, why error) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, env+failureSuffix), []byte(why.Error()+"\n"), 0o644)
+}
+
+// ReadFailures reads the failures drift:env left in dir, by environment,
+// each its first line. A failure older than the environment's report (a
+// later check succeeded) does not count.
+func ReadFailures(dir string) (map[string]string, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*"+failureSuffix))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, p := range paths {
+		env := strings.TrimSuffix(filepath.Base(p), failureSuffix)
+		failed, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if report, err := os.Stat(filepath.Join(dir, env+".json")); err == nil && report.ModTime().After(failed.ModTime()) {
+			continue
+		}
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		first, _, _ := strings.Cut(strings.TrimSpace(string(raw)), "\n")
+		out[env] = first
 	}
 	return out, nil
 }

@@ -2,10 +2,12 @@ package adopt
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -94,7 +96,11 @@ Checked from commit `+"`"+commit+"`"+`.
 	assert.Equal(t, []string{"prod"}, n.Missing)
 	md.Reset()
 	n.Markdown(&md)
-	assert.Contains(t, md.String(), "- **prod**: no report (its drift check failed before writing one; see its job's log)")
+	assert.Contains(t, md.String(), "- **prod**: no report yet: no drift check of prod was run (`go run mage.go drift:env prod` writes one)")
+	n.Failed = map[string]string{"prod": "drift prod: reading the state: AccessDenied"}
+	md.Reset()
+	n.Markdown(&md)
+	assert.Contains(t, md.String(), "- **prod**: no report: its drift check failed (drift prod: reading the state: AccessDenied); see its job's log")
 
 	n, err = Merge([]drift.Report{dev})
 	require.NoError(t, err)
@@ -240,4 +246,19 @@ func TestASameEverywhereSettingDriftedInTwoEnvironments(t *testing.T) {
 		assert.Equal(t, "in prod it would take two values: 3008 from payment-processor memorySize, 4096 from payment-processor memorySize", res.Refused[0].Reason)
 		assert.Equal(t, before, snapshot(t, dir), "no file changed")
 	})
+}
+
+// drift:env leaves <env>.failed when its check fails; a later report of
+// the same environment supersedes it.
+func TestReadFailuresTellsAFailedCheckFromOneNeverRun(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, WriteFailure(dir, "prod", errors.New("drift prod: refreshing layer network: AccessDenied\nmore detail")))
+	require.NoError(t, WriteFailure(dir, "staging", errors.New("drift staging: locked")))
+	// staging's check ran again and wrote its report after the failure.
+	later := time.Now().Add(time.Minute)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "staging.json"), []byte("{}"), 0o644))
+	require.NoError(t, os.Chtimes(filepath.Join(dir, "staging.json"), later, later))
+	failed, err := ReadFailures(dir)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"prod": "drift prod: refreshing layer network: AccessDenied"}, failed)
 }

@@ -1,6 +1,8 @@
 package envreport
 
 import (
+	"errors"
+	"fmt"
 	"path/filepath"
 
 	"github.com/acmepay/platform/pkg/bootstrapiam"
@@ -16,6 +18,29 @@ import (
 // is. planned gives an environment's profile (profile.Planned in
 // production).
 func Apply(root string, planned func(profile.Environment) (profile.Profile, error)) error {
+	// Everything is checked before anything is written: a refused file
+	// leaves every stack file as it was.
+	var all []profile.Profile
+	var errs []error
+	for _, env := range profile.Environments() {
+		p, err := planned(env)
+		if err == nil {
+			err = profile.Validate(p)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", env, err))
+			continue
+		}
+		all = append(all, p)
+	}
+	if len(errs) == 0 {
+		if err := profile.ValidateSet(all); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("pkg/profile/environments.yaml: refused, nothing written:\n%w", errors.Join(errs...))
+	}
 	if err := apply(root, planned); err != nil {
 		return err
 	}

@@ -72,3 +72,44 @@ func TestApplyWritesTheForksAccountsAndSuffix(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(before), string(after))
 }
+
+// A bad entry (a 13-digit account) is refused before any stack file is
+// written, naming the environment, the value and what is allowed.
+func TestApplyRefusesABadEntryBeforeWritingAnything(t *testing.T) {
+	root := t.TempDir()
+	var before []string
+	for _, layer := range []string{"network", "data", "compute", "observability", "bootstrap"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(root, layer), 0o755))
+		for _, env := range []string{"dev", "staging", "prod", "tooling"} {
+			if env == "tooling" && layer != "bootstrap" {
+				continue
+			}
+			raw, err := os.ReadFile(filepath.Join("..", "..", layer, "Pulumi."+env+".yaml"))
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(root, layer, "Pulumi."+env+".yaml"), raw, 0o644))
+			before = append(before, string(raw))
+		}
+	}
+	err := Apply(root, func(env profile.Environment) (profile.Profile, error) {
+		p, err := profile.Planned(env)
+		if env == profile.Staging {
+			p.AccountID = "2345678901234"
+		}
+		return p, err
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pkg/profile/environments.yaml: refused, nothing written")
+	assert.Contains(t, err.Error(), `account id "2345678901234" of staging: allowed exactly 12 digits`)
+	var after []string
+	for _, layer := range []string{"network", "data", "compute", "observability", "bootstrap"} {
+		for _, env := range []string{"dev", "staging", "prod", "tooling"} {
+			if env == "tooling" && layer != "bootstrap" {
+				continue
+			}
+			raw, err := os.ReadFile(filepath.Join(root, layer, "Pulumi."+env+".yaml"))
+			require.NoError(t, err)
+			after = append(after, string(raw))
+		}
+	}
+	assert.Equal(t, before, after, "no stack file changed")
+}

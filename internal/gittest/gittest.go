@@ -18,6 +18,9 @@ func Clone(t *testing.T, root string) string {
 	}
 	dir := t.TempDir()
 	Git(t, root, "clone", "--quiet", "--no-hardlinks", ".", dir)
+	// The clone is on main whatever the repository is on (a detached HEAD
+	// in CI, a feature branch on a workstation): the tests speak of main.
+	Git(t, dir, "switch", "--quiet", "--force-create", "main")
 	for k, v := range map[string]string{
 		"GIT_AUTHOR_NAME": "Platform Tests", "GIT_AUTHOR_EMAIL": "platform-tests@example.com",
 		"GIT_COMMITTER_NAME": "Platform Tests", "GIT_COMMITTER_EMAIL": "platform-tests@example.com",

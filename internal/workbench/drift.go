@@ -27,6 +27,9 @@ func DriftNight(o Options) error {
 	if err != nil {
 		return err
 	}
+	if night.Failed, err = adopt.ReadFailures(dir); err != nil {
+		return err
+	}
 	night.Markdown(o.Out)
 	return night.Write(dir)
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acmepay/platform/internal/adopt"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/deploy/automation"
 	"github.com/acmepay/platform/internal/drift"
@@ -119,7 +120,9 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 	case "drift:env":
 		report, err := w.d.Drift(ctx, env, w.runner)
 		if err != nil {
-			return err
+			// The night's report tells a check that failed from one that
+			// never ran: the failure is kept beside where the report goes.
+			return errors.Join(err, adopt.WriteFailure(filepath.Join(o.Root, DriftDir), env, err))
 		}
 		report.Except(w.d.Exceptions)
 		report.Commit = sourceCommit(o.Root)

@@ -80,9 +80,12 @@ func CheckKeys(stack string, cfg map[string]string) error {
 
 // nearest is the setting a misspelt key most likely meant: the closest by
 // case-insensitive edit distance, if at most 2 edits away.
-func nearest(name string) string {
+func nearest(name string) string { return nearestOf(name, SettingKeys) }
+
+// nearestOf is the name of known a misspelt one most likely meant.
+func nearestOf(name string, known []string) string {
 	best, bestDist := "", 3
-	for _, known := range SettingKeys {
+	for _, known := range known {
 		if d := editDistance(strings.ToLower(name), strings.ToLower(known)); d < bestDist {
 			best, bestDist = known, d
 		}

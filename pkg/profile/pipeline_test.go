@@ -44,3 +44,14 @@ func TestThePipelineBlockRefusesBadInput(t *testing.T) {
 	_, err = ParseEnvironments([]byte("pipeline: {repository: a/b, colour: blue}\n"))
 	assert.ErrorContains(t, err, `unknown field "colour"`)
 }
+
+// A mistyped environment is refused with the name it most likely meant.
+func TestAMistypedEnvironmentSuggestsTheClosest(t *testing.T) {
+	_, err := ParseEnvironment("prd")
+	require.Error(t, err)
+	assert.Equal(t, `unknown environment "prd" (did you mean prod?): allowed dev, staging, prod`, err.Error())
+	_, err = ParseEnvironment("stagign")
+	assert.ErrorContains(t, err, "(did you mean staging?)")
+	_, err = ParseEnvironment("qa")
+	assert.Equal(t, `unknown environment "qa": allowed dev, staging, prod`, err.Error(), "nothing close enough")
+}

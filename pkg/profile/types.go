@@ -24,7 +24,15 @@ func Environments() []Environment { return []Environment{Dev, Staging, Prod} }
 func ParseEnvironment(name string) (Environment, error) {
 	env := Environment(name)
 	if _, ok := defaults[env]; !ok {
-		return "", fmt.Errorf("unknown environment %q: allowed %s", name, allowedEnvironments())
+		hint := ""
+		var names []string
+		for _, e := range Environments() {
+			names = append(names, string(e))
+		}
+		if near := nearestOf(name, names); near != "" {
+			hint = fmt.Sprintf(" (did you mean %s?)", near)
+		}
+		return "", fmt.Errorf("unknown environment %q%s: allowed %s", name, hint, allowedEnvironments())
 	}
 	return env, nil
 }
