@@ -2,12 +2,15 @@ package bootstrap
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -41,9 +44,17 @@ func TestMotosIAMAcceptsEveryIAMDocument(t *testing.T) {
 				if f.Kind != validity.ManagedPolicy {
 					continue
 				}
-				out, err := api.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(strings.TrimSuffix(f.Name, ".json")), PolicyDocument: aws.String(f.Doc.JSON())})
+				name := strings.TrimSuffix(f.Name, ".json")
+				arn := fmt.Sprintf("arn:aws:iam::%s:policy/%s", a.Profile.AccountID, name)
+				_, err := api.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(f.Doc.JSON())})
+				if alreadyThere(err) { // see the role's case below
+					got, gerr := api.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v1")})
+					require.NoError(t, gerr)
+					requireStored(t, f.Doc, got.PolicyVersion.Document, f.Name)
+					err = nil
+				}
 				require.NoError(t, err, "moto refuses %s", f.Name)
-				managed[f.Name] = aws.ToString(out.Policy.Arn)
+				managed[f.Name] = arn
 				created++
 			}
 			role := func(name string, trust iampolicy.Document, boundary string, inline ...iampolicy.Document) {
@@ -52,6 +63,15 @@ func TestMotosIAMAcceptsEveryIAMDocument(t *testing.T) {
 					in.PermissionsBoundary = aws.String(boundary)
 				}
 				_, err := api.CreateRole(ctx, in)
+				if alreadyThere(err) {
+					// The SDK retried a call moto had already carried out
+					// (a dropped connection under load): the role's stored
+					// trust must be this one, which moto then accepted.
+					got, gerr := api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+					require.NoError(t, gerr)
+					requireStored(t, trust, got.Role.AssumeRolePolicyDocument, name+"'s trust")
+					err = nil
+				}
 				require.NoError(t, err, "moto refuses role %s's trust", name)
 				created++
 				for i, d := range inline {
@@ -79,6 +99,20 @@ func TestMotosIAMAcceptsEveryIAMDocument(t *testing.T) {
 			assert.GreaterOrEqual(t, created, 12)
 		})
 	}
+}
+
+// requireStored: what IAM holds (URL-encoded, as IAM returns documents) is
+// want.
+func requireStored(t *testing.T, want iampolicy.Document, stored *string, what string) {
+	t.Helper()
+	doc, err := url.QueryUnescape(aws.ToString(stored))
+	require.NoError(t, err)
+	require.JSONEq(t, want.JSON(), doc, "%s exists with another document", what)
+}
+
+func alreadyThere(err error) bool {
+	var exists *iamtypes.EntityAlreadyExistsException
+	return errors.As(err, &exists)
 }
 
 // moto's parser is no rubber stamp: a document IAM refuses is refused.

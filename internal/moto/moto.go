@@ -96,7 +96,13 @@ func Start(t testing.TB, account string) *Server {
 		t.Fatalf("moto: starting %v: %v", argv, err)
 	}
 	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), Account: account, cmd: cmd}
-	t.Cleanup(s.Stop)
+	t.Cleanup(func() {
+		s.Stop()
+		if t.Failed() { // what moto saw, for the failure's reader
+			out, _ := os.ReadFile(log.Name())
+			t.Logf("moto's log (%s):\n%s", s.URL, tail(string(out), 60))
+		}
+	})
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(s.URL + "/moto-api/") //nolint:noctx // a readiness probe of the test's own server
@@ -110,6 +116,15 @@ func Start(t testing.TB, account string) *Server {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 func freePort() (int, error) {
