@@ -32,7 +32,9 @@ import (
 // Env groups environment commands: `mage env:show dev`.
 type Env mg.Namespace
 
-// Show prints the validated sanctioned settings of an environment (dev, staging or prod).
+// Show <env>: prints an environment's validated sanctioned settings.
+//
+// env is dev, staging or prod. Reads nothing but pkg/profile/environments.yaml and the stack files.
 func (Env) Show(env string) error {
 	p, err := profile.FromStackFiles(".", env)
 	if err != nil {
@@ -41,22 +43,35 @@ func (Env) Show(env string) error {
 	return envreport.Write(os.Stdout, p)
 }
 
-// Apply writes pkg/profile/environments.yaml's accounts, region and suffix into every layer's stack files, then regenerates the docs, planned manifests and costs: what a fork runs after editing that file.
+// Apply writes environments.yaml's accounts, region and suffix into every stack file.
+//
+// It then regenerates the docs, planned manifests and costs: what a fork runs after editing
+// pkg/profile/environments.yaml. Every entry is checked first; nothing is written when one is refused.
 func (Env) Apply() error { return target("env:apply") }
 
 // Plan groups `mage plan:env <env>`.
 type Plan mg.Namespace
 
-// Env plans an environment offline (real Pulumi engine, in-memory AWS, no credentials) and writes manifests/planned/<env>.json.
+// Env <env>: plans an environment offline and writes manifests/planned/<env>.json.
+//
+// Real Pulumi engine, in-memory AWS, no credentials.
 func (Plan) Env(env string) error { return target("plan:env", env) }
 
-// Live saves the environment's plan for review and approval, as deploy:env plans it (every layer previewed with refresh and saved as a Pulumi update plan; needs the CLI and read access to the account): writes plans/<env>.json, which PLAN_FILE=plans/<env>.json go run mage.go deploy:env <env> applies exactly, within 12 hours, while the commit, the stack files, the programs and each stack's state are as they were.
+// Live <env>: saves the environment's plan for review as plans/<env>.json.
+//
+// It plans as deploy:env does (every layer previewed with refresh and saved as a Pulumi update plan;
+// needs the CLI and read access to the account). PLAN_FILE=plans/<env>.json go run mage.go
+// deploy:env <env> applies it exactly, within 12 hours, while the commit, the stack files, the
+// programs and each stack's state are as they were.
+// Reads: ALLOW_DATA_LOSS=<env>, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials, VERBOSE.
 func (Plan) Live(env string) error { return target("plan:live", env) }
 
 // Policy groups `mage policy:env <env>`.
 type Policy mg.Namespace
 
-// Env evaluates the compliance rules on an environment's offline plan; fails on any unwaived violation.
+// Env <env>: evaluates the compliance rules on an environment's offline plan.
+//
+// Fails on any violation compliance/waivers.yaml does not waive.
 func (Policy) Env(env string) error {
 	res, err := plan.Run(context.Background(), plan.Options{Root: ".", Env: env, Out: io.Discard, ManifestDir: "-", CostDir: "-"})
 	if res.Manifest.Policy != nil {
@@ -65,7 +80,9 @@ func (Policy) Env(env string) error {
 	return err
 }
 
-// Parity compares the three environments' planned resource graphs; fails on any difference docs/environments.md does not sanction.
+// Parity compares the three environments' planned resource graphs.
+//
+// Fails on any difference docs/environments.md does not sanction.
 func Parity() error {
 	report, err := plan.Parity(context.Background(), ".")
 	if err != nil {
@@ -78,31 +95,56 @@ func Parity() error {
 // Deploy groups `mage deploy:env <env>`.
 type Deploy mg.Namespace
 
-// Env deploys every layer of an environment in dependency order and writes manifests/<env>.json (needs the Pulumi CLI and the environment's AWS credentials); in staging and prod it stops before putting back a hand change unless REVERT_DRIFT=<env> (compliance/drift-exceptions.yaml's entries are left as they are); a layer whose update would replace or delete a table, bucket, log group or key is refused unless ALLOW_DATA_LOSS=<env> (in prod, run by its break-glass role). SIGINT or SIGTERM stops it at a safe point; a second one forces it.
+// Env <env>: deploys every layer in dependency order and writes manifests/<env>.json.
+//
+// Needs the Pulumi CLI and the environment's AWS credentials. In staging and prod it stops before
+// putting back a hand change unless REVERT_DRIFT=<env> (compliance/drift-exceptions.yaml's entries
+// are left as they are); a layer whose update would replace or delete a table, bucket, log group or
+// key is refused unless ALLOW_DATA_LOSS=<env> (in prod, run by its break-glass role). SIGINT or
+// SIGTERM stops it at a safe point; a second one forces it. The engine's stream goes to
+// logs/deploy-env-<env>.log unless -v.
+// Reads: REVERT_DRIFT, ALLOW_DATA_LOSS, PLAN_FILE, LOCK_HOST_GONE, GITHUB_STEP_SUMMARY,
+// PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials, VERBOSE.
 func (Deploy) Env(env string) error { return target("deploy:env", env) }
 
 // Preview groups `mage preview:env <env>`.
 type Preview mg.Namespace
 
-// Env previews every layer of an environment against its live state (needs the Pulumi CLI and AWS credentials).
+// Env <env>: previews every layer against its live state.
+//
+// Needs the Pulumi CLI and AWS credentials.
+// Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, LOCK_HOST_GONE, the AWS credentials, VERBOSE.
 func (Preview) Env(env string) error { return target("preview:env", env) }
 
 // Destroy groups `mage destroy:env <env>`.
 type Destroy mg.Namespace
 
-// Env destroys every layer of an environment in reverse order; staging and prod need CONFIRM_DESTROY=<env>, and prod its break-glass role.
+// Env <env>: destroys every layer in reverse dependency order.
+//
+// Staging and prod need CONFIRM_DESTROY=<env>, and prod its break-glass role.
+// Reads: CONFIRM_DESTROY, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, LOCK_HOST_GONE, the AWS credentials, VERBOSE.
 func (Destroy) Env(env string) error { return target("destroy:env", env) }
 
 // Recover groups `mage recover:env <env>`.
 type Recover mg.Namespace
 
-// Env settles what an interrupted run left in an environment: removes locks whose owner is provably gone (never a live one; LOCK_HOST_GONE=<host> states a machine is gone), adopts pending creates the cloud finished, clears the rest, refreshes; exits 0 when there is nothing to do.
+// Env <env>: settles what an interrupted run left in an environment.
+//
+// It removes locks whose owner is provably gone (never a live one; LOCK_HOST_GONE=<host> states a
+// machine is gone), adopts pending creates the cloud finished, clears the rest and refreshes; it
+// exits 0 when there is nothing to do.
+// Reads: LOCK_HOST_GONE, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials, VERBOSE.
 func (Recover) Env(env string) error { return target("recover:env", env) }
 
 // Rollback groups `mage rollback:env <env> <commit>`.
 type Rollback mg.Namespace
 
-// Env commits, on a new branch rollback/<env>-<commit>, the infrastructure of <commit> (layers, pkg, compliance lists, planned manifests, costs) on today's tooling, for review and the normal promotion; refused for an unknown commit, one outside main's history, across a bootstrap version, or whose planned manifest of <env> fails policy. It changes git only, never an environment.
+// Env <env> <commit>: commits <commit>'s infrastructure on a new branch rollback/<env>-<commit>.
+//
+// The layers, pkg, compliance lists, planned manifests and costs of <commit>, on today's tooling,
+// for review and the normal promotion; refused for an unknown commit, one outside main's history,
+// across a bootstrap version, or whose planned manifest of <env> fails policy. It changes git only,
+// never an environment.
 func (Rollback) Env(env, commit string) error { return target("rollback:env", env, commit) }
 
 // target runs a target of internal/workbench in the repository, with the
@@ -113,34 +155,68 @@ func target(name string, args ...string) error {
 	return workbench.Target(ctx, name, args, workbench.Options{Root: ".", Lookup: os.LookupEnv, Out: os.Stdout, Force: force})
 }
 
+// Standin groups the in-memory AWS stand-in: `mage standin:start dev`.
+type Standin mg.Namespace
+
+// Start <env>: serves an in-memory AWS playing env's account, in the background.
+//
+// It writes .standin/<env>.env (its endpoints, dummy credentials, a file backend of its own) to
+// source; then the everyday targets run against it as against AWS, with no account
+// (docs/first-deploy.md, "No AWS account yet"). Each start begins with an empty account and backend.
+func (Standin) Start(env string) error { return target("standin:start", env) }
+
+// Stop <env>: stops env's stand-in; what it held is lost.
+func (Standin) Stop(env string) error { return target("standin:stop", env) }
+
+// Show <env>: lists what env's running stand-in holds.
+func (Standin) Show(env string) error { return target("standin:show", env) }
+
 // Drift groups `mage drift:env <env>`.
 type Drift mg.Namespace
 
-// Env refreshes every layer of a deployed environment without writing state, writes drift/<env>.json and fails on any drift that compliance/drift-exceptions.yaml does not accept.
+// Env <env>: checks a deployed environment for drift and writes drift/<env>.json.
+//
+// It refreshes every layer without writing state and fails on any drift that
+// compliance/drift-exceptions.yaml does not accept; a check that fails leaves drift/<env>.failed.
+// Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, LOCK_HOST_GONE, the AWS credentials, VERBOSE.
 func (Drift) Env(env string) error { return target("drift:env", env) }
 
-// Adopt turns the hand changes of drift reports into setting overrides, each setting once: envs is an environment, a comma-separated list, or "all" (every report in drift/); an environment without drift/<env>.json gets a fresh drift check. A same-everywhere setting goes to all three environments; one that drifted to two values is not adopted. Writes drift/adopt.md (the pull request's body); changes files only.
+// Adopt <envs>: turns the hand changes of drift reports into setting overrides.
+//
+// envs is an environment, a comma-separated list, or "all" (every report in drift/); an environment
+// without drift/<env>.json gets a fresh drift check. Each setting is adopted once: a same-everywhere
+// setting goes to all three environments; one that drifted to two values is not adopted. Writes
+// drift/adopt.md (the pull request's body); changes files only.
 func (Drift) Adopt(envs string) error {
 	ctx, force, stop := automation.Interruptible(os.Stdout)
 	defer stop()
 	return workbench.Adopt(ctx, envs, workbench.Options{Root: ".", Lookup: os.LookupEnv, Out: os.Stdout, Force: force})
 }
 
-// Report merges every environment's report in drift/ (from one commit) into one table of environment, layer, resource, property, live and code values and classification; writes drift/report.md and drift/report.json.
+// Report merges every environment's drift report into drift/report.md and drift/report.json.
+//
+// One table of environment, layer, resource, property, live and code values and classification;
+// the reports must come from one commit. An environment whose check failed is told from one never
+// checked.
 func (Drift) Report() error {
 	return workbench.DriftNight(workbench.Options{Root: ".", Out: os.Stdout})
 }
 
-// Revert deploys an environment with refresh, putting back what drifted; it prints what it will undo first.
+// Revert <env>: deploys an environment with refresh, putting back what drifted.
+//
+// It prints what it will undo first.
+// Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials, VERBOSE.
 func (Drift) Revert(env string) error { return target("drift:revert", env) }
 
 // Manifest groups the deployed manifests: `mage manifest` (all environments) and `mage manifest:env <env>`.
 type Manifest mg.Namespace
 
-// Env writes manifests/<env>.json from the deployed stacks' state.
+// Env <env>: writes manifests/<env>.json from the deployed stacks' state.
 func (Manifest) Env(env string) error { return target("manifest:env", env) }
 
-// Caller writes the deployed manifest of the environment whose account the credentials belong to (`mage manifest`): one set of credentials reaches one account.
+// Caller writes the deployed manifest of the environment the credentials' account is.
+//
+// One set of credentials reaches one account (`mage manifest`).
 func (m Manifest) Caller() error {
 	ctx, force, stop := automation.Interruptible(os.Stdout)
 	env, err := workbench.CallerEnvironment(ctx, workbench.Options{Root: ".", Lookup: os.LookupEnv, Out: os.Stdout, Force: force})
@@ -156,7 +232,9 @@ var Aliases = map[string]interface{}{
 	"manifest": Manifest.Caller,
 }
 
-// Build compiles the payment function for linux/arm64 into compute/dist/payment.zip and prints its hash.
+// Build compiles the payment function for linux/arm64 into compute/dist/payment.zip.
+//
+// It prints the archive's hash.
 func Build() error {
 	out, err := sh.Output("go", "run", "./compute/functionbuild/cmd/buildfn", filepath.Join("compute", "dist", "payment.zip"))
 	fmt.Println(out)
@@ -175,7 +253,9 @@ func (Docs) Compliance() error { return workbench.CompliancePage(".") }
 // Cost groups the cost reports of the offline plans.
 type Cost mg.Namespace
 
-// Env prices an environment's offline plan: a table by layer and resource, fixed (idle) and usage-based cost, the arm64 saving; writes costs/<env>.json.
+// Env <env>: prices an environment's offline plan and writes costs/<env>.json.
+//
+// A table by layer and resource, fixed (idle) and usage-based cost, and the arm64 saving.
 func (Cost) Env(env string) error {
 	res, err := plan.Run(context.Background(), plan.Options{Root: ".", Env: env, Out: io.Discard, ManifestDir: "-"})
 	if res.Cost.Environment != "" {
@@ -184,7 +264,9 @@ func (Cost) Env(env string) error {
 	return err
 }
 
-// Diff compares the working tree's costs with those committed at COST_BASE (default origin/main), as a markdown table.
+// Diff compares the working tree's costs with those committed at COST_BASE, as markdown.
+//
+// Reads: COST_BASE (default origin/main).
 func (Cost) Diff() error {
 	base := os.Getenv("COST_BASE")
 	if base == "" {
@@ -206,7 +288,9 @@ func (Cost) Diff() error {
 	return nil
 }
 
-// Prices refreshes costs/prices.yaml from the AWS Price List Query API (needs AWS credentials) and prints what changed.
+// Prices refreshes costs/prices.yaml from the AWS Price List Query API.
+//
+// It prints what changed. Needs AWS credentials.
 func (Cost) Prices() error {
 	raw, err := os.ReadFile(cost.PricesFile)
 	if err != nil {
@@ -240,19 +324,36 @@ func (Cost) Prices() error {
 // Bootstrap groups the one-time setup of each account.
 type Bootstrap mg.Namespace
 
-// Env creates or updates an environment's account bootstrap (GitHub OIDC provider, pipeline and break-glass roles, workload boundary, bootstrap version), run by an administrator of that account; its state goes to PULUMI_BACKEND_URL (s3://<bucket>/bootstrap) or the local file backend (see docs/bootstrap.md).
+// Env <env>: creates or updates an environment's account bootstrap, as its administrator.
+//
+// The GitHub OIDC provider, pipeline and break-glass roles, workload boundary and bootstrap version.
+// Its state goes to PULUMI_BACKEND_URL (s3://<bucket>/bootstrap) or the local file backend
+// (docs/bootstrap.md).
+// Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials.
 func (Bootstrap) Env(env string) error { return bootstrapTarget("env", env) }
 
-// Destroy tears down an environment's account bootstrap; refused while the environment's layers hold resources.
+// Destroy <env>: tears down an environment's account bootstrap.
+//
+// Refused while the environment's layers hold resources.
+// Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials.
 func (Bootstrap) Destroy(env string) error { return bootstrapTarget("destroy", env) }
 
-// State creates or updates the tooling account's state bucket and key, naming the environments listed in bootstrap/Pulumi.tooling.yaml.
+// State creates or updates the tooling account's state bucket and key.
+//
+// It names the environments listed in bootstrap/Pulumi.tooling.yaml.
+// Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials.
 func (Bootstrap) State() error { return bootstrapTarget("state") }
 
-// DestroyState tears down the tooling account's state bucket and key, after every environment and its bootstrap are gone.
+// DestroyState tears down the tooling account's state bucket and key.
+//
+// Only after every environment and its bootstrap are gone.
+// Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials.
 func (Bootstrap) DestroyState() error { return bootstrapTarget("destroyState") }
 
-// MoveState moves the bootstrap stacks' state from the local file backend into the state bucket's bootstrap/ prefix (BOOTSTRAP_STATE=s3://<bucket>/bootstrap), once the tooling account's bucket exists; it overwrites nothing.
+// MoveState moves the bootstrap stacks' state into the state bucket's bootstrap/ prefix.
+//
+// From the local file backend, once the tooling account's bucket exists; it overwrites nothing.
+// Reads: BOOTSTRAP_STATE=s3://<bucket>/bootstrap, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials.
 func (Bootstrap) MoveState() error { return bootstrapTarget("moveState") }
 
 // bootstrapTarget runs the bootstrap project through the Automation API and
@@ -267,10 +368,14 @@ func bootstrapTarget(name string, args ...string) error {
 	return bootstrap.Target(ctx, root, name, args, &automation.Command{Force: force}, os.LookupEnv, os.Stdout)
 }
 
-// Policies writes the IAM documents of an environment's account bootstrap into dist/bootstrap/<env>/, for review (see docs/bootstrap.md).
+// Policies <env>: writes the IAM documents of an account's bootstrap into dist/bootstrap/<env>/.
+//
+// For review (docs/bootstrap.md); every document is checked against AWS's validity rules first.
 func (Bootstrap) Policies(env string) error { return bootstrapTarget("policies", env) }
 
-// StatePolicies writes the tooling account's state bucket and key policies and the organisation's guardrails (SCP, RCP) into dist/bootstrap/tooling/, for review (see docs/bootstrap.md).
+// StatePolicies writes the state bucket and key policies, SCP and RCP into dist/bootstrap/tooling/.
+//
+// For review (docs/bootstrap.md); every document is checked against AWS's validity rules first.
 func (Bootstrap) StatePolicies() error { return bootstrapTarget("statePolicies") }
 
 // Test runs every test of every module of the workspace.
@@ -290,7 +395,9 @@ func Lint() error {
 	return sh.RunV("go", "vet", "work")
 }
 
-// Reference regenerates docs/reference.md: the outputs that cross StackReferences and the pinned versions.
+// Reference regenerates docs/reference.md.
+//
+// The outputs that cross StackReferences and the pinned versions.
 func (Docs) Reference() error {
 	md, err := reference.Markdown(".")
 	if err != nil {

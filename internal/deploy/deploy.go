@@ -64,7 +64,14 @@ type Deployer struct {
 	// before any layer runs.
 	Quotas quota.Reader
 	CLI    CLI
-	Out    io.Writer
+	// Out takes the deployment's own output: plans, refusals, each layer's
+	// messages and the summary.
+	Out io.Writer
+	// Engine, when set, takes the engine's stream (the CLI's progress and
+	// diagnostics, every line prefixed with its layer) instead of Out; a
+	// layer that fails then shows its last lines on Out. It must accept
+	// writes from layers running at once.
+	Engine io.Writer
 	Now    func() time.Time
 	// Guard, when set, is asked before any stack is touched: it refuses
 	// while another run holds the environment or a layer, or while an
@@ -447,7 +454,9 @@ func (d *Deployer) sequential(ctx context.Context, op stage.Op, env profile.Envi
 func (d *Deployer) runLayer(ctx context.Context, op stage.Op, l stage.Layer, env profile.Environment, out *syncWriter, rs *runState) LayerResult {
 	start := d.Now()
 	w := &prefixWriter{prefix: "[" + l.Name + "] ", out: out}
-	outcome, err := d.runGuarded(ctx, op, l, env, w, rs)
+	engine := d.stream(l, w)
+	outcome, err := d.runGuarded(ctx, op, l, env, w, engine, rs)
+	engine.done(err != nil && ctx.Err() == nil, w)
 	w.Flush()
 	res := LayerResult{Layer: l.Name, Changes: outcome.Changes, Duration: d.Now().Sub(start), Status: statusSucceeded,
 		firstDeploy: createsStack(outcome.Steps)}
@@ -478,7 +487,8 @@ func createsStack(steps []stage.Step) bool {
 // not allowed to be lost is refused. An update whose plan changes nothing,
 // outputs included, is skipped when the layer's state is fresh (nothing for
 // its refresh to record). A preview warns of data loss.
-func (d *Deployer) runGuarded(ctx context.Context, op stage.Op, l stage.Layer, env profile.Environment, w io.Writer, rs *runState) (stage.Outcome, error) {
+// The layer's own messages go to w, the engine's stream to engine.
+func (d *Deployer) runGuarded(ctx context.Context, op stage.Op, l stage.Layer, env profile.Environment, w, engine io.Writer, rs *runState) (stage.Outcome, error) {
 	if op == stage.Up {
 		plan := rs.plans[l.Name]
 		if plan != nil && plan.after != "" && rs.approved {
@@ -507,9 +517,9 @@ func (d *Deployer) runGuarded(ctx context.Context, op stage.Op, l stage.Layer, e
 		if err := ctx.Err(); err != nil {
 			return stage.Outcome{}, err // stopped between the plan and the update
 		}
-		return d.apply(ctx, l, env, plan, w)
+		return d.apply(ctx, l, env, plan, engine)
 	}
-	outcome, err := d.Runner.Run(ctx, op, l, string(env), w)
+	outcome, err := d.Runner.Run(ctx, op, l, string(env), engine)
 	if err == nil && op == stage.Preview {
 		if loss := stage.DataLoss(outcome.Steps); len(loss) > 0 {
 			fmt.Fprintf(w, "WARNING: this change destroys data; an update will be refused unless data loss is allowed:\n%s\n", stage.DescribeLoss(loss))

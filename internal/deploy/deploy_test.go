@@ -219,6 +219,26 @@ func TestFirstFailureStopsDownstreamLayers(t *testing.T) {
 	assert.Contains(t, out.String(), "[data] FAILED: AccessDenied")
 }
 
+// With the engine's stream sent to a log, the output keeps the plan, the
+// layers' messages and the summary; a failing layer shows the stream's last
+// lines, and only that layer's.
+func TestTheEngineStreamGoesToItsLogAndAFailureShowsItsEnd(t *testing.T) {
+	runner := newFakeRunner()
+	runner.fail["data"] = errors.New("AccessDenied: dynamodb:CreateTable")
+	d, out := newDeployer(runner, "345678901234")
+	engine := &bytes.Buffer{}
+	d.Engine = engine
+	_, err := d.Run(context.Background(), stage.Up, "prod")
+	require.Error(t, err)
+	assert.Contains(t, engine.String(), "[network] Updating (prod)\n[network] partial line\n")
+	assert.Contains(t, engine.String(), "[data] Updating (prod)\n")
+	assert.Contains(t, out.String(), "[data] FAILED: AccessDenied")
+	assert.Contains(t, out.String(), "[data] the engine's last 2 lines")
+	assert.Contains(t, out.String(), "[data]   Updating (prod)\n[data]   partial line\n")
+	assert.NotContains(t, out.String(), "[network] Updating", "a layer that succeeded keeps its stream in the log")
+	assert.Contains(t, out.String(), "up prod summary")
+}
+
 func TestDestroyStopsAtFirstFailure(t *testing.T) {
 	runner := newFakeRunner()
 	runner.fail["compute"] = errors.New("ENI still in use")

@@ -41,7 +41,9 @@ func (d *Deployer) refresh(ctx context.Context, env profile.Environment, p profi
 	report := drift.Report{Environment: string(env), Account: p.AccountID}
 	for _, l := range d.Graph {
 		w := &prefixWriter{prefix: "[" + l.Name + "] ", out: &syncWriter{w: d.Out}}
-		evs, err := in.RefreshEvents(ctx, l, string(env), w)
+		engine := d.stream(l, w)
+		evs, err := in.RefreshEvents(ctx, l, string(env), engine)
+		engine.done(err != nil, w)
 		w.Flush()
 		if err != nil {
 			return report, fmt.Errorf("drift %s: refreshing layer %s: %w", env, l.Name, err)

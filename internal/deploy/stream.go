@@ -2,8 +2,11 @@ package deploy
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"sync"
+
+	"github.com/acmepay/platform/pkg/stage"
 )
 
 // syncWriter serialises writes from concurrently running layers.
@@ -45,5 +48,71 @@ func (p *prefixWriter) Flush() {
 	if p.buf.Len() > 0 {
 		p.out.Write(append(append([]byte(p.prefix), p.buf.Bytes()...), '\n'))
 		p.buf.Reset()
+	}
+}
+
+// tailLines is how many of a layer's last engine lines a failure shows when
+// the engine's stream goes to Engine rather than Out.
+const tailLines = 25
+
+// layerStream is where one layer's engine stream goes (the CLI's progress
+// and diagnostics): to the layer's own writer when Deployer.Engine is nil,
+// else to Engine with the layer's prefix, keeping the last lines so that a
+// failure can show them.
+type layerStream struct {
+	out  io.Writer // nil: the stream goes to Engine only
+	log  *prefixWriter
+	mu   sync.Mutex
+	part []byte
+	tail []string
+}
+
+// stream is l's engine stream, beside w (the layer's own messages).
+func (d *Deployer) stream(l stage.Layer, w io.Writer) *layerStream {
+	if d.Engine == nil {
+		return &layerStream{out: w}
+	}
+	return &layerStream{log: &prefixWriter{prefix: "[" + l.Name + "] ", out: d.Engine}}
+}
+
+func (s *layerStream) Write(b []byte) (int, error) {
+	if s.out != nil {
+		return s.out.Write(b)
+	}
+	s.mu.Lock()
+	s.part = append(s.part, b...)
+	for {
+		i := bytes.IndexByte(s.part, '\n')
+		if i < 0 {
+			break
+		}
+		if line := string(bytes.TrimRight(s.part[:i], " \r")); line != "" {
+			s.tail = append(s.tail, line)
+			if len(s.tail) > tailLines {
+				s.tail = s.tail[1:]
+			}
+		}
+		s.part = s.part[i+1:]
+	}
+	s.mu.Unlock()
+	return s.log.Write(b)
+}
+
+// done flushes the stream; when it went to Engine and the layer failed, it
+// writes the stream's last lines to w.
+func (s *layerStream) done(failed bool, w io.Writer) {
+	if s.out != nil {
+		return
+	}
+	s.log.Flush()
+	if line := string(bytes.TrimSpace(s.part)); line != "" {
+		s.tail = append(s.tail, line) // the engine's last words, unterminated
+	}
+	if !failed || len(s.tail) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "the engine's last %d lines (all of them: go run mage.go -v <target>, or the log named above):\n", len(s.tail))
+	for _, line := range s.tail {
+		fmt.Fprintln(w, "  "+line)
 	}
 }

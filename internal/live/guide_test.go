@@ -19,6 +19,7 @@ import (
 	"github.com/acmepay/platform/internal/deploy/automation"
 	"github.com/acmepay/platform/internal/doccheck"
 	"github.com/acmepay/platform/internal/gittest"
+	"github.com/acmepay/platform/internal/standin"
 	"github.com/acmepay/platform/internal/workbench"
 	"github.com/acmepay/platform/pkg/contract"
 )
@@ -42,6 +43,14 @@ type guide struct {
 }
 
 func (o *org) guide(t *testing.T, root, page string, values map[string]string) *guide {
+	t.Helper()
+	return newGuide(t, o, root, page, values)
+}
+
+// newGuide follows a page against the organisation o or, with o nil,
+// against what the page's own commands set up (the stand-in of
+// `standin:start`, whose settings the page sources).
+func newGuide(t *testing.T, o *org, root, page string, values map[string]string) *guide {
 	t.Helper()
 	blocks, err := doccheck.Read(filepath.Join("..", ".."), page)
 	require.NoError(t, err)
@@ -120,6 +129,9 @@ func (g *guide) run(t *testing.T, ctx context.Context, text string, out io.Write
 		t.Setenv(name, got)
 		return nil
 	}
+	if file, ok := strings.CutPrefix(strings.TrimSpace(text), ". "); ok {
+		return g.source(t, strings.Fields(file)[0])
+	}
 	m, ok := doccheck.ParseMage(text)
 	if !ok {
 		if _, err := exec.LookPath(strings.Fields(text)[0]); err != nil && !strings.HasPrefix(text, "for ") {
@@ -133,6 +145,10 @@ func (g *guide) run(t *testing.T, ctx context.Context, text string, out io.Write
 	for _, kv := range m.Vars {
 		k, v := kv[0], kv[1]
 		switch {
+		case k == "AWS_PROFILE" && v == "<dev-admin>" && g.o == nil:
+			continue // on the stand-in the page says to leave it out: its sourced settings hold
+		case g.o == nil && (strings.Contains(v, "<tooling-admin>") || strings.HasPrefix(v, "s3://<bucket>/")):
+			return fmt.Errorf("%s: the stand-in plays dev's account alone", text)
 		case k == "AWS_PROFILE" && v == "<dev-admin>":
 			g.o.as(t, g.o.dev, adminKey)
 			continue
@@ -166,6 +182,37 @@ func (g *guide) run(t *testing.T, ctx context.Context, text string, out io.Write
 	return workbench.Target(ctx, m.Target, args, workbench.Options{Root: g.root, Lookup: os.LookupEnv, Out: out})
 }
 
+// source applies what sourcing a settings file in bash changes: the
+// variables it sets, and those it unsets, for the rest of the test.
+func (g *guide) source(t *testing.T, file string) error {
+	t.Helper()
+	cmd := exec.Command("bash", "-c", `. "$1" >/dev/null && env -0`, "bash", file)
+	cmd.Dir = g.root
+	raw, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf(". %s: %w", file, err)
+	}
+	after := map[string]string{}
+	for _, kv := range strings.Split(string(raw), "\x00") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			after[k] = v
+		}
+	}
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, kept := after[k]; !kept && k != "_" && k != "SHLVL" && k != "PWD" && k != "OLDPWD" {
+			t.Setenv(k, "") // restored when the test ends
+			require.NoError(t, os.Unsetenv(k))
+		}
+	}
+	for k, v := range after {
+		if k != "_" && k != "SHLVL" && k != "PWD" && k != "OLDPWD" && os.Getenv(k) != v {
+			t.Setenv(k, v)
+		}
+	}
+	return nil
+}
+
 func (g *guide) placeholder(s string) string {
 	for k, v := range g.values {
 		s = strings.ReplaceAll(s, k, v)
@@ -188,34 +235,51 @@ func (g *guide) bash(text string, out io.Writer) (string, error) {
 }
 
 // TestTheGuidesAsWritten follows docs/first-deploy.md from step 2 to its
-// end, as dev's administrator with the clone's file backend, through the
-// real CLI against the stand-in: env:apply, the offline plan, the
-// bootstrap, a preview, a deploy, the drift check, the destroy and the
-// removal of the stacks (which keeps the committed stack files). Then, in
-// the same clone, it follows docs/operations.md: a preview and a deploy of
-// dev, a rollback commit, recover:env and destroy:env. Each block's output
-// is compared with what the page prints, and every command the pages do
-// not mark as not run is run.
+// end on its "no AWS account yet" path, as a newcomer would: the stand-in
+// its own command starts (a process of its own, playing dev's account),
+// its settings sourced, then env:apply, the offline plan, the bootstrap, a
+// preview, a deploy, the drift check, the destroy, the removal of the
+// stacks (which keeps the committed stack files) and the stand-in's stop,
+// through the real CLI. Then, in the same clone, it follows
+// docs/operations.md against the stand-in organisation: a preview and a
+// deploy of dev, a rollback commit, recover:env and destroy:env. Each
+// block's output is compared with what the page prints, and every command
+// the pages do not mark as not run is run.
 func TestTheGuidesAsWritten(t *testing.T) {
 	root := gittest.Clone(t, filepath.Join("..", ".."))
 	o := newOrg(t, root)
 	ctx := context.Background()
 	all := func(doccheck.Command) bool { return true }
+	t.Cleanup(func() { _ = standin.Stop(root, "dev", io.Discard) }) // should the test stop half-way
 
-	first := o.guide(t, root, "docs/first-deploy.md", map[string]string{})
+	first := newGuide(t, nil, root, "docs/first-deploy.md", map[string]string{})
 	start := time.Now()
+	first.follow(t, ctx, func(c doccheck.Command) bool {
+		m, ok := doccheck.ParseMage(c.Text)
+		return !ok || m.Target != "standin:stop"
+	})
+	held, err := standin.Holdings(ctx, root, "dev")
+	require.NoError(t, err)
+	layers := planned(t, "dev")
+	var kept []string
+	for _, r := range held {
+		assert.NotContains(t, layers, r.Type+" "+r.Name, "only the bootstrap outlives the destroy")
+		kept = append(kept, r.Type+" "+r.Name)
+	}
+	assert.Contains(t, kept, "aws:ssm/parameter:Parameter version", "the bootstrap outlives the destroy")
 	first.follow(t, ctx, all)
 	first.allRan(t)
-	t.Logf("docs/first-deploy.md: %s", time.Since(start).Round(100*time.Millisecond))
+	t.Logf("docs/first-deploy.md on the stand-in: %s", time.Since(start).Round(100*time.Millisecond))
 	for _, layer := range contract.Layers() {
 		assert.FileExists(t, filepath.Join(root, layer, "Pulumi.dev.yaml"), "the stacks' removal keeps the committed stack file")
-		_, err := os.Stat(filepath.Join(root, ".pulumi-state", ".pulumi", "stacks", layer, "dev.json"))
+		_, err := os.Stat(filepath.Join(root, standin.Dir, "dev", "state", ".pulumi", "stacks", layer, "dev.json"))
 		assert.True(t, os.IsNotExist(err), "%s's dev stack is removed from the backend", layer)
 	}
-	layers := planned(t, "dev")
-	for _, r := range live(o.dev.cloud) {
-		assert.NotContains(t, layers, r, "only the bootstrap outlives the destroy")
-	}
+	_, err = standin.Holdings(ctx, root, "dev")
+	require.ErrorContains(t, err, "not running", "the guide's last command stops the stand-in")
+	// operations.md runs against the organisation, in the clone's file
+	// backend.
+	require.NoError(t, os.Unsetenv("PULUMI_BACKEND_URL"))
 
 	// The stack files gained their encryption salts: commit them, as the
 	// guide says. That commit is the last good one; a later one changes

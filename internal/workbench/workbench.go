@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/acmepay/platform/internal/adopt"
@@ -29,6 +30,7 @@ import (
 	"github.com/acmepay/platform/internal/quota"
 	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/internal/rollback"
+	"github.com/acmepay/platform/internal/standin"
 	"github.com/acmepay/platform/internal/statebackend"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/contract"
@@ -55,6 +57,7 @@ type Options struct {
 var Targets = map[string]int{
 	"env:apply": 0, "plan:env": 1, "plan:live": 1, "preview:env": 1, "deploy:env": 1, "destroy:env": 1, "recover:env": 1,
 	"drift:env": 1, "drift:revert": 1, "manifest:env": 1, "rollback:env": 2,
+	"standin:start": 1, "standin:stop": 1, "standin:show": 1,
 }
 
 // Target runs one target with its arguments.
@@ -75,6 +78,12 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 	case "rollback:env":
 		_, err := rollback.Prepare(ctx, rollback.Options{Root: o.Root, Env: args[0], Commit: args[1], Out: o.Out})
 		return err
+	case "standin:start":
+		return standin.Start(ctx, o.Root, args[0], o.Out)
+	case "standin:stop":
+		return standin.Stop(o.Root, args[0], o.Out)
+	case "standin:show":
+		return standin.Show(ctx, o.Root, args[0], o.Out)
 	}
 	w, err := open(ctx, o)
 	if err != nil {
@@ -82,6 +91,11 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 	}
 	defer w.close()
 	env := args[0]
+	closeLog, err := w.engineLog(name, env)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
 	switch name {
 	case "preview:env":
 		_, err = w.d.Run(ctx, stage.Preview, env)
@@ -205,6 +219,50 @@ type bench struct {
 	runner *automation.Automation
 	check  recovery.Checker
 	close  func()
+}
+
+// LogDir is where, under the repository, a target's engine stream goes
+// when the run is not verbose.
+const LogDir = "logs"
+
+// engineLog sends the engine's stream (the CLI's progress and diagnostics)
+// to logs/<target>-<env>.log and says so, leaving the output to the plans,
+// the layers' messages and the summaries; a failing layer still shows the
+// stream's last lines. A verbose run (mage -v, VERBOSE=1) and a GitHub
+// Actions job keep the whole stream in the output.
+func (w *bench) engineLog(target, env string) (func(), error) {
+	for _, k := range []string{"MAGEFILE_VERBOSE", "VERBOSE", "GITHUB_ACTIONS"} {
+		if v, _ := w.o.Lookup(k); v == "1" || v == "true" {
+			return func() {}, nil
+		}
+	}
+	if _, err := profile.ParseEnvironment(env); err != nil {
+		return func() {}, nil // refused before the engine runs
+	}
+	rel := filepath.Join(LogDir, strings.ReplaceAll(target, ":", "-")+"-"+env+".log")
+	path := filepath.Join(w.o.Root, rel)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	w.d.Engine = &lockedWriter{w: f}
+	fmt.Fprintf(w.o.Out, "the engine's output goes to %s (go run mage.go -v %s %s prints it here)\n", rel, target, env)
+	return func() { _ = f.Close() }, nil
+}
+
+// lockedWriter serialises the writes of layers running at once.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func open(ctx context.Context, o Options) (*bench, error) {
