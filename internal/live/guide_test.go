@@ -278,8 +278,11 @@ func TestTheGuidesAsWritten(t *testing.T) {
 	_, err = standin.Holdings(ctx, root, "dev")
 	require.ErrorContains(t, err, "not running", "the guide's last command stops the stand-in")
 	// operations.md runs against the organisation, in the clone's file
-	// backend.
+	// backend, its dev account bootstrapped as first-deploy.md bootstraps
+	// one.
 	require.NoError(t, os.Unsetenv("PULUMI_BACKEND_URL"))
+	o.as(t, o.dev, adminKey)
+	bootstrapAccount(t, ctx, root, io.Discard)
 
 	// The stack files gained their encryption salts: commit them, as the
 	// guide says. That commit is the last good one; a later one changes
