@@ -25,6 +25,12 @@ type preflighter interface {
 	Preflight() error
 }
 
+// passphraseChecker is a runner that can tell a wrong secrets passphrase
+// before any layer runs.
+type passphraseChecker interface {
+	CheckPassphrase(env string, layers []string) error
+}
+
 // stateBackend is a Runner that keeps its state in a backend named by URL
 // (PULUMI_BACKEND_URL), which must be the one bootstrap's state bucket
 // policy gives the environment.
@@ -340,6 +346,15 @@ func (d *Deployer) preflight(ctx context.Context, env profile.Environment) (prof
 	fmt.Fprintf(d.Out, "pulumi %s\n", version)
 	if p, ok := d.Runner.(preflighter); ok {
 		if err := p.Preflight(); err != nil {
+			return profile.Profile{}, err
+		}
+	}
+	if p, ok := d.Runner.(passphraseChecker); ok {
+		var layers []string
+		for _, l := range d.Graph {
+			layers = append(layers, l.Name)
+		}
+		if err := p.CheckPassphrase(string(env), layers); err != nil {
 			return profile.Profile{}, err
 		}
 	}

@@ -76,7 +76,7 @@ func New(root string, lookup func(string) (string, bool)) (*Automation, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Automation{Root: root, Backend: backend, lookupEnv: os.LookupEnv}, nil
+	return &Automation{Root: root, Backend: backend, lookupEnv: lookup}, nil
 }
 
 // StateBackend is the backend's URL, for the deployment's check that the

@@ -3,9 +3,13 @@ package automation
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/pulumi/pulumi/pkg/v3/secrets/passphrase"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -78,4 +82,35 @@ func TestLastUpdateIsTheNewestUpdateWithItsCommit(t *testing.T) {
 
 func env(vars map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+}
+
+// A wrong passphrase is named before any layer runs: the stack file's
+// encryption salt, written by the CLI when the stack was created, does not
+// open with it. A stack never created has no salt and is not checked.
+func TestAWrongPassphraseIsRefusedBeforeAnyLayer(t *testing.T) {
+	root := t.TempDir()
+	salt, _, err := passphrase.NewPassphraseSecretsManager("the team's passphrase")
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "network"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "data"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "network", "Pulumi.dev.yaml"), []byte("config:\n  aws:region: us-east-1\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "data", "Pulumi.dev.yaml"), []byte("config:\n  aws:region: us-east-1\nencryptionsalt: "+salt+"\n"), 0o644))
+	layers := []string{"network", "data"}
+	with := func(phrase string) *Automation {
+		a, err := New(root, func(k string) (string, bool) {
+			if k == "PULUMI_CONFIG_PASSPHRASE" {
+				return phrase, true
+			}
+			return "", false
+		})
+		require.NoError(t, err)
+		return a
+	}
+	start := time.Now()
+	err = with("last year's passphrase").CheckPassphrase("dev", layers)
+	t.Logf("one check: %s", time.Since(start).Round(time.Millisecond))
+	require.ErrorIs(t, err, ErrWrongPassphrase)
+	assert.Contains(t, err.Error(), "PULUMI_CONFIG_PASSPHRASE is not the passphrase of dev's stacks (it does not open the encryptionsalt in data/Pulumi.dev.yaml)")
+	require.NoError(t, with("the team's passphrase").CheckPassphrase("dev", layers))
+	require.NoError(t, with("anything").CheckPassphrase("staging", layers), "no stack of staging was created: nothing to check")
 }
