@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/stacktest"
 )
@@ -36,9 +37,9 @@ func upstream(env, account string) map[string]map[string]any {
 	return map[string]map[string]any{
 		"organization/network/" + env: stacktest.NetworkOutputs(env, account),
 		"organization/data/" + env: {
-			"tableName": "transactions-" + env + "-pay01", "tableArn": "arn:aws:dynamodb:us-east-1:" + account + ":table/transactions-" + env + "-pay01",
+			"tableName": "transactions-" + env + "-" + fixture.DevSuffix, "tableArn": "arn:aws:dynamodb:us-east-1:" + account + ":table/transactions-" + env + "-" + fixture.DevSuffix,
 			"tableMerchantIndexName": "merchantId-createdAt-index",
-			"auditBucketName":        "audit-logs-" + env + "-pay01", "auditBucketArn": "arn:aws:s3:::audit-logs-" + env + "-pay01",
+			"auditBucketName":        "audit-logs-" + env + "-" + fixture.DevSuffix, "auditBucketArn": "arn:aws:s3:::audit-logs-" + env + "-" + fixture.DevSuffix,
 			"auditPrefix": "audit/",
 		},
 	}
@@ -61,7 +62,7 @@ func TestFunctionPerEnvironment(t *testing.T) {
 			res := run(t, want)
 			fn := res.MustOne(t, "aws:lambda/function:Function", "payment-processor")
 			p := fn.Plain()
-			name := "payment-processor-" + want.Name + "-pay01"
+			name := "payment-processor-" + want.Name + "-" + fixture.DevSuffix
 			assert.Equal(t, name, p["name"])
 			assert.Equal(t, []any{"arm64"}, p["architectures"])
 			assert.Equal(t, "provided.al2023", p["runtime"])
@@ -73,8 +74,8 @@ func TestFunctionPerEnvironment(t *testing.T) {
 			assert.Equal(t, []any{"subnet-priv1", "subnet-priv2"}, vpc["subnetIds"], "runs in the private subnets read from network")
 			assert.Equal(t, []any{"payment-processor-id"}, vpc["securityGroupIds"])
 			assert.Equal(t, map[string]any{
-				"TABLE_NAME":   "transactions-" + want.Name + "-pay01",
-				"AUDIT_BUCKET": "audit-logs-" + want.Name + "-pay01",
+				"TABLE_NAME":   "transactions-" + want.Name + "-" + fixture.DevSuffix,
+				"AUDIT_BUCKET": "audit-logs-" + want.Name + "-" + fixture.DevSuffix,
 				"AUDIT_PREFIX": "audit/",
 				"ENVIRONMENT":  want.Name,
 			}, p["environment"].(map[string]any)["variables"])
@@ -130,8 +131,8 @@ func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
 		t.Run(want.Name, func(t *testing.T) {
 			res := run(t, want)
 			role := res.MustOne(t, "aws:iam/role:Role", "payment-processor")
-			assert.Equal(t, "payment-processor-role-"+want.Name+"-pay01", role.Str("name"))
-			assert.Equal(t, "arn:aws:iam::"+want.Account+":policy/permissions-boundary-"+want.Name+"-pay01", role.Str("permissionsBoundary"))
+			assert.Equal(t, "payment-processor-role-"+want.Name+"-"+fixture.DevSuffix, role.Str("name"))
+			assert.Equal(t, "arn:aws:iam::"+want.Account+":policy/permissions-boundary-"+want.Name+"-"+fixture.DevSuffix, role.Str("permissionsBoundary"))
 
 			trust := stacktest.ParsePolicy(t, role.Str("assumeRolePolicy"))
 			require.Len(t, trust, 1)
@@ -142,11 +143,11 @@ func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
 			assert.Equal(t, iampolicy.Condition{"StringEquals": {"aws:SourceAccount": {want.Account}}}, trust[0].Condition)
 
 			policy := stacktest.ParsePolicy(t, res.MustOne(t, "aws:iam/rolePolicy:RolePolicy", "payment-processor").Str("policy"))
-			table := "arn:aws:dynamodb:us-east-1:" + want.Account + ":table/transactions-" + want.Name + "-pay01"
-			logGroup := "arn:aws:logs:us-east-1:" + want.Account + ":log-group:/aws/lambda/payment-processor-" + want.Name + "-pay01"
+			table := "arn:aws:dynamodb:us-east-1:" + want.Account + ":table/transactions-" + want.Name + "-" + fixture.DevSuffix
+			logGroup := "arn:aws:logs:us-east-1:" + want.Account + ":log-group:/aws/lambda/payment-processor-" + want.Name + "-" + fixture.DevSuffix
 			allowedResources := map[string]bool{
 				table: true, table + "/index/*": true,
-				"arn:aws:s3:::audit-logs-" + want.Name + "-pay01/audit/*": true,
+				"arn:aws:s3:::audit-logs-" + want.Name + "-" + fixture.DevSuffix + "/audit/*": true,
 				logGroup: true, logGroup + ":log-stream:*": true,
 				keyArn(want.Name, want.Account): true,
 			}
@@ -177,7 +178,7 @@ func TestExecutionRoleIsLeastPrivilege(t *testing.T) {
 			}
 			assert.ElementsMatch(t, []string{table, table + "/index/*"}, granted["dynamodb:PutItem"])
 			assert.ElementsMatch(t, []string{table, table + "/index/*"}, granted["dynamodb:GetItem"])
-			assert.Equal(t, []string{"arn:aws:s3:::audit-logs-" + want.Name + "-pay01/audit/*"}, granted["s3:PutObject"])
+			assert.Equal(t, []string{"arn:aws:s3:::audit-logs-" + want.Name + "-" + fixture.DevSuffix + "/audit/*"}, granted["s3:PutObject"])
 			var dynamoActions, s3Actions []string
 			for a := range granted {
 				switch {
@@ -205,8 +206,8 @@ func TestReadsUpstreamLayersByStackReference(t *testing.T) {
 	fns := res.Exports["functions"].([]any)
 	require.Len(t, fns, 1)
 	fn := fns[0].(map[string]any)
-	assert.Equal(t, "payment-processor-dev-pay01", fn["name"])
-	assert.Equal(t, "/aws/lambda/payment-processor-dev-pay01", fn["logGroupName"])
+	assert.Equal(t, "payment-processor-dev-"+fixture.DevSuffix, fn["name"])
+	assert.Equal(t, "/aws/lambda/payment-processor-dev-"+fixture.DevSuffix, fn["logGroupName"])
 	assert.Equal(t, 10.0, fn["timeoutSeconds"])
 }
 
@@ -225,7 +226,7 @@ func TestNamesTagsAndDestroyability(t *testing.T) {
 	for _, want := range environments {
 		t.Run(want.Name, func(t *testing.T) {
 			stacktest.AssertConventions(t, run(t, want), stacktest.Conventions{
-				Env: want.Name, Suffix: "pay01",
+				Env: want.Name, Suffix: fixture.DevSuffix,
 				Tags: map[string]string{
 					"Environment": want.Name, "CostCenter": want.CostCenter, "DataClassification": want.DataClassification,
 					"Project": "payments-platform", "Layer": "compute", "ManagedBy": "pulumi",

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/stacktest"
 )
@@ -46,7 +47,7 @@ func TestTransactionsTable(t *testing.T) {
 			res := run(t, want.Name, nil)
 			table := res.MustOne(t, "aws:dynamodb/table:Table", "transactions")
 			p := table.Plain()
-			assert.Equal(t, "transactions-"+want.Name+"-pay01", p["name"])
+			assert.Equal(t, "transactions-"+want.Name+"-"+fixture.DevSuffix, p["name"])
 			assert.Equal(t, "transactionId", p["hashKey"])
 			assert.Equal(t, want.mode, p["billingMode"])
 			assert.Equal(t, map[string]any{"enabled": true, "kmsKeyArn": stacktest.KeyArn(want.Name, want.Account)}, p["serverSideEncryption"],
@@ -85,7 +86,7 @@ func TestAutoscalingOnTableAndIndex(t *testing.T) {
 	for _, want := range environments[1:] {
 		t.Run(want.Name, func(t *testing.T) {
 			res := run(t, want.Name, nil)
-			table := "table/transactions-" + want.Name + "-pay01"
+			table := "table/transactions-" + want.Name + "-" + fixture.DevSuffix
 			type target struct {
 				min, max float64
 			}
@@ -120,7 +121,7 @@ func TestAuditBucket(t *testing.T) {
 	for _, want := range environments {
 		t.Run(want.Name, func(t *testing.T) {
 			res := run(t, want.Name, nil)
-			bucketName := "audit-logs-" + want.Name + "-pay01"
+			bucketName := "audit-logs-" + want.Name + "-" + fixture.DevSuffix
 			bucket := res.MustOne(t, "aws:s3/bucketV2:BucketV2", "audit-logs")
 			assert.Equal(t, bucketName, bucket.Str("bucket"))
 			assert.Equal(t, true, bucket.Plain()["forceDestroy"])
@@ -138,7 +139,7 @@ func TestAuditBucket(t *testing.T) {
 			assert.Equal(t, "aws:kms", rule["applyServerSideEncryptionByDefault"].(map[string]any)["sseAlgorithm"])
 
 			logging := res.MustOne(t, "aws:s3/bucketLoggingV2:BucketLoggingV2", "audit-logs").Plain()
-			assert.Equal(t, "audit-access-logs-"+want.Name+"-pay01", logging["targetBucket"], "every access to an audit record is logged in the bootstrap's bucket")
+			assert.Equal(t, "audit-access-logs-"+want.Name+"-"+fixture.DevSuffix, logging["targetBucket"], "every access to an audit record is logged in the bootstrap's bucket")
 			assert.Equal(t, "audit-logs/", logging["targetPrefix"])
 
 			policy := stacktest.ParsePolicy(t, res.MustOne(t, "aws:s3/bucketPolicy:BucketPolicy", "audit-logs").Str("policy"))
@@ -147,7 +148,7 @@ func TestAuditBucket(t *testing.T) {
 			if want.Name == "prod" {
 				require.Len(t, policy, 2)
 				assert.Equal(t, "OnlyBreakGlassWeakensTheAuditTrail", policy[1].Sid)
-				assert.Equal(t, iampolicy.Values{"arn:aws:iam::345678901234:role/payments-break-glass"}, policy[1].Condition["ArnNotEquals"]["aws:PrincipalArn"])
+				assert.Equal(t, iampolicy.Values{"arn:aws:iam::" + fixture.ProdAccount + ":role/payments-break-glass"}, policy[1].Condition["ArnNotEquals"]["aws:PrincipalArn"])
 				assert.Len(t, res.ByType("aws:dynamodb/resourcePolicy:ResourcePolicy"), 1, "and its table a resource policy")
 			} else {
 				require.Len(t, policy, 1, "dev and staging have no break-glass role")
@@ -172,9 +173,9 @@ func TestAuditBucket(t *testing.T) {
 
 func TestExports(t *testing.T) {
 	res := run(t, "prod", nil)
-	assert.Equal(t, "transactions-prod-pay01", res.Exports["tableName"])
+	assert.Equal(t, "transactions-prod-"+fixture.ProdSuffix, res.Exports["tableName"])
 	assert.Equal(t, "merchantId-createdAt-index", res.Exports["tableMerchantIndexName"])
-	assert.Equal(t, "audit-logs-prod-pay01", res.Exports["auditBucketName"])
+	assert.Equal(t, "audit-logs-prod-"+fixture.ProdSuffix, res.Exports["auditBucketName"])
 	assert.Equal(t, "audit/", res.Exports["auditPrefix"])
 	assert.NotEmpty(t, res.Exports["tableArn"])
 	assert.NotEmpty(t, res.Exports["auditBucketArn"])
@@ -184,7 +185,7 @@ func TestNamesTagsAndDestroyability(t *testing.T) {
 	for _, want := range environments {
 		t.Run(want.Name, func(t *testing.T) {
 			stacktest.AssertConventions(t, run(t, want.Name, nil), stacktest.Conventions{
-				Env: want.Name, Suffix: "pay01",
+				Env: want.Name, Suffix: fixture.DevSuffix,
 				Nameless: map[string]bool{"aws:appautoscaling/target:Target": true},
 				Tags: map[string]string{
 					"Environment": want.Name, "CostCenter": want.CostCenter, "DataClassification": want.DataClassification,

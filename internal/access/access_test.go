@@ -11,14 +11,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/iampolicy"
 )
 
 // The environments' accounts and suffix, written out.
 var environments = []struct{ env, account, other, otherAccount string }{
-	{"dev", "123456789012", "prod", "345678901234"},
-	{"staging", "234567890123", "prod", "345678901234"},
-	{"prod", "345678901234", "dev", "123456789012"},
+	{"dev", fixture.DevAccount, "prod", fixture.ProdAccount},
+	{"staging", fixture.StagingAccount, "prod", fixture.ProdAccount},
+	{"prod", fixture.ProdAccount, "dev", fixture.DevAccount},
 }
 
 func load(t *testing.T, env string) (manifest.Manifest, *Environment) {
@@ -38,7 +39,7 @@ func keyOf(scope iampolicy.Scope) string {
 
 func names(env, account string) Names {
 	scope := iampolicy.Scope{Region: "us-east-1", Account: account}
-	return NamesFor(scope, env, "pay01", keyOf(scope))
+	return NamesFor(scope, env, fixture.DevSuffix, keyOf(scope))
 }
 
 // TestFunctionAccess asks, of each environment's planned manifest, what the
@@ -92,7 +93,7 @@ func TestBoundaryDeniesTheDangerousEvenUnderAllowAll(t *testing.T) {
 // above test the boundary, not a request nothing could allow.
 func TestTheDangerousChecksNeedTheBoundary(t *testing.T) {
 	_, e := load(t, "prod")
-	n := names("prod", "345678901234")
+	n := names("prod", fixture.ProdAccount)
 	e.Roles[n.FunctionRole].Boundary = nil
 	allowed := 0
 	checks := DangerousChecks(n)

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/iampolicy"
 )
 
@@ -34,9 +35,9 @@ func (f *fakeSimulator) SimulateCustomPolicy(_ context.Context, in *iam.Simulate
 // policy with its owner, and typed context keys.
 func TestSimulatorAsksWithTheSameDocuments(t *testing.T) {
 	_, e := load(t, "prod")
-	n := names("prod", "345678901234")
+	n := names("prod", fixture.ProdAccount)
 	fake := &fakeSimulator{}
-	audit := "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json"
+	audit := "arn:aws:s3:::audit-logs-prod-" + fixture.ProdSuffix + "/audit/x.json"
 	got, err := Simulator{Client: fake}.Ask(context.Background(), e, Question{
 		Role: n.FunctionRole, AllowAll: true, Action: "s3:GetObject", Resource: audit, Context: map[string]string{"aws:SecureTransport": "true"},
 	})
@@ -47,8 +48,8 @@ func TestSimulatorAsksWithTheSameDocuments(t *testing.T) {
 	require.Len(t, in.PermissionsBoundaryPolicyInputList, 1)
 	assert.Contains(t, in.PermissionsBoundaryPolicyInputList[0], "DenyAuditRecordReadsAndChanges")
 	assert.Contains(t, *in.ResourcePolicy, "DenyInsecureTransport")
-	assert.Equal(t, "arn:aws:iam::345678901234:root", *in.ResourceOwner)
-	assert.Equal(t, "arn:aws:iam::345678901234:role/payments-workload/payment-processor-role-prod-pay01", *in.CallerArn)
+	assert.Equal(t, "arn:aws:iam::"+fixture.ProdAccount+":root", *in.ResourceOwner)
+	assert.Equal(t, "arn:aws:iam::"+fixture.ProdAccount+":role/payments-workload/payment-processor-role-prod-"+fixture.ProdSuffix, *in.CallerArn)
 	types := map[string]iamtypes.ContextKeyTypeEnum{}
 	for _, c := range in.ContextEntries {
 		types[*c.ContextKeyName] = c.ContextKeyType
@@ -84,7 +85,7 @@ func TestEvaluatorAgreesWithAWSSimulator(t *testing.T) {
 			require.NoError(t, err)
 			live := func(env, account string) Names {
 				scope := iampolicy.Scope{Region: "us-east-1", Account: account}
-				return NamesFor(scope, env, "pay01", "arn:aws:kms:us-east-1:"+account+":key/"+keyID)
+				return NamesFor(scope, env, fixture.DevSuffix, "arn:aws:kms:us-east-1:"+account+":key/"+keyID)
 			}
 			n := live(tc.env, tc.account)
 			for _, c := range append(FunctionChecks(n, live(tc.other, tc.otherAccount)), DangerousChecks(n)...) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/internal/drift"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -36,7 +37,7 @@ func root(t *testing.T) string {
 }
 
 func memoryDrift(live float64) drift.Report {
-	return drift.Report{Environment: "prod", Account: "345678901234", Drifted: []drift.Resource{{
+	return drift.Report{Environment: "prod", Account: fixture.ProdAccount, Drifted: []drift.Resource{{
 		Layer: "compute", URN: fnURN, Type: "aws:lambda/function:Function", Name: "payment-processor", Kind: drift.Modified,
 		Properties: []drift.Property{{Path: "memorySize", Kind: "update", Recorded: 2048.0, Live: live}},
 	}}}
@@ -62,7 +63,7 @@ func TestBadInputIsRefusedAndChangesNoFile(t *testing.T) {
 	otherEnv := memoryDrift(3008)
 	otherEnv.Environment = "qa"
 	otherAccount := memoryDrift(3008)
-	otherAccount.Account = "123456789012"
+	otherAccount.Account = fixture.DevAccount
 	stale := memoryDrift(3008)
 	stale.Drifted[0].URN = "urn:pulumi:prod::compute::payments:compute:PaymentFunction$aws:lambda/function:Function::refund-processor"
 	cases := []struct {
@@ -73,7 +74,7 @@ func TestBadInputIsRefusedAndChangesNoFile(t *testing.T) {
 		want   string
 	}{
 		{"another environment", otherEnv, nil, noPlan, `unknown environment "qa"`},
-		{"another account", otherAccount, nil, noPlan, `the drift report of prod was taken in account "123456789012", but prod is account 345678901234`},
+		{"another account", otherAccount, nil, noPlan, `the drift report of prod was taken in account "` + fixture.DevAccount + `", but prod is account ` + fixture.ProdAccount},
 		{"a stale report", stale, nil, noPlan, "the drift report is stale: " + stale.Drifted[0].URN + " is not in the environment's code any more"},
 		{"a dirty working tree", memoryDrift(3008), []string{"compute/Pulumi.prod.yaml"}, noPlan, "uncommitted changes in compute/Pulumi.prod.yaml"},
 		{"a value validation refuses", memoryDrift(99999), nil, noPlan, `payments:lambdaMemoryMb = "99999": allowed 128-10240`},

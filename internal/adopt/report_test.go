@@ -14,12 +14,13 @@ import (
 
 	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/internal/drift"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
 const commit = "4f1c2a9e8d7b6c5a4f1c2a9e8d7b6c5a4f1c2a9e"
 
-var accounts = map[string]string{"dev": "123456789012", "staging": "234567890123", "prod": "345678901234"}
+var accounts = map[string]string{"dev": fixture.DevAccount, "staging": fixture.StagingAccount, "prod": fixture.ProdAccount}
 
 func fnURNIn(env string) string {
 	return "urn:pulumi:" + env + "::compute::payments:compute:PaymentFunction$aws:lambda/function:Function::payment-processor"

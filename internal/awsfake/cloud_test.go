@@ -12,6 +12,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/pkg/fixture"
 )
 
 func create(t *testing.T, c *Cloud, urn, typ string, inputs resource.PropertyMap) plugin.CreateResponse {
@@ -34,25 +36,25 @@ func read(t *testing.T, c *Cloud, id resource.ID) plugin.ReadResponse {
 const fnURN = "urn:pulumi:prod::compute::payments:compute:PaymentFunction$aws:lambda/function:Function::payment-processor"
 
 func TestCreateAssignsIDsAndComputedOutputs(t *testing.T) {
-	c := New("345678901234", "us-east-1")
-	fn := create(t, c, fnURN, "aws:lambda/function:Function", resource.PropertyMap{"name": resource.NewStringProperty("payment-processor-prod-pay01")})
-	assert.Equal(t, resource.ID("payment-processor-prod-pay01"), fn.ID, "functions are identified by name")
+	c := New(fixture.ProdAccount, "us-east-1")
+	fn := create(t, c, fnURN, "aws:lambda/function:Function", resource.PropertyMap{"name": resource.NewStringProperty("payment-processor-prod-" + fixture.ProdSuffix)})
+	assert.Equal(t, resource.ID("payment-processor-prod-"+fixture.ProdSuffix), fn.ID, "functions are identified by name")
 	out := resource.ToResourcePropertyMap(fn.Properties)
-	assert.Equal(t, "arn:aws:lambda:us-east-1:345678901234:function:payment-processor-prod-pay01", out["arn"].StringValue())
+	assert.Equal(t, "arn:aws:lambda:us-east-1:"+fixture.ProdAccount+":function:payment-processor-prod-"+fixture.ProdSuffix, out["arn"].StringValue())
 	assert.NotEmpty(t, out["invokeArn"].StringValue())
 
 	vpcURN := "urn:pulumi:prod::network::payments:network:Vpc$aws:ec2/vpc:Vpc::vpc"
 	a := create(t, c, vpcURN, "aws:ec2/vpc:Vpc", resource.PropertyMap{"cidrBlock": resource.NewStringProperty("10.30.0.0/16")})
 	assert.Regexp(t, `^vpc-[0-9a-f]{16}$`, string(a.ID))
-	b := New("345678901234", "us-east-1")
+	b := New(fixture.ProdAccount, "us-east-1")
 	assert.Equal(t, a.ID, create(t, b, vpcURN, "aws:ec2/vpc:Vpc", resource.PropertyMap{}).ID, "ids derive from the URN: plans are reproducible")
 	assert.Equal(t, []string{string(a.ID)}, c.GeneratedIDs(), "made-up ids are known; names are not")
 }
 
 func TestReadReflectsConsoleEditsAndDeletions(t *testing.T) {
-	c := New("345678901234", "us-east-1")
+	c := New(fixture.ProdAccount, "us-east-1")
 	fn := create(t, c, fnURN, "aws:lambda/function:Function", resource.PropertyMap{
-		"name": resource.NewStringProperty("payment-processor-prod-pay01"), "memorySize": resource.NewNumberProperty(2048),
+		"name": resource.NewStringProperty("payment-processor-prod-" + fixture.ProdSuffix), "memorySize": resource.NewNumberProperty(2048),
 	})
 	require.NoError(t, c.Edit("aws:lambda/function:Function", "payment-processor", func(in resource.PropertyMap) {
 		in["memorySize"] = resource.NewNumberProperty(128)
@@ -91,13 +93,13 @@ func TestChangesAWSCannotMakeInPlaceAreReplacements(t *testing.T) {
 		replaceKey resource.PropertyKey // "" for an update
 	}{
 		{"renamed table", "aws:dynamodb/table:Table",
-			resource.PropertyMap{"name": str("transactions-prod-pay01")}, resource.PropertyMap{"name": str("transactions-prod-pay02")}, "name"},
+			resource.PropertyMap{"name": str("transactions-prod-" + fixture.ProdSuffix)}, resource.PropertyMap{"name": str("transactions-prod-pay02")}, "name"},
 		{"new key schema", "aws:dynamodb/table:Table",
 			resource.PropertyMap{"name": str("t"), "hashKey": str("transactionId")}, resource.PropertyMap{"name": str("t"), "hashKey": str("id")}, "hashKey"},
 		{"table capacity", "aws:dynamodb/table:Table",
 			resource.PropertyMap{"name": str("t"), "readCapacity": resource.NewNumberProperty(5)}, resource.PropertyMap{"name": str("t"), "readCapacity": resource.NewNumberProperty(25)}, ""},
 		{"renamed bucket", "aws:s3/bucketV2:BucketV2",
-			resource.PropertyMap{"bucket": str("audit-logs-prod-pay01")}, resource.PropertyMap{"bucket": str("audit-logs-prod-pay02")}, "bucket"},
+			resource.PropertyMap{"bucket": str("audit-logs-prod-" + fixture.ProdSuffix)}, resource.PropertyMap{"bucket": str("audit-logs-prod-pay02")}, "bucket"},
 		{"bucket tags", "aws:s3/bucketV2:BucketV2",
 			resource.PropertyMap{"bucket": str("b"), "forceDestroy": resource.NewBoolProperty(true)}, resource.PropertyMap{"bucket": str("b"), "forceDestroy": resource.NewBoolProperty(false)}, ""},
 		{"versioning of another bucket", "aws:s3/bucketVersioningV2:BucketVersioningV2",
@@ -126,32 +128,32 @@ func TestChangesAWSCannotMakeInPlaceAreReplacements(t *testing.T) {
 }
 
 func TestReplacementsGetNewIDsAndNamesAreUnique(t *testing.T) {
-	c := New("345678901234", "us-east-1")
+	c := New(fixture.ProdAccount, "us-east-1")
 	vpcURN := "urn:pulumi:prod::network::payments:network:Vpc$aws:ec2/vpc:Vpc::vpc"
 	first := create(t, c, vpcURN, "aws:ec2/vpc:Vpc", resource.PropertyMap{"cidrBlock": resource.NewStringProperty("10.30.0.0/16")})
 	second := create(t, c, vpcURN, "aws:ec2/vpc:Vpc", resource.PropertyMap{"cidrBlock": resource.NewStringProperty("10.31.0.0/16")})
 	assert.NotEqual(t, first.ID, second.ID, "a replacement (same URN) exists beside the old resource until that is deleted")
 	assert.Len(t, c.Resources(), 2)
 
-	table := resource.PropertyMap{"name": resource.NewStringProperty("transactions-prod-pay01")}
+	table := resource.PropertyMap{"name": resource.NewStringProperty("transactions-prod-" + fixture.ProdSuffix)}
 	tableURN := "urn:pulumi:prod::data::payments:data:TransactionsTable$aws:dynamodb/table:Table::transactions"
 	create(t, c, tableURN, "aws:dynamodb/table:Table", table)
 	_, err := c.provider().Create(context.Background(), plugin.CreateRequest{
 		URN: resource.URN(tableURN), Type: "aws:dynamodb/table:Table", Name: "transactions", Properties: resource.FromResourcePropertyMap(table),
 	})
 	require.Error(t, err, "AWS refuses a second table of the same name")
-	assert.Contains(t, err.Error(), "Table transactions-prod-pay01 already exists")
+	assert.Contains(t, err.Error(), "Table transactions-prod-"+fixture.ProdSuffix+" already exists")
 }
 
 func TestANonEmptyBucketIsDeletedOnlyWithForceDestroy(t *testing.T) {
 	const bucketURN = "urn:pulumi:dev::data::payments:data:AuditBucket$aws:s3/bucketV2:BucketV2::audit-logs"
 	for _, force := range []bool{false, true} {
-		c := New("123456789012", "us-east-1")
+		c := New(fixture.DevAccount, "us-east-1")
 		b := create(t, c, bucketURN, "aws:s3/bucketV2:BucketV2", resource.PropertyMap{
-			"bucket": resource.NewStringProperty("audit-logs-dev-pay01"), "forceDestroy": resource.NewBoolProperty(force),
+			"bucket": resource.NewStringProperty("audit-logs-dev-" + fixture.DevSuffix), "forceDestroy": resource.NewBoolProperty(force),
 		})
-		require.NoError(t, c.PutObject("audit-logs-dev-pay01", "audit/x.json", time.Now()))
-		assert.Equal(t, "", c.Objects("audit-logs-dev-pay01")[0].Mode, "no lock configuration, no retention")
+		require.NoError(t, c.PutObject("audit-logs-dev-"+fixture.DevSuffix, "audit/x.json", time.Now()))
+		assert.Equal(t, "", c.Objects("audit-logs-dev-" + fixture.DevSuffix)[0].Mode, "no lock configuration, no retention")
 		_, err := c.provider().Delete(context.Background(), plugin.DeleteRequest{URN: bucketURN, ID: b.ID, Type: "aws:s3/bucketV2:BucketV2"})
 		if force {
 			require.NoError(t, err)
@@ -168,7 +170,7 @@ func TestANonEmptyBucketIsDeletedOnlyWithForceDestroy(t *testing.T) {
 // over their shared size limit. Each is refused on create, naming the
 // document and the rule, and nothing is created.
 func TestAPolicyDocumentAWSWouldRefuseIsRefused(t *testing.T) {
-	c := New("345678901234", "us-east-1")
+	c := New(fixture.ProdAccount, "us-east-1")
 	ask := func(typ, name string, inputs resource.PropertyMap) error {
 		_, err := c.provider().Create(context.Background(), plugin.CreateRequest{
 			URN: resource.URN("urn:pulumi:prod::bootstrap::" + typ + "::" + name), Type: tokens.Type(typ), Name: name,

@@ -2,15 +2,17 @@ package awsfake_test
 
 import (
 	"context"
-	"github.com/acmepay/platform/internal/quota"
 	"os"
 	"testing"
+
+	"github.com/acmepay/platform/internal/quota"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/awsfake"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -18,7 +20,7 @@ import (
 // reads the stand-in's quotas and resources over AWS's protocols: what the
 // account holds, and which of it is dev's by its tags.
 func TestTheQuotaCheckReadsTheStandInOverAWSsProtocols(t *testing.T) {
-	c := awsfake.New("123456789012", "us-east-1")
+	c := awsfake.New(fixture.DevAccount, "us-east-1")
 	c.Quota = awsfake.Quotas{LambdaConcurrency: 400, EIPs: 3}
 	devTags := resource.NewObjectProperty(resource.PropertyMap{"Environment": resource.NewStringProperty("dev"), "Project": resource.NewStringProperty("payments-platform")})
 	add := func(typ, name string, in resource.PropertyMap) string {
@@ -26,7 +28,7 @@ func TestTheQuotaCheckReadsTheStandInOverAWSsProtocols(t *testing.T) {
 		require.NoError(t, err)
 		return id
 	}
-	add("aws:lambda/function:Function", "ours", resource.PropertyMap{"name": resource.NewStringProperty("payment-processor-dev-pay01"), "reservedConcurrentExecutions": resource.NewNumberProperty(5)})
+	add("aws:lambda/function:Function", "ours", resource.PropertyMap{"name": resource.NewStringProperty("payment-processor-dev-" + fixture.DevSuffix), "reservedConcurrentExecutions": resource.NewNumberProperty(5)})
 	add("aws:lambda/function:Function", "theirs", resource.PropertyMap{"name": resource.NewStringProperty("batch"), "reservedConcurrentExecutions": resource.NewNumberProperty(100)})
 	add("aws:ec2/eip:Eip", "ours", resource.PropertyMap{"tags": devTags})
 	add("aws:ec2/eip:Eip", "theirs", nil)

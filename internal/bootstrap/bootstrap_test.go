@@ -15,6 +15,7 @@ import (
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/datapolicy"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/iampolicy/validity"
 	"github.com/acmepay/platform/pkg/naming"
@@ -23,7 +24,7 @@ import (
 
 // Accounts and names are written out here, from docs/environments.md and the
 // environments file's pipeline block, not read back from the code.
-var accounts = map[profile.Environment]string{profile.Dev: "123456789012", profile.Staging: "234567890123", profile.Prod: "345678901234"}
+var accounts = map[profile.Environment]string{profile.Dev: fixture.DevAccount, profile.Staging: fixture.StagingAccount, profile.Prod: fixture.ProdAccount}
 
 const (
 	tooling     = "456789012345"
@@ -156,10 +157,10 @@ func TestProdDataIsDestroyedOnlyByTheBreakGlassRole(t *testing.T) {
 	destroy := func(env profile.Environment) []request {
 		acct := accounts[env]
 		return []request{
-			{action: "dynamodb:DeleteTable", resource: "arn:aws:dynamodb:us-east-1:" + acct + ":table/transactions-" + string(env) + "-pay01"},
-			{action: "s3:BypassGovernanceRetention", resource: "arn:aws:s3:::audit-logs-" + string(env) + "-pay01/audit/x.json"},
-			{action: "s3:DeleteBucket", resource: "arn:aws:s3:::audit-logs-" + string(env) + "-pay01"},
-			{action: "logs:DeleteLogGroup", resource: "arn:aws:logs:us-east-1:" + acct + ":log-group:/aws/lambda/payment-processor-" + string(env) + "-pay01"},
+			{action: "dynamodb:DeleteTable", resource: "arn:aws:dynamodb:us-east-1:" + acct + ":table/transactions-" + string(env) + "-" + fixture.DevSuffix},
+			{action: "s3:BypassGovernanceRetention", resource: "arn:aws:s3:::audit-logs-" + string(env) + "-" + fixture.DevSuffix + "/audit/x.json"},
+			{action: "s3:DeleteBucket", resource: "arn:aws:s3:::audit-logs-" + string(env) + "-" + fixture.DevSuffix},
+			{action: "logs:DeleteLogGroup", resource: "arn:aws:logs:us-east-1:" + acct + ":log-group:/aws/lambda/payment-processor-" + string(env) + "-" + fixture.DevSuffix},
 			{action: "kms:ScheduleKeyDeletion", resource: "arn:aws:kms:us-east-1:" + acct + ":key/env", ctx: tags("aws:ResourceTag/", string(env), "payments-platform"),
 				resourcePolicy: keyPolicyDelegating(acct), resourceAccount: acct},
 		}
@@ -184,7 +185,7 @@ func TestProdDataIsDestroyedOnlyByTheBreakGlassRole(t *testing.T) {
 		assert.Equal(t, iampolicy.Allowed, got.Decision, "break-glass: %s on %s: %s", r.action, r.resource, got.By)
 	}
 	// The break-glass role, too, stays out of what bootstrap owns.
-	got := breakGlass.ask(t, request{action: "iam:CreatePolicyVersion", resource: "arn:aws:iam::345678901234:policy/permissions-boundary-prod-pay01"})
+	got := breakGlass.ask(t, request{action: "iam:CreatePolicyVersion", resource: "arn:aws:iam::" + fixture.ProdAccount + ":policy/permissions-boundary-prod-" + fixture.ProdSuffix})
 	assert.Equal(t, iampolicy.ExplicitDeny, got.Decision, got.By)
 }
 
@@ -192,10 +193,10 @@ func TestBreakGlassTrustNeedsANamedPersonWithRecentMFA(t *testing.T) {
 	a := account(t, profile.Prod)
 	trust, err := a.BreakGlassTrust()
 	require.NoError(t, err)
-	named := "arn:aws:iam::345678901234:role/payments-oncall-lead"
+	named := "arn:aws:iam::" + fixture.ProdAccount + ":role/payments-oncall-lead"
 	ask := func(principal string, ctx map[string]string) iampolicy.Decision {
 		got, err := iampolicy.Evaluate(iampolicy.Request{Principal: principal, Action: "sts:AssumeRole", Resource: a.Role(bootstrapiam.BreakGlassRoleName), Context: ctx},
-			iampolicy.Policies{Identity: []iampolicy.Document{allowAll}, Resource: &trust, Account: "345678901234"})
+			iampolicy.Policies{Identity: []iampolicy.Document{allowAll}, Resource: &trust, Account: fixture.ProdAccount})
 		require.NoError(t, err)
 		return got.Decision
 	}
@@ -203,7 +204,7 @@ func TestBreakGlassTrustNeedsANamedPersonWithRecentMFA(t *testing.T) {
 	assert.Equal(t, iampolicy.Allowed, ask(named, withMFA))
 	assert.NotEqual(t, iampolicy.Allowed, ask(named, nil), "without MFA")
 	assert.NotEqual(t, iampolicy.Allowed, ask(named, map[string]string{"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "7200"}), "MFA two hours old")
-	assert.NotEqual(t, iampolicy.Allowed, ask("arn:aws:iam::345678901234:role/payments-pipeline-deployer", withMFA), "the deployer")
+	assert.NotEqual(t, iampolicy.Allowed, ask("arn:aws:iam::"+fixture.ProdAccount+":role/payments-pipeline-deployer", withMFA), "the deployer")
 	assert.NotEqual(t, iampolicy.Allowed, ask("arn:aws:iam::999988887777:role/payments-oncall-lead", withMFA), "the same name in another account")
 	assert.Equal(t, 3600, bootstrapiam.BreakGlassSessionSeconds)
 
@@ -235,20 +236,20 @@ func TestTrustsNameTheEnvironmentAndForProdMainsWorkflows(t *testing.T) {
 		return trust
 	}
 	prod := account(t, profile.Prod)
-	ro := federated(prod.ReadOnlyTrust(), "345678901234")
-	assert.Equal(t, iampolicy.Allowed, ask(ro, "345678901234", sub("prod-readonly", "drift.yml", "refs/heads/main")))
-	assert.Equal(t, iampolicy.Allowed, ask(ro, "345678901234", sub("prod-readonly", "deploy-environment.yml", "refs/heads/main")))
-	assert.NotEqual(t, iampolicy.Allowed, ask(ro, "345678901234", sub("prod-readonly", "drift.yml", "refs/heads/feature")), "a branch's drift workflow")
-	assert.NotEqual(t, iampolicy.Allowed, ask(ro, "345678901234", sub("prod-readonly", "pull-request.yml", "refs/pull/7/merge")), "a pull request")
-	assert.NotEqual(t, iampolicy.Allowed, ask(ro, "345678901234", sub("prod", "drift.yml", "refs/heads/main")), "another GitHub environment")
-	deployTrust := federated(prod.DeployerTrust(), "345678901234")
-	assert.Equal(t, iampolicy.Allowed, ask(deployTrust, "345678901234", sub("prod", "deploy-environment.yml", "refs/heads/main")))
-	assert.NotEqual(t, iampolicy.Allowed, ask(deployTrust, "345678901234", sub("prod", "deploy-environment.yml", "refs/heads/hotfix")))
-	assert.NotEqual(t, iampolicy.Allowed, ask(deployTrust, "345678901234", sub("prod-readonly", "deploy-environment.yml", "refs/heads/main")))
+	ro := federated(prod.ReadOnlyTrust(), fixture.ProdAccount)
+	assert.Equal(t, iampolicy.Allowed, ask(ro, fixture.ProdAccount, sub("prod-readonly", "drift.yml", "refs/heads/main")))
+	assert.Equal(t, iampolicy.Allowed, ask(ro, fixture.ProdAccount, sub("prod-readonly", "deploy-environment.yml", "refs/heads/main")))
+	assert.NotEqual(t, iampolicy.Allowed, ask(ro, fixture.ProdAccount, sub("prod-readonly", "drift.yml", "refs/heads/feature")), "a branch's drift workflow")
+	assert.NotEqual(t, iampolicy.Allowed, ask(ro, fixture.ProdAccount, sub("prod-readonly", "pull-request.yml", "refs/pull/7/merge")), "a pull request")
+	assert.NotEqual(t, iampolicy.Allowed, ask(ro, fixture.ProdAccount, sub("prod", "drift.yml", "refs/heads/main")), "another GitHub environment")
+	deployTrust := federated(prod.DeployerTrust(), fixture.ProdAccount)
+	assert.Equal(t, iampolicy.Allowed, ask(deployTrust, fixture.ProdAccount, sub("prod", "deploy-environment.yml", "refs/heads/main")))
+	assert.NotEqual(t, iampolicy.Allowed, ask(deployTrust, fixture.ProdAccount, sub("prod", "deploy-environment.yml", "refs/heads/hotfix")))
+	assert.NotEqual(t, iampolicy.Allowed, ask(deployTrust, fixture.ProdAccount, sub("prod-readonly", "deploy-environment.yml", "refs/heads/main")))
 	dev := account(t, profile.Dev)
-	devRO := federated(dev.ReadOnlyTrust(), "123456789012")
-	assert.Equal(t, iampolicy.Allowed, ask(devRO, "123456789012", sub("dev-readonly", "pull-request.yml", "refs/pull/7/merge")), "pull-request previews use dev's read-only role")
-	assert.NotEqual(t, iampolicy.Allowed, ask(devRO, "123456789012", sub("prod-readonly", "pull-request.yml", "refs/pull/7/merge")))
+	devRO := federated(dev.ReadOnlyTrust(), fixture.DevAccount)
+	assert.Equal(t, iampolicy.Allowed, ask(devRO, fixture.DevAccount, sub("dev-readonly", "pull-request.yml", "refs/pull/7/merge")), "pull-request previews use dev's read-only role")
+	assert.NotEqual(t, iampolicy.Allowed, ask(devRO, fixture.DevAccount, sub("prod-readonly", "pull-request.yml", "refs/pull/7/merge")))
 }
 
 // The state sits in the tooling account: each role's call needs its own
@@ -354,32 +355,32 @@ func TestGuardrailsHoldAgainstAnAccountAdministrator(t *testing.T) {
 			c[k] = v
 		}
 		got, err := iampolicy.Evaluate(iampolicy.Request{Principal: principal, Action: action, Resource: resource, Context: c},
-			iampolicy.Policies{Identity: []iampolicy.Document{allowAll}, Resource: resourcePolicy, Account: "345678901234", SCPs: []iampolicy.Document{scp}, RCPs: []iampolicy.Document{rcp}})
+			iampolicy.Policies{Identity: []iampolicy.Document{allowAll}, Resource: resourcePolicy, Account: fixture.ProdAccount, SCPs: []iampolicy.Document{scp}, RCPs: []iampolicy.Document{rcp}})
 		require.NoError(t, err)
 		return got
 	}
-	admin := "arn:aws:iam::345678901234:role/SomeAdministrator"
+	admin := "arn:aws:iam::" + fixture.ProdAccount + ":role/SomeAdministrator"
 	for _, r := range []string{
-		"arn:aws:iam::345678901234:policy/permissions-boundary-prod-pay01",
-		"arn:aws:iam::345678901234:role/payments-pipeline-deployer",
-		"arn:aws:iam::345678901234:policy/payments-pipeline-deployer-guardrail",
+		"arn:aws:iam::" + fixture.ProdAccount + ":policy/permissions-boundary-prod-" + fixture.ProdSuffix,
+		"arn:aws:iam::" + fixture.ProdAccount + ":role/payments-pipeline-deployer",
+		"arn:aws:iam::" + fixture.ProdAccount + ":policy/payments-pipeline-deployer-guardrail",
 	} {
 		got := ask(admin, "iam:CreatePolicyVersion", r, nil, nil)
 		assert.Equal(t, iampolicy.ExplicitDeny, got.Decision, "an administrator changes %s", r)
 		assert.Equal(t, "scp[0]/OnlyTheAdministratorChangesWhatBootstrapOwns", got.By)
-		assert.Equal(t, iampolicy.Allowed, ask("arn:aws:iam::345678901234:role/OrganizationAccountAccessRole", "iam:CreatePolicyVersion", r, nil, nil).Decision,
+		assert.Equal(t, iampolicy.Allowed, ask("arn:aws:iam::"+fixture.ProdAccount+":role/OrganizationAccountAccessRole", "iam:CreatePolicyVersion", r, nil, nil).Decision,
 			"the bootstrap administrator changes %s", r)
 		assert.Equal(t, iampolicy.Allowed, ask(admin, "iam:GetPolicy", r, nil, nil).Decision, "anyone may read it")
 	}
-	fn := "arn:aws:iam::345678901234:role/payments-workload/payment-processor-role-prod-pay01"
+	fn := "arn:aws:iam::" + fixture.ProdAccount + ":role/payments-workload/payment-processor-role-prod-" + fixture.ProdSuffix
 	trustNamingAdmin := iampolicy.New(iampolicy.Statement{Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": {admin}}, Action: []string{"sts:AssumeRole"}})
 	got := ask(admin, "sts:AssumeRole", fn, &trustNamingAdmin, nil)
 	assert.Equal(t, iampolicy.ExplicitDeny, got.Decision, "a workload role whose trust was rewritten to name an administrator")
 	assert.Equal(t, "rcp[0]/WorkloadRolesOnlyForAWSServices", got.By)
-	lambdaTrust := iampolicy.ServiceTrust("lambda.amazonaws.com", "345678901234")
-	assert.Equal(t, iampolicy.Allowed, ask("lambda.amazonaws.com", "sts:AssumeRole", fn, &lambdaTrust, map[string]string{"aws:SourceAccount": "345678901234"}).Decision)
+	lambdaTrust := iampolicy.ServiceTrust("lambda.amazonaws.com", fixture.ProdAccount)
+	assert.Equal(t, iampolicy.Allowed, ask("lambda.amazonaws.com", "sts:AssumeRole", fn, &lambdaTrust, map[string]string{"aws:SourceAccount": fixture.ProdAccount}).Decision)
 	openBucket := iampolicy.New(iampolicy.Statement{Effect: iampolicy.Allow, Principal: iampolicy.Everyone, Action: []string{"s3:GetObject"}, Resource: []string{"*"}})
-	got = ask("arn:aws:iam::999988887777:role/outsider", "s3:GetObject", "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json", &openBucket, map[string]string{"aws:PrincipalOrgID": "o-elsewhere"})
+	got = ask("arn:aws:iam::999988887777:role/outsider", "s3:GetObject", "arn:aws:s3:::audit-logs-prod-"+fixture.ProdSuffix+"/audit/x.json", &openBucket, map[string]string{"aws:PrincipalOrgID": "o-elsewhere"})
 	assert.Equal(t, iampolicy.ExplicitDeny, got.Decision, "a bucket policy opened to everyone still keeps other organisations out")
 }
 
@@ -430,7 +431,7 @@ func TestADocumentAWSWouldRefuseIsRefusedBeforeAnythingIsWritten(t *testing.T) {
 	require.NoError(t, err)
 	big := iampolicy.New(iampolicy.Statement{Sid: "Huge", Effect: iampolicy.Allow, Action: []string{"s3:GetObject"}})
 	for i := 0; i < 300; i++ {
-		big.Statement[0].Resource = append(big.Statement[0].Resource, fmt.Sprintf("arn:aws:s3:::audit-logs-prod-pay01/%03d/*", i))
+		big.Statement[0].Resource = append(big.Statement[0].Resource, fmt.Sprintf("arn:aws:s3:::audit-logs-prod-"+fixture.ProdSuffix+"/%03d/*", i))
 	}
 	files = append(files, File{Name: "too-big.json", Kind: validity.ManagedPolicy, Doc: big})
 	dir := filepath.Join(t.TempDir(), "out")
@@ -481,7 +482,7 @@ func TestBreakGlassCanBeAssumedUnderTheSCP(t *testing.T) {
 	paths, err := tl.BreakGlassAssumptions(a)
 	require.NoError(t, err)
 	require.Len(t, paths, 1)
-	assert.Equal(t, "arn:aws:iam::345678901234:role/payments-oncall-lead", paths[0].Request.Principal)
+	assert.Equal(t, "arn:aws:iam::"+fixture.ProdAccount+":role/payments-oncall-lead", paths[0].Request.Principal)
 
 	proofs, err := bootstrapiam.Prove(paths)
 	require.NoError(t, err)
@@ -511,9 +512,9 @@ func TestBreakGlassCanBeAssumedUnderTheSCP(t *testing.T) {
 func TestABreakGlassPrincipalTheGuardrailsLockOutIsRefused(t *testing.T) {
 	tl := tool(t)
 	require.NoError(t, tl.CheckBreakGlass())
-	deployer := "arn:aws:iam::345678901234:role/payments-pipeline-deployer"
+	deployer := "arn:aws:iam::" + fixture.ProdAccount + ":role/payments-pipeline-deployer"
 	for i := range tl.Accounts {
-		tl.Accounts[i].Pipeline.BreakGlass = map[profile.Environment][]string{profile.Prod: {"arn:aws:iam::345678901234:role/payments-oncall-lead", deployer}}
+		tl.Accounts[i].Pipeline.BreakGlass = map[profile.Environment][]string{profile.Prod: {"arn:aws:iam::" + fixture.ProdAccount + ":role/payments-oncall-lead", deployer}}
 	}
 	err := tl.CheckBreakGlass()
 	require.Error(t, err)
@@ -612,29 +613,29 @@ func TestReadOnlyRoleReadsConfigurationNeverData(t *testing.T) {
 	tl := tool(t)
 	scp, rcp := tl.ServiceControlPolicy(), tl.ResourceControlPolicy()
 	ro := caller{arn: a.Role(bootstrapiam.ReadOnlyRoleName), identity: []iampolicy.Document{a.ReadOnlyPolicy()}, scp: &scp, rcp: &rcp}
-	table := "arn:aws:dynamodb:us-east-1:345678901234:table/transactions-prod-pay01"
-	group := "arn:aws:logs:us-east-1:345678901234:log-group:/aws/lambda/payment-processor-prod-pay01"
-	layerRole := "arn:aws:iam::345678901234:role/payments-workload/payment-processor-role-prod-pay01"
+	table := "arn:aws:dynamodb:us-east-1:" + fixture.ProdAccount + ":table/transactions-prod-" + fixture.ProdSuffix
+	group := "arn:aws:logs:us-east-1:" + fixture.ProdAccount + ":log-group:/aws/lambda/payment-processor-prod-" + fixture.ProdSuffix
+	layerRole := "arn:aws:iam::" + fixture.ProdAccount + ":role/payments-workload/payment-processor-role-prod-" + fixture.ProdSuffix
 	for _, c := range []struct{ action, resource string }{
 		{"dynamodb:DescribeTable", table}, {"dynamodb:DescribeContinuousBackups", table},
-		{"s3:GetBucketPolicy", "arn:aws:s3:::audit-logs-prod-pay01"}, {"s3:GetBucketObjectLockConfiguration", "arn:aws:s3:::audit-logs-prod-pay01"},
-		{"lambda:GetFunction", "arn:aws:lambda:us-east-1:345678901234:function:payment-processor-prod-pay01"},
+		{"s3:GetBucketPolicy", "arn:aws:s3:::audit-logs-prod-" + fixture.ProdSuffix}, {"s3:GetBucketObjectLockConfiguration", "arn:aws:s3:::audit-logs-prod-" + fixture.ProdSuffix},
+		{"lambda:GetFunction", "arn:aws:lambda:us-east-1:" + fixture.ProdAccount + ":function:payment-processor-prod-" + fixture.ProdSuffix},
 		{"cloudwatch:DescribeAlarms", "*"}, {"logs:DescribeLogGroups", "*"}, {"iam:GetRolePolicy", layerRole},
-		{"ssm:GetParameter", "arn:aws:ssm:us-east-1:345678901234:parameter/payments/bootstrap/version"},
+		{"ssm:GetParameter", "arn:aws:ssm:us-east-1:" + fixture.ProdAccount + ":parameter/payments/bootstrap/version"},
 		// HeadBucket, which the provider reads a bucket with: the keys, not the records.
-		{"s3:ListBucket", "arn:aws:s3:::audit-logs-prod-pay01"},
+		{"s3:ListBucket", "arn:aws:s3:::audit-logs-prod-" + fixture.ProdSuffix},
 	} {
 		got := ro.ask(t, request{action: c.action, resource: c.resource})
 		assert.Equal(t, iampolicy.Allowed, got.Decision, "%s on %s: %s", c.action, c.resource, got.By)
 	}
 	for _, c := range []struct{ action, resource string }{
 		{"dynamodb:GetItem", table}, {"dynamodb:Query", table}, {"dynamodb:Scan", table}, {"dynamodb:ExportTableToPointInTime", table},
-		{"s3:GetObject", "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json"}, {"s3:GetObjectVersion", "arn:aws:s3:::audit-logs-prod-pay01/audit/x.json"},
-		{"s3:ListBucket", "arn:aws:s3:::audit-logs-dev-pay01"},
+		{"s3:GetObject", "arn:aws:s3:::audit-logs-prod-" + fixture.ProdSuffix + "/audit/x.json"}, {"s3:GetObjectVersion", "arn:aws:s3:::audit-logs-prod-" + fixture.ProdSuffix + "/audit/x.json"},
+		{"s3:ListBucket", "arn:aws:s3:::audit-logs-dev-" + fixture.DevSuffix},
 		{"logs:GetLogEvents", group + ":log-stream:x"}, {"logs:FilterLogEvents", group}, {"logs:StartQuery", group},
-		{"secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:345678901234:secret:x"},
-		{"ssm:GetParameter", "arn:aws:ssm:us-east-1:345678901234:parameter/x"},
-		{"lambda:InvokeFunction", "arn:aws:lambda:us-east-1:345678901234:function:payment-processor-prod-pay01"},
+		{"secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:" + fixture.ProdAccount + ":secret:x"},
+		{"ssm:GetParameter", "arn:aws:ssm:us-east-1:" + fixture.ProdAccount + ":parameter/x"},
+		{"lambda:InvokeFunction", "arn:aws:lambda:us-east-1:" + fixture.ProdAccount + ":function:payment-processor-prod-" + fixture.ProdSuffix},
 		{"dynamodb:PutItem", table}, {"iam:PutRolePolicy", layerRole},
 	} {
 		assert.NotEqual(t, iampolicy.Allowed, ro.ask(t, request{action: c.action, resource: c.resource}).Decision, "%s on %s must be denied", c.action, c.resource)
@@ -649,21 +650,21 @@ func TestReadOnlyRoleReadsConfigurationNeverData(t *testing.T) {
 // lifecycle) cannot be told apart from weakening them by IAM alone; the
 // resources' own policies can, because they exist only after creation.
 func TestProdsOwnPoliciesKeepEveryoneButTheBreakGlassRoleOut(t *testing.T) {
-	const (
-		acct       = "345678901234"
-		breakGlass = "arn:aws:iam::345678901234:role/payments-break-glass"
-		table      = "arn:aws:dynamodb:us-east-1:345678901234:table/transactions-prod-pay01"
-		bucket     = "arn:aws:s3:::audit-logs-prod-pay01"
-		key        = "arn:aws:kms:us-east-1:345678901234:key/env"
+	var (
+		acct       = fixture.ProdAccount
+		breakGlass = "arn:aws:iam::" + fixture.ProdAccount + ":role/payments-break-glass"
+		table      = "arn:aws:dynamodb:us-east-1:" + fixture.ProdAccount + ":table/transactions-prod-" + fixture.ProdSuffix
+		bucket     = "arn:aws:s3:::audit-logs-prod-" + fixture.ProdSuffix
+		key        = "arn:aws:kms:us-east-1:" + fixture.ProdAccount + ":key/env"
 	)
 	scope := iampolicy.Scope{Region: "us-east-1", Account: acct}
-	names := naming.New("prod", "pay01")
+	names := naming.New("prod", fixture.ProdSuffix)
 	p, err := profile.Planned(profile.Prod)
 	require.NoError(t, err)
 	require.Equal(t, breakGlass, bootstrapiam.BreakGlassRole(p))
-	bucketPolicy := datapolicy.AuditBucketPolicy("audit-logs-prod-pay01", breakGlass)
+	bucketPolicy := datapolicy.AuditBucketPolicy("audit-logs-prod-"+fixture.ProdSuffix, breakGlass)
 	keyPolicy := datapolicy.KeyPolicy(scope, names, breakGlass)
-	tablePolicy := datapolicy.TablePolicy(scope, "transactions-prod-pay01", breakGlass)
+	tablePolicy := datapolicy.TablePolicy(scope, "transactions-prod-"+fixture.ProdSuffix, breakGlass)
 	cases := []struct {
 		action, resource string
 		policy           *iampolicy.Document
@@ -685,19 +686,19 @@ func TestProdsOwnPoliciesKeepEveryoneButTheBreakGlassRoleOut(t *testing.T) {
 		return got
 	}
 	for _, c := range cases {
-		for _, who := range []string{"arn:aws:sts::345678901234:assumed-role/payments-pipeline-deployer/gh-1", "arn:aws:iam::345678901234:role/Admin"} {
+		for _, who := range []string{"arn:aws:sts::" + fixture.ProdAccount + ":assumed-role/payments-pipeline-deployer/gh-1", "arn:aws:iam::" + fixture.ProdAccount + ":role/Admin"} {
 			got := ask(who, c.action, c.resource, c.policy)
 			assert.Equal(t, iampolicy.ExplicitDeny, got.Decision, "%s: %s on %s", who, c.action, c.resource)
 			assert.Contains(t, got.By, "resource/OnlyBreakGlass")
 		}
-		got := ask("arn:aws:sts::345678901234:assumed-role/payments-break-glass/alice", c.action, c.resource, c.policy)
+		got := ask("arn:aws:sts::"+fixture.ProdAccount+":assumed-role/payments-break-glass/alice", c.action, c.resource, c.policy)
 		assert.Equal(t, iampolicy.Allowed, got.Decision, "the break-glass role: %s on %s: %s", c.action, c.resource, got.By)
 	}
 	// Dev has no break-glass role: its deployer destroys dev itself.
 	dev, err := profile.Planned(profile.Dev)
 	require.NoError(t, err)
 	assert.Empty(t, bootstrapiam.BreakGlassRole(dev))
-	assert.Len(t, datapolicy.AuditBucketPolicy("audit-logs-dev-pay01", "").Statement, 1)
+	assert.Len(t, datapolicy.AuditBucketPolicy("audit-logs-dev-"+fixture.DevSuffix, "").Statement, 1)
 }
 
 // Only S3's logging service writes the audit bucket's access logs, and only
@@ -711,16 +712,16 @@ func TestOnlyS3WritesTheAuditAccessLogs(t *testing.T) {
 			c[k] = v
 		}
 		got, err := iampolicy.Evaluate(iampolicy.Request{Principal: principal, Action: "s3:PutObject",
-			Resource: "arn:aws:s3:::audit-access-logs-prod-pay01/audit-logs/2026-12-01-00-00-00-ABC", Context: c},
-			iampolicy.Policies{Resource: &policy, Account: "345678901234"})
+			Resource: "arn:aws:s3:::audit-access-logs-prod-" + fixture.ProdSuffix + "/audit-logs/2026-12-01-00-00-00-ABC", Context: c},
+			iampolicy.Policies{Resource: &policy, Account: fixture.ProdAccount})
 		require.NoError(t, err)
 		return got.Decision
 	}
-	fromAudit := map[string]string{"aws:SourceAccount": "345678901234", "aws:SourceArn": "arn:aws:s3:::audit-logs-prod-pay01"}
+	fromAudit := map[string]string{"aws:SourceAccount": fixture.ProdAccount, "aws:SourceArn": "arn:aws:s3:::audit-logs-prod-" + fixture.ProdSuffix}
 	assert.Equal(t, iampolicy.Allowed, ask("logging.s3.amazonaws.com", fromAudit))
-	assert.NotEqual(t, iampolicy.Allowed, ask("logging.s3.amazonaws.com", map[string]string{"aws:SourceAccount": "345678901234", "aws:SourceArn": "arn:aws:s3:::another-bucket"}))
-	assert.NotEqual(t, iampolicy.Allowed, ask("logging.s3.amazonaws.com", map[string]string{"aws:SourceAccount": "999988887777", "aws:SourceArn": "arn:aws:s3:::audit-logs-prod-pay01"}))
-	assert.NotEqual(t, iampolicy.Allowed, ask("arn:aws:iam::345678901234:role/payments-workload/payment-processor-role-prod-pay01", fromAudit), "the workload writes no access log")
+	assert.NotEqual(t, iampolicy.Allowed, ask("logging.s3.amazonaws.com", map[string]string{"aws:SourceAccount": fixture.ProdAccount, "aws:SourceArn": "arn:aws:s3:::another-bucket"}))
+	assert.NotEqual(t, iampolicy.Allowed, ask("logging.s3.amazonaws.com", map[string]string{"aws:SourceAccount": "999988887777", "aws:SourceArn": "arn:aws:s3:::audit-logs-prod-" + fixture.ProdSuffix}))
+	assert.NotEqual(t, iampolicy.Allowed, ask("arn:aws:iam::"+fixture.ProdAccount+":role/payments-workload/payment-processor-role-prod-"+fixture.ProdSuffix, fromAudit), "the workload writes no access log")
 }
 
 // The deployment's preflight, run by the deployer (deploy:env) and by the
@@ -735,7 +736,7 @@ func TestThePreflightsReadsAreAllowedToBothPipelineRoles(t *testing.T) {
 	for _, env := range profile.Environments() {
 		a := account(t, env)
 		acct := a.Profile.AccountID
-		fn := "arn:aws:lambda:us-east-1:" + acct + ":function:payment-processor-" + string(env) + "-pay01"
+		fn := "arn:aws:lambda:us-east-1:" + acct + ":function:payment-processor-" + string(env) + "-" + fixture.DevSuffix
 		quota := func(service, code string) string {
 			return "arn:aws:servicequotas:us-east-1:" + acct + ":" + service + "/" + code
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/moto"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/iampolicy/validity"
 	"github.com/acmepay/platform/pkg/profile"
@@ -118,7 +119,7 @@ func alreadyThere(err error) bool {
 // moto's parser is no rubber stamp: a document IAM refuses is refused.
 func TestMotosIAMRefusesAMalformedDocument(t *testing.T) {
 	ctx := context.Background()
-	s := moto.Start(t, "123456789012")
+	s := moto.Start(t, fixture.DevAccount)
 	cfg := s.DefaultConfig()
 	_, err := iam.NewFromConfig(cfg).CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("bad"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}`)})

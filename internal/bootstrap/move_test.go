@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/stage"
 )
 
@@ -41,7 +42,7 @@ func TestTheBootstrapStateMovesIntoTheBucket(t *testing.T) {
 	ctx := context.Background()
 	local := "file://" + t.TempDir()
 	src := diyBackend(t, local)
-	for stack, arn := range map[string]string{"dev": "arn:aws:iam::123456789012:role/payments-pipeline-deployer", "tooling": "arn:aws:s3:::acmepay-payments-pulumi-state"} {
+	for stack, arn := range map[string]string{"dev": "arn:aws:iam::" + fixture.DevAccount + ":role/payments-pipeline-deployer", "tooling": "arn:aws:s3:::" + fixture.StateBucket} {
 		ref, err := src.ParseStackReference("organization/bootstrap/" + stack)
 		require.NoError(t, err)
 		created, err := src.CreateStack(ctx, ref, "", nil, nil)
@@ -60,17 +61,17 @@ func TestTheBootstrapStateMovesIntoTheBucket(t *testing.T) {
 		t.Setenv(k, v)
 	}
 	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, Credentials: credentials.NewStaticCredentialsProvider("AKIATOOLINGADMIN", "x", "")})
-	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acmepay-payments-pulumi-state")})
+	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(fixture.StateBucket)})
 	require.NoError(t, err)
 	q := url.Values{"endpoint": {srv.URL}, "region": {"us-east-1"}, "use_path_style": {"true"},
 		"request_checksum_calculation": {"when_required"}, "response_checksum_validation": {"when_required"}}
-	bucket := "s3://acmepay-payments-pulumi-state/bootstrap?" + q.Encode()
+	bucket := "s3://" + fixture.StateBucket + "/bootstrap?" + q.Encode()
 
 	moved, err := MoveState(ctx, local, bucket)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"tooling", "dev"}, moved, "every bootstrap stack the local backend has; staging and prod were never created there")
 	dst := diyBackend(t, bucket)
-	for stack, want := range map[string]string{"dev": "arn:aws:iam::123456789012:role/payments-pipeline-deployer", "tooling": "arn:aws:s3:::acmepay-payments-pulumi-state"} {
+	for stack, want := range map[string]string{"dev": "arn:aws:iam::" + fixture.DevAccount + ":role/payments-pipeline-deployer", "tooling": "arn:aws:s3:::" + fixture.StateBucket} {
 		ref, err := dst.ParseStackReference("organization/bootstrap/" + stack)
 		require.NoError(t, err)
 		got, err := dst.GetStack(ctx, ref)
@@ -80,7 +81,7 @@ func TestTheBootstrapStateMovesIntoTheBucket(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, string(dep.Deployment), want, "%s's state is unchanged", stack)
 	}
-	out, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("acmepay-payments-pulumi-state")})
+	out, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(fixture.StateBucket)})
 	require.NoError(t, err)
 	for _, o := range out.Contents {
 		assert.Regexp(t, `^bootstrap/`, aws.ToString(o.Key), "the bootstrap's state lives under bootstrap/, outside every environment's prefix")
@@ -108,21 +109,21 @@ func TestTheBootstrapStateMovesOutBeforeTheBucketIsDestroyed(t *testing.T) {
 		t.Setenv(k, v)
 	}
 	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, Credentials: credentials.NewStaticCredentialsProvider("AKIATOOLINGADMIN", "x", "")})
-	_, err = client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acmepay-payments-pulumi-state")})
+	_, err = client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(fixture.StateBucket)})
 	require.NoError(t, err)
 	q := url.Values{"endpoint": {srv.URL}, "region": {"us-east-1"}, "use_path_style": {"true"},
 		"request_checksum_calculation": {"when_required"}, "response_checksum_validation": {"when_required"}}
-	bucket := "s3://acmepay-payments-pulumi-state/bootstrap?" + q.Encode()
+	bucket := "s3://" + fixture.StateBucket + "/bootstrap?" + q.Encode()
 	_, err = MoveState(ctx, local, bucket)
 	require.NoError(t, err)
 
 	// destroyState with the state in the bucket is refused, before the
 	// account or the CLI is even asked.
-	b, r := bootstrapper("456789012345")
+	b, r := bootstrapper(fixture.ToolingAccount)
 	b.Runner = backendRunner{recordingRunner: r, backend: bucket}
 	err = b.State(ctx, stage.Destroy)
 	require.ErrorIs(t, err, ErrStateInBucket)
-	assert.Contains(t, err.Error(), "PULUMI_BACKEND_URL=s3://acmepay-payments-pulumi-state/bootstrap is in s3://acmepay-payments-pulumi-state, the bucket bootstrap:destroyState destroys")
+	assert.Contains(t, err.Error(), "PULUMI_BACKEND_URL=s3://"+fixture.StateBucket+"/bootstrap is in s3://"+fixture.StateBucket+", the bucket bootstrap:destroyState destroys")
 	assert.Contains(t, err.Error(), "BOOTSTRAP_STATE=file://<directory> go run mage.go bootstrap:moveState")
 	assert.Empty(t, r.runs)
 	require.NoError(t, b.State(ctx, stage.Up), "an update of the bucket keeps its state there")

@@ -21,6 +21,7 @@ import (
 
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
@@ -103,7 +104,7 @@ func (i fixedIdentity) CallerArn(context.Context) (string, error) {
 }
 
 // breakGlass is a session of prod's break-glass role.
-var breakGlass = fixedIdentity{account: "345678901234", arn: "arn:aws:sts::345678901234:assumed-role/payments-break-glass/alice"}
+var breakGlass = fixedIdentity{account: fixture.ProdAccount, arn: "arn:aws:sts::" + fixture.ProdAccount + ":assumed-role/payments-break-glass/alice"}
 
 type fakeCLI struct{ err error }
 
@@ -157,7 +158,7 @@ func TestPlatformGraphReadsTheKeyFirst(t *testing.T) {
 func TestUpRunsIndependentLayersConcurrentlyAndDependentsAfter(t *testing.T) {
 	runner := newFakeRunner()
 	runner.waitFor["network"] = "data" // network finishes only once data has started
-	d, out := newDeployer(runner, "234567890123")
+	d, out := newDeployer(runner, fixture.StagingAccount)
 	// A graph where network and data are independent, to prove the
 	// scheduler overlaps what it may.
 	d.Graph = []stage.Layer{
@@ -191,7 +192,7 @@ func TestUpRunsIndependentLayersConcurrentlyAndDependentsAfter(t *testing.T) {
 
 func TestDestroyRunsInExactReverseOrder(t *testing.T) {
 	runner := newFakeRunner()
-	d, _ := newDeployer(runner, "123456789012")
+	d, _ := newDeployer(runner, fixture.DevAccount)
 	_, err := d.Run(context.Background(), stage.Destroy, "dev")
 	require.NoError(t, err)
 	assert.Equal(t, []string{
@@ -203,7 +204,7 @@ func TestDestroyRunsInExactReverseOrder(t *testing.T) {
 func TestFirstFailureStopsDownstreamLayers(t *testing.T) {
 	runner := newFakeRunner()
 	runner.fail["data"] = errors.New("AccessDenied: dynamodb:CreateTable")
-	d, out := newDeployer(runner, "345678901234")
+	d, out := newDeployer(runner, fixture.ProdAccount)
 	report, err := d.Run(context.Background(), stage.Up, "prod")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "layer data failed: AccessDenied: dynamodb:CreateTable")
@@ -225,7 +226,7 @@ func TestFirstFailureStopsDownstreamLayers(t *testing.T) {
 func TestTheEngineStreamGoesToItsLogAndAFailureShowsItsEnd(t *testing.T) {
 	runner := newFakeRunner()
 	runner.fail["data"] = errors.New("AccessDenied: dynamodb:CreateTable")
-	d, out := newDeployer(runner, "345678901234")
+	d, out := newDeployer(runner, fixture.ProdAccount)
 	engine := &bytes.Buffer{}
 	d.Engine = engine
 	_, err := d.Run(context.Background(), stage.Up, "prod")
@@ -242,7 +243,7 @@ func TestTheEngineStreamGoesToItsLogAndAFailureShowsItsEnd(t *testing.T) {
 func TestDestroyStopsAtFirstFailure(t *testing.T) {
 	runner := newFakeRunner()
 	runner.fail["compute"] = errors.New("ENI still in use")
-	d, _ := newDeployer(runner, "123456789012")
+	d, _ := newDeployer(runner, fixture.DevAccount)
 	_, err := d.Run(context.Background(), stage.Destroy, "dev")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "layer compute failed")
@@ -252,10 +253,10 @@ func TestDestroyStopsAtFirstFailure(t *testing.T) {
 
 func TestWrongAccountIsRefusedBeforeAnyLayer(t *testing.T) {
 	runner := newFakeRunner()
-	d, _ := newDeployer(runner, "123456789012") // dev's account
+	d, _ := newDeployer(runner, fixture.DevAccount) // dev's account
 	_, err := d.Run(context.Background(), stage.Up, "prod")
 	require.ErrorIs(t, err, ErrWrongAccount)
-	assert.Contains(t, err.Error(), "the credentials are for account 123456789012, but prod is account 345678901234")
+	assert.Contains(t, err.Error(), "the credentials are for account "+fixture.DevAccount+", but prod is account "+fixture.ProdAccount)
 	assert.Empty(t, runner.events)
 }
 
@@ -271,7 +272,7 @@ func TestMissingCredentialsAreReported(t *testing.T) {
 
 func TestUnknownEnvironmentIsRefused(t *testing.T) {
 	runner := newFakeRunner()
-	d, _ := newDeployer(runner, "123456789012")
+	d, _ := newDeployer(runner, fixture.DevAccount)
 	_, err := d.Run(context.Background(), stage.Up, "nosuchenv")
 	require.Error(t, err)
 	assert.Equal(t, `unknown environment "nosuchenv": allowed dev, staging, prod`, err.Error())
@@ -281,8 +282,8 @@ func TestUnknownEnvironmentIsRefused(t *testing.T) {
 func TestInvalidStackConfigIsRefused(t *testing.T) {
 	root := t.TempDir()
 	for _, env := range []string{"dev", "staging", "prod"} {
-		account := map[string]string{"dev": "123456789012", "staging": "234567890123", "prod": "345678901234"}[env]
-		body := "config:\n  aws:region: us-east-1\n  aws:allowedAccountIds: [\"" + account + "\"]\n  payments:environmentSuffix: pay01\n"
+		account := map[string]string{"dev": fixture.DevAccount, "staging": fixture.StagingAccount, "prod": fixture.ProdAccount}[env]
+		body := "config:\n  aws:region: us-east-1\n  aws:allowedAccountIds: [\"" + account + "\"]\n  payments:environmentSuffix: " + fixture.DevSuffix + "\n"
 		if env == "staging" {
 			body += "  payments:lambdaMemoryMb: 99999\n"
 		}
@@ -296,7 +297,7 @@ func TestInvalidStackConfigIsRefused(t *testing.T) {
 		}
 	}
 	runner := newFakeRunner()
-	d, _ := newDeployer(runner, "123456789012")
+	d, _ := newDeployer(runner, fixture.DevAccount)
 	d.Root = root
 	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.Error(t, err, "every environment's config is validated, so overlaps between them can be checked")
@@ -312,22 +313,22 @@ func TestGraphIsAValidOrder(t *testing.T) {
 
 func tableReplacement() []stage.Step {
 	return []stage.Step{
-		{Op: "same", Type: "aws:s3/bucketV2:BucketV2", URN: "urn:pulumi:prod::data::payments:data:AuditBucket$aws:s3/bucketV2:BucketV2::audit-logs", Physical: "audit-logs-prod-pay01"},
-		{Op: "replace", Type: "aws:dynamodb/table:Table", URN: "urn:pulumi:prod::data::payments:data:TransactionsTable$aws:dynamodb/table:Table::transactions", Physical: "transactions-prod-pay01"},
-		{Op: "create-replacement", Type: "aws:dynamodb/table:Table", URN: "urn:pulumi:prod::data::payments:data:TransactionsTable$aws:dynamodb/table:Table::transactions", Physical: "transactions-prod-pay01"},
+		{Op: "same", Type: "aws:s3/bucketV2:BucketV2", URN: "urn:pulumi:prod::data::payments:data:AuditBucket$aws:s3/bucketV2:BucketV2::audit-logs", Physical: "audit-logs-prod-" + fixture.ProdSuffix},
+		{Op: "replace", Type: "aws:dynamodb/table:Table", URN: "urn:pulumi:prod::data::payments:data:TransactionsTable$aws:dynamodb/table:Table::transactions", Physical: "transactions-prod-" + fixture.ProdSuffix},
+		{Op: "create-replacement", Type: "aws:dynamodb/table:Table", URN: "urn:pulumi:prod::data::payments:data:TransactionsTable$aws:dynamodb/table:Table::transactions", Physical: "transactions-prod-" + fixture.ProdSuffix},
 	}
 }
 
 func TestUpdateThatDestroysDataIsRefusedBeforeAnyLayerChanges(t *testing.T) {
 	runner := newFakeRunner()
 	runner.planned["data"] = tableReplacement()
-	d, out := newDeployer(runner, "345678901234")
+	d, out := newDeployer(runner, fixture.ProdAccount)
 	report, err := d.Run(context.Background(), stage.Up, "prod")
 	require.Error(t, err)
 	assert.ErrorIs(t, err, stage.ErrDataLoss)
 	msg := err.Error()
 	assert.Contains(t, msg, "layer data failed")
-	assert.Contains(t, msg, "replace aws:dynamodb/table:Table transactions-prod-pay01: the transactions in it would be lost")
+	assert.Contains(t, msg, "replace aws:dynamodb/table:Table transactions-prod-"+fixture.ProdSuffix+": the transactions in it would be lost")
 	assert.Contains(t, msg, "ALLOW_DATA_LOSS=prod")
 	assert.NotContains(t, msg, "audit-logs", "an unchanged bucket is not a loss")
 
@@ -348,26 +349,26 @@ func TestUpdateThatDestroysDataIsRefusedBeforeAnyLayerChanges(t *testing.T) {
 func TestAllowedDataLossIsDeployedAndSaidAloud(t *testing.T) {
 	runner := newFakeRunner()
 	runner.planned["data"] = tableReplacement()
-	d, out := newDeployer(runner, "345678901234")
+	d, out := newDeployer(runner, fixture.ProdAccount)
 	d.AllowDataLoss = true
 	_, err := d.Run(context.Background(), stage.Up, "prod")
 	require.ErrorIs(t, err, ErrNeedsBreakGlass, "in prod only the break-glass role may lose data")
-	assert.Contains(t, err.Error(), "the caller is arn:aws:iam::345678901234:user/someone; assume arn:aws:iam::345678901234:role/payments-break-glass with MFA")
+	assert.Contains(t, err.Error(), "the caller is arn:aws:iam::"+fixture.ProdAccount+":user/someone; assume arn:aws:iam::"+fixture.ProdAccount+":role/payments-break-glass with MFA")
 	assert.Empty(t, runner.events, "refused before anything is touched")
-	d.Identity = fixedIdentity{account: "345678901234", arn: "arn:aws:sts::345678901234:assumed-role/payments-pipeline-deployer/gh-1"}
+	d.Identity = fixedIdentity{account: fixture.ProdAccount, arn: "arn:aws:sts::" + fixture.ProdAccount + ":assumed-role/payments-pipeline-deployer/gh-1"}
 	_, err = d.Run(context.Background(), stage.Up, "prod")
 	require.ErrorIs(t, err, ErrNeedsBreakGlass, "nor the deployer")
 	d.Identity = breakGlass
 	_, err = d.Run(context.Background(), stage.Up, "prod")
 	require.NoError(t, err)
 	assert.Contains(t, runner.events, "start data")
-	assert.Contains(t, out.String(), "[data] data loss allowed:\n[data]   - replace aws:dynamodb/table:Table transactions-prod-pay01")
+	assert.Contains(t, out.String(), "[data] data loss allowed:\n[data]   - replace aws:dynamodb/table:Table transactions-prod-"+fixture.ProdSuffix)
 }
 
 func TestPreviewWarnsOfDataLoss(t *testing.T) {
 	runner := newFakeRunner()
 	runner.planned["data"] = tableReplacement()
-	d, out := newDeployer(runner, "345678901234")
+	d, out := newDeployer(runner, fixture.ProdAccount)
 	_, err := d.Run(context.Background(), stage.Preview, "prod")
 	require.NoError(t, err, "a preview changes nothing, so it only warns")
 	assert.Contains(t, out.String(), "[data] WARNING: this change destroys data")
@@ -391,7 +392,7 @@ func TestDataLossIsReplacementOrDeletionOfStatefulResources(t *testing.T) {
 }
 
 func TestCallerEnvironmentFollowsTheCredentials(t *testing.T) {
-	d, _ := newDeployer(newFakeRunner(), "234567890123")
+	d, _ := newDeployer(newFakeRunner(), fixture.StagingAccount)
 	env, err := d.CallerEnvironment(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, profile.Staging, env)
@@ -399,7 +400,7 @@ func TestCallerEnvironmentFollowsTheCredentials(t *testing.T) {
 	d, _ = newDeployer(newFakeRunner(), "999999999999")
 	_, err = d.CallerEnvironment(context.Background())
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "the credentials are for account 999999999999, which is no environment's (dev is 123456789012")
+	assert.Contains(t, err.Error(), "the credentials are for account 999999999999, which is no environment's (dev is "+fixture.DevAccount)
 }
 
 // A preview of an environment never deployed previews the first layer and
@@ -408,7 +409,7 @@ func TestCallerEnvironmentFollowsTheCredentials(t *testing.T) {
 func TestPreviewOfANewEnvironmentSaysWhatWaits(t *testing.T) {
 	runner := newFakeRunner()
 	runner.planned["network"] = []stage.Step{{Op: "create", Type: "pulumi:pulumi:Stack", URN: "urn:pulumi:dev::network::pulumi:pulumi:Stack::network-dev"}}
-	d, out := newDeployer(runner, "123456789012")
+	d, out := newDeployer(runner, fixture.DevAccount)
 	report, err := d.Run(context.Background(), stage.Preview, "dev")
 	require.NoError(t, err)
 	status := map[string]string{}
@@ -422,7 +423,7 @@ func TestPreviewOfANewEnvironmentSaysWhatWaits(t *testing.T) {
 
 func TestProdIsDestroyedOnlyWhenConfirmedByTheBreakGlassRole(t *testing.T) {
 	runner := newFakeRunner()
-	d, _ := newDeployer(runner, "345678901234")
+	d, _ := newDeployer(runner, fixture.ProdAccount)
 	d.Identity = fixedIdentity{err: errors.New("STS must not be asked before the confirmation")}
 	_, err := d.Run(context.Background(), stage.Destroy, "prod")
 	require.ErrorIs(t, err, ErrConfirmDestroy)
@@ -432,7 +433,7 @@ func TestProdIsDestroyedOnlyWhenConfirmedByTheBreakGlassRole(t *testing.T) {
 	require.ErrorIs(t, err, ErrConfirmDestroy, "confirming another environment is no confirmation")
 	assert.Empty(t, runner.events, "no layer was touched")
 
-	d.Identity, d.ConfirmDestroy = fixedIdentity{account: "345678901234"}, "prod"
+	d.Identity, d.ConfirmDestroy = fixedIdentity{account: fixture.ProdAccount}, "prod"
 	_, err = d.Run(context.Background(), stage.Destroy, "prod")
 	require.ErrorIs(t, err, ErrNeedsBreakGlass, "confirmed, but not by the break-glass role")
 	assert.Empty(t, runner.events, "no layer was touched")
@@ -444,7 +445,7 @@ func TestProdIsDestroyedOnlyWhenConfirmedByTheBreakGlassRole(t *testing.T) {
 
 func TestStagingIsDestroyedOnlyWhenConfirmed(t *testing.T) {
 	runner := newFakeRunner()
-	d, _ := newDeployer(runner, "234567890123")
+	d, _ := newDeployer(runner, fixture.StagingAccount)
 	_, err := d.Run(context.Background(), stage.Destroy, "staging")
 	require.ErrorIs(t, err, ErrConfirmDestroy)
 	assert.Contains(t, err.Error(), "set CONFIRM_DESTROY=staging")
@@ -454,14 +455,14 @@ func TestStagingIsDestroyedOnlyWhenConfirmed(t *testing.T) {
 	require.NoError(t, err, "staging needs no break-glass role: its deployer destroys it")
 	assert.Contains(t, runner.events, "start network")
 
-	d, _ = newDeployer(newFakeRunner(), "123456789012")
+	d, _ = newDeployer(newFakeRunner(), fixture.DevAccount)
 	_, err = d.Run(context.Background(), stage.Destroy, "dev")
 	require.NoError(t, err, "dev asks nothing")
 }
 
 func TestCLIFailureStopsBeforeAnyLayer(t *testing.T) {
 	runner := newFakeRunner()
-	d, _ := newDeployer(runner, "123456789012")
+	d, _ := newDeployer(runner, fixture.DevAccount)
 	d.CLI = fakeCLI{err: errors.New("the Pulumi CLI is not installed")}
 	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.ErrorContains(t, err, "the Pulumi CLI is not installed")
@@ -483,11 +484,11 @@ func (b fixedBootstrap) Version(context.Context, string) (int, bool, error) {
 func TestAnAccountWithoutItsBootstrapIsRefusedBeforeAnything(t *testing.T) {
 	for _, op := range []stage.Op{stage.Up, stage.Preview, stage.Destroy} {
 		runner := newFakeRunner()
-		d, _ := newDeployer(runner, "123456789012")
+		d, _ := newDeployer(runner, fixture.DevAccount)
 		d.Bootstrap = fixedBootstrap{}
 		_, err := d.Run(context.Background(), op, "dev")
 		require.ErrorIs(t, err, ErrNotBootstrapped, op)
-		assert.Contains(t, err.Error(), "account 123456789012 (dev) has no /payments/bootstrap/version")
+		assert.Contains(t, err.Error(), "account "+fixture.DevAccount+" (dev) has no /payments/bootstrap/version")
 		assert.Contains(t, err.Error(), "go run mage.go bootstrap:env dev")
 		assert.Empty(t, runner.events)
 
@@ -499,7 +500,7 @@ func TestAnAccountWithoutItsBootstrapIsRefusedBeforeAnything(t *testing.T) {
 		assert.Empty(t, runner.events)
 	}
 	runner := newFakeRunner()
-	d, _ := newDeployer(runner, "123456789012")
+	d, _ := newDeployer(runner, fixture.DevAccount)
 	d.Bootstrap = fixedBootstrap{version: 2, found: true}
 	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
@@ -520,15 +521,15 @@ func (b backendRunner) StateBackend() string { return b.url }
 // would sit where another environment's roles reach it.
 func TestABackendTheStateBucketPolicyDoesNotCoverIsRefused(t *testing.T) {
 	for _, op := range []stage.Op{stage.Up, stage.Preview, stage.Destroy} {
-		runner := backendRunner{newFakeRunner(), "s3://acmepay-payments-pulumi-state/staging?region=us-east-1"}
-		d, _ := newDeployer(runner, "123456789012")
+		runner := backendRunner{newFakeRunner(), "s3://" + fixture.StateBucket + "/staging?region=us-east-1"}
+		d, _ := newDeployer(runner, fixture.DevAccount)
 		_, err := d.Run(context.Background(), op, "dev")
 		require.ErrorIs(t, err, bootstrapiam.ErrStateOutsidePolicy, op)
-		assert.Contains(t, err.Error(), "PULUMI_BACKEND_URL=s3://acmepay-payments-pulumi-state/staging, but the state bucket's policy gives dev's pipeline roles only s3://acmepay-payments-pulumi-state/dev")
+		assert.Contains(t, err.Error(), "PULUMI_BACKEND_URL=s3://"+fixture.StateBucket+"/staging, but the state bucket's policy gives dev's pipeline roles only s3://"+fixture.StateBucket+"/dev")
 		assert.Empty(t, runner.events)
 	}
-	runner := backendRunner{newFakeRunner(), "s3://acmepay-payments-pulumi-state/dev?region=us-east-1"}
-	d, _ := newDeployer(runner, "123456789012")
+	runner := backendRunner{newFakeRunner(), "s3://" + fixture.StateBucket + "/dev?region=us-east-1"}
+	d, _ := newDeployer(runner, fixture.DevAccount)
 	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.NotEmpty(t, runner.events)
@@ -548,7 +549,7 @@ func TestALayerWithNothingToChangeIsNotUpdated(t *testing.T) {
 	for _, l := range []string{"data", "compute", "observability"} {
 		runner.planned[l] = same(l)
 	}
-	d, out := newDeployer(runner, "123456789012")
+	d, out := newDeployer(runner, fixture.DevAccount)
 	report, err := d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.NotContains(t, runner.fakeRunner.events, "start data")
@@ -566,14 +567,14 @@ func TestALayerWithNothingToChangeIsNotUpdated(t *testing.T) {
 	runner = &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{}}
 	runner.planned["observability"] = same("observability")
 	runner.outputs = map[string]bool{"observability": true}
-	d, _ = newDeployer(runner, "123456789012")
+	d, _ = newDeployer(runner, fixture.DevAccount)
 	_, err = d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.Contains(t, runner.fakeRunner.events, "start observability", "an output changes")
 
 	plain := newFakeRunner()
 	plain.planned["data"] = same("data")
-	d, _ = newDeployer(plain, "123456789012")
+	d, _ = newDeployer(plain, fixture.DevAccount)
 	_, err = d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.Contains(t, plain.events, "start data", "no drift check: the state may be stale")
@@ -616,7 +617,7 @@ func (p *planning) ApplyPlan(ctx context.Context, l stage.Layer, env string, pat
 // changes its outputs is planned again once the upstream has applied.
 func TestAnUpdatePlansEveryLayerFirstAndAppliesThePlans(t *testing.T) {
 	runner := &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}
-	d, out := newDeployer(runner, "123456789012")
+	d, out := newDeployer(runner, fixture.DevAccount)
 	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	ev := runner.events
@@ -631,7 +632,7 @@ func TestAnUpdatePlansEveryLayerFirstAndAppliesThePlans(t *testing.T) {
 	// after network has applied, and its first plan is not used.
 	runner = &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}
 	runner.outputs = map[string]bool{"network": true}
-	d, out = newDeployer(runner, "123456789012")
+	d, out = newDeployer(runner, fixture.DevAccount)
 	_, err = d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	ev = runner.events
@@ -654,7 +655,7 @@ func TestAnUpdatePlansEveryLayerFirstAndAppliesThePlans(t *testing.T) {
 	runner = &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}
 	runner.outputs = map[string]bool{"network": true}
 	runner.changed = map[string][]string{"network": {"inventory"}}
-	d, out = newDeployer(runner, "123456789012")
+	d, out = newDeployer(runner, fixture.DevAccount)
 	_, err = d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.NotContains(t, out.String(), "planned once")
@@ -668,7 +669,7 @@ func TestAnUpdatePlansEveryLayerFirstAndAppliesThePlans(t *testing.T) {
 	runner = &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}
 	runner.outputs = map[string]bool{"network": true}
 	runner.changed = map[string][]string{"network": {"inventory", "vpcId"}}
-	d, out = newDeployer(runner, "123456789012")
+	d, out = newDeployer(runner, fixture.DevAccount)
 	_, err = d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.Regexp(t, `\ndata\s+3\s+0\s+0\s+0\s+none\s+create=3\n`, out.String(), "data reads only the key")
@@ -681,7 +682,7 @@ func TestAnUpdatePlansEveryLayerFirstAndAppliesThePlans(t *testing.T) {
 	runner = &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}
 	runner.outputs = map[string]bool{"network": true}
 	runner.changed = map[string][]string{"network": {"environmentKeyArn"}}
-	d, out = newDeployer(runner, "123456789012")
+	d, out = newDeployer(runner, fixture.DevAccount)
 	_, err = d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	for _, l := range []string{"data", "compute", "observability"} {
@@ -702,7 +703,7 @@ func count(events []string, e string) int {
 // A plan that fails stops the deployment before any layer changes.
 func TestAPlanThatFailsChangesNothing(t *testing.T) {
 	runner := &failingPreview{fakeRunner: newFakeRunner(), layer: "compute"}
-	d, out := newDeployer(runner, "123456789012")
+	d, out := newDeployer(runner, fixture.DevAccount)
 	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "layer compute failed: plan: compute: Unable to find config payments:alarmEmails")
@@ -736,7 +737,7 @@ type approving struct {
 func TestAnApprovedDeploymentStopsWhereItsPlanCouldNotReach(t *testing.T) {
 	runner := approving{planning: &planning{fakeRunner: newFakeRunner(), applied: map[string]string{}}, fakeInspector: &fakeInspector{}}
 	runner.outputs = map[string]bool{"network": true}
-	d, out := newDeployer(runner, "123456789012")
+	d, out := newDeployer(runner, fixture.DevAccount)
 	now := Inputs{Commit: "c1", Files: map[string]string{"network/Pulumi.dev.yaml": "x"}}
 	d.Inputs = func(profile.Environment) (Inputs, error) { return now, nil }
 	path := filepath.Join(t.TempDir(), "dev.json")

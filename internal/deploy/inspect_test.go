@@ -17,6 +17,7 @@ import (
 
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/stage"
 )
@@ -52,7 +53,7 @@ func TestDriftReadsEveryLayer(t *testing.T) {
 			DetailedDiff: map[string]apitype.PropertyDiff{"memorySize": {Kind: apitype.DiffUpdate, InputDiff: true}},
 		}}}},
 	}}
-	d, out := newDeployer(newFakeRunner(), "345678901234")
+	d, out := newDeployer(newFakeRunner(), fixture.ProdAccount)
 	report, err := d.Drift(context.Background(), "prod", in)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"network", "data", "compute", "observability"}, in.visited)
@@ -64,7 +65,7 @@ func TestDriftReadsEveryLayer(t *testing.T) {
 
 func TestDriftRefusesTheWrongAccount(t *testing.T) {
 	in := &fakeInspector{}
-	d, _ := newDeployer(newFakeRunner(), "123456789012")
+	d, _ := newDeployer(newFakeRunner(), fixture.DevAccount)
 	_, err := d.Drift(context.Background(), "prod", in)
 	require.ErrorIs(t, err, ErrWrongAccount)
 	assert.Empty(t, in.visited)
@@ -73,18 +74,18 @@ func TestDriftRefusesTheWrongAccount(t *testing.T) {
 func TestDeployedManifestCarriesIDsAndProvenance(t *testing.T) {
 	in := &fakeInspector{state: map[string][]apitype.ResourceV3{
 		"network": {{URN: "urn:pulumi:dev::network::aws:ec2/vpc:Vpc::vpc", Type: "aws:ec2/vpc:Vpc", Custom: true, ID: "vpc-0a1b2c",
-			Inputs: map[string]any{"cidrBlock": "10.10.0.0/16", "tags": map[string]any{"Name": "vpc-dev-pay01"}}}},
+			Inputs: map[string]any{"cidrBlock": "10.10.0.0/16", "tags": map[string]any{"Name": "vpc-dev-" + fixture.DevSuffix}}}},
 	}, updates: map[string]*stage.Update{
 		"network": {Version: 7, Commit: "0a1b2c3d4e5f", Result: "succeeded"},
 	}}
-	d, _ := newDeployer(newFakeRunner(), "123456789012")
+	d, _ := newDeployer(newFakeRunner(), fixture.DevAccount)
 	m, err := d.Manifest(context.Background(), "dev", in, manifest.Provenance{SourceCommit: "abc123"})
 	require.NoError(t, err)
 	assert.Equal(t, manifest.Deployed, m.Status)
 	require.Len(t, m.Layers, 4)
 	require.Len(t, m.Layers[0].Resources, 1)
 	assert.Equal(t, "vpc-0a1b2c", m.Layers[0].Resources[0].ID)
-	assert.Equal(t, "vpc-dev-pay01", m.Layers[0].Resources[0].PhysicalName)
+	assert.Equal(t, "vpc-dev-"+fixture.DevSuffix, m.Layers[0].Resources[0].PhysicalName)
 	assert.Equal(t, "abc123", m.Provenance.SourceCommit)
 	assert.Equal(t, &manifest.Deployment{Version: 7, Commit: "0a1b2c3d4e5f", Result: "succeeded"}, m.Layers[0].Deployment,
 		"each layer says which commit it was deployed from")
@@ -136,7 +137,7 @@ func drifting(env string, undo bool) *inspecting {
 // change back on purpose.
 func TestADeployOfProdStopsBeforeUndoingAHandChange(t *testing.T) {
 	for _, env := range []string{"staging", "prod"} {
-		account := map[string]string{"staging": "234567890123", "prod": "345678901234"}[env]
+		account := map[string]string{"staging": fixture.StagingAccount, "prod": fixture.ProdAccount}[env]
 		runner := drifting(env, true)
 		d, _ := newDeployer(runner, account)
 		_, err := d.Run(context.Background(), stage.Up, env)
@@ -162,7 +163,7 @@ func TestADeployOfProdStopsBeforeUndoingAHandChange(t *testing.T) {
 
 	// REVERT_DRIFT for another environment is no licence.
 	runner := drifting("prod", true)
-	d, _ := newDeployer(runner, "345678901234")
+	d, _ := newDeployer(runner, fixture.ProdAccount)
 	d.RevertDrift = "staging"
 	_, err := d.Run(context.Background(), stage.Up, "prod")
 	require.ErrorIs(t, err, ErrDrift)
@@ -172,7 +173,7 @@ func TestADeployOfProdStopsBeforeUndoingAHandChange(t *testing.T) {
 // pull request) is drift the update keeps: the deploy goes on.
 func TestADeployOfAnAdoptedHandChangeGoesOn(t *testing.T) {
 	runner := drifting("prod", false)
-	d, out := newDeployer(runner, "345678901234")
+	d, out := newDeployer(runner, fixture.ProdAccount)
 	_, err := d.Run(context.Background(), stage.Up, "prod")
 	require.NoError(t, err)
 	assert.Contains(t, runner.fakeRunner.events, "start compute")
@@ -182,7 +183,7 @@ func TestADeployOfAnAdoptedHandChangeGoesOn(t *testing.T) {
 // In dev the deploy says what it puts back and goes on.
 func TestADeployOfDevWarnsOfTheHandChangesItPutsBack(t *testing.T) {
 	runner := drifting("dev", true)
-	d, out := newDeployer(runner, "123456789012")
+	d, out := newDeployer(runner, fixture.DevAccount)
 	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
 	assert.Contains(t, out.String(), "warning: this deployment puts back these hand changes to dev")
@@ -194,7 +195,7 @@ func TestADeployOfDevWarnsOfTheHandChangesItPutsBack(t *testing.T) {
 // runner is told to leave those properties as they are.
 func TestExceptedDriftIsLeftAsItIs(t *testing.T) {
 	runner := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift("prod")}}
-	d, out := newDeployer(runner, "345678901234")
+	d, out := newDeployer(runner, fixture.ProdAccount)
 	d.Exceptions = []drift.Exception{{Environment: "prod", Type: "aws:lambda/function:Function", Name: "payment-processor", Property: "memorySize",
 		Reason: "INC-4711: more memory until the fix ships", Approver: "alice", Expires: "2027-01-31"}}
 	_, err := d.Run(context.Background(), stage.Up, "prod")
@@ -218,7 +219,7 @@ func TestRevertDriftNamesOneEnvironment(t *testing.T) {
 // A deploy stopped for drift is on the CI run's page.
 func TestADriftStopGoesToTheJobSummary(t *testing.T) {
 	runner := drifting("prod", true)
-	d, _ := newDeployer(runner, "345678901234")
+	d, _ := newDeployer(runner, fixture.ProdAccount)
 	_, err := d.Run(context.Background(), stage.Up, "prod")
 	require.ErrorIs(t, err, ErrDrift)
 	path := filepath.Join(t.TempDir(), "summary.md")
@@ -244,7 +245,7 @@ func (c countingCLI) Check(context.Context) (string, error) { *c.n++; return "v3
 // of its own.
 func TestARevertRunsThePreflightOnce(t *testing.T) {
 	runner := drifting("prod", true)
-	d, out := newDeployer(runner, "345678901234")
+	d, out := newDeployer(runner, fixture.ProdAccount)
 	checks := 0
 	d.CLI = countingCLI{n: &checks}
 	report, res, err := d.Revert(context.Background(), "prod", runner)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/quota"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 )
@@ -36,16 +37,16 @@ func TestALowLambdaConcurrencyQuotaIsRefusedBeforeAnyLayer(t *testing.T) {
 	u.LambdaConcurrency, u.LambdaUnreserved = 50, 50
 	for _, op := range []stage.Op{stage.Up, stage.Preview} {
 		runner := newFakeRunner()
-		d, _ := newDeployer(runner, "123456789012")
+		d, _ := newDeployer(runner, fixture.DevAccount)
 		d.Quotas = fixedQuotas{u: u}
 		_, err := d.Run(context.Background(), op, "dev")
 		require.ErrorIs(t, err, quota.ErrTooLow, op)
-		assert.Contains(t, err.Error(), "account 123456789012 (dev), before any layer runs:")
-		assert.Contains(t, err.Error(), "Lambda concurrent executions: the quota is 50 and 50 are unreserved; reserving 5 for payment-processor-dev-pay01 (payments:lambdaReservedConcurrency = 5) would leave 45, and Lambda keeps 100 unreserved; request a raise to at least 105: https://us-east-1.console.aws.amazon.com/servicequotas/home/services/lambda/quotas/L-B99A9384")
+		assert.Contains(t, err.Error(), "account "+fixture.DevAccount+" (dev), before any layer runs:")
+		assert.Contains(t, err.Error(), "Lambda concurrent executions: the quota is 50 and 50 are unreserved; reserving 5 for payment-processor-dev-"+fixture.DevSuffix+" (payments:lambdaReservedConcurrency = 5) would leave 45, and Lambda keeps 100 unreserved; request a raise to at least 105: https://us-east-1.console.aws.amazon.com/servicequotas/home/services/lambda/quotas/L-B99A9384")
 		assert.Empty(t, runner.events, "no layer ran")
 	}
 	runner := newFakeRunner()
-	d, _ := newDeployer(runner, "123456789012")
+	d, _ := newDeployer(runner, fixture.DevAccount)
 	d.Quotas = fixedQuotas{err: errors.New("must not be read")}
 	_, err := d.Run(context.Background(), stage.Destroy, "dev")
 	require.NoError(t, err)

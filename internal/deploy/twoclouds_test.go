@@ -16,6 +16,7 @@ import (
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/moto"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -100,7 +101,7 @@ func TestTheBreakGlassCheckAgainstTheStandInsSTS(t *testing.T) {
 // missing parameter is "not bootstrapped", never an error or a zero.
 func TestTheBootstrapVersionReadAgainstMoto(t *testing.T) {
 	ctx := context.Background()
-	s := moto.Start(t, "123456789012")
+	s := moto.Start(t, fixture.DevAccount)
 	s.Env(t, aws.Credentials{})
 	_, found, err := SSMBootstrap{}.Version(ctx, "us-east-1")
 	require.NoError(t, err)

@@ -24,11 +24,12 @@ func Apply(root string, planned func(profile.Environment) (profile.Profile, erro
 	var errs []error
 	for _, env := range profile.Environments() {
 		p, err := planned(env)
-		if err == nil {
-			err = profile.Validate(p)
-		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", env, err))
+			continue
+		}
+		if err := profile.ValidateEntry(p); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		all = append(all, p)
@@ -39,7 +40,7 @@ func Apply(root string, planned func(profile.Environment) (profile.Profile, erro
 		}
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("pkg/profile/environments.yaml: refused, nothing written:\n%w", errors.Join(errs...))
+		return fmt.Errorf("env:apply refused, nothing written:\n%w", errors.Join(errs...))
 	}
 	if err := apply(root, planned); err != nil {
 		return err

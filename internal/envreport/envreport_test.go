@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -17,7 +18,7 @@ func TestShowsTheRepositoryStacks(t *testing.T) {
 	require.NoError(t, err)
 	var out bytes.Buffer
 	require.NoError(t, Write(&out, p))
-	assert.Contains(t, out.String(), "345678901234")
+	assert.Contains(t, out.String(), fixture.ProdAccount)
 	assert.Contains(t, out.String(), "arm64, 2048 MB")
 	assert.Contains(t, out.String(), "provisioned 25/25, autoscaling max 500/500 at 70%")
 }
@@ -55,7 +56,7 @@ func TestApplyWritesTheForksAccountsAndSuffix(t *testing.T) {
 	}
 	cfg, err := profile.ReadStackFile(filepath.Join(root, "bootstrap", "Pulumi.tooling.yaml"))
 	require.NoError(t, err)
-	assert.Equal(t, `["456789012345"]`, cfg["aws:allowedAccountIds"], "the tooling account, from the pipeline block")
+	assert.Equal(t, `["`+fixture.ToolingAccount+`"]`, cfg["aws:allowedAccountIds"], "the tooling account, from the pipeline block")
 	assert.Equal(t, `["dev","staging","prod"]`, cfg["bootstrap:stateEnvironments"], "other keys are kept")
 
 	// Unchanged values leave the repository's files byte for byte.
@@ -93,13 +94,13 @@ func TestApplyRefusesABadEntryBeforeWritingAnything(t *testing.T) {
 	err := Apply(root, func(env profile.Environment) (profile.Profile, error) {
 		p, err := profile.Planned(env)
 		if env == profile.Staging {
-			p.AccountID = "2345678901234"
+			p.AccountID = fixture.StagingAccount + "4"
 		}
 		return p, err
 	})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "pkg/profile/environments.yaml: refused, nothing written")
-	assert.Contains(t, err.Error(), `account id "2345678901234" of staging: allowed exactly 12 digits`)
+	assert.Contains(t, err.Error(), "env:apply refused, nothing written:\npkg/profile/environments.yaml: staging:\n")
+	assert.Contains(t, err.Error(), `staging.accountId = "`+fixture.StagingAccount+`4": allowed exactly 12 digits`)
 	var after []string
 	for _, layer := range []string{"network", "data", "compute", "observability", "bootstrap"} {
 		for _, env := range []string{"dev", "staging", "prod", "tooling"} {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/acmepay/platform/pkg/fixture"
 )
 
 // The committed page must be what the profiles generate today.
@@ -31,7 +33,7 @@ func TestMarkdownCarriesTheSpecTable(t *testing.T) {
 		"| Lambda timeout (s) | `payments:lambdaTimeoutSeconds` | compute | same everywhere | 10 | 10 | 10 |",
 		"| DynamoDB read capacity (floor) | `payments:tableReadCapacity` | data | per environment | n/a | 5 | 25 |",
 		"| Lambda Errors alarm (5-minute sum reaches) | `payments:lambdaErrorsThreshold` | observability | per environment | 10 | 5 | 1 |",
-		"| name suffix | `payments:environmentSuffix` | every layer | per environment | pay01 | pay01 | pay01 |",
+		"| name suffix | `payments:environmentSuffix` | every layer | per environment | " + fixture.DevSuffix + " | " + fixture.DevSuffix + " | " + fixture.DevSuffix + " |",
 	} {
 		assert.Contains(t, string(md), row)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/doccheck"
 	"github.com/acmepay/platform/internal/recovery"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 )
@@ -58,7 +59,7 @@ func TestDeployKilledWhileTheNATGatewayIsCreated(t *testing.T) {
 	root := stackFiles(t)
 	bootstrapAccount(t, context.Background(), root, io.Discard)
 	bootstrapped := live(cloud)
-	cloud.CallAs("arn:aws:iam::123456789012:role/payments-pipeline-deployer") // deploy and recover as the pipeline's deployer
+	cloud.CallAs("arn:aws:iam::" + fixture.DevAccount + ":role/payments-pipeline-deployer") // deploy and recover as the pipeline's deployer
 	cloud.Inject(natType, awsfake.Fault{Delay: 20 * time.Second})
 
 	helper := exec.Command(os.Args[0], "-test.run=^$")
@@ -88,7 +89,7 @@ func TestDeployKilledWhileTheNATGatewayIsCreated(t *testing.T) {
 	_, err = dep.d.Run(ctx, stage.Up, "dev")
 	require.ErrorIs(t, err, recovery.ErrInterrupted, out.String())
 	assert.Contains(t, err.Error(), "[network] stale stack lock")
-	assert.Contains(t, err.Error(), `[network] interrupted while creating aws:ec2/natGateway:NatGateway "nat-1-dev-pay01"`)
+	assert.Contains(t, err.Error(), `[network] interrupted while creating aws:ec2/natGateway:NatGateway "nat-1-dev-`+fixture.DevSuffix+`"`)
 	assert.Contains(t, err.Error(), "[dev] stale environment lock (up)")
 	assert.Contains(t, err.Error(), "fix it with: go run mage.go recover:env dev")
 	t.Logf("the deploy after the kill refused:\n%v", err)
@@ -101,7 +102,7 @@ func TestDeployKilledWhileTheNATGatewayIsCreated(t *testing.T) {
 	require.NoError(t, dep.d.Recover(ctx, "dev", rec), out.String())
 	t.Logf("recover:env dev took %s:\n%s", time.Since(start).Round(100*time.Millisecond), out)
 	assert.Empty(t, doccheck.Missing(recoverOutput(t), out.String()), "docs/operations.md's output of recover:env dev")
-	assert.Contains(t, out.String(), `[network] aws:ec2/natGateway:NatGateway "nat-1-dev-pay01" exists in the cloud as nat-`)
+	assert.Contains(t, out.String(), `[network] aws:ec2/natGateway:NatGateway "nat-1-dev-`+fixture.DevSuffix+`" exists in the cloud as nat-`)
 	report, err := dep.check.Check(ctx, profile.Dev)
 	require.NoError(t, err)
 	assert.True(t, report.Clean(), report.String())

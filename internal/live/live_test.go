@@ -42,6 +42,7 @@ import (
 	"github.com/acmepay/platform/internal/statebackend"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 )
@@ -131,7 +132,7 @@ func live(cloud *awsfake.Cloud) []string {
 func standIn(t *testing.T) *awsfake.Cloud {
 	t.Helper()
 	requireCLI(t)
-	a := serveAccount(t, "123456789012")
+	a := serveAccount(t, fixture.DevAccount)
 	state := t.TempDir()
 	for k, v := range map[string]string{
 		"PULUMI_HOME": t.TempDir(), "PULUMI_BACKEND_URL": "file://" + state, "PULUMI_CONFIG_PASSPHRASE": "live-tier",
@@ -238,7 +239,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	}, ran, "the steps of docs/bootstrap.md that run against the stand-in, in order")
 	bootstrapped := live(cloud)
 	assert.Contains(t, bootstrapped, "aws:iam/role:Role deployer")
-	assert.Contains(t, bootstrapped, "aws:iam/policy:Policy permissions-boundary-dev-pay01")
+	assert.Contains(t, bootstrapped, "aws:iam/policy:Policy permissions-boundary-dev-"+fixture.DevSuffix)
 	assert.NotEmpty(t, o.tooling.cloud.Resources(), "the tooling account holds the state bucket and key")
 
 	// A backend the state bucket's policy does not give dev is refused.
@@ -251,7 +252,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	for _, object := range []string{"bootstrap/.pulumi/stacks/bootstrap/dev.json", "staging/.pulumi/stacks/network/staging.json"} {
 		err := o.putObject(deployerKey, object)
 		require.Error(t, err, object)
-		assert.Contains(t, err.Error(), devDeployer+" is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::acmepay-payments-pulumi-state/"+object)
+		assert.Contains(t, err.Error(), devDeployer+" is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::"+fixture.StateBucket+"/"+object)
 	}
 
 	// From here on the pipeline's roles run dev, as CI runs it: every API
@@ -408,7 +409,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	// provider's calls and the quota reads moto does not serve (Lambda's
 	// account settings) stay with the stand-in; moto evaluates no IAM, so
 	// the roles' grants on their state are the bucket runs' above.
-	m := moto.Start(t, "123456789012")
+	m := moto.Start(t, fixture.DevAccount)
 	mcfg := m.DefaultConfig()
 	ms3 := s3.NewFromConfig(mcfg, func(o *s3.Options) { o.UsePathStyle = true })
 	_, err = ms3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(o.pipe.StateBucket)})

@@ -15,6 +15,7 @@ import (
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/bootstrap"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -49,8 +50,8 @@ const (
 )
 
 var (
-	devDeployer = "arn:aws:iam::123456789012:role/" + bootstrapiam.DeployerRoleName
-	devReadOnly = "arn:aws:iam::123456789012:role/" + bootstrapiam.ReadOnlyRoleName
+	devDeployer = "arn:aws:iam::" + fixture.DevAccount + ":role/" + bootstrapiam.DeployerRoleName
+	devReadOnly = "arn:aws:iam::" + fixture.DevAccount + ":role/" + bootstrapiam.ReadOnlyRoleName
 )
 
 func serveAccount(t *testing.T, id string) account {
@@ -78,7 +79,7 @@ func newOrg(t *testing.T, root string) *org {
 	require.NoError(t, err)
 	tooling, err := bootstrap.Tooling(root)
 	require.NoError(t, err)
-	o := &org{dev: serveAccount(t, "123456789012"), tooling: serveAccount(t, pipe.ToolingAccountID), pipe: pipe}
+	o := &org{dev: serveAccount(t, fixture.DevAccount), tooling: serveAccount(t, pipe.ToolingAccountID), pipe: pipe}
 	o.state = &awsfake.StateBucket{
 		Name: pipe.StateBucket, Region: pipe.Region, Account: pipe.ToolingAccountID, OrgID: pipe.OrganizationID,
 		Callers: map[string]string{deployerKey: devDeployer, readOnlyKey: devReadOnly},

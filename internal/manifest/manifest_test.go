@@ -7,29 +7,31 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/sig"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
 func prodProfile(t *testing.T) profile.Profile {
 	p, err := profile.Default(profile.Prod)
 	require.NoError(t, err)
-	p.Suffix = "pay01"
+	p.Suffix = fixture.ProdSuffix
 	return p
 }
 
 func state() []LayerState {
 	return []LayerState{{Name: "data", Resources: []apitype.ResourceV3{
 		{URN: "urn:pulumi:prod::data::pulumi:pulumi:Stack::data-prod", Type: "pulumi:pulumi:Stack",
-			Outputs: map[string]any{"tableName": "transactions-prod-pay01", "apiKey": map[string]any{
+			Outputs: map[string]any{"tableName": "transactions-prod-" + fixture.ProdSuffix, "apiKey": map[string]any{
 				sig.Key: sig.Secret, "ciphertext": "abc"}}},
-		{URN: "urn:pulumi:prod::data::aws:s3/bucketV2:BucketV2::audit-logs", Type: "aws:s3/bucketV2:BucketV2", Custom: true, ID: "audit-logs-prod-pay01",
-			Inputs: map[string]any{"bucket": "audit-logs-prod-pay01", "forceDestroy": true, "tags": map[string]any{"Environment": "prod"}}},
-		{URN: "urn:pulumi:prod::data::aws:dynamodb/table:Table::transactions", Type: "aws:dynamodb/table:Table", Custom: true, ID: "transactions-prod-pay01",
-			Inputs: map[string]any{"name": "transactions-prod-pay01", "streamArn": "arn:aws:dynamodb:us-east-1:1:table/x/stream/gen-42"}},
+		{URN: "urn:pulumi:prod::data::aws:s3/bucketV2:BucketV2::audit-logs", Type: "aws:s3/bucketV2:BucketV2", Custom: true, ID: resource.ID("audit-logs-prod-" + fixture.ProdSuffix),
+			Inputs: map[string]any{"bucket": "audit-logs-prod-" + fixture.ProdSuffix, "forceDestroy": true, "tags": map[string]any{"Environment": "prod"}}},
+		{URN: "urn:pulumi:prod::data::aws:dynamodb/table:Table::transactions", Type: "aws:dynamodb/table:Table", Custom: true, ID: resource.ID("transactions-prod-" + fixture.ProdSuffix),
+			Inputs: map[string]any{"name": "transactions-prod-" + fixture.ProdSuffix, "streamArn": "arn:aws:dynamodb:us-east-1:1:table/x/stream/gen-42"}},
 		{URN: "urn:pulumi:prod::compute::aws:lambda/function:Function::fn", Type: "aws:lambda/function:Function", Custom: true, ID: "fn",
 			Inputs: map[string]any{"code": map[string]any{sig.Key: sig.ArchiveSig, "hash": "abc123", "path": "/home/someone/dist/payment.zip"}}},
 	}}}
@@ -38,16 +40,16 @@ func state() []LayerState {
 func TestBuildDeployed(t *testing.T) {
 	m := Build(Input{Profile: prodProfile(t), Status: Deployed, Layers: state(), Provenance: &Provenance{SourceCommit: "0123abc"}})
 	assert.Equal(t, "prod", m.Environment)
-	assert.Equal(t, "345678901234", m.Account)
+	assert.Equal(t, fixture.ProdAccount, m.Account)
 	require.Len(t, m.Layers, 1)
 	l := m.Layers[0]
-	assert.Equal(t, "transactions-prod-pay01", l.Outputs["tableName"])
+	assert.Equal(t, "transactions-prod-"+fixture.ProdSuffix, l.Outputs["tableName"])
 	assert.Equal(t, "[secret]", l.Outputs["apiKey"], "secret outputs are redacted")
 	require.Len(t, l.Resources, 3, "the stack resource is not listed as a resource")
 	assert.Equal(t, "urn:pulumi:prod::compute::aws:lambda/function:Function::fn", l.Resources[0].URN, "resources are sorted by URN")
 	bucket := l.Resources[2]
-	assert.Equal(t, "audit-logs-prod-pay01", bucket.PhysicalName)
-	assert.Equal(t, "audit-logs-prod-pay01", bucket.ID, "a deployed manifest carries ids")
+	assert.Equal(t, "audit-logs-prod-"+fixture.ProdSuffix, bucket.PhysicalName)
+	assert.Equal(t, "audit-logs-prod-"+fixture.ProdSuffix, bucket.ID, "a deployed manifest carries ids")
 	assert.Equal(t, map[string]string{"Environment": "prod"}, bucket.Tags)
 	assert.NotContains(t, bucket.Config, "tags")
 	assert.Equal(t, map[string]any{"contentSha256": "abc123"}, l.Resources[0].Config["code"], "archives are identified by content, not by path")

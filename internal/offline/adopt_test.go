@@ -27,6 +27,7 @@ import (
 	"github.com/acmepay/platform/internal/offline"
 	"github.com/acmepay/platform/internal/plan"
 	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 )
@@ -258,7 +259,7 @@ func TestAnUntouchedEnvironmentHasNoDriftThreeTimesRunning(t *testing.T) {
 	for i := range 3 {
 		report, err := d.Drift(context.Background(), "prod", r)
 		require.NoError(t, err)
-		assert.Equal(t, drift.Report{Environment: "prod", Account: "345678901234"}, report, "refresh %d", i+1)
+		assert.Equal(t, drift.Report{Environment: "prod", Account: fixture.ProdAccount}, report, "refresh %d", i+1)
 	}
 }
 

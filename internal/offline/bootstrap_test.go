@@ -10,6 +10,7 @@ import (
 
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/iampolicy"
 )
 
@@ -32,7 +33,7 @@ func TestBootstrapOfAnAccountLifecycle(t *testing.T) {
 	for _, tc := range []struct {
 		stack, account string
 		breakGlass     bool
-	}{{"dev", "123456789012", false}, {"prod", "345678901234", true}} {
+	}{{"dev", fixture.DevAccount, false}, {"prod", fixture.ProdAccount, true}} {
 		t.Run(tc.stack, func(t *testing.T) {
 			ctx := context.Background()
 			e := ForBootstrap(t, "../..", tc.stack, tc.account, "us-east-1")
@@ -52,7 +53,7 @@ func TestBootstrapOfAnAccountLifecycle(t *testing.T) {
 			}
 			assert.Equal(t, want, roles)
 
-			boundary := liveByName(t, e.Cloud, "aws:iam/policy:Policy", "name", "permissions-boundary-"+tc.stack+"-pay01")
+			boundary := liveByName(t, e.Cloud, "aws:iam/policy:Policy", "name", "permissions-boundary-"+tc.stack+"-"+fixture.DevSuffix)
 			doc, err := iampolicy.Parse(boundary.Inputs["policy"].StringValue())
 			require.NoError(t, err)
 			sids := map[string]bool{}
@@ -80,7 +81,7 @@ func TestBootstrapOfAnAccountLifecycle(t *testing.T) {
 				bg := liveByName(t, e.Cloud, "aws:iam/role:Role", "name", "payments-break-glass")
 				assert.Equal(t, 3600.0, bg.Inputs["maxSessionDuration"].NumberValue())
 			}
-			logs := liveByName(t, e.Cloud, "aws:s3/bucketV2:BucketV2", "bucket", "audit-access-logs-"+tc.stack+"-pay01")
+			logs := liveByName(t, e.Cloud, "aws:s3/bucketV2:BucketV2", "bucket", "audit-access-logs-"+tc.stack+"-"+fixture.DevSuffix)
 			assert.True(t, logs.Inputs["forceDestroy"].BoolValue(), "the access-log bucket goes with the bootstrap's teardown")
 			outputs, ok := e.StackOutputs(bootstrapiam.Project)
 			require.True(t, ok)
@@ -99,10 +100,10 @@ func TestBootstrapOfAnAccountLifecycle(t *testing.T) {
 
 func TestBootstrapOfTheToolingAccountLifecycle(t *testing.T) {
 	ctx := context.Background()
-	e := ForBootstrap(t, "../..", "tooling", "456789012345", "us-east-1")
+	e := ForBootstrap(t, "../..", "tooling", fixture.ToolingAccount, "us-east-1")
 	_, err := e.Run(ctx, OpUpdate, bootstrapiam.Project)
 	require.NoError(t, err)
-	bucket := liveByName(t, e.Cloud, "aws:s3/bucketV2:BucketV2", "bucket", "acmepay-payments-pulumi-state")
+	bucket := liveByName(t, e.Cloud, "aws:s3/bucketV2:BucketV2", "bucket", fixture.StateBucket)
 	assert.True(t, bucket.Inputs["forceDestroy"].BoolValue())
 	var policy iampolicy.Document
 	for _, r := range e.Cloud.Resources() {
@@ -123,8 +124,8 @@ func TestBootstrapOfTheToolingAccountLifecycle(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"arn:aws:iam::123456789012:role/payments-pipeline-deployer", "arn:aws:iam::234567890123:role/payments-pipeline-readonly",
-		"arn:aws:iam::345678901234:role/payments-break-glass",
+		"arn:aws:iam::" + fixture.DevAccount + ":role/payments-pipeline-deployer", "arn:aws:iam::" + fixture.StagingAccount + ":role/payments-pipeline-readonly",
+		"arn:aws:iam::" + fixture.ProdAccount + ":role/payments-break-glass",
 	} {
 		assert.True(t, principals[want], "the bucket policy names %s", want)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
@@ -28,7 +29,7 @@ func withSuffix(t *testing.T, env profile.Environment, suffix string) string {
 			require.NoError(t, err)
 			text := string(raw)
 			if e == env {
-				text = strings.Replace(text, "payments:environmentSuffix: pay01", "payments:environmentSuffix: "+suffix, 1)
+				text = strings.Replace(text, "payments:environmentSuffix: "+fixture.DevSuffix, "payments:environmentSuffix: "+suffix, 1)
 				require.Contains(t, text, suffix)
 			}
 			require.NoError(t, os.WriteFile(profile.StackFile(filepath.Join(root, layer), string(e)), []byte(text), 0o644))
@@ -55,7 +56,7 @@ func TestDeploymentRefusesToDestroyDataUnlessAllowed(t *testing.T) {
 	ctx := context.Background()
 	e, d, _, out := deployed(t, profile.Prod)
 	before := liveNames(e)
-	require.Contains(t, before, "transactions-prod-pay01")
+	require.Contains(t, before, "transactions-prod-"+fixture.ProdSuffix)
 
 	root := withSuffix(t, profile.Prod, "pay02")
 	e.Root, d.Root = root, root
@@ -70,7 +71,7 @@ func TestDeploymentRefusesToDestroyDataUnlessAllowed(t *testing.T) {
 		}
 	}
 	require.Contains(t, failures, "network", "the first layer refuses: its flow-log group would be replaced")
-	assert.Contains(t, failures["network"], "replace aws:cloudwatch/logGroup:LogGroup /aws/vpc/flow-logs/vpc-prod-pay01: the logs in it would be lost")
+	assert.Contains(t, failures["network"], "replace aws:cloudwatch/logGroup:LogGroup /aws/vpc/flow-logs/vpc-prod-"+fixture.ProdSuffix+": the logs in it would be lost")
 	assert.NotContains(t, failures, "data", "data depends on network, so it never ran")
 	assert.ElementsMatch(t, before, liveNames(e), "nothing in the account changed")
 
@@ -90,8 +91,8 @@ func TestDeploymentRefusesToDestroyDataUnlessAllowed(t *testing.T) {
 		}
 	}
 	require.Contains(t, failures, "data")
-	assert.Contains(t, failures["data"], "replace aws:dynamodb/table:Table transactions-prod-pay01: the transactions in it would be lost")
-	assert.Contains(t, failures["data"], "replace aws:s3/bucketV2:BucketV2 audit-logs-prod-pay01: the audit records in it would be lost")
+	assert.Contains(t, failures["data"], "replace aws:dynamodb/table:Table transactions-prod-"+fixture.ProdSuffix+": the transactions in it would be lost")
+	assert.Contains(t, failures["data"], "replace aws:s3/bucketV2:BucketV2 audit-logs-prod-"+fixture.ProdSuffix+": the audit records in it would be lost")
 
 	d.AllowDataLoss = true
 	out.Reset()
@@ -102,7 +103,7 @@ func TestDeploymentRefusesToDestroyDataUnlessAllowed(t *testing.T) {
 	assert.Contains(t, after, "transactions-prod-pay02")
 	assert.Contains(t, after, "audit-logs-prod-pay02")
 	for _, n := range after {
-		assert.NotContains(t, n, "pay01", "the replaced resources are gone")
+		assert.NotContains(t, n, fixture.DevSuffix, "the replaced resources are gone")
 	}
 
 	d.AllowDataLoss = false

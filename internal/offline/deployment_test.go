@@ -19,6 +19,7 @@ import (
 	"github.com/acmepay/platform/internal/gittest"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 )
@@ -149,7 +150,7 @@ func TestDeployedManifestFromEngineState(t *testing.T) {
 		assert.Equal(t, &manifest.Deployment{Version: 1, Commit: commit, Result: "succeeded"}, l.Deployment, l.Name)
 		for _, res := range l.Resources {
 			if res.Type == "aws:dynamodb/table:Table" {
-				assert.Equal(t, "transactions-prod-pay01", res.ID, "a deployed manifest carries ids")
+				assert.Equal(t, "transactions-prod-"+fixture.ProdSuffix, res.ID, "a deployed manifest carries ids")
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/drift"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -102,7 +103,7 @@ func TestStackReferencesCarryRealOutputs(t *testing.T) {
 			roleBoundary = r.Inputs["permissionsBoundary"].StringValue()
 		}
 	}
-	assert.Equal(t, "arn:aws:iam::234567890123:policy/permissions-boundary-staging-pay01", boundary)
+	assert.Equal(t, "arn:aws:iam::"+fixture.StagingAccount+":policy/permissions-boundary-staging-"+fixture.StagingSuffix, boundary)
 	assert.Equal(t, boundary, roleBoundary)
 }
 
@@ -198,7 +199,7 @@ func TestProtectAndRetainOnDeleteAreCaught(t *testing.T) {
 				if err := original(ctx); err != nil {
 					return err
 				}
-				_, err := s3.NewBucketV2(ctx, "slipped-in", &s3.BucketV2Args{Bucket: pulumi.String("slipped-in-dev-pay01")}, opt)
+				_, err := s3.NewBucketV2(ctx, "slipped-in", &s3.BucketV2Args{Bucket: pulumi.String("slipped-in-dev-" + fixture.DevSuffix)}, opt)
 				return err
 			}
 			_, err := e.Up(context.Background())

@@ -19,6 +19,7 @@ import (
 	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/internal/statebackend"
 	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 )
@@ -76,7 +77,7 @@ func (f *faulty) converged(t *testing.T, madeNAT int) {
 			assert.Equal(t, "same", kind, "%s: the deploy after recovery changes nothing, got %s=%d", l.Layer, kind, n)
 		}
 	}
-	assert.Len(t, f.e.Cloud.FindByName(natType, "nat-1-dev-pay01"), 1, "one NAT gateway of that name in the account")
+	assert.Len(t, f.e.Cloud.FindByName(natType, "nat-1-dev-"+fixture.DevSuffix), 1, "one NAT gateway of that name in the account")
 	assert.Equal(t, madeNAT, f.e.Cloud.Creates(natType), "NAT gateways made over the account's life")
 	_, err = f.d.Run(context.Background(), stage.Destroy, string(f.e.Env))
 	require.NoError(t, err, f.out.String())
@@ -118,7 +119,7 @@ func TestCreateTimeoutThenConverges(t *testing.T) {
 	_, err := f.up(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "timeout")
-	assert.Len(t, f.e.Cloud.FindByName(natType, "nat-1-dev-pay01"), 1, "the timed-out NAT gateway exists")
+	assert.Len(t, f.e.Cloud.FindByName(natType, "nat-1-dev-"+fixture.DevSuffix), 1, "the timed-out NAT gateway exists")
 	f.cleanThenConverges(t, "the engine recorded the timed-out create with its error, not as pending")
 }
 
@@ -152,12 +153,12 @@ func TestPendingCreateThatExistsIsAdopted(t *testing.T) {
 
 	_, err = f.up(context.Background())
 	require.ErrorIs(t, err, recovery.ErrInterrupted)
-	assert.Contains(t, err.Error(), `[network] interrupted while creating aws:ec2/natGateway:NatGateway "nat-1-dev-pay01"`)
+	assert.Contains(t, err.Error(), `[network] interrupted while creating aws:ec2/natGateway:NatGateway "nat-1-dev-`+fixture.DevSuffix+`"`)
 	assert.Contains(t, err.Error(), "fix it with: go run mage.go recover:env dev")
 
 	f.out.Reset()
 	require.NoError(t, f.recoverer().Run(context.Background(), profile.Dev))
-	assert.Contains(t, f.out.String(), `[network] aws:ec2/natGateway:NatGateway "nat-1-dev-pay01" exists in the cloud as nat-`)
+	assert.Contains(t, f.out.String(), `[network] aws:ec2/natGateway:NatGateway "nat-1-dev-`+fixture.DevSuffix+`" exists in the cloud as nat-`)
 	report, err := f.up(context.Background())
 	require.NoError(t, err, f.out.String())
 	assert.Equal(t, 2, report.Layers[0].Changes["create"], "only the two private routes through the gateway are made")
@@ -189,7 +190,7 @@ func TestWithoutRecoveryAPendingCreateBecomesAnOrphan(t *testing.T) {
 	f.d.Guard = nil
 	_, err = f.up(context.Background())
 	require.NoError(t, err, f.out.String())
-	assert.Len(t, f.e.Cloud.FindByName(natType, "nat-1-dev-pay01"), 2, "two gateways of one name: one is an orphan")
+	assert.Len(t, f.e.Cloud.FindByName(natType, "nat-1-dev-"+fixture.DevSuffix), 2, "two gateways of one name: one is an orphan")
 }
 
 // A lock left by a process of this machine that no longer exists: the

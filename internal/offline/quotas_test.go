@@ -14,6 +14,7 @@ import (
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/quota"
 	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 )
@@ -39,15 +40,15 @@ func TestALowQuotaStopsTheDeploymentBeforeAnyLayerNotHalfway(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "layer compute failed")
 	assert.Contains(t, err.Error(), "decreases account's UnreservedConcurrentExecution below its minimum value of [100]")
-	assert.NotEmpty(t, halfway.Cloud.FindByName("aws:ec2/vpc:Vpc", "vpc-dev-pay01"), "without the check, network was built:\n%s", out)
-	assert.NotEmpty(t, halfway.Cloud.FindByName("aws:dynamodb/table:Table", "transactions-dev-pay01"), "and data")
+	assert.NotEmpty(t, halfway.Cloud.FindByName("aws:ec2/vpc:Vpc", "vpc-dev-"+fixture.DevSuffix), "without the check, network was built:\n%s", out)
+	assert.NotEmpty(t, halfway.Cloud.FindByName("aws:dynamodb/table:Table", "transactions-dev-"+fixture.DevSuffix), "and data")
 
 	e := newEnv(t, profile.Dev)
 	e.Cloud.Quota = awsfake.Quotas{LambdaConcurrency: 50}
 	d, out = deployer(e, Quotas{Cloud: e.Cloud})
 	_, err = d.Run(ctx, stage.Up, "dev")
 	require.ErrorIs(t, err, quota.ErrTooLow)
-	assert.Contains(t, err.Error(), "Lambda concurrent executions: the quota is 50 and 50 are unreserved; reserving 5 for payment-processor-dev-pay01")
+	assert.Contains(t, err.Error(), "Lambda concurrent executions: the quota is 50 and 50 are unreserved; reserving 5 for payment-processor-dev-"+fixture.DevSuffix)
 	assert.Contains(t, err.Error(), "request a raise to at least 105: https://us-east-1.console.aws.amazon.com/servicequotas/home/services/lambda/quotas/L-B99A9384")
 	assert.Empty(t, e.Cloud.Resources(), "refused before anything is touched:\n%s", out)
 

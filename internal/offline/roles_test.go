@@ -19,12 +19,13 @@ import (
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/datapolicy"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
-var accountOf = map[profile.Environment]string{profile.Dev: "123456789012", profile.Staging: "234567890123", profile.Prod: "345678901234"}
+var accountOf = map[profile.Environment]string{profile.Dev: fixture.DevAccount, profile.Staging: fixture.StagingAccount, profile.Prod: fixture.ProdAccount}
 
 // bootstrapped is an environment whose account an administrator
 // bootstrapped: the stand-in holds the pipeline roles' live documents.
@@ -86,7 +87,7 @@ func TestEnvironmentsRunAsThePipelineRoles(t *testing.T) {
 			assert.True(t, refreshDrift(t, e).Any(), "the read-only role sees the hand change")
 			_, err = e.Run(ctx, OpUpdateRefreshing, "compute")
 			require.ErrorContains(t, err, awsfake.ErrAccessDenied.Error(), "the read-only role never changes anything")
-			assert.Contains(t, err.Error(), readOnly+" is not authorized to perform lambda:UpdateFunctionConfiguration on resource arn:aws:lambda:us-east-1:"+accountOf[env]+":function:payment-processor-"+string(env)+"-pay01")
+			assert.Contains(t, err.Error(), readOnly+" is not authorized to perform lambda:UpdateFunctionConfiguration on resource arn:aws:lambda:us-east-1:"+accountOf[env]+":function:payment-processor-"+string(env)+"-"+fixture.DevSuffix)
 
 			e.Cloud.CallAs(deployer)
 			_, err = e.Run(ctx, OpUpdateRefreshing, "compute")
@@ -120,8 +121,8 @@ func TestAMissingGrantFailsNamingRoleActionAndResource(t *testing.T) {
 	e.Cloud.CallAs(role(profile.Dev, bootstrapiam.DeployerRoleName))
 	_, err := e.Up(ctx)
 	require.ErrorContains(t, err, awsfake.ErrAccessDenied.Error())
-	assert.Contains(t, err.Error(), "arn:aws:iam::123456789012:role/payments-pipeline-deployer is not authorized to perform lambda:CreateFunction "+
-		"on resource arn:aws:lambda:us-east-1:123456789012:function:payment-processor-dev-pay01")
+	assert.Contains(t, err.Error(), "arn:aws:iam::"+fixture.DevAccount+":role/payments-pipeline-deployer is not authorized to perform lambda:CreateFunction "+
+		"on resource arn:aws:lambda:us-east-1:"+fixture.DevAccount+":function:payment-processor-dev-"+fixture.DevSuffix)
 }
 
 // A layer change that tries what the deployer's ceiling denies fails there,
@@ -136,13 +137,13 @@ func TestTheDeployersCeilingHoldsInADeploy(t *testing.T) {
 			return err
 		}
 		allowAll, _ := json.Marshal(iampolicy.New(iampolicy.Statement{Effect: "Allow", Action: []string{"*"}, Resource: []string{"*"}}))
-		_, err := iam.NewPolicy(ctx, "tidy-boundary", &iam.PolicyArgs{Name: pulumi.String("permissions-boundary-dev-pay01"), Policy: pulumi.String(string(allowAll))})
+		_, err := iam.NewPolicy(ctx, "tidy-boundary", &iam.PolicyArgs{Name: pulumi.String("permissions-boundary-dev-" + fixture.DevSuffix), Policy: pulumi.String(string(allowAll))})
 		return err
 	}
 	e.Cloud.CallAs(role(profile.Dev, bootstrapiam.DeployerRoleName))
 	_, err := e.Up(ctx)
 	require.ErrorContains(t, err, awsfake.ErrAccessDenied.Error())
-	assert.Contains(t, err.Error(), "not authorized to perform iam:CreatePolicy on resource arn:aws:iam::123456789012:policy/permissions-boundary-dev-pay01")
+	assert.Contains(t, err.Error(), "not authorized to perform iam:CreatePolicy on resource arn:aws:iam::"+fixture.DevAccount+":policy/permissions-boundary-dev-"+fixture.DevSuffix)
 	assert.Contains(t, err.Error(), "boundary/NothingBootstrapOwns")
 }
 
@@ -239,7 +240,7 @@ func TestProdsDataCannotBeMovedUnderASecondKey(t *testing.T) {
 		}
 		scope := iampolicy.Scope{Region: "us-east-1", Account: accountOf[profile.Prod]}
 		second, err := kms.NewKey(ctx, "second", &kms.KeyArgs{
-			Policy:                         pulumi.String(datapolicy.KeyPolicy(scope, naming.New("prod", "pay01"), role(profile.Prod, bootstrapiam.BreakGlassRoleName)).JSON()),
+			Policy:                         pulumi.String(datapolicy.KeyPolicy(scope, naming.New("prod", fixture.ProdSuffix), role(profile.Prod, bootstrapiam.BreakGlassRoleName)).JSON()),
 			BypassPolicyLockoutSafetyCheck: pulumi.Bool(true),
 		})
 		if err != nil {

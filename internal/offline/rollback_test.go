@@ -18,6 +18,7 @@ import (
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/rollback"
 	"github.com/acmepay/platform/pkg/contract"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 )
@@ -34,8 +35,8 @@ func TestARollbackTakesAnEnvironmentBackToTheEarlierCommitsManifest(t *testing.T
 	path := filepath.Join(dir, "compute", "Pulumi.dev.yaml")
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(raw), "  payments:environmentSuffix: pay01\n",
-		"  payments:environmentSuffix: pay01\n  payments:lambdaMemoryMb: 1024\n", 1)), 0o644))
+	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(raw), "  payments:environmentSuffix: "+fixture.DevSuffix+"\n",
+		"  payments:environmentSuffix: "+fixture.DevSuffix+"\n  payments:lambdaMemoryMb: 1024\n", 1)), 0o644))
 	gittest.Commit(t, dir, "B: dev's function gets 1024 MB")
 
 	e, err := New(t, dir, profile.Dev)

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/offline"
+	"github.com/acmepay/platform/pkg/fixture"
 )
 
 func TestPlanPrintsEveryLayerAndWritesAPlannedManifest(t *testing.T) {
@@ -26,11 +27,11 @@ func TestPlanPrintsEveryLayerAndWritesAPlannedManifest(t *testing.T) {
 	require.NoError(t, err)
 	text := out.String()
 	for _, want := range []string{
-		"offline plan of dev (account 123456789012",
+		"offline plan of dev (account " + fixture.DevAccount,
 		"network        planning... ",
 		"observability  planning... ",
-		"ec2:Vpc                    vpc-dev-pay01",
-		"payment-processor-dev-pay01",
+		"ec2:Vpc                    vpc-dev-" + fixture.DevSuffix,
+		"payment-processor-dev-" + fixture.DevSuffix,
 		"memorySize=512",
 		"billingMode=PAY_PER_REQUEST",
 		"metricName=Errors statistic=Sum threshold=10",
@@ -139,7 +140,7 @@ func TestAPlanAskingBeyondTheDeployersCeilingFails(t *testing.T) {
 		}
 		// "Tidy the boundary": a layer that writes a policy named like it.
 		_, err := iam.NewPolicy(ctx, "tidy-boundary", &iam.PolicyArgs{
-			Name:   pulumi.String("permissions-boundary-dev-pay01"),
+			Name:   pulumi.String("permissions-boundary-dev-" + fixture.DevSuffix),
 			Policy: pulumi.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*"],"Resource":["*"]}]}`),
 		})
 		return err
@@ -148,8 +149,8 @@ func TestAPlanAskingBeyondTheDeployersCeilingFails(t *testing.T) {
 	_, err := Run(context.Background(), Options{Root: "../..", Env: "dev", Out: io.Discard, ManifestDir: "-", CostDir: "-"})
 	require.Error(t, err)
 	for _, want := range []string{
-		"arn:aws:iam::123456789012:role/payments-pipeline-deployer", "iam:CreatePolicy",
-		"arn:aws:iam::123456789012:policy/permissions-boundary-dev-pay01", "boundary/NothingBootstrapOwns",
+		"arn:aws:iam::" + fixture.DevAccount + ":role/payments-pipeline-deployer", "iam:CreatePolicy",
+		"arn:aws:iam::" + fixture.DevAccount + ":policy/permissions-boundary-dev-" + fixture.DevSuffix, "boundary/NothingBootstrapOwns",
 	} {
 		assert.Contains(t, err.Error(), want)
 	}

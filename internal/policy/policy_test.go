@@ -12,6 +12,7 @@ import (
 
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/policy/report"
+	"github.com/acmepay/platform/pkg/fixture"
 )
 
 // The committed planned manifests (kept current by the plan tests) are the
@@ -172,7 +173,7 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 		},
 		"IAM_NO_WILDCARD_RESOURCE/every bucket": func(m *manifest.Manifest) {
 			r := findNamed(m, "aws:iam/rolePolicy:RolePolicy", "payment-processor")
-			r.Config["policy"] = strings.Replace(r.Config["policy"].(string), `"arn:aws:s3:::audit-logs-prod-pay01/audit/*"`, `"arn:aws:s3:::*"`, 1)
+			r.Config["policy"] = strings.Replace(r.Config["policy"].(string), `"arn:aws:s3:::audit-logs-prod-`+fixture.ProdSuffix+`/audit/*"`, `"arn:aws:s3:::*"`, 1)
 		},
 		"IAM_NO_WILDCARD_RESOURCE/NotResource": func(m *manifest.Manifest) {
 			r := find(m, "aws:iam/rolePolicy:RolePolicy")
@@ -184,7 +185,7 @@ func TestEveryRuleCatchesItsViolation(t *testing.T) {
 			// platform once had: allow everything, deny a few. A boundary
 			// found in the stacks is what the account holds, so it is judged.
 			m.Layers[0].Resources = append(m.Layers[0].Resources, manifest.Resource{
-				Type: "aws:iam/policy:Policy", LogicalName: "permissions-boundary", PhysicalName: "permissions-boundary-prod-pay01",
+				Type: "aws:iam/policy:Policy", LogicalName: "permissions-boundary", PhysicalName: "permissions-boundary-prod-" + fixture.ProdSuffix,
 				Tags: find(m, "aws:kms/key:Key").Tags,
 				Config: map[string]any{"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*"],"Resource":["*"]},` +
 					`{"Effect":"Deny","Action":["iam:PutRolePolicy"],"Resource":["*"]}]}`},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/acmepay/platform/internal/moto"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -26,7 +27,7 @@ import (
 // and the fallback to a quota's AWS default is exercised there.
 func TestTheQuotaChecksEC2ReadsAgainstMoto(t *testing.T) {
 	ctx := context.Background()
-	s := moto.Start(t, "123456789012")
+	s := moto.Start(t, fixture.DevAccount)
 	cfg := s.DefaultConfig()
 	ec := ec2.NewFromConfig(cfg)
 	dev := func(kind ec2types.ResourceType) []ec2types.TagSpecification {
@@ -48,7 +49,7 @@ func TestTheQuotaChecksEC2ReadsAgainstMoto(t *testing.T) {
 	_, err = ec.DeleteNatGateway(ctx, &ec2.DeleteNatGatewayInput{NatGatewayId: aws.String(nats[1])})
 	require.NoError(t, err)
 
-	p := profile.Profile{Environment: profile.Dev, AccountID: "123456789012", Region: "us-east-1"}
+	p := profile.Profile{Environment: profile.Dev, AccountID: fixture.DevAccount, Region: "us-east-1"}
 	var u Usage
 	require.NoError(t, ec2Usage(ctx, ec, p, &u))
 	assert.Equal(t, 2, u.VPCs, "the default VPC and dev's")

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -34,7 +35,7 @@ func TestReservedConcurrencyCountsWhatTheFunctionAlreadyHolds(t *testing.T) {
 	p := profileOf(t, "prod")
 	err := Check(context.Background(), fixed{u: u}, p)
 	require.ErrorIs(t, err, ErrTooLow)
-	assert.Contains(t, err.Error(), "the quota is 1000 and 250 are unreserved; reserving 200 for payment-processor-prod-pay01 (payments:lambdaReservedConcurrency = 200) would leave 50")
+	assert.Contains(t, err.Error(), "the quota is 1000 and 250 are unreserved; reserving 200 for payment-processor-prod-"+fixture.ProdSuffix+" (payments:lambdaReservedConcurrency = 200) would leave 50")
 	assert.Contains(t, err.Error(), "request a raise to at least 1050")
 
 	u.LambdaUnreserved, u.FunctionReserved = 100, 200 // 700 elsewhere, 200 ours
@@ -67,7 +68,7 @@ func TestNetworkQuotasCountOnlyOtherResources(t *testing.T) {
 func TestAQuotaReadFailureNamesTheCalls(t *testing.T) {
 	err := Check(context.Background(), fixed{err: errors.New("AccessDenied")}, profileOf(t, "dev"))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "reading the service quotas of account 123456789012 (lambda:GetAccountSettings, servicequotas:GetServiceQuota, ec2:Describe*): AccessDenied")
+	assert.Contains(t, err.Error(), "reading the service quotas of account "+fixture.DevAccount+" (lambda:GetAccountSettings, servicequotas:GetServiceQuota, ec2:Describe*): AccessDenied")
 }
 
 func profileOf(t *testing.T, env string) profile.Profile {

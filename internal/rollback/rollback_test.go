@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/gittest"
+	"github.com/acmepay/platform/pkg/fixture"
 )
 
 func write(t *testing.T, dir, path, content string) {
@@ -33,7 +34,7 @@ func edit(t *testing.T, dir, path, old, new string) {
 func TestARollbackRestoresTheInfrastructureAndKeepsTodaysTooling(t *testing.T) {
 	dir := gittest.Clone(t, "../..")
 	a := gittest.Git(t, dir, "rev-parse", "HEAD")
-	edit(t, dir, "compute/Pulumi.dev.yaml", "  payments:environmentSuffix: pay01\n", "  payments:environmentSuffix: pay01\n  payments:lambdaMemoryMb: 1024\n")
+	edit(t, dir, "compute/Pulumi.dev.yaml", "  payments:environmentSuffix: "+fixture.DevSuffix+"\n", "  payments:environmentSuffix: "+fixture.DevSuffix+"\n  payments:lambdaMemoryMb: 1024\n")
 	write(t, dir, "compute/added-later.txt", "a file B added\n")
 	write(t, dir, "docs/added-later.md", "# a page B added\n")
 	b := gittest.Commit(t, dir, "B: dev's function gets 1024 MB")

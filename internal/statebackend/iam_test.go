@@ -22,6 +22,7 @@ import (
 
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -32,9 +33,9 @@ import (
 
 // callers maps an access key to the role it stands for.
 var callers = map[string]string{
-	"AKIADEVDEPLOYER": "arn:aws:iam::123456789012:role/payments-pipeline-deployer",
-	"AKIADEVREADONLY": "arn:aws:iam::123456789012:role/payments-pipeline-readonly",
-	"AKIAPRODDEPLOY1": "arn:aws:iam::345678901234:role/payments-pipeline-deployer",
+	"AKIADEVDEPLOYER": "arn:aws:iam::" + fixture.DevAccount + ":role/payments-pipeline-deployer",
+	"AKIADEVREADONLY": "arn:aws:iam::" + fixture.DevAccount + ":role/payments-pipeline-readonly",
+	"AKIAPRODDEPLOY1": "arn:aws:iam::" + fixture.ProdAccount + ":role/payments-pipeline-deployer",
 }
 
 // enforcing is the tooling account's state bucket behind its IAM, with the
@@ -64,7 +65,7 @@ func enforcing(t *testing.T) *httptest.Server {
 		},
 		Resources: func() (awsfake.StateResources, error) {
 			return awsfake.StateResources{BucketPolicy: tooling.StateBucketPolicy(), KeyPolicy: tooling.StateKeyPolicy(),
-				KeyArn: "arn:aws:kms:us-east-1:456789012345:key/state", RCPs: []iampolicy.Document{tooling.ResourceControlPolicy()},
+				KeyArn: "arn:aws:kms:us-east-1:" + fixture.ToolingAccount + ":key/state", RCPs: []iampolicy.Document{tooling.ResourceControlPolicy()},
 				SCPs: []iampolicy.Document{tooling.ServiceControlPolicy()}}, nil
 		},
 	}
@@ -115,7 +116,7 @@ func TestTheStateBucketHoldsThePipelineRolesToTheirPrefix(t *testing.T) {
 	_, err = diy.New(ctx, diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{Color: "never"}), dev,
 		&workspace.Project{Name: "network", Runtime: workspace.NewProjectRuntimeInfo("go", nil)})
 	require.Error(t, err, "prod's deployer never reads dev's state")
-	assert.Contains(t, err.Error(), "arn:aws:iam::345678901234:role/payments-pipeline-deployer is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::acmepay-payments-pulumi-state/dev/")
+	assert.Contains(t, err.Error(), "arn:aws:iam::"+fixture.ProdAccount+":role/payments-pipeline-deployer is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::"+fixture.StateBucket+"/dev/")
 }
 
 type staticCredentials string

@@ -35,6 +35,7 @@ import (
 	"github.com/acmepay/platform/internal/moto"
 	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/internal/statebackend"
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -88,7 +89,7 @@ func s3Backend(t *testing.T, cloud, prefix string) (string, *s3.Client) {
 	var endpoint string
 	switch cloud {
 	case "moto":
-		endpoint = moto.Start(t, "456789012345").URL
+		endpoint = moto.Start(t, fixture.ToolingAccount).URL
 	default:
 		srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
 		t.Cleanup(srv.Close)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/stacktest"
 )
@@ -61,7 +62,7 @@ func TestVpcPerEnvironment(t *testing.T) {
 			assert.Equal(t, want.cidr, vpc.Str("cidrBlock"))
 			assert.Equal(t, true, vpc.Plain()["enableDnsSupport"])
 			assert.Equal(t, true, vpc.Plain()["enableDnsHostnames"])
-			assert.Equal(t, "vpc-"+want.Name+"-pay01", vpc.Tags()["Name"])
+			assert.Equal(t, "vpc-"+want.Name+"-"+fixture.DevSuffix, vpc.Tags()["Name"])
 
 			assert.Equal(t, want.cidr, res.Exports["vpcCidr"])
 			assert.Equal(t, []any{"us-east-1a", "us-east-1b"}, res.Exports["availabilityZones"])
@@ -188,7 +189,7 @@ func TestFlowLogs(t *testing.T) {
 			require.Len(t, flowLogs, 1)
 			require.Len(t, groups, 1)
 			fl, group := flowLogs[0], groups[0]
-			groupName := "/aws/vpc/flow-logs/vpc-" + want.Name + "-pay01"
+			groupName := "/aws/vpc/flow-logs/vpc-" + want.Name + "-" + fixture.DevSuffix
 			assert.Equal(t, groupName, group.Str("name"))
 			assert.Equal(t, float64(want.retention), group.Plain()["retentionInDays"])
 			assert.Equal(t, "ALL", fl.Str("trafficType"))
@@ -196,7 +197,7 @@ func TestFlowLogs(t *testing.T) {
 			assert.Equal(t, "cloud-watch-logs", fl.Str("logDestinationType"))
 
 			role := one(t, res, "aws:iam/role:Role", "vpc-flow-logs")
-			assert.Equal(t, "vpc-flow-logs-"+want.Name+"-pay01", role.Str("name"))
+			assert.Equal(t, "vpc-flow-logs-"+want.Name+"-"+fixture.DevSuffix, role.Str("name"))
 			assert.NotEmpty(t, role.Str("permissionsBoundary"), "every role carries the boundary")
 			trust := stacktest.ParsePolicy(t, role.Str("assumeRolePolicy"))
 			require.Len(t, trust, 1)
@@ -228,7 +229,7 @@ func TestNamesTheBootstrapsBoundaryAndCreatesNoPolicy(t *testing.T) {
 			for _, r := range res.Resources {
 				assert.NotEqual(t, "aws:iam/policy:Policy", r.Type, r.Name)
 			}
-			assert.Equal(t, "arn:aws:iam::"+want.Account+":policy/permissions-boundary-"+want.Name+"-pay01", res.Exports["permissionsBoundaryArn"])
+			assert.Equal(t, "arn:aws:iam::"+want.Account+":policy/permissions-boundary-"+want.Name+"-"+fixture.DevSuffix, res.Exports["permissionsBoundaryArn"])
 		})
 	}
 }
@@ -241,7 +242,7 @@ func TestEnvironmentKey(t *testing.T) {
 			p := key.Plain()
 			assert.Equal(t, true, p["enableKeyRotation"])
 			assert.EqualValues(t, 7, p["deletionWindowInDays"])
-			assert.Equal(t, "alias/payments-"+want.Name+"-pay01", one(t, res, "aws:kms/alias:Alias", "environment-key").Str("name"))
+			assert.Equal(t, "alias/payments-"+want.Name+"-"+fixture.DevSuffix, one(t, res, "aws:kms/alias:Alias", "environment-key").Str("name"))
 
 			keyPolicy, err := iampolicy.Parse(key.Str("policy"))
 			require.NoError(t, err)
@@ -260,8 +261,8 @@ func TestEnvironmentKey(t *testing.T) {
 			logs := func(group string) map[string]string {
 				return map[string]string{"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:" + want.Account + ":log-group:" + group}
 			}
-			assert.Equal(t, iampolicy.Allowed, ask("logs.us-east-1.amazonaws.com", "kms:Encrypt", logs("/aws/lambda/payment-processor-"+want.Name+"-pay01")))
-			assert.Equal(t, iampolicy.Allowed, ask("logs.us-east-1.amazonaws.com", "kms:GenerateDataKey", logs("/aws/vpc/flow-logs/vpc-"+want.Name+"-pay01")))
+			assert.Equal(t, iampolicy.Allowed, ask("logs.us-east-1.amazonaws.com", "kms:Encrypt", logs("/aws/lambda/payment-processor-"+want.Name+"-"+fixture.DevSuffix)))
+			assert.Equal(t, iampolicy.Allowed, ask("logs.us-east-1.amazonaws.com", "kms:GenerateDataKey", logs("/aws/vpc/flow-logs/vpc-"+want.Name+"-"+fixture.DevSuffix)))
 			assert.Equal(t, iampolicy.ImplicitDeny, ask("logs.us-east-1.amazonaws.com", "kms:Encrypt", logs("/some/other-group")), "only this environment's log groups")
 			assert.Equal(t, want.Account, strings.Split(strings.TrimPrefix(res.Exports["environmentKeyArn"].(string), "arn:aws:kms:us-east-1:"), ":")[0])
 		})
@@ -273,7 +274,7 @@ func TestNamesTagsAndDestroyability(t *testing.T) {
 		t.Run(want.Name, func(t *testing.T) {
 			res := run(t, want.Name, nil)
 			stacktest.AssertConventions(t, res, stacktest.Conventions{
-				Env: want.Name, Suffix: "pay01",
+				Env: want.Name, Suffix: fixture.DevSuffix,
 				// A key is named by its alias, which follows the convention.
 				Nameless: map[string]bool{"aws:kms/key:Key": true},
 				Tags: map[string]string{
@@ -299,7 +300,7 @@ func TestInvalidConfigFailsBeforeAnyResource(t *testing.T) {
 		"public cidr":        {map[string]string{"payments:vpcCidr": "8.8.0.0/16"}, `payments:vpcCidr = "8.8.0.0/16": not a private range`},
 		"overlapping cidr":   {map[string]string{"payments:vpcCidr": "10.30.0.0/16"}, "overlaps the prod network 10.30.0.0/16"},
 		"three nat gateways": {map[string]string{"payments:natGateways": "3"}, `payments:natGateways = "3": allowed 1-2`},
-		"wrong account":      {map[string]string{"aws:allowedAccountIds": `["345678901234"]`}, `must be ["123456789012"], the dev account`},
+		"wrong account":      {map[string]string{"aws:allowedAccountIds": `["` + fixture.ProdAccount + `"]`}, `must be ["` + fixture.DevAccount + `"], the dev account`},
 		"wrong region":       {map[string]string{"aws:region": "eu-west-1"}, `aws:region = "eu-west-1": the dev environment runs in us-east-1`},
 	}
 	for name, tc := range cases {
@@ -311,7 +312,7 @@ func TestInvalidConfigFailsBeforeAnyResource(t *testing.T) {
 }
 
 func TestUnknownStackIsRefused(t *testing.T) {
-	res, err := stacktest.Run(Program, stacktest.Options{Project: "network", Stack: "qa", Config: map[string]string{"payments:environmentSuffix": "pay01"}})
+	res, err := stacktest.Run(Program, stacktest.Options{Project: "network", Stack: "qa", Config: map[string]string{"payments:environmentSuffix": fixture.DevSuffix}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `unknown environment "qa": allowed dev, staging, prod`)
 	assert.Empty(t, res.Resources)

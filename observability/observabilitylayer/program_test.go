@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/stacktest"
 )
 
@@ -29,15 +30,15 @@ func upstream(env string) map[string]map[string]any {
 	return map[string]map[string]any{
 		"organization/network/" + env: stacktest.NetworkOutputs(env, "1"),
 		"organization/data/" + env: {
-			"tableName": "transactions-" + env + "-pay01", "tableArn": "arn:aws:dynamodb:us-east-1:1:table/transactions-" + env + "-pay01",
+			"tableName": "transactions-" + env + "-" + fixture.DevSuffix, "tableArn": "arn:aws:dynamodb:us-east-1:1:table/transactions-" + env + "-" + fixture.DevSuffix,
 			"tableMerchantIndexName": "merchantId-createdAt-index",
-			"auditBucketName":        "audit-logs-" + env + "-pay01", "auditBucketArn": "arn:aws:s3:::audit-logs-" + env + "-pay01",
+			"auditBucketName":        "audit-logs-" + env + "-" + fixture.DevSuffix, "auditBucketArn": "arn:aws:s3:::audit-logs-" + env + "-" + fixture.DevSuffix,
 			"auditPrefix": "audit/",
 		},
 		"organization/compute/" + env: {
 			"functions": []any{map[string]any{
-				"name": "payment-processor-" + env + "-pay01", "arn": "arn:aws:lambda:us-east-1:1:function:payment-processor-" + env + "-pay01",
-				"logGroupName": "/aws/lambda/payment-processor-" + env + "-pay01", "timeoutSeconds": 10,
+				"name": "payment-processor-" + env + "-" + fixture.DevSuffix, "arn": "arn:aws:lambda:us-east-1:1:function:payment-processor-" + env + "-" + fixture.DevSuffix,
+				"logGroupName": "/aws/lambda/payment-processor-" + env + "-" + fixture.DevSuffix, "timeoutSeconds": 10,
 			}},
 		},
 	}
@@ -57,19 +58,19 @@ func TestAlarmsPerEnvironment(t *testing.T) {
 		t.Run(want.Name, func(t *testing.T) {
 			res, err := run(t, want.Name, nil)
 			require.NoError(t, err)
-			fn := "payment-processor-" + want.Name + "-pay01"
-			table := "transactions-" + want.Name + "-pay01"
+			fn := "payment-processor-" + want.Name + "-" + fixture.DevSuffix
+			table := "transactions-" + want.Name + "-" + fixture.DevSuffix
 			type alarm struct {
 				namespace, metric, dimension, statistic string
 				threshold                               float64
 			}
 			wantAlarms := map[string]alarm{
-				"payment-processor-errors-" + want.Name + "-pay01":    {"AWS/Lambda", "Errors", fn, "Sum", want.errors},
-				"payment-processor-throttles-" + want.Name + "-pay01": {"AWS/Lambda", "Throttles", fn, "Sum", 1},
+				"payment-processor-errors-" + want.Name + "-" + fixture.DevSuffix:    {"AWS/Lambda", "Errors", fn, "Sum", want.errors},
+				"payment-processor-throttles-" + want.Name + "-" + fixture.DevSuffix: {"AWS/Lambda", "Throttles", fn, "Sum", 1},
 				// 80% of the 10 s timeout, in milliseconds.
-				"payment-processor-duration-" + want.Name + "-pay01":   {"AWS/Lambda", "Duration", fn, "Maximum", 8000},
-				"transactions-read-throttles-" + want.Name + "-pay01":  {"AWS/DynamoDB", "ReadThrottleEvents", table, "Sum", want.throttles},
-				"transactions-write-throttles-" + want.Name + "-pay01": {"AWS/DynamoDB", "WriteThrottleEvents", table, "Sum", want.throttles},
+				"payment-processor-duration-" + want.Name + "-" + fixture.DevSuffix:   {"AWS/Lambda", "Duration", fn, "Maximum", 8000},
+				"transactions-read-throttles-" + want.Name + "-" + fixture.DevSuffix:  {"AWS/DynamoDB", "ReadThrottleEvents", table, "Sum", want.throttles},
+				"transactions-write-throttles-" + want.Name + "-" + fixture.DevSuffix: {"AWS/DynamoDB", "WriteThrottleEvents", table, "Sum", want.throttles},
 			}
 			got := map[string]alarm{}
 			topicArn := res.Exports["alarmTopicArn"]
@@ -99,7 +100,7 @@ func TestTopicAndSubscriptions(t *testing.T) {
 			res, err := run(t, want.Name, nil)
 			require.NoError(t, err)
 			topic := res.MustOne(t, "aws:sns/topic:Topic", "alarms")
-			assert.Equal(t, "alarms-"+want.Name+"-pay01", topic.Str("name"))
+			assert.Equal(t, "alarms-"+want.Name+"-"+fixture.DevSuffix, topic.Str("name"))
 			assert.Equal(t, stacktest.KeyArn(want.Name, "1"), topic.Str("kmsMasterKeyId"),
 				"under the environment's key, whose policy lets CloudWatch publish (an AWS-managed key would not)")
 			var emails []string
@@ -116,7 +117,7 @@ func TestDashboard(t *testing.T) {
 	res, err := run(t, "staging", nil)
 	require.NoError(t, err)
 	dash := res.MustOne(t, "aws:cloudwatch/dashboard:Dashboard", "alarms")
-	assert.Equal(t, "payments-staging-pay01", dash.Str("dashboardName"))
+	assert.Equal(t, "payments-staging-"+fixture.StagingSuffix, dash.Str("dashboardName"))
 	var body struct {
 		Widgets []struct {
 			Properties struct {
@@ -158,7 +159,7 @@ func TestNamesTagsAndDestroyability(t *testing.T) {
 			res, err := run(t, want.Name, nil)
 			require.NoError(t, err)
 			stacktest.AssertConventions(t, res, stacktest.Conventions{
-				Env: want.Name, Suffix: "pay01",
+				Env: want.Name, Suffix: fixture.DevSuffix,
 				Tags: map[string]string{
 					"Environment": want.Name, "CostCenter": want.CostCenter, "DataClassification": want.DataClassification,
 					"Project": "payments-platform", "Layer": "observability", "ManagedBy": "pulumi",

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/stacktest"
 )
 
@@ -24,7 +25,7 @@ func program(ctx *pulumi.Context) error {
 	}); err != nil {
 		return err
 	}
-	if _, err := iam.NewRole(ctx, "role", &iam.RoleArgs{Name: pulumi.String("role-dev-pay01"), AssumeRolePolicy: pulumi.String("{}")}); err != nil {
+	if _, err := iam.NewRole(ctx, "role", &iam.RoleArgs{Name: pulumi.String("role-dev-" + fixture.DevSuffix), AssumeRolePolicy: pulumi.String("{}")}); err != nil {
 		return err
 	}
 	s.Finish(ctx)
@@ -42,8 +43,8 @@ func TestBeginTagsAndInventoriesEveryResource(t *testing.T) {
 	inventory, ok := res.Exports["inventory"].([]any)
 	require.True(t, ok, "the inventory is exported")
 	assert.Equal(t, []any{
-		map[string]any{"type": "aws:ec2/vpc:Vpc", "name": "vpc", "physicalName": "vpc-dev-pay01", "settings": map[string]any{"cidrBlock": "10.10.0.0/16"}},
-		map[string]any{"type": "aws:iam/role:Role", "name": "role", "physicalName": "role-dev-pay01", "settings": map[string]any{"name": "role-dev-pay01"}},
+		map[string]any{"type": "aws:ec2/vpc:Vpc", "name": "vpc", "physicalName": "vpc-dev-" + fixture.DevSuffix, "settings": map[string]any{"cidrBlock": "10.10.0.0/16"}},
+		map[string]any{"type": "aws:iam/role:Role", "name": "role", "physicalName": "role-dev-" + fixture.DevSuffix, "settings": map[string]any{"name": "role-dev-" + fixture.DevSuffix}},
 	}, inventory)
 }
 

@@ -11,8 +11,8 @@ func TestThePipelineBlockIsValid(t *testing.T) {
 	p, err := PlannedPipeline()
 	require.NoError(t, err)
 	assert.Equal(t, "acmepay/platform", p.Repository)
-	assert.Equal(t, "456789012345", p.ToolingAccountID)
-	assert.Equal(t, []string{"arn:aws:iam::345678901234:role/payments-oncall-lead"}, p.BreakGlass[Prod])
+	assert.Equal(t, fixture.ToolingAccount, p.ToolingAccountID)
+	assert.Equal(t, []string{"arn:aws:iam::" + fixture.ProdAccount + ":role/payments-oncall-lead"}, p.BreakGlass[Prod])
 }
 
 func TestThePipelineBlockRefusesBadInput(t *testing.T) {
@@ -27,7 +27,7 @@ func TestThePipelineBlockRefusesBadInput(t *testing.T) {
 		{"a principal that is not an IAM ARN", func(p *Pipeline) { p.BreakGlass = map[Environment][]string{Prod: {"alice"}} },
 			`pipeline.breakGlassPrincipals.prod = "alice": want an IAM role or user ARN`},
 		{"an unknown environment", func(p *Pipeline) {
-			p.BreakGlass = map[Environment][]string{Prod: good.BreakGlass[Prod], "qa": {"arn:aws:iam::123456789012:role/x"}}
+			p.BreakGlass = map[Environment][]string{Prod: good.BreakGlass[Prod], "qa": {"arn:aws:iam::" + fixture.DevAccount + ":role/x"}}
 		}, `pipeline.breakGlassPrincipals.qa: unknown environment "qa"`},
 		{"a short tooling account", func(p *Pipeline) { p.ToolingAccountID = "4567" }, `pipeline.toolingAccountId = "4567": want a 12-digit AWS account ID`},
 		{"a repository without owner", func(p *Pipeline) { p.Repository = "platform" }, `pipeline.repository = "platform": want owner/name`},

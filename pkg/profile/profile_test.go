@@ -13,11 +13,11 @@ func baseConfig(env, account string) map[string]string {
 	return map[string]string{
 		"aws:region":                 "us-east-1",
 		"aws:allowedAccountIds":      `["` + account + `"]`,
-		"payments:environmentSuffix": "pay01",
+		"payments:environmentSuffix": fixture.DevSuffix,
 	}
 }
 
-var accounts = map[string]string{"dev": "123456789012", "staging": "234567890123", "prod": "345678901234"}
+var accounts = map[string]string{"dev": fixture.DevAccount, "staging": fixture.StagingAccount, "prod": fixture.ProdAccount}
 
 // The table of The environment table (docs/environments.md), written out.
 func TestDefaultsMatchTheSpecTable(t *testing.T) {
@@ -32,9 +32,9 @@ func TestDefaultsMatchTheSpecTable(t *testing.T) {
 		expiration, errors, throttles int
 	}
 	want := map[string]row{
-		"dev":     {"123456789012", "10.10.0.0/16", 1, false, 512, 30, "PAY_PER_REQUEST", 0, 0, 0, 0, 70, false, 30, 10, 50},
-		"staging": {"234567890123", "10.20.0.0/16", 1, true, 1024, 90, "PROVISIONED", 5, 5, 50, 50, 70, false, 90, 5, 10},
-		"prod":    {"345678901234", "10.30.0.0/16", 2, true, 2048, 365, "PROVISIONED", 25, 25, 500, 500, 70, true, 365, 1, 1},
+		"dev":     {fixture.DevAccount, "10.10.0.0/16", 1, false, 512, 30, "PAY_PER_REQUEST", 0, 0, 0, 0, 70, false, 30, 10, 50},
+		"staging": {fixture.StagingAccount, "10.20.0.0/16", 1, true, 1024, 90, "PROVISIONED", 5, 5, 50, 50, 70, false, 90, 5, 10},
+		"prod":    {fixture.ProdAccount, "10.30.0.0/16", 2, true, 2048, 365, "PROVISIONED", 25, 25, 500, 500, 70, true, 365, 1, 1},
 	}
 	for env, w := range want {
 		t.Run(env, func(t *testing.T) {
@@ -48,7 +48,7 @@ func TestDefaultsMatchTheSpecTable(t *testing.T) {
 			assert.Equal(t, w, got)
 			assert.Equal(t, "us-east-1", p.Region)
 			assert.Equal(t, "arm64", p.Function.Architecture)
-			assert.Equal(t, "pay01", p.Suffix)
+			assert.Equal(t, fixture.DevSuffix, p.Suffix)
 		})
 	}
 }
@@ -107,8 +107,8 @@ func TestValidationErrors(t *testing.T) {
 		{"cidr host bits", "dev", map[string]string{"payments:vpcCidr": "10.50.1.0/16"}, nil, []string{`host bits are set (did you mean 10.50.0.0/16?)`}},
 		{"cidr overlaps another environment", "dev", map[string]string{"payments:vpcCidr": "10.20.128.0/20"}, nil, []string{`payments:vpcCidr = "10.20.128.0/20": overlaps the staging network 10.20.0.0/16`}},
 		{"nat gateways", "prod", map[string]string{"payments:natGateways": "0"}, nil, []string{`payments:natGateways = "0": allowed 1-2`}},
-		{"allowed accounts missing", "dev", nil, []string{"aws:allowedAccountIds"}, []string{`aws:allowedAccountIds is not set: it must be ["123456789012"]`}},
-		{"another environment's account", "prod", map[string]string{"aws:allowedAccountIds": `["123456789012"]`}, nil, []string{`aws:allowedAccountIds = ["123456789012"]: must be ["345678901234"], the prod account`}},
+		{"allowed accounts missing", "dev", nil, []string{"aws:allowedAccountIds"}, []string{`aws:allowedAccountIds is not set: it must be ["` + fixture.DevAccount + `"]`}},
+		{"another environment's account", "prod", map[string]string{"aws:allowedAccountIds": `["` + fixture.DevAccount + `"]`}, nil, []string{`aws:allowedAccountIds = ["` + fixture.DevAccount + `"]: must be ["` + fixture.ProdAccount + `"], the prod account`}},
 		{"region", "staging", map[string]string{"aws:region": "us-west-2"}, nil, []string{`aws:region = "us-west-2": the staging environment runs in us-east-1`}},
 		{"tag value", "dev", map[string]string{"payments:costCenter": "cc#1"}, nil, []string{`payments:costCenter = "cc#1"`}},
 	}
@@ -136,14 +136,14 @@ func TestValidationErrors(t *testing.T) {
 
 func TestAccountIDMustBeTwelveDigits(t *testing.T) {
 	p, _ := Default(Dev)
-	p.Suffix = "pay01"
-	for _, bad := range []string{"12345678901", "1234567890123", "12345678901a", ""} {
+	p.Suffix = fixture.DevSuffix
+	for _, bad := range []string{"12345678901", fixture.DevAccount + "3", "12345678901a", ""} {
 		p.AccountID = bad
 		err := Validate(p)
 		require.Error(t, err, bad)
 		assert.Contains(t, err.Error(), `account id "`+bad+`" of dev: allowed exactly 12 digits`)
 	}
-	p.AccountID = "123456789012"
+	p.AccountID = fixture.DevAccount
 	assert.NoError(t, Validate(p))
 }
 
@@ -151,7 +151,7 @@ func TestValidateSetFindsOverlapsAndSharedAccounts(t *testing.T) {
 	var all []Profile
 	for _, env := range Environments() {
 		p, _ := Default(env)
-		p.Suffix = "pay01"
+		p.Suffix = fixture.DevSuffix
 		all = append(all, p)
 	}
 	require.NoError(t, ValidateSet(all))
@@ -165,7 +165,7 @@ func TestValidateSetFindsOverlapsAndSharedAccounts(t *testing.T) {
 	all[2].AccountID = all[0].AccountID
 	err = ValidateSet(all)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "account 123456789012 is used by both dev and prod")
+	assert.Contains(t, err.Error(), "account "+fixture.DevAccount+" is used by both dev and prod")
 }
 
 func TestAllErrorsAreReportedAtOnce(t *testing.T) {
@@ -227,8 +227,8 @@ func TestReadStackFile(t *testing.T) {
 	cfg, err := ReadStackFile("../../network/Pulumi.prod.yaml")
 	require.NoError(t, err)
 	assert.Equal(t, "us-east-1", cfg["aws:region"])
-	assert.Equal(t, `["345678901234"]`, cfg["aws:allowedAccountIds"])
-	assert.Equal(t, "pay01", cfg["payments:environmentSuffix"])
+	assert.Equal(t, `["`+fixture.ProdAccount+`"]`, cfg["aws:allowedAccountIds"])
+	assert.Equal(t, fixture.DevSuffix, cfg["payments:environmentSuffix"])
 }
 
 func TestMisspeltSettingsAreRefused(t *testing.T) {
@@ -271,9 +271,46 @@ func TestEverySettingKeyIsRead(t *testing.T) {
 
 func TestStackFilesWithUnknownSettingsAreRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "Pulumi.staging.yaml")
-	require.NoError(t, os.WriteFile(path, []byte("config:\n  payments:environmentSuffix: pay01\n  payments:natGateway: 2\n"), 0o644))
+	require.NoError(t, os.WriteFile(path, []byte("config:\n  payments:environmentSuffix: "+fixture.DevSuffix+"\n  payments:natGateway: 2\n"), 0o644))
 	_, err := ReadStackFile(path)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), path)
 	assert.Contains(t, err.Error(), `config payments:natGateway = "2" is not a payments setting (did you mean payments:natGateways?)`)
+}
+
+// Every setting a stack file may override has its key in environments.yaml,
+// found from the profile's fields.
+func TestEverySettingHasItsKeyInTheEnvironmentsFile(t *testing.T) {
+	keys := map[string]string{}
+	for _, s := range Settings {
+		keys[s.Key] = s.FileKey()
+	}
+	assert.Equal(t, "", keys[KeyEnvironment], "the environment is the file's top-level key, not a setting in it")
+	delete(keys, KeyEnvironment)
+	for k, fileKey := range keys {
+		assert.NotEmpty(t, fileKey, k)
+	}
+	assert.Equal(t, "function.memoryMb", keys[KeyFunctionMemoryMB])
+	assert.Equal(t, "environmentSuffix", keys[KeySuffix])
+	assert.Equal(t, "network.vpcCidr", keys[KeyVpcCIDR])
+	assert.Equal(t, "table.maxWriteCapacity", keys[KeyTableMaxWriteCapacity])
+	assert.Equal(t, "alarms.emails", keys[KeyAlarmEmails])
+	assert.Equal(t, "cost.monthlyBudgetUsd", keys[KeyMonthlyBudget])
+}
+
+// A bad value in environments.yaml is named as the user wrote it there: the
+// file, the environment, the key under it, the value and what is allowed.
+func TestABadEntryIsNamedAsTheEnvironmentsFileHasIt(t *testing.T) {
+	p, err := Planned(Staging)
+	require.NoError(t, err)
+	p.Function.MemoryMB = 100
+	p.Table.PointInTimeRecovery = true
+	err = ValidateEntry(p)
+	require.Error(t, err)
+	assert.Equal(t, "pkg/profile/environments.yaml: staging:\n"+
+		"  - staging.table.pointInTimeRecovery = \"true\" breaks the rule \"point-in-time recovery on in prod and off elsewhere\" (staging)\n"+
+		"  - staging.function.memoryMb = \"100\": allowed 128-10240", err.Error())
+	p, err = Planned(Staging)
+	require.NoError(t, err)
+	assert.NoError(t, ValidateEntry(p))
 }

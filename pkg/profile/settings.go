@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,6 +47,41 @@ type Setting struct {
 	// Get is the setting's value in a profile, as config text; nil where set
 	// is nil.
 	Get func(p Profile) string
+	// field is the profile's field the setting fills (a pointer), which
+	// FileKey finds in environments.yaml; nil for the environment itself.
+	field func(p *Profile) any
+}
+
+// EnvironmentsFile is the file every environment's settings come from,
+// relative to the repository.
+const EnvironmentsFile = "pkg/profile/environments.yaml"
+
+// FileKey is the setting's key in environments.yaml under an environment
+// ("function.memoryMb"), from the profile's field tags; "" for a setting
+// the file does not hold.
+func (s Setting) FileKey() string {
+	if s.field == nil {
+		return ""
+	}
+	var p Profile
+	want := reflect.ValueOf(s.field(&p))
+	return fieldPath(reflect.ValueOf(&p).Elem(), want.Pointer(), want.Type().Elem())
+}
+
+// fieldPath is the dotted json path of the field of v at addr of type t.
+func fieldPath(v reflect.Value, addr uintptr, t reflect.Type) string {
+	for i := range v.NumField() {
+		f, tag := v.Field(i), strings.Split(v.Type().Field(i).Tag.Get("json"), ",")[0]
+		if f.Kind() == reflect.Struct {
+			if sub := fieldPath(f, addr, t); sub != "" {
+				return tag + "." + sub
+			}
+		}
+		if f.Addr().Pointer() == addr && f.Type() == t {
+			return tag
+		}
+	}
+	return ""
 }
 
 // Qualified is the setting's full config key ("payments:lambdaMemoryMb").
@@ -62,7 +98,8 @@ func intSetting(key, label, owner, varies string, field func(*Profile) *int) Set
 			*field(p) = n
 			return nil
 		},
-		Get: func(p Profile) string { return strconv.Itoa(*field(&p)) },
+		Get:   func(p Profile) string { return strconv.Itoa(*field(&p)) },
+		field: func(p *Profile) any { return field(p) },
 	}
 }
 
@@ -77,15 +114,17 @@ func boolSetting(key, label, owner, varies string, field func(*Profile) *bool) S
 			*field(p) = b
 			return nil
 		},
-		Get: func(p Profile) string { return strconv.FormatBool(*field(&p)) },
+		Get:   func(p Profile) string { return strconv.FormatBool(*field(&p)) },
+		field: func(p *Profile) any { return field(p) },
 	}
 }
 
 func stringSetting(key, label, owner, varies string, field func(*Profile) *string) Setting {
 	return Setting{
 		Key: key, Label: label, Owner: owner, Varies: varies,
-		set: func(p *Profile, raw string) error { *field(p) = raw; return nil },
-		Get: func(p Profile) string { return *field(&p) },
+		set:   func(p *Profile, raw string) error { *field(p) = raw; return nil },
+		Get:   func(p Profile) string { return *field(&p) },
+		field: func(p *Profile) any { return field(p) },
 	}
 }
 
@@ -128,7 +167,8 @@ var Settings = []Setting{
 			p.Alarms.Emails = emails
 			return nil
 		},
-		Get: func(p Profile) string { return strings.Join(p.Alarms.Emails, ", ") },
+		Get:   func(p Profile) string { return strings.Join(p.Alarms.Emails, ", ") },
+		field: func(p *Profile) any { return &p.Alarms.Emails },
 	},
 	intSetting(KeyMonthlyBudget, "monthly budget for the fixed cost (USD)", LayerObservability, PerEnvironment, func(p *Profile) *int { return &p.Cost.MonthlyBudgetUSD }),
 }

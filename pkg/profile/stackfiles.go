@@ -24,6 +24,15 @@ func FromStackFiles(root, env string) (Profile, error) {
 	if err != nil {
 		return Profile{}, err
 	}
+	// A bad value in environments.yaml is named there, not in the stack
+	// files that inherit it.
+	entry, err := Planned(e)
+	if err != nil {
+		return Profile{}, err
+	}
+	if err := ValidateEntry(entry); err != nil {
+		return Profile{}, err
+	}
 	merged := map[string]string{}
 	shared := map[string]map[string]string{} // key -> file -> value
 	var files []string

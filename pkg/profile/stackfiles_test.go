@@ -23,14 +23,14 @@ func stacks(t *testing.T, env, account string, extra map[string]string) string {
 	for _, layer := range []string{"network", "data", "compute", "observability"} {
 		dir := filepath.Join(root, layer)
 		require.NoError(t, os.MkdirAll(dir, 0o755))
-		body := "config:\n  aws:region: us-east-1\n  aws:allowedAccountIds: [\"" + account + "\"]\n  payments:environmentSuffix: pay01\n" + extra[layer]
+		body := "config:\n  aws:region: us-east-1\n  aws:allowedAccountIds: [\"" + account + "\"]\n  payments:environmentSuffix: " + fixture.DevSuffix + "\n" + extra[layer]
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi."+env+".yaml"), []byte(body), 0o644))
 	}
 	return root
 }
 
 func TestAnOverrideIsWrittenOnceInItsOwningLayer(t *testing.T) {
-	root := stacks(t, "dev", "123456789012", map[string]string{
+	root := stacks(t, "dev", fixture.DevAccount, map[string]string{
 		"compute": "  payments:lambdaMemoryMb: \"1024\"\n",
 		"data":    "  payments:auditLogExpirationDays: \"45\"\n",
 	})
@@ -41,14 +41,14 @@ func TestAnOverrideIsWrittenOnceInItsOwningLayer(t *testing.T) {
 }
 
 func TestASettingInAnotherLayersFileIsRefused(t *testing.T) {
-	root := stacks(t, "dev", "123456789012", map[string]string{"data": "  payments:lambdaMemoryMb: \"1024\"\n"})
+	root := stacks(t, "dev", fixture.DevAccount, map[string]string{"data": "  payments:lambdaMemoryMb: \"1024\"\n"})
 	_, err := FromStackFiles(root, "dev")
 	require.Error(t, err)
 	assert.Equal(t, `data/Pulumi.dev.yaml: config payments:lambdaMemoryMb = "1024" belongs to the compute layer, not data: set it in compute/Pulumi.dev.yaml`, err.Error())
 }
 
 func TestSharedSettingsMustAgree(t *testing.T) {
-	root := stacks(t, "dev", "123456789012", map[string]string{"data": "  payments:costCenter: payments-shared\n"})
+	root := stacks(t, "dev", fixture.DevAccount, map[string]string{"data": "  payments:costCenter: payments-shared\n"})
 	_, err := FromStackFiles(root, "dev")
 	require.Error(t, err)
 	assert.Equal(t, `config payments:costCenter must be the same in every layer's stack file: `+
@@ -58,10 +58,10 @@ func TestSharedSettingsMustAgree(t *testing.T) {
 
 func TestTheMissionsInvariantsAreRules(t *testing.T) {
 	for _, tc := range []struct{ env, account, data, want string }{
-		{"dev", "123456789012", "  payments:pointInTimeRecovery: \"true\"\n", `breaks the rule "point-in-time recovery on in prod and off elsewhere" (dev)`},
-		{"prod", "345678901234", "  payments:pointInTimeRecovery: \"false\"\n", `breaks the rule "point-in-time recovery on in prod and off elsewhere" (prod)`},
-		{"prod", "345678901234", "  payments:tableCapacityMode: PAY_PER_REQUEST\n", `breaks the rule "on-demand capacity in dev, provisioned in staging and prod" (prod must be PROVISIONED)`},
-		{"dev", "123456789012", "  payments:tableCapacityMode: PROVISIONED\n  payments:tableReadCapacity: \"5\"\n  payments:tableWriteCapacity: \"5\"\n" +
+		{"dev", fixture.DevAccount, "  payments:pointInTimeRecovery: \"true\"\n", `breaks the rule "point-in-time recovery on in prod and off elsewhere" (dev)`},
+		{"prod", fixture.ProdAccount, "  payments:pointInTimeRecovery: \"false\"\n", `breaks the rule "point-in-time recovery on in prod and off elsewhere" (prod)`},
+		{"prod", fixture.ProdAccount, "  payments:tableCapacityMode: PAY_PER_REQUEST\n", `breaks the rule "on-demand capacity in dev, provisioned in staging and prod" (prod must be PROVISIONED)`},
+		{"dev", fixture.DevAccount, "  payments:tableCapacityMode: PROVISIONED\n  payments:tableReadCapacity: \"5\"\n  payments:tableWriteCapacity: \"5\"\n" +
 			"  payments:tableMaxReadCapacity: \"50\"\n  payments:tableMaxWriteCapacity: \"50\"\n  payments:tableTargetUtilization: \"70\"\n",
 			`breaks the rule "on-demand capacity in dev, provisioned in staging and prod" (dev must be PAY_PER_REQUEST)`},
 	} {
@@ -75,7 +75,7 @@ func TestEveryLayerNeedsItsStackFile(t *testing.T) {
 	root := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "network"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "network", "Pulumi.dev.yaml"),
-		[]byte("config:\n  aws:region: us-east-1\n  aws:allowedAccountIds: [\"123456789012\"]\n  payments:environmentSuffix: pay01\n"), 0o644))
+		[]byte("config:\n  aws:region: us-east-1\n  aws:allowedAccountIds: [\""+fixture.DevAccount+"\"]\n  payments:environmentSuffix: "+fixture.DevSuffix+"\n"), 0o644))
 	_, err := FromStackFiles(root, "dev")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "layer data has no usable stack dev")

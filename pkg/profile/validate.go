@@ -265,3 +265,27 @@ func checkAlarmEmails(p Profile) error {
 	}
 	return nil
 }
+
+// ValidateEntry validates p as environments.yaml states it, before any
+// stack file's override: each bad setting is named by its key in that file
+// under the environment ("dev.function.memoryMb = 100: allowed 128-10240"),
+// which is what the user edited.
+func ValidateEntry(p Profile) error {
+	errs := validate(p)
+	if len(errs) == 0 {
+		return nil
+	}
+	var pairs []string
+	for _, s := range Settings {
+		if k := s.FileKey(); k != "" {
+			pairs = append(pairs, "config "+s.Qualified()+" =", fmt.Sprintf("%s.%s =", p.Environment, k))
+		}
+	}
+	pairs = append(pairs, fmt.Sprintf("account id %q of %s:", p.AccountID, p.Environment), fmt.Sprintf("%s.accountId = %q:", p.Environment, p.AccountID))
+	inFile := strings.NewReplacer(pairs...)
+	lines := make([]string, len(errs))
+	for i, e := range errs {
+		lines[i] = "  - " + inFile.Replace(e.Error())
+	}
+	return fmt.Errorf("%s: %s:\n%s", EnvironmentsFile, p.Environment, strings.Join(lines, "\n"))
+}

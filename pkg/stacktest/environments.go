@@ -1,6 +1,10 @@
 package stacktest
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/acmepay/platform/pkg/fixture"
+)
 
 // Environment is what every layer's tests expect of one environment, written
 // out once here rather than read back from pkg/profile: a change to the
@@ -15,9 +19,9 @@ type Environment struct {
 
 // Environments are dev, staging and prod as docs/environments.md states them.
 var Environments = []Environment{
-	{Name: "dev", Account: "123456789012", Suffix: "pay01", CostCenter: "payments-dev", DataClassification: "confidential"},
-	{Name: "staging", Account: "234567890123", Suffix: "pay01", CostCenter: "payments-staging", DataClassification: "confidential"},
-	{Name: "prod", Account: "345678901234", Suffix: "pay01", CostCenter: "payments-prod", DataClassification: "restricted"},
+	{Name: "dev", Account: fixture.DevAccount, Suffix: fixture.DevSuffix, CostCenter: "payments-dev", DataClassification: "confidential"},
+	{Name: "staging", Account: fixture.StagingAccount, Suffix: fixture.DevSuffix, CostCenter: "payments-staging", DataClassification: "confidential"},
+	{Name: "prod", Account: fixture.ProdAccount, Suffix: fixture.DevSuffix, CostCenter: "payments-prod", DataClassification: "restricted"},
 }
 
 // Env returns one of Environments by name.

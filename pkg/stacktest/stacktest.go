@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/naming"
 )
 
@@ -226,7 +227,7 @@ func NetworkOutputs(env, account string) map[string]any {
 		"publicSubnetIds":        []any{"subnet-pub1", "subnet-pub2"},
 		"privateSubnetIds":       []any{"subnet-priv1", "subnet-priv2"},
 		"privateRouteTableIds":   []any{"rtb-1", "rtb-2"},
-		"permissionsBoundaryArn": "arn:aws:iam::" + account + ":policy/permissions-boundary-" + env + "-pay01",
+		"permissionsBoundaryArn": "arn:aws:iam::" + account + ":policy/permissions-boundary-" + env + "-" + fixture.DevSuffix,
 		"environmentKeyArn":      KeyArn(env, account),
 		"gatewayPrefixListIds":   []any{"pl-63a5400a", "pl-02cd2c6b"},
 	}
