@@ -29,6 +29,13 @@ import (
 	"github.com/acmepay/platform/pkg/profile"
 )
 
+// The compiled tasks have started: mage.go stops saying it is compiling.
+func init() {
+	if marker := os.Getenv("PAYMENTS_MAGE_STARTED"); marker != "" {
+		_ = os.WriteFile(marker, nil, 0o600)
+	}
+}
+
 // Env groups environment commands: `mage env:show dev`.
 type Env mg.Namespace
 
