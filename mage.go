@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/magefile/mage/mage"
+
+	"github.com/acmepay/platform/internal/magetargets"
 )
 
 // started is the variable naming the file the compiled tasks create when
@@ -19,6 +21,13 @@ import (
 const started = "PAYMENTS_MAGE_STARTED"
 
 func main() {
+	// A mistyped target is refused before anything is compiled.
+	if targets, err := magetargets.Read("magefile.go"); err == nil {
+		if err := magetargets.Check(os.Args[1:], targets); err != nil {
+			fmt.Fprintln(os.Stderr, "Error:", err)
+			os.Exit(2)
+		}
+	}
 	marker := filepath.Join(os.TempDir(), "payments-mage-"+strconv.Itoa(os.Getpid()))
 	_ = os.Setenv(started, marker)
 	done := make(chan struct{})

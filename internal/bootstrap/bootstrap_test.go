@@ -26,11 +26,11 @@ import (
 // environments file's pipeline block, not read back from the code.
 var accounts = map[profile.Environment]string{profile.Dev: fixture.DevAccount, profile.Staging: fixture.StagingAccount, profile.Prod: fixture.ProdAccount}
 
-const (
-	tooling     = "456789012345"
-	stateBucket = "arn:aws:s3:::acmepay-payments-pulumi-state"
-	stateKey    = "arn:aws:kms:us-east-1:456789012345:key/0b5c-state"
-	orgID       = "o-a1b2c3d4e5"
+var (
+	tooling     = fixture.ToolingAccount
+	stateBucket = "arn:aws:s3:::" + fixture.StateBucket
+	stateKey    = "arn:aws:kms:us-east-1:" + fixture.ToolingAccount + ":key/0b5c-state"
+	orgID       = fixture.OrgID
 )
 
 func account(t *testing.T, env profile.Environment) bootstrapiam.Account {

@@ -29,7 +29,7 @@ func withSuffix(t *testing.T, env profile.Environment, suffix string) string {
 			require.NoError(t, err)
 			text := string(raw)
 			if e == env {
-				text = strings.Replace(text, "payments:environmentSuffix: "+fixture.DevSuffix, "payments:environmentSuffix: "+suffix, 1)
+				text = strings.Replace(text, "payments:environmentSuffix: "+fixture.Suffix(env), "payments:environmentSuffix: "+suffix, 1)
 				require.Contains(t, text, suffix)
 			}
 			require.NoError(t, os.WriteFile(profile.StackFile(filepath.Join(root, layer), string(e)), []byte(text), 0o644))

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -20,7 +21,7 @@ import (
 // the second half shows a console switch to it blocks the destroy until the
 // records' retention has passed.
 func TestLockedAuditRecordsDoNotBlockDestroy(t *testing.T) {
-	const bucket = "audit-logs-staging-pay01"
+	bucket := "audit-logs-staging-" + fixture.StagingSuffix
 	e := newEnv(t, profile.Staging)
 	ctx := context.Background()
 	_, err := e.Up(ctx)
@@ -42,7 +43,7 @@ func TestLockedAuditRecordsDoNotBlockDestroy(t *testing.T) {
 }
 
 func TestComplianceModeRecordsWouldBlockDestroy(t *testing.T) {
-	const bucket = "audit-logs-dev-pay01"
+	bucket := "audit-logs-dev-" + fixture.DevSuffix
 	e := newEnv(t, profile.Dev)
 	ctx := context.Background()
 	_, err := e.Up(ctx)

@@ -6,6 +6,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/acmepay/platform/pkg/suggest"
 )
 
 // Namespace is the Pulumi config namespace of every payments setting.
@@ -80,39 +82,7 @@ func CheckKeys(stack string, cfg map[string]string) error {
 
 // nearest is the setting a misspelt key most likely meant: the closest by
 // case-insensitive edit distance, if at most 2 edits away.
-func nearest(name string) string { return nearestOf(name, SettingKeys) }
-
-// nearestOf is the name of known a misspelt one most likely meant.
-func nearestOf(name string, known []string) string {
-	best, bestDist := "", 3
-	for _, known := range known {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(known)); d < bestDist {
-			best, bestDist = known, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance of two strings, by bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func nearest(name string) string { return suggest.Nearest(name, SettingKeys) }
 
 // Lookup returns the raw string value of a fully qualified config key
 // ("payments:lambdaMemoryMb") and whether it is set. Structured values arrive

@@ -64,9 +64,16 @@ func StackFile(layerDir, stack string) string {
 // SetStackValue sets one config key of a stack file to a string value, as
 // `pulumi config set` does, keeping the rest of the file (other keys, their
 // order, comments) as it was; a key that already has the value is left
-// untouched. The file must exist.
+// untouched. The file must exist. Like the CLI, it quotes only a value
+// YAML would otherwise read as something else (a number, a boolean).
 func SetStackValue(path, key, value string) error {
-	return setStackNode(path, key, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value, Style: yaml.DoubleQuotedStyle})
+	return setStackNode(path, key, strNode(value))
+}
+
+// strNode is a string scalar, plain where YAML reads it back as that
+// string and double-quoted otherwise.
+func strNode(value string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value}
 }
 
 // SetStackList sets one config key of a stack file to a list of strings
@@ -74,7 +81,7 @@ func SetStackValue(path, key, value string) error {
 func SetStackList(path, key string, values []string) error {
 	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 	for _, v := range values {
-		seq.Content = append(seq.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Style: yaml.DoubleQuotedStyle})
+		seq.Content = append(seq.Content, strNode(v))
 	}
 	return setStackNode(path, key, seq)
 }

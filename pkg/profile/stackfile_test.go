@@ -19,7 +19,7 @@ func TestSetStackValueChangesOneKeyAndKeepsTheRest(t *testing.T) {
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, "config:\n  aws:region: us-east-1\n  aws:allowedAccountIds:\n    - \"345678901234\"\n  # the suffix ends every bucket name\n"+
-		"  payments:environmentSuffix: \"pay02\"\n  payments:lambdaMemoryMb: \"1536\"\n", string(raw))
+		"  payments:environmentSuffix: pay02\n  payments:lambdaMemoryMb: \"1536\"\n", string(raw), "quoted only where YAML would read a number")
 	cfg, err := ReadStackFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, "1536", cfg["payments:lambdaMemoryMb"])

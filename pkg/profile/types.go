@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/acmepay/platform/pkg/suggest"
 )
 
 // Environment names one of the three deployment targets.
@@ -29,7 +31,7 @@ func ParseEnvironment(name string) (Environment, error) {
 		for _, e := range Environments() {
 			names = append(names, string(e))
 		}
-		if near := nearestOf(name, names); near != "" {
+		if near := suggest.Nearest(name, names); near != "" {
 			hint = fmt.Sprintf(" (did you mean %s?)", near)
 		}
 		return "", fmt.Errorf("unknown environment %q%s: allowed %s", name, hint, allowedEnvironments())
