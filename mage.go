@@ -28,6 +28,8 @@ func main() {
 			os.Exit(2)
 		}
 	}
+	// When the command began, for the breakdown of its time (deploy:env).
+	_ = os.Setenv("PAYMENTS_MAGE_START", strconv.FormatInt(time.Now().UnixNano(), 10))
 	marker := filepath.Join(os.TempDir(), "payments-mage-"+strconv.Itoa(os.Getpid()))
 	_ = os.Setenv(started, marker)
 	done := make(chan struct{})

@@ -73,6 +73,9 @@ type Deployer struct {
 	// Out takes the deployment's own output: plans, refusals, each layer's
 	// messages and the summary.
 	Out io.Writer
+	// Timeline, when set, records how long each stage of a run takes
+	// (the checks, the locks, the plans, the applies, the manifest).
+	Timeline *Timeline
 	// Engine, when set, takes the engine's stream (the CLI's progress and
 	// diagnostics, every line prefixed with its layer) instead of Out; a
 	// layer that fails then shows its last lines on Out. It must accept
@@ -193,6 +196,7 @@ func (d *Deployer) Deploy(ctx context.Context, envName string, in stage.Inspecto
 		return report, manifest.Manifest{}, err
 	}
 	m, err := d.manifestOf(ctx, p, in, prov)
+	d.mark("manifest")
 	return report, m, err
 }
 
@@ -245,6 +249,7 @@ func (d *Deployer) begin(ctx context.Context, op stage.Op, envName string) (star
 		if err := quota.Check(ctx, d.Quotas, s.p); err != nil {
 			return s, err
 		}
+		d.mark("quotas")
 	}
 	if env == profile.Prod && (op == stage.Destroy || (op == stage.Up && d.AllowDataLoss)) {
 		if err := d.holdsBreakGlass(ctx, s.p); err != nil {
@@ -254,6 +259,7 @@ func (d *Deployer) begin(ctx context.Context, op stage.Op, envName string) (star
 	if s.release, err = d.guard(ctx, env, op, op != stage.Preview); err != nil {
 		return s, err
 	}
+	d.mark("locks")
 	return s, nil
 }
 
@@ -266,8 +272,10 @@ func (d *Deployer) execute(ctx context.Context, op stage.Op, s started) (Report,
 	switch op {
 	case stage.Destroy:
 		report = d.sequential(ctx, op, env, stage.DestroyOrder(d.Graph), rs)
+		d.mark("layers")
 	case stage.Preview:
 		report = d.concurrent(ctx, op, env, rs)
+		d.mark("layers")
 	case stage.Up:
 		var stop error
 		if d.PlanFile != "" {
@@ -339,10 +347,12 @@ func (d *Deployer) preflight(ctx context.Context, env profile.Environment) (prof
 			return profile.Profile{}, err
 		}
 	}
+	d.mark("account and bootstrap checks")
 	version, err := d.CLI.Check(ctx)
 	if err != nil {
 		return profile.Profile{}, err
 	}
+	d.mark("pulumi version")
 	fmt.Fprintf(d.Out, "pulumi %s\n", version)
 	if p, ok := d.Runner.(preflighter); ok {
 		if err := p.Preflight(); err != nil {
@@ -357,6 +367,7 @@ func (d *Deployer) preflight(ctx context.Context, env profile.Environment) (prof
 		if err := p.CheckPassphrase(string(env), layers); err != nil {
 			return profile.Profile{}, err
 		}
+		d.mark("passphrase")
 	}
 	return target, nil
 }

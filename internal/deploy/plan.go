@@ -154,7 +154,9 @@ func (d *Deployer) planThenApply(ctx context.Context, env profile.Environment, p
 	if err != nil || refused != nil {
 		return *refused, err
 	}
-	return d.concurrent(ctx, stage.Up, env, rs), nil
+	report := d.concurrent(ctx, stage.Up, env, rs)
+	d.mark("applies")
+	return report, nil
 }
 
 // makePlans plans every layer into dir and shows the plans; a plan that
@@ -167,7 +169,9 @@ func (d *Deployer) makePlans(ctx context.Context, env profile.Environment, p pro
 	}
 	start := d.Now()
 	rs.plans = d.planAll(ctx, env, dir)
+	d.mark("plans")
 	stale, checked, err := d.planDrift(ctx, env, p, rs.plans)
+	d.mark("drift check")
 	if err != nil {
 		return &Report{Env: env, Op: stage.Up}, err
 	}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -85,20 +86,24 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 	case "standin:show":
 		return standin.Show(ctx, o.Root, args[0], o.Out)
 	}
+	tl := timeline(o.Lookup)
 	w, err := open(ctx, o)
 	if err != nil {
 		return err
 	}
 	defer w.close()
+	tl.Mark("state backend")
 	env := args[0]
 	closeLog, err := w.engineLog(name, env)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
+	w.d.Timeline = tl
 	switch name {
 	case "preview:env":
 		_, err = w.d.Run(ctx, stage.Preview, env)
+		w.printTimeline(err)
 		return err
 	case "plan:live":
 		e, err := profile.ParseEnvironment(env)
@@ -115,6 +120,7 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 		return err
 	case "destroy:env":
 		_, err = w.d.Run(ctx, stage.Destroy, env)
+		w.printTimeline(err)
 		return err
 	case "deploy:env":
 		allow, _ := o.Lookup("ALLOW_DATA_LOSS")
@@ -128,7 +134,10 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 			summary, _ := o.Lookup("GITHUB_STEP_SUMMARY")
 			return errors.Join(err, deploy.WriteStepSummary(summary, env, err))
 		}
-		return w.write(m)
+		err = w.write(m)
+		w.d.Timeline.Mark("manifest written")
+		w.printTimeline(err)
+		return err
 	case "manifest:env":
 		return w.manifest(ctx, env)
 	case "drift:env":
@@ -219,6 +228,26 @@ type bench struct {
 	runner *automation.Automation
 	check  recovery.Checker
 	close  func()
+}
+
+// timeline starts a command's timeline when mage.go began it
+// (PAYMENTS_MAGE_START, Unix nanoseconds), so that its first stage is `go
+// run`'s and mage's build check; else now.
+func timeline(lookup func(string) (string, bool)) *deploy.Timeline {
+	if raw, ok := lookup("PAYMENTS_MAGE_START"); ok {
+		if ns, err := strconv.ParseInt(raw, 10, 64); err == nil {
+			return deploy.NewTimeline(time.Unix(0, ns), "go run and mage's build check")
+		}
+	}
+	return deploy.NewTimeline(time.Now(), "start")
+}
+
+// printTimeline ends a run's output with where its time went, when it ran
+// to its end.
+func (w *bench) printTimeline(err error) {
+	if err == nil {
+		fmt.Fprintln(w.o.Out, w.d.Timeline)
+	}
 }
 
 // LogDir is where, under the repository, a target's engine stream goes
