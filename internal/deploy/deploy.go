@@ -321,6 +321,27 @@ func (d *Deployer) preflight(ctx context.Context, env profile.Environment) (prof
 	if err := stage.ValidateGraph(d.Graph); err != nil {
 		return profile.Profile{}, err
 	}
+	// The CLI's version and the passphrase are checked while the account
+	// and its bootstrap are (they read only local files and the CLI); their
+	// answers are taken in the order the checks have always been made.
+	type checked struct {
+		version string
+		err     error
+	}
+	cli, pass := make(chan checked, 1), make(chan error, 1)
+	go func() {
+		version, err := d.CLI.Check(ctx)
+		cli <- checked{version, err}
+	}()
+	if p, ok := d.Runner.(passphraseChecker); ok {
+		var layers []string
+		for _, l := range d.Graph {
+			layers = append(layers, l.Name)
+		}
+		go func() { pass <- p.CheckPassphrase(string(env), layers) }()
+	} else {
+		pass <- nil
+	}
 	target, err := profile.ForDeployment(d.Root, env)
 	if err != nil {
 		return profile.Profile{}, err
@@ -348,27 +369,20 @@ func (d *Deployer) preflight(ctx context.Context, env profile.Environment) (prof
 		}
 	}
 	d.mark("account and bootstrap checks")
-	version, err := d.CLI.Check(ctx)
-	if err != nil {
-		return profile.Profile{}, err
+	v := <-cli
+	if v.err != nil {
+		return profile.Profile{}, v.err
 	}
-	d.mark("pulumi version")
-	fmt.Fprintf(d.Out, "pulumi %s\n", version)
+	fmt.Fprintf(d.Out, "pulumi %s\n", v.version)
 	if p, ok := d.Runner.(preflighter); ok {
 		if err := p.Preflight(); err != nil {
 			return profile.Profile{}, err
 		}
 	}
-	if p, ok := d.Runner.(passphraseChecker); ok {
-		var layers []string
-		for _, l := range d.Graph {
-			layers = append(layers, l.Name)
-		}
-		if err := p.CheckPassphrase(string(env), layers); err != nil {
-			return profile.Profile{}, err
-		}
-		d.mark("passphrase")
+	if err := <-pass; err != nil {
+		return profile.Profile{}, err
 	}
+	d.mark("pulumi version and passphrase")
 	return target, nil
 }
 

@@ -26,7 +26,7 @@ func TestARunRecordsWhereItsTimeWent(t *testing.T) {
 		names = append(names, s.Name)
 		sum += s.Took
 	}
-	assert.Equal(t, []string{"start", "account and bootstrap checks", "pulumi version", "locks", "plans", "drift check", "applies"}, names)
+	assert.Equal(t, []string{"start", "account and bootstrap checks", "pulumi version and passphrase", "locks", "plans", "drift check", "applies"}, names)
 	assert.GreaterOrEqual(t, sum, time.Second, "the first stage runs from the given start")
 	assert.Regexp(t, regexp.MustCompile(`^time: start 1\.\ds, account and bootstrap checks \d+\.\ds, .*, applies \d+\.\ds, total \d+\.\ds$`), d.Timeline.String())
 }

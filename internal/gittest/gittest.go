@@ -11,7 +11,7 @@ import (
 // Clone clones the repository at root (its HEAD) into a temporary
 // directory, with an identity for the commits the test makes, and returns
 // the directory. It skips the test when git is not installed.
-func Clone(t *testing.T, root string) string {
+func Clone(t testing.TB, root string) string {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed: the test needs a repository of its own")
@@ -31,7 +31,7 @@ func Clone(t *testing.T, root string) string {
 }
 
 // Git runs git in dir and returns its output, failing the test on an error.
-func Git(t *testing.T, dir string, args ...string) string {
+func Git(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
 	if err != nil {
@@ -41,7 +41,7 @@ func Git(t *testing.T, dir string, args ...string) string {
 }
 
 // Commit commits every change in dir and returns the commit's hash.
-func Commit(t *testing.T, dir, message string) string {
+func Commit(t testing.TB, dir, message string) string {
 	t.Helper()
 	Git(t, dir, "add", "-A")
 	Git(t, dir, "commit", "--quiet", "--allow-empty", "-m", message)

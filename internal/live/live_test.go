@@ -49,7 +49,7 @@ import (
 
 // findCLI puts a Pulumi CLI on PATH: the user's, else the one shipped beside
 // the repository in ../shared/bin; "" when there is neither.
-func findCLI(t *testing.T) string {
+func findCLI(t testing.TB) string {
 	t.Helper()
 	if path, err := exec.LookPath("pulumi"); err == nil {
 		return path
@@ -64,7 +64,7 @@ func findCLI(t *testing.T) string {
 }
 
 // requireCLI skips the test without a Pulumi CLI, or under -short.
-func requireCLI(t *testing.T) {
+func requireCLI(t testing.TB) {
 	t.Helper()
 	if findCLI(t) == "" {
 		t.Skip("no Pulumi CLI: none on PATH and none in ../shared/bin; the live tier runs the deployment through the real CLI")
@@ -328,6 +328,27 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 		assert.EqualValues(t, mb, fmt.Sprint(memory()))
 	}
 	threeDeploys(o.backend("dev"), "", "768", nil)
+	// deploy:env builds its manifest from the state bucket directly
+	// (statebackend.Reader): each layer's resources and last update read
+	// that way are what the CLI's `stack export` and `stack history` say.
+	_, cli := deployment(readOnlyKey, o.backend("dev"))
+	store, err := statebackend.Open(ctx, o.backend("dev"))
+	require.NoError(t, err)
+	direct := statebackend.Reader{Inspector: cli, Store: store, Depth: automation.HistoryDepth}
+	for _, l := range contract.Graph() {
+		viaCLI, err := cli.State(ctx, l, "dev")
+		require.NoError(t, err)
+		read, err := direct.State(ctx, l, "dev")
+		require.NoError(t, err)
+		assert.Equal(t, viaCLI, read, "%s: the checkpoint read directly is what `pulumi stack export` gives", l.Name)
+		lastCLI, err := cli.LastUpdate(ctx, l, "dev")
+		require.NoError(t, err)
+		lastRead, err := direct.LastUpdate(ctx, l, "dev")
+		require.NoError(t, err)
+		require.NotNil(t, lastRead, l.Name)
+		assert.Equal(t, lastCLI, lastRead, "%s: the last update read directly is what `pulumi stack history` gives", l.Name)
+	}
+	require.NoError(t, store.Close())
 	o.as(t, o.dev, adminKey)
 	t.Setenv("PULUMI_BACKEND_URL", o.backend(bootstrapiam.BootstrapPrefix))
 	err = bootstrap.Target(ctx, root, "destroy", []string{"dev"}, &automation.Command{}, os.LookupEnv, out)

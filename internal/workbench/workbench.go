@@ -129,7 +129,7 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 		if err != nil {
 			return err
 		}
-		_, m, err := w.d.Deploy(ctx, env, w.runner, prov)
+		_, m, err := w.d.Deploy(ctx, env, w.reader(), prov)
 		if err != nil {
 			summary, _ := o.Lookup("GITHUB_STEP_SUMMARY")
 			return errors.Join(err, deploy.WriteStepSummary(summary, env, err))
@@ -226,6 +226,7 @@ type bench struct {
 	o      Options
 	d      *deploy.Deployer
 	runner *automation.Automation
+	store  *statebackend.Store
 	check  recovery.Checker
 	close  func()
 }
@@ -332,7 +333,7 @@ func open(ctx context.Context, o Options) (*bench, error) {
 		Exceptions: exceptions, RevertDrift: revert, PlanFile: planFile,
 	}
 	d.Inputs = func(env profile.Environment) (deploy.Inputs, error) { return inputs(o.Root, env, d.Graph) }
-	return &bench{o: o, d: d, runner: runner, check: check, close: func() { _ = store.Close() }}, nil
+	return &bench{o: o, d: d, runner: runner, store: store, check: check, close: func() { _ = store.Close() }}, nil
 }
 
 // DriftReport refreshes every layer of a deployed environment without
@@ -380,11 +381,17 @@ func (w *bench) manifest(ctx context.Context, env string) error {
 	if err != nil {
 		return err
 	}
-	m, err := w.d.Manifest(ctx, env, w.runner, prov)
+	m, err := w.d.Manifest(ctx, env, w.reader(), prov)
 	if err != nil {
 		return err
 	}
 	return w.write(m)
+}
+
+// reader reads the deployed stacks for a manifest from the state backend
+// directly, and anything else through the CLI.
+func (w *bench) reader() stage.Inspector {
+	return statebackend.Reader{Inspector: w.runner, Store: w.store, Depth: automation.HistoryDepth}
 }
 
 // write writes a deployed manifest and says where.

@@ -81,3 +81,29 @@ type Update struct {
 	// Result is the update's outcome (succeeded, failed).
 	Result string
 }
+
+// HistoryEntry is one entry of a stack's history: an update, a refresh, a
+// destroy, with the git metadata the CLI records.
+type HistoryEntry struct {
+	Kind        string
+	Version     int
+	Result      string
+	Environment map[string]string
+}
+
+// LastUpdate picks, from a history listed newest first, the update with
+// the highest version (the newest of equal versions: the DIY backend
+// numbers none), and reads the git metadata the CLI records with it; nil
+// when the history holds no update.
+func LastUpdate(history []HistoryEntry) *Update {
+	var last *HistoryEntry
+	for i, u := range history {
+		if u.Kind == "update" && (last == nil || u.Version > last.Version) {
+			last = &history[i]
+		}
+	}
+	if last == nil {
+		return nil
+	}
+	return &Update{Version: last.Version, Commit: last.Environment["git.head"], Dirty: last.Environment["git.dirty"] == "true", Result: last.Result}
+}

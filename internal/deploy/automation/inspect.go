@@ -113,25 +113,13 @@ func (a *Automation) LastUpdate(ctx context.Context, layer stage.Layer, env stri
 	return lastUpdate(history), nil
 }
 
-// lastUpdate picks the update with the highest version from a history (the
-// CLI also records refreshes and destroys) and reads the git metadata the CLI
-// records with it.
+// lastUpdate is stage.LastUpdate of the CLI's history (newest first).
 func lastUpdate(history []auto.UpdateSummary) *stage.Update {
-	var last *auto.UpdateSummary
+	entries := make([]stage.HistoryEntry, len(history))
 	for i, u := range history {
-		if u.Kind == "update" && (last == nil || u.Version > last.Version) {
-			last = &history[i]
-		}
+		entries[i] = stage.HistoryEntry{Kind: u.Kind, Version: u.Version, Result: u.Result, Environment: u.Environment}
 	}
-	if last == nil {
-		return nil
-	}
-	return &stage.Update{
-		Version: last.Version,
-		Commit:  last.Environment["git.head"],
-		Dirty:   last.Environment["git.dirty"] == "true",
-		Result:  last.Result,
-	}
+	return stage.LastUpdate(entries)
 }
 
 // IgnoreDrift implements deploy.DriftIgnorer: later runs of a layer leave
