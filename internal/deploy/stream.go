@@ -9,6 +9,10 @@ import (
 	"github.com/acmepay/platform/pkg/stage"
 )
 
+// SyncWriter serialises writes to w from layers running at once (for
+// Deployer.Engine).
+func SyncWriter(w io.Writer) io.Writer { return &syncWriter{w: w} }
+
 // syncWriter serialises writes from concurrently running layers.
 type syncWriter struct {
 	mu sync.Mutex

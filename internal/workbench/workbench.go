@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/acmepay/platform/internal/adopt"
@@ -278,21 +277,9 @@ func (w *bench) engineLog(target, env string) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	w.d.Engine = &lockedWriter{w: f}
+	w.d.Engine = deploy.SyncWriter(f) // the layers write at once
 	fmt.Fprintf(w.o.Out, "the engine's output goes to %s (go run mage.go -v %s %s prints it here)\n", rel, target, env)
 	return func() { _ = f.Close() }, nil
-}
-
-// lockedWriter serialises the writes of layers running at once.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 func open(ctx context.Context, o Options) (*bench, error) {
