@@ -172,7 +172,7 @@ func waitFor(paths Paths, exited <-chan error) error {
 		select {
 		case err := <-exited:
 			msg, _ := os.ReadFile(paths.Log)
-			return fmt.Errorf("the stand-in exited before serving (%v):\n%s", err, msg)
+			return fmt.Errorf("the stand-in exited before serving (%w):\n%s", err, msg)
 		case <-deadline:
 			return fmt.Errorf("the stand-in did not serve within 60 s; its log: %s", paths.Log)
 		case <-time.After(50 * time.Millisecond):

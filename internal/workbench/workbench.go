@@ -265,7 +265,7 @@ func (w *bench) engineLog(target, env string) (func(), error) {
 			return func() {}, nil
 		}
 	}
-	if _, err := profile.ParseEnvironment(env); err != nil {
+	if !slices.Contains(profile.Environments(), profile.Environment(env)) {
 		return func() {}, nil // refused before the engine runs
 	}
 	rel := filepath.Join(LogDir, strings.ReplaceAll(target, ":", "-")+"-"+env+".log")
