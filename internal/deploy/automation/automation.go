@@ -66,11 +66,8 @@ type Automation struct {
 	lookupEnv func(string) (string, bool)
 	// exceptions are the drift an update leaves as it is (IgnoreDrift).
 	exceptions []drift.Exception
-	// mu guards exceptions and selecting.
+	// mu guards exceptions and the selection of stacks.
 	mu sync.Mutex
-	// selecting holds a lock per stack ("<layer>/<env>") while it is
-	// selected or created.
-	selecting map[string]*sync.Mutex
 }
 
 // NewAutomation resolves the backend; Preflight checks the rest.

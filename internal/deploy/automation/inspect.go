@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
@@ -33,21 +32,18 @@ func (a *Automation) stack(ctx context.Context, layer stage.Layer, env string) (
 	var err error
 	// A deployment plans its layers while the drift check refreshes them:
 	// two operations on a stack that does not exist yet would both create
-	// it, and the second fails. Each stack is selected (or created) by one
-	// operation at a time; different layers' stacks at once.
-	unlock := a.lockStack(layer.Name + "/" + env)
-	defer unlock()
+	// it, and the second fails. One stack is selected (or created) at a
+	// time.
 	a.mu.Lock()
-	exceptions := a.exceptions
-	a.mu.Unlock()
+	defer a.mu.Unlock()
 	if program, ok := a.Programs[layer.Name]; ok {
-		program = drift.LeaveExcepted(program, env, exceptions)
+		program = drift.LeaveExcepted(program, env, a.exceptions)
 		// The layer's program runs in this process: the same project,
 		// stack files and backend as `pulumi up` in the layer directory,
 		// without the language host compiling the layer on every run.
 		stack, err = auto.UpsertStackInlineSource(ctx, env, layer.Name, program, append(opts, auto.WorkDir(dir))...)
 	} else {
-		for _, x := range exceptions {
+		for _, x := range a.exceptions {
 			if x.Environment == env {
 				return auto.Stack{}, fmt.Errorf("%s has drift exceptions to leave as they are, which only a layer program run in process can do (layer %s is not)", env, layer.Name)
 			}
@@ -58,23 +54,6 @@ func (a *Automation) stack(ctx context.Context, layer stage.Layer, env string) (
 		return auto.Stack{}, fmt.Errorf("selecting stack %s of %s: %w", env, layer.Name, err)
 	}
 	return stack, nil
-}
-
-// lockStack holds one stack's selection until the returned function is
-// called.
-func (a *Automation) lockStack(name string) func() {
-	a.mu.Lock()
-	if a.selecting == nil {
-		a.selecting = map[string]*sync.Mutex{}
-	}
-	m, ok := a.selecting[name]
-	if !ok {
-		m = &sync.Mutex{}
-		a.selecting[name] = m
-	}
-	a.mu.Unlock()
-	m.Lock()
-	return m.Unlock
 }
 
 // RefreshEvents implements Inspector with `pulumi refresh --preview-only`.
