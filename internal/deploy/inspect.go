@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
@@ -15,6 +16,7 @@ import (
 	"github.com/acmepay/platform/internal/proppath"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 )
 
 // Drift refreshes every layer of an environment without writing state and
@@ -36,19 +38,36 @@ func (d *Deployer) Drift(ctx context.Context, envName string, in stage.Inspector
 	return d.refresh(ctx, env, p, in)
 }
 
-// refresh reads every layer's drift, without writing state.
+// refresh reads every layer's drift, without writing state: the layers'
+// preview-only refreshes run at once (each reads its own stack), and the
+// report and a failure are taken in the layers' order.
 func (d *Deployer) refresh(ctx context.Context, env profile.Environment, p profile.Profile, in stage.Inspector) (drift.Report, error) {
+	type refreshed struct {
+		events []apitype.EngineEvent
+		err    error
+	}
+	results := make([]refreshed, len(d.Graph))
+	out := &syncWriter{w: d.Out}
+	var wg sync.WaitGroup
+	for i, l := range d.Graph {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &prefixWriter{prefix: "[" + l.Name + "] ", out: out}
+			engine := d.stream(l, w)
+			evs, err := in.RefreshEvents(ctx, l, string(env), engine)
+			engine.done(err != nil, w)
+			w.Flush()
+			results[i] = refreshed{evs, err}
+		}()
+	}
+	wg.Wait()
 	report := drift.Report{Environment: string(env), Account: p.AccountID}
-	for _, l := range d.Graph {
-		w := &prefixWriter{prefix: "[" + l.Name + "] ", out: &syncWriter{w: d.Out}}
-		engine := d.stream(l, w)
-		evs, err := in.RefreshEvents(ctx, l, string(env), engine)
-		engine.done(err != nil, w)
-		w.Flush()
-		if err != nil {
+	for i, l := range d.Graph {
+		if err := results[i].err; err != nil {
 			return report, fmt.Errorf("drift %s: refreshing layer %s: %w", env, l.Name, err)
 		}
-		report.Add(l.Name, evs)
+		report.Add(l.Name, results[i].events)
 	}
 	return report, nil
 }

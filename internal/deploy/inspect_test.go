@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -23,10 +24,12 @@ import (
 )
 
 type fakeInspector struct {
+	mu      sync.Mutex // the layers are refreshed at once
 	events  map[string][]apitype.EngineEvent
 	state   map[string][]apitype.ResourceV3
 	updates map[string]*stage.Update
 	visited []string
+	fail    map[string]error
 }
 
 func (f *fakeInspector) LastUpdate(_ context.Context, l stage.Layer, _ string) (*stage.Update, error) {
@@ -34,9 +37,11 @@ func (f *fakeInspector) LastUpdate(_ context.Context, l stage.Layer, _ string) (
 }
 
 func (f *fakeInspector) RefreshEvents(_ context.Context, l stage.Layer, _ string, out io.Writer) ([]apitype.EngineEvent, error) {
+	f.mu.Lock()
 	f.visited = append(f.visited, l.Name)
+	f.mu.Unlock()
 	io.WriteString(out, "Refreshing\n")
-	return f.events[l.Name], nil
+	return f.events[l.Name], f.fail[l.Name]
 }
 
 func (f *fakeInspector) State(_ context.Context, l stage.Layer, _ string) ([]apitype.ResourceV3, error) {
@@ -56,11 +61,21 @@ func TestDriftReadsEveryLayer(t *testing.T) {
 	d, out := newDeployer(newFakeRunner(), fixture.ProdAccount)
 	report, err := d.Drift(context.Background(), "prod", in)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"network", "data", "compute", "observability"}, in.visited)
+	assert.ElementsMatch(t, []string{"network", "data", "compute", "observability"}, in.visited, "every layer, at once")
 	require.Len(t, report.Drifted, 1)
 	assert.Equal(t, "payment-processor", report.Drifted[0].Name)
 	assert.Equal(t, "memorySize", report.Drifted[0].Properties[0].Path)
 	assert.Contains(t, out.String(), "[compute] Refreshing")
+}
+
+// The layers are refreshed at once; a failure is reported as the first in
+// the layers' order would be, whichever ended first.
+func TestADriftCheckThatFailsNamesTheFirstFailingLayer(t *testing.T) {
+	in := &fakeInspector{fail: map[string]error{"compute": errors.New("throttled"), "data": errors.New("access denied")}}
+	d, _ := newDeployer(newFakeRunner(), fixture.ProdAccount)
+	_, err := d.Drift(context.Background(), "prod", in)
+	require.EqualError(t, err, "drift prod: refreshing layer data: access denied")
+	assert.ElementsMatch(t, []string{"network", "data", "compute", "observability"}, in.visited)
 }
 
 func TestDriftRefusesTheWrongAccount(t *testing.T) {
