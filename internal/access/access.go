@@ -11,19 +11,10 @@ import (
 	"sort"
 
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/workload"
-)
-
-// Resource types whose documents decide access.
-const (
-	typeRole         = "aws:iam/role:Role"
-	typeRolePolicy   = "aws:iam/rolePolicy:RolePolicy"
-	typePolicy       = "aws:iam/policy:Policy"
-	typeBucketPolicy = "aws:s3/bucketPolicy:BucketPolicy"
-	typeKey          = "aws:kms/key:Key"
-	typeAlias        = "aws:kms/alias:Alias"
 )
 
 // Role is one IAM role of the environment with the documents that bound it.
@@ -77,26 +68,26 @@ func FromManifest(m manifest.Manifest) (*Environment, error) {
 	for _, r := range resources {
 		var err error
 		switch r.Type {
-		case typePolicy:
+		case awstype.Policy:
 			var d iampolicy.Document
 			if d, err = parse(r, "policy"); err == nil {
 				e.Policies[scope.Policy(r.PhysicalName)] = d
 			}
-		case typeBucketPolicy:
+		case awstype.BucketPolicy:
 			var d iampolicy.Document
 			if d, err = parse(r, "policy"); err == nil {
 				bucket, _ := r.Config["bucket"].(string)
 				e.BucketPolicies[bucket] = d
 			}
-		case typeRole:
+		case awstype.Role:
 			role := e.role(scope, r.PhysicalName)
 			role.BoundaryArn, _ = r.Config["permissionsBoundary"].(string)
 			path, _ := r.Config["path"].(string)
 			role.Arn = scope.RoleAt(path, r.PhysicalName)
-		case typeAlias:
+		case awstype.Alias:
 			target, _ := r.Config["targetKeyId"].(string)
 			e.KeyAliases[scope.Key(target)] = append(e.KeyAliases[scope.Key(target)], r.PhysicalName)
-		case typeKey:
+		case awstype.Key:
 			var d iampolicy.Document
 			if d, err = parse(r, "policy"); err == nil {
 				e.KeyPolicies[KeyArn(scope, r)] = d
@@ -107,7 +98,7 @@ func FromManifest(m manifest.Manifest) (*Environment, error) {
 		}
 	}
 	for _, r := range resources {
-		if r.Type != typeRolePolicy {
+		if r.Type != awstype.RolePolicy {
 			continue
 		}
 		d, err := parse(r, "policy")
@@ -148,7 +139,7 @@ func KeyArn(s iampolicy.Scope, r manifest.Resource) string {
 // input is masked: the role with the same parent component.
 func roleOfPolicy(resources []manifest.Resource, p manifest.Resource) string {
 	for _, r := range resources {
-		if r.Type == typeRole && r.Parent == p.Parent && r.LogicalName == p.LogicalName {
+		if r.Type == awstype.Role && r.Parent == p.Parent && r.LogicalName == p.LogicalName {
 			return r.PhysicalName
 		}
 	}

@@ -20,15 +20,14 @@ import (
 	"maps"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -80,39 +79,6 @@ type Result struct {
 	CostDiff string `json:"costDiff,omitempty"`
 }
 
-// rule maps a drifted property to the setting that produces it.
-type rule struct {
-	typ     string
-	name    *regexp.Regexp // logical name
-	path    *regexp.Regexp
-	setting string
-}
-
-func r(typ, name, path, setting string) rule {
-	return rule{typ: typ, name: regexp.MustCompile("^(" + name + ")$"), path: regexp.MustCompile("^(" + path + ")$"), setting: setting}
-}
-
-// rules are the properties that settings produce, and nothing else.
-var rules = []rule{
-	r("aws:lambda/function:Function", ".*", "memorySize", profile.KeyFunctionMemoryMB),
-	r("aws:lambda/function:Function", ".*", "timeout", profile.KeyFunctionTimeout),
-	r("aws:lambda/function:Function", ".*", "reservedConcurrentExecutions", profile.KeyReservedConcurrency),
-	r("aws:cloudwatch/logGroup:LogGroup", "vpc-flow-logs", "retentionInDays", profile.KeyFlowLogRetentionDays),
-	r("aws:cloudwatch/logGroup:LogGroup", ".*", "retentionInDays", profile.KeyLogRetentionDays),
-	r("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "audit-logs",
-		`rules\[0\]\.(expiration\.days|noncurrentVersionExpiration\.noncurrentDays)`, profile.KeyAuditExpirationDays),
-	r("aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", "audit-logs", `rule\.defaultRetention\.days`, profile.KeyAuditExpirationDays),
-	r("aws:cloudwatch/metricAlarm:MetricAlarm", ".*-errors", "threshold", profile.KeyFunctionErrorsAlarm),
-	r("aws:cloudwatch/metricAlarm:MetricAlarm", "transactions-(read|write)-throttles", "threshold", profile.KeyTableThrottleAlarm),
-	r("aws:appautoscaling/target:Target", "transactions-(table|index)-read", "minCapacity", profile.KeyTableReadCapacity),
-	r("aws:appautoscaling/target:Target", "transactions-(table|index)-write", "minCapacity", profile.KeyTableWriteCapacity),
-	r("aws:appautoscaling/target:Target", "transactions-(table|index)-read", "maxCapacity", profile.KeyTableMaxReadCapacity),
-	r("aws:appautoscaling/target:Target", "transactions-(table|index)-write", "maxCapacity", profile.KeyTableMaxWriteCapacity),
-	r("aws:appautoscaling/policy:Policy", "transactions-.*", `targetTrackingScalingPolicyConfiguration\.targetValue`, profile.KeyTableTargetUtilization),
-	r("aws:dynamodb/table:Table", "transactions", `pointInTimeRecovery\.enabled`, profile.KeyPointInTimeRecovery),
-	r("aws:dynamodb/table:Table", "transactions", "billingMode", profile.KeyTableCapacityMode),
-}
-
 // revertReason says why a property that no setting produces can only be
 // reverted.
 func revertReason(d drift.Resource, path string) string {
@@ -131,6 +97,19 @@ func revertReason(d drift.Resource, path string) string {
 	return fmt.Sprintf("%s of %s is set in code, not by a setting", path, d.Type)
 }
 
+// settingOf is the setting that produces a property ("payments:<key>"),
+// from its type's entry (Settings, the first that matches), or "" when no
+// setting does: the properties settings produce, and nothing else.
+func settingOf(typ, name, path string) string {
+	t, _ := awstype.Of(typ)
+	for _, s := range t.Settings {
+		if s.Name.MatchString(name) && s.Path.MatchString(path) {
+			return profile.Namespace + ":" + s.Key
+		}
+	}
+	return ""
+}
+
 // Classify sorts every drifted property of a report.
 func Classify(report drift.Report) (adoptable, revertOnly []Finding) {
 	for _, d := range report.Drifted {
@@ -141,12 +120,7 @@ func Classify(report drift.Report) (adoptable, revertOnly []Finding) {
 		for _, p := range props {
 			f := Finding{Environment: report.Environment, Layer: d.Layer, Type: d.Type, Name: d.Name, Path: p.Path, Recorded: p.Recorded, Live: p.Live}
 			if d.Kind != drift.Deleted {
-				for _, ru := range rules {
-					if ru.typ == d.Type && ru.name.MatchString(d.Name) && ru.path.MatchString(p.Path) {
-						f.Setting = profile.Namespace + ":" + ru.setting
-						break
-					}
-				}
+				f.Setting = settingOf(d.Type, d.Name, p.Path)
 			}
 			if f.Setting == "" {
 				f.Reason = revertReason(d, p.Path)
@@ -425,113 +399,4 @@ func settingValue(f Finding) (string, error) {
 		return "", fmt.Errorf("the property was removed")
 	}
 	return "", fmt.Errorf("live value %v cannot be a setting", f.Live)
-}
-
-// WriteText prints the summary: each setting old -> new and why, what was
-// refused, then the revert-only list.
-func (r Result) WriteText(w io.Writer) {
-	if len(r.Changes) == 0 {
-		fmt.Fprintf(w, "nothing to adopt from the drift of %s\n", strings.Join(r.Night.Environments, ", "))
-	}
-	for _, c := range r.Changes {
-		fmt.Fprintf(w, "%-8s %-40s %s -> %s  (%s)\n         %s\n", c.Environment, c.Setting, c.Old, c.New, c.File, c.Why)
-	}
-	for _, x := range r.Refused {
-		fmt.Fprintf(w, "not adopted: %s: %s\n", x.Setting, x.Reason)
-	}
-	if len(r.RevertOnly) > 0 {
-		fmt.Fprintln(w, "\nrevert-only (the next deployment of the environment, or drift:revert <env>, puts them back):")
-		for _, f := range r.RevertOnly {
-			fmt.Fprintf(w, "  %s %s %s %s: %s\n", f.Environment, f.Type, f.Name, f.Path, f.Reason)
-		}
-	}
-	for _, m := range r.Manifests {
-		fmt.Fprintf(w, "regenerated %s\n", m)
-	}
-}
-
-// Markdown is the adoption pull request's body: the night's merged report,
-// the settings adopted and refused, and the cost diff.
-func (r Result) Markdown(w io.Writer) {
-	r.Night.Markdown(w)
-	fmt.Fprintln(w, "\n## Adopted")
-	if len(r.Changes) == 0 {
-		fmt.Fprintln(w, "\nNothing.")
-	} else {
-		fmt.Fprintln(w, "\n| environment | setting | from | to | file | why |\n|---|---|---|---|---|---|")
-		for _, c := range r.Changes {
-			fmt.Fprintf(w, "| %s | `%s` | %s | %s | `%s` | %s |\n", c.Environment, c.Setting, c.Old, c.New, c.File, cell(c.Why))
-		}
-	}
-	if len(r.Refused) > 0 {
-		fmt.Fprintln(w, "\n## Not adopted\n\n| setting | why |\n|---|---|")
-		for _, x := range r.Refused {
-			fmt.Fprintf(w, "| `%s` | %s |\n", x.Setting, cell(x.Reason))
-		}
-	}
-	if len(r.RevertOnly) > 0 {
-		fmt.Fprintln(w, "\nThe revert-only rows are put back by the next deployment of their environment (or `go run mage.go drift:revert <env>`); "+
-			"this pull request does not change them.")
-	}
-	if r.CostDiff != "" {
-		fmt.Fprintf(w, "\n## Monthly cost\n\n%s", r.CostDiff)
-	}
-}
-
-// Write writes the result as dir/adopt.json and dir/adopt.md (the pull
-// request's body).
-func (r Result) Write(dir string) error {
-	return writeBoth(dir, AdoptFile, r, r.Markdown)
-}
-
-// LoadReports reads the reports the environments name from dir, each
-// dir/<env>.json; "all" is every report in dir. An environment without a
-// report gets a fresh drift check (check).
-func LoadReports(dir, envs string, check func(env string) (drift.Report, error)) ([]drift.Report, error) {
-	if envs == "all" {
-		return ReadReports(dir)
-	}
-	var out []drift.Report
-	for _, env := range strings.Split(envs, ",") {
-		env = strings.TrimSpace(env)
-		if _, err := profile.ParseEnvironment(env); err != nil {
-			return nil, refuse("%v (or \"all\": every report in %s)", err, dir)
-		}
-		path := filepath.Join(dir, env+".json")
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			r, err := check(env)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, r)
-			continue
-		}
-		r, err := drift.ReadJSON(path)
-		if err != nil {
-			return nil, refuse("%v", err)
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
-// GitDirty lists which of the paths (relative to root) have uncommitted
-// changes in root's git working tree.
-func GitDirty(root string) func(paths []string) ([]string, error) {
-	return func(paths []string) ([]string, error) {
-		args := append([]string{"status", "--porcelain", "--"}, paths...)
-		cmd := exec.Command("git", args...)
-		cmd.Dir = root
-		out, err := cmd.Output()
-		if err != nil {
-			return nil, fmt.Errorf("git status: %w", err)
-		}
-		var dirty []string
-		for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
-			if len(line) > 3 {
-				dirty = append(dirty, strings.TrimSpace(line[3:]))
-			}
-		}
-		return dirty, nil
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
@@ -133,7 +134,7 @@ func grantFor(service string) func(resource.PropertyMap, *Cloud) map[string]stri
 func roleBoundary(in resource.PropertyMap, c *Cloud) map[string]string {
 	boundary := input(in, "permissionsBoundary")
 	if boundary == "" {
-		if role, ok := c.byName("aws:iam/role:Role", input(in, "role")); ok {
+		if role, ok := c.byName(awstype.Role, input(in, "role")); ok {
 			boundary = input(role.Inputs, "permissionsBoundary")
 		}
 	}
@@ -160,34 +161,34 @@ func bucketSetting(put, get string, deleteWith ...string) Row {
 
 // Calls is the table, by resource type.
 var Calls = map[string]Row{
-	"aws:ec2/vpc:Vpc": func() Row {
+	awstype.Vpc: func() Row {
 		r := ec2Row("ec2:CreateVpc", nil, "ec2:DescribeVpcs", "ec2:DeleteVpc")
 		r.Create = append(r.Create, calls(self, "ec2:ModifyVpcAttribute")...)
 		r.Read = append(r.Read, calls(star, "ec2:DescribeVpcAttribute")...)
 		r.Update = append(r.Update, calls(self, "ec2:ModifyVpcAttribute")...)
 		return r
 	}(),
-	"aws:ec2/subnet:Subnet": func() Row {
+	awstype.Subnet: func() Row {
 		r := ec2Row("ec2:CreateSubnet", []string{"vpcId"}, "ec2:DescribeSubnets", "ec2:DeleteSubnet")
 		r.Create = append(r.Create, calls(self, "ec2:ModifySubnetAttribute")...)
 		r.Update = append(r.Update, calls(self, "ec2:ModifySubnetAttribute")...)
 		return r
 	}(),
-	"aws:ec2/internetGateway:InternetGateway": func() Row {
+	awstype.InternetGateway: func() Row {
 		r := ec2Row("ec2:CreateInternetGateway", nil, "ec2:DescribeInternetGateways", "ec2:DetachInternetGateway", "ec2:DeleteInternetGateway")
 		r.Create = append(r.Create, calls(self, "ec2:AttachInternetGateway")...)
 		r.Create = append(r.Create, calls(ref("vpcId"), "ec2:AttachInternetGateway")...)
 		r.Delete = append(r.Delete, calls(ref("vpcId"), "ec2:DetachInternetGateway")...)
 		return r
 	}(),
-	"aws:ec2/eip:Eip": func() Row {
+	awstype.Eip: func() Row {
 		r := ec2Row("ec2:AllocateAddress", nil, "ec2:DescribeAddresses", "ec2:DisassociateAddress", "ec2:ReleaseAddress")
 		r.Read = append(r.Read, calls(star, "ec2:DescribeAddressesAttribute")...)
 		return r
 	}(),
-	"aws:ec2/natGateway:NatGateway": ec2Row("ec2:CreateNatGateway", []string{"subnetId", "allocationId"}, "ec2:DescribeNatGateways", "ec2:DeleteNatGateway"),
-	"aws:ec2/routeTable:RouteTable": ec2Row("ec2:CreateRouteTable", []string{"vpcId"}, "ec2:DescribeRouteTables", "ec2:DeleteRouteTable"),
-	"aws:ec2/vpcEndpoint:VpcEndpoint": func() Row {
+	awstype.NatGateway: ec2Row("ec2:CreateNatGateway", []string{"subnetId", "allocationId"}, "ec2:DescribeNatGateways", "ec2:DeleteNatGateway"),
+	awstype.RouteTable: ec2Row("ec2:CreateRouteTable", []string{"vpcId"}, "ec2:DescribeRouteTables", "ec2:DeleteRouteTable"),
+	awstype.VpcEndpoint: func() Row {
 		r := ec2Row("ec2:CreateVpcEndpoint", []string{"vpcId", "routeTableIds"}, "ec2:DescribeVpcEndpoints", "ec2:DeleteVpcEndpoints")
 		// A gateway endpoint's prefix list is read with it.
 		r.Read = append(r.Read, calls(star, "ec2:DescribePrefixLists")...)
@@ -195,7 +196,7 @@ var Calls = map[string]Row{
 		r.Update = append(r.Update, calls(ref("routeTableIds"), "ec2:ModifyVpcEndpoint")...)
 		return r
 	}(),
-	"aws:ec2/securityGroup:SecurityGroup": func() Row {
+	awstype.SecurityGroup: func() Row {
 		r := ec2Row("ec2:CreateSecurityGroup", []string{"vpcId"}, "ec2:DescribeSecurityGroups", "ec2:DeleteSecurityGroup")
 		// A new group's default egress rule is revoked, then the group's own
 		// rules authorized.
@@ -209,26 +210,26 @@ var Calls = map[string]Row{
 	}(),
 	// The VPC's default group exists already, untagged: the provider tags it,
 	// then strips its rules; its delete only forgets it.
-	"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": {
+	awstype.DefaultSecurityGroup: {
 		Create: calls(self, "ec2:CreateTags", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"),
 		Read:   calls(star, "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"),
 		Update: calls(self, "ec2:CreateTags", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"),
 	},
-	"aws:ec2/flowLog:FlowLog": func() Row {
+	awstype.FlowLog: func() Row {
 		r := ec2Row("ec2:CreateFlowLogs", []string{"vpcId"}, "ec2:DescribeFlowLogs", "ec2:DeleteFlowLogs")
 		r.Create = append(r.Create, withContext(calls(ref("iamRoleArn"), "iam:PassRole"), passRoleTo("vpc-flow-logs.amazonaws.com"))...)
 		return r
 	}(),
-	"aws:ec2/route:Route": {
+	awstype.Route: {
 		Create: calls(ref("routeTableId"), "ec2:CreateRoute"), Read: calls(star, "ec2:DescribeRouteTables"),
 		Update: calls(ref("routeTableId"), "ec2:ReplaceRoute"), Delete: calls(ref("routeTableId"), "ec2:DeleteRoute"),
 	},
-	"aws:ec2/routeTableAssociation:RouteTableAssociation": {
+	awstype.RouteTableAssociation: {
 		Create: join(calls(ref("routeTableId"), "ec2:AssociateRouteTable"), calls(ref("subnetId"), "ec2:AssociateRouteTable")),
 		Read:   calls(star, "ec2:DescribeRouteTables"),
 		Delete: calls(ref("routeTableId"), "ec2:DisassociateRouteTable"),
 	},
-	"aws:iam/role:Role": {
+	awstype.Role: {
 		Create: join(withContext(calls(self, "iam:CreateRole", "iam:TagRole"), roleBoundary), calls(self, "iam:GetRole")),
 		Read:   calls(self, "iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"),
 		Update: join(calls(self, "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:TagRole", "iam:UntagRole"),
@@ -237,19 +238,19 @@ var Calls = map[string]Row{
 	},
 	// No layer creates a managed policy: the row is here so that one that
 	// tried (say, a new workload boundary) is judged like any other call.
-	"aws:iam/policy:Policy": {
+	awstype.Policy: {
 		Create: calls(self, "iam:CreatePolicy", "iam:TagPolicy", "iam:GetPolicy", "iam:GetPolicyVersion"),
 		Read:   calls(self, "iam:GetPolicy", "iam:GetPolicyVersion"),
 		Update: calls(self, "iam:CreatePolicyVersion", "iam:ListPolicyVersions", "iam:DeletePolicyVersion"),
 		Delete: calls(self, "iam:ListPolicyVersions", "iam:DeletePolicy"),
 	},
-	"aws:iam/rolePolicy:RolePolicy": {
+	awstype.RolePolicy: {
 		Create: join(withContext(calls(ref("role"), "iam:PutRolePolicy"), roleBoundary), calls(ref("role"), "iam:GetRolePolicy")),
 		Read:   calls(ref("role"), "iam:GetRolePolicy"),
 		Update: withContext(calls(ref("role"), "iam:PutRolePolicy"), roleBoundary),
 		Delete: withContext(calls(ref("role"), "iam:DeleteRolePolicy"), roleBoundary),
 	},
-	"aws:kms/key:Key": {
+	awstype.Key: {
 		// Tags at creation are authorized with the key's creation, on "*".
 		Create: join(calls(star, "kms:CreateKey", "kms:TagResource"),
 			calls(self, "kms:EnableKeyRotation", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags")),
@@ -257,13 +258,13 @@ var Calls = map[string]Row{
 		Update: calls(self, "kms:PutKeyPolicy", "kms:UpdateKeyDescription", "kms:EnableKeyRotation", "kms:TagResource", "kms:UntagResource"),
 		Delete: calls(self, "kms:ScheduleKeyDeletion"),
 	},
-	"aws:kms/alias:Alias": {
+	awstype.Alias: {
 		Create: join(calls(self, "kms:CreateAlias"), calls(ref("targetKeyId"), "kms:CreateAlias")),
 		Read:   calls(star, "kms:ListAliases"),
 		Update: join(calls(self, "kms:UpdateAlias"), calls(ref("targetKeyId"), "kms:UpdateAlias")),
 		Delete: join(calls(self, "kms:DeleteAlias"), calls(ref("targetKeyId"), "kms:DeleteAlias")),
 	},
-	"aws:dynamodb/table:Table": {
+	awstype.Table: {
 		// A table under a customer-managed key: DynamoDB checks the
 		// caller's kms:DescribeKey on it, and creates a grant for itself on
 		// the caller's behalf, which KMS authorizes as the caller's
@@ -288,25 +289,25 @@ var Calls = map[string]Row{
 		},
 		Delete: calls(self, "dynamodb:DeleteTable", "dynamodb:DescribeTable"),
 	},
-	"aws:dynamodb/resourcePolicy:ResourcePolicy": {
+	awstype.TableResourcePolicy: {
 		Create: calls(ref("resourceArn"), "dynamodb:PutResourcePolicy", "dynamodb:GetResourcePolicy"),
 		Read:   calls(ref("resourceArn"), "dynamodb:GetResourcePolicy"),
 		Update: calls(ref("resourceArn"), "dynamodb:PutResourcePolicy"),
 		Delete: calls(ref("resourceArn"), "dynamodb:DeleteResourcePolicy"),
 	},
-	"aws:appautoscaling/target:Target": {
+	awstype.ScalingTarget: {
 		Create: calls(star, "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DescribeScalableTargets", "application-autoscaling:TagResource"),
 		Read:   calls(star, "application-autoscaling:DescribeScalableTargets", "application-autoscaling:ListTagsForResource"),
 		Update: calls(star, "application-autoscaling:RegisterScalableTarget"),
 		Delete: calls(star, "application-autoscaling:DeregisterScalableTarget"),
 	},
-	"aws:appautoscaling/policy:Policy": {
+	awstype.ScalingPolicy: {
 		Create: calls(star, "application-autoscaling:PutScalingPolicy", "application-autoscaling:DescribeScalingPolicies"),
 		Read:   calls(star, "application-autoscaling:DescribeScalingPolicies"),
 		Update: calls(star, "application-autoscaling:PutScalingPolicy"),
 		Delete: calls(star, "application-autoscaling:DeleteScalingPolicy"),
 	},
-	"aws:s3/bucketV2:BucketV2": {
+	awstype.Bucket: {
 		// Object Lock is enabled with the bucket: S3 checks the Object Lock
 		// and versioning permissions on CreateBucket.
 		Create: join(calls(self, "s3:CreateBucket", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning", "s3:PutBucketTagging"), s3BucketReads),
@@ -316,28 +317,28 @@ var Calls = map[string]Row{
 		// retention, then the bucket.
 		Delete: join(calls(self, "s3:ListBucketVersions", "s3:DeleteBucket"), calls(Target{Input: objectsOf}, "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention")),
 	},
-	"aws:s3/bucketVersioningV2:BucketVersioningV2": bucketSetting("s3:PutBucketVersioning", "s3:GetBucketVersioning", "s3:PutBucketVersioning"),
-	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": bucketSetting(
+	awstype.BucketVersioning: bucketSetting("s3:PutBucketVersioning", "s3:GetBucketVersioning", "s3:PutBucketVersioning"),
+	awstype.BucketEncryption: bucketSetting(
 		"s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration"),
-	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": bucketSetting("s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock"),
-	"aws:s3/bucketOwnershipControls:BucketOwnershipControls": bucketSetting("s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls"),
-	"aws:s3/bucketPolicy:BucketPolicy":                       bucketSetting("s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy"),
+	awstype.BucketPublicAccessBlock: bucketSetting("s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock"),
+	awstype.BucketOwnershipControls: bucketSetting("s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls"),
+	awstype.BucketPolicy:            bucketSetting("s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy"),
 	// S3 checks the caller on the source bucket only; the target bucket's
 	// policy lets the logging service write.
-	"aws:s3/bucketLoggingV2:BucketLoggingV2": bucketSetting("s3:PutBucketLogging", "s3:GetBucketLogging", "s3:PutBucketLogging"),
-	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": bucketSetting(
+	awstype.BucketLogging: bucketSetting("s3:PutBucketLogging", "s3:GetBucketLogging", "s3:PutBucketLogging"),
+	awstype.BucketLifecycle: bucketSetting(
 		"s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration"),
 	// Object Lock cannot be switched off: its delete only forgets it.
-	"aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2": bucketSetting(
+	awstype.BucketObjectLock: bucketSetting(
 		"s3:PutBucketObjectLockConfiguration", "s3:GetBucketObjectLockConfiguration"),
-	"aws:cloudwatch/logGroup:LogGroup": {
+	awstype.LogGroup: {
 		Create: join(calls(self, "logs:CreateLogGroup", "logs:TagResource", "logs:PutRetentionPolicy", "logs:ListTagsForResource"), calls(star, "logs:DescribeLogGroups")),
 		Read:   join(calls(star, "logs:DescribeLogGroups"), calls(self, "logs:ListTagsForResource")),
 		Update: calls(self, "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey",
 			"logs:TagResource", "logs:UntagResource"),
 		Delete: calls(self, "logs:DeleteLogGroup"),
 	},
-	"aws:lambda/function:Function": {
+	awstype.Function: {
 		// Lambda checks that the caller may pass the role and describe the
 		// VPC the function joins.
 		// It waits for the function to become active (GetFunctionConfiguration).
@@ -351,23 +352,23 @@ var Calls = map[string]Row{
 			withContext(calls(ref("role"), "iam:PassRole"), passRoleTo("lambda.amazonaws.com"))),
 		Delete: calls(self, "lambda:DeleteFunction"),
 	},
-	"aws:cloudwatch/metricAlarm:MetricAlarm": {
+	awstype.MetricAlarm: {
 		Create: calls(self, "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"),
 		Read:   calls(self, "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"),
 		Update: calls(self, "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:UntagResource"),
 		Delete: calls(self, "cloudwatch:DeleteAlarms"),
 	},
-	"aws:cloudwatch/dashboard:Dashboard": {
+	awstype.Dashboard: {
 		Create: calls(self, "cloudwatch:PutDashboard", "cloudwatch:GetDashboard"), Read: calls(self, "cloudwatch:GetDashboard"),
 		Update: calls(self, "cloudwatch:PutDashboard"), Delete: calls(self, "cloudwatch:DeleteDashboards"),
 	},
-	"aws:sns/topic:Topic": {
+	awstype.Topic: {
 		Create: calls(self, "sns:CreateTopic", "sns:TagResource", "sns:SetTopicAttributes", "sns:GetTopicAttributes", "sns:ListTagsForResource"),
 		Read:   calls(self, "sns:GetTopicAttributes", "sns:ListTagsForResource"),
 		Update: calls(self, "sns:SetTopicAttributes", "sns:TagResource", "sns:UntagResource"),
 		Delete: calls(self, "sns:DeleteTopic"),
 	},
-	"aws:sns/topicSubscription:TopicSubscription": {
+	awstype.TopicSubscription: {
 		Create: calls(ref("topic"), "sns:Subscribe", "sns:GetSubscriptionAttributes"), Read: calls(ref("topic"), "sns:GetSubscriptionAttributes"),
 		Update: calls(ref("topic"), "sns:SetSubscriptionAttributes"), Delete: calls(ref("topic"), "sns:Unsubscribe"),
 	},
@@ -376,9 +377,9 @@ var Calls = map[string]Row{
 // Invokes are the provider's data sources the programs call, with their API
 // calls (getRegion is answered from the provider's configuration).
 var Invokes = map[string][]Call{
-	"aws:index/getAvailabilityZones:getAvailabilityZones": calls(star, "ec2:DescribeAvailabilityZones"),
-	"aws:index/getCallerIdentity:getCallerIdentity":       calls(star, "sts:GetCallerIdentity"),
-	"aws:index/getRegion:getRegion":                       nil,
+	awstype.GetAvailabilityZones: calls(star, "ec2:DescribeAvailabilityZones"),
+	awstype.GetCallerIdentity:    calls(star, "sts:GetCallerIdentity"),
+	awstype.GetRegion:            nil,
 }
 
 // objectsOf stands for a bucket's objects ("<bucket ARN>/*").

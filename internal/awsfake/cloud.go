@@ -25,6 +25,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/naming"
 )
 
@@ -161,7 +162,7 @@ func (c *Cloud) provider() *deploytest.Provider {
 			}
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			if live, ok := c.resources[string(req.ID)]; ok && live.Type == "aws:s3/bucketV2:BucketV2" {
+			if live, ok := c.resources[string(req.ID)]; ok && live.Type == awstype.Bucket {
 				if err := c.deleteBucket(live, c.now()); err != nil {
 					return plugin.DeleteResponse{Status: resource.StatusOK}, err
 				}
@@ -180,7 +181,7 @@ func (c *Cloud) provider() *deploytest.Provider {
 
 func (c *Cloud) invoke(token string, _ property.Map) (plugin.InvokeResponse, error) {
 	switch token {
-	case "aws:index/getAvailabilityZones:getAvailabilityZones":
+	case awstype.GetAvailabilityZones:
 		names := make([]property.Value, len(Zones))
 		ids := make([]property.Value, len(Zones))
 		for i, z := range Zones {
@@ -190,11 +191,11 @@ func (c *Cloud) invoke(token string, _ property.Map) (plugin.InvokeResponse, err
 		return plugin.InvokeResponse{Properties: property.NewMap(map[string]property.Value{
 			"id": property.New(c.Region), "names": property.New(property.NewArray(names)), "zoneIds": property.New(property.NewArray(ids)),
 		})}, nil
-	case "aws:index/getCallerIdentity:getCallerIdentity":
+	case awstype.GetCallerIdentity:
 		return plugin.InvokeResponse{Properties: property.NewMap(map[string]property.Value{
 			"accountId": property.New(c.Account), "arn": property.New("arn:aws:iam::" + c.Account + ":user/ci"), "userId": property.New("AIDAFAKE"), "id": property.New(c.Account),
 		})}, nil
-	case "aws:index/getRegion:getRegion":
+	case awstype.GetRegion:
 		return plugin.InvokeResponse{Properties: property.NewMap(map[string]property.Value{"name": property.New(c.Region), "id": property.New(c.Region)})}, nil
 	}
 	return plugin.InvokeResponse{}, fmt.Errorf("awsfake: invoke %s is not implemented", token)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/acmepay/platform/pkg/naming"
+	"github.com/acmepay/platform/pkg/awstype"
 )
 
 // Fault is what the stand-in does to the creates of one resource type, as
@@ -82,7 +82,7 @@ func (c *Cloud) FindByName(typ, name string) []string {
 	defer c.mu.Unlock()
 	var ids []string
 	for id, r := range c.resources {
-		if r.Type == typ && naming.Physical(typ, r.Inputs.Mappable()) == name {
+		if r.Type == typ && awstype.Physical(typ, r.Inputs.Mappable()) == name {
 			ids = append(ids, id)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/iampolicy/validity"
 )
@@ -166,7 +167,7 @@ func (c *Cloud) multi(arn string) map[string][]string {
 	}
 	var aliases []string
 	for _, r := range c.Resources() {
-		if r.Type != "aws:kms/alias:Alias" {
+		if r.Type != awstype.Alias {
 			continue
 		}
 		if key, ok := c.find(input(r.Inputs, "targetKeyId")); ok && c.arn(key.Type, key.ID, key.ID, key.Inputs) == arn {
@@ -255,7 +256,7 @@ func (c *Cloud) find(v string) (Live, bool) {
 		if c.arn(r.Type, r.ID, name, r.Inputs) == v || (name == v && nameIsID(r.Type)) {
 			return r, true
 		}
-		if r.Type == "aws:iam/role:Role" && name == v {
+		if r.Type == awstype.Role && name == v {
 			return r, true
 		}
 	}
@@ -276,7 +277,7 @@ func (c *Cloud) byName(typ, name string) (Live, bool) {
 // inline policies, its attached managed policies and its boundary.
 func (c *Cloud) policiesOf(roleArn string) (iampolicy.Policies, error) {
 	name := roleArn[strings.LastIndex(roleArn, "/")+1:]
-	role, ok := c.byName("aws:iam/role:Role", name)
+	role, ok := c.byName(awstype.Role, name)
 	if !ok {
 		return iampolicy.Policies{}, fmt.Errorf("awsfake: the caller %s is not a role of account %s (bootstrap the account first)", roleArn, c.Account)
 	}
@@ -291,7 +292,7 @@ func (c *Cloud) policiesOf(roleArn string) (iampolicy.Policies, error) {
 	}
 	managed := func(arn string) (string, bool) {
 		for _, r := range c.Resources() {
-			if n, _ := physicalName(r.Type, r.Inputs); r.Type == "aws:iam/policy:Policy" && c.arn(r.Type, r.ID, n, r.Inputs) == arn {
+			if n, _ := physicalName(r.Type, r.Inputs); r.Type == awstype.Policy && c.arn(r.Type, r.ID, n, r.Inputs) == arn {
 				return input(r.Inputs, "policy"), true
 			}
 		}
@@ -299,11 +300,11 @@ func (c *Cloud) policiesOf(roleArn string) (iampolicy.Policies, error) {
 	}
 	for _, r := range c.Resources() {
 		switch {
-		case r.Type == "aws:iam/rolePolicy:RolePolicy" && input(r.Inputs, "role") == name:
+		case r.Type == awstype.RolePolicy && input(r.Inputs, "role") == name:
 			if err := parse("inline policy "+input(r.Inputs, "name"), input(r.Inputs, "policy")); err != nil {
 				return p, err
 			}
-		case r.Type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && input(r.Inputs, "role") == name:
+		case r.Type == awstype.RolePolicyAttachment && input(r.Inputs, "role") == name:
 			text, ok := managed(input(r.Inputs, "policyArn"))
 			if !ok {
 				return p, fmt.Errorf("awsfake: %s's attached policy %s does not exist", name, input(r.Inputs, "policyArn"))
@@ -335,14 +336,14 @@ func (c *Cloud) resourcePolicy(arn string, inputs resource.PropertyMap, self boo
 	case strings.HasPrefix(arn, "arn:aws:s3:::"):
 		bucket := strings.SplitN(strings.TrimPrefix(arn, "arn:aws:s3:::"), "/", 2)[0]
 		for _, r := range c.Resources() {
-			if r.Type == "aws:s3/bucketPolicy:BucketPolicy" && input(r.Inputs, "bucket") == bucket {
+			if r.Type == awstype.BucketPolicy && input(r.Inputs, "bucket") == bucket {
 				text = input(r.Inputs, "policy")
 			}
 		}
 	case strings.HasPrefix(arn, "arn:aws:dynamodb:"):
 		table := strings.SplitN(arn, "/index/", 2)[0]
 		for _, r := range c.Resources() {
-			if r.Type == "aws:dynamodb/resourcePolicy:ResourcePolicy" && input(r.Inputs, "resourceArn") == table {
+			if r.Type == awstype.TableResourcePolicy && input(r.Inputs, "resourceArn") == table {
 				text = input(r.Inputs, "policy")
 			}
 		}
@@ -363,22 +364,6 @@ func (c *Cloud) resourcePolicy(arn string, inputs resource.PropertyMap, self boo
 	return &d
 }
 
-// documents are the inputs holding a policy document, by resource type,
-// and what the document is to AWS.
-var documents = map[string]struct {
-	input string
-	kind  validity.Kind
-}{
-	"aws:iam/policy:Policy":                      {"policy", validity.ManagedPolicy},
-	"aws:iam/rolePolicy:RolePolicy":              {"policy", validity.InlinePolicy},
-	"aws:iam/role:Role":                          {"assumeRolePolicy", validity.TrustPolicy},
-	"aws:kms/key:Key":                            {"policy", validity.KeyPolicy},
-	"aws:s3/bucketPolicy:BucketPolicy":           {"policy", validity.BucketPolicy},
-	"aws:dynamodb/resourcePolicy:ResourcePolicy": {"policy", validity.TablePolicy},
-	"aws:sns/topicPolicy:TopicPolicy":            {"policy", validity.TopicPolicy},
-	"aws:sns/topic:Topic":                        {"policy", validity.TopicPolicy},
-}
-
 // ErrMalformedPolicy is a policy document AWS would refuse to store.
 var ErrMalformedPolicy = errors.New("MalformedPolicyDocument")
 
@@ -387,11 +372,12 @@ var ErrMalformedPolicy = errors.New("MalformedPolicyDocument")
 // policies are measured together. id is the resource being updated ("" for
 // a creation).
 func (c *Cloud) validDocument(typ, name, id string, inputs resource.PropertyMap) error {
-	d, ok := documents[typ]
-	if !ok {
+	t, _ := awstype.Of(typ)
+	d := t.Document
+	if d == nil {
 		return nil
 	}
-	text := input(inputs, d.input)
+	text := input(inputs, d.Input)
 	if text == "" {
 		return nil
 	}
@@ -399,10 +385,10 @@ func (c *Cloud) validDocument(typ, name, id string, inputs resource.PropertyMap)
 	if err != nil {
 		return fmt.Errorf("%w: %s %s: %w", ErrMalformedPolicy, kind(typ), name, err)
 	}
-	if err := validity.Validate(d.kind, kind(typ)+" "+name, doc); err != nil {
+	if err := validity.Validate(d.Kind, kind(typ)+" "+name, doc); err != nil {
 		return fmt.Errorf("%w: %w", ErrMalformedPolicy, err)
 	}
-	if typ != "aws:iam/rolePolicy:RolePolicy" {
+	if typ != awstype.RolePolicy {
 		return nil
 	}
 	role := input(inputs, "role")

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/acmepay/platform/pkg/awstype"
 )
 
 // Object is one object version in a bucket, with the Object Lock retention
@@ -25,7 +27,7 @@ func (c *Cloud) PutObject(bucket, key string, now time.Time) error {
 	}
 	obj := Object{Key: key}
 	for _, r := range c.resources {
-		if r.Type != "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2" || input(r.Inputs, "bucket") != bucket {
+		if r.Type != awstype.BucketObjectLock || input(r.Inputs, "bucket") != bucket {
 			continue
 		}
 		rule := r.Inputs["rule"]

@@ -3,6 +3,7 @@ package awsfake
 import (
 	"fmt"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
@@ -46,14 +47,6 @@ func (c *Cloud) raised() Quotas {
 	return c.Quota
 }
 
-const (
-	typeFunction = "aws:lambda/function:Function"
-	typeEIP      = "aws:ec2/eip:Eip"
-	typeVPC      = "aws:ec2/vpc:Vpc"
-	typeNAT      = "aws:ec2/natGateway:NatGateway"
-	typeSubnet   = "aws:ec2/subnet:Subnet"
-)
-
 // Reserved is a function's reserved concurrency (0 when it reserves none).
 func Reserved(inputs resource.PropertyMap) int {
 	if v, ok := inputs["reservedConcurrentExecutions"]; ok && v.IsNumber() && v.NumberValue() > 0 {
@@ -69,7 +62,7 @@ func ZoneOf(nat Live, all []Live) string {
 		return ""
 	}
 	for _, l := range all {
-		if l.Type == typeSubnet && l.ID == subnet.StringValue() && l.Inputs["availabilityZone"].IsString() {
+		if l.Type == awstype.Subnet && l.ID == subnet.StringValue() && l.Inputs["availabilityZone"].IsString() {
 			return l.Inputs["availabilityZone"].StringValue()
 		}
 	}
@@ -79,7 +72,7 @@ func ZoneOf(nat Live, all []Live) string {
 // overQuota refuses, with AWS's error, a create or update (id is the
 // resource's own, "" for a create) that would exceed a quota.
 func (c *Cloud) overQuota(typ, id string, inputs resource.PropertyMap) error {
-	if typ != typeFunction && typ != typeEIP && typ != typeVPC && typ != typeNAT {
+	if typ != awstype.Function && typ != awstype.Eip && typ != awstype.Vpc && typ != awstype.NatGateway {
 		return nil
 	}
 	q := c.Limits()
@@ -95,31 +88,31 @@ func (c *Cloud) overQuota(typ, id string, inputs resource.PropertyMap) error {
 	}
 	ofType := func(l Live) bool { return l.Type == typ }
 	switch typ {
-	case typeFunction:
+	case awstype.Function:
 		r := Reserved(inputs)
 		if r == 0 {
 			return nil
 		}
 		others := 0
 		for _, l := range all {
-			if l.Type == typeFunction && l.ID != id {
+			if l.Type == awstype.Function && l.ID != id {
 				others += Reserved(l.Inputs)
 			}
 		}
 		if q.LambdaConcurrency-others-r < LambdaUnreservedMinimum {
 			return fmt.Errorf("InvalidParameterValueException: Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d]", LambdaUnreservedMinimum)
 		}
-	case typeEIP:
+	case awstype.Eip:
 		if count(ofType) >= q.EIPs {
 			return fmt.Errorf("AddressLimitExceeded: The maximum number of addresses has been reached")
 		}
-	case typeVPC:
+	case awstype.Vpc:
 		if count(ofType) >= q.VPCs {
 			return fmt.Errorf("VpcLimitExceeded: The maximum number of VPCs has been reached")
 		}
-	case typeNAT:
+	case awstype.NatGateway:
 		zone := ZoneOf(Live{Inputs: inputs}, all)
-		if count(func(l Live) bool { return l.Type == typeNAT && ZoneOf(l, all) == zone }) >= q.NATsPerAZ {
+		if count(func(l Live) bool { return l.Type == awstype.NatGateway && ZoneOf(l, all) == zone }) >= q.NATsPerAZ {
 			return fmt.Errorf("NatGatewayLimitExceeded: The maximum number of NAT gateways in %s has been reached", zone)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
@@ -43,7 +44,7 @@ func (c *Cloud) quotaHandler(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, "/2016-08-19/account-settings"):
 		reserved := 0
 		for _, l := range all {
-			if l.Type == typeFunction {
+			if l.Type == awstype.Function {
 				reserved += Reserved(l.Inputs)
 			}
 		}
@@ -53,7 +54,7 @@ func (c *Cloud) quotaHandler(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, "/2019-09-30/functions/"):
 		name := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/2019-09-30/functions/"), "/concurrency")
 		for _, l := range all {
-			if l.Type == typeFunction && l.Inputs["name"].IsString() && l.Inputs["name"].StringValue() == name {
+			if l.Type == awstype.Function && l.Inputs["name"].IsString() && l.Inputs["name"].StringValue() == name {
 				body := map[string]any{}
 				if n := Reserved(l.Inputs); n > 0 {
 					body["ReservedConcurrentExecutions"] = n
@@ -130,9 +131,9 @@ const DefaultVPC = "vpc-0default"
 // defaultNetwork is the default VPC and its subnets, as EC2 lists them.
 func defaultNetwork(typ string) []ec2Item {
 	switch typ {
-	case typeVPC:
+	case awstype.Vpc:
 		return []ec2Item{{VpcID: DefaultVPC, IsDefault: "true", State: "available"}}
-	case typeSubnet:
+	case awstype.Subnet:
 		var out []ec2Item
 		for i, z := range Zones {
 			out = append(out, ec2Item{SubnetID: fmt.Sprintf("subnet-0default%d", i), VpcID: DefaultVPC, Zone: z, DefaultFor: "true"})
@@ -164,10 +165,10 @@ func (c *Cloud) ec2Handler(w http.ResponseWriter, r *http.Request) {
 	all := c.Resources()
 	action := r.Form.Get("Action")
 	kind := map[string][2]string{
-		"DescribeAddresses":   {typeEIP, "addressesSet"},
-		"DescribeVpcs":        {typeVPC, "vpcSet"},
-		"DescribeSubnets":     {typeSubnet, "subnetSet"},
-		"DescribeNatGateways": {typeNAT, "natGatewaySet"},
+		"DescribeAddresses":   {awstype.Eip, "addressesSet"},
+		"DescribeVpcs":        {awstype.Vpc, "vpcSet"},
+		"DescribeSubnets":     {awstype.Subnet, "subnetSet"},
+		"DescribeNatGateways": {awstype.NatGateway, "natGatewaySet"},
 	}[action]
 	typ, set := kind[0], kind[1]
 	if typ == "" {
@@ -184,16 +185,16 @@ func (c *Cloud) ec2Handler(w http.ResponseWriter, r *http.Request) {
 		}
 		it := ec2Item{Tags: ec2Tags(l.Inputs)}
 		switch typ {
-		case typeEIP:
+		case awstype.Eip:
 			it.AllocationID = l.ID
-		case typeVPC:
+		case awstype.Vpc:
 			it.VpcID = l.ID
-		case typeSubnet:
+		case awstype.Subnet:
 			it.SubnetID = l.ID
 			if z := l.Inputs["availabilityZone"]; z.IsString() {
 				it.Zone = z.StringValue()
 			}
-		case typeNAT:
+		case awstype.NatGateway:
 			// A deleted gateway stays listed, as "deleted", for about an
 			// hour; a test marks one with a state input.
 			it.NatID, it.State = l.ID, "available"
@@ -206,7 +207,7 @@ func (c *Cloud) ec2Handler(w http.ResponseWriter, r *http.Request) {
 		}
 		items = append(items, it)
 	}
-	if states, ok := filters(r)["state"]; ok && typ == typeNAT {
+	if states, ok := filters(r)["state"]; ok && typ == awstype.NatGateway {
 		var kept []ec2Item
 		for _, it := range items {
 			if slices.Contains(states, it.State) {

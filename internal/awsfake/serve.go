@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/pulumi/pulumi/pkg/v3/resource/deploy/deploytest"
 	"github.com/pulumi/pulumi/pkg/v3/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
@@ -96,7 +97,7 @@ func (c *Cloud) SSMHandler() http.Handler {
 			return
 		}
 		for _, live := range c.Resources() {
-			if live.Type != "aws:ssm/parameter:Parameter" || !live.Inputs["name"].IsString() || live.Inputs["name"].StringValue() != req.Name {
+			if live.Type != awstype.Parameter || !live.Inputs["name"].IsString() || live.Inputs["name"].StringValue() != req.Name {
 				continue
 			}
 			value := live.Inputs["value"]

@@ -10,6 +10,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/iampolicy"
 )
 
@@ -161,7 +162,7 @@ func (c *Cloud) LivePolicy(arn string) (iampolicy.Document, bool) {
 // KeyByAlias is the ARN of the live key an alias (alias/...) names.
 func (c *Cloud) KeyByAlias(alias string) (string, bool) {
 	for _, a := range c.Resources() {
-		if a.Type != "aws:kms/alias:Alias" || input(a.Inputs, "name") != alias {
+		if a.Type != awstype.Alias || input(a.Inputs, "name") != alias {
 			continue
 		}
 		key, ok := c.find(input(a.Inputs, "targetKeyId"))

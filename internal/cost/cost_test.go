@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -46,6 +47,25 @@ func lineOf(t *testing.T, r Report, name, dimension string) Line {
 	}
 	t.Fatalf("no line %s %s in %+v", name, dimension, r.Lines)
 	return Line{}
+}
+
+// Every type of the registry is either priced by a rule here or says in its
+// entry why it has no charge, never both and never neither, so a type added
+// to the registry cannot reach an estimate as $0 unnoticed.
+func TestEveryRegisteredTypeIsPricedOrHasNoCharge(t *testing.T) {
+	prices, usage := committed(t)
+	for _, ty := range awstype.All() {
+		r := res(ty.Token, "r", map[string]any{})
+		p := &pricer{prices: prices, usage: usage[profile.Dev], m: manifest.Manifest{Layers: []manifest.Layer{{Name: "l", Resources: []manifest.Resource{r}}}}, r: &Report{}}
+		hasRule := p.priceResource("l", r, 1)
+		require.NoError(t, p.err, ty.Token)
+		if ty.NoCharge != "" {
+			assert.False(t, hasRule, "%s: priced by a rule, and its entry says it has no charge", ty.Token)
+		} else {
+			assert.True(t, hasRule, "%s: no pricing rule, and its entry gives no reason it has no charge", ty.Token)
+			assert.NotEmpty(t, p.r.Lines, ty.Token)
+		}
+	}
 }
 
 // Each formula against a number worked out by hand from the list prices in

@@ -8,6 +8,7 @@ import (
 
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/proppath"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -62,36 +63,6 @@ type Report struct {
 	Assumptions Usage      `json:"usageAssumptions"`
 }
 
-// noCharge lists the types that cost nothing themselves, with the reason.
-var noCharge = map[string]string{
-	"aws:ec2/vpc:Vpc": "VPCs have no charge",
-	"aws:dynamodb/resourcePolicy:ResourcePolicy":          "DynamoDB resource policies have no charge",
-	"aws:s3/bucketLoggingV2:BucketLoggingV2":              "server access logging has no charge; the logs' storage is in the bootstrap's bucket",
-	"aws:ec2/subnet:Subnet":                               "subnets have no charge",
-	"aws:ec2/routeTable:RouteTable":                       "route tables have no charge",
-	"aws:ec2/route:Route":                                 "routes have no charge",
-	"aws:ec2/routeTableAssociation:RouteTableAssociation": "route table associations have no charge",
-	"aws:ec2/internetGateway:InternetGateway":             "internet gateways have no charge (egress is data transfer, not modelled)",
-	"aws:ec2/securityGroup:SecurityGroup":                 "security groups have no charge",
-	"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":   "security groups have no charge",
-	"aws:ec2/vpcEndpoint:VpcEndpoint":                     "gateway endpoints (S3, DynamoDB) have no hourly or data charge",
-	"aws:ec2/flowLog:FlowLog":                             "billed as vended-log ingestion on its log group",
-	"aws:iam/role:Role":                                   "IAM has no charge",
-	"aws:iam/rolePolicy:RolePolicy":                       "IAM has no charge",
-	"aws:iam/policy:Policy":                               "IAM has no charge",
-	"aws:kms/alias:Alias":                                 "aliases have no charge; the key is priced",
-	"aws:appautoscaling/target:Target":                    "Application Auto Scaling has no charge; the capacity it sets is priced on the table",
-	"aws:appautoscaling/policy:Policy":                    "Application Auto Scaling has no charge",
-	"aws:sns/topicSubscription:TopicSubscription":         "priced as notifications on the topic",
-	"aws:s3/bucketVersioningV2:BucketVersioningV2":        "bucket settings have no charge; storage and requests are priced on the bucket",
-	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": "bucket settings have no charge; KMS requests are priced on the key",
-	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":                                     "bucket settings have no charge",
-	"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                                     "bucket settings have no charge",
-	"aws:s3/bucketPolicy:BucketPolicy":                                                           "bucket settings have no charge",
-	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       "lifecycle expirations have no charge",
-	"aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2":                     "Object Lock has no charge of its own",
-}
-
 type pricer struct {
 	prices *Prices
 	usage  Usage
@@ -123,7 +94,7 @@ func Estimate(m manifest.Manifest, prices *Prices, usage Usage) (Report, error) 
 	nats := 0
 	for _, l := range m.Layers {
 		for _, res := range l.Resources {
-			if res.Type == "aws:ec2/natGateway:NatGateway" {
+			if res.Type == awstype.NatGateway {
 				nats++
 			}
 		}
@@ -133,13 +104,14 @@ func Estimate(m manifest.Manifest, prices *Prices, usage Usage) (Report, error) 
 			if !strings.HasPrefix(res.Type, "aws:") {
 				continue // component resources, providers, stacks, references
 			}
-			if reason, ok := noCharge[res.Type]; ok {
+			if t, _ := awstype.Of(res.Type); t.NoCharge != "" {
+				reason := t.NoCharge
 				r.NoCharge = append(r.NoCharge, Item{Type: res.Type, Name: res.LogicalName, Reason: reason})
 				continue
 			}
 			if !p.priceResource(l.Name, res, nats) {
 				r.NotPriced = append(r.NotPriced, Item{Type: res.Type, Name: res.LogicalName,
-					Reason: "the pricer has no rule for " + res.Type + ": add one to internal/cost, or list it as no charge with the reason"})
+					Reason: "the pricer has no rule for " + res.Type + ": add one to internal/cost, or give its entry in pkg/awstype the reason it has no charge"})
 			}
 		}
 	}
@@ -170,12 +142,12 @@ func Estimate(m manifest.Manifest, prices *Prices, usage Usage) (Report, error) 
 func (p *pricer) priceResource(layer string, res manifest.Resource, nats int) bool {
 	u := p.usage
 	switch res.Type {
-	case "aws:ec2/natGateway:NatGateway":
+	case awstype.NatGateway:
 		p.add(layer, res, "hours provisioned", "nat-gateway-hour", HoursPerMonth, true, 0)
 		p.add(layer, res, "GB processed (its share)", "nat-gateway-gb", u.NatGBPerMonth/float64(max(nats, 1)), false, 0)
-	case "aws:ec2/eip:Eip":
+	case awstype.Eip:
 		p.add(layer, res, "public IPv4 hours", "public-ipv4-hour", HoursPerMonth, true, 0)
-	case "aws:lambda/function:Function":
+	case awstype.Function:
 		gbSeconds := u.PaymentsPerMonth * u.AvgDurationMs / 1000 * num(res.Config["memorySize"]) / 1024
 		arch := "arm64"
 		if a, _ := res.Config["architectures"].([]any); len(a) == 1 {
@@ -195,7 +167,7 @@ func (p *pricer) priceResource(layer string, res manifest.Resource, nats int) bo
 		p.r.Lambda.Arm64USD += round(gbSeconds*arm.USD, 2)
 		p.r.Lambda.X86USD += round(gbSeconds*x86.USD, 2)
 		p.r.Lambda.SavingUSD = round(p.r.Lambda.X86USD-p.r.Lambda.Arm64USD, 2)
-	case "aws:dynamodb/table:Table":
+	case awstype.Table:
 		// Every payment writes one item under 1 KB, and its index entry.
 		indexes := float64(len(asList(res.Config["globalSecondaryIndexes"])))
 		if res.Config["billingMode"] == profile.Provisioned {
@@ -211,16 +183,16 @@ func (p *pricer) priceResource(layer string, res manifest.Resource, nats int) bo
 		if enabled, _ := proppath.Get(res.Config, "pointInTimeRecovery.enabled").(bool); enabled {
 			p.add(layer, res, "point-in-time recovery", "dynamodb-pitr-gb-month", u.TableSizeGB, false, 0)
 		}
-	case "aws:s3/bucketV2:BucketV2":
+	case awstype.Bucket:
 		days := p.lifecycleDays(res.PhysicalName)
 		stored := u.PaymentsPerMonth * u.AuditObjectKB / 1e6 * days / 30
 		p.add(layer, res, fmt.Sprintf("audit records stored (%.0f days kept)", days), "s3-standard-gb-month", stored, false, 0)
 		p.add(layer, res, "PUT requests", "s3-put-request", u.PaymentsPerMonth, false, 0)
-	case "aws:cloudwatch/metricAlarm:MetricAlarm":
+	case awstype.MetricAlarm:
 		p.add(layer, res, "alarm", "cloudwatch-alarm-month", 1, true, 0)
-	case "aws:cloudwatch/dashboard:Dashboard":
+	case awstype.Dashboard:
 		p.add(layer, res, "dashboard", "cloudwatch-dashboard-month", 1, true, 0)
-	case "aws:cloudwatch/logGroup:LogGroup":
+	case awstype.LogGroup:
 		gb, ingest := u.FunctionLogGBPerMonth, "logs-ingestion-gb"
 		if strings.HasPrefix(res.PhysicalName, "/aws/vpc/flow-logs/") {
 			gb, ingest = u.FlowLogGBPerMonth, "logs-vended-ingestion-gb"
@@ -228,10 +200,10 @@ func (p *pricer) priceResource(layer string, res manifest.Resource, nats int) bo
 		retention := num(res.Config["retentionInDays"])
 		p.add(layer, res, "ingestion", ingest, gb, false, 0)
 		p.add(layer, res, fmt.Sprintf("storage (%.0f days kept)", retention), "logs-storage-gb-month", gb*retention/30, false, 0)
-	case "aws:kms/key:Key":
+	case awstype.Key:
 		p.add(layer, res, "key", "kms-key-month", 1, true, 0)
 		p.add(layer, res, "requests", "kms-request", u.KMSRequestsPerMonth, false, 0)
-	case "aws:sns/topic:Topic":
+	case awstype.Topic:
 		p.add(layer, res, "e-mail notifications", "sns-email-notification", u.AlarmNotificationsPerMonth, false, 0)
 	default:
 		return false
@@ -245,7 +217,7 @@ func (p *pricer) autoscalingMax(dimension string) float64 {
 	best := 0.0
 	for _, l := range p.m.Layers {
 		for _, r := range l.Resources {
-			if r.Type == "aws:appautoscaling/target:Target" && strings.HasSuffix(fmt.Sprint(r.Config["scalableDimension"]), dimension) {
+			if r.Type == awstype.ScalingTarget && strings.HasSuffix(fmt.Sprint(r.Config["scalableDimension"]), dimension) {
 				best = math.Max(best, num(r.Config["maxCapacity"]))
 			}
 		}
@@ -257,7 +229,7 @@ func (p *pricer) autoscalingMax(dimension string) float64 {
 func (p *pricer) lifecycleDays(bucket string) float64 {
 	for _, l := range p.m.Layers {
 		for _, r := range l.Resources {
-			if r.Type == "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2" && r.Config["bucket"] == bucket {
+			if r.Type == awstype.BucketLifecycle && r.Config["bucket"] == bucket {
 				for _, rule := range asList(r.Config["rules"]) {
 					if d := num(proppath.Get(rule, "expiration.days")); d > 0 {
 						return d

@@ -19,10 +19,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/fixture"
-	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 )
@@ -60,7 +60,7 @@ func (f *fakeRunner) Run(ctx context.Context, op stage.Op, l stage.Layer, env st
 		steps, ok := f.planned[l.Name]
 		if !ok {
 			for i := range 3 {
-				steps = append(steps, stage.NewStep("create", "aws:s3/bucketV2:BucketV2", fmt.Sprintf("urn:pulumi:%s::%s::aws:s3/bucketV2:BucketV2::b%d", env, l.Name, i), nil, nil, naming.Physical))
+				steps = append(steps, stage.NewStep("create", "aws:s3/bucketV2:BucketV2", fmt.Sprintf("urn:pulumi:%s::%s::aws:s3/bucketV2:BucketV2::b%d", env, l.Name, i), nil, nil, awstype.Physical))
 			}
 		}
 		return stage.Outcome{Changes: stage.ChangesOf(steps), Steps: steps, OutputsChanged: f.outputs[l.Name], ChangedOutputs: f.changed[l.Name]}, nil
@@ -385,7 +385,7 @@ func TestDataLossIsReplacementOrDeletionOfStatefulResources(t *testing.T) {
 		{Op: "create", Type: "aws:dynamodb/table:Table", URN: "f"},
 	}
 	var urns []string
-	for _, s := range stage.DataLoss(steps) {
+	for _, s := range stage.DataLoss(steps, awstype.Holds) {
 		urns = append(urns, s.URN)
 	}
 	assert.Equal(t, []string{"c", "e"}, urns)
@@ -543,7 +543,7 @@ func TestABackendTheStateBucketPolicyDoesNotCoverIsRefused(t *testing.T) {
 // a drift check to say the state is fresh, every layer is updated.
 func TestALayerWithNothingToChangeIsNotUpdated(t *testing.T) {
 	same := func(layer string) []stage.Step {
-		return []stage.Step{stage.NewStep("same", "aws:s3/bucketV2:BucketV2", "urn:pulumi:dev::"+layer+"::aws:s3/bucketV2:BucketV2::b", nil, nil, naming.Physical)}
+		return []stage.Step{stage.NewStep("same", "aws:s3/bucketV2:BucketV2", "urn:pulumi:dev::"+layer+"::aws:s3/bucketV2:BucketV2::b", nil, nil, awstype.Physical)}
 	}
 	runner := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift("dev")}}
 	for _, l := range []string{"data", "compute", "observability"} {

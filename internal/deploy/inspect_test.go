@@ -18,8 +18,8 @@ import (
 
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/fixture"
-	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/stage"
 )
 
@@ -139,9 +139,9 @@ func drifting(env string, undo bool) *inspecting {
 	urn := "urn:pulumi:" + env + "::compute::payments:compute:PaymentFunction$aws:lambda/function:Function::payment-processor"
 	live := resource.PropertyMap{"memorySize": resource.NewNumberProperty(4096)}
 	if undo {
-		r.planned["compute"] = []stage.Step{stage.NewStep("update", "aws:lambda/function:Function", urn, live, resource.PropertyMap{"memorySize": resource.NewNumberProperty(2048)}, naming.Physical)}
+		r.planned["compute"] = []stage.Step{stage.NewStep("update", "aws:lambda/function:Function", urn, live, resource.PropertyMap{"memorySize": resource.NewNumberProperty(2048)}, awstype.Physical)}
 	} else {
-		r.planned["compute"] = []stage.Step{stage.NewStep("same", "aws:lambda/function:Function", urn, live, live, naming.Physical)}
+		r.planned["compute"] = []stage.Step{stage.NewStep("same", "aws:lambda/function:Function", urn, live, live, awstype.Physical)}
 	}
 	return r
 }

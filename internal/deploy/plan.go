@@ -15,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/acmepay/platform/internal/drift"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 )
@@ -226,7 +227,7 @@ func (d *Deployer) printPlan(env profile.Environment, plans map[string]*layerPla
 		default:
 			c := stage.ChangesOf(p.outcome.Steps)
 			loss := "none"
-			if n := len(stage.DataLoss(p.outcome.Steps)); n > 0 {
+			if n := len(stage.DataLoss(p.outcome.Steps, awstype.Holds)); n > 0 {
 				loss = fmt.Sprintf("%d resource(s)", n)
 			}
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\n", l.Name, c["create"], c["update"], c["replace"], c["delete"], loss, planLine(p.outcome))

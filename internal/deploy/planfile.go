@@ -18,6 +18,7 @@ import (
 
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/quota"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 )
@@ -242,7 +243,7 @@ func (d *Deployer) SavePlan(ctx context.Context, envName string, in stage.Inspec
 			return Report{Env: env, Op: stage.Up}, err
 		}
 		if plan.after == "" {
-			pl.Changes, pl.Empty, pl.Loss = stage.ChangesOf(plan.outcome.Steps), plan.outcome.Empty(), stage.DataLoss(plan.outcome.Steps)
+			pl.Changes, pl.Empty, pl.Loss = stage.ChangesOf(plan.outcome.Steps), plan.outcome.Empty(), stage.DataLoss(plan.outcome.Steps, awstype.Holds)
 			if pl.Plan, err = os.ReadFile(plan.path); err != nil {
 				return Report{Env: env, Op: stage.Up}, fmt.Errorf("reading the saved plan of %s: %w", l.Name, err)
 			}

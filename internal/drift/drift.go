@@ -13,7 +13,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/acmepay/platform/internal/proppath"
 	"github.com/acmepay/platform/internal/redact"
+	"github.com/acmepay/platform/pkg/awstype"
 )
 
 // Kinds of drift.
@@ -51,25 +51,13 @@ type Resource struct {
 	Properties []Property `json:"properties,omitempty"`
 }
 
-// managed lists properties another AWS service changes on purpose: a change
-// there is the platform working, not drift. The programs ignore the same
-// properties (ignoreChanges), so a deploy never fights the service either.
-var managed = []struct {
-	typ  string
-	path *regexp.Regexp
-}{
-	// Application Auto Scaling moves provisioned capacity between the floor
-	// in code and the autoscaling maximum.
-	{"aws:dynamodb/table:Table", regexp.MustCompile(`^(readCapacity|writeCapacity|globalSecondaryIndexes\[\d+\]\.(readCapacity|writeCapacity))$`)},
-}
-
+// isManaged reports whether another AWS service changes the property on
+// purpose (its type's entry, ManagedBy): a change there is the platform
+// working, not drift. The programs ignore the same properties
+// (ignoreChanges), so a deploy never fights the service either.
 func isManaged(typ, path string) bool {
-	for _, m := range managed {
-		if m.typ == typ && m.path.MatchString(path) {
-			return true
-		}
-	}
-	return false
+	t, _ := awstype.Of(typ)
+	return t.ManagedBy != nil && t.ManagedBy.MatchString(path)
 }
 
 // Report is the drift of one environment.

@@ -24,7 +24,7 @@ import (
 
 	"github.com/acmepay/platform/internal/policy/report"
 	"github.com/acmepay/platform/internal/redact"
-	"github.com/acmepay/platform/pkg/naming"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -154,7 +154,7 @@ func Build(in Input) Manifest {
 				URN:            string(r.URN),
 				Type:           string(r.Type),
 				LogicalName:    r.URN.Name(),
-				PhysicalName:   naming.Physical(string(r.Type), r.Inputs),
+				PhysicalName:   awstype.Physical(string(r.Type), r.Inputs),
 				Parent:         string(r.Parent),
 				Protect:        r.Protect,
 				RetainOnDelete: r.RetainOnDelete,

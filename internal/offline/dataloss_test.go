@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/fixture"
-	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 )
@@ -41,7 +41,7 @@ func withSuffix(t *testing.T, env profile.Environment, suffix string) string {
 func liveNames(e *Env) []string {
 	var names []string
 	for _, r := range e.Cloud.Resources() {
-		if n := naming.Physical(r.Type, r.Inputs.Mappable()); n != "" {
+		if n := awstype.Physical(r.Type, r.Inputs.Mappable()); n != "" {
 			names = append(names, n)
 		}
 	}

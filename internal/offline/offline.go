@@ -38,10 +38,10 @@ import (
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/programs"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/iampolicy"
-	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 )
@@ -308,7 +308,7 @@ func step(md engine.StepEventMetadata) stage.Step {
 	if md.New != nil {
 		new = md.New.Inputs
 	}
-	return stage.NewStep(string(md.Op), string(md.Type), string(md.URN), old, new, naming.Physical)
+	return stage.NewStep(string(md.Op), string(md.Type), string(md.URN), old, new, awstype.Physical)
 }
 
 // Up runs an update of every layer in dependency order.

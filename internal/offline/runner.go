@@ -16,6 +16,7 @@ import (
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/quota"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 	"github.com/acmepay/platform/pkg/tagging"
@@ -191,23 +192,23 @@ func (q Quotas) Usage(_ context.Context, p profile.Profile) (quota.Usage, error)
 			tags.ObjectValue()[tagging.KeyEnvironment].StringValue() == string(p.Environment) &&
 			tags.ObjectValue()[tagging.KeyProject].IsString() && tags.ObjectValue()[tagging.KeyProject].StringValue() == tagging.Project
 		switch l.Type {
-		case "aws:lambda/function:Function":
+		case awstype.Function:
 			r := awsfake.Reserved(l.Inputs)
 			u.LambdaUnreserved -= r
 			if own {
 				u.FunctionReserved += r
 			}
-		case "aws:ec2/eip:Eip":
+		case awstype.Eip:
 			u.EIPs++
 			if own {
 				u.OwnEIPs++
 			}
-		case "aws:ec2/vpc:Vpc":
+		case awstype.Vpc:
 			u.VPCs++
 			if own {
 				u.OwnVPCs++
 			}
-		case "aws:ec2/natGateway:NatGateway":
+		case awstype.NatGateway:
 			zone := awsfake.ZoneOf(l, all)
 			u.NATs[zone]++
 			if own {

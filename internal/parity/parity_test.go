@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/profile"
 )
 
 // The committed planned manifests are kept current by the plan tests.
@@ -33,16 +36,33 @@ func TestCleanTreeHasOnlySanctionedDifferences(t *testing.T) {
 	for _, d := range r.Sanctioned {
 		reasons[d.Sanction] = true
 	}
+	// The values each reason names are the environments file's, dev /
+	// staging / prod, so a reason that states a wrong value fails here.
+	var ps []profile.Profile
+	for _, env := range profile.Environments() {
+		p, err := profile.Planned(env)
+		require.NoError(t, err)
+		ps = append(ps, p)
+	}
+	values := func(of func(profile.Profile) int) string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, strconv.Itoa(of(p)))
+		}
+		return strings.Join(out, " / ")
+	}
 	// Every sanctioned difference of docs/environments.md shows up.
 	for _, want := range []string{
 		"NAT gateways: 1 shared in dev and staging, one per AZ in prod",
 		"VPC flow logs: off in dev, on in staging and prod",
 		"DynamoDB capacity mode: on-demand in dev, provisioned with autoscaling in staging and prod",
 		"DynamoDB point-in-time recovery: prod only",
-		"Lambda memory: 512 / 1024 / 2048 MB",
-		"log retention: 30 / 90 / 365 days",
-		"S3 audit-log expiration: 30 / 90 / 365 days",
-		"alarm thresholds: Errors 10 / 5 / 1, DynamoDB throttles 50 / 10 / 1",
+		"Lambda memory: " + values(func(p profile.Profile) int { return p.Function.MemoryMB }) + " MB",
+		"Lambda reserved concurrency: " + values(func(p profile.Profile) int { return p.Function.ReservedConcurrency }),
+		"log retention: " + values(func(p profile.Profile) int { return p.Function.LogRetentionDays }) + " days",
+		"S3 audit-log expiration: " + values(func(p profile.Profile) int { return p.Audit.ExpirationDays }) + " days",
+		"alarm thresholds: Errors " + values(func(p profile.Profile) int { return p.Alarms.FunctionErrorsThreshold }) +
+			", DynamoDB throttles " + values(func(p profile.Profile) int { return p.Alarms.TableThrottleThreshold }),
 	} {
 		assert.True(t, reasons[want], "expected a sanctioned difference: %s", want)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/acmepay/platform/internal/parity"
 	"github.com/acmepay/platform/internal/policy"
 	"github.com/acmepay/platform/internal/proppath"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -148,24 +149,6 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	return out, nil
 }
 
-// keySettings are the configuration paths shown for each type in the table.
-var keySettings = map[string][]string{
-	"aws:ec2/vpc:Vpc":                              {"cidrBlock"},
-	"aws:ec2/subnet:Subnet":                        {"cidrBlock", "availabilityZone"},
-	"aws:ec2/vpcEndpoint:VpcEndpoint":              {"serviceName", "vpcEndpointType"},
-	"aws:ec2/flowLog:FlowLog":                      {"trafficType"},
-	"aws:cloudwatch/logGroup:LogGroup":             {"retentionInDays"},
-	"aws:dynamodb/table:Table":                     {"billingMode", "readCapacity", "writeCapacity", "pointInTimeRecovery.enabled", "deletionProtectionEnabled"},
-	"aws:appautoscaling/target:Target":             {"scalableDimension", "minCapacity", "maxCapacity"},
-	"aws:s3/bucketV2:BucketV2":                     {"forceDestroy"},
-	"aws:lambda/function:Function":                 {"runtime", "architectures", "memorySize", "timeout", "tracingConfig.mode"},
-	"aws:cloudwatch/metricAlarm:MetricAlarm":       {"metricName", "statistic", "threshold"},
-	"aws:sns/topic:Topic":                          {"kmsMasterKeyId"},
-	"aws:iam/role:Role":                            {"permissionsBoundary"},
-	"aws:ec2/natGateway:NatGateway":                {"subnetId"},
-	"aws:s3/bucketVersioningV2:BucketVersioningV2": {"versioningConfiguration.status"},
-}
-
 func writeTables(w io.Writer, m manifest.Manifest) {
 	for _, l := range m.Layers {
 		fmt.Fprintf(w, "\n%s\n", l.Name)
@@ -187,9 +170,11 @@ func writeTables(w io.Writer, m manifest.Manifest) {
 	}
 }
 
+// settings shows the configuration paths of a type's entry (Summary).
 func settings(r manifest.Resource) string {
 	var parts []string
-	for _, path := range keySettings[r.Type] {
+	t, _ := awstype.Of(r.Type)
+	for _, path := range t.Summary {
 		cur := proppath.Get(r.Config, path)
 		if cur == nil {
 			continue
@@ -202,7 +187,7 @@ func settings(r manifest.Resource) string {
 	return strings.Join(parts, " ")
 }
 
-// shortType turns "aws:ec2/vpc:Vpc" into "ec2:Vpc".
+// shortType turns awstype.Vpc into "ec2:Vpc".
 func shortType(t string) string {
 	parts := strings.Split(strings.TrimPrefix(t, "aws:"), ":")
 	mod := strings.SplitN(parts[0], "/", 2)[0]

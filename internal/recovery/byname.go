@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	ptags "github.com/acmepay/platform/pkg/tagging"
 )
 
@@ -39,20 +40,14 @@ func NewNameAPIs(cfg aws.Config) NameAPIs {
 	return NameAPIs{S3: s3.NewFromConfig(cfg), DynamoDB: dynamodb.NewFromConfig(cfg), Lambda: lambda.NewFromConfig(cfg), EC2: ec2.NewFromConfig(cfg)}
 }
 
-// ec2Types are EC2's resource types (DescribeTags' resource-type filter) of
-// the types the network layer creates, each tagged with its creation
-// (TagSpecifications), so its Name tag is there as soon as it exists.
-var ec2Types = map[string]string{
-	"aws:ec2/vpc:Vpc": "vpc", "aws:ec2/subnet:Subnet": "subnet", "aws:ec2/routeTable:RouteTable": "route-table",
-	"aws:ec2/internetGateway:InternetGateway": "internet-gateway", "aws:ec2/natGateway:NatGateway": "natgateway",
-	"aws:ec2/eip:Eip": "elastic-ip", "aws:ec2/securityGroup:SecurityGroup": "security-group",
-	"aws:ec2/vpcEndpoint:VpcEndpoint": "vpc-endpoint", "aws:ec2/flowLog:FlowLog": "vpc-flow-log",
-}
-
 // lookup is the by-name read of a type, when it has one.
 func (n NameAPIs) lookup(typ string) (func(ctx context.Context, name string) ([]string, error), bool) {
+	f, ok := finder(typ)
+	if !ok {
+		return nil, false
+	}
 	switch {
-	case typ == "aws:s3/bucketV2:BucketV2" && n.S3 != nil:
+	case f.ByName == awstype.HeadBucket && n.S3 != nil:
 		// The bucket's tags come with a second call (PutBucketTagging):
 		// a bucket created by a killed run may carry none.
 		return func(ctx context.Context, name string) ([]string, error) {
@@ -60,23 +55,23 @@ func (n NameAPIs) lookup(typ string) (func(ctx context.Context, name string) ([]
 			var missing *s3types.NotFound
 			return found(name, err, errors.As(err, &missing))
 		}, true
-	case typ == "aws:dynamodb/table:Table" && n.DynamoDB != nil:
+	case f.ByName == awstype.DescribeTable && n.DynamoDB != nil:
 		return func(ctx context.Context, name string) ([]string, error) {
 			_, err := n.DynamoDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 			var missing *dynamotypes.ResourceNotFoundException
 			return found(name, err, errors.As(err, &missing))
 		}, true
-	case typ == "aws:lambda/function:Function" && n.Lambda != nil:
+	case f.ByName == awstype.GetFunction && n.Lambda != nil:
 		return func(ctx context.Context, name string) ([]string, error) {
 			_, err := n.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
 			var missing *lambdatypes.ResourceNotFoundException
 			return found(name, err, errors.As(err, &missing))
 		}, true
 	}
-	kind, ok := ec2Types[typ]
-	if !ok || n.EC2 == nil {
+	if f.ByName != awstype.DescribeTags || n.EC2 == nil {
 		return nil, false
 	}
+	kind := f.EC2Type
 	return func(ctx context.Context, name string) ([]string, error) {
 		in := &ec2.DescribeTagsInput{Filters: []ec2types.Filter{
 			{Name: aws.String("resource-type"), Values: []string{kind}},

@@ -10,57 +10,25 @@ import (
 	tagging "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	taggingtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	ptags "github.com/acmepay/platform/pkg/tagging"
 )
 
-// lookup is how a resource type is found by its Name tag: the Resource
-// Groups Tagging API's type filter, and how the provider's ID is read from
-// the ARN it returns.
-type lookup struct {
-	filter string
-	id     func(arn string) string
-}
-
-// afterSlash reads "arn:aws:ec2:us-east-1:1:natgateway/nat-0a" as "nat-0a".
-func afterSlash(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
-
-// afterColon reads "arn:aws:lambda:us-east-1:1:function:name" as "name".
-func afterColon(arn string) string {
-	arn = strings.TrimSuffix(arn, ":*") // log groups
-	return arn[strings.LastIndex(arn, ":")+1:]
-}
-
-func wholeARN(arn string) string { return arn }
-
-// findable lists the types the layers create that can be found by their
-// Name tag (every taggable resource carries one: pkg/tagging), with the ID
-// the AWS provider gives each. It holds every slow create (the NAT gateway,
-// VPC endpoints, the table, the function). Routes, route-table associations,
-// autoscaling targets and policies, subscriptions, IAM roles and policies,
-// key aliases and the bucket's settings carry no Name tag; a kill while one
-// of those is created is settled by hand, and recovery says how.
-var findable = map[string]lookup{
-	"aws:ec2/vpc:Vpc":                         {"ec2:vpc", afterSlash},
-	"aws:ec2/subnet:Subnet":                   {"ec2:subnet", afterSlash},
-	"aws:ec2/routeTable:RouteTable":           {"ec2:route-table", afterSlash},
-	"aws:ec2/internetGateway:InternetGateway": {"ec2:internet-gateway", afterSlash},
-	"aws:ec2/natGateway:NatGateway":           {"ec2:natgateway", afterSlash},
-	"aws:ec2/eip:Eip":                         {"ec2:elastic-ip", afterSlash},
-	"aws:ec2/securityGroup:SecurityGroup":     {"ec2:security-group", afterSlash},
-	"aws:ec2/vpcEndpoint:VpcEndpoint":         {"ec2:vpc-endpoint", afterSlash},
-	"aws:ec2/flowLog:FlowLog":                 {"ec2:vpc-flow-log", afterSlash},
-	"aws:kms/key:Key":                         {"kms:key", afterSlash},
-	"aws:dynamodb/table:Table":                {"dynamodb:table", afterSlash},
-	"aws:lambda/function:Function":            {"lambda:function", afterColon},
-	"aws:cloudwatch/logGroup:LogGroup":        {"logs:log-group", afterColon},
-	"aws:cloudwatch/metricAlarm:MetricAlarm":  {"cloudwatch:alarm", afterColon},
-	"aws:sns/topic:Topic":                     {"sns", wholeARN},
-	"aws:s3/bucketV2:BucketV2":                {"s3", afterColon},
+// finder is how a type is found by its Name tag (its registry entry's
+// Find). Every taggable resource carries one (pkg/tagging); the entries
+// with a finder hold every slow create (the NAT gateway, VPC endpoints, the
+// table, the function). Routes, route-table associations, autoscaling
+// targets and policies, subscriptions, IAM roles and policies, key aliases
+// and the bucket's settings have none; a kill while one of those is created
+// is settled by hand, and recovery says how.
+func finder(typ string) (*awstype.Finder, bool) {
+	t, _ := awstype.Of(typ)
+	return t.Find, t.Find != nil
 }
 
 // Findable reports whether a type can be found in the cloud by its name.
 func Findable(typ string) bool {
-	_, ok := findable[typ]
+	_, ok := finder(typ)
 	return ok
 }
 
@@ -127,12 +95,12 @@ func (a AWS) Find(ctx context.Context, typ, name string) (string, error) {
 		}
 		return one(typ, name, ids)
 	}
-	l, ok := findable[typ]
+	l, ok := finder(typ)
 	if !ok {
 		return "", fmt.Errorf("%s %w", typ, ErrCannotFind)
 	}
 	in := &tagging.GetResourcesInput{
-		ResourceTypeFilters: []string{l.filter},
+		ResourceTypeFilters: []string{l.TagFilter},
 		TagFilters: []taggingtypes.TagFilter{
 			{Key: aws.String(ptags.KeyName), Values: []string{name}},
 			{Key: aws.String(ptags.KeyEnvironment), Values: []string{a.Environment}},
@@ -146,7 +114,7 @@ func (a AWS) Find(ctx context.Context, typ, name string) (string, error) {
 			return "", err
 		}
 		for _, m := range page.ResourceTagMappingList {
-			ids = append(ids, l.id(aws.ToString(m.ResourceARN)))
+			ids = append(ids, l.ID.FromARN(aws.ToString(m.ResourceARN)))
 		}
 	}
 	if len(ids) == 0 {

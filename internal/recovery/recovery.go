@@ -24,7 +24,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/acmepay/platform/internal/statebackend"
-	"github.com/acmepay/platform/pkg/naming"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -48,7 +48,7 @@ func PendingOf(layer string, dep apitype.DeploymentV3) []Pending {
 	for _, op := range dep.PendingOperations {
 		out = append(out, Pending{
 			Layer: layer, Op: string(op.Type), URN: string(op.Resource.URN), Type: string(op.Resource.Type),
-			Name: naming.Physical(string(op.Resource.Type), op.Resource.Inputs),
+			Name: awstype.Physical(string(op.Resource.Type), op.Resource.Inputs),
 		})
 	}
 	return out

@@ -29,20 +29,25 @@ func (s *taggingStub) GetResources(_ context.Context, in *tagging.GetResourcesIn
 }
 
 func TestAWSFinderAsksByNameAndEnvironmentAndReadsTheProviderID(t *testing.T) {
-	cases := []struct{ typ, arn, id string }{
-		{"aws:ec2/natGateway:NatGateway", "arn:aws:ec2:us-east-1:111111111111:natgateway/nat-0abc", "nat-0abc"},
-		{"aws:lambda/function:Function", "arn:aws:lambda:us-east-1:111111111111:function:payment-processor-dev", "payment-processor-dev"},
-		{"aws:cloudwatch/logGroup:LogGroup", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/p:*", "/aws/lambda/p"},
-		{"aws:sns/topic:Topic", "arn:aws:sns:us-east-1:111111111111:alarms-dev", "arn:aws:sns:us-east-1:111111111111:alarms-dev"},
-		{"aws:s3/bucketV2:BucketV2", "arn:aws:s3:::audit-dev", "audit-dev"},
-		{"aws:kms/key:Key", "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab", "1234abcd-12ab"},
+	// The filters are the Resource Groups Tagging API's resource types
+	// ("service:resourcetype", or the service alone for S3 and SNS).
+	cases := []struct{ typ, filter, arn, id string }{
+		{"aws:ec2/natGateway:NatGateway", "ec2:natgateway", "arn:aws:ec2:us-east-1:111111111111:natgateway/nat-0abc", "nat-0abc"},
+		{"aws:lambda/function:Function", "lambda:function", "arn:aws:lambda:us-east-1:111111111111:function:payment-processor-dev", "payment-processor-dev"},
+		{"aws:cloudwatch/logGroup:LogGroup", "logs:log-group", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/p:*", "/aws/lambda/p"},
+		{"aws:sns/topic:Topic", "sns", "arn:aws:sns:us-east-1:111111111111:alarms-dev", "arn:aws:sns:us-east-1:111111111111:alarms-dev"},
+		{"aws:s3/bucketV2:BucketV2", "s3", "arn:aws:s3:::audit-dev", "audit-dev"},
+		{"aws:kms/key:Key", "kms:key", "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab", "1234abcd-12ab"},
+		{"aws:dynamodb/table:Table", "dynamodb:table", "arn:aws:dynamodb:us-east-1:111111111111:table/transactions-dev", "transactions-dev"},
+		{"aws:cloudwatch/metricAlarm:MetricAlarm", "cloudwatch:alarm", "arn:aws:cloudwatch:us-east-1:111111111111:alarm:payments-errors-dev", "payments-errors-dev"},
+		{"aws:ec2/flowLog:FlowLog", "ec2:vpc-flow-log", "arn:aws:ec2:us-east-1:111111111111:vpc-flow-log/fl-0abc", "fl-0abc"},
 	}
 	for _, c := range cases {
 		stub := &taggingStub{arns: []string{c.arn}}
 		id, err := AWS{API: stub, Environment: "dev"}.Find(context.Background(), c.typ, "the-name")
 		require.NoError(t, err)
 		assert.Equal(t, c.id, id, c.typ)
-		assert.Equal(t, []string{findable[c.typ].filter}, stub.in.ResourceTypeFilters)
+		assert.Equal(t, []string{c.filter}, stub.in.ResourceTypeFilters)
 		require.Len(t, stub.in.TagFilters, 2)
 		assert.Equal(t, "Name", aws.ToString(stub.in.TagFilters[0].Key))
 		assert.Equal(t, []string{"the-name"}, stub.in.TagFilters[0].Values)

@@ -3,7 +3,6 @@ package iampolicy
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -118,91 +117,145 @@ type source struct {
 // Evaluate decides one request. It fails on a condition operator it does not
 // implement rather than guessing.
 func Evaluate(req Request, p Policies) (Result, error) {
-	for i, d := range p.RCPs {
+	if err := customerRCPsOnlyDeny(p.RCPs); err != nil {
+		return Result{}, err
+	}
+	e := evaluation{req: withPrincipalKeys(req), p: p}
+	sources := e.sources()
+	if r, decided, err := e.explicitDeny(sources); decided || err != nil {
+		return r, err
+	}
+	if r, decided, err := e.guardrailsWithhold(sources); decided || err != nil {
+		return r, err
+	}
+	return e.allow()
+}
+
+// customerRCPsOnlyDeny refuses an RCP that allows: AWS Organizations
+// accepts Allow only in the RCPFullAWSAccess it attaches itself.
+func customerRCPsOnlyDeny(rcps []Document) error {
+	for i, d := range rcps {
 		for j, st := range d.Statement {
 			if st.Effect != Deny {
-				return Result{}, fmt.Errorf("rcp[%d]: statement %s allows: %s", i, label(st, j), "a customer RCP may only deny (AWS attaches RCPFullAWSAccess itself)")
+				return fmt.Errorf("rcp[%d]: statement %s allows: %s", i, label(st, j), "a customer RCP may only deny (AWS attaches RCPFullAWSAccess itself)")
 			}
 		}
 	}
-	req = withPrincipalKeys(req)
-	service := !strings.HasPrefix(req.Principal, "arn:")
-	linked := strings.Contains(req.Principal, ":role/aws-service-role/")
-	scps := !service && !linked && len(p.SCPs) > 0
-	rcps := !linked && len(p.RCPs) > 0 && slices.Contains(RCPServices, serviceOf(req.Action))
+	return nil
+}
 
-	// Any explicit deny decides; the account's own documents are asked
-	// first, so the statement named is the one the account itself holds
-	// when both it and the organisation's guardrails deny.
+// evaluation is one request against the documents that apply to it.
+type evaluation struct {
+	req Request
+	p   Policies
+}
+
+// service: the caller is an AWS service principal, not an ARN.
+func (e evaluation) service() bool { return !strings.HasPrefix(e.req.Principal, "arn:") }
+
+// sources are the documents that can deny the request, the account's own
+// first, so the statement named is the one the account itself holds when
+// both it and the organisation's guardrails deny. SCPs do not apply to
+// service principals and service-linked roles; RCPs apply to the services
+// AWS lists, except to service-linked roles.
+func (e evaluation) sources() []source {
+	linked := strings.Contains(e.req.Principal, ":role/aws-service-role/")
+	scps := !e.service() && !linked && len(e.p.SCPs) > 0
+	rcps := !linked && len(e.p.RCPs) > 0 && slices.Contains(RCPServices, serviceOf(e.req.Action))
 	var sources []source
-	for i := range p.Identity {
-		sources = append(sources, source{fmt.Sprintf("identity[%d]", i), &p.Identity[i]})
+	for i := range e.p.Identity {
+		sources = append(sources, source{fmt.Sprintf("identity[%d]", i), &e.p.Identity[i]})
 	}
-	if p.Boundary != nil {
-		sources = append(sources, source{"boundary", p.Boundary})
+	if e.p.Boundary != nil {
+		sources = append(sources, source{"boundary", e.p.Boundary})
 	}
-	if p.Resource != nil {
-		sources = append(sources, source{"resource", p.Resource})
+	if e.p.Resource != nil {
+		sources = append(sources, source{"resource", e.p.Resource})
 	}
 	if scps {
-		for i := range p.SCPs {
-			sources = append(sources, source{fmt.Sprintf("scp[%d]", i), &p.SCPs[i]})
+		for i := range e.p.SCPs {
+			sources = append(sources, source{fmt.Sprintf("scp[%d]", i), &e.p.SCPs[i]})
 		}
 	}
 	if rcps {
-		for i := range p.RCPs {
-			sources = append(sources, source{fmt.Sprintf("rcp[%d]", i), &p.RCPs[i]})
+		for i := range e.p.RCPs {
+			sources = append(sources, source{fmt.Sprintf("rcp[%d]", i), &e.p.RCPs[i]})
 		}
 	}
+	return sources
+}
+
+// explicitDeny: any explicit deny decides.
+func (e evaluation) explicitDeny(sources []source) (Result, bool, error) {
 	for _, s := range sources {
-		sid, err := firstMatch(s.doc, Deny, req, s.name == "resource" || strings.HasPrefix(s.name, "rcp"))
+		sid, err := firstMatch(s.doc, Deny, e.req, s.name == "resource" || strings.HasPrefix(s.name, "rcp"))
 		if err != nil {
-			return Result{}, fmt.Errorf("%s: %w", s.name, err)
+			return Result{}, true, fmt.Errorf("%s: %w", s.name, err)
 		}
 		if sid != "" {
-			return Result{ExplicitDeny, s.name + "/" + sid}, nil
+			return Result{ExplicitDeny, s.name + "/" + sid}, true, nil
 		}
 	}
+	return Result{}, false, nil
+}
 
-	// SCPs grant nothing; every level must allow. (Every level of RCPs
-	// allows: AWS's RCPFullAWSAccess.)
+// guardrailsWithhold: SCPs grant nothing, and every level must allow.
+// (Every level of RCPs allows: AWS's RCPFullAWSAccess.)
+func (e evaluation) guardrailsWithhold(sources []source) (Result, bool, error) {
 	for _, s := range sources {
 		if !strings.HasPrefix(s.name, "scp") {
 			continue
 		}
-		sid, err := firstMatch(s.doc, Allow, req, false)
+		sid, err := firstMatch(s.doc, Allow, e.req, false)
 		if err != nil {
-			return Result{}, fmt.Errorf("%s: %w", s.name, err)
+			return Result{}, true, fmt.Errorf("%s: %w", s.name, err)
 		}
 		if sid == "" {
-			return Result{ImplicitDeny, s.name + " does not allow it"}, nil
+			return Result{ImplicitDeny, s.name + " does not allow it"}, true, nil
 		}
 	}
+	return Result{}, false, nil
+}
 
-	resource := func(want grant) (string, error) {
-		if p.Resource == nil {
-			return "", nil
-		}
-		return firstGrant(p.Resource, req, want)
+// resource is the resource policy's first statement granting the request
+// in the way asked (none without a resource policy).
+func (e evaluation) resource(want grant) (string, error) {
+	if e.p.Resource == nil {
+		return "", nil
 	}
-	if service {
-		sid, err := resource(direct)
+	return firstGrant(e.p.Resource, e.req, want)
+}
+
+// identity is the first identity policy statement that allows the request.
+func (e evaluation) identity() (string, error) {
+	for i := range e.p.Identity {
+		sid, err := firstMatch(&e.p.Identity[i], Allow, e.req, false)
+		if err != nil || sid != "" {
+			return fmt.Sprintf("identity[%d]/%s", i, sid), err
+		}
+	}
+	return "", nil
+}
+
+// allow decides a request no document denies.
+func (e evaluation) allow() (Result, error) {
+	if e.service() {
+		sid, err := e.resource(direct)
 		if err != nil || sid == "" {
 			return Result{ImplicitDeny, "no resource policy statement allows the service"}, err
 		}
 		return Result{Allowed, "resource/" + sid}, nil
 	}
-
-	crossAccount := p.Account != "" && accountOf(req.Principal) != "" && accountOf(req.Principal) != p.Account
+	crossAccount := e.p.Account != "" && accountOf(e.req.Principal) != "" && accountOf(e.req.Principal) != e.p.Account
 	if !crossAccount {
 		// A resource policy naming the session itself is not limited by
 		// the role's boundary (only by an explicit deny, checked above).
-		if sid, err := resource(session); err != nil || sid != "" {
+		if sid, err := e.resource(session); err != nil || sid != "" {
 			return Result{Allowed, "resource/" + sid}, err
 		}
 	}
-	if p.Boundary != nil {
-		sid, err := firstMatch(p.Boundary, Allow, req, false)
+	if e.p.Boundary != nil {
+		sid, err := firstMatch(e.p.Boundary, Allow, e.req, false)
 		if err != nil {
 			return Result{}, fmt.Errorf("boundary: %w", err)
 		}
@@ -210,62 +263,61 @@ func Evaluate(req Request, p Policies) (Result, error) {
 			return Result{ImplicitDeny, "the permissions boundary does not allow it"}, nil
 		}
 	}
-	identity := func() (string, error) {
-		for i := range p.Identity {
-			sid, err := firstMatch(&p.Identity[i], Allow, req, false)
-			if err != nil || sid != "" {
-				return fmt.Sprintf("identity[%d]/%s", i, sid), err
-			}
-		}
-		return "", nil
+	switch {
+	case crossAccount:
+		return e.allowCrossAccount()
+	case requiresResourcePolicy(e.req):
+		return e.allowThroughKeyOrTrust()
 	}
-
-	if crossAccount {
-		by, err := identity()
-		if err != nil {
-			return Result{}, err
-		}
-		if by == "" {
-			return Result{ImplicitDeny, "cross-account: no identity policy of the caller's account allows it"}, nil
-		}
-		sid, err := resource(direct | delegated)
-		if err != nil {
-			return Result{}, err
-		}
-		if sid == "" {
-			return Result{ImplicitDeny, "cross-account: the resource policy of account " + p.Account + " does not allow the caller"}, nil
-		}
-		return Result{Allowed, by + " and resource/" + sid}, nil
-	}
-
-	// A key's policy and a role's trust policy are required: nothing
-	// reaches the key or assumes the role unless they allow it.
-	if requiresResourcePolicy(req) {
-		if sid, err := resource(direct); err != nil || sid != "" {
-			return Result{Allowed, "resource/" + sid}, err
-		}
-		root, err := resource(delegated)
-		if err != nil || root == "" {
-			return Result{ImplicitDeny, "the key or trust policy neither allows the caller nor delegates to the account"}, err
-		}
-		by, err := identity()
-		if err != nil || by == "" {
-			return Result{ImplicitDeny, "no identity policy allows it"}, err
-		}
-		return Result{Allowed, by}, nil
-	}
-
-	by, err := identity()
+	by, err := e.identity()
 	if err != nil {
 		return Result{}, err
 	}
 	if by != "" {
 		return Result{Allowed, by}, nil
 	}
-	if sid, err := resource(direct); err != nil || sid != "" {
+	if sid, err := e.resource(direct); err != nil || sid != "" {
 		return Result{Allowed, "resource/" + sid}, err
 	}
 	return Result{ImplicitDeny, "no identity or resource policy allows it"}, nil
+}
+
+// allowCrossAccount: both the caller's account and the resource's must
+// allow.
+func (e evaluation) allowCrossAccount() (Result, error) {
+	by, err := e.identity()
+	if err != nil {
+		return Result{}, err
+	}
+	if by == "" {
+		return Result{ImplicitDeny, "cross-account: no identity policy of the caller's account allows it"}, nil
+	}
+	sid, err := e.resource(direct | delegated)
+	if err != nil {
+		return Result{}, err
+	}
+	if sid == "" {
+		return Result{ImplicitDeny, "cross-account: the resource policy of account " + e.p.Account + " does not allow the caller"}, nil
+	}
+	return Result{Allowed, by + " and resource/" + sid}, nil
+}
+
+// allowThroughKeyOrTrust: a key's policy and a role's trust policy are
+// required: nothing reaches the key or assumes the role unless they allow
+// it.
+func (e evaluation) allowThroughKeyOrTrust() (Result, error) {
+	if sid, err := e.resource(direct); err != nil || sid != "" {
+		return Result{Allowed, "resource/" + sid}, err
+	}
+	root, err := e.resource(delegated)
+	if err != nil || root == "" {
+		return Result{ImplicitDeny, "the key or trust policy neither allows the caller nor delegates to the account"}, err
+	}
+	by, err := e.identity()
+	if err != nil || by == "" {
+		return Result{ImplicitDeny, "no identity policy allows it"}, err
+	}
+	return Result{Allowed, by}, nil
 }
 
 // requiresResourcePolicy: a KMS key is reachable only through its key policy,
@@ -427,170 +479,4 @@ func (s Statement) grantTo(principal string) grant {
 		}
 	}
 	return g
-}
-
-func anyMatch(patterns []string, value string, foldCase bool) bool {
-	for _, p := range patterns {
-		if foldCase {
-			if Glob(strings.ToLower(p), strings.ToLower(value)) {
-				return true
-			}
-		} else if Glob(p, value) {
-			return true
-		}
-	}
-	return false
-}
-
-// Glob matches value against an IAM pattern: * is any run of characters
-// (including none, and including ':' and '/'), ? exactly one character.
-func Glob(pattern, value string) bool {
-	// Iterative matching with backtracking to the last star: linear in
-	// practice, no recursion.
-	p, v := 0, 0
-	star, mark := -1, 0
-	for v < len(value) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == value[v]):
-			p++
-			v++
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, v
-			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			v = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
-}
-
-// conditionsHold evaluates a Condition block: every operator, and every key
-// under it, must hold ("Creating a condition with multiple keys or values").
-func conditionsHold(cond Condition, req Request) (bool, error) {
-	for op, keys := range cond {
-		for key, want := range keys {
-			ok, err := conditionHolds(op, key, want, req)
-			if err != nil {
-				return false, fmt.Errorf("condition %s on %s: %w", op, key, err)
-			}
-			if !ok {
-				return false, nil
-			}
-		}
-	}
-	return true, nil
-}
-
-// conditionHolds evaluates one operator on one key.
-//
-//   - Null: "true" holds when the key is absent, "false" when it is present.
-//   - A single-valued key: the values are alternatives; a negated operator
-//     holds only when no value matches. An absent key makes the condition
-//     false, except under IfExists and under a negated operator (the value
-//     is not equal to anything).
-//   - ForAnyValue: at least one of the request's values matches; false when
-//     the key is absent or empty.
-//   - ForAllValues: every one of the request's values matches; true when the
-//     key is absent or empty (the documented pitfall).
-func conditionHolds(op, key string, want Values, req Request) (bool, error) {
-	set, base, _ := strings.Cut(op, ":")
-	if base == "" {
-		set, base = "", op
-	}
-	base, ifExists := strings.CutSuffix(base, "IfExists")
-	single, singlePresent := req.Context[key]
-	multi, multiPresent := req.Multi[key]
-	if base == "Null" {
-		if len(want) != 1 {
-			return false, fmt.Errorf("the Null operator takes one value")
-		}
-		present := singlePresent || (multiPresent && len(multi) > 0)
-		return (want[0] == "true") == !present, nil
-	}
-	matchOne := func(got string) (bool, error) {
-		positive := strings.Replace(base, "Not", "", 1)
-		for _, w := range want {
-			ok, err := compare(positive, w, got)
-			if err != nil {
-				return false, err
-			}
-			if ok {
-				return !negated(base), nil
-			}
-		}
-		return negated(base), nil
-	}
-	switch set {
-	case "ForAnyValue", "ForAllValues":
-		values := multi
-		if !multiPresent && singlePresent {
-			values = []string{single}
-		}
-		if len(values) == 0 {
-			return set == "ForAllValues", nil
-		}
-		for _, v := range values {
-			ok, err := matchOne(v)
-			if err != nil {
-				return false, err
-			}
-			if set == "ForAnyValue" && ok {
-				return true, nil
-			}
-			if set == "ForAllValues" && !ok {
-				return false, nil
-			}
-		}
-		return set == "ForAllValues", nil
-	case "":
-		if multiPresent {
-			return false, fmt.Errorf("%s is multivalued: test it with ForAnyValue or ForAllValues", key)
-		}
-		if !singlePresent {
-			return ifExists || negated(base), nil
-		}
-		return matchOne(single)
-	}
-	return false, fmt.Errorf("set operator %s not implemented", set)
-}
-
-func negated(op string) bool { return strings.Contains(op, "Not") }
-
-// compare applies a positive operator (negations are handled by the caller).
-func compare(op, want, got string) (bool, error) {
-	switch op {
-	case "StringEquals", "ArnEquals":
-		return want == got, nil
-	case "StringEqualsIgnoreCase":
-		return strings.EqualFold(want, got), nil
-	case "StringLike", "ArnLike":
-		return Glob(want, got), nil
-	case "Bool":
-		return strings.EqualFold(want, got), nil
-	case "NumericEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals":
-		w, err1 := strconv.ParseFloat(want, 64)
-		g, err2 := strconv.ParseFloat(got, 64)
-		if err1 != nil || err2 != nil {
-			return false, fmt.Errorf("%s compares numbers: %q and %q", op, want, got)
-		}
-		switch op {
-		case "NumericEquals":
-			return g == w, nil
-		case "NumericLessThan":
-			return g < w, nil
-		case "NumericLessThanEquals":
-			return g <= w, nil
-		case "NumericGreaterThan":
-			return g > w, nil
-		}
-		return g >= w, nil
-	}
-	return false, fmt.Errorf("operator not implemented")
 }

@@ -12,10 +12,9 @@ import (
 	"sync"
 	"unicode"
 
-	"github.com/acmepay/platform/pkg/naming"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/contract"
 )
 
@@ -109,7 +108,7 @@ func describe(typ string, props pulumi.Input) (string, map[string]string) {
 			}
 		}
 	}
-	physical := naming.Physical(typ, known)
+	physical := awstype.Physical(typ, known)
 	if len(settings) == 0 {
 		settings = nil
 	}

@@ -9,10 +9,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
-	"github.com/acmepay/platform/pkg/tagging"
 )
 
 // StackConfig reads a layer's Pulumi.<env>.yaml and applies overrides; an
@@ -74,12 +74,16 @@ func AssertConventions(t *testing.T, res *Result, c Conventions) {
 			continue
 		}
 		custom++
+		if strings.HasPrefix(r.Type, "aws:") {
+			_, known := awstype.Of(r.Type)
+			assert.True(t, known, "%s %s: the layer creates it, and pkg/awstype has no entry for it", r.Type, r.Name)
+		}
 		if name := PhysicalName(r); name != "" {
 			assert.Regexp(t, convention, name, "%s %s", r.Type, r.Name)
 		} else {
-			assert.True(t, tagging.Untaggable[r.Type] || c.Nameless[r.Type], "%s %s has no physical name", r.Type, r.Name)
+			assert.True(t, awstype.Untaggable(r.Type) || c.Nameless[r.Type], "%s %s has no physical name", r.Type, r.Name)
 		}
-		if tagging.Untaggable[r.Type] {
+		if awstype.Untaggable(r.Type) {
 			assert.NotContains(t, r.Inputs, "tags", "%s is listed as untaggable but takes tags", r.Type)
 			continue
 		}
@@ -95,7 +99,7 @@ func AssertConventions(t *testing.T, res *Result, c Conventions) {
 }
 
 // PhysicalName is the name a resource has in AWS.
-func PhysicalName(r Resource) string { return naming.Physical(r.Type, r.Plain()) }
+func PhysicalName(r Resource) string { return awstype.Physical(r.Type, r.Plain()) }
 
 // AssertRefusedBeforeAnyResource checks that a run failed with an error
 // containing want, and that no AWS resource was registered before it did.

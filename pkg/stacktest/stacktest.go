@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/naming"
 )
@@ -201,7 +202,7 @@ var Zones = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
 
 func (m *monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	switch args.Token {
-	case "aws:index/getAvailabilityZones:getAvailabilityZones":
+	case awstype.GetAvailabilityZones:
 		zones := m.opts.Zones
 		if zones == nil {
 			zones = Zones

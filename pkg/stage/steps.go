@@ -29,7 +29,7 @@ type Step struct {
 }
 
 // NewStep reads a step from the engine's description of it; physical names
-// a resource of a type from its inputs (naming.Physical).
+// a resource of a type from its inputs (awstype.Physical).
 func NewStep(op, typ, urn string, old, new resource.PropertyMap, physical func(typ string, inputs map[string]any) string) Step {
 	s := Step{Op: op, Type: typ, URN: urn, Name: resource.URN(urn).Name(), Old: old, Inputs: old}
 	if new != nil {
@@ -103,28 +103,17 @@ func ChangedKeys[K ~string, V any](old, new map[K]V, equal func(a, b V) bool) []
 	return keys
 }
 
-// Stateful are the types whose replacement or deletion destroys data: the
-// transactions, the audit records, the logs. Replacing one creates an empty
-// resource and deletes the old one with everything in it (the environments
-// are destroyable, so nothing stops the deletion at the AWS end).
-var Stateful = map[string]string{
-	"aws:dynamodb/table:Table":         "the transactions in it",
-	"aws:s3/bucketV2:BucketV2":         "the audit records in it",
-	"aws:cloudwatch/logGroup:LogGroup": "the logs in it",
-	// Deleting or replacing the key makes the table, the audit records and
-	// the logs encrypted under it unreadable.
-	"aws:kms/key:Key": "every table item, audit record and log encrypted under it",
-}
-
 // ErrDataLoss is returned when a deployment would replace or delete a
 // stateful resource and data loss was not allowed.
 var ErrDataLoss = errors.New("refused: the deployment would destroy data")
 
-// DataLoss lists the steps that replace or delete a stateful resource.
-func DataLoss(steps []Step) []Step {
+// DataLoss lists the steps that replace or delete a stateful resource:
+// one of a type that holds data (holds names the data, "" for none: the
+// registry's awstype.Holds).
+func DataLoss(steps []Step, holds func(typ string) string) []Step {
 	var out []Step
 	for _, s := range steps {
-		if _, ok := Stateful[s.Type]; ok && (s.Op == "replace" || s.Op == "delete") {
+		if holds(s.Type) != "" && (s.Op == "replace" || s.Op == "delete") {
 			out = append(out, s)
 		}
 	}
@@ -132,15 +121,16 @@ func DataLoss(steps []Step) []Step {
 	return out
 }
 
-// DescribeLoss renders the steps for a message, one per line.
-func DescribeLoss(steps []Step) string {
+// DescribeLoss renders the steps for a message, one per line, with the
+// data each would destroy.
+func DescribeLoss(steps []Step, holds func(typ string) string) string {
 	lines := make([]string, len(steps))
 	for i, s := range steps {
 		name := s.Physical
 		if name == "" {
 			name = s.URN
 		}
-		lines[i] = fmt.Sprintf("  - %s %s %s: %s would be lost", s.Op, s.Type, name, Stateful[s.Type])
+		lines[i] = fmt.Sprintf("  - %s %s %s: %s would be lost", s.Op, s.Type, name, holds(s.Type))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -132,25 +132,3 @@ func toStringMap(m map[string]string) pulumi.StringMap {
 	}
 	return out
 }
-
-// Untaggable lists the AWS resource types the platform creates that take no
-// tags (their arguments have no Tags field). The layer tests check the list
-// against the resources' real inputs, so it cannot silently go stale.
-var Untaggable = map[string]bool{
-	"aws:ec2/route:Route": true,
-	"aws:ec2/routeTableAssociation:RouteTableAssociation":                                        true,
-	"aws:iam/rolePolicy:RolePolicy":                                                              true,
-	"aws:appautoscaling/policy:Policy":                                                           true,
-	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":                                     true,
-	"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                                     true,
-	"aws:s3/bucketVersioningV2:BucketVersioningV2":                                               true,
-	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": true,
-	"aws:s3/bucketPolicy:BucketPolicy":                                                           true,
-	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       true,
-	"aws:sns/topicSubscription:TopicSubscription":                                                true,
-	"aws:cloudwatch/dashboard:Dashboard":                                                         true,
-	"aws:kms/alias:Alias":                                                                        true,
-	"aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2":                     true,
-	"aws:s3/bucketLoggingV2:BucketLoggingV2":                                                     true,
-	"aws:dynamodb/resourcePolicy:ResourcePolicy":                                                 true,
-}

@@ -22,7 +22,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acmepay/platform/internal/drift"
-	"github.com/acmepay/platform/pkg/naming"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/stage"
 )
 
@@ -236,7 +236,7 @@ func stepOf(md apitype.StepEventMetadata) stage.Step {
 		}
 		return resource.NewPropertyMapFromMap(state.Inputs)
 	}
-	return stage.NewStep(string(md.Op), md.Type, md.URN, inputs(md.Old), inputs(md.New), naming.Physical)
+	return stage.NewStep(string(md.Op), md.Type, md.URN, inputs(md.Old), inputs(md.New), awstype.Physical)
 }
 
 // MinimumCLI is the oldest Pulumi CLI the Automation API code is tested with.
