@@ -54,7 +54,7 @@ func (Env) Show(env string) error {
 //
 // It then regenerates the docs, planned manifests and costs: what a fork runs after editing
 // pkg/profile/environments.yaml. Every entry is checked first; nothing is written when one is refused.
-func (Env) Apply() error { return target("env:apply") }
+func (Env) Apply() error { return run(workbench.EnvApply) }
 
 // Plan groups `mage plan:env <env>`.
 type Plan mg.Namespace
@@ -62,7 +62,7 @@ type Plan mg.Namespace
 // Env <env>: plans an environment offline and writes manifests/planned/<env>.json.
 //
 // Real Pulumi engine, in-memory AWS, no credentials.
-func (Plan) Env(env string) error { return target("plan:env", env) }
+func (Plan) Env(env string) error { return onEnv(workbench.Plan, env) }
 
 // Live <env>: saves the environment's plan for review as plans/<env>.json.
 //
@@ -71,7 +71,7 @@ func (Plan) Env(env string) error { return target("plan:env", env) }
 // deploy:env <env> applies it exactly, within 12 hours, while the commit, the stack files, the
 // programs and each stack's state are as they were.
 // Reads: ALLOW_DATA_LOSS=<env>, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials, VERBOSE.
-func (Plan) Live(env string) error { return target("plan:live", env) }
+func (Plan) Live(env string) error { return onEnv(workbench.PlanLive, env) }
 
 // Policy groups `mage policy:env <env>`.
 type Policy mg.Namespace
@@ -112,7 +112,7 @@ type Deploy mg.Namespace
 // logs/deploy-env-<env>.log unless -v.
 // Reads: REVERT_DRIFT, ALLOW_DATA_LOSS, PLAN_FILE, LOCK_HOST_GONE, GITHUB_STEP_SUMMARY,
 // PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials, VERBOSE.
-func (Deploy) Env(env string) error { return target("deploy:env", env) }
+func (Deploy) Env(env string) error { return onEnv(workbench.Deploy, env) }
 
 // Preview groups `mage preview:env <env>`.
 type Preview mg.Namespace
@@ -121,7 +121,7 @@ type Preview mg.Namespace
 //
 // Needs the Pulumi CLI and AWS credentials.
 // Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, LOCK_HOST_GONE, the AWS credentials, VERBOSE.
-func (Preview) Env(env string) error { return target("preview:env", env) }
+func (Preview) Env(env string) error { return onEnv(workbench.Preview, env) }
 
 // Destroy groups `mage destroy:env <env>`.
 type Destroy mg.Namespace
@@ -130,7 +130,7 @@ type Destroy mg.Namespace
 //
 // Staging and prod need CONFIRM_DESTROY=<env>, and prod its break-glass role.
 // Reads: CONFIRM_DESTROY, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, LOCK_HOST_GONE, the AWS credentials, VERBOSE.
-func (Destroy) Env(env string) error { return target("destroy:env", env) }
+func (Destroy) Env(env string) error { return onEnv(workbench.Destroy, env) }
 
 // Recover groups `mage recover:env <env>`.
 type Recover mg.Namespace
@@ -141,7 +141,7 @@ type Recover mg.Namespace
 // machine is gone), adopts pending creates the cloud finished, clears the rest and refreshes; it
 // exits 0 when there is nothing to do.
 // Reads: LOCK_HOST_GONE, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials, VERBOSE.
-func (Recover) Env(env string) error { return target("recover:env", env) }
+func (Recover) Env(env string) error { return onEnv(workbench.Recover, env) }
 
 // Rollback groups `mage rollback:env <env> <commit>`.
 type Rollback mg.Namespace
@@ -152,14 +152,21 @@ type Rollback mg.Namespace
 // for review and the normal promotion; refused for an unknown commit, one outside main's history,
 // across a bootstrap version, or whose planned manifest of <env> fails policy. It changes git only,
 // never an environment.
-func (Rollback) Env(env, commit string) error { return target("rollback:env", env, commit) }
+func (Rollback) Env(env, commit string) error {
+	return run(func(ctx context.Context, o workbench.Options) error { return workbench.Rollback(ctx, env, commit, o) })
+}
 
-// target runs a target of internal/workbench in the repository, with the
+// run runs a target of internal/workbench in the repository, with the
 // process's environment, stopped gracefully on a signal.
-func target(name string, args ...string) error {
+func run(target func(ctx context.Context, o workbench.Options) error) error {
 	ctx, force, stop := automation.Interruptible(os.Stdout)
 	defer stop()
-	return workbench.Target(ctx, name, args, workbench.Options{Root: ".", Lookup: os.LookupEnv, Out: os.Stdout, Force: force})
+	return target(ctx, workbench.Options{Root: ".", Lookup: os.LookupEnv, Out: os.Stdout, Force: force})
+}
+
+// onEnv runs a target of internal/workbench on one environment.
+func onEnv(target func(ctx context.Context, env string, o workbench.Options) error, env string) error {
+	return run(func(ctx context.Context, o workbench.Options) error { return target(ctx, env, o) })
 }
 
 // Standin groups the in-memory AWS stand-in: `mage standin:start dev`.
@@ -170,13 +177,13 @@ type Standin mg.Namespace
 // It writes .standin/<env>.env (its endpoints, dummy credentials, a file backend of its own) to
 // source; then the everyday targets run against it as against AWS, with no account
 // (docs/first-deploy.md, "No AWS account yet"). Each start begins with an empty account and backend.
-func (Standin) Start(env string) error { return target("standin:start", env) }
+func (Standin) Start(env string) error { return onEnv(workbench.StandinStart, env) }
 
 // Stop <env>: stops env's stand-in; what it held is lost.
-func (Standin) Stop(env string) error { return target("standin:stop", env) }
+func (Standin) Stop(env string) error { return onEnv(workbench.StandinStop, env) }
 
 // Show <env>: lists what env's running stand-in holds.
-func (Standin) Show(env string) error { return target("standin:show", env) }
+func (Standin) Show(env string) error { return onEnv(workbench.StandinShow, env) }
 
 // Drift groups `mage drift:env <env>`.
 type Drift mg.Namespace
@@ -186,7 +193,7 @@ type Drift mg.Namespace
 // It refreshes every layer without writing state and fails on any drift that
 // compliance/drift-exceptions.yaml does not accept; a check that fails leaves drift/<env>.failed.
 // Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, LOCK_HOST_GONE, the AWS credentials, VERBOSE.
-func (Drift) Env(env string) error { return target("drift:env", env) }
+func (Drift) Env(env string) error { return onEnv(workbench.DriftCheck, env) }
 
 // Adopt <envs>: turns the hand changes of drift reports into setting overrides.
 //
@@ -213,13 +220,13 @@ func (Drift) Report() error {
 //
 // It prints what it will undo first.
 // Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials, VERBOSE.
-func (Drift) Revert(env string) error { return target("drift:revert", env) }
+func (Drift) Revert(env string) error { return onEnv(workbench.DriftRevert, env) }
 
 // Manifest groups the deployed manifests: `mage manifest` (all environments) and `mage manifest:env <env>`.
 type Manifest mg.Namespace
 
 // Env <env>: writes manifests/<env>.json from the deployed stacks' state.
-func (Manifest) Env(env string) error { return target("manifest:env", env) }
+func (Manifest) Env(env string) error { return onEnv(workbench.Manifest, env) }
 
 // Caller writes the deployed manifest of the environment the credentials' account is.
 //
@@ -337,53 +344,61 @@ type Bootstrap mg.Namespace
 // Its state goes to PULUMI_BACKEND_URL (s3://<bucket>/bootstrap) or the local file backend
 // (docs/bootstrap.md).
 // Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials.
-func (Bootstrap) Env(env string) error { return bootstrapTarget("env", env) }
+func (Bootstrap) Env(env string) error {
+	return onAccount(func(ctx context.Context, o bootstrap.Options) error { return bootstrap.Env(ctx, env, o) })
+}
 
 // Destroy <env>: tears down an environment's account bootstrap.
 //
 // Refused while the environment's layers hold resources.
 // Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials.
-func (Bootstrap) Destroy(env string) error { return bootstrapTarget("destroy", env) }
+func (Bootstrap) Destroy(env string) error {
+	return onAccount(func(ctx context.Context, o bootstrap.Options) error { return bootstrap.Destroy(ctx, env, o) })
+}
 
 // State creates or updates the tooling account's state bucket and key.
 //
 // It names the environments listed in bootstrap/Pulumi.tooling.yaml.
 // Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials.
-func (Bootstrap) State() error { return bootstrapTarget("state") }
+func (Bootstrap) State() error { return onAccount(bootstrap.State) }
 
 // DestroyState tears down the tooling account's state bucket and key.
 //
 // Only after every environment and its bootstrap are gone.
 // Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials.
-func (Bootstrap) DestroyState() error { return bootstrapTarget("destroyState") }
+func (Bootstrap) DestroyState() error { return onAccount(bootstrap.DestroyState) }
 
 // MoveState moves the bootstrap stacks' state into the state bucket's bootstrap/ prefix.
 //
 // From the local file backend, once the tooling account's bucket exists; it overwrites nothing.
 // Reads: BOOTSTRAP_STATE=s3://<bucket>/bootstrap, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the AWS credentials.
-func (Bootstrap) MoveState() error { return bootstrapTarget("moveState") }
+func (Bootstrap) MoveState() error { return onAccount(bootstrap.MoveState) }
 
-// bootstrapTarget runs the bootstrap project through the Automation API and
-// the Pulumi CLI, stopped gracefully on a signal.
-func bootstrapTarget(name string, args ...string) error {
+// onAccount runs a bootstrap target in the repository, through the
+// Automation API and the Pulumi CLI, stopped gracefully on a signal.
+func onAccount(target func(ctx context.Context, o bootstrap.Options) error) error {
 	root, err := os.Getwd()
 	if err != nil {
 		return err
 	}
 	ctx, force, stopSignals := automation.Interruptible(os.Stdout)
 	defer stopSignals()
-	return bootstrap.Target(ctx, root, name, args, &automation.Command{Force: force}, os.LookupEnv, os.Stdout)
+	return target(ctx, bootstrap.Options{Root: root, Command: &automation.Command{Force: force}, Lookup: os.LookupEnv, Out: os.Stdout})
 }
 
 // Policies <env>: writes the IAM documents of an account's bootstrap into dist/bootstrap/<env>/.
 //
 // For review (docs/bootstrap.md); every document is checked against AWS's validity rules first.
-func (Bootstrap) Policies(env string) error { return bootstrapTarget("policies", env) }
+func (Bootstrap) Policies(env string) error {
+	return onAccount(func(_ context.Context, o bootstrap.Options) error { return bootstrap.Policies(env, o) })
+}
 
 // StatePolicies writes the state bucket and key policies, SCP and RCP into dist/bootstrap/tooling/.
 //
 // For review (docs/bootstrap.md); every document is checked against AWS's validity rules first.
-func (Bootstrap) StatePolicies() error { return bootstrapTarget("statePolicies") }
+func (Bootstrap) StatePolicies() error {
+	return onAccount(func(_ context.Context, o bootstrap.Options) error { return bootstrap.StatePolicies(o) })
+}
 
 // Test runs every test of every module of the workspace.
 func Test() error {

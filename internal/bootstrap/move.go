@@ -14,7 +14,7 @@ import (
 	"github.com/acmepay/platform/pkg/profile"
 )
 
-// MoveState moves the bootstrap stacks' state from one backend to another:
+// MoveStacks moves the bootstrap stacks' state from one backend to another:
 // the chicken and egg of the tooling account, whose bucket holds every
 // state but cannot hold its own creator's until it exists. An
 // administrator bootstraps with the local file backend, then moves the
@@ -22,7 +22,7 @@ import (
 // reaches. Each stack is exported and imported through Pulumi's own backend
 // package, which checks the state; a stack the target already has is
 // refused, so nothing is overwritten. It returns the stacks moved.
-func MoveState(ctx context.Context, from, to string) ([]string, error) {
+func MoveStacks(ctx context.Context, from, to string) ([]string, error) {
 	project := &workspace.Project{Name: bootstrapiam.Project, Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
 	sink := diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{Color: "never"})
 	src, err := diy.New(ctx, sink, from, project)

@@ -67,7 +67,7 @@ func TestTheBootstrapStateMovesIntoTheBucket(t *testing.T) {
 		"request_checksum_calculation": {"when_required"}, "response_checksum_validation": {"when_required"}}
 	bucket := "s3://" + fixture.StateBucket + "/bootstrap?" + q.Encode()
 
-	moved, err := MoveState(ctx, local, bucket)
+	moved, err := MoveStacks(ctx, local, bucket)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"tooling", "dev"}, moved, "every bootstrap stack the local backend has; staging and prod were never created there")
 	dst := diyBackend(t, bucket)
@@ -87,7 +87,7 @@ func TestTheBootstrapStateMovesIntoTheBucket(t *testing.T) {
 		assert.Regexp(t, `^bootstrap/`, aws.ToString(o.Key), "the bootstrap's state lives under bootstrap/, outside every environment's prefix")
 	}
 
-	_, err = MoveState(ctx, local, bucket)
+	_, err = MoveStacks(ctx, local, bucket)
 	require.ErrorIs(t, err, ErrStateExists, "a second move overwrites nothing")
 }
 
@@ -114,7 +114,7 @@ func TestTheBootstrapStateMovesOutBeforeTheBucketIsDestroyed(t *testing.T) {
 	q := url.Values{"endpoint": {srv.URL}, "region": {"us-east-1"}, "use_path_style": {"true"},
 		"request_checksum_calculation": {"when_required"}, "response_checksum_validation": {"when_required"}}
 	bucket := "s3://" + fixture.StateBucket + "/bootstrap?" + q.Encode()
-	_, err = MoveState(ctx, local, bucket)
+	_, err = MoveStacks(ctx, local, bucket)
 	require.NoError(t, err)
 
 	// destroyState with the state in the bucket is refused, before the
@@ -133,7 +133,7 @@ func TestTheBootstrapStateMovesOutBeforeTheBucketIsDestroyed(t *testing.T) {
 	env := map[string]string{"PULUMI_BACKEND_URL": bucket, "BOOTSTRAP_STATE": "file://" + out}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	var printed bytes.Buffer
-	require.NoError(t, Target(ctx, t.TempDir(), "moveState", nil, nil, lookup, &printed))
+	require.NoError(t, MoveState(ctx, Options{Root: t.TempDir(), Lookup: lookup, Out: &printed}))
 	assert.Equal(t, "moved bootstrap/tooling to file://"+out+"\n", printed.String())
 	back := diyBackend(t, "file://"+out)
 	ref, err = back.ParseStackReference("organization/bootstrap/tooling")
@@ -146,7 +146,7 @@ func TestTheBootstrapStateMovesOutBeforeTheBucketIsDestroyed(t *testing.T) {
 	assert.Equal(t, []string{"up bootstrap/tooling", "destroy bootstrap/tooling"}, r.runs)
 
 	env["BOOTSTRAP_STATE"] = bucket
-	err = Target(ctx, t.TempDir(), "moveState", nil, nil, lookup, io.Discard)
+	err = MoveState(ctx, Options{Root: t.TempDir(), Lookup: lookup, Out: io.Discard})
 	require.ErrorContains(t, err, "is where the bootstrap stacks are already")
 }
 

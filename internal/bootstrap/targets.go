@@ -11,59 +11,79 @@ import (
 	"github.com/acmepay/platform/pkg/stage"
 )
 
-// Target runs one of the `bootstrap:*` targets that change an account
-// (env, destroy, state, destroyState, moveState) with its arguments, in the
-// repository at root, reading its settings from lookup (the process's
-// environment for magefile.go). docs/bootstrap.md's test runs its steps
-// through the same function.
-func Target(ctx context.Context, root, name string, args []string, command *automation.Command, lookup func(string) (string, bool), out io.Writer) error {
-	want := map[string]int{"env": 1, "destroy": 1, "state": 0, "destroyState": 0, "moveState": 0, "policies": 1, "statePolicies": 0}
-	n, ok := want[name]
-	if !ok {
-		return fmt.Errorf("bootstrap:%s: no such target (env, destroy, state, destroyState, moveState, policies, statePolicies)", name)
+// Options is where and how a bootstrap target runs: in the repository at
+// Root, reading its settings from Lookup (the process's environment for
+// magefile.go), through Command. docs/bootstrap.md's test runs its steps
+// through the same functions.
+type Options struct {
+	Root    string
+	Command *automation.Command
+	Lookup  func(string) (string, bool)
+	Out     io.Writer
+}
+
+// Env bootstraps an environment's account (bootstrap:env).
+func Env(ctx context.Context, env string, o Options) error {
+	return onAccount(ctx, env, o, func(b *Bootstrapper) error { return b.Env(ctx, stage.Up, env) })
+}
+
+// Destroy tears down an environment's account bootstrap
+// (bootstrap:destroy).
+func Destroy(ctx context.Context, env string, o Options) error {
+	return onAccount(ctx, env, o, func(b *Bootstrapper) error { return b.Env(ctx, stage.Destroy, env) })
+}
+
+// State creates the tooling account's state bucket and key
+// (bootstrap:state).
+func State(ctx context.Context, o Options) error {
+	return onAccount(ctx, "", o, func(b *Bootstrapper) error { return b.State(ctx, stage.Up) })
+}
+
+// DestroyState tears the state bucket and key down
+// (bootstrap:destroyState).
+func DestroyState(ctx context.Context, o Options) error {
+	return onAccount(ctx, "", o, func(b *Bootstrapper) error { return b.State(ctx, stage.Destroy) })
+}
+
+// MoveState moves the bootstrap stacks' state into the state bucket
+// (bootstrap:moveState).
+func MoveState(ctx context.Context, o Options) error {
+	return moveState(ctx, o.Root, o.Lookup, o.Out)
+}
+
+// Policies writes an account's bootstrap documents for review
+// (bootstrap:policies).
+func Policies(env string, o Options) error {
+	a, err := Account(o.Root, env)
+	if err != nil {
+		return err
 	}
-	if len(args) != n {
-		return fmt.Errorf("bootstrap:%s takes %d argument(s), got %d: %q", name, n, len(args), args)
+	files, err := Files(a)
+	if err != nil {
+		return err
 	}
-	switch name {
-	case "moveState":
-		return moveState(ctx, root, lookup, out)
-	case "policies":
-		a, err := Account(root, args[0])
-		if err != nil {
-			return err
-		}
-		files, err := Files(a)
-		if err != nil {
-			return err
-		}
-		return writeValid(root, filepath.Join(root, Dir, args[0]), files, out)
-	case "statePolicies":
-		t, err := Tooling(root)
-		if err != nil {
-			return err
-		}
-		return writeValid(root, filepath.Join(root, Dir, "tooling"), ToolingFiles(t), out)
+	return writeValid(o.Root, filepath.Join(o.Root, Dir, env), files, o.Out)
+}
+
+// StatePolicies writes the tooling account's documents for review
+// (bootstrap:statePolicies).
+func StatePolicies(o Options) error {
+	t, err := Tooling(o.Root)
+	if err != nil {
+		return err
 	}
-	env := ""
-	if n == 1 {
-		env = args[0]
-	}
-	b, closeStore, err := New(ctx, root, env, command, out)
+	return writeValid(o.Root, filepath.Join(o.Root, Dir, "tooling"), ToolingFiles(t), o.Out)
+}
+
+// onAccount runs a bootstrap stack's operation with its state open; env is
+// "" for the tooling account's.
+func onAccount(ctx context.Context, env string, o Options, run func(b *Bootstrapper) error) error {
+	b, closeStore, err := New(ctx, o.Root, env, o.Command, o.Out)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = closeStore() }()
-	switch name {
-	case "env":
-		return b.Env(ctx, stage.Up, env)
-	case "destroy":
-		return b.Env(ctx, stage.Destroy, env)
-	case "state":
-		return b.State(ctx, stage.Up)
-	default:
-		return b.State(ctx, stage.Destroy)
-	}
+	return run(b)
 }
 
 // writeValid writes the files only when every one of them, and the
@@ -109,7 +129,7 @@ func moveState(ctx context.Context, root string, lookup func(string) (string, bo
 	if shown(from) == shown(to) {
 		return fmt.Errorf("BOOTSTRAP_STATE=%s is where the bootstrap stacks are already (PULUMI_BACKEND_URL)", shown(to))
 	}
-	moved, err := MoveState(ctx, from, to)
+	moved, err := MoveStacks(ctx, from, to)
 	for _, s := range moved {
 		fmt.Fprintf(out, "moved bootstrap/%s to %s\n", s, shown(to))
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/acmepay/platform/internal/deploy/automation"
 	"github.com/acmepay/platform/internal/doccheck"
 	"github.com/acmepay/platform/internal/gittest"
+	"github.com/acmepay/platform/internal/magetargets"
 	"github.com/acmepay/platform/internal/standin"
 	"github.com/acmepay/platform/internal/workbench"
 	"github.com/acmepay/platform/pkg/contract"
@@ -26,7 +27,7 @@ import (
 
 // guide follows a page's shell blocks against the stand-in organisation:
 // each command the page does not mark as not run is run as written, through
-// the code its mage target runs (bootstrap.Target, workbench.Target) or,
+// the function its mage target calls (guideTargets) or,
 // for any other command, bash in the repository at root; then the block's
 // output is compared with what the page says to expect.
 type guide struct {
@@ -176,10 +177,76 @@ func (g *guide) run(t *testing.T, ctx context.Context, text string, out io.Write
 	for i, a := range m.Args {
 		args[i] = g.placeholder(a)
 	}
-	if name, ok := strings.CutPrefix(m.Target, "bootstrap:"); ok {
-		return bootstrap.Target(ctx, g.root, name, args, &automation.Command{}, os.LookupEnv, out)
+	return g.target(ctx, m.Target, args, out)
+}
+
+// guideTarget is a mage target as the guides' runner calls it: the
+// function magefile.go's method calls, with the target's arguments.
+type guideTarget func(ctx context.Context, args []string, wo workbench.Options, bo bootstrap.Options) error
+
+func onEnv(f func(context.Context, string, workbench.Options) error) guideTarget {
+	return func(ctx context.Context, args []string, wo workbench.Options, _ bootstrap.Options) error {
+		return f(ctx, args[0], wo)
 	}
-	return workbench.Target(ctx, m.Target, args, workbench.Options{Root: g.root, Lookup: os.LookupEnv, Out: out})
+}
+
+func onAccount(f func(context.Context, string, bootstrap.Options) error) guideTarget {
+	return func(ctx context.Context, args []string, _ workbench.Options, bo bootstrap.Options) error {
+		return f(ctx, args[0], bo)
+	}
+}
+
+func onTooling(f func(context.Context, bootstrap.Options) error) guideTarget {
+	return func(ctx context.Context, _ []string, _ workbench.Options, bo bootstrap.Options) error {
+		return f(ctx, bo)
+	}
+}
+
+// guideTargets are the targets the guides run, with their number of
+// arguments: the one place outside mage that maps a name to a target
+// (TestTheGuidesRunnerKnowsOnlyTheMagefilesTargets holds it to magefile.go).
+var guideTargets = map[string]struct {
+	args int
+	run  guideTarget
+}{
+	"plan:env": {1, onEnv(workbench.Plan)}, "plan:live": {1, onEnv(workbench.PlanLive)}, "preview:env": {1, onEnv(workbench.Preview)},
+	"deploy:env": {1, onEnv(workbench.Deploy)}, "destroy:env": {1, onEnv(workbench.Destroy)}, "recover:env": {1, onEnv(workbench.Recover)},
+	"drift:env": {1, onEnv(workbench.DriftCheck)}, "drift:revert": {1, onEnv(workbench.DriftRevert)}, "manifest:env": {1, onEnv(workbench.Manifest)},
+	"standin:start": {1, onEnv(workbench.StandinStart)}, "standin:stop": {1, onEnv(workbench.StandinStop)}, "standin:show": {1, onEnv(workbench.StandinShow)},
+	"env:apply": {0, func(ctx context.Context, _ []string, wo workbench.Options, _ bootstrap.Options) error {
+		return workbench.EnvApply(ctx, wo)
+	}},
+	"rollback:env": {2, func(ctx context.Context, args []string, wo workbench.Options, _ bootstrap.Options) error {
+		return workbench.Rollback(ctx, args[0], args[1], wo)
+	}},
+	"bootstrap:env": {1, onAccount(bootstrap.Env)}, "bootstrap:destroy": {1, onAccount(bootstrap.Destroy)},
+	"bootstrap:policies": {1, onAccount(func(_ context.Context, env string, o bootstrap.Options) error { return bootstrap.Policies(env, o) })},
+	"bootstrap:state":    {0, onTooling(bootstrap.State)}, "bootstrap:destroyState": {0, onTooling(bootstrap.DestroyState)},
+	"bootstrap:moveState":     {0, onTooling(bootstrap.MoveState)},
+	"bootstrap:statePolicies": {0, onTooling(func(_ context.Context, o bootstrap.Options) error { return bootstrap.StatePolicies(o) })},
+}
+
+// target runs a mage target as magefile.go does.
+func (g *guide) target(ctx context.Context, name string, args []string, out io.Writer) error {
+	tg, ok := guideTargets[name]
+	if !ok {
+		return fmt.Errorf("%s: the guides' runner has no such target", name)
+	}
+	if len(args) != tg.args {
+		return fmt.Errorf("%s takes %d argument(s), got %d: %q", name, tg.args, len(args), args)
+	}
+	return tg.run(ctx, args, workbench.Options{Root: g.root, Lookup: os.LookupEnv, Out: out},
+		bootstrap.Options{Root: g.root, Command: &automation.Command{}, Lookup: os.LookupEnv, Out: out})
+}
+
+// Every name the guides' runner maps is a target of magefile.go, so a guide
+// cannot pass here with a command mage would refuse.
+func TestTheGuidesRunnerKnowsOnlyTheMagefilesTargets(t *testing.T) {
+	targets, err := magetargets.Read(filepath.Join("..", "..", "magefile.go"))
+	require.NoError(t, err)
+	for name := range guideTargets {
+		assert.Contains(t, targets, name)
+	}
 }
 
 // source applies what sourcing a settings file in bash changes: the

@@ -351,7 +351,7 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	require.NoError(t, store.Close())
 	o.as(t, o.dev, adminKey)
 	t.Setenv("PULUMI_BACKEND_URL", o.backend(bootstrapiam.BootstrapPrefix))
-	err = bootstrap.Target(ctx, root, "destroy", []string{"dev"}, &automation.Command{}, os.LookupEnv, out)
+	err = bootstrap.Destroy(ctx, "dev", bootstrap.Options{Root: root, Command: &automation.Command{}, Lookup: os.LookupEnv, Out: out})
 	require.ErrorIs(t, err, bootstrap.ErrLayersRemain, "the bootstrap outlives the environment it serves")
 	assert.Contains(t, err.Error(), "network: aws:ec2/vpc:Vpc vpc")
 

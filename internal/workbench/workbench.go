@@ -52,59 +52,51 @@ type Options struct {
 	Force <-chan struct{}
 }
 
-// Targets are the targets Target runs, with the number of arguments each
-// takes.
-var Targets = map[string]int{
-	"env:apply": 0, "plan:env": 1, "plan:live": 1, "preview:env": 1, "deploy:env": 1, "destroy:env": 1, "recover:env": 1,
-	"drift:env": 1, "drift:revert": 1, "manifest:env": 1, "rollback:env": 2,
-	"standin:start": 1, "standin:stop": 1, "standin:show": 1,
+// EnvApply writes environments.yaml's accounts, region and suffix into every
+// layer's stack files (env:apply).
+func EnvApply(ctx context.Context, o Options) error { return apply(ctx, o) }
+
+// Plan is the offline plan of an environment (plan:env).
+func Plan(ctx context.Context, env string, o Options) error {
+	_, err := plan.Run(ctx, plan.Options{Root: o.Root, Env: env, Out: o.Out})
+	return err
 }
 
-// Target runs one target with its arguments.
-func Target(ctx context.Context, name string, args []string, o Options) error {
-	n, ok := Targets[name]
-	if !ok {
-		return fmt.Errorf("%s: no such target (%s)", name, strings.Join(sortedTargets(), ", "))
-	}
-	if len(args) != n {
-		return fmt.Errorf("%s takes %d argument(s), got %d: %q", name, n, len(args), args)
-	}
-	switch name {
-	case "env:apply":
-		return apply(ctx, o)
-	case "plan:env":
-		_, err := plan.Run(ctx, plan.Options{Root: o.Root, Env: args[0], Out: o.Out})
-		return err
-	case "rollback:env":
-		_, err := rollback.Prepare(ctx, rollback.Options{Root: o.Root, Env: args[0], Commit: args[1], Out: o.Out})
-		return err
-	case "standin:start":
-		return standin.Start(ctx, o.Root, args[0], o.Out)
-	case "standin:stop":
-		return standin.Stop(o.Root, args[0], o.Out)
-	case "standin:show":
-		return standin.Show(ctx, o.Root, args[0], o.Out)
-	}
-	tl := timeline(o.Lookup)
-	w, err := open(ctx, o)
-	if err != nil {
-		return err
-	}
-	defer w.close()
-	tl.Mark("state backend")
-	env := args[0]
-	closeLog, err := w.engineLog(name, env)
-	if err != nil {
-		return err
-	}
-	defer closeLog()
-	w.d.Timeline = tl
-	switch name {
-	case "preview:env":
-		_, err = w.d.Run(ctx, stage.Preview, env)
+// Rollback commits a commit's infrastructure on a new branch
+// (rollback:env).
+func Rollback(ctx context.Context, env, commit string, o Options) error {
+	_, err := rollback.Prepare(ctx, rollback.Options{Root: o.Root, Env: env, Commit: commit, Out: o.Out})
+	return err
+}
+
+// StandinStart serves an in-memory AWS playing env's account
+// (standin:start).
+func StandinStart(ctx context.Context, env string, o Options) error {
+	return standin.Start(ctx, o.Root, env, o.Out)
+}
+
+// StandinStop stops env's stand-in (standin:stop).
+func StandinStop(_ context.Context, env string, o Options) error {
+	return standin.Stop(o.Root, env, o.Out)
+}
+
+// StandinShow lists what env's stand-in holds (standin:show).
+func StandinShow(ctx context.Context, env string, o Options) error {
+	return standin.Show(ctx, o.Root, env, o.Out)
+}
+
+// Preview previews every layer of an environment (preview:env).
+func Preview(ctx context.Context, env string, o Options) error {
+	return onBench(ctx, "preview:env", env, o, func(w *bench) error {
+		_, err := w.d.Run(ctx, stage.Preview, env)
 		w.printTimeline(err)
 		return err
-	case "plan:live":
+	})
+}
+
+// PlanLive saves the plan an approved deploy applies (plan:live).
+func PlanLive(ctx context.Context, env string, o Options) error {
+	return onBench(ctx, "plan:live", env, o, func(w *bench) error {
 		e, err := profile.ParseEnvironment(env)
 		if err != nil {
 			return err
@@ -117,11 +109,21 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 		}
 		_, err = w.d.SavePlan(ctx, env, w.runner, now, filepath.Join(o.Root, PlanFile(env)))
 		return err
-	case "destroy:env":
-		_, err = w.d.Run(ctx, stage.Destroy, env)
+	})
+}
+
+// Destroy destroys an environment's layers (destroy:env).
+func Destroy(ctx context.Context, env string, o Options) error {
+	return onBench(ctx, "destroy:env", env, o, func(w *bench) error {
+		_, err := w.d.Run(ctx, stage.Destroy, env)
 		w.printTimeline(err)
 		return err
-	case "deploy:env":
+	})
+}
+
+// Deploy deploys an environment and writes its manifest (deploy:env).
+func Deploy(ctx context.Context, env string, o Options) error {
+	return onBench(ctx, "deploy:env", env, o, func(w *bench) error {
 		allow, _ := o.Lookup("ALLOW_DATA_LOSS")
 		w.d.AllowDataLoss = allow == env
 		prov, err := manifest.ProvenanceOf(o.Root, w.runner.Backend)
@@ -137,9 +139,18 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 		w.d.Timeline.Mark("manifest written")
 		w.printTimeline(err)
 		return err
-	case "manifest:env":
-		return w.manifest(ctx, env)
-	case "drift:env":
+	})
+}
+
+// Manifest writes a deployed environment's manifest (manifest:env).
+func Manifest(ctx context.Context, env string, o Options) error {
+	return onBench(ctx, "manifest:env", env, o, func(w *bench) error { return w.manifest(ctx, env) })
+}
+
+// DriftCheck checks a deployed environment for drift and publishes the
+// report (drift:env).
+func DriftCheck(ctx context.Context, env string, o Options) error {
+	return onBench(ctx, "drift:env", env, o, func(w *bench) error {
 		report, err := w.d.Drift(ctx, env, w.runner)
 		if err != nil {
 			// The night's report tells a check that failed from one that
@@ -149,21 +160,41 @@ func Target(ctx context.Context, name string, args []string, o Options) error {
 		report.Except(w.d.Exceptions)
 		report.Commit = sourceCommit(o.Root)
 		return report.Publish(filepath.Join(o.Root, "drift"), o.Out)
-	case "drift:revert":
-		_, _, err = w.d.Revert(ctx, env, w.runner)
-		return err
-	default: // recover:env
-		return w.recover(ctx, env)
-	}
+	})
 }
 
-func sortedTargets() []string {
-	var names []string
-	for n := range Targets {
-		names = append(names, n)
+// DriftRevert puts an environment back as the code says (drift:revert).
+func DriftRevert(ctx context.Context, env string, o Options) error {
+	return onBench(ctx, "drift:revert", env, o, func(w *bench) error {
+		_, _, err := w.d.Revert(ctx, env, w.runner)
+		return err
+	})
+}
+
+// Recover settles what an interrupted run left in an environment
+// (recover:env).
+func Recover(ctx context.Context, env string, o Options) error {
+	return onBench(ctx, "recover:env", env, o, func(w *bench) error { return w.recover(ctx, env) })
+}
+
+// onBench runs a target that works on an environment's stacks: with the
+// state backend open, the engine's stream in its log and the run's
+// timeline.
+func onBench(ctx context.Context, target, env string, o Options, run func(w *bench) error) error {
+	tl := timeline(o.Lookup)
+	w, err := open(ctx, o)
+	if err != nil {
+		return err
 	}
-	slices.Sort(names)
-	return names
+	defer w.close()
+	tl.Mark("state backend")
+	closeLog, err := w.engineLog(target, env)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	w.d.Timeline = tl
+	return run(w)
 }
 
 // apply writes environments.yaml's accounts, region and suffix into every
