@@ -88,10 +88,19 @@ func Program(ctx *pulumi.Context) error {
 	if err := t.Valid(files); err != nil {
 		return fmt.Errorf("%s: %w", Name, err)
 	}
-	return account(ctx, a, cfg.GetBool(KeyAdoptOIDCProvider))
+	var oidcOpts []pulumi.ResourceOption
+	if cfg.GetBool(KeyAdoptOIDCProvider) {
+		// The account holds GitHub's provider already: import it. Its
+		// inputs match the program's (GitHub's provider is the same in every
+		// account).
+		oidcOpts = append(oidcOpts, pulumi.Import(pulumi.ID(a.OIDCProvider())))
+	}
+	return account(ctx, a, oidcOpts...)
 }
 
-func account(ctx *pulumi.Context, a bootstrapiam.Account, adoptOIDC bool) error {
+// account creates an account's bootstrap; oidcOpts are the options of
+// GitHub's OIDC provider.
+func account(ctx *pulumi.Context, a bootstrapiam.Account, oidcOpts ...pulumi.ResourceOption) error {
 	p := a.Profile
 	if err := tagging.Register(ctx, tagging.Standard{
 		Environment: string(p.Environment), CostCenter: p.CostCenter, DataClassification: p.DataClassification, Layer: Name,
@@ -101,7 +110,7 @@ func account(ctx *pulumi.Context, a bootstrapiam.Account, adoptOIDC bool) error 
 	oidc, err := iam.NewOpenIdConnectProvider(ctx, "github", &iam.OpenIdConnectProviderArgs{
 		Url:           pulumi.String("https://" + bootstrapiam.GitHubOIDCProvider),
 		ClientIdLists: pulumi.ToStringArray([]string{"sts.amazonaws.com"}),
-	}, adopt(adoptOIDC, a.OIDCProvider())...)
+	}, oidcOpts...)
 	if err != nil {
 		return err
 	}
@@ -256,15 +265,6 @@ func accessLogBucket(ctx *pulumi.Context, a bootstrapiam.Account) (*s3.BucketPol
 	return s3.NewBucketPolicy(ctx, "audit-access-logs", &s3.BucketPolicyArgs{
 		Bucket: bucket.ID(), Policy: pulumi.String(bootstrapiam.AccessLogBucketPolicy(a).JSON()),
 	}, pulumi.DependsOn([]pulumi.Resource{block}))
-}
-
-// adopt imports a resource that exists already under id. Its inputs match
-// the program's (GitHub's provider is the same in every account).
-func adopt(yes bool, id string) []pulumi.ResourceOption {
-	if !yes {
-		return nil
-	}
-	return []pulumi.ResourceOption{pulumi.Import(pulumi.ID(id))}
 }
 
 func jsonOf(docs []iampolicy.Document) []string {

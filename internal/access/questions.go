@@ -39,8 +39,8 @@ func FunctionChecks(n, other Names) []Check {
 	s := n.Scope
 	table, index := s.Table(n.Table()), s.Indexes(n.Table())
 	audit := iampolicy.Bucket(n.Bucket()) + "/audit/2026/11/27/txn_0.json"
-	group := s.LogGroup(n.LogGroup, false)
-	stream := s.LogGroup(n.LogGroup, false) + ":log-stream:2026/11/27/[$LATEST]abc"
+	group := s.LogGroup(n.LogGroup)
+	stream := s.LogGroup(n.LogGroup) + ":log-stream:2026/11/27/[$LATEST]abc"
 	viaDynamo := map[string]string{"kms:ViaService": s.ServiceEndpoint("dynamodb")}
 	viaS3 := map[string]string{"kms:ViaService": s.ServiceEndpoint("s3")}
 	foreign := map[string]string{"aws:ResourceAccount": other.Scope.Account}
@@ -71,7 +71,7 @@ func FunctionChecks(n, other Names) []Check {
 		q("s3:PutObject", iampolicy.Bucket(n.Bucket())+"/other/x.json", nil, false),
 		q("s3:PutObject", audit, map[string]string{"aws:SecureTransport": "false"}, false),
 		q("s3:PutObjectRetention", audit, nil, false),
-		q("logs:PutLogEvents", s.LogGroup("/aws/lambda/other-function", true), nil, false),
+		q("logs:PutLogEvents", s.LogStreams("/aws/lambda/other-function"), nil, false),
 		q("logs:DeleteLogGroup", group, nil, false),
 		q("kms:Decrypt", n.KeyArn, nil, false),
 		q("sts:AssumeRole", s.Role("payments-pipeline-deployer"), nil, false),
@@ -95,7 +95,7 @@ func DangerousFor(n Names, role string) []Check {
 	table := s.Table(n.Table())
 	bucket := iampolicy.Bucket(n.Bucket())
 	audit := bucket + "/audit/2026/11/27/txn_0.json"
-	group := s.LogGroup(n.LogGroup, false)
+	group := s.LogGroup(n.LogGroup)
 	trail := s.Trail("organization-trail")
 	fn := s.Function("payment-processor-" + n.Names.Env() + "-" + n.Names.Suffix())
 	d := func(action, resource string, ctx map[string]string) Check {

@@ -94,7 +94,7 @@ func (c *Cloud) provider() *deploytest.Provider {
 		CreateF: func(ctx context.Context, req plugin.CreateRequest) (plugin.CreateResponse, error) {
 			inputs := resource.ToResourcePropertyMap(req.Properties)
 			if req.Preview {
-				return plugin.CreateResponse{Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), "", inputs, true)), Status: resource.StatusOK}, nil
+				return plugin.CreateResponse{Properties: resource.FromResourcePropertyMap(previewOutputs(inputs)), Status: resource.StatusOK}, nil
 			}
 			if err := c.authorize(OpCreate, string(req.Type), "", inputs); err != nil {
 				return plugin.CreateResponse{Status: resource.StatusOK}, err
@@ -112,7 +112,7 @@ func (c *Cloud) provider() *deploytest.Provider {
 			if err != nil {
 				return plugin.CreateResponse{Status: resource.StatusOK}, err
 			}
-			outputs := resource.FromResourcePropertyMap(c.outputs(string(req.Type), id, inputs, false))
+			outputs := resource.FromResourcePropertyMap(c.outputs(string(req.Type), id, inputs))
 			if err := c.wait(ctx, string(req.Type), req.Name); err != nil {
 				// Made, not ready: the engine records it with the error.
 				return plugin.CreateResponse{ID: resource.ID(id), Properties: outputs, Status: resource.StatusPartialFailure}, err
@@ -130,7 +130,7 @@ func (c *Cloud) provider() *deploytest.Provider {
 			// Inputs are derived from the live resource, as the real
 			// provider does, so console edits appear as input changes.
 			in := resource.FromResourcePropertyMap(live.Inputs)
-			out := resource.FromResourcePropertyMap(c.outputs(live.Type, live.ID, live.Inputs, false))
+			out := resource.FromResourcePropertyMap(c.outputs(live.Type, live.ID, live.Inputs))
 			return plugin.ReadResponse{ReadResult: plugin.ReadResult{ID: req.ID, Inputs: &in, Outputs: &out}, Status: resource.StatusOK}, nil
 		},
 		DiffF: func(_ context.Context, req plugin.DiffRequest) (plugin.DiffResult, error) {
@@ -152,7 +152,7 @@ func (c *Cloud) provider() *deploytest.Provider {
 			}
 			// An update in place keeps the resource's identity: its ID and
 			// ARN are known in a preview too, as AWS's provider plans them.
-			return plugin.UpdateResponse{Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), string(req.ID), inputs, false)), Status: resource.StatusOK}, nil
+			return plugin.UpdateResponse{Properties: resource.FromResourcePropertyMap(c.outputs(string(req.Type), string(req.ID), inputs)), Status: resource.StatusOK}, nil
 		},
 		DeleteF: func(_ context.Context, req plugin.DeleteRequest) (plugin.DeleteResponse, error) {
 			if live, ok := c.get(string(req.ID)); ok {

@@ -125,7 +125,14 @@ func (c *Cloud) authorizeCalls(op Op, typ, id string, inputs, olds resource.Prop
 				ctx["aws:PrincipalOrgID"] = c.org.ID
 				pol.SCPs, pol.RCPs = c.org.SCPs, c.org.RCPs
 			}
-			pol.Resource = c.resourcePolicy(t.arn, inputs, t.self)
+			var own resource.PropertyMap
+			if t.self {
+				own = inputs
+				if own == nil {
+					own = resource.PropertyMap{}
+				}
+			}
+			pol.Resource = c.resourcePolicy(t.arn, own)
 			res, err := iampolicy.Evaluate(req, pol)
 			if err != nil {
 				return fmt.Errorf("awsfake: evaluating %s on %s: %w", call.Action, t.arn, err)
@@ -328,9 +335,10 @@ func (c *Cloud) policiesOf(roleArn string) (iampolicy.Policies, error) {
 	return p, nil
 }
 
-// resourcePolicy is the live policy of the bucket or key an ARN names (a
-// new key's own, from its inputs).
-func (c *Cloud) resourcePolicy(arn string, inputs resource.PropertyMap, self bool) *iampolicy.Document {
+// resourcePolicy is the live policy of the bucket or key an ARN names; own
+// are the inputs of the resource the call is on, when the ARN is its own (a
+// new key's policy is in its inputs), nil otherwise.
+func (c *Cloud) resourcePolicy(arn string, own resource.PropertyMap) *iampolicy.Document {
 	var text string
 	switch {
 	case strings.HasPrefix(arn, "arn:aws:s3:::"):
@@ -348,8 +356,8 @@ func (c *Cloud) resourcePolicy(arn string, inputs resource.PropertyMap, self boo
 			}
 		}
 	case strings.HasPrefix(arn, "arn:aws:kms:") && strings.Contains(arn, ":key/"):
-		if self {
-			text = input(inputs, "policy")
+		if own != nil {
+			text = input(own, "policy")
 		} else if live, ok := c.find(arn); ok {
 			text = input(live.Inputs, "policy")
 		}

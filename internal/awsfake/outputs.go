@@ -53,16 +53,19 @@ func immutable(typ string, key resource.PropertyKey) bool {
 	return slices.Contains(t.Immutable, string(key))
 }
 
+// previewOutputs are a preview's: before creation, computed values are
+// unknown, as with the real provider.
+func previewOutputs(inputs resource.PropertyMap) resource.PropertyMap {
+	out := inputs.Copy()
+	out["arn"] = resource.MakeComputed(resource.NewStringProperty(""))
+	out["id"] = resource.MakeComputed(resource.NewStringProperty(""))
+	return out
+}
+
 // outputs are the inputs plus what AWS computes: id, ARN, and the names and
 // identifiers programs read back.
-func (c *Cloud) outputs(typ, id string, inputs resource.PropertyMap, preview bool) resource.PropertyMap {
+func (c *Cloud) outputs(typ, id string, inputs resource.PropertyMap) resource.PropertyMap {
 	out := inputs.Copy()
-	if preview {
-		// Before creation, computed values are unknown, as with the real provider.
-		out["arn"] = resource.MakeComputed(resource.NewStringProperty(""))
-		out["id"] = resource.MakeComputed(resource.NewStringProperty(""))
-		return out
-	}
 	name, _ := physicalName(typ, inputs)
 	if name == "" {
 		name = id

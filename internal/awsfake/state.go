@@ -152,7 +152,7 @@ func (c *Cloud) PoliciesOf(role string) (iampolicy.Policies, error) { return c.p
 // (a bucket's BucketPolicy, a key's own policy); ok is false when it has
 // none.
 func (c *Cloud) LivePolicy(arn string) (iampolicy.Document, bool) {
-	d := c.resourcePolicy(arn, nil, false)
+	d := c.resourcePolicy(arn, nil)
 	if d == nil {
 		return iampolicy.Document{}, false
 	}

@@ -579,10 +579,10 @@ func TestTheDeployerCanCreateEveryPlannedResource(t *testing.T) {
 						call("lambda:PutFunctionConcurrency", s.Function(name), nil)
 						call("iam:PassRole", fmt.Sprint(r.Config["role"]), map[string]string{"iam:PassedToService": "lambda.amazonaws.com"})
 					case "aws:cloudwatch/logGroup:LogGroup":
-						call("logs:CreateLogGroup", s.LogGroup(name, false), nil)
+						call("logs:CreateLogGroup", s.LogGroup(name), nil)
 						// The key comes with CreateLogGroup (kmsKeyId): AssociateKmsKey
 						// only moves an existing group under another key.
-						call("logs:PutRetentionPolicy", s.LogGroup(name, false), nil)
+						call("logs:PutRetentionPolicy", s.LogGroup(name), nil)
 					case "aws:iam/role:Role":
 						assert.Equal(t, "/payments-workload/", r.Config["path"], "%s: a role the layers create is on the workload path", r.LogicalName)
 						call("iam:CreateRole", s.RoleAt(fmt.Sprint(r.Config["path"]), name), map[string]string{"iam:PermissionsBoundary": fmt.Sprint(r.Config["permissionsBoundary"])})

@@ -71,7 +71,18 @@ type pricer struct {
 	err    error
 }
 
-func (p *pricer) add(layer string, res manifest.Resource, dimension, priceID string, qty float64, fixed bool, maxQty float64) {
+// billing is whether a line is paid when the environment is idle.
+type billing int
+
+const (
+	// perUse lines follow usage.
+	perUse billing = iota
+	// whileIdle lines are paid whether or not anything runs (hours
+	// provisioned, monthly fees).
+	whileIdle
+)
+
+func (p *pricer) add(layer string, res manifest.Resource, dimension, priceID string, qty float64, b billing, maxQty float64) {
 	price, err := p.prices.Get(priceID)
 	if err != nil {
 		if p.err == nil {
@@ -80,7 +91,7 @@ func (p *pricer) add(layer string, res manifest.Resource, dimension, priceID str
 		return
 	}
 	l := Line{Layer: layer, Type: res.Type, Name: res.LogicalName, Dimension: dimension, PriceID: priceID,
-		Quantity: round(qty, 6), Unit: price.Unit, UnitUSD: price.USD, Monthly: round(qty*price.USD, 2), Fixed: fixed}
+		Quantity: round(qty, 6), Unit: price.Unit, UnitUSD: price.USD, Monthly: round(qty*price.USD, 2), Fixed: b == whileIdle}
 	if maxQty > qty {
 		l.MaxMonthly = round(maxQty*price.USD, 2)
 	}
@@ -143,10 +154,10 @@ func (p *pricer) priceResource(layer string, res manifest.Resource, nats int) bo
 	u := p.usage
 	switch res.Type {
 	case awstype.NatGateway:
-		p.add(layer, res, "hours provisioned", "nat-gateway-hour", HoursPerMonth, true, 0)
-		p.add(layer, res, "GB processed (its share)", "nat-gateway-gb", u.NatGBPerMonth/float64(max(nats, 1)), false, 0)
+		p.add(layer, res, "hours provisioned", "nat-gateway-hour", HoursPerMonth, whileIdle, 0)
+		p.add(layer, res, "GB processed (its share)", "nat-gateway-gb", u.NatGBPerMonth/float64(max(nats, 1)), perUse, 0)
 	case awstype.Eip:
-		p.add(layer, res, "public IPv4 hours", "public-ipv4-hour", HoursPerMonth, true, 0)
+		p.add(layer, res, "public IPv4 hours", "public-ipv4-hour", HoursPerMonth, whileIdle, 0)
 	case awstype.Function:
 		gbSeconds := u.PaymentsPerMonth * u.AvgDurationMs / 1000 * num(res.Config["memorySize"]) / 1024
 		arch := "arm64"
@@ -157,10 +168,10 @@ func (p *pricer) priceResource(layer string, res manifest.Resource, nats int) bo
 		if arch != "arm64" {
 			priceID = "lambda-x86-gb-second"
 		}
-		p.add(layer, res, "GB-seconds ("+arch+")", priceID, gbSeconds, false, 0)
-		p.add(layer, res, "requests", "lambda-request", u.PaymentsPerMonth, false, 0)
+		p.add(layer, res, "GB-seconds ("+arch+")", priceID, gbSeconds, perUse, 0)
+		p.add(layer, res, "requests", "lambda-request", u.PaymentsPerMonth, perUse, 0)
 		if mode, _ := proppath.Get(res.Config, "tracingConfig.mode").(string); mode == "Active" {
-			p.add(layer, res, "X-Ray traces", "xray-trace", u.PaymentsPerMonth, false, 0)
+			p.add(layer, res, "X-Ray traces", "xray-trace", u.PaymentsPerMonth, perUse, 0)
 		}
 		arm, _ := p.prices.Get("lambda-arm64-gb-second")
 		x86, _ := p.prices.Get("lambda-x86-gb-second")
@@ -174,37 +185,37 @@ func (p *pricer) priceResource(layer string, res manifest.Resource, nats int) bo
 			floorR, floorW := num(res.Config["readCapacity"]), num(res.Config["writeCapacity"])
 			maxR, maxW := p.autoscalingMax("ReadCapacityUnits"), p.autoscalingMax("WriteCapacityUnits")
 			copies := 1 + indexes // the table and each index are provisioned alike
-			p.add(layer, res, "read capacity (floor to autoscaling max)", "dynamodb-rcu-hour", floorR*copies*HoursPerMonth, true, maxR*copies*HoursPerMonth)
-			p.add(layer, res, "write capacity (floor to autoscaling max)", "dynamodb-wcu-hour", floorW*copies*HoursPerMonth, true, maxW*copies*HoursPerMonth)
+			p.add(layer, res, "read capacity (floor to autoscaling max)", "dynamodb-rcu-hour", floorR*copies*HoursPerMonth, whileIdle, maxR*copies*HoursPerMonth)
+			p.add(layer, res, "write capacity (floor to autoscaling max)", "dynamodb-wcu-hour", floorW*copies*HoursPerMonth, whileIdle, maxW*copies*HoursPerMonth)
 		} else {
-			p.add(layer, res, "write request units (item and index)", "dynamodb-write-request-unit", u.PaymentsPerMonth*(1+indexes), false, 0)
+			p.add(layer, res, "write request units (item and index)", "dynamodb-write-request-unit", u.PaymentsPerMonth*(1+indexes), perUse, 0)
 		}
-		p.add(layer, res, "storage", "dynamodb-storage-gb-month", u.TableSizeGB, false, 0)
+		p.add(layer, res, "storage", "dynamodb-storage-gb-month", u.TableSizeGB, perUse, 0)
 		if enabled, _ := proppath.Get(res.Config, "pointInTimeRecovery.enabled").(bool); enabled {
-			p.add(layer, res, "point-in-time recovery", "dynamodb-pitr-gb-month", u.TableSizeGB, false, 0)
+			p.add(layer, res, "point-in-time recovery", "dynamodb-pitr-gb-month", u.TableSizeGB, perUse, 0)
 		}
 	case awstype.Bucket:
 		days := p.lifecycleDays(res.PhysicalName)
 		stored := u.PaymentsPerMonth * u.AuditObjectKB / 1e6 * days / 30
-		p.add(layer, res, fmt.Sprintf("audit records stored (%.0f days kept)", days), "s3-standard-gb-month", stored, false, 0)
-		p.add(layer, res, "PUT requests", "s3-put-request", u.PaymentsPerMonth, false, 0)
+		p.add(layer, res, fmt.Sprintf("audit records stored (%.0f days kept)", days), "s3-standard-gb-month", stored, perUse, 0)
+		p.add(layer, res, "PUT requests", "s3-put-request", u.PaymentsPerMonth, perUse, 0)
 	case awstype.MetricAlarm:
-		p.add(layer, res, "alarm", "cloudwatch-alarm-month", 1, true, 0)
+		p.add(layer, res, "alarm", "cloudwatch-alarm-month", 1, whileIdle, 0)
 	case awstype.Dashboard:
-		p.add(layer, res, "dashboard", "cloudwatch-dashboard-month", 1, true, 0)
+		p.add(layer, res, "dashboard", "cloudwatch-dashboard-month", 1, whileIdle, 0)
 	case awstype.LogGroup:
 		gb, ingest := u.FunctionLogGBPerMonth, "logs-ingestion-gb"
 		if strings.HasPrefix(res.PhysicalName, "/aws/vpc/flow-logs/") {
 			gb, ingest = u.FlowLogGBPerMonth, "logs-vended-ingestion-gb"
 		}
 		retention := num(res.Config["retentionInDays"])
-		p.add(layer, res, "ingestion", ingest, gb, false, 0)
-		p.add(layer, res, fmt.Sprintf("storage (%.0f days kept)", retention), "logs-storage-gb-month", gb*retention/30, false, 0)
+		p.add(layer, res, "ingestion", ingest, gb, perUse, 0)
+		p.add(layer, res, fmt.Sprintf("storage (%.0f days kept)", retention), "logs-storage-gb-month", gb*retention/30, perUse, 0)
 	case awstype.Key:
-		p.add(layer, res, "key", "kms-key-month", 1, true, 0)
-		p.add(layer, res, "requests", "kms-request", u.KMSRequestsPerMonth, false, 0)
+		p.add(layer, res, "key", "kms-key-month", 1, whileIdle, 0)
+		p.add(layer, res, "requests", "kms-request", u.KMSRequestsPerMonth, perUse, 0)
 	case awstype.Topic:
-		p.add(layer, res, "e-mail notifications", "sns-email-notification", u.AlarmNotificationsPerMonth, false, 0)
+		p.add(layer, res, "e-mail notifications", "sns-email-notification", u.AlarmNotificationsPerMonth, perUse, 0)
 	default:
 		return false
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/quota"
+	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
@@ -110,15 +111,15 @@ type Deployer struct {
 
 // Guard checks an environment's stacks before a run (see recovery.Checker).
 type Guard interface {
-	Before(ctx context.Context, env profile.Environment, op string, exclusive bool) (release func(context.Context) error, err error)
+	Before(ctx context.Context, env profile.Environment, op string, hold recovery.Hold) (release func(context.Context) error, err error)
 }
 
 // guard asks the Guard, if any; release never fails the run.
-func (d *Deployer) guard(ctx context.Context, env profile.Environment, op stage.Op, exclusive bool) (func(), error) {
+func (d *Deployer) guard(ctx context.Context, env profile.Environment, op stage.Op, hold recovery.Hold) (func(), error) {
 	if d.Guard == nil {
 		return func() {}, nil
 	}
-	release, err := d.Guard.Before(ctx, env, string(op), exclusive)
+	release, err := d.Guard.Before(ctx, env, string(op), hold)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +256,11 @@ func (d *Deployer) begin(ctx context.Context, op stage.Op, envName string) (star
 			return s, err
 		}
 	}
-	if s.release, err = d.guard(ctx, env, op, op != stage.Preview); err != nil {
+	hold := recovery.Exclusive
+	if op == stage.Preview {
+		hold = recovery.Shared
+	}
+	if s.release, err = d.guard(ctx, env, op, hold); err != nil {
 		return s, err
 	}
 	d.mark("locks")

@@ -14,6 +14,7 @@ import (
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/policy"
 	"github.com/acmepay/platform/internal/proppath"
+	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -30,7 +31,7 @@ func (d *Deployer) Drift(ctx context.Context, envName string, in stage.Inspector
 	if err != nil {
 		return drift.Report{}, err
 	}
-	release, err := d.guard(ctx, env, "drift", false)
+	release, err := d.guard(ctx, env, "drift", recovery.Shared)
 	if err != nil {
 		return drift.Report{}, err
 	}
@@ -56,7 +57,11 @@ func (d *Deployer) refresh(ctx context.Context, env profile.Environment, p profi
 			w := &prefixWriter{prefix: "[" + l.Name + "] ", out: out}
 			engine := d.stream(l, w)
 			evs, err := in.RefreshEvents(ctx, l, string(env), engine)
-			engine.done(err != nil, w)
+			if err != nil {
+				engine.failed(w)
+			} else {
+				engine.done()
+			}
 			w.Flush()
 			results[i] = refreshed{evs, err}
 		}()

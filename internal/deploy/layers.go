@@ -121,7 +121,11 @@ func (d *Deployer) runLayer(ctx context.Context, op stage.Op, l stage.Layer, env
 	w := &prefixWriter{prefix: "[" + l.Name + "] ", out: out}
 	engine := d.stream(l, w)
 	outcome, err := d.runGuarded(ctx, op, l, env, w, engine, rs)
-	engine.done(err != nil && ctx.Err() == nil, w)
+	if err != nil && ctx.Err() == nil {
+		engine.failed(w)
+	} else {
+		engine.done()
+	}
 	w.Flush()
 	res := LayerResult{Layer: l.Name, Changes: outcome.Changes, Duration: d.Now().Sub(start), Status: statusSucceeded,
 		firstDeploy: createsStack(outcome.Steps)}

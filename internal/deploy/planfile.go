@@ -18,6 +18,7 @@ import (
 
 	"github.com/acmepay/platform/internal/drift"
 	"github.com/acmepay/platform/internal/quota"
+	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
@@ -211,7 +212,7 @@ func (d *Deployer) SavePlan(ctx context.Context, envName string, in stage.Inspec
 			return Report{Env: env, Op: stage.Up}, err
 		}
 	}
-	release, err := d.guard(ctx, env, stage.Preview, false)
+	release, err := d.guard(ctx, env, stage.Preview, recovery.Shared)
 	if err != nil {
 		return Report{Env: env, Op: stage.Up}, err
 	}

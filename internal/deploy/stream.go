@@ -102,17 +102,23 @@ func (s *layerStream) Write(b []byte) (int, error) {
 	return s.log.Write(b)
 }
 
-// done flushes the stream; when it went to Engine and the layer failed, it
-// writes the stream's last lines to w.
-func (s *layerStream) done(failed bool, w io.Writer) {
+// done flushes the stream.
+func (s *layerStream) done() {
 	if s.out != nil {
 		return
 	}
 	s.log.Flush()
 	if line := string(bytes.TrimSpace(s.part)); line != "" {
 		s.tail = append(s.tail, line) // the engine's last words, unterminated
+		s.part = nil
 	}
-	if !failed || len(s.tail) == 0 {
+}
+
+// failed is done for a layer that failed: when the stream went to Engine,
+// it writes the stream's last lines to w.
+func (s *layerStream) failed(w io.Writer) {
+	s.done()
+	if s.out != nil || len(s.tail) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "the engine's last %d lines (all of them: go run mage.go -v <target>, or the log named above):\n", len(s.tail))

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/awsfake"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/iampolicy"
@@ -43,6 +44,8 @@ func TestBootstrapOfAnAccountLifecycle(t *testing.T) {
 
 			roles := map[string]bool{}
 			for _, r := range e.Cloud.Resources() {
+				_, known := awstype.Of(r.Type)
+				assert.True(t, known, "%s: the bootstrap creates it, and pkg/awstype has no entry for it", r.Type)
 				if r.Type == "aws:iam/role:Role" {
 					roles[r.Inputs["name"].StringValue()] = true
 				}

@@ -149,7 +149,7 @@ func TestPendingCreateThatExistsIsAdopted(t *testing.T) {
 	f := newFaulty(t)
 	_, err := f.up(context.Background())
 	require.NoError(t, err, f.out.String())
-	require.NoError(t, f.e.Interrupt("network", natType, "vpc-nat-1", true))
+	require.NoError(t, f.e.Interrupt("network", natType, "vpc-nat-1", CreatedInTheCloud))
 
 	_, err = f.up(context.Background())
 	require.ErrorIs(t, err, recovery.ErrInterrupted)
@@ -169,7 +169,7 @@ func TestPendingCreateThatDoesNotExistIsCleared(t *testing.T) {
 	f := newFaulty(t)
 	_, err := f.up(context.Background())
 	require.NoError(t, err, f.out.String())
-	require.NoError(t, f.e.Interrupt("network", natType, "vpc-nat-1", false))
+	require.NoError(t, f.e.Interrupt("network", natType, "vpc-nat-1", NotCreated))
 
 	f.out.Reset()
 	require.NoError(t, f.recoverer().Run(context.Background(), profile.Dev))
@@ -186,7 +186,7 @@ func TestWithoutRecoveryAPendingCreateBecomesAnOrphan(t *testing.T) {
 	f := newFaulty(t)
 	_, err := f.up(context.Background())
 	require.NoError(t, err, f.out.String())
-	require.NoError(t, f.e.Interrupt("network", natType, "vpc-nat-1", true))
+	require.NoError(t, f.e.Interrupt("network", natType, "vpc-nat-1", CreatedInTheCloud))
 	f.d.Guard = nil
 	_, err = f.up(context.Background())
 	require.NoError(t, err, f.out.String())

@@ -69,12 +69,24 @@ func (e *Env) Refresh(ctx context.Context, layer string, env profile.Environment
 	return err
 }
 
+// Created says whether the cloud carried out a create a killed run never
+// recorded.
+type Created int
+
+// The outcomes.
+const (
+	// NotCreated: the kill came before the cloud acted.
+	NotCreated Created = iota
+	// CreatedInTheCloud: the cloud made it; the state does not know.
+	CreatedInTheCloud
+)
+
 // Interrupt leaves a layer's state as a run killed while it created one
 // resource leaves it: that resource (type and logical name) is a pending
 // create, and what depends on it was never created, in the state or in the
-// cloud. made says whether the cloud finished the create the run never
+// cloud. cloud says whether the cloud carried out the create the run never
 // recorded.
-func (e *Env) Interrupt(layer, typ, name string, made bool) error {
+func (e *Env) Interrupt(layer, typ, name string, cloud Created) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	snap := e.snaps[layer]
@@ -98,7 +110,7 @@ func (e *Env) Interrupt(layer, typ, name string, made bool) error {
 			continue
 		}
 		gone[r.URN] = true
-		if r != target || !made {
+		if r != target || cloud != CreatedInTheCloud {
 			_ = e.Cloud.Remove(string(r.Type), r.URN.Name())
 		}
 	}

@@ -52,20 +52,17 @@ func (n NameAPIs) lookup(typ string) (func(ctx context.Context, name string) ([]
 		// a bucket created by a killed run may carry none.
 		return func(ctx context.Context, name string) ([]string, error) {
 			_, err := n.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name)})
-			var missing *s3types.NotFound
-			return found(name, err, errors.As(err, &missing))
+			return found[*s3types.NotFound](name, err)
 		}, true
 	case f.ByName == awstype.DescribeTable && n.DynamoDB != nil:
 		return func(ctx context.Context, name string) ([]string, error) {
 			_, err := n.DynamoDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
-			var missing *dynamotypes.ResourceNotFoundException
-			return found(name, err, errors.As(err, &missing))
+			return found[*dynamotypes.ResourceNotFoundException](name, err)
 		}, true
 	case f.ByName == awstype.GetFunction && n.Lambda != nil:
 		return func(ctx context.Context, name string) ([]string, error) {
 			_, err := n.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
-			var missing *lambdatypes.ResourceNotFoundException
-			return found(name, err, errors.As(err, &missing))
+			return found[*lambdatypes.ResourceNotFoundException](name, err)
 		}, true
 	}
 	if f.ByName != awstype.DescribeTags || n.EC2 == nil {
@@ -95,11 +92,12 @@ func (n NameAPIs) lookup(typ string) (func(ctx context.Context, name string) ([]
 
 // found reads a by-name read's answer: the resource (its ID is its name),
 // proven absent, or an error.
-func found(name string, err error, notFound bool) ([]string, error) {
+func found[NotFound error](name string, err error) ([]string, error) {
+	var missing NotFound
 	switch {
 	case err == nil:
 		return []string{name}, nil
-	case notFound:
+	case errors.As(err, &missing):
 		return nil, nil
 	}
 	return nil, err

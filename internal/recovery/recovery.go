@@ -193,6 +193,19 @@ func (c Checker) judge(locks []statebackend.Lock) []Lock {
 // ErrInterrupted is returned when an interrupted run left something behind.
 var ErrInterrupted = errors.New("an interrupted run left locks or pending operations")
 
+// Hold is what a run holds of its environment while it runs.
+type Hold int
+
+// The holds.
+const (
+	// Shared: a preview or a drift check reads, and holds nothing another
+	// run would wait on.
+	Shared Hold = iota
+	// Exclusive: an update or a destroy holds the environment's lock until
+	// it ends.
+	Exclusive
+)
+
 // ErrBusy is returned when another run holds the environment or a layer.
 var ErrBusy = errors.New("another run is in progress")
 
@@ -200,7 +213,7 @@ var ErrBusy = errors.New("another run is in progress")
 // when another run is in progress, naming it, and when an interrupted run
 // left something, printing what and the command that fixes it. An update or
 // destroy then takes the environment lock; release gives it back.
-func (c Checker) Before(ctx context.Context, env profile.Environment, op string, exclusive bool) (release func(context.Context) error, err error) {
+func (c Checker) Before(ctx context.Context, env profile.Environment, op string, hold Hold) (release func(context.Context) error, err error) {
 	r, err := c.Check(ctx, env)
 	if err != nil {
 		return nil, err
@@ -211,7 +224,7 @@ func (c Checker) Before(ctx context.Context, env profile.Environment, op string,
 	if !r.Clean() {
 		return nil, fmt.Errorf("%w in %s; nothing was touched:\n%sfix it with: go run mage.go recover:env %s", ErrInterrupted, env, r, env)
 	}
-	if !exclusive {
+	if hold != Exclusive {
 		return func(context.Context) error { return nil }, nil
 	}
 	return c.Locks.AcquireEnv(ctx, string(env), op)

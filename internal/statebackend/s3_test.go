@@ -218,13 +218,13 @@ func TestS3LockContentionAndStaleLockRecovery(t *testing.T) {
 		host, err := statebackend.ThisHost()
 		require.NoError(t, err)
 		check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: []string{"network"}}
-		_, err = check.Before(ctx, profile.Dev, "up", true)
+		_, err = check.Before(ctx, profile.Dev, "up", recovery.Exclusive)
 		require.ErrorIs(t, err, recovery.ErrBusy)
 		assert.Contains(t, err.Error(), fmt.Sprintf("(pid %d)", holder.Process.Pid))
 
 		require.NoError(t, holder.Process.Signal(syscall.SIGKILL))
 		_ = holder.Wait()
-		_, err = check.Before(ctx, profile.Dev, "up", true)
+		_, err = check.Before(ctx, profile.Dev, "up", recovery.Exclusive)
 		require.ErrorIs(t, err, recovery.ErrInterrupted)
 		assert.Contains(t, err.Error(), fmt.Sprintf("process %d on this machine", holder.Process.Pid))
 
@@ -352,7 +352,7 @@ func TestUnreachableBackendIsRefusedNamingTheLayer(t *testing.T) {
 	host, err := statebackend.ThisHost()
 	require.NoError(t, err)
 	check := recovery.Checker{Locks: store, States: recovery.BackendStates{Store: store}, Host: host, Layers: []string{"network", "data"}}
-	_, err = check.Before(ctx, profile.Dev, "up", true)
+	_, err = check.Before(ctx, profile.Dev, "up", recovery.Exclusive)
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "[network] listing the locks in s3://payments-state/dev?"), err.Error())
 	assert.Contains(t, err.Error(), "connection refused")

@@ -13,6 +13,8 @@ const (
 	RolePolicy           = "aws:iam/rolePolicy:RolePolicy"
 	Policy               = "aws:iam/policy:Policy"
 	RolePolicyAttachment = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	// OpenIDConnectProvider is the bootstrap's trust of GitHub's tokens.
+	OpenIDConnectProvider = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 )
 
 func init() {
@@ -36,5 +38,6 @@ func init() {
 		Type{Token: Policy, ARN: func(s iampolicy.Scope, r Named) string { return s.Policy(r.Name) },
 			Document: &Document{"policy", validity.ManagedPolicy}, NoCharge: "IAM has no charge"},
 		Type{Token: RolePolicyAttachment, Untaggable: true, NoCharge: "IAM has no charge"},
+		Type{Token: OpenIDConnectProvider, Immutable: []string{"url"}, NoCharge: "IAM has no charge"},
 	)
 }

@@ -19,7 +19,7 @@ const (
 func init() {
 	register(
 		Type{Token: LogGroup, IDIsName: true, Holds: "the logs in it",
-			ARN:     func(s iampolicy.Scope, r Named) string { return s.LogGroup(r.Name, false) },
+			ARN:     func(s iampolicy.Scope, r Named) string { return s.LogGroup(r.Name) },
 			Summary: []string{"retentionInDays"}, Find: &Finder{TagFilter: "logs:log-group", ID: AfterColon},
 			Settings: []Setting{
 				setting("vpc-flow-logs", "retentionInDays", profile.KeyFlowLogRetentionDays),

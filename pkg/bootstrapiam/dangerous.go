@@ -78,14 +78,14 @@ func (a Account) Dangerous() []Request {
 		{Name: "delete an audit record version", Action: "s3:DeleteObjectVersion", Resource: iampolicy.Object(w.Bucket(), "audit/x.json"), ProdOnly: true},
 		{Name: "delete the audit bucket", Action: "s3:DeleteBucket", Resource: iampolicy.Bucket(w.Bucket()), ProdOnly: true},
 		{Name: "schedule the environment key's deletion", Action: "kms:ScheduleKeyDeletion", Resource: s.Key("env"), Context: ourResource, ResourcePolicy: &keyPolicy, ProdOnly: true},
-		{Name: "delete the function's log group", Action: "logs:DeleteLogGroup", Resource: s.LogGroup(fmt.Sprintf("/aws/lambda/payment-processor-%s-%s", env, a.Profile.Suffix), false), ProdOnly: true},
+		{Name: "delete the function's log group", Action: "logs:DeleteLogGroup", Resource: s.LogGroup(fmt.Sprintf("/aws/lambda/payment-processor-%s-%s", env, a.Profile.Suffix)), ProdOnly: true},
 		{Name: "grant the environment key to another account", Action: "kms:CreateGrant", Resource: s.Key("env"),
 			Context: merge(ourResource, map[string]string{"kms:GranteePrincipal": "arn:aws:iam::999988887777:root"}), ResourcePolicy: &keyPolicy},
 		{Name: "rewrite a second prod key's policy", Action: "kms:PutKeyPolicy", Resource: s.Key("second"), Context: ourResource, ResourcePolicy: &keyPolicy, ProdOnly: true},
 		{Name: "move prod's table under a second key (DynamoDB's grant on it)", Action: "kms:CreateGrant", Resource: s.Key("second"),
 			Context: merge(ourResource, map[string]string{"kms:GrantIsForAWSResource": "true", "kms:ViaService": s.ServiceEndpoint("dynamodb")}), ResourcePolicy: &keyPolicy, ProdOnly: true},
 		{Name: "move the environment key's alias onto a second key", Action: "kms:UpdateAlias", Resource: s.Alias(w.KeyAlias()), ProdOnly: true},
-		{Name: "move prod's log group under a second key", Action: "logs:AssociateKmsKey", Resource: s.LogGroup(fmt.Sprintf("/aws/lambda/payment-processor-%s-%s", env, a.Profile.Suffix), false), ProdOnly: true},
+		{Name: "move prod's log group under a second key", Action: "logs:AssociateKmsKey", Resource: s.LogGroup(fmt.Sprintf("/aws/lambda/payment-processor-%s-%s", env, a.Profile.Suffix)), ProdOnly: true},
 		{Name: "delete prod's flow log", Action: "ec2:DeleteFlowLogs", Resource: ec2("vpc-flow-log"), Context: ourResource, ProdOnly: true},
 	}
 	if a.Profile.Environment != profile.Prod {
@@ -119,11 +119,11 @@ func (a Account) Judge(t Tooling) ([]Verdict, error) {
 	for _, r := range a.Dangerous() {
 		v := Verdict{Request: r}
 		for _, ask := range []struct {
-			policy iampolicy.Document
-			org    bool
-			into   *iampolicy.Result
-		}{{a.DeployerPolicy(), true, &v.Own}, {AllowAll, true, &v.AllowAll}, {AllowAll, false, &v.AccountOnly}} {
-			res, err := a.AsDeployer(t, ask.policy, r, ask.org)
+			policy   iampolicy.Document
+			attached Attached
+			into     *iampolicy.Result
+		}{{a.DeployerPolicy(), WithOrganisation, &v.Own}, {AllowAll, WithOrganisation, &v.AllowAll}, {AllowAll, AccountOnly, &v.AccountOnly}} {
+			res, err := a.AsDeployer(t, ask.policy, r, ask.attached)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", r.Name, err)
 			}
@@ -134,10 +134,24 @@ func (a Account) Judge(t Tooling) ([]Verdict, error) {
 	return out, nil
 }
 
+// Attached says which guardrails an evaluation attaches beside the
+// account's own documents.
+type Attached int
+
+// The sets.
+const (
+	// AccountOnly: the account's own documents.
+	AccountOnly Attached = iota
+	// WithOrganisation: the account's documents and the organisation's SCP
+	// and RCP.
+	WithOrganisation
+)
+
 // AsDeployer evaluates a request as the deployer with the given inline
-// policy, beside its guardrails, under its boundary and, with org, the
-// organisation's SCP and RCP, in an organisation whose principals carry its ID.
-func (a Account) AsDeployer(t Tooling, policy iampolicy.Document, r Request, org bool) (iampolicy.Result, error) {
+// policy, beside its guardrails, under its boundary and, WithOrganisation,
+// the organisation's SCP and RCP, in an organisation whose principals carry
+// its ID.
+func (a Account) AsDeployer(t Tooling, policy iampolicy.Document, r Request, attached Attached) (iampolicy.Result, error) {
 	ctx := map[string]string{"aws:RequestedRegion": a.Profile.Region, "aws:SecureTransport": "true", "aws:PrincipalOrgID": t.Pipeline.OrganizationID}
 	for k, v := range r.Context {
 		ctx[k] = v
@@ -147,7 +161,7 @@ func (a Account) AsDeployer(t Tooling, policy iampolicy.Document, r Request, org
 		Identity: append([]iampolicy.Document{policy, a.DeployerGuardrail()}, a.NetworkGuardrails()...),
 		Boundary: &boundary, Resource: r.ResourcePolicy, Account: a.Profile.AccountID,
 	}
-	if org {
+	if attached == WithOrganisation {
 		pol.SCPs = []iampolicy.Document{t.ServiceControlPolicy()}
 		pol.RCPs = []iampolicy.Document{t.ResourceControlPolicy()}
 	}

@@ -179,7 +179,7 @@ func (t Tooling) Intended(a Account) ([]Path, error) {
 	aliases := map[string][]string{"kms:ResourceAliases": {w.KeyAlias()}}
 	viaDynamo := map[string]string{"kms:GrantIsForAWSResource": "true", "kms:ViaService": s.ServiceEndpoint("dynamodb")}
 	flowLog := s.Resource("ec2", "vpc-flow-log", "fl-0abc")
-	functionLog := s.LogGroup(fmt.Sprintf("/aws/lambda/payment-processor-%s-%s", env, a.Profile.Suffix), false)
+	functionLog := s.LogGroup(fmt.Sprintf("/aws/lambda/payment-processor-%s-%s", env, a.Profile.Suffix))
 	functionRole := w.RoleArn(fmt.Sprintf("payment-processor-role-%s-%s", env, a.Profile.Suffix))
 
 	deploys := []call{
@@ -259,6 +259,14 @@ func (t Tooling) Intended(a Account) ([]Path, error) {
 	}
 	out = append(out, t.paths(a, GroupReadOnly, session(a, ReadOnlyRoleName, "gh-run-1"), []iampolicy.Document{a.ReadOnlyPolicy()}, nil, reads)...)
 
+	out = append(out, t.statePaths(a)...)
+	return append(out, t.administratorPaths(a)...), nil
+}
+
+// statePaths are the pipeline roles' paths to their environment's state in
+// the tooling account.
+func (t Tooling) statePaths(a Account) []Path {
+	env := a.env()
 	bucketP, keyP := t.StateBucketPolicy(), t.StateKeyPolicy()
 	stack := iampolicy.Bucket(a.Pipeline.StateBucket) + "/" + StatePrefix(a.Profile.Environment) + "/.pulumi/stacks/network/" + env + ".json"
 	lock := iampolicy.Bucket(a.Pipeline.StateBucket) + "/" + StatePrefix(a.Profile.Environment) + "/.pulumi/locks/organization/network/" + env + "/x.json"
@@ -277,14 +285,20 @@ func (t Tooling) Intended(a Account) ([]Path, error) {
 		{name: "deployer: encrypt a stack", action: "kms:GenerateDataKey", resource: stateKey, ctx: via(stack), resourcePolicy: &keyP, account: tooling},
 		{name: "deployer: decrypt a stack", action: "kms:Decrypt", resource: stateKey, ctx: via(stack), resourcePolicy: &keyP, account: tooling},
 	}
-	out = append(out, t.paths(a, GroupState, session(a, DeployerRoleName, "gh-run-1"), a.deployerIdentity(), ptr(a.DeployerBoundary()), deployerState)...)
+	out := t.paths(a, GroupState, session(a, DeployerRoleName, "gh-run-1"), a.deployerIdentity(), ptr(a.DeployerBoundary()), deployerState)
 	readOnlyState := []call{
 		{name: "read-only: list its state", action: "s3:ListBucket", resource: iampolicy.Bucket(a.Pipeline.StateBucket), ctx: listing, resourcePolicy: &bucketP, account: tooling},
 		{name: "read-only: read a stack", action: "s3:GetObject", resource: stack, resourcePolicy: &bucketP, account: tooling},
 		{name: "read-only: decrypt a stack", action: "kms:Decrypt", resource: stateKey, ctx: via(stack), resourcePolicy: &keyP, account: tooling},
 	}
-	out = append(out, t.paths(a, GroupState, session(a, ReadOnlyRoleName, "gh-run-1"), []iampolicy.Document{a.ReadOnlyPolicy()}, nil, readOnlyState)...)
+	return append(out, t.paths(a, GroupState, session(a, ReadOnlyRoleName, "gh-run-1"), []iampolicy.Document{a.ReadOnlyPolicy()}, nil, readOnlyState)...)
 
+}
+
+// administratorPaths are the bootstrap's own, as the organisation's
+// administrator runs it.
+func (t Tooling) administratorPaths(a Account) []Path {
+	s, w := a.scope(), a.Workload()
 	accessLogs := AccessLogBucketPolicy(a)
 	admin := []call{
 		{name: "create the deployer role", action: "iam:CreateRole", resource: s.Role(DeployerRoleName)},
@@ -298,8 +312,7 @@ func (t Tooling) Intended(a Account) ([]Path, error) {
 		{name: "write the access-log bucket's policy", action: "s3:PutBucketPolicy", resource: iampolicy.Bucket(w.AccessLogBucket()), resourcePolicy: &accessLogs},
 		{name: "delete the read-only role (bootstrap:destroy)", action: "iam:DeleteRole", resource: s.Role(ReadOnlyRoleName)},
 	}
-	out = append(out, t.paths(a, GroupAdministrator, session(a, a.Pipeline.AdminRole, "admin"), []iampolicy.Document{AllowAll}, nil, admin)...)
-	return out, nil
+	return t.paths(a, GroupAdministrator, session(a, a.Pipeline.AdminRole, "admin"), []iampolicy.Document{AllowAll}, nil, admin)
 }
 
 func ptr(d iampolicy.Document) *iampolicy.Document { return &d }

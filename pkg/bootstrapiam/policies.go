@@ -2,8 +2,10 @@ package bootstrapiam
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/tagging"
 )
 
@@ -51,20 +53,47 @@ func (a Account) quotaReads() iampolicy.Statement {
 // layers manage, on this environment's resources, plus its own state in the
 // tooling account. Its boundary and guardrails cap it whatever it says.
 func (a Account) DeployerPolicy() iampolicy.Document {
+	d := a.deployerGrants()
+	return iampolicy.New(slices.Concat(
+		a.stateGrants(readsAndWritesState),
+		[]iampolicy.Statement{
+			{Sid: "Identity", Effect: "Allow", Action: []string{"sts:GetCallerIdentity"}, Resource: []string{"*"}},
+			{Sid: "BootstrapVersion", Effect: "Allow", Action: []string{"ssm:GetParameter"}, Resource: []string{a.VersionParameterArn()}},
+			a.quotaReads(),
+		},
+		d.networkGrants(), d.roleGrants(), d.dataGrants(), d.keyGrants(), d.computeAndObservabilityGrants(),
+	)...)
+}
+
+// deployerGrants are what the deployer's statements are written from.
+type deployerGrants struct {
+	a                 Account
+	p                 profile.Profile
+	s                 iampolicy.Scope
+	roles, boundary   string
+	ownTags, inRegion iampolicy.Condition
+}
+
+func (a Account) deployerGrants() deployerGrants {
 	p := a.Profile
-	s := a.scope()
-	named := func(service, resourceFormat string) string {
-		return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, p.Region, p.AccountID, fmt.Sprintf(resourceFormat, p.Environment, p.Suffix))
+	return deployerGrants{
+		a: a, p: p, s: a.scope(), roles: a.layerRoles(), boundary: a.Workload().BoundaryArn(),
+		ownTags:  iampolicy.Condition{"StringEquals": {"aws:ResourceTag/" + tagging.KeyProject: {tagging.Project}, "aws:ResourceTag/" + tagging.KeyEnvironment: {string(p.Environment)}}},
+		inRegion: iampolicy.Condition{"StringEquals": {"aws:RequestedRegion": {p.Region}}},
 	}
-	boundary := a.Workload().BoundaryArn()
-	roles := a.layerRoles()
-	ownTags := iampolicy.Condition{"StringEquals": {"aws:ResourceTag/" + tagging.KeyProject: {tagging.Project}, "aws:ResourceTag/" + tagging.KeyEnvironment: {string(p.Environment)}}}
-	inRegion := iampolicy.Condition{"StringEquals": {"aws:RequestedRegion": {p.Region}}}
-	return iampolicy.New(append(a.stateGrants(true),
-		iampolicy.Statement{Sid: "Identity", Effect: "Allow", Action: []string{"sts:GetCallerIdentity"}, Resource: []string{"*"}},
-		iampolicy.Statement{Sid: "BootstrapVersion", Effect: "Allow", Action: []string{"ssm:GetParameter"}, Resource: []string{a.VersionParameterArn()}},
-		a.quotaReads(),
-		iampolicy.Statement{
+}
+
+// named is the ARN of a resource of this environment, from a format with
+// the environment and suffix as its two verbs.
+func (d deployerGrants) named(service, resourceFormat string) string {
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, d.p.Region, d.p.AccountID, fmt.Sprintf(resourceFormat, d.p.Environment, d.p.Suffix))
+}
+
+// networkGrants are the deployer's grants on EC2 networking.
+func (d deployerGrants) networkGrants() []iampolicy.Statement {
+	inRegion := d.inRegion
+	return []iampolicy.Statement{
+		{
 			// EC2 networking has little resource-level scoping for create
 			// calls; the region condition and the boundary bound it.
 			Sid: "Network", Effect: "Allow", Resource: []string{"*"}, Condition: inRegion,
@@ -86,13 +115,20 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 				"ec2:ReleaseAddress", "ec2:ReplaceRoute", "ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress",
 			},
 		},
-		iampolicy.Statement{
+	}
+}
+
+// roleGrants are the deployer's grants on the layers' roles.
+func (d deployerGrants) roleGrants() []iampolicy.Statement {
+	a, p, roles, boundary := d.a, d.p, d.roles, d.boundary
+	return []iampolicy.Statement{
+		{
 			// Every role the stacks create or change must carry the boundary.
 			Sid: "RolesOnlyWithTheBoundary", Effect: "Allow", Resource: []string{roles},
 			Action:    []string{"iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"},
 			Condition: iampolicy.Condition{"StringEquals": {"iam:PermissionsBoundary": {boundary}}},
 		},
-		iampolicy.Statement{
+		{
 			Sid: "RoleLifecycle", Effect: "Allow", Resource: []string{roles},
 			Action: []string{
 				"iam:DeleteRole", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
@@ -100,21 +136,28 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 				"iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
 			},
 		},
-		iampolicy.Statement{
+		{
 			Sid: "PassRolesToTheirServicesOnly", Effect: "Allow", Resource: []string{roles}, Action: []string{"iam:PassRole"},
 			Condition: iampolicy.Condition{"StringEquals": {"iam:PassedToService": {"lambda.amazonaws.com"}}},
 		},
-		iampolicy.Statement{
+		{
 			Sid: "PassFlowLogRole", Effect: "Allow", Action: []string{"iam:PassRole"},
 			Resource:  []string{a.Workload().RoleArn(a.Workload().FlowLogRole())},
 			Condition: iampolicy.Condition{"StringEquals": {"iam:PassedToService": {"vpc-flow-logs.amazonaws.com"}}},
 		},
-		iampolicy.Statement{
+		{
 			Sid: "AutoscalingServiceRole", Effect: "Allow", Action: []string{"iam:CreateServiceLinkedRole"},
 			Resource:  []string{autoscalingServiceRole(p.AccountID)},
 			Condition: iampolicy.Condition{"StringEquals": {"iam:AWSServiceName": {"dynamodb.application-autoscaling.amazonaws.com"}}},
 		},
-		iampolicy.Statement{
+	}
+}
+
+// dataGrants are the deployer's grants on the table, its autoscaling and the audit bucket.
+func (d deployerGrants) dataGrants() []iampolicy.Statement {
+	a, s, inRegion := d.a, d.s, d.inRegion
+	return []iampolicy.Statement{
+		{
 			Sid: "TransactionsTable", Effect: "Allow",
 			Resource: []string{s.Table(a.Workload().Table()), s.Indexes(a.Workload().Table())},
 			Action: []string{
@@ -123,7 +166,7 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 				"dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTable", "dynamodb:GetResourcePolicy", "dynamodb:PutResourcePolicy",
 			},
 		},
-		iampolicy.Statement{
+		{
 			// Application Auto Scaling has no resource-level permissions.
 			Sid: "TableAutoscaling", Effect: "Allow", Resource: []string{"*"}, Condition: inRegion,
 			Action: []string{
@@ -133,7 +176,7 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 				"application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource",
 			},
 		},
-		iampolicy.Statement{
+		{
 			Sid: "AuditBucket", Effect: "Allow",
 			Resource: []string{iampolicy.Bucket(a.Workload().Bucket()), iampolicy.Bucket(a.Workload().Bucket()) + "/*"},
 			Action: []string{
@@ -149,14 +192,21 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 				"s3:BypassGovernanceRetention", "s3:PutBucketObjectLockConfiguration",
 			},
 		},
-		iampolicy.Statement{
+	}
+}
+
+// keyGrants are the deployer's grants on the environment key and its alias.
+func (d deployerGrants) keyGrants() []iampolicy.Statement {
+	a, p, ownTags, inRegion := d.a, d.p, d.ownTags, d.inRegion
+	return []iampolicy.Statement{
+		{
 			// A key's ARN is random, so keys are reached by their tags (the
 			// guardrail denies every key not tagged for this environment).
 			Sid: "CreateTheEnvironmentKey", Effect: "Allow", Resource: []string{"*"},
 			Action:    []string{"kms:CreateKey", "kms:TagResource"},
 			Condition: iampolicy.Condition{"StringEquals": {"aws:RequestedRegion": {p.Region}, "aws:RequestTag/" + tagging.KeyProject: {tagging.Project}, "aws:RequestTag/" + tagging.KeyEnvironment: {string(p.Environment)}}},
 		},
-		iampolicy.Statement{
+		{
 			Sid: "ManageTheEnvironmentKey", Effect: "Allow", Resource: []string{fmt.Sprintf("arn:aws:kms:%s:%s:key/*", p.Region, p.AccountID)},
 			Action: []string{
 				"kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
@@ -164,7 +214,7 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 			},
 			Condition: ownTags,
 		},
-		iampolicy.Statement{
+		{
 			// DynamoDB creates the grant it needs on the key when the
 			// table is created under it, on the deployer's behalf
 			// (kms:GrantIsForAWSResource). The deployer itself grants
@@ -174,13 +224,20 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 			// (Keys not tagged for this environment: its guardrail.)
 			Condition: iampolicy.Condition{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
 		},
-		iampolicy.Statement{
+		{
 			Sid: "TheEnvironmentKeyAlias", Effect: "Allow",
 			Resource: []string{fmt.Sprintf("arn:aws:kms:%s:%s:%s", p.Region, p.AccountID, a.Workload().KeyAlias()), fmt.Sprintf("arn:aws:kms:%s:%s:key/*", p.Region, p.AccountID)},
 			Action:   []string{"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"},
 		},
-		iampolicy.Statement{Sid: "ListKeyAliases", Effect: "Allow", Action: []string{"kms:ListAliases"}, Resource: []string{"*"}, Condition: inRegion},
-		iampolicy.Statement{
+		{Sid: "ListKeyAliases", Effect: "Allow", Action: []string{"kms:ListAliases"}, Resource: []string{"*"}, Condition: inRegion},
+	}
+}
+
+// computeAndObservabilityGrants are the deployer's grants on the functions, log groups, alarms, dashboard and alarm topic.
+func (d deployerGrants) computeAndObservabilityGrants() []iampolicy.Statement {
+	p, s, named, inRegion := d.p, d.s, d.named, d.inRegion
+	return []iampolicy.Statement{
+		{
 			Sid: "Functions", Effect: "Allow", Resource: []string{named("lambda", "function:*-%s-%s")},
 			Action: []string{
 				"lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig",
@@ -189,7 +246,7 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 				"lambda:DeleteFunctionConcurrency", "lambda:GetFunctionConcurrency", "lambda:PutFunctionConcurrency",
 			},
 		},
-		iampolicy.Statement{
+		{
 			Sid: "LogGroups", Effect: "Allow",
 			Resource: []string{
 				named("logs", "log-group:/aws/lambda/*-%s-%s"), named("logs", "log-group:/aws/lambda/*-%s-%s") + ":*",
@@ -200,8 +257,8 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 				"logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource",
 			},
 		},
-		iampolicy.Statement{Sid: "ListLogGroups", Effect: "Allow", Action: []string{"logs:DescribeLogGroups"}, Resource: []string{"*"}, Condition: inRegion},
-		iampolicy.Statement{
+		{Sid: "ListLogGroups", Effect: "Allow", Action: []string{"logs:DescribeLogGroups"}, Resource: []string{"*"}, Condition: inRegion},
+		{
 			Sid: "Alarms", Effect: "Allow",
 			Resource: []string{named("cloudwatch", "alarm:*-%s-%s"), s.Dashboard(fmt.Sprintf("payments-%s-%s", p.Environment, p.Suffix))},
 			Action: []string{
@@ -210,7 +267,7 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 				"cloudwatch:TagResource", "cloudwatch:UntagResource",
 			},
 		},
-		iampolicy.Statement{
+		{
 			Sid: "AlarmTopic", Effect: "Allow", Resource: []string{named("sns", "alarms-%s-%s")},
 			Action: []string{
 				"sns:CreateTopic", "sns:DeleteTopic", "sns:GetSubscriptionAttributes", "sns:GetTopicAttributes",
@@ -218,7 +275,7 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 				"sns:TagResource", "sns:Unsubscribe", "sns:UntagResource",
 			},
 		},
-	)...)
+	}
 }
 
 // ReadOnlyPolicy is the read-only role's policy: what a refresh, a preview
@@ -229,7 +286,7 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 // repository's own build output.
 func (a Account) ReadOnlyPolicy() iampolicy.Document {
 	inRegion := a.inRegion()
-	return iampolicy.New(append(a.stateGrants(false),
+	return iampolicy.New(append(a.stateGrants(readsState),
 		iampolicy.Statement{Sid: "Identity", Effect: iampolicy.Allow, Action: []string{"sts:GetCallerIdentity"}, Resource: []string{"*"}},
 		iampolicy.Statement{Sid: "BootstrapVersion", Effect: iampolicy.Allow, Action: []string{"ssm:GetParameter"}, Resource: []string{a.VersionParameterArn()}},
 		a.quotaReads(),

@@ -231,7 +231,7 @@ func (a Account) DeployerBoundary() iampolicy.Document {
 			Action: []string{"cloudwatch:*", "dynamodb:*", "lambda:*", "logs:*", "s3:*", "sns:*", "ssm:GetParameter"},
 			Resource: []string{
 				s.Table(own), s.Table(own) + "/*", iampolicy.Bucket(own), iampolicy.Bucket(own) + "/*",
-				s.Function(own), s.LogGroup("/aws/"+own, false), s.LogGroup("/aws/"+own, false) + ":*",
+				s.Function(own), s.LogGroup("/aws/" + own), s.LogGroup("/aws/"+own) + ":*",
 				s.Topic(own), s.Alarm(own), s.Dashboard(own),
 				a.VersionParameterArn(), iampolicy.Bucket(a.Pipeline.StateBucket), a.stateObjects(),
 			},

@@ -49,14 +49,22 @@ func (a Account) stateEncryption() iampolicy.Condition {
 	}
 }
 
+// stateUse is what a pipeline role does with its environment's state.
+type stateUse int
+
+const (
+	readsState stateUse = iota
+	readsAndWritesState
+)
+
 // stateGrants are a pipeline role's grants on its environment's state: the
 // deployer reads and writes it (and the stack and environment locks); the
 // read-only role only reads it, since Pulumi takes no lock for a preview or
 // a preview-only refresh.
-func (a Account) stateGrants(write bool) []iampolicy.Statement {
+func (a Account) stateGrants(use stateUse) []iampolicy.Statement {
 	objects := []string{"s3:GetObject"}
 	key := []string{"kms:Decrypt"}
-	if write {
+	if use == readsAndWritesState {
 		objects = append(objects, "s3:DeleteObject", "s3:PutObject")
 		key = append(key, "kms:GenerateDataKey")
 	}

@@ -57,14 +57,8 @@ type AuditBucket struct {
 
 // NewAuditBucket creates the bucket and its settings.
 func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts ...pulumi.ResourceOption) (*AuditBucket, error) {
-	if e := profile.AuditExpiration; args.ExpirationDays < e.Min || args.ExpirationDays > e.Max {
-		return nil, fmt.Errorf("%s %s: expiration %d days: allowed %d-%d", AuditBucketToken, name, args.ExpirationDays, e.Min, e.Max)
-	}
-	if args.KeyArn == "" {
-		return nil, fmt.Errorf("%s %s: the environment's key is required", AuditBucketToken, name)
-	}
-	if args.AccessLogBucket == "" {
-		return nil, fmt.Errorf("%s %s: an access-log bucket is required: every access to the audit records is logged", AuditBucketToken, name)
+	if err := args.validate(name); err != nil {
+		return nil, err
 	}
 	bucketName, err := args.Names.Name(naming.S3Bucket, naming.AuditBucket)
 	if err != nil {
@@ -87,20 +81,8 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 	c.Arn = bucket.Arn
 	after := pulumi.DependsOn([]pulumi.Resource{bucket})
 
-	if _, err := s3.NewBucketPublicAccessBlock(ctx, name, &s3.BucketPublicAccessBlockArgs{
-		Bucket:                bucket.ID(),
-		BlockPublicAcls:       pulumi.Bool(true),
-		BlockPublicPolicy:     pulumi.Bool(true),
-		IgnorePublicAcls:      pulumi.Bool(true),
-		RestrictPublicBuckets: pulumi.Bool(true),
-	}, parent); err != nil {
-		return nil, fmt.Errorf("%s %s: public access block: %w", AuditBucketToken, name, err)
-	}
-	if _, err := s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
-		Bucket: bucket.ID(),
-		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}, parent); err != nil {
-		return nil, fmt.Errorf("%s %s: ownership: %w", AuditBucketToken, name, err)
+	if err := blockPublicAccess(ctx, name, bucket, parent); err != nil {
+		return nil, err
 	}
 	versioning, err := s3.NewBucketVersioningV2(ctx, name, &s3.BucketVersioningV2Args{
 		Bucket:                  bucket.ID(),
@@ -109,58 +91,13 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: versioning: %w", AuditBucketToken, name, err)
 	}
-	encryption, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
-		Bucket: bucket.ID(),
-		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{
-			&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-				ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-					SseAlgorithm:   pulumi.String("aws:kms"),
-					KmsMasterKeyId: pulumi.String(args.KeyArn),
-				},
-				BucketKeyEnabled: pulumi.Bool(true),
-			},
-		},
-	}, parent)
+	encryption, err := encryptWith(ctx, name, bucket, args.KeyArn, parent)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: encryption: %w", AuditBucketToken, name, err)
+		return nil, err
 	}
-	// Every record is locked for as long as it is kept: the lifecycle below
-	// expires it when its retention ends.
-	lock, err := s3.NewBucketObjectLockConfigurationV2(ctx, name, &s3.BucketObjectLockConfigurationV2Args{
-		Bucket:            bucket.ID(),
-		ObjectLockEnabled: pulumi.String("Enabled"),
-		Rule: &s3.BucketObjectLockConfigurationV2RuleArgs{
-			DefaultRetention: &s3.BucketObjectLockConfigurationV2RuleDefaultRetentionArgs{
-				Mode: pulumi.String(ObjectLockMode),
-				Days: pulumi.Int(args.ExpirationDays),
-			},
-		},
-	}, parent, pulumi.DependsOn([]pulumi.Resource{versioning}))
+	lock, lifecycle, err := retain(ctx, name, bucket, versioning, args.ExpirationDays, parent)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: object lock: %w", AuditBucketToken, name, err)
-	}
-	// Lifecycle rules on a versioned bucket must wait for versioning.
-	lifecycle, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
-		Bucket: bucket.ID(),
-		Rules: s3.BucketLifecycleConfigurationV2RuleArray{
-			&s3.BucketLifecycleConfigurationV2RuleArgs{
-				Id:     pulumi.String("expire-audit-records"),
-				Status: pulumi.String("Enabled"),
-				Filter: &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
-				Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{
-					Days: pulumi.Int(args.ExpirationDays),
-				},
-				NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
-					NoncurrentDays: pulumi.Int(args.ExpirationDays),
-				},
-				AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
-					DaysAfterInitiation: pulumi.Int(AbortMultipartDays),
-				},
-			},
-		},
-	}, parent, pulumi.DependsOn([]pulumi.Resource{versioning}))
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: lifecycle: %w", AuditBucketToken, name, err)
+		return nil, err
 	}
 	// Every request on the audit records, allowed or denied, is logged
 	// where this layer cannot reach.
@@ -182,4 +119,104 @@ func NewAuditBucket(ctx *pulumi.Context, name string, args AuditBucketArgs, opts
 		return nil, err
 	}
 	return c, nil
+}
+
+// validate refuses arguments the bucket cannot be built from, before any
+// resource is registered.
+func (args AuditBucketArgs) validate(name string) error {
+	if e := profile.AuditExpiration; args.ExpirationDays < e.Min || args.ExpirationDays > e.Max {
+		return fmt.Errorf("%s %s: expiration %d days: allowed %d-%d", AuditBucketToken, name, args.ExpirationDays, e.Min, e.Max)
+	}
+	if args.KeyArn == "" {
+		return fmt.Errorf("%s %s: the environment's key is required", AuditBucketToken, name)
+	}
+	if args.AccessLogBucket == "" {
+		return fmt.Errorf("%s %s: an access-log bucket is required: every access to the audit records is logged", AuditBucketToken, name)
+	}
+	return nil
+}
+
+// blockPublicAccess blocks every kind of public access to the bucket, and
+// makes the bucket owner own every object (no ACLs).
+func blockPublicAccess(ctx *pulumi.Context, name string, bucket *s3.BucketV2, parent pulumi.ResourceOption) error {
+	if _, err := s3.NewBucketPublicAccessBlock(ctx, name, &s3.BucketPublicAccessBlockArgs{
+		Bucket:                bucket.ID(),
+		BlockPublicAcls:       pulumi.Bool(true),
+		BlockPublicPolicy:     pulumi.Bool(true),
+		IgnorePublicAcls:      pulumi.Bool(true),
+		RestrictPublicBuckets: pulumi.Bool(true),
+	}, parent); err != nil {
+		return fmt.Errorf("%s %s: public access block: %w", AuditBucketToken, name, err)
+	}
+	if _, err := s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
+		Bucket: bucket.ID(),
+		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
+	}, parent); err != nil {
+		return fmt.Errorf("%s %s: ownership: %w", AuditBucketToken, name, err)
+	}
+	return nil
+}
+
+// encryptWith encrypts the bucket's objects by default under the key.
+func encryptWith(ctx *pulumi.Context, name string, bucket *s3.BucketV2, keyArn string, parent pulumi.ResourceOption) (*s3.BucketServerSideEncryptionConfigurationV2, error) {
+	encryption, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{
+			&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+				ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+					SseAlgorithm:   pulumi.String("aws:kms"),
+					KmsMasterKeyId: pulumi.String(keyArn),
+				},
+				BucketKeyEnabled: pulumi.Bool(true),
+			},
+		},
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: encryption: %w", AuditBucketToken, name, err)
+	}
+	return encryption, nil
+}
+
+// retain locks every record for days and expires it, and its noncurrent
+// versions, when they end; both wait for versioning.
+func retain(ctx *pulumi.Context, name string, bucket *s3.BucketV2, versioning *s3.BucketVersioningV2, days int, parent pulumi.ResourceOption) (pulumi.Resource, pulumi.Resource, error) {
+	// Every record is locked for as long as it is kept: the lifecycle below
+	// expires it when its retention ends.
+	lock, err := s3.NewBucketObjectLockConfigurationV2(ctx, name, &s3.BucketObjectLockConfigurationV2Args{
+		Bucket:            bucket.ID(),
+		ObjectLockEnabled: pulumi.String("Enabled"),
+		Rule: &s3.BucketObjectLockConfigurationV2RuleArgs{
+			DefaultRetention: &s3.BucketObjectLockConfigurationV2RuleDefaultRetentionArgs{
+				Mode: pulumi.String(ObjectLockMode),
+				Days: pulumi.Int(days),
+			},
+		},
+	}, parent, pulumi.DependsOn([]pulumi.Resource{versioning}))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: object lock: %w", AuditBucketToken, name, err)
+	}
+	// Lifecycle rules on a versioned bucket must wait for versioning.
+	lifecycle, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules: s3.BucketLifecycleConfigurationV2RuleArray{
+			&s3.BucketLifecycleConfigurationV2RuleArgs{
+				Id:     pulumi.String("expire-audit-records"),
+				Status: pulumi.String("Enabled"),
+				Filter: &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+				Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{
+					Days: pulumi.Int(days),
+				},
+				NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
+					NoncurrentDays: pulumi.Int(days),
+				},
+				AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
+					DaysAfterInitiation: pulumi.Int(AbortMultipartDays),
+				},
+			},
+		},
+	}, parent, pulumi.DependsOn([]pulumi.Resource{versioning}))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: lifecycle: %w", AuditBucketToken, name, err)
+	}
+	return lock, lifecycle, nil
 }

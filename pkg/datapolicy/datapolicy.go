@@ -33,7 +33,7 @@ func OnlyBreakGlass(sid, breakGlassRole string, actions []string, resources ...s
 // publishing alarms to the encrypted topic, and CloudWatch Logs encrypting
 // this environment's log groups.
 func KeyPolicy(s iampolicy.Scope, names naming.Namer, breakGlassRole string) iampolicy.Document {
-	logGroups := s.LogGroup(fmt.Sprintf("/aws/*-%s-%s", names.Env(), names.Suffix()), false)
+	logGroups := s.LogGroup(fmt.Sprintf("/aws/*-%s-%s", names.Env(), names.Suffix()))
 	d := iampolicy.New(
 		iampolicy.Statement{
 			Sid: "EnableIAMPoliciesOfThisAccount", Effect: iampolicy.Allow,

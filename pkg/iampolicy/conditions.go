@@ -2,21 +2,21 @@ package iampolicy
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-func anyMatch(patterns []string, value string, foldCase bool) bool {
-	for _, p := range patterns {
-		if foldCase {
-			if Glob(strings.ToLower(p), strings.ToLower(value)) {
-				return true
-			}
-		} else if Glob(p, value) {
-			return true
-		}
-	}
-	return false
+// anyMatch: one of the patterns matches the value (ARNs are case
+// sensitive).
+func anyMatch(patterns []string, value string) bool {
+	return slices.ContainsFunc(patterns, func(p string) bool { return Glob(p, value) })
+}
+
+// anyActionMatch: one of the patterns matches the action, whose case IAM
+// ignores.
+func anyActionMatch(patterns []string, action string) bool {
+	return slices.ContainsFunc(patterns, func(p string) bool { return Glob(strings.ToLower(p), strings.ToLower(action)) })
 }
 
 // Glob matches value against an IAM pattern: * is any run of characters

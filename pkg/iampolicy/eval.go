@@ -188,7 +188,11 @@ func (e evaluation) sources() []source {
 // explicitDeny: any explicit deny decides.
 func (e evaluation) explicitDeny(sources []source) (Result, bool, error) {
 	for _, s := range sources {
-		sid, err := firstMatch(s.doc, Deny, e.req, s.name == "resource" || strings.HasPrefix(s.name, "rcp"))
+		on := onTheCaller
+		if s.name == "resource" || strings.HasPrefix(s.name, "rcp") {
+			on = onTheResource
+		}
+		sid, err := firstMatch(s.doc, Deny, e.req, on)
 		if err != nil {
 			return Result{}, true, fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -206,7 +210,7 @@ func (e evaluation) guardrailsWithhold(sources []source) (Result, bool, error) {
 		if !strings.HasPrefix(s.name, "scp") {
 			continue
 		}
-		sid, err := firstMatch(s.doc, Allow, e.req, false)
+		sid, err := firstMatch(s.doc, Allow, e.req, onTheCaller)
 		if err != nil {
 			return Result{}, true, fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -229,7 +233,7 @@ func (e evaluation) resource(want grant) (string, error) {
 // identity is the first identity policy statement that allows the request.
 func (e evaluation) identity() (string, error) {
 	for i := range e.p.Identity {
-		sid, err := firstMatch(&e.p.Identity[i], Allow, e.req, false)
+		sid, err := firstMatch(&e.p.Identity[i], Allow, e.req, onTheCaller)
 		if err != nil || sid != "" {
 			return fmt.Sprintf("identity[%d]/%s", i, sid), err
 		}
@@ -255,7 +259,7 @@ func (e evaluation) allow() (Result, error) {
 		}
 	}
 	if e.p.Boundary != nil {
-		sid, err := firstMatch(e.p.Boundary, Allow, e.req, false)
+		sid, err := firstMatch(e.p.Boundary, Allow, e.req, onTheCaller)
 		if err != nil {
 			return Result{}, fmt.Errorf("boundary: %w", err)
 		}
@@ -378,18 +382,28 @@ func serviceOf(action string) string {
 	return service
 }
 
+// attachment is where a document applies: to the caller (identity
+// policies, boundaries, SCPs), or to the resource (resource policies and
+// RCPs), whose statements name a Principal and may leave Resource out.
+type attachment int
+
+const (
+	onTheCaller attachment = iota
+	onTheResource
+)
+
 // firstMatch returns the Sid (or "#<index>") of the first statement of effect
 // that matches the request, "" when none does. For a resource policy (or an
 // RCP) the statement's Principal must name the caller in any way.
-func firstMatch(d *Document, effect string, req Request, resourcePolicy bool) (string, error) {
+func firstMatch(d *Document, effect string, req Request, on attachment) (string, error) {
 	for i, s := range d.Statement {
 		if s.Effect != effect {
 			continue
 		}
-		if resourcePolicy && s.grantTo(req.Principal) == 0 {
+		if on == onTheResource && s.grantTo(req.Principal) == 0 {
 			continue
 		}
-		ok, err := s.matches(req, resourcePolicy)
+		ok, err := s.matches(req, on)
 		if err != nil {
 			return "", fmt.Errorf("statement %s: %w", label(s, i), err)
 		}
@@ -407,7 +421,7 @@ func firstGrant(d *Document, req Request, want grant) (string, error) {
 		if s.Effect != Allow || s.grantTo(req.Principal)&want == 0 {
 			continue
 		}
-		ok, err := s.matches(req, true)
+		ok, err := s.matches(req, onTheResource)
 		if err != nil {
 			return "", fmt.Errorf("resource: statement %s: %w", label(s, i), err)
 		}
@@ -425,21 +439,21 @@ func label(s Statement, i int) string {
 	return fmt.Sprintf("#%d", i)
 }
 
-func (s Statement) matches(req Request, resourcePolicy bool) (bool, error) {
+func (s Statement) matches(req Request, on attachment) (bool, error) {
 	switch {
-	case len(s.Action) > 0 && !anyMatch(s.Action, req.Action, true):
+	case len(s.Action) > 0 && !anyActionMatch(s.Action, req.Action):
 		return false, nil
-	case len(s.NotAction) > 0 && anyMatch(s.NotAction, req.Action, true):
+	case len(s.NotAction) > 0 && anyActionMatch(s.NotAction, req.Action):
 		return false, nil
 	case len(s.Action) == 0 && len(s.NotAction) == 0:
 		return false, fmt.Errorf("neither Action nor NotAction")
 	}
 	switch {
-	case len(s.Resource) > 0 && !anyMatch(s.Resource, req.Resource, false):
+	case len(s.Resource) > 0 && !anyMatch(s.Resource, req.Resource):
 		return false, nil
-	case len(s.NotResource) > 0 && anyMatch(s.NotResource, req.Resource, false):
+	case len(s.NotResource) > 0 && anyMatch(s.NotResource, req.Resource):
 		return false, nil
-	case len(s.Resource) == 0 && len(s.NotResource) == 0 && !resourcePolicy:
+	case len(s.Resource) == 0 && len(s.NotResource) == 0 && on != onTheResource:
 		return false, fmt.Errorf("neither Resource nor NotResource")
 	}
 	return conditionsHold(s.Condition, req)

@@ -196,15 +196,14 @@ type Scope struct {
 	Account string
 }
 
-// LogGroup is the ARN of a CloudWatch log group and, with streams, of its
-// streams (what PutLogEvents is authorised on).
-func (s Scope) LogGroup(name string, streams bool) string {
-	arn := fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", s.Region, s.Account, name)
-	if streams {
-		arn += ":log-stream:*"
-	}
-	return arn
+// LogGroup is the ARN of a CloudWatch log group.
+func (s Scope) LogGroup(name string) string {
+	return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", s.Region, s.Account, name)
 }
+
+// LogStreams is the ARN of a log group's streams (what PutLogEvents is
+// authorised on).
+func (s Scope) LogStreams(group string) string { return s.LogGroup(group) + ":log-stream:*" }
 
 // Table is the ARN of a DynamoDB table; Indexes covers all its indexes.
 func (s Scope) Table(name string) string {

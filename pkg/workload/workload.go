@@ -164,7 +164,7 @@ func FunctionStatements(s iampolicy.Scope, f Function) []iampolicy.Statement {
 		{Sid: "AuditRecords", Effect: iampolicy.Allow, Action: AuditWriteActions,
 			Resource: []string{iampolicy.Object(f.Bucket, f.AuditPrefix)}},
 		{Sid: "OwnLogGroup", Effect: iampolicy.Allow, Action: LogWriteActions,
-			Resource: []string{s.LogGroup(f.LogGroup, false), s.LogGroup(f.LogGroup, true)}},
+			Resource: []string{s.LogGroup(f.LogGroup), s.LogStreams(f.LogGroup)}},
 		{Sid: "EnvironmentKeyThroughDynamoDB", Effect: iampolicy.Allow, Action: KeyActions, Resource: []string{f.KeyArn},
 			Condition: iampolicy.Condition{"StringEquals": {"kms:ViaService": {s.ServiceEndpoint("dynamodb")}}}},
 		{Sid: "EnvironmentKeyThroughS3", Effect: iampolicy.Allow, Action: KeyActions, Resource: []string{f.KeyArn},
@@ -180,7 +180,7 @@ func FunctionStatements(s iampolicy.Scope, f Function) []iampolicy.Statement {
 func FlowLogStatements(s iampolicy.Scope, logGroup string) []iampolicy.Statement {
 	return []iampolicy.Statement{{
 		Sid: "WriteOwnLogGroupOnly", Effect: iampolicy.Allow, Action: FlowLogActions,
-		Resource: []string{s.LogGroup(logGroup, false), s.LogGroup(logGroup, true)},
+		Resource: []string{s.LogGroup(logGroup), s.LogStreams(logGroup)},
 	}}
 }
 
