@@ -66,6 +66,9 @@ type Type struct {
 	// its name; nil for a type that cannot be found (a kill while one is
 	// created is settled by hand).
 	Find *Finder
+	// Unfindable says why a taggable type has no finder (an untaggable one
+	// has no Name tag to be found by).
+	Unfindable string
 	// Settings lists which settings of the environment table produce
 	// which of the type's properties: adoption turns a hand change of one
 	// back into the setting.

@@ -108,8 +108,10 @@ func TestFindersReadTheProvidersID(t *testing.T) {
 	}
 	for _, ty := range All() {
 		if ty.Find == nil {
+			assert.True(t, ty.Untaggable || ty.Unfindable != "", "%s: no finder, and its entry does not say why", ty.Token)
 			continue
 		}
+		assert.Empty(t, ty.Unfindable, "%s: a finder, and a reason it has none", ty.Token)
 		assert.False(t, ty.Untaggable, "%s: the finder looks by the Name tag, and the type takes none", ty.Token)
 		assert.Equal(t, ty.Find.ByName == DescribeTags, ty.Find.EC2Type != "", "%s: EC2's DescribeTags needs EC2's resource type", ty.Token)
 		if ty.Module() == "ec2" {

@@ -31,13 +31,16 @@ func init() {
 		},
 		Type{Token: Role, IDIsName: true, ARN: func(s iampolicy.Scope, r Named) string { return s.RoleAt(r.Input("path"), r.Name) },
 			Document: &Document{"assumeRolePolicy", validity.TrustPolicy},
-			Summary:  []string{"permissionsBoundary"}, NoCharge: "IAM has no charge"},
+			Summary:  []string{"permissionsBoundary"}, NoCharge: "IAM has no charge",
+			Unfindable: "the layers give roles no Name tag; a role's create is one quick call, settled by hand after a kill"},
 		Type{Token: RolePolicy, Untaggable: true, Immutable: []string{"role"}, Document: &Document{"policy", validity.InlinePolicy},
 			NoCharge: "IAM has no charge"},
 		// The bootstrap's.
 		Type{Token: Policy, ARN: func(s iampolicy.Scope, r Named) string { return s.Policy(r.Name) },
-			Document: &Document{"policy", validity.ManagedPolicy}, NoCharge: "IAM has no charge"},
+			Document: &Document{"policy", validity.ManagedPolicy}, NoCharge: "IAM has no charge",
+			Unfindable: "the bootstrap's, which recovery does not settle"},
 		Type{Token: RolePolicyAttachment, Untaggable: true, NoCharge: "IAM has no charge"},
-		Type{Token: OpenIDConnectProvider, Immutable: []string{"url"}, NoCharge: "IAM has no charge"},
+		Type{Token: OpenIDConnectProvider, Immutable: []string{"url"}, NoCharge: "IAM has no charge",
+			Unfindable: "the bootstrap's, which recovery does not settle"},
 	)
 }

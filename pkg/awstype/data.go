@@ -35,8 +35,9 @@ func init() {
 		Type{Token: TableResourcePolicy, Untaggable: true, Document: &Document{"policy", validity.TablePolicy},
 			NoCharge: "DynamoDB resource policies have no charge"},
 		Type{Token: ScalingTarget, Immutable: []string{"serviceNamespace", "resourceId", "scalableDimension"},
-			Summary:  []string{"scalableDimension", "minCapacity", "maxCapacity"},
-			NoCharge: "Application Auto Scaling has no charge; the capacity it sets is priced on the table",
+			Summary:    []string{"scalableDimension", "minCapacity", "maxCapacity"},
+			Unfindable: "no lookup is written for it: a registration is one quick call, settled by hand after a kill",
+			NoCharge:   "Application Auto Scaling has no charge; the capacity it sets is priced on the table",
 			Settings: []Setting{
 				setting("transactions-(table|index)-read", "minCapacity", profile.KeyTableReadCapacity),
 				setting("transactions-(table|index)-write", "minCapacity", profile.KeyTableWriteCapacity),

@@ -42,7 +42,7 @@ func init() {
 		Type{Token: SecurityGroup, IDPrefix: "sg", ARNResource: "security-group", Immutable: []string{"vpcId", "description"},
 			NoCharge: "security groups have no charge", Find: ec2Find("security-group")},
 		Type{Token: DefaultSecurityGroup, IDPrefix: "sg", ARNResource: "security-group", Immutable: []string{"vpcId"},
-			NoCharge: "security groups have no charge"},
+			NoCharge: "security groups have no charge", Unfindable: "AWS creates it with the VPC; the layer adopts it, and creates nothing a kill could leave"},
 		Type{Token: FlowLog, IDPrefix: "fl", ARNResource: "vpc-flow-log", Immutable: []string{"vpcId", "logDestination", "trafficType", "iamRoleArn"},
 			Summary: []string{"trafficType"}, NoCharge: "billed as vended-log ingestion on its log group", Find: ec2Find("vpc-flow-log")},
 	)
