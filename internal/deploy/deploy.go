@@ -157,8 +157,12 @@ var ErrConfirmDestroy = errors.New("refusing to destroy a shared environment wit
 // guardrail denies it anyway, and this says so before anything is touched.
 var ErrNeedsBreakGlass = errors.New("this needs prod's break-glass role")
 
-// confirmed are the environments whose destroy needs CONFIRM_DESTROY=<env>.
-var confirmed = map[profile.Environment]bool{profile.Staging: true, profile.Prod: true}
+// confirmsDestroy: the environment's tier (environments.yaml) wants a
+// destroy confirmed by naming the environment (CONFIRM_DESTROY=<env>).
+func confirmsDestroy(env profile.Environment) bool {
+	p, err := profile.Planned(env)
+	return err != nil || p.ConfirmsDestroy() // an unknown environment is refused later, never destroyed unconfirmed
+}
 
 // BreakGlassSession matches the sessions of an account's break-glass role.
 func BreakGlassSession(account string) string {
@@ -234,7 +238,7 @@ func (d *Deployer) begin(ctx context.Context, op stage.Op, envName string) (star
 		return s, err
 	}
 	s.env = env
-	if op == stage.Destroy && confirmed[env] && d.ConfirmDestroy != string(env) {
+	if op == stage.Destroy && d.ConfirmDestroy != string(env) && confirmsDestroy(env) {
 		return s, fmt.Errorf("%w: set CONFIRM_DESTROY=%s to destroy %s", ErrConfirmDestroy, env, env)
 	}
 	if op == stage.Up && d.PlanFile != "" {
@@ -251,7 +255,7 @@ func (d *Deployer) begin(ctx context.Context, op stage.Op, envName string) (star
 		}
 		d.mark("quotas")
 	}
-	if env == profile.Prod && (op == stage.Destroy || (op == stage.Up && d.AllowDataLoss)) {
+	if s.p.Production() && (op == stage.Destroy || (op == stage.Up && d.AllowDataLoss)) {
 		if err := d.holdsBreakGlass(ctx, s.p); err != nil {
 			return s, err
 		}

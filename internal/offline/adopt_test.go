@@ -172,7 +172,7 @@ func TestAdoptingHandEditsOnProd(t *testing.T) {
 			return e.Cloud.Edit("aws:dynamodb/table:Table", "transactions", func(in resource.PropertyMap) {
 				in["pointInTimeRecovery"].ObjectValue()["enabled"] = resource.NewBoolProperty(false)
 			})
-		}, refused: `breaks the rule "point-in-time recovery on in prod and off elsewhere" (prod)`},
+		}, refused: `breaks the rule "point-in-time recovery on in production and off elsewhere" (prod, tier production)`},
 		{name: "tag removed", edit: func(e *offline.Env) error {
 			return e.Cloud.Edit(fn, "payment-processor", func(in resource.PropertyMap) { delete(in["tags"].ObjectValue(), "CostCenter") })
 		}, revert: "tags are set by the tagging transformation in code"},

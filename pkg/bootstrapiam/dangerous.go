@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
-	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/tagging"
 )
 
@@ -88,7 +87,7 @@ func (a Account) Dangerous() []Request {
 		{Name: "move prod's log group under a second key", Action: "logs:AssociateKmsKey", Resource: s.LogGroup(fmt.Sprintf("/aws/lambda/payment-processor-%s-%s", env, a.Profile.Suffix)), ProdOnly: true},
 		{Name: "delete prod's flow log", Action: "ec2:DeleteFlowLogs", Resource: ec2("vpc-flow-log"), Context: ourResource, ProdOnly: true},
 	}
-	if a.Profile.Environment != profile.Prod {
+	if !a.Profile.Production() {
 		var kept []Request
 		for _, r := range out {
 			if !r.ProdOnly {

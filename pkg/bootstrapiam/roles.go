@@ -165,7 +165,7 @@ func (a Account) DeployerTrust() iampolicy.Document {
 // the repository in their GitHub environment.
 func (a Account) ReadOnlyTrust() iampolicy.Document {
 	ghEnv := ReadOnlyEnvironment(a.Profile.Environment)
-	if a.Profile.Environment == profile.Prod {
+	if a.Profile.Production() {
 		return a.githubTrust(a.Subject(ghEnv, DriftWorkflow, MainRef), a.Subject(ghEnv, DeployWorkflow, MainRef))
 	}
 	return a.githubTrust(a.Subject(ghEnv, "*", "*"))
@@ -330,7 +330,7 @@ func (a Account) DeployerGuardrail() iampolicy.Document {
 		// tooling account, it must read.
 		Sid: "NoPaymentDataReads", Effect: iampolicy.Deny, Action: PaymentDataReads, Resource: a.paymentData(),
 	})
-	if a.Profile.Environment == profile.Prod {
+	if a.Profile.Production() {
 		keys := fmt.Sprintf("arn:aws:kms:%s:%s:key/*", a.Profile.Region, a.Profile.AccountID)
 		alias := a.Workload().KeyAlias()
 		st = append(st,

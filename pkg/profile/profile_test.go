@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -300,6 +301,34 @@ func TestEverySettingHasItsKeyInTheEnvironmentsFile(t *testing.T) {
 
 // A bad value in environments.yaml is named as the user wrote it there: the
 // file, the environment, the key under it, the value and what is allowed.
+// What makes an environment special is its tier, not its name: staging
+// marked production must keep point-in-time recovery on, and a tier the
+// file leaves out or misspells is refused, naming the key and what is
+// allowed.
+func TestTheTierDecidesTheProductionRules(t *testing.T) {
+	p, err := Planned(Staging)
+	require.NoError(t, err)
+	assert.False(t, p.Production())
+	assert.True(t, p.ConfirmsDestroy())
+	p.Tier = Production
+	assert.True(t, p.Production())
+	err = ValidateEntry(p)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `staging.table.pointInTimeRecovery = "false" breaks the rule "point-in-time recovery on in production and off elsewhere" (staging, tier production)`)
+	p.Table.PointInTimeRecovery = true
+	assert.NoError(t, ValidateEntry(p))
+
+	dev, err := Planned(Dev)
+	require.NoError(t, err)
+	assert.False(t, dev.ConfirmsDestroy())
+	for _, tier := range []Tier{"", "prod"} {
+		dev.Tier = tier
+		err = ValidateEntry(dev)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), fmt.Sprintf(`dev.tier = %q: allowed development, pre-production or production`, tier))
+	}
+}
+
 func TestABadEntryIsNamedAsTheEnvironmentsFileHasIt(t *testing.T) {
 	p, err := Planned(Staging)
 	require.NoError(t, err)
@@ -308,7 +337,7 @@ func TestABadEntryIsNamedAsTheEnvironmentsFileHasIt(t *testing.T) {
 	err = ValidateEntry(p)
 	require.Error(t, err)
 	assert.Equal(t, "pkg/profile/environments.yaml: staging:\n"+
-		"  - staging.table.pointInTimeRecovery = \"true\" breaks the rule \"point-in-time recovery on in prod and off elsewhere\" (staging)\n"+
+		"  - staging.table.pointInTimeRecovery = \"true\" breaks the rule \"point-in-time recovery on in production and off elsewhere\" (staging, tier pre-production)\n"+
 		"  - staging.function.memoryMb = \"100\": allowed 128-10240", err.Error())
 	p, err = Planned(Staging)
 	require.NoError(t, err)

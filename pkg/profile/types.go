@@ -47,6 +47,32 @@ func allowedEnvironments() string {
 	return strings.Join(names, ", ")
 }
 
+// Tier is what an environment is for; the mission's invariants are rules
+// over it, not over the environment's name.
+type Tier string
+
+// The tiers.
+const (
+	// Development: destroyed and rebuilt freely.
+	Development Tier = "development"
+	// PreProduction: production's rehearsal; a destroy must be confirmed.
+	PreProduction Tier = "pre-production"
+	// Production: point-in-time recovery, the production guardrails, a
+	// break-glass role for destroying data, and a read-only role reachable
+	// only from main's workflows.
+	Production Tier = "production"
+)
+
+// Tiers lists the tiers, least guarded first.
+func Tiers() []Tier { return []Tier{Development, PreProduction, Production} }
+
+// Production reports whether the environment holds production data.
+func (p Profile) Production() bool { return p.Tier == Production }
+
+// ConfirmsDestroy reports whether destroying the environment must be
+// confirmed by naming it (CONFIRM_DESTROY=<env>).
+func (p Profile) ConfirmsDestroy() bool { return p.Tier == PreProduction || p.Tier == Production }
+
 // Capacity modes of the transactions table, spelled as DynamoDB spells them.
 const (
 	OnDemand    = "PAY_PER_REQUEST"
@@ -57,6 +83,7 @@ const (
 // naming suffix. Field json names double as the manifest's keys.
 type Profile struct {
 	Environment        Environment `json:"environment"`
+	Tier               Tier        `json:"tier"`
 	AccountID          string      `json:"accountId"`
 	Region             string      `json:"region"`
 	Suffix             string      `json:"environmentSuffix"`

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -80,6 +81,9 @@ func validate(p Profile) []error {
 	if !accountPattern.MatchString(p.AccountID) {
 		add(fmt.Errorf("account id %q of %s: allowed exactly 12 digits", p.AccountID, p.Environment))
 	}
+	if !slices.Contains(Tiers(), p.Tier) {
+		add(fmt.Errorf("%s.tier = %q: allowed %s, %s or %s", p.Environment, p.Tier, Development, PreProduction, Production))
+	}
 	add(checkTag(KeyCostCenter, p.CostCenter))
 	add(checkTag(KeyDataClassification, p.DataClassification))
 	add(CheckPrivateCIDR(qualified(KeyVpcCIDR), p.Network.VpcCIDR))
@@ -127,10 +131,10 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{Name: "point-in-time recovery on in prod and off elsewhere", check: func(p Profile) error {
-		if p.Table.PointInTimeRecovery != (p.Environment == Prod) {
-			return fmt.Errorf("config %s = \"%t\" breaks the rule \"point-in-time recovery on in prod and off elsewhere\" (%s)",
-				qualified(KeyPointInTimeRecovery), p.Table.PointInTimeRecovery, p.Environment)
+	{Name: "point-in-time recovery on in production and off elsewhere", check: func(p Profile) error {
+		if p.Table.PointInTimeRecovery != p.Production() {
+			return fmt.Errorf("config %s = \"%t\" breaks the rule \"point-in-time recovery on in production and off elsewhere\" (%s, tier %s)",
+				qualified(KeyPointInTimeRecovery), p.Table.PointInTimeRecovery, p.Environment, p.Tier)
 		}
 		return nil
 	}},
