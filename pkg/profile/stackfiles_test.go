@@ -60,10 +60,10 @@ func TestTheMissionsInvariantsAreRules(t *testing.T) {
 	for _, tc := range []struct{ env, account, data, want string }{
 		{"dev", fixture.DevAccount, "  payments:pointInTimeRecovery: \"true\"\n", `breaks the rule "point-in-time recovery on in production and off elsewhere" (dev, tier development)`},
 		{"prod", fixture.ProdAccount, "  payments:pointInTimeRecovery: \"false\"\n", `breaks the rule "point-in-time recovery on in production and off elsewhere" (prod, tier production)`},
-		{"prod", fixture.ProdAccount, "  payments:tableCapacityMode: PAY_PER_REQUEST\n", `breaks the rule "on-demand capacity in dev, provisioned in staging and prod" (prod must be PROVISIONED)`},
+		{"prod", fixture.ProdAccount, "  payments:tableCapacityMode: PAY_PER_REQUEST\n", `breaks the rule "on-demand capacity in development, provisioned in pre-production and production" (prod, tier production, must be PROVISIONED)`},
 		{"dev", fixture.DevAccount, "  payments:tableCapacityMode: PROVISIONED\n  payments:tableReadCapacity: \"5\"\n  payments:tableWriteCapacity: \"5\"\n" +
 			"  payments:tableMaxReadCapacity: \"50\"\n  payments:tableMaxWriteCapacity: \"50\"\n  payments:tableTargetUtilization: \"70\"\n",
-			`breaks the rule "on-demand capacity in dev, provisioned in staging and prod" (dev must be PAY_PER_REQUEST)`},
+			`breaks the rule "on-demand capacity in development, provisioned in pre-production and production" (dev, tier development, must be PAY_PER_REQUEST)`},
 	} {
 		_, err := FromStackFiles(stacks(t, tc.env, tc.account, map[string]string{"data": tc.data}), tc.env)
 		require.Error(t, err, tc.data)

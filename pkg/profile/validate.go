@@ -138,14 +138,14 @@ var Invariants = []Invariant{
 		}
 		return nil
 	}},
-	{Name: "on-demand capacity in dev, provisioned in staging and prod", check: func(p Profile) error {
+	{Name: "on-demand capacity in development, provisioned in pre-production and production", check: func(p Profile) error {
 		want := Provisioned
-		if p.Environment == Dev {
+		if p.Tier == Development {
 			want = OnDemand
 		}
 		if p.Table.CapacityMode != want {
-			return fmt.Errorf("config %s = %q breaks the rule \"on-demand capacity in dev, provisioned in staging and prod\" (%s must be %s)",
-				qualified(KeyTableCapacityMode), p.Table.CapacityMode, p.Environment, want)
+			return fmt.Errorf("config %s = %q breaks the rule \"on-demand capacity in development, provisioned in pre-production and production\" (%s, tier %s, must be %s)",
+				qualified(KeyTableCapacityMode), p.Table.CapacityMode, p.Environment, p.Tier, want)
 		}
 		return nil
 	}},
