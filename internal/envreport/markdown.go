@@ -42,12 +42,13 @@ func Markdown(root string) ([]byte, error) {
 		profiles = append(profiles, p)
 	}
 	data := struct {
-		Envs, Accounts, Regions, Invariants []string
+		Envs, Tiers, Accounts, Regions, Invariants []string
 		Rows                                []row
 		Costs                               []costColumn
 	}{}
 	for _, p := range profiles {
 		data.Envs = append(data.Envs, string(p.Environment))
+		data.Tiers = append(data.Tiers, string(p.Tier))
 		data.Accounts = append(data.Accounts, p.AccountID)
 		data.Regions = append(data.Regions, p.Region)
 	}

@@ -34,8 +34,8 @@ type Pipeline struct {
 	// break-glass role that the guardrails let touch what bootstrap owns.
 	AdminRole string `json:"adminRole"`
 	// BreakGlass lists, per environment, the IAM principals (ARNs) that may
-	// assume its break-glass role, with MFA. Prod must have at least one; an
-	// environment with none gets no break-glass role.
+	// assume its break-glass role, with MFA. A production environment must
+	// have at least one; an environment with none gets no break-glass role.
 	BreakGlass map[Environment][]string `json:"breakGlassPrincipals"`
 }
 
@@ -72,8 +72,10 @@ func (p Pipeline) Validate() error {
 			check("breakGlassPrincipals."+string(env), arn, principalPattern, "an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)")
 		}
 	}
-	if len(p.BreakGlass[Prod]) == 0 {
-		errs = append(errs, fmt.Errorf("%s.breakGlassPrincipals.prod is empty: prod's data is destroyed only through its break-glass role; name at least one IAM principal (arn:aws:iam::<account>:role/<name>) that may assume it with MFA", PipelineKey))
+	for _, env := range Environments() {
+		if defaults[env].Production() && len(p.BreakGlass[env]) == 0 {
+			errs = append(errs, fmt.Errorf("%s.breakGlassPrincipals.%s is empty: %s is a production environment (tier %s), whose data is destroyed only through its break-glass role; name at least one IAM principal (arn:aws:iam::<account>:role/<name>) that may assume it with MFA", PipelineKey, env, env, Production))
+		}
 	}
 	if len(errs) == 0 {
 		return nil
