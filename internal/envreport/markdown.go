@@ -43,8 +43,8 @@ func Markdown(root string) ([]byte, error) {
 	}
 	data := struct {
 		Envs, Tiers, Accounts, Regions, Invariants []string
-		Rows                                []row
-		Costs                               []costColumn
+		Rows                                       []row
+		Costs                                      []costColumn
 	}{}
 	for _, p := range profiles {
 		data.Envs = append(data.Envs, string(p.Environment))
