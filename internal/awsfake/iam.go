@@ -113,10 +113,8 @@ func (c *Cloud) authorizeCalls(op Op, typ, id string, inputs, olds resource.Prop
 					ctx["aws:ResourceTag/"+k] = v
 				}
 			}
-			if call.Context != nil {
-				for k, v := range call.Context(inputs, c) {
-					ctx[k] = v
-				}
+			for k, v := range c.contextOf(call.Context, inputs) {
+				ctx[k] = v
 			}
 			req := iampolicy.Request{Principal: caller, Action: call.Action, Resource: t.arn, Context: ctx, Multi: c.multi(t.arn)}
 			pol := policies

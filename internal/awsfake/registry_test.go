@@ -13,9 +13,9 @@ import (
 	"github.com/acmepay/platform/pkg/awstype"
 )
 
-// The call table is keyed by the registry: every type the committed plans
-// create has an entry and a row of calls (so the stand-in authorizes its
-// operations), and the table has no row for a type the registry does not
+// The call table is the registry's: every type the committed plans create
+// has an entry, and its entry the calls of its operations (so the stand-in
+// authorizes them); the table has no row for a type the registry does not
 // know, besides the data sources the programs invoke.
 func TestTheCallTableCoversEveryPlannedType(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", "..", "manifests", "planned", "*.json"))
@@ -44,7 +44,7 @@ func TestTheCallTableCoversEveryPlannedType(t *testing.T) {
 		_, known := awstype.Of(typ)
 		assert.True(t, known, "%s: planned, and pkg/awstype has no entry for it", typ)
 		row, ok := Calls[typ]
-		assert.True(t, ok && len(row.Create) > 0 && len(row.Read) > 0, "%s: planned, and the call table has no create or read calls for it", typ)
+		assert.True(t, ok && len(row.Create) > 0 && len(row.Read) > 0, "%s: planned, and its entry in pkg/awstype has no create or read calls", typ)
 	}
 	for typ := range Calls {
 		_, known := awstype.Of(typ)

@@ -3,13 +3,10 @@
 // token, how AWS names it and builds its ARN, whether it takes tags, the
 // data it holds, what a change of which input does, how it is priced, found
 // after a killed run and summarised in a plan, which settings produce which
-// of its properties). The tables of the other packages (the stand-in's
-// cloud, recovery, cost, the plan, adoption, the data-loss guard, tagging)
-// are read from here, so adding a type is its component and its entry.
-//
-// The IAM calls of each operation stay in the stand-in's call table
-// (internal/awsfake), keyed by these tokens; its test requires a row for
-// every entry here and no row without one.
+// of its properties, and the API calls each operation on it makes). The
+// tables of the other packages (the stand-in's cloud and its IAM checks,
+// recovery, cost, the plan, adoption, the data-loss guard, tagging) are
+// read from here. docs/architecture.md lists what else adding a type takes.
 package awstype
 
 import (
@@ -73,6 +70,9 @@ type Type struct {
 	// which of the type's properties: adoption turns a hand change of one
 	// back into the setting.
 	Settings []Setting
+	// Calls are the API calls the provider makes for each operation (the
+	// service file's table, beside the entry).
+	Calls Operations
 	// ManagedBy matches the properties a service moves on its own
 	// (autoscaling), which are the platform working, not drift.
 	ManagedBy *regexp.Regexp
@@ -187,9 +187,10 @@ func Kind(token string) string { return token[strings.LastIndex(token, ":")+1:] 
 
 var registry = map[string]Type{}
 
-// register adds the entries of one service's file.
-func register(types ...Type) {
+// register adds the entries of one service's file, each with its calls.
+func register(calls map[string]Operations, types ...Type) {
 	for _, t := range types {
+		t.Calls = calls[t.Token]
 		if _, dup := registry[t.Token]; dup {
 			panic(fmt.Sprintf("awstype: %s registered twice", t.Token))
 		}

@@ -11,5 +11,5 @@ const (
 )
 
 func init() {
-	register(Type{Token: Parameter, NoCharge: "standard parameters have no charge", Unfindable: "the bootstrap's, which recovery does not settle"})
+	register(nil, Type{Token: Parameter, NoCharge: "standard parameters have no charge", Unfindable: "the bootstrap's, which recovery does not settle"})
 }

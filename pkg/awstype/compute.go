@@ -18,7 +18,7 @@ const (
 )
 
 func init() {
-	register(
+	register(computeCalls,
 		Type{Token: Function, IDIsName: true,
 			ARN:     func(s iampolicy.Scope, r Named) string { return s.Function(r.Name) },
 			Summary: []string{"runtime", "architectures", "memorySize", "timeout", "tracingConfig.mode"},
@@ -43,4 +43,44 @@ func init() {
 		Type{Token: OpenIDConnectProvider, Immutable: []string{"url"}, NoCharge: "IAM has no charge",
 			Unfindable: "the bootstrap's, which recovery does not settle"},
 	)
+}
+
+// computeCalls are the API calls the provider makes for each operation on
+// this file's types, as IAM authorizes them (see Operations).
+var computeCalls = map[string]Operations{
+	Role: {
+		Create: join(withContext(calls(self, "iam:CreateRole", "iam:TagRole"), roleBoundary), calls(self, "iam:GetRole")),
+		Read:   calls(self, "iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"),
+		Update: join(calls(self, "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:TagRole", "iam:UntagRole"),
+			withContext(calls(self, "iam:PutRolePermissionsBoundary"), roleBoundary)),
+		Delete: calls(self, "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:DeleteRole"),
+	},
+	// No layer creates a managed policy: the row is here so that one that
+	// tried (say, a new workload boundary) is judged like any other call.
+	Policy: {
+		Create: calls(self, "iam:CreatePolicy", "iam:TagPolicy", "iam:GetPolicy", "iam:GetPolicyVersion"),
+		Read:   calls(self, "iam:GetPolicy", "iam:GetPolicyVersion"),
+		Update: calls(self, "iam:CreatePolicyVersion", "iam:ListPolicyVersions", "iam:DeletePolicyVersion"),
+		Delete: calls(self, "iam:ListPolicyVersions", "iam:DeletePolicy"),
+	},
+	RolePolicy: {
+		Create: join(withContext(calls(ref("role"), "iam:PutRolePolicy"), roleBoundary), calls(ref("role"), "iam:GetRolePolicy")),
+		Read:   calls(ref("role"), "iam:GetRolePolicy"),
+		Update: withContext(calls(ref("role"), "iam:PutRolePolicy"), roleBoundary),
+		Delete: withContext(calls(ref("role"), "iam:DeleteRolePolicy"), roleBoundary),
+	},
+	Function: {
+		// Lambda checks that the caller may pass the role and describe the
+		// VPC the function joins.
+		// It waits for the function to become active (GetFunctionConfiguration).
+		Create: join(calls(self, "lambda:CreateFunction", "lambda:TagResource", "lambda:GetFunctionConfiguration", "lambda:PutFunctionConcurrency",
+			"lambda:GetFunction", "lambda:ListVersionsByFunction", "lambda:GetFunctionCodeSigningConfig"),
+			withContext(calls(ref("role"), "iam:PassRole"), passRoleTo("lambda.amazonaws.com")),
+			calls(star, "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs")),
+		Read: calls(self, "lambda:GetFunction", "lambda:ListVersionsByFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:GetFunctionConcurrency"),
+		Update: join(calls(self, "lambda:UpdateFunctionConfiguration", "lambda:UpdateFunctionCode", "lambda:GetFunctionConfiguration",
+			"lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency", "lambda:TagResource", "lambda:UntagResource", "lambda:GetFunction"),
+			withContext(calls(ref("role"), "iam:PassRole"), passRoleTo("lambda.amazonaws.com"))),
+		Delete: calls(self, "lambda:DeleteFunction"),
+	},
 }

@@ -19,7 +19,7 @@ const (
 )
 
 func init() {
-	register(
+	register(dataCalls,
 		Type{Token: Table, IDIsName: true, Holds: "the transactions in it", Immutable: []string{"hashKey", "rangeKey"},
 			ARN:     func(s iampolicy.Scope, r Named) string { return s.Table(r.Name) },
 			Summary: []string{"billingMode", "readCapacity", "writeCapacity", "pointInTimeRecovery.enabled", "deletionProtectionEnabled"},
@@ -58,4 +58,66 @@ func init() {
 		Type{Token: Alias, Untaggable: true, IDIsName: true, ARN: func(s iampolicy.Scope, r Named) string { return s.Alias(r.Name) },
 			NoCharge: "aliases have no charge; the key is priced"},
 	)
+}
+
+// dataCalls are the API calls the provider makes for each operation on
+// this file's types, as IAM authorizes them (see Operations).
+var dataCalls = map[string]Operations{
+	Key: {
+		// Tags at creation are authorized with the key's creation, on "*".
+		Create: join(calls(star, "kms:CreateKey", "kms:TagResource"),
+			calls(self, "kms:EnableKeyRotation", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags")),
+		Read:   calls(self, "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"),
+		Update: calls(self, "kms:PutKeyPolicy", "kms:UpdateKeyDescription", "kms:EnableKeyRotation", "kms:TagResource", "kms:UntagResource"),
+		Delete: calls(self, "kms:ScheduleKeyDeletion"),
+	},
+	Alias: {
+		Create: join(calls(self, "kms:CreateAlias"), calls(ref("targetKeyId"), "kms:CreateAlias")),
+		Read:   calls(star, "kms:ListAliases"),
+		Update: join(calls(self, "kms:UpdateAlias"), calls(ref("targetKeyId"), "kms:UpdateAlias")),
+		Delete: join(calls(self, "kms:DeleteAlias"), calls(ref("targetKeyId"), "kms:DeleteAlias")),
+	},
+	Table: {
+		// A table under a customer-managed key: DynamoDB checks the
+		// caller's kms:DescribeKey on it, and creates a grant for itself on
+		// the caller's behalf, which KMS authorizes as the caller's
+		// kms:CreateGrant with kms:GrantIsForAWSResource and
+		// kms:ViaService set ("How Amazon DynamoDB uses AWS KMS",
+		// https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html,
+		// and the key's kms:GrantIsForAWSResource condition key,
+		// https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource).
+		Create: join(calls(self, "dynamodb:CreateTable", "dynamodb:TagResource", "dynamodb:DescribeTable", "dynamodb:UpdateContinuousBackups",
+			"dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource"),
+			calls(ref("serverSideEncryption.kmsKeyArn"), "kms:DescribeKey"),
+			withContext(calls(ref("serverSideEncryption.kmsKeyArn"), "kms:CreateGrant"), grantFor("dynamodb"))),
+		Read:   calls(self, "dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource"),
+		Update: calls(self, "dynamodb:UpdateTable", "dynamodb:DescribeTable"),
+		UpdateWhen: map[string][]Call{
+			"pointInTimeRecovery": calls(self, "dynamodb:UpdateContinuousBackups"),
+			"tags":                calls(self, "dynamodb:TagResource", "dynamodb:UntagResource"),
+			// A table moved under another key has DynamoDB grant itself
+			// that key, on the caller's behalf, as at creation.
+			"serverSideEncryption": join(calls(ref("serverSideEncryption.kmsKeyArn"), "kms:DescribeKey"),
+				withContext(calls(ref("serverSideEncryption.kmsKeyArn"), "kms:CreateGrant"), grantFor("dynamodb"))),
+		},
+		Delete: calls(self, "dynamodb:DeleteTable", "dynamodb:DescribeTable"),
+	},
+	TableResourcePolicy: {
+		Create: calls(ref("resourceArn"), "dynamodb:PutResourcePolicy", "dynamodb:GetResourcePolicy"),
+		Read:   calls(ref("resourceArn"), "dynamodb:GetResourcePolicy"),
+		Update: calls(ref("resourceArn"), "dynamodb:PutResourcePolicy"),
+		Delete: calls(ref("resourceArn"), "dynamodb:DeleteResourcePolicy"),
+	},
+	ScalingTarget: {
+		Create: calls(star, "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DescribeScalableTargets", "application-autoscaling:TagResource"),
+		Read:   calls(star, "application-autoscaling:DescribeScalableTargets", "application-autoscaling:ListTagsForResource"),
+		Update: calls(star, "application-autoscaling:RegisterScalableTarget"),
+		Delete: calls(star, "application-autoscaling:DeregisterScalableTarget"),
+	},
+	ScalingPolicy: {
+		Create: calls(star, "application-autoscaling:PutScalingPolicy", "application-autoscaling:DescribeScalingPolicies"),
+		Read:   calls(star, "application-autoscaling:DescribeScalingPolicies"),
+		Update: calls(star, "application-autoscaling:PutScalingPolicy"),
+		Delete: calls(star, "application-autoscaling:DeleteScalingPolicy"),
+	},
 }

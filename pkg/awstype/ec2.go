@@ -22,7 +22,7 @@ func ec2Find(resourceType string) *Finder {
 }
 
 func init() {
-	register(
+	register(ec2Calls,
 		Type{Token: Vpc, IDPrefix: "vpc", Immutable: []string{"cidrBlock"}, Summary: []string{"cidrBlock"},
 			NoCharge: "VPCs have no charge", Find: ec2Find("vpc")},
 		Type{Token: Subnet, IDPrefix: "subnet", Immutable: []string{"vpcId", "cidrBlock", "availabilityZone"},
@@ -46,4 +46,77 @@ func init() {
 		Type{Token: FlowLog, IDPrefix: "fl", ARNResource: "vpc-flow-log", Immutable: []string{"vpcId", "logDestination", "trafficType", "iamRoleArn"},
 			Summary: []string{"trafficType"}, NoCharge: "billed as vended-log ingestion on its log group", Find: ec2Find("vpc-flow-log")},
 	)
+}
+
+// ec2Calls are the API calls the provider makes for each operation on
+// this file's types, as IAM authorizes them (see Operations).
+var ec2Calls = map[string]Operations{
+	Vpc: func() Operations {
+		r := ec2Row("ec2:CreateVpc", nil, "ec2:DescribeVpcs", "ec2:DeleteVpc")
+		r.Create = append(r.Create, calls(self, "ec2:ModifyVpcAttribute")...)
+		r.Read = append(r.Read, calls(star, "ec2:DescribeVpcAttribute")...)
+		r.Update = append(r.Update, calls(self, "ec2:ModifyVpcAttribute")...)
+		return r
+	}(),
+	Subnet: func() Operations {
+		r := ec2Row("ec2:CreateSubnet", []string{"vpcId"}, "ec2:DescribeSubnets", "ec2:DeleteSubnet")
+		r.Create = append(r.Create, calls(self, "ec2:ModifySubnetAttribute")...)
+		r.Update = append(r.Update, calls(self, "ec2:ModifySubnetAttribute")...)
+		return r
+	}(),
+	InternetGateway: func() Operations {
+		r := ec2Row("ec2:CreateInternetGateway", nil, "ec2:DescribeInternetGateways", "ec2:DetachInternetGateway", "ec2:DeleteInternetGateway")
+		r.Create = append(r.Create, calls(self, "ec2:AttachInternetGateway")...)
+		r.Create = append(r.Create, calls(ref("vpcId"), "ec2:AttachInternetGateway")...)
+		r.Delete = append(r.Delete, calls(ref("vpcId"), "ec2:DetachInternetGateway")...)
+		return r
+	}(),
+	Eip: func() Operations {
+		r := ec2Row("ec2:AllocateAddress", nil, "ec2:DescribeAddresses", "ec2:DisassociateAddress", "ec2:ReleaseAddress")
+		r.Read = append(r.Read, calls(star, "ec2:DescribeAddressesAttribute")...)
+		return r
+	}(),
+	NatGateway: ec2Row("ec2:CreateNatGateway", []string{"subnetId", "allocationId"}, "ec2:DescribeNatGateways", "ec2:DeleteNatGateway"),
+	RouteTable: ec2Row("ec2:CreateRouteTable", []string{"vpcId"}, "ec2:DescribeRouteTables", "ec2:DeleteRouteTable"),
+	VpcEndpoint: func() Operations {
+		r := ec2Row("ec2:CreateVpcEndpoint", []string{"vpcId", "routeTableIds"}, "ec2:DescribeVpcEndpoints", "ec2:DeleteVpcEndpoints")
+		// A gateway endpoint's prefix list is read with it.
+		r.Read = append(r.Read, calls(star, "ec2:DescribePrefixLists")...)
+		r.Update = append(r.Update, calls(self, "ec2:ModifyVpcEndpoint")...)
+		r.Update = append(r.Update, calls(ref("routeTableIds"), "ec2:ModifyVpcEndpoint")...)
+		return r
+	}(),
+	SecurityGroup: func() Operations {
+		r := ec2Row("ec2:CreateSecurityGroup", []string{"vpcId"}, "ec2:DescribeSecurityGroups", "ec2:DeleteSecurityGroup")
+		// A new group's default egress rule is revoked, then the group's own
+		// rules authorized.
+		r.Create = append(r.Create, calls(self, "ec2:RevokeSecurityGroupEgress", "ec2:AuthorizeSecurityGroupEgress")...)
+		r.Read = append(r.Read, calls(star, "ec2:DescribeSecurityGroupRules")...)
+		r.Update = append(r.Update, calls(self, "ec2:RevokeSecurityGroupEgress", "ec2:AuthorizeSecurityGroupEgress")...)
+		// A function's network interfaces keep a group until Lambda
+		// releases them: its delete waits for them.
+		r.Delete = append(calls(star, "ec2:DescribeNetworkInterfaces"), r.Delete...)
+		return r
+	}(),
+	// The VPC's default group exists already, untagged: the provider tags it,
+	// then strips its rules; its delete only forgets it.
+	DefaultSecurityGroup: {
+		Create: calls(self, "ec2:CreateTags", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"),
+		Read:   calls(star, "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"),
+		Update: calls(self, "ec2:CreateTags", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"),
+	},
+	FlowLog: func() Operations {
+		r := ec2Row("ec2:CreateFlowLogs", []string{"vpcId"}, "ec2:DescribeFlowLogs", "ec2:DeleteFlowLogs")
+		r.Create = append(r.Create, withContext(calls(ref("iamRoleArn"), "iam:PassRole"), passRoleTo("vpc-flow-logs.amazonaws.com"))...)
+		return r
+	}(),
+	Route: {
+		Create: calls(ref("routeTableId"), "ec2:CreateRoute"), Read: calls(star, "ec2:DescribeRouteTables"),
+		Update: calls(ref("routeTableId"), "ec2:ReplaceRoute"), Delete: calls(ref("routeTableId"), "ec2:DeleteRoute"),
+	},
+	RouteTableAssociation: {
+		Create: join(calls(ref("routeTableId"), "ec2:AssociateRouteTable"), calls(ref("subnetId"), "ec2:AssociateRouteTable")),
+		Read:   calls(star, "ec2:DescribeRouteTables"),
+		Delete: calls(ref("routeTableId"), "ec2:DisassociateRouteTable"),
+	},
 }

@@ -17,7 +17,7 @@ const (
 )
 
 func init() {
-	register(
+	register(observabilityCalls,
 		Type{Token: LogGroup, IDIsName: true, Holds: "the logs in it",
 			ARN:     func(s iampolicy.Scope, r Named) string { return s.LogGroup(r.Name) },
 			Summary: []string{"retentionInDays"}, Find: &Finder{TagFilter: "logs:log-group", ID: AfterColon},
@@ -46,4 +46,36 @@ func init() {
 		Type{Token: TopicPolicy, Untaggable: true, Document: &Document{"policy", validity.TopicPolicy},
 			NoCharge: "SNS topic policies have no charge"},
 	)
+}
+
+// observabilityCalls are the API calls the provider makes for each operation on
+// this file's types, as IAM authorizes them (see Operations).
+var observabilityCalls = map[string]Operations{
+	LogGroup: {
+		Create: join(calls(self, "logs:CreateLogGroup", "logs:TagResource", "logs:PutRetentionPolicy", "logs:ListTagsForResource"), calls(star, "logs:DescribeLogGroups")),
+		Read:   join(calls(star, "logs:DescribeLogGroups"), calls(self, "logs:ListTagsForResource")),
+		Update: calls(self, "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey",
+			"logs:TagResource", "logs:UntagResource"),
+		Delete: calls(self, "logs:DeleteLogGroup"),
+	},
+	MetricAlarm: {
+		Create: calls(self, "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"),
+		Read:   calls(self, "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"),
+		Update: calls(self, "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:UntagResource"),
+		Delete: calls(self, "cloudwatch:DeleteAlarms"),
+	},
+	Dashboard: {
+		Create: calls(self, "cloudwatch:PutDashboard", "cloudwatch:GetDashboard"), Read: calls(self, "cloudwatch:GetDashboard"),
+		Update: calls(self, "cloudwatch:PutDashboard"), Delete: calls(self, "cloudwatch:DeleteDashboards"),
+	},
+	Topic: {
+		Create: calls(self, "sns:CreateTopic", "sns:TagResource", "sns:SetTopicAttributes", "sns:GetTopicAttributes", "sns:ListTagsForResource"),
+		Read:   calls(self, "sns:GetTopicAttributes", "sns:ListTagsForResource"),
+		Update: calls(self, "sns:SetTopicAttributes", "sns:TagResource", "sns:UntagResource"),
+		Delete: calls(self, "sns:DeleteTopic"),
+	},
+	TopicSubscription: {
+		Create: calls(ref("topic"), "sns:Subscribe", "sns:GetSubscriptionAttributes"), Read: calls(ref("topic"), "sns:GetSubscriptionAttributes"),
+		Update: calls(ref("topic"), "sns:SetSubscriptionAttributes"), Delete: calls(ref("topic"), "sns:Unsubscribe"),
+	},
 }

@@ -20,31 +20,60 @@ const (
 	BucketLogging           = "aws:s3/bucketLoggingV2:BucketLoggingV2"
 )
 
-// bucketSetting is a bucket's setting: untaggable, and only ever in place
+// settingOfBucket is a bucket's setting: untaggable, and only ever in place
 // on its bucket.
-func bucketSetting(token, noCharge string) Type {
+func settingOfBucket(token, noCharge string) Type {
 	return Type{Token: token, Untaggable: true, Immutable: []string{"bucket"}, NoCharge: noCharge}
 }
 
 func init() {
-	versioning := bucketSetting(BucketVersioning, "bucket settings have no charge; storage and requests are priced on the bucket")
+	versioning := settingOfBucket(BucketVersioning, "bucket settings have no charge; storage and requests are priced on the bucket")
 	versioning.Summary = []string{"versioningConfiguration.status"}
-	policy := bucketSetting(BucketPolicy, "bucket settings have no charge")
+	policy := settingOfBucket(BucketPolicy, "bucket settings have no charge")
 	policy.Document = &Document{"policy", validity.BucketPolicy}
-	lifecycle := bucketSetting(BucketLifecycle, "lifecycle expirations have no charge")
+	lifecycle := settingOfBucket(BucketLifecycle, "lifecycle expirations have no charge")
 	lifecycle.Settings = []Setting{setting("audit-logs", `rules\[0\]\.(expiration\.days|noncurrentVersionExpiration\.noncurrentDays)`, profile.KeyAuditExpirationDays)}
-	objectLock := bucketSetting(BucketObjectLock, "Object Lock has no charge of its own")
+	objectLock := settingOfBucket(BucketObjectLock, "Object Lock has no charge of its own")
 	objectLock.Settings = []Setting{setting("audit-logs", `rule\.defaultRetention\.days`, profile.KeyAuditExpirationDays)}
-	register(
+	register(s3Calls,
 		// Object Lock can only be switched on when a bucket is created.
 		Type{Token: Bucket, NameInput: "bucket", IDIsName: true, Holds: "the audit records in it", Immutable: []string{"objectLockEnabled"},
 			ARN:     func(_ iampolicy.Scope, r Named) string { return iampolicy.Bucket(r.Name) },
 			Summary: []string{"forceDestroy"}, Find: &Finder{TagFilter: "s3", ID: AfterColon, ByName: HeadBucket}},
 		versioning,
-		bucketSetting(BucketEncryption, "bucket settings have no charge; KMS requests are priced on the key"),
-		bucketSetting(BucketPublicAccessBlock, "bucket settings have no charge"),
-		bucketSetting(BucketOwnershipControls, "bucket settings have no charge"),
+		settingOfBucket(BucketEncryption, "bucket settings have no charge; KMS requests are priced on the key"),
+		settingOfBucket(BucketPublicAccessBlock, "bucket settings have no charge"),
+		settingOfBucket(BucketOwnershipControls, "bucket settings have no charge"),
 		policy, lifecycle, objectLock,
-		bucketSetting(BucketLogging, "server access logging has no charge; the logs' storage is in the bootstrap's bucket"),
+		settingOfBucket(BucketLogging, "server access logging has no charge; the logs' storage is in the bootstrap's bucket"),
 	)
+}
+
+// s3Calls are the API calls the provider makes for each operation on
+// this file's types, as IAM authorizes them (see Operations).
+var s3Calls = map[string]Operations{
+	Bucket: {
+		// Object Lock is enabled with the bucket: S3 checks the Object Lock
+		// and versioning permissions on CreateBucket.
+		Create: join(calls(self, "s3:CreateBucket", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning", "s3:PutBucketTagging"), s3BucketReads),
+		Read:   s3BucketReads,
+		Update: calls(self, "s3:PutBucketTagging"),
+		// forceDestroy: every version, locked ones by bypassing governance
+		// retention, then the bucket.
+		Delete: join(calls(self, "s3:ListBucketVersions", "s3:DeleteBucket"), calls(Target{Input: Objects}, "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention")),
+	},
+	BucketVersioning: bucketSetting("s3:PutBucketVersioning", "s3:GetBucketVersioning", "s3:PutBucketVersioning"),
+	BucketEncryption: bucketSetting(
+		"s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration"),
+	BucketPublicAccessBlock: bucketSetting("s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock"),
+	BucketOwnershipControls: bucketSetting("s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls"),
+	BucketPolicy:            bucketSetting("s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy"),
+	// S3 checks the caller on the source bucket only; the target bucket's
+	// policy lets the logging service write.
+	BucketLogging: bucketSetting("s3:PutBucketLogging", "s3:GetBucketLogging", "s3:PutBucketLogging"),
+	BucketLifecycle: bucketSetting(
+		"s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration"),
+	// Object Lock cannot be switched off: its delete only forgets it.
+	BucketObjectLock: bucketSetting(
+		"s3:PutBucketObjectLockConfiguration", "s3:GetBucketObjectLockConfiguration"),
 }
