@@ -12,6 +12,7 @@ import (
 
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/policy/report"
+	"github.com/acmepay/platform/pkg/profile"
 )
 
 // WaiversFile is the one reviewed file of waivers, relative to the root.
@@ -55,8 +56,8 @@ func LoadWaivers(path string) ([]Waiver, error) {
 			return nil, fmt.Errorf("policy: %s: has no approver", where)
 		}
 		for _, env := range w.Environments {
-			if !slices.Contains([]string{"dev", "staging", "prod"}, env) {
-				return nil, fmt.Errorf("policy: %s: unknown environment %q", where, env)
+			if _, err := profile.ParseEnvironment(env); err != nil {
+				return nil, fmt.Errorf("policy: %s: %w", where, err)
 			}
 		}
 	}
