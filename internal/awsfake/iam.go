@@ -85,7 +85,7 @@ func (c *Cloud) authorizeCalls(op Op, typ, id string, inputs, olds resource.Prop
 		list = updateCalls(typ, olds, inputs)
 	}
 	if !ok {
-		return fmt.Errorf("awsfake: no row for %s in the table of API calls (calls.go): cannot say whether %s may %s it", typ, caller, op)
+		return fmt.Errorf("awsfake: pkg/awstype has no calls for %s: cannot say whether %s may %s it", typ, caller, op)
 	}
 	policies, err := c.policiesOf(caller)
 	if err != nil {

@@ -158,10 +158,11 @@ var ErrConfirmDestroy = errors.New("refusing to destroy a shared environment wit
 var ErrNeedsBreakGlass = errors.New("this needs prod's break-glass role")
 
 // confirmsDestroy: the environment's tier (environments.yaml) wants a
-// destroy confirmed by naming the environment (CONFIRM_DESTROY=<env>).
+// destroy confirmed by naming the environment (CONFIRM_DESTROY=<env>); an
+// unknown environment is refused later, never destroyed unconfirmed.
 func confirmsDestroy(env profile.Environment) bool {
-	p, err := profile.Planned(env)
-	return err != nil || p.ConfirmsDestroy() // an unknown environment is refused later, never destroyed unconfirmed
+	tier := tierOf(env)
+	return tier == "" || tier.ConfirmsDestroy()
 }
 
 // BreakGlassSession matches the sessions of an account's break-glass role.

@@ -194,8 +194,8 @@ func (d *Deployer) stopForDrift(ctx context.Context, env profile.Environment, re
 	case d.RevertDrift == string(env):
 		fmt.Fprintf(d.Out, "REVERT_DRIFT=%s: this deployment puts back these hand changes:\n%s", env, list.String())
 		return nil
-	case env == profile.Dev:
-		fmt.Fprintf(d.Out, "warning: this deployment puts back these hand changes to dev (a deploy of staging or prod would stop here):\n%s", list.String())
+	case tierOf(env) == profile.Development:
+		fmt.Fprintf(d.Out, "warning: this deployment puts back these hand changes to %s (a deploy of a pre-production or production environment would stop here):\n%s", env, list.String())
 		return nil
 	}
 	return fmt.Errorf("%w: deploy %s stopped before changing anything. It would put back:\n%s"+
@@ -315,4 +315,14 @@ func WriteStepSummary(path, env string, err error) error {
 		werr = cerr
 	}
 	return werr
+}
+
+// tierOf is an environment's tier as environments.yaml gives it ("" for an
+// unknown environment, which is refused before any deployment).
+func tierOf(env profile.Environment) profile.Tier {
+	p, err := profile.Planned(env)
+	if err != nil {
+		return ""
+	}
+	return p.Tier
 }

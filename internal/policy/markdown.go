@@ -28,20 +28,21 @@ type grantRow struct{ Sid, Actions, Scope, Reason string }
 
 type waiverRow struct{ Rule, Environments, Reason, ApprovedBy string }
 
-// perEnvironment are a row's cells, one per environment; "not asked" where
-// the environment has no such request.
-type perEnvironment struct{ Dev, Staging, Prod string }
+// perEnvironment are a row's cells, one per environment in promotion
+// order; "not asked" where the environment has no such request.
+type perEnvironment struct{ Cells []string }
 
-func notAsked() perEnvironment { return perEnvironment{"not asked", "not asked", "not asked"} }
+func notAsked() perEnvironment {
+	c := perEnvironment{Cells: make([]string, len(profile.Environments()))}
+	for i := range c.Cells {
+		c.Cells[i] = "not asked"
+	}
+	return c
+}
 
 func (c *perEnvironment) set(env profile.Environment, cell string) {
-	switch env {
-	case profile.Dev:
-		c.Dev = cell
-	case profile.Staging:
-		c.Staging = cell
-	case profile.Prod:
-		c.Prod = cell
+	if i := slices.Index(profile.Environments(), env); i >= 0 {
+		c.Cells[i] = cell
 	}
 }
 
@@ -159,7 +160,9 @@ func Markdown(waivers []Waiver) []byte {
 		Intended         []intendedRow
 		Validity         []validityRow
 		UnconditionedEC2 []bootstrapiam.Unconditioned
-	}{Rules: Rules(), Pipeline: pipelineRows(), Intended: intendedRows(), Validity: validityRows(), UnconditionedEC2: bootstrapiam.UnconditionedEC2}
+		Envs             []profile.Environment
+	}{Rules: Rules(), Pipeline: pipelineRows(), Intended: intendedRows(), Validity: validityRows(), UnconditionedEC2: bootstrapiam.UnconditionedEC2,
+		Envs: profile.Environments()}
 	for _, d := range workload.DeniedActions(workload.Environment{Scope: iampolicy.Scope{Region: "us-east-1", Account: "<account>"}}) {
 		data.Denies = append(data.Denies, grantRow{Sid: d.Sid, Actions: codeList(slices.Sorted(slices.Values(d.Actions))), Scope: scope(d)})
 	}

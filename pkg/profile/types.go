@@ -71,7 +71,11 @@ func (p Profile) Production() bool { return p.Tier == Production }
 
 // ConfirmsDestroy reports whether destroying the environment must be
 // confirmed by naming it (CONFIRM_DESTROY=<env>).
-func (p Profile) ConfirmsDestroy() bool { return p.Tier == PreProduction || p.Tier == Production }
+func (p Profile) ConfirmsDestroy() bool { return p.Tier.ConfirmsDestroy() }
+
+// ConfirmsDestroy reports whether destroying an environment of the tier
+// must be confirmed by naming it.
+func (t Tier) ConfirmsDestroy() bool { return t == PreProduction || t == Production }
 
 // Capacity modes of the transactions table, spelled as DynamoDB spells them.
 const (
