@@ -56,9 +56,9 @@ func TestSchemaRejectsWhatItShould(t *testing.T) {
 			m["provenance"] = map[string]any{"sourceCommit": "abc1234"}
 			m["layers"].([]any)[0].(map[string]any)["deployment"] = map[string]any{"version": 1, "dirty": false, "result": "ok"}
 		},
-		"unknown environment":   func(m map[string]any) { m["environment"] = "qa" },
-		"account not 12 digits": func(m map[string]any) { m["account"] = "3456" },
-		"unknown top-level key": func(m map[string]any) { m["generatedAt"] = "now" },
+		"environment not a name": func(m map[string]any) { m["environment"] = "Prod_1" },
+		"account not 12 digits":  func(m map[string]any) { m["account"] = "3456" },
+		"unknown top-level key":  func(m map[string]any) { m["generatedAt"] = "now" },
 		"waived without reason": func(m map[string]any) {
 			results := m["policy"].(map[string]any)["results"].([]any)
 			results[0] = map[string]any{"rule": "X", "resource": "urn:pulumi:a", "outcome": "waived"}

@@ -5,80 +5,123 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"regexp"
 
 	"gopkg.in/yaml.v3"
 )
 
-// environmentsFile holds the three environments side by side: accounts,
-// region, name suffix and the sanctioned differences. It is the one file a
+// environmentsFile holds the environments side by side, in promotion
+// order: tier, account, region, name suffix and the sanctioned differences. It is the one file a
 // fork edits; `go run mage.go env:apply` then rewrites the stack files.
 //
 //go:embed environments.yaml
 var environmentsFile []byte
 
-// defaults are the environments of environmentsFile, by name; pipeline is
-// its pipeline block.
-var defaults, pipeline = mustParseEnvironments(environmentsFile)
+// defaults are the environments of environmentsFile, by name; order is
+// their promotion order, the file's; pipeline is its pipeline block.
+var defaults, order, pipeline = mustParseEnvironments(environmentsFile)
 
-// ParseEnvironments reads an environments file: exactly dev, staging and
-// prod, each with only known fields (the manifest's settings keys). The
-// profiles are not validated here: Load validates each with its overrides.
+// envName is what an environment's name may be: it is in every stack's
+// name and every physical name ({type}-{environment}-{suffix}).
+var envName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,10}[a-z0-9]$`)
+
+// ParseEnvironments reads an environments file: its environments, each
+// with only known fields (the manifest's settings keys), and its pipeline
+// block. The profiles are not validated here: Load validates each with its
+// overrides.
 func ParseEnvironments(raw []byte) (map[Environment]Profile, error) {
-	envs, _, err := parseFile(raw)
+	envs, _, _, err := parseFile(raw)
 	return envs, err
 }
 
-// parseFile reads the environments and the pipeline block.
-func parseFile(raw []byte) (map[Environment]Profile, Pipeline, error) {
-	var doc map[string]any
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, Pipeline{}, fmt.Errorf("environments file: %w", err)
+// parseFile reads the environments, in the file's order, and the pipeline
+// block.
+func parseFile(raw []byte) (map[Environment]Profile, []Environment, Pipeline, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return nil, nil, Pipeline{}, fmt.Errorf("environments file: %w", err)
+	}
+	if len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, nil, Pipeline{}, fmt.Errorf("environments file: want a map of environments by name, and the %s block", PipelineKey)
 	}
 	var pipe Pipeline
-	if body, ok := doc[PipelineKey]; ok {
-		p, err := parsePipeline(body)
-		if err != nil {
-			return nil, Pipeline{}, err
-		}
-		pipe = p
-		delete(doc, PipelineKey)
-	}
 	out := map[Environment]Profile{}
-	for name, body := range doc {
-		env := Environment(name)
-		switch env {
-		case Dev, Staging, Prod:
-		default:
-			return nil, Pipeline{}, fmt.Errorf("environments file: unknown environment %q: allowed dev, staging, prod (and the %s block)", name, PipelineKey)
+	var names []Environment
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		name, node := m.Content[i].Value, m.Content[i+1]
+		var body any
+		if err := node.Decode(&body); err != nil {
+			return nil, nil, Pipeline{}, fmt.Errorf("environments file: %s: %w", name, err)
 		}
-		// The profile's json tags are the file's keys, as in the manifest.
-		text, err := json.Marshal(body)
+		if name == PipelineKey {
+			p, err := parsePipeline(body)
+			if err != nil {
+				return nil, nil, Pipeline{}, err
+			}
+			pipe = p
+			continue
+		}
+		if !envName.MatchString(name) {
+			return nil, nil, Pipeline{}, fmt.Errorf("environments file: environment name %q: allowed 2-12 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen", name)
+		}
+		p, err := parseEntry(Environment(name), body)
 		if err != nil {
-			return nil, Pipeline{}, fmt.Errorf("environments file: %s: %w", name, err)
+			return nil, nil, Pipeline{}, err
 		}
-		dec := json.NewDecoder(bytes.NewReader(text))
-		dec.DisallowUnknownFields()
-		var p Profile
-		if err := dec.Decode(&p); err != nil {
-			return nil, Pipeline{}, fmt.Errorf("environments file: %s: %w", name, err)
-		}
-		p.Environment = env
-		out[env] = p
+		out[p.Environment] = p
+		names = append(names, p.Environment)
 	}
-	for _, env := range Environments() {
-		if _, ok := out[env]; !ok {
-			return nil, Pipeline{}, fmt.Errorf("environments file: %s is missing", env)
-		}
+	if len(names) == 0 {
+		return nil, nil, Pipeline{}, fmt.Errorf("environments file: no environment")
 	}
-	return out, pipe, nil
+	if err := distinctAccounts(names, out); err != nil {
+		return nil, nil, Pipeline{}, err
+	}
+	return out, names, pipe, nil
 }
 
-func mustParseEnvironments(raw []byte) (map[Environment]Profile, Pipeline) {
-	m, pipe, err := parseFile(raw)
+// parseEntry reads one environment's entry. The profile's json tags are
+// the file's keys, as in the manifest.
+func parseEntry(env Environment, body any) (Profile, error) {
+	text, err := json.Marshal(body)
+	if err != nil {
+		return Profile{}, fmt.Errorf("environments file: %s: %w", env, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.DisallowUnknownFields()
+	var p Profile
+	if err := dec.Decode(&p); err != nil {
+		return Profile{}, fmt.Errorf("environments file: %s: %w", env, err)
+	}
+	p.Environment = env
+	return p, nil
+}
+
+// distinctAccounts refuses two environments in one account with one
+// suffix: their physical names and stacks' resources would collide.
+func distinctAccounts(names []Environment, envs map[Environment]Profile) error {
+	seen := map[string]Environment{}
+	for _, env := range names {
+		p := envs[env]
+		if p.AccountID == "" || p.Suffix == "" {
+			continue // refused by the entry's validation, naming the key
+		}
+		key := p.AccountID + "/" + p.Suffix
+		if other, ok := seen[key]; ok {
+			return fmt.Errorf("environments file: %s and %s share account %s and suffix %q: give one its own account or suffix", other, env, p.AccountID, p.Suffix)
+		}
+		seen[key] = env
+	}
+	return nil
+}
+
+func mustParseEnvironments(raw []byte) (map[Environment]Profile, []Environment, Pipeline) {
+	m, names, pipe, err := parseFile(raw)
 	if err != nil {
 		// The file is embedded: a bad one fails every test and every build's
 		// first run, never a deployment half-way.
 		panic(err)
 	}
-	return m, pipe
+	return m, names, pipe
 }

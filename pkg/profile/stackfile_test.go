@@ -44,9 +44,10 @@ func TestSetStackListAndUnchangedValues(t *testing.T) {
 
 func TestTheEnvironmentsFileIsChecked(t *testing.T) {
 	for body, want := range map[string]string{
-		"dev: {}\nstaging: {}\nprod: {}\nqa: {}\n":             `unknown environment "qa"`,
+		"dev: {}\nstaging: {}\nProd_1: {}\n":                   `environment name "Prod_1": allowed 2-12 lowercase letters, digits and hyphens`,
 		"dev: {accountNumber: \"1\"}\nstaging: {}\nprod: {}\n": `unknown field "accountNumber"`,
-		"dev: {}\nstaging: {}\n":                               "prod is missing",
+		"pipeline: {}\n": "no environment",
+		"qa: {accountId: \"111111111111\", environmentSuffix: a1b}\nperf: {accountId: \"111111111111\", environmentSuffix: a1b}\n": `qa and perf share account 111111111111 and suffix "a1b"`,
 	} {
 		_, err := ParseEnvironments([]byte(body))
 		require.Error(t, err, body)
@@ -57,4 +58,10 @@ func TestTheEnvironmentsFileIsChecked(t *testing.T) {
 		require.NoError(t, err)
 		assert.NoError(t, Validate(p), "the committed environments file describes a valid %s", env)
 	}
+	// The set and its promotion order are the file's.
+	envs, err := ParseEnvironments([]byte("qa: {tier: development}\nprod-dr: {tier: production}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, Production, envs["prod-dr"].Tier)
+	assert.Len(t, envs, 2)
+	assert.Equal(t, []Environment{"dev", "staging", "prod"}, Environments(), "the committed file's order")
 }

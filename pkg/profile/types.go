@@ -2,24 +2,27 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/acmepay/platform/pkg/suggest"
 )
 
-// Environment names one of the three deployment targets.
+// Environment names a deployment target: an entry of environments.yaml.
 type Environment string
 
-// The environments, in promotion order.
+// The environments of the committed environments file, as the tests and
+// fixtures name them; the code knows environments only from the file.
 const (
 	Dev     Environment = "dev"
 	Staging Environment = "staging"
 	Prod    Environment = "prod"
 )
 
-// Environments lists every environment in promotion order.
-func Environments() []Environment { return []Environment{Dev, Staging, Prod} }
+// Environments lists every environment of environments.yaml in promotion
+// order: the file's.
+func Environments() []Environment { return slices.Clone(order) }
 
 // ParseEnvironment turns a user-supplied name into an Environment, or says
 // which names are allowed.
