@@ -172,7 +172,7 @@ func ParseUsage(raw []byte) (map[profile.Environment]Usage, error) {
 	}
 	for _, env := range profile.Environments() {
 		if _, ok := out[env]; !ok {
-			return nil, fmt.Errorf("%s: environments.%s is missing", UsageFile, env)
+			return nil, fmt.Errorf("%s: environments.%s is missing: every environment of pkg/profile/environments.yaml needs its usage assumptions (copy another environment's and adjust them)", UsageFile, env)
 		}
 	}
 	return out, nil

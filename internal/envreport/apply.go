@@ -15,8 +15,8 @@ import (
 // (`aws:allowedAccountIds`, `aws:region`, `payments:environmentSuffix`), and
 // the accounts and regions into the bootstrap project's stack files (the
 // tooling account's from the pipeline block), leaving every other key as it
-// is. planned gives an environment's profile (profile.Planned in
-// production).
+// is; a new environment's stack files are created. planned gives an
+// environment's profile (profile.Planned in production).
 func Apply(root string, planned func(profile.Environment) (profile.Profile, error)) error {
 	// Everything is checked before anything is written: a refused file
 	// leaves every stack file as it was.
@@ -53,10 +53,10 @@ func Apply(root string, planned func(profile.Environment) (profile.Profile, erro
 }
 
 func setAccount(path, account, region string) error {
-	if err := profile.SetStackList(path, profile.KeyAWSAllowedAccountIDs, []string{account}); err != nil {
+	if err := profile.SetStackValue(path, profile.KeyAWSRegion, region); err != nil {
 		return err
 	}
-	return profile.SetStackValue(path, profile.KeyAWSRegion, region)
+	return profile.SetStackList(path, profile.KeyAWSAllowedAccountIDs, []string{account})
 }
 
 func apply(root string, planned func(profile.Environment) (profile.Profile, error)) error {
@@ -65,11 +65,18 @@ func apply(root string, planned func(profile.Environment) (profile.Profile, erro
 		if err != nil {
 			return err
 		}
-		if err := setAccount(profile.StackFile(filepath.Join(root, bootstrapiam.Project), string(env)), p.AccountID, p.Region); err != nil {
+		boot := profile.StackFile(filepath.Join(root, bootstrapiam.Project), string(env))
+		if err := profile.EnsureStackFile(boot); err != nil {
+			return err
+		}
+		if err := setAccount(boot, p.AccountID, p.Region); err != nil {
 			return err
 		}
 		for _, layer := range contract.Layers() {
 			path := profile.StackFile(filepath.Join(root, layer), string(env))
+			if err := profile.EnsureStackFile(path); err != nil {
+				return err
+			}
 			if err := setAccount(path, p.AccountID, p.Region); err != nil {
 				return err
 			}

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/profile"
 )
 
 // Difference is one way the environments differ.
@@ -212,19 +213,30 @@ func flatten(prefix string, v any, out map[string]string, replace func(string) s
 	}
 }
 
-var envWord = regexp.MustCompile(`\b(dev|staging|prod)\b`)
+// envWord matches the name of an environment of environments.yaml as a
+// word, the longest name first ("prod-dr" before "prod").
+func envWord() *regexp.Regexp {
+	var names []string
+	for _, e := range profile.Environments() {
+		names = append(names, regexp.QuoteMeta(string(e)))
+	}
+	re := regexp.MustCompile(`\b(` + strings.Join(names, "|") + `)\b`)
+	re.Longest()
+	return re
+}
 
 // replacer returns the normalisation of one environment's strings.
 func replacer(m manifest.Manifest) func(string) string {
 	env, suffix, account := m.Environment, m.Settings.Suffix, m.Account
 	netPrefix := networkPrefix(m.Settings.Network.VpcCIDR)
+	words := envWord()
 	return func(s string) string {
 		s = strings.ReplaceAll(s, account, "<account>")
 		if netPrefix != "" {
 			s = strings.ReplaceAll(s, netPrefix, "<net>.")
 		}
 		s = strings.ReplaceAll(s, "-"+env+"-"+suffix, "-<env>-<suffix>")
-		return envWord.ReplaceAllStringFunc(s, func(w string) string {
+		return words.ReplaceAllStringFunc(s, func(w string) string {
 			if w == env {
 				return "<env>"
 			}

@@ -210,16 +210,14 @@ func apply(ctx context.Context, o Options) error {
 		return err
 	}
 	fmt.Fprintln(o.Out, "stack files: accounts, region and suffix from pkg/profile/environments.yaml")
-	if err := Docs(o.Root); err != nil {
-		return err
-	}
 	for _, env := range profile.Environments() {
 		if _, err := plan.Run(ctx, plan.Options{Root: o.Root, Env: string(env), Out: io.Discard}); err != nil {
 			return err
 		}
 		fmt.Fprintf(o.Out, "planned: manifests/planned/%s.json, costs/%s.json\n", env, env)
 	}
-	return nil
+	// The pages show the plans' costs: written after them.
+	return Docs(o.Root)
 }
 
 // Docs regenerates docs/environments.md and docs/compliance.md.

@@ -2,7 +2,9 @@ package profile
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,6 +63,15 @@ func StackFile(layerDir, stack string) string {
 	return filepath.Join(layerDir, "Pulumi."+stack+".yaml")
 }
 
+// EnsureStackFile creates a stack file with no config when there is none
+// (a new environment's), so its settings can then be set.
+func EnsureStackFile(path string) error {
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return os.WriteFile(path, []byte("config:\n"), 0o644)
+}
+
 // SetStackValue sets one config key of a stack file to a string value, as
 // `pulumi config set` does, keeping the rest of the file (other keys, their
 // order, comments) as it was; a key that already has the value is left
@@ -108,6 +119,9 @@ func setStackNode(path, key string, val *yaml.Node) error {
 	if cfg == nil {
 		cfg = &yaml.Node{Kind: yaml.MappingNode}
 		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "config"}, cfg)
+	}
+	if cfg.Kind == yaml.ScalarNode && cfg.Tag == "!!null" {
+		*cfg = yaml.Node{Kind: yaml.MappingNode} // "config:" with nothing under it yet
 	}
 	for i := 0; i+1 < len(cfg.Content); i += 2 {
 		if cfg.Content[i].Value == key {

@@ -42,6 +42,21 @@ func TestSetStackListAndUnchangedValues(t *testing.T) {
 	assert.Equal(t, `["999988887777"]`, cfg["aws:allowedAccountIds"])
 }
 
+// A new environment's stack file is created empty, then filled as any other.
+func TestANewEnvironmentsStackFileIsCreated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "Pulumi.qa.yaml")
+	require.NoError(t, EnsureStackFile(path))
+	require.NoError(t, SetStackValue(path, "aws:region", "us-west-2"))
+	require.NoError(t, SetStackList(path, "aws:allowedAccountIds", []string{"567890123456"}))
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "config:\n  aws:region: us-west-2\n  aws:allowedAccountIds:\n    - \"567890123456\"\n", string(raw))
+	require.NoError(t, EnsureStackFile(path))
+	again, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, raw, again, "an existing stack file is left as it is")
+}
+
 func TestTheEnvironmentsFileIsChecked(t *testing.T) {
 	for body, want := range map[string]string{
 		"dev: {}\nstaging: {}\nProd_1: {}\n":                   `environment name "Prod_1": allowed 2-12 lowercase letters, digits and hyphens`,
