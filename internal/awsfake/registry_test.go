@@ -39,7 +39,7 @@ func TestTheCallTableCoversEveryPlannedType(t *testing.T) {
 			}
 		}
 	}
-	assert.Len(t, planned, 35, "the types the layers create")
+	require.NotEmpty(t, planned, "the planned manifests name the types the layers create")
 	for typ := range planned {
 		_, known := awstype.Of(typ)
 		assert.True(t, known, "%s: planned, and pkg/awstype has no entry for it", typ)
