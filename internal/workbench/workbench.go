@@ -210,6 +210,18 @@ func apply(ctx context.Context, o Options) error {
 		return err
 	}
 	fmt.Fprintln(o.Out, "stack files: accounts, region and suffix from pkg/profile/environments.yaml")
+	var envs []profile.Profile
+	for _, env := range profile.Environments() {
+		p, err := profile.Planned(env)
+		if err != nil {
+			return err
+		}
+		envs = append(envs, p)
+	}
+	if err := envreport.WriteWorkflows(o.Root, envs); err != nil {
+		return err
+	}
+	fmt.Fprintln(o.Out, "workflows: the environments' jobs, matrices and choices")
 	for _, env := range profile.Environments() {
 		if _, err := plan.Run(ctx, plan.Options{Root: o.Root, Env: string(env), Out: io.Discard}); err != nil {
 			return err
