@@ -37,6 +37,9 @@ type Report struct {
 	Environments []string     `json:"environments"`
 	Unsanctioned []Difference `json:"unsanctioned"`
 	Sanctioned   []Difference `json:"sanctioned"`
+	// settings are the compared environments' settings, in their order:
+	// what a sanction's reason reads.
+	settings []profile.Profile
 }
 
 // Err returns an error listing the unsanctioned differences, or nil.
@@ -97,6 +100,9 @@ func Compare(ms []manifest.Manifest) Report {
 	keys := map[string]bool{}
 	for _, m := range ms {
 		report.Environments = append(report.Environments, m.Environment)
+		settings := m.Settings
+		settings.Environment = profile.Environment(m.Environment)
+		report.settings = append(report.settings, settings)
 		g := normalise(m)
 		graphs[m.Environment] = g
 		for k := range g {
@@ -155,7 +161,7 @@ func Compare(ms []manifest.Manifest) Report {
 }
 
 func (r *Report) add(d Difference) {
-	if why := sanctionFor(d); why != "" {
+	if why := sanctionFor(d, r.settings); why != "" {
 		d.Sanction = why
 		r.Sanctioned = append(r.Sanctioned, d)
 		return

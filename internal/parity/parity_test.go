@@ -36,36 +36,58 @@ func TestCleanTreeHasOnlySanctionedDifferences(t *testing.T) {
 	for _, d := range r.Sanctioned {
 		reasons[d.Sanction] = true
 	}
-	// The values each reason names are the environments file's, dev /
-	// staging / prod, so a reason that states a wrong value fails here.
+	// The values each reason names are the environments file's, each
+	// environment's in its order, so a reason that states a wrong value
+	// fails here.
 	var ps []profile.Profile
 	for _, env := range profile.Environments() {
 		p, err := profile.Planned(env)
 		require.NoError(t, err)
 		ps = append(ps, p)
 	}
-	values := func(of func(profile.Profile) int) string {
+	values := func(of func(profile.Profile) string) string {
 		var out []string
 		for _, p := range ps {
-			out = append(out, strconv.Itoa(of(p)))
+			out = append(out, string(p.Environment)+" "+of(p))
 		}
-		return strings.Join(out, " / ")
+		return strings.Join(out, ", ")
+	}
+	number := func(of func(profile.Profile) int) func(profile.Profile) string {
+		return func(p profile.Profile) string { return strconv.Itoa(of(p)) }
+	}
+	onOff := func(of func(profile.Profile) bool) func(profile.Profile) string {
+		return func(p profile.Profile) string { return map[bool]string{true: "on", false: "off"}[of(p)] }
 	}
 	// Every sanctioned difference of docs/environments.md shows up.
 	for _, want := range []string{
-		"NAT gateways: 1 shared in dev and staging, one per AZ in prod",
-		"VPC flow logs: off in dev, on in staging and prod",
-		"DynamoDB capacity mode: on-demand in dev, provisioned with autoscaling in staging and prod",
-		"DynamoDB point-in-time recovery: prod only",
-		"Lambda memory: " + values(func(p profile.Profile) int { return p.Function.MemoryMB }) + " MB",
-		"Lambda reserved concurrency: " + values(func(p profile.Profile) int { return p.Function.ReservedConcurrency }),
-		"log retention: " + values(func(p profile.Profile) int { return p.Function.LogRetentionDays }) + " days",
-		"S3 audit-log expiration: " + values(func(p profile.Profile) int { return p.Audit.ExpirationDays }) + " days",
-		"alarm thresholds: Errors " + values(func(p profile.Profile) int { return p.Alarms.FunctionErrorsThreshold }) +
-			", DynamoDB throttles " + values(func(p profile.Profile) int { return p.Alarms.TableThrottleThreshold }),
+		"NAT gateways (network.natGateways; 2 is one per AZ): " + values(number(func(p profile.Profile) int { return p.Network.NatGateways })),
+		"VPC flow logs (network.flowLogs): " + values(onOff(func(p profile.Profile) bool { return p.Network.FlowLogs })),
+		"DynamoDB point-in-time recovery (production tier only): " + values(onOff(func(p profile.Profile) bool { return p.Table.PointInTimeRecovery })),
+		"Lambda memory (function.memoryMb): " + values(number(func(p profile.Profile) int { return p.Function.MemoryMB })) + " MB",
+		"Lambda reserved concurrency (function.reservedConcurrency): " + values(number(func(p profile.Profile) int { return p.Function.ReservedConcurrency })),
+		"log retention (function.logRetentionDays): " + values(number(func(p profile.Profile) int { return p.Function.LogRetentionDays })) + " days",
+		"S3 audit-log expiration (audit.expirationDays): " + values(number(func(p profile.Profile) int { return p.Audit.ExpirationDays })) + " days",
+		"alarm thresholds (alarms.functionErrorsThreshold / alarms.tableThrottleThreshold): " + values(func(p profile.Profile) string {
+			return strconv.Itoa(p.Alarms.FunctionErrorsThreshold) + "/" + strconv.Itoa(p.Alarms.TableThrottleThreshold)
+		}),
+		"a production environment's table: only its break-glass role destroys it",
 	} {
 		assert.True(t, reasons[want], "expected a sanctioned difference: %s", want)
 	}
+}
+
+// A reason names the compared environments and their values, whatever
+// they are called: it holds no name or value of its own.
+func TestReasonsNameTheComparedEnvironments(t *testing.T) {
+	envs := []profile.Profile{{Environment: "alpha"}, {Environment: "beta"}}
+	envs[0].Function.MemoryMB, envs[1].Function.MemoryMB = 128, 3008
+	envs[1].Table.PointInTimeRecovery = true
+	d := Difference{Resource: "urn:pulumi:<env>::compute::aws:lambda/function:Function::payment-processor", Path: "memorySize"}
+	assert.Equal(t, "Lambda memory (function.memoryMb): alpha 128, beta 3008 MB", sanctionFor(d, envs))
+	d = Difference{Resource: "urn:pulumi:<env>::data::aws:dynamodb/table:Table::transactions", Path: "pointInTimeRecovery.enabled"}
+	assert.Equal(t, "DynamoDB point-in-time recovery (production tier only): alpha off, beta on", sanctionFor(d, envs))
+	d.Path = "timeout"
+	assert.Empty(t, sanctionFor(d, envs), "timeout is not a sanctioned difference")
 }
 
 func TestResourceOnlyInProdIsCaught(t *testing.T) {
