@@ -32,8 +32,32 @@ import (
 // ProviderVersion is the version of the AWS provider the programs request.
 var ProviderVersion = semver.MustParse("6.83.4")
 
-// Zones are the availability zones the stand-in region offers.
-var Zones = []string{"us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"}
+// Zones are the four availability zones the stand-in offers in a region,
+// named as AWS names them: us-west-2a to us-west-2d.
+func Zones(region string) []string {
+	out := make([]string, 4)
+	for i := range out {
+		out[i] = region + string(rune('a'+i))
+	}
+	return out
+}
+
+// ZoneID is a zone's ID as AWS forms it: the region's short code and the
+// zone's number (us-east-1 use1-az1, us-west-2 usw2-az1, ap-northeast-1
+// apne1-az1).
+func ZoneID(region string, i int) string {
+	parts := strings.Split(region, "-")
+	code := parts[0]
+	for _, p := range parts[1 : len(parts)-1] {
+		for _, word := range []string{"north", "south", "east", "west", "central"} {
+			if strings.HasPrefix(p, word) {
+				code += word[:1]
+				p = p[len(word):]
+			}
+		}
+	}
+	return fmt.Sprintf("%s%s-az%d", code, parts[len(parts)-1], i+1)
+}
 
 // Live is one resource as it exists in the stand-in cloud.
 type Live struct {
@@ -182,11 +206,12 @@ func (c *Cloud) provider() *deploytest.Provider {
 func (c *Cloud) invoke(token string, _ property.Map) (plugin.InvokeResponse, error) {
 	switch token {
 	case awstype.GetAvailabilityZones:
-		names := make([]property.Value, len(Zones))
-		ids := make([]property.Value, len(Zones))
-		for i, z := range Zones {
+		zones := Zones(c.Region)
+		names := make([]property.Value, len(zones))
+		ids := make([]property.Value, len(zones))
+		for i, z := range zones {
 			names[i] = property.New(z)
-			ids[i] = property.New(fmt.Sprintf("use1-az%d", i+1))
+			ids[i] = property.New(ZoneID(c.Region, i))
 		}
 		return plugin.InvokeResponse{Properties: property.NewMap(map[string]property.Value{
 			"id": property.New(c.Region), "names": property.New(property.NewArray(names)), "zoneIds": property.New(property.NewArray(ids)),

@@ -129,13 +129,13 @@ type ec2Item struct {
 const DefaultVPC = "vpc-0default"
 
 // defaultNetwork is the default VPC and its subnets, as EC2 lists them.
-func defaultNetwork(typ string) []ec2Item {
+func defaultNetwork(typ, region string) []ec2Item {
 	switch typ {
 	case awstype.Vpc:
 		return []ec2Item{{VpcID: DefaultVPC, IsDefault: "true", State: "available"}}
 	case awstype.Subnet:
 		var out []ec2Item
-		for i, z := range Zones {
+		for i, z := range Zones(region) {
 			out = append(out, ec2Item{SubnetID: fmt.Sprintf("subnet-0default%d", i), VpcID: DefaultVPC, Zone: z, DefaultFor: "true"})
 		}
 		return out
@@ -175,7 +175,7 @@ func (c *Cloud) ec2Handler(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "awsfake: EC2 "+action+" is not answered", http.StatusBadRequest)
 		return
 	}
-	items := defaultNetwork(typ)
+	items := defaultNetwork(typ, c.Region)
 	if c.NoDefaultVPC {
 		items = nil
 	}

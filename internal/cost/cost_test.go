@@ -131,7 +131,7 @@ func TestFormulas(t *testing.T) {
 
 func TestOnDemandTablePaysPerWrite(t *testing.T) {
 	prices, _ := committed(t)
-	m := manifest.Manifest{Environment: "dev", Layers: []manifest.Layer{{Name: "data", Resources: []manifest.Resource{
+	m := manifest.Manifest{Environment: "dev", Region: "us-east-1", Layers: []manifest.Layer{{Name: "data", Resources: []manifest.Resource{
 		res("aws:dynamodb/table:Table", "table", map[string]any{"billingMode": "PAY_PER_REQUEST", "globalSecondaryIndexes": []any{map[string]any{}}}),
 	}}}}
 	r, err := Estimate(m, prices, Usage{PaymentsPerMonth: 1_000_000})
@@ -168,11 +168,41 @@ func TestEveryResourceIsPricedOrExplained(t *testing.T) {
 			assert.NotEmpty(t, l.PriceID)
 		}
 	}
-	m := manifest.Manifest{Layers: []manifest.Layer{{Resources: []manifest.Resource{res("aws:rds/instance:Instance", "db", nil)}}}}
+	m := manifest.Manifest{Region: "us-east-1", Layers: []manifest.Layer{{Resources: []manifest.Resource{res("aws:rds/instance:Instance", "db", nil)}}}}
 	r, err := Estimate(m, prices, Usage{})
 	require.NoError(t, err)
 	require.Len(t, r.NotPriced, 1, "a type the pricer has never seen is reported, never $0")
 	assert.Contains(t, r.NotPriced[0].Reason, "the pricer has no rule for aws:rds/instance:Instance")
+}
+
+// An environment in a region the table has no prices for is refused,
+// naming the region, the table's region and what to add, never priced
+// with another region's list prices.
+func TestARegionWithoutPricesIsRefused(t *testing.T) {
+	prices, usage := committed(t)
+	m := manifest.Manifest{Environment: "dr", Region: "us-west-2", Layers: []manifest.Layer{{Resources: []manifest.Resource{res("aws:kms/key:Key", "key", nil)}}}}
+	_, err := Estimate(m, prices, usage[profile.Dev])
+	require.Error(t, err)
+	for _, want := range []string{"dr: costs/prices.yaml", `region "us-west-2" has no prices`, "us-east-1's list prices only", "add a table for us-west-2"} {
+		assert.Contains(t, err.Error(), want)
+	}
+	m.Region = "us-east-1"
+	r, err := Estimate(m, prices, usage[profile.Dev])
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, r.Fixed, "a KMS key is $1 a month in us-east-1")
+
+	// A table for another region parses; the refresh, which knows
+	// us-east-1's usage types only, refuses it rather than fetch the wrong
+	// prices.
+	other, err := ParsePrices([]byte("region: eu-west-1\nprices:\n  - {id: kms-key-month, unit: key-month, usd: 1, description: k, source: s, taken: \"2026-12-07\"}\n"))
+	require.NoError(t, err)
+	require.NoError(t, other.CheckRegion("eu-west-1"))
+	_, _, err = Refresh(context.Background(), nil, other, "2026-12-07")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `region "eu-west-1": the refresh knows us-east-1's usage types only`)
+	_, err = ParsePrices([]byte("prices: []\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "region is empty")
 }
 
 func TestPriceTableRefusesIncompleteEntries(t *testing.T) {

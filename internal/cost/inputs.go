@@ -51,8 +51,8 @@ func ParsePrices(raw []byte) (*Prices, error) {
 	if err := yaml.Unmarshal(raw, &p); err != nil {
 		return nil, fmt.Errorf("%s: %w", PricesFile, err)
 	}
-	if p.Region != "us-east-1" {
-		return nil, fmt.Errorf("%s: region %q: the platform runs in us-east-1", PricesFile, p.Region)
+	if strings.TrimSpace(p.Region) == "" {
+		return nil, fmt.Errorf("%s: region is empty: want the AWS region the prices are for, such as us-east-1", PricesFile)
 	}
 	p.byID = map[string]Price{}
 	for i, e := range p.Prices {
@@ -99,6 +99,18 @@ func Header(raw []byte) string {
 		b.WriteString(line)
 	}
 	return b.String()
+}
+
+// CheckRegion refuses an environment in a region the table has no prices
+// for, naming the region and what to add: pricing it with another region's
+// list prices would be a wrong figure that looks right.
+func (p *Prices) CheckRegion(region string) error {
+	if region == p.Region {
+		return nil
+	}
+	return fmt.Errorf("%s: region %q has no prices: the table holds %s's list prices only; "+
+		"add a table for %s (every id of this one, each with its source and the date it was taken) "+
+		"or deploy the environment in %s", PricesFile, region, p.Region, region, p.Region)
 }
 
 // Get returns a price by id.

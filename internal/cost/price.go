@@ -100,6 +100,9 @@ func (p *pricer) add(layer string, res manifest.Resource, dimension, priceID str
 
 // Estimate prices a planned manifest.
 func Estimate(m manifest.Manifest, prices *Prices, usage Usage) (Report, error) {
+	if err := prices.CheckRegion(m.Region); err != nil {
+		return Report{}, fmt.Errorf("%s: %w", m.Environment, err)
+	}
 	r := &Report{Environment: m.Environment, Region: m.Region, Assumptions: usage}
 	p := &pricer{prices: prices, usage: usage, m: m, r: r}
 	nats := 0

@@ -70,6 +70,11 @@ type Change struct {
 // them in p (with today's date as taken), and returns what changed and the
 // ids it could not refresh.
 func Refresh(ctx context.Context, api PricingAPI, p *Prices, today string) (changes []Change, skipped []string, err error) {
+	if p.Region != "us-east-1" {
+		// Other regions' usage types carry a prefix (USW2-NatGateway-Hours)
+		// the queries do not add.
+		return nil, nil, fmt.Errorf("%s: region %q: the refresh knows us-east-1's usage types only; update this table's prices by hand, each with its source and date", PricesFile, p.Region)
+	}
 	for i, e := range p.Prices {
 		q, ok := queries[e.ID]
 		if !ok {

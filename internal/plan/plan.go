@@ -61,6 +61,15 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// An environment the cost report cannot price is refused before
+	// anything is planned or written.
+	prices, usage, err := cost.Load(o.Root)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := prices.CheckRegion(e.Profile.Region); err != nil {
+		return Result{}, fmt.Errorf("plan %s: %w", env, err)
+	}
 	fmt.Fprintf(o.Out, "offline plan of %s (account %s, %s, suffix %s): real Pulumi engine, in-memory AWS stand-in, no credentials\n",
 		env, e.Profile.AccountID, e.Profile.Region, e.Profile.Suffix)
 	// The plan runs as the pipeline's deployer, on an account holding its
@@ -118,10 +127,6 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			return out, err
 		}
 		fmt.Fprintf(o.Out, "\nmanifest (planned): %s\n", out.ManifestPath)
-	}
-	prices, usage, err := cost.Load(o.Root)
-	if err != nil {
-		return out, err
 	}
 	if out.Cost, err = cost.Estimate(m, prices, usage[env]); err != nil {
 		return out, err

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/acmepay/platform/internal/adopt"
+	"github.com/acmepay/platform/internal/cost"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/deploy/automation"
 	"github.com/acmepay/platform/internal/drift"
@@ -206,6 +207,9 @@ func apply(ctx context.Context, o Options) error {
 	if err := bootstrapDocumentsValid(); err != nil {
 		return fmt.Errorf("pkg/profile/environments.yaml: refused, nothing written:\n%w", err)
 	}
+	if err := pricedRegions(o.Root); err != nil {
+		return fmt.Errorf("pkg/profile/environments.yaml: refused, nothing written:\n%w", err)
+	}
 	if err := envreport.Apply(o.Root, profile.Planned); err != nil {
 		return err
 	}
@@ -230,6 +234,26 @@ func apply(ctx context.Context, o Options) error {
 	}
 	// The pages show the plans' costs: written after them.
 	return Docs(o.Root)
+}
+
+// pricedRegions refuses an environment whose region the price table does
+// not hold, naming each.
+func pricedRegions(root string) error {
+	prices, _, err := cost.Load(root)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, env := range profile.Environments() {
+		p, err := profile.Planned(env)
+		if err != nil {
+			return err
+		}
+		if err := prices.CheckRegion(p.Region); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", env, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Docs regenerates docs/environments.md and docs/compliance.md.
@@ -438,11 +462,11 @@ func (w *bench) write(m manifest.Manifest) error {
 // recover settles what an interrupted run left; nothing to settle is not
 // an error.
 func (w *bench) recover(ctx context.Context, env string) error {
-	region := "us-east-1"
-	if p, err := profile.ForDeployment(w.o.Root, profile.Environment(env)); err == nil {
-		region = p.Region
+	p, err := profile.ForDeployment(w.o.Root, profile.Environment(env))
+	if err != nil {
+		return err
 	}
-	finder, err := recovery.NewAWS(ctx, region, env)
+	finder, err := recovery.NewAWS(ctx, p.Region, env)
 	if err != nil {
 		return err
 	}

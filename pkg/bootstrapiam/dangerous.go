@@ -70,8 +70,8 @@ func (a Account) Dangerous() []Request {
 		{Name: "switch the access logs' expiry", Action: "s3:PutLifecycleConfiguration", Resource: iampolicy.Bucket(w.AccessLogBucket())},
 		{Name: "read a transaction", Action: "dynamodb:GetItem", Resource: s.Table(w.Table())},
 		{Name: "read an audit record", Action: "s3:GetObject", Resource: iampolicy.Object(w.Bucket(), "audit/x.json")},
-		{Name: "work in another region", Action: "dynamodb:CreateTable", Resource: strings.Replace(s.Table(w.Table()), a.Profile.Region, "eu-west-1", 1),
-			Context: map[string]string{"aws:RequestedRegion": "eu-west-1"}},
+		{Name: "work in another region", Action: "dynamodb:CreateTable", Resource: strings.Replace(s.Table(w.Table()), a.Profile.Region, otherRegion(a.Profile.Region), 1),
+			Context: map[string]string{"aws:RequestedRegion": otherRegion(a.Profile.Region)}},
 		{Name: "delete the table", Action: "dynamodb:DeleteTable", Resource: s.Table(w.Table()), ProdOnly: true},
 		{Name: "bypass the audit records' governance retention", Action: "s3:BypassGovernanceRetention", Resource: iampolicy.Object(w.Bucket(), "audit/x.json"), ProdOnly: true},
 		{Name: "delete an audit record version", Action: "s3:DeleteObjectVersion", Resource: iampolicy.Object(w.Bucket(), "audit/x.json"), ProdOnly: true},
@@ -194,4 +194,13 @@ func merge(ms ...map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// otherRegion is a region that is not the environment's, for the request
+// that must be denied outside it.
+func otherRegion(region string) string {
+	if region == "eu-west-1" {
+		return "ap-south-1"
+	}
+	return "eu-west-1"
 }
