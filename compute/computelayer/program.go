@@ -78,6 +78,14 @@ var (
 	built   *functionbuild.Archive
 )
 
+// Prebuild compiles the payment function ahead of the program, so that a
+// deployment's checks and stack selection overlap the build instead of
+// the compute layer's preview waiting on it. The program gets the same
+// archive, or the build's error when it failed, by building again.
+func Prebuild(ctx context.Context) {
+	_, _ = buildPayment(ctx)
+}
+
 // buildPayment compiles the payment function into the module's dist folder,
 // once per process: the source cannot change under a running deployment, and
 // the offline engine runs this program many times.

@@ -138,6 +138,9 @@ func standIn(t *testing.T) *awsfake.Cloud {
 		"PULUMI_HOME": t.TempDir(), "PULUMI_BACKEND_URL": "file://" + state, "PULUMI_CONFIG_PASSPHRASE": "live-tier",
 		"PULUMI_SKIP_UPDATE_CHECK": "1", "PULUMI_DEBUG_PROVIDERS": "aws:" + strconv.Itoa(a.provider),
 		"AWS_ENDPOINT_URL_STS": "http://" + a.sts, "AWS_ENDPOINT_URL_SSM": "http://" + a.sts, "AWS_ACCESS_KEY_ID": "AKIAAWSFAKE", "AWS_SECRET_ACCESS_KEY": "awsfake",
+		// The stand-in serves the aws provider: the CLI must not go and
+		// fetch the plugin (a DNS timeout offline on every operation).
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		"AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "AWS_PROFILE": "",
 	} {
 		t.Setenv(k, v)

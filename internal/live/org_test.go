@@ -111,6 +111,7 @@ func newOrg(t *testing.T, root string) *org {
 	t.Cleanup(stop)
 	for k, v := range map[string]string{
 		"PULUMI_HOME": t.TempDir(), "PULUMI_SKIP_UPDATE_CHECK": "1", "AWS_SECRET_ACCESS_KEY": "awsfake",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true", // the stand-in is the aws provider
 		"AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "AWS_PROFILE": "",
 		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
 	} {

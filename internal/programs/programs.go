@@ -6,6 +6,8 @@
 package programs
 
 import (
+	"context"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acmepay/platform/bootstrap/bootstrapstack"
@@ -27,4 +29,11 @@ func ByLayer() map[string]pulumi.RunFunc {
 		contract.LayerCompute:       computelayer.Program,
 		contract.LayerObservability: observabilitylayer.Program,
 	}
+}
+
+// Warm starts, in the background, the work a layer program does before it
+// declares anything (compiling the payment function), for a command that
+// is about to run the programs: it then overlaps the command's checks.
+func Warm(ctx context.Context) {
+	go computelayer.Prebuild(ctx)
 }

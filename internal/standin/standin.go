@@ -62,6 +62,10 @@ func (s Served) Vars() [][2]string {
 		{"AWS_ACCESS_KEY_ID", AccessKeyID}, {"AWS_SECRET_ACCESS_KEY", SecretAccessKey},
 		{"AWS_REGION", s.Region}, {"AWS_EC2_METADATA_DISABLED", "true"},
 		{"PULUMI_BACKEND_URL", "file://" + s.State}, {"PULUMI_SKIP_UPDATE_CHECK", "1"},
+		// The stand-in is the aws provider: without this the CLI looks the
+		// aws plugin up (GitHub) on every operation, to download it, and
+		// offline waits out a DNS timeout first (5 s on each preview).
+		{"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION", "true"},
 		{"STANDIN_LISTING", "http://" + s.Listing},
 	}
 }

@@ -57,3 +57,26 @@ func TestTheHistoryIsReadNewestFirstFromTheBackendsFiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, none, "a stack never updated has no history")
 }
+
+// A stack exists when the backend holds its state file, plain or gzipped,
+// in the project-scoped layout.
+func TestAStackExistsWhenItsStateFileDoes(t *testing.T) {
+	dir := t.TempDir()
+	stacks := filepath.Join(dir, ".pulumi", "stacks")
+	require.NoError(t, os.MkdirAll(filepath.Join(stacks, "network"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(stacks, "data"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(stacks, "network", "dev.json"), []byte("{}"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(stacks, "data", "dev.json.gz"), []byte("x"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(stacks, "prod.json"), []byte("{}"), 0o644))
+	store, err := Open(context.Background(), "file://"+dir)
+	require.NoError(t, err)
+	defer store.Close()
+	for _, c := range []struct {
+		project, stack string
+		want           bool
+	}{{"network", "dev", true}, {"data", "dev", true}, {"network", "staging", false}, {"compute", "dev", false}, {"network", "prod", false}} {
+		got, err := store.Exists(context.Background(), c.project, c.stack)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, got, "%s/%s", c.project, c.stack)
+	}
+}

@@ -94,6 +94,19 @@ func WithPrefix(backendURL, prefix string) (string, error) {
 // Close releases the bucket.
 func (s *Store) Close() error { return s.bucket.Close() }
 
+// Exists reports whether the backend holds a stack's state file (in the
+// project-scoped layout; a stack in any other layout reads as absent).
+func (s *Store) Exists(ctx context.Context, project, stack string) (bool, error) {
+	base := path.Join(stacksDir, project, stack)
+	for _, key := range []string{base + ".json", base + ".json.gz"} {
+		ok, err := s.bucket.Exists(ctx, key)
+		if err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
 // Checkpoint returns the latest deployment of a stack; ok is false when the
 // stack does not exist or has never been deployed.
 func (s *Store) Checkpoint(ctx context.Context, project, stack string) (dep apitype.DeploymentV3, ok bool, err error) {

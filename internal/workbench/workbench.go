@@ -89,6 +89,7 @@ func StandinShow(ctx context.Context, env string, o Options) error {
 // Preview previews every layer of an environment (preview:env).
 func Preview(ctx context.Context, env string, o Options) error {
 	return onBench(ctx, "preview:env", env, o, func(w *bench) error {
+		programs.Warm(ctx)
 		_, err := w.d.Run(ctx, stage.Preview, env)
 		w.printTimeline(err)
 		return err
@@ -98,6 +99,7 @@ func Preview(ctx context.Context, env string, o Options) error {
 // PlanLive saves the plan an approved deploy applies (plan:live).
 func PlanLive(ctx context.Context, env string, o Options) error {
 	return onBench(ctx, "plan:live", env, o, func(w *bench) error {
+		programs.Warm(ctx)
 		e, err := profile.ParseEnvironment(env)
 		if err != nil {
 			return err
@@ -125,6 +127,7 @@ func Destroy(ctx context.Context, env string, o Options) error {
 // Deploy deploys an environment and writes its manifest (deploy:env).
 func Deploy(ctx context.Context, env string, o Options) error {
 	return onBench(ctx, "deploy:env", env, o, func(w *bench) error {
+		programs.Warm(ctx)
 		allow, _ := o.Lookup("ALLOW_DATA_LOSS")
 		w.d.AllowDataLoss = allow == env
 		prov, err := manifest.ProvenanceOf(o.Root, w.runner.Backend)
@@ -358,6 +361,7 @@ func open(ctx context.Context, o Options) (*bench, error) {
 	if err != nil {
 		return nil, err
 	}
+	runner.Exists = store.Exists
 	host, err := statebackend.ThisHost()
 	if err != nil {
 		_ = store.Close()

@@ -62,7 +62,11 @@ type Automation struct {
 	Programs map[string]pulumi.RunFunc
 	// Command, when set, runs the CLI (graceful cancellation); the
 	// Automation API's own runner otherwise.
-	Command   *Command
+	Command *Command
+	// Exists, when set with Command, reports whether the state backend
+	// holds a layer's stack: such a stack is selected without starting
+	// the CLI (knownStack).
+	Exists    func(ctx context.Context, project, stack string) (bool, error)
 	lookupEnv func(string) (string, bool)
 	// exceptions are the drift an update leaves as it is (IgnoreDrift).
 	exceptions []drift.Exception

@@ -153,3 +153,22 @@ func interruptOn(sigs <-chan os.Signal, out io.Writer) (context.Context, <-chan 
 	var once sync.Once
 	return ctx, force, func() { once.Do(func() { close(quit); cancel() }) }
 }
+
+// knownStack runs the CLI as Command does, but answers `pulumi stack
+// select` of a stack the state backend holds without starting it: the
+// Automation API names the stack (--stack) on every later command, so the
+// selection changes nothing they do, and a no-op deployment starts four
+// CLI processes fewer. A stack that is not there after all fails the
+// command that follows, naming it.
+type knownStack struct {
+	*Command
+	stack string
+}
+
+// Run implements auto.PulumiCommand.
+func (k knownStack) Run(ctx context.Context, workdir string, stdin io.Reader, outs, errs []io.Writer, env []string, args ...string) (string, string, int, error) {
+	if slices.Equal(args, []string{"stack", "select", "--stack", k.stack}) {
+		return "", "", 0, nil
+	}
+	return k.Command.Run(ctx, workdir, stdin, outs, errs, env, args...)
+}

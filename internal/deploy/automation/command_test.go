@@ -104,3 +104,22 @@ func (l *lineWaiter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// A stack the backend holds is selected without starting the CLI; every
+// other command, another stack's selection included, still runs it.
+func TestAKnownStackIsSelectedWithoutTheCLI(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "ran")
+	k := knownStack{Command: &Command{Path: scriptCLI(t, `echo "$@" >> `+marker)}, stack: "dev"}
+	_, _, code, err := k.Run(context.Background(), t.TempDir(), nil, nil, nil, nil, "stack", "select", "--stack", "dev")
+	require.NoError(t, err)
+	assert.Equal(t, 0, code)
+	assert.NoFileExists(t, marker, "the CLI did not run")
+
+	for _, args := range [][]string{{"stack", "select", "--stack", "staging"}, {"preview", "--stack", "dev"}} {
+		_, _, _, err = k.Run(context.Background(), t.TempDir(), nil, nil, nil, nil, args...)
+		require.NoError(t, err)
+	}
+	ran, err := os.ReadFile(marker)
+	require.NoError(t, err)
+	assert.Equal(t, "stack select --stack staging --non-interactive\npreview --stack dev --non-interactive\n", string(ran))
+}

@@ -25,9 +25,6 @@ func (a *Automation) stack(ctx context.Context, layer stage.Layer, env string) (
 		auto.SecretsProvider("passphrase"),
 		auto.EnvVars(map[string]string{"PULUMI_BACKEND_URL": a.Backend}),
 	}
-	if a.Command != nil {
-		opts = append(opts, auto.Pulumi(a.Command))
-	}
 	var stack auto.Stack
 	var err error
 	// A deployment plans its layers while the drift check refreshes them:
@@ -36,6 +33,15 @@ func (a *Automation) stack(ctx context.Context, layer stage.Layer, env string) (
 	// time.
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.Command != nil {
+		var cmd auto.PulumiCommand = a.Command
+		if a.Exists != nil {
+			if known, err := a.Exists(ctx, layer.Name, env); err == nil && known {
+				cmd = knownStack{Command: a.Command, stack: env}
+			}
+		}
+		opts = append(opts, auto.Pulumi(cmd))
+	}
 	if program, ok := a.Programs[layer.Name]; ok {
 		program = drift.LeaveExcepted(program, env, a.exceptions)
 		// The layer's program runs in this process: the same project,
