@@ -16,12 +16,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/doccheck"
 	"github.com/acmepay/platform/internal/recovery"
+	"github.com/acmepay/platform/internal/statebackend"
 	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
@@ -76,7 +78,17 @@ func TestDeployKilledWhileTheNATGatewayIsCreated(t *testing.T) {
 		require.True(t, time.Now().Before(deadline), "the NAT gateway's create never started:\n%s", log)
 		time.Sleep(100 * time.Millisecond)
 	}
-	time.Sleep(time.Second) // the create is in flight in the CLI's engine
+	// The create is in flight once the engine has recorded it in the
+	// state as a pending operation (before it calls the provider), and
+	// the kill comes when it is the only one: a route's create cut short
+	// has no ID to look for, and recovery rightly leaves it to a person.
+	store, err := statebackend.Open(context.Background(), os.Getenv("PULUMI_BACKEND_URL"))
+	require.NoError(t, err)
+	defer store.Close()
+	for !pendingCreate(t, store, natType) {
+		require.True(t, time.Now().Before(deadline), "the NAT gateway's create was never recorded as pending:\n%s", log)
+		time.Sleep(50 * time.Millisecond)
+	}
 	killTree(t, helper.Process.Pid)
 	_ = helper.Wait()
 	cloud.Inject(natType, awsfake.Fault{})
@@ -122,6 +134,23 @@ func TestDeployKilledWhileTheNATGatewayIsCreated(t *testing.T) {
 	_, err = dep.d.Run(ctx, stage.Destroy, "dev")
 	require.NoError(t, err, out.String())
 	assert.Equal(t, bootstrapped, live(cloud), "destroy leaves nothing but the account's bootstrap")
+}
+
+// pendingCreate reports whether the network layer's state records
+// pending operations, and each is a create of a resource of the type.
+func pendingCreate(t *testing.T, store *statebackend.Store, typ string) bool {
+	t.Helper()
+	dep, ok, err := store.Checkpoint(context.Background(), "network", "dev")
+	require.NoError(t, err)
+	if !ok || len(dep.PendingOperations) == 0 {
+		return false
+	}
+	for _, op := range dep.PendingOperations {
+		if string(op.Resource.Type) != typ || op.Type != apitype.OperationTypeCreating {
+			return false
+		}
+	}
+	return true
 }
 
 // killTree SIGKILLs a process and every process it started, as a runner

@@ -46,16 +46,18 @@ while :; do sleep 0.05; done
 
 func TestSecondSignalForcesTheStop(t *testing.T) {
 	force := make(chan struct{})
-	c := &Command{Path: scriptCLI(t, "trap '' INT\necho started\nwhile :; do sleep 0.05; done\n"), Force: force}
+	// The CLI goes on after the first signal, and says it got it.
+	c := &Command{Path: scriptCLI(t, "trap 'echo ignored' INT\necho started\nwhile :; do sleep 0.05; done\n"), Force: force}
 	ctx, cancel := context.WithCancel(context.Background())
 	started := &lineWaiter{want: "started\n", seen: make(chan struct{})}
+	ignored := &lineWaiter{want: "ignored\n", seen: make(chan struct{})}
 	go func() {
 		<-started.seen
 		cancel()
-		time.Sleep(200 * time.Millisecond) // it ignores the first
+		<-ignored.seen
 		close(force)
 	}()
-	_, _, code, err := c.Run(ctx, t.TempDir(), nil, []io.Writer{started}, nil, nil, "up")
+	_, _, code, err := c.Run(ctx, t.TempDir(), nil, []io.Writer{started, ignored}, nil, nil, "up")
 	require.Error(t, err)
 	assert.Equal(t, -1, code, "killed")
 }
