@@ -185,6 +185,30 @@ func (Standin) Stop(env string) error { return onEnv(workbench.StandinStop, env)
 // Show <env>: lists what env's running stand-in holds.
 func (Standin) Show(env string) error { return onEnv(workbench.StandinShow, env) }
 
+// Review groups the review environments of pull requests: `mage review:up pr-<number>`.
+type Review mg.Namespace
+
+// Up <pr-number>: deploys or updates a pull request's review environment and moves its expiry.
+//
+// A review environment (pr-<number>) runs in the account of environments.yaml's review.in, with
+// that environment's settings but the review block's, under the account's review role; every
+// resource carries an Expires tag, review.expiresAfterHours after this deploy. Writes its stack
+// files (not committed) and manifests/<env>.json.
+// Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, LOCK_HOST_GONE, GITHUB_STEP_SUMMARY, the AWS credentials, VERBOSE.
+func (Review) Up(env string) error { return onEnv(workbench.ReviewUp, env) }
+
+// Down <pr-number>: destroys a review environment, its stacks and its stack files.
+//
+// It refuses every name that is not a review environment's (pr-<number>).
+// Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, LOCK_HOST_GONE, the AWS credentials, VERBOSE.
+func (Review) Down(env string) error { return onEnv(workbench.ReviewDown, env) }
+
+// Sweep destroys every review environment of the state backend past its expiry.
+//
+// The expiry is the latest Expires tag in the environment's state.
+// Reads: PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, LOCK_HOST_GONE, the AWS credentials, VERBOSE.
+func (Review) Sweep() error { return run(workbench.ReviewSweep) }
+
 // Drift groups `mage drift:env <env>`.
 type Drift mg.Namespace
 

@@ -45,9 +45,12 @@ const (
 
 // Outputs of the stacks.
 const (
-	OutputDeployerRole     = "deployerRoleArn"
-	OutputReadOnlyRole     = "readOnlyRoleArn"
-	OutputBreakGlassRole   = "breakGlassRoleArn"
+	OutputDeployerRole   = "deployerRoleArn"
+	OutputReadOnlyRole   = "readOnlyRoleArn"
+	OutputBreakGlassRole = "breakGlassRoleArn"
+	// OutputReviewRole is the review role's ARN, in the account of the
+	// review block's environment only.
+	OutputReviewRole       = "reviewRoleArn"
 	OutputWorkloadBoundary = "workloadBoundaryArn"
 	OutputVersion          = "bootstrapVersion"
 	OutputStateBucket      = "stateBucket"
@@ -117,47 +120,12 @@ func account(ctx *pulumi.Context, a bootstrapiam.Account, oidcOpts ...pulumi.Res
 	policy := func(name, description string, doc string) (*iam.Policy, error) {
 		return iam.NewPolicy(ctx, name, &iam.PolicyArgs{Name: pulumi.String(name), Description: pulumi.String(description), Policy: pulumi.String(doc)})
 	}
-	w := a.Workload()
-	boundary, err := policy(w.BoundaryName(), fmt.Sprintf("Permissions boundary of every %s workload role: only what the workloads need, "+
-		"and never audit reads, data export or deletion, key, log, trail or boundary changes, other regions or accounts", p.Environment),
-		workload.Boundary(w, workload.AuditPrefix).JSON())
-	if err != nil {
-		return err
-	}
-	deployerBoundary, err := policy(bootstrapiam.DeployerBoundaryName, "Ceiling of the pipeline's deployer and break-glass roles", a.DeployerBoundary().JSON())
-	if err != nil {
-		return err
-	}
-	guardrails := []*iam.Policy{}
-	docs := append([]string{a.DeployerGuardrail().JSON()}, jsonOf(a.NetworkGuardrails())...)
-	names := append([]string{bootstrapiam.DeployerGuardrailName}, bootstrapiam.NetworkGuardrailNames...)
-	for i, name := range names {
-		g, err := policy(name, "Deny-only guardrail of the pipeline's deployer", docs[i])
-		if err != nil {
-			return err
-		}
-		guardrails = append(guardrails, g)
-	}
 	afterOIDC := pulumi.DependsOn([]pulumi.Resource{oidc})
-
-	deployer, err := iam.NewRole(ctx, "deployer", &iam.RoleArgs{
-		Name: pulumi.String(bootstrapiam.DeployerRoleName), AssumeRolePolicy: pulumi.String(a.DeployerTrust().JSON()),
-		PermissionsBoundary: deployerBoundary.Arn, MaxSessionDuration: pulumi.Int(3600),
-		Description: pulumi.String("The pipeline's deployment of " + string(p.Environment) + ", from main's deploy workflow only"),
-	}, afterOIDC)
+	set, err := deployerSet(ctx, a, "", afterOIDC)
 	if err != nil {
 		return err
 	}
-	if _, err := iam.NewRolePolicy(ctx, "deployer", &iam.RolePolicyArgs{
-		Role: deployer.Name, Name: pulumi.String("deploy-payments"), Policy: pulumi.String(a.DeployerPolicy().JSON()),
-	}); err != nil {
-		return err
-	}
-	for i, g := range guardrails {
-		if _, err := iam.NewRolePolicyAttachment(ctx, names[i], &iam.RolePolicyAttachmentArgs{Role: deployer.Name, PolicyArn: g.Arn}); err != nil {
-			return err
-		}
-	}
+	boundary, deployer, deployerBoundary := set.workloadBoundary, set.role, set.boundary
 
 	readOnlyPolicy, err := policy(bootstrapiam.ReadOnlyPolicyName, "Configuration reads and the environment's state, never data", a.ReadOnlyPolicy().JSON())
 	if err != nil {
@@ -197,9 +165,24 @@ func account(ctx *pulumi.Context, a bootstrapiam.Account, oidcOpts ...pulumi.Res
 		breakGlassArn = bg.Arn
 	}
 
-	accessLogs, err := accessLogBucket(ctx, a)
+	accessLogs, err := accessLogBucket(ctx, a, "")
 	if err != nil {
 		return err
+	}
+	versionAfter := []pulumi.Resource{deployer, readOnly, boundary, accessLogs}
+	if r, ok := a.Reviews(); ok {
+		// The review role and what review environments share: created
+		// with the environment's bootstrap, in its account.
+		reviews, err := deployerSet(ctx, r, profile.ReviewKey+"-", afterOIDC)
+		if err != nil {
+			return err
+		}
+		reviewLogs, err := accessLogBucket(ctx, r, profile.ReviewKey+"-")
+		if err != nil {
+			return err
+		}
+		versionAfter = append(versionAfter, reviews.role, reviews.workloadBoundary, reviewLogs)
+		ctx.Export(OutputReviewRole, reviews.role.Arn)
 	}
 
 	// Written last: a deployment trusts an account's bootstrap once its
@@ -207,7 +190,7 @@ func account(ctx *pulumi.Context, a bootstrapiam.Account, oidcOpts ...pulumi.Res
 	if _, err := ssm.NewParameter(ctx, "version", &ssm.ParameterArgs{
 		Name: pulumi.String(bootstrapiam.VersionParameter), Type: pulumi.String("String"), Value: pulumi.String(fmt.Sprint(bootstrapiam.Version)),
 		Description: pulumi.String("Bootstrap version of the payments platform in this account; deployments refuse an older one"),
-	}, pulumi.DependsOn([]pulumi.Resource{deployer, readOnly, boundary, accessLogs})); err != nil {
+	}, pulumi.DependsOn(versionAfter)); err != nil {
 		return err
 	}
 	ctx.Export(OutputDeployerRole, deployer.Arn)
@@ -225,26 +208,27 @@ func account(ctx *pulumi.Context, a bootstrapiam.Account, oidcOpts ...pulumi.Res
 // bucket of this account. It keeps the logs as long as the audit records are
 // kept (SSE-S3: S3 delivers access logs only to buckets under S3-managed
 // keys), and is force-destroyable, so its teardown leaves nothing.
-func accessLogBucket(ctx *pulumi.Context, a bootstrapiam.Account) (*s3.BucketPolicy, error) {
+func accessLogBucket(ctx *pulumi.Context, a bootstrapiam.Account, prefix string) (*s3.BucketPolicy, error) {
 	w := a.Workload()
 	name := w.AccessLogBucket()
-	bucket, err := s3.NewBucketV2(ctx, "audit-access-logs", &s3.BucketV2Args{Bucket: pulumi.String(name), ForceDestroy: pulumi.Bool(true)})
+	logical := prefix + "audit-access-logs"
+	bucket, err := s3.NewBucketV2(ctx, logical, &s3.BucketV2Args{Bucket: pulumi.String(name), ForceDestroy: pulumi.Bool(true)})
 	if err != nil {
 		return nil, err
 	}
-	block, err := s3.NewBucketPublicAccessBlock(ctx, "audit-access-logs", &s3.BucketPublicAccessBlockArgs{
+	block, err := s3.NewBucketPublicAccessBlock(ctx, logical, &s3.BucketPublicAccessBlockArgs{
 		Bucket: bucket.ID(), BlockPublicAcls: pulumi.Bool(true), BlockPublicPolicy: pulumi.Bool(true),
 		IgnorePublicAcls: pulumi.Bool(true), RestrictPublicBuckets: pulumi.Bool(true),
 	})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s3.NewBucketOwnershipControls(ctx, "audit-access-logs", &s3.BucketOwnershipControlsArgs{
+	if _, err := s3.NewBucketOwnershipControls(ctx, logical, &s3.BucketOwnershipControlsArgs{
 		Bucket: bucket.ID(), Rule: &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
 	}); err != nil {
 		return nil, err
 	}
-	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, "audit-access-logs", &s3.BucketServerSideEncryptionConfigurationV2Args{
+	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, logical, &s3.BucketServerSideEncryptionConfigurationV2Args{
 		Bucket: bucket.ID(),
 		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
 			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{SseAlgorithm: pulumi.String("AES256")},
@@ -252,7 +236,7 @@ func accessLogBucket(ctx *pulumi.Context, a bootstrapiam.Account) (*s3.BucketPol
 	}); err != nil {
 		return nil, err
 	}
-	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, "audit-access-logs", &s3.BucketLifecycleConfigurationV2Args{
+	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, logical, &s3.BucketLifecycleConfigurationV2Args{
 		Bucket: bucket.ID(),
 		Rules: s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
 			Id: pulumi.String("expire-access-logs"), Status: pulumi.String("Enabled"),
@@ -262,9 +246,77 @@ func accessLogBucket(ctx *pulumi.Context, a bootstrapiam.Account) (*s3.BucketPol
 	}); err != nil {
 		return nil, err
 	}
-	return s3.NewBucketPolicy(ctx, "audit-access-logs", &s3.BucketPolicyArgs{
+	return s3.NewBucketPolicy(ctx, logical, &s3.BucketPolicyArgs{
 		Bucket: bucket.ID(), Policy: pulumi.String(bootstrapiam.AccessLogBucketPolicy(a).JSON()),
 	}, pulumi.DependsOn([]pulumi.Resource{block}))
+}
+
+// deployed is a deployer role and the policies bootstrap gives it.
+type deployed struct {
+	workloadBoundary, boundary *iam.Policy
+	role                       *iam.Role
+}
+
+// deployerSet creates a deployer role (the environment's, or the review
+// role) with its inline policy, boundary and guardrails, and the workload
+// boundary of the roles it creates; prefix begins the logical names.
+func deployerSet(ctx *pulumi.Context, a bootstrapiam.Account, prefix string, opts ...pulumi.ResourceOption) (deployed, error) {
+	p := a.Profile
+	names := a.RoleNames()
+	policy := func(logical, name, description string, doc string) (*iam.Policy, error) {
+		return iam.NewPolicy(ctx, prefix+logical, &iam.PolicyArgs{Name: pulumi.String(name), Description: pulumi.String(description), Policy: pulumi.String(doc)})
+	}
+	w := a.Workload()
+	var out deployed
+	var err error
+	out.workloadBoundary, err = policy(w.BoundaryName(), w.BoundaryName(), fmt.Sprintf("Permissions boundary of every %s workload role: only what the workloads need, "+
+		"and never audit reads, data export or deletion, key, log, trail or boundary changes, other regions or accounts", p.Environment),
+		workload.Boundary(w, workload.AuditPrefix).JSON())
+	if err != nil {
+		return out, err
+	}
+	boundaryOf, guardrailOf := "Ceiling of the pipeline's deployer and break-glass roles", "Deny-only guardrail of the pipeline's deployer"
+	if prefix != "" {
+		boundaryOf, guardrailOf = "Ceiling of the pipeline's review role", "Deny-only guardrail of the pipeline's review role"
+	}
+	out.boundary, err = policy(bootstrapiam.DeployerBoundaryName, names.Boundary, boundaryOf, a.DeployerBoundary().JSON())
+	if err != nil {
+		return out, err
+	}
+	docs := append([]string{a.DeployerGuardrail().JSON()}, jsonOf(a.NetworkGuardrails())...)
+	logical := append([]string{bootstrapiam.DeployerGuardrailName}, bootstrapiam.NetworkGuardrailNames...)
+	physical := append([]string{names.Guardrail}, names.Network...)
+	var guardrails []*iam.Policy
+	for i := range logical {
+		g, err := policy(logical[i], physical[i], guardrailOf, docs[i])
+		if err != nil {
+			return out, err
+		}
+		guardrails = append(guardrails, g)
+	}
+	description := "The pipeline's deployment of " + string(p.Environment) + ", from main's deploy workflow only"
+	if prefix != "" {
+		description = "The pipeline's deployments of review environments (" + string(p.Environment) + "), from pull requests' workflow"
+	}
+	out.role, err = iam.NewRole(ctx, prefix+"deployer", &iam.RoleArgs{
+		Name: pulumi.String(names.Deployer), AssumeRolePolicy: pulumi.String(a.DeployerTrust().JSON()),
+		PermissionsBoundary: out.boundary.Arn, MaxSessionDuration: pulumi.Int(3600),
+		Description: pulumi.String(description),
+	}, opts...)
+	if err != nil {
+		return out, err
+	}
+	if _, err := iam.NewRolePolicy(ctx, prefix+"deployer", &iam.RolePolicyArgs{
+		Role: out.role.Name, Name: pulumi.String("deploy-payments"), Policy: pulumi.String(a.DeployerPolicy().JSON()),
+	}); err != nil {
+		return out, err
+	}
+	for i, g := range guardrails {
+		if _, err := iam.NewRolePolicyAttachment(ctx, prefix+logical[i], &iam.RolePolicyAttachmentArgs{Role: out.role.Name, PolicyArn: g.Arn}); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 func jsonOf(docs []iampolicy.Document) []string {
@@ -299,6 +351,7 @@ func tooling(ctx *pulumi.Context, pipe profile.Pipeline, cfg *config.Config) err
 		}
 		t.Accounts = append(t.Accounts, bootstrapiam.Account{Profile: p, Pipeline: pipe})
 	}
+	t = t.WithReviews()
 	if err := t.Valid(t.Files()); err != nil {
 		return fmt.Errorf("%s: %w", Name, err)
 	}

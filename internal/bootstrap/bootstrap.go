@@ -48,7 +48,7 @@ func Tooling(root string) (bootstrapiam.Tooling, error) {
 		}
 		t.Accounts = append(t.Accounts, a)
 	}
-	return t, nil
+	return t.WithReviews(), nil
 }
 
 // Files are the documents of an environment's account.

@@ -101,12 +101,12 @@ func TestTheBootstrapProcedureNamesOnlyWhatExists(t *testing.T) {
 	}
 
 	// Roles, policies and parameters by their names in the code.
-	for _, name := range []string{bootstrapiam.DeployerRoleName, bootstrapiam.ReadOnlyRoleName, bootstrapiam.VersionParameter, bootstrapiam.StateKeyAlias} {
+	for _, name := range []string{bootstrapiam.DeployerRoleName, bootstrapiam.ReadOnlyRoleName, bootstrapiam.ReviewRoleName, bootstrapiam.VersionParameter, bootstrapiam.StateKeyAlias} {
 		assert.Contains(t, doc, name)
 	}
 	for _, name := range regexp.MustCompile(`payments-[a-z-]+`).FindAllString(doc, -1) {
 		known := []string{bootstrapiam.DeployerRoleName, bootstrapiam.ReadOnlyRoleName, bootstrapiam.BreakGlassRoleName, bootstrapiam.DeployerBoundaryName,
-			bootstrapiam.DeployerGuardrailName, bootstrapiam.ReadOnlyPolicyName, "payments-pulumi-state", strings.Trim(workload.RolePath, "/")}
+			bootstrapiam.DeployerGuardrailName, bootstrapiam.ReadOnlyPolicyName, bootstrapiam.ReviewRoleName, "payments-pulumi-state", strings.Trim(workload.RolePath, "/")}
 		known = append(known, bootstrapiam.NetworkGuardrailNames...)
 		assert.True(t, slices.ContainsFunc(known, func(k string) bool { return strings.HasPrefix(k, name) || strings.HasPrefix(name, k) }),
 			"docs/bootstrap.md names %s, which is not a name bootstrap gives", name)

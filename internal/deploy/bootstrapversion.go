@@ -35,7 +35,7 @@ func checkBootstrap(ctx context.Context, b Bootstrap, p profile.Profile) error {
 	if err != nil {
 		return fmt.Errorf("reading the bootstrap version of account %s (ssm:GetParameter %s): %w", p.AccountID, bootstrapiam.VersionParameter, err)
 	}
-	fix := fmt.Sprintf("an administrator of account %s runs `go run mage.go bootstrap:env %s` (docs/bootstrap.md)", p.AccountID, p.Environment)
+	fix := fmt.Sprintf("an administrator of account %s runs `go run mage.go bootstrap:env %s` (docs/bootstrap.md)", p.AccountID, profile.Home(p.Environment))
 	if !found {
 		return fmt.Errorf("%w: account %s (%s) has no %s; %s", ErrNotBootstrapped, p.AccountID, p.Environment, bootstrapiam.VersionParameter, fix)
 	}

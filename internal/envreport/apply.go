@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 
 	"github.com/acmepay/platform/pkg/bootstrapiam"
-	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -49,14 +48,7 @@ func Apply(root string, planned func(profile.Environment) (profile.Profile, erro
 	if err != nil {
 		return err
 	}
-	return setAccount(profile.StackFile(filepath.Join(root, bootstrapiam.Project), bootstrapiam.ToolingStack), pipe.ToolingAccountID, pipe.Region)
-}
-
-func setAccount(path, account, region string) error {
-	if err := profile.SetStackValue(path, profile.KeyAWSRegion, region); err != nil {
-		return err
-	}
-	return profile.SetStackList(path, profile.KeyAWSAllowedAccountIDs, []string{account})
+	return profile.SetStackAccount(profile.StackFile(filepath.Join(root, bootstrapiam.Project), bootstrapiam.ToolingStack), pipe.ToolingAccountID, pipe.Region)
 }
 
 func apply(root string, planned func(profile.Environment) (profile.Profile, error)) error {
@@ -69,20 +61,11 @@ func apply(root string, planned func(profile.Environment) (profile.Profile, erro
 		if err := profile.EnsureStackFile(boot); err != nil {
 			return err
 		}
-		if err := setAccount(boot, p.AccountID, p.Region); err != nil {
+		if err := profile.SetStackAccount(boot, p.AccountID, p.Region); err != nil {
 			return err
 		}
-		for _, layer := range contract.Layers() {
-			path := profile.StackFile(filepath.Join(root, layer), string(env))
-			if err := profile.EnsureStackFile(path); err != nil {
-				return err
-			}
-			if err := setAccount(path, p.AccountID, p.Region); err != nil {
-				return err
-			}
-			if err := profile.SetStackValue(path, profile.Namespace+":"+profile.KeySuffix, p.Suffix); err != nil {
-				return err
-			}
+		if err := profile.WriteLayerStackFiles(root, p); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -27,14 +27,21 @@ func liveByName(t *testing.T, cloud *awsfake.Cloud, typ, key, value string) awsf
 	return awsfake.Live{}
 }
 
+func outputsOf(t *testing.T, e *Env) resource.PropertyMap {
+	t.Helper()
+	outputs, ok := e.StackOutputs(bootstrapiam.Project)
+	require.True(t, ok)
+	return outputs
+}
+
 // An account's bootstrap, through the real engine against the stand-in:
 // everything it owns is made, a second run changes nothing, and its teardown
 // leaves nothing. Expected names are written out here, from docs/bootstrap.md.
 func TestBootstrapOfAnAccountLifecycle(t *testing.T) {
 	for _, tc := range []struct {
-		stack, account string
-		breakGlass     bool
-	}{{"dev", fixture.DevAccount, false}, {"prod", fixture.ProdAccount, true}} {
+		stack, account     string
+		breakGlass, review bool
+	}{{"dev", fixture.DevAccount, false, true}, {"prod", fixture.ProdAccount, true, false}} {
 		t.Run(tc.stack, func(t *testing.T) {
 			ctx := context.Background()
 			e := ForBootstrap(t, "../..", tc.stack, tc.account, "us-east-1")
@@ -53,6 +60,9 @@ func TestBootstrapOfAnAccountLifecycle(t *testing.T) {
 			want := map[string]bool{"payments-pipeline-deployer": true, "payments-pipeline-readonly": true}
 			if tc.breakGlass {
 				want["payments-break-glass"] = true
+			}
+			if tc.review {
+				want["payments-pipeline-review"] = true // the environments file's review.in is dev
 			}
 			assert.Equal(t, want, roles)
 
@@ -86,8 +96,14 @@ func TestBootstrapOfAnAccountLifecycle(t *testing.T) {
 			}
 			logs := liveByName(t, e.Cloud, "aws:s3/bucketV2:BucketV2", "bucket", "audit-access-logs-"+tc.stack+"-"+fixture.DevSuffix)
 			assert.True(t, logs.Inputs["forceDestroy"].BoolValue(), "the access-log bucket goes with the bootstrap's teardown")
-			outputs, ok := e.StackOutputs(bootstrapiam.Project)
-			require.True(t, ok)
+			if tc.review {
+				review := liveByName(t, e.Cloud, "aws:iam/role:Role", "name", "payments-pipeline-review")
+				assert.Equal(t, "arn:aws:iam::"+tc.account+":policy/payments-pipeline-review-boundary", review.Inputs["permissionsBoundary"].StringValue())
+				liveByName(t, e.Cloud, "aws:iam/policy:Policy", "name", "permissions-boundary-review-"+fixture.DevSuffix)
+				liveByName(t, e.Cloud, "aws:s3/bucketV2:BucketV2", "bucket", "audit-access-logs-review-"+fixture.DevSuffix)
+				assert.Equal(t, "arn:aws:iam::"+tc.account+":role/payments-pipeline-review", outputsOf(t, e)["reviewRoleArn"].StringValue())
+			}
+			outputs := outputsOf(t, e)
 			assert.Equal(t, "arn:aws:iam::"+tc.account+":role/payments-pipeline-deployer", outputs["deployerRoleArn"].StringValue())
 
 			second, err := e.Run(ctx, OpUpdateRefreshing, bootstrapiam.Project)

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -105,6 +106,29 @@ func (s *Store) Exists(ctx context.Context, project, stack string) (bool, error)
 		}
 	}
 	return false, nil
+}
+
+// Stacks lists the stacks a project holds in the backend (the
+// project-scoped layout), by name, sorted.
+func (s *Store) Stacks(ctx context.Context, project string) ([]string, error) {
+	dir := path.Join(stacksDir, project)
+	keys, err := s.keys(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, key := range keys {
+		name := strings.TrimPrefix(key, dir+"/")
+		if strings.Contains(name, "/") {
+			continue
+		}
+		name = strings.TrimSuffix(name, ".gz")
+		if stack, ok := strings.CutSuffix(name, ".json"); ok && !slices.Contains(out, stack) {
+			out = append(out, stack)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // Checkpoint returns the latest deployment of a stack; ok is false when the

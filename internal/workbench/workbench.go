@@ -51,6 +51,9 @@ type Options struct {
 	// Force, when closed, kills a running CLI (a second signal); nil for
 	// never.
 	Force <-chan struct{}
+	// Now is the time review:up and review:sweep go by; nil for the
+	// clock's.
+	Now func() time.Time
 }
 
 // EnvApply writes environments.yaml's accounts, region and suffix into every

@@ -299,7 +299,7 @@ func TestInvalidConfigFailsBeforeAnyResource(t *testing.T) {
 		"malformed suffix":   {map[string]string{"payments:environmentSuffix": "Pay_01"}, `payments:environmentSuffix = "Pay_01": allowed 3-12 lowercase letters or digits`},
 		"public cidr":        {map[string]string{"payments:vpcCidr": "8.8.0.0/16"}, `payments:vpcCidr = "8.8.0.0/16": not a private range`},
 		"overlapping cidr":   {map[string]string{"payments:vpcCidr": "10.30.0.0/16"}, "overlaps the prod network 10.30.0.0/16"},
-		"three nat gateways": {map[string]string{"payments:natGateways": "3"}, `payments:natGateways = "3": allowed 1-2`},
+		"three nat gateways": {map[string]string{"payments:natGateways": "3"}, `payments:natGateways = "3": allowed 0-2`},
 		"wrong account":      {map[string]string{"aws:allowedAccountIds": `["` + fixture.ProdAccount + `"]`}, `must be ["` + fixture.DevAccount + `"], the dev account`},
 		"wrong region":       {map[string]string{"aws:region": "eu-west-1"}, `aws:region = "eu-west-1": the dev environment runs in us-east-1`},
 	}

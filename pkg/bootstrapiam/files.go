@@ -2,6 +2,7 @@ package bootstrapiam
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/iampolicy/validity"
@@ -20,23 +21,33 @@ type File struct {
 // Files are the documents of the account's bootstrap.
 func (a Account) Files() ([]File, error) {
 	files := []File{
-		{"workload-boundary.json", validity.ManagedPolicy, workload.Boundary(a.Workload(), workload.AuditPrefix)},
-		{"deployer-trust.json", validity.TrustPolicy, a.DeployerTrust()},
-		{"deployer-policy.json", validity.InlinePolicy, a.DeployerPolicy()},
-		{"deployer-boundary.json", validity.ManagedPolicy, a.DeployerBoundary()},
-		{"deployer-guardrail.json", validity.ManagedPolicy, a.DeployerGuardrail()},
-		{"deployer-network-guardrail-environment.json", validity.ManagedPolicy, a.NetworkGuardrails()[0]},
-		{"deployer-network-guardrail-project.json", validity.ManagedPolicy, a.NetworkGuardrails()[1]},
-		{"readonly-trust.json", validity.TrustPolicy, a.ReadOnlyTrust()},
-		{"readonly-policy.json", validity.ManagedPolicy, a.ReadOnlyPolicy()},
-		{"access-log-bucket-policy.json", validity.BucketPolicy, AccessLogBucketPolicy(a)},
+		{a.fileName("workload-boundary.json"), validity.ManagedPolicy, workload.Boundary(a.Workload(), workload.AuditPrefix)},
+		{a.fileName("deployer-trust.json"), validity.TrustPolicy, a.DeployerTrust()},
+		{a.fileName("deployer-policy.json"), validity.InlinePolicy, a.DeployerPolicy()},
+		{a.fileName("deployer-boundary.json"), validity.ManagedPolicy, a.DeployerBoundary()},
+		{a.fileName("deployer-guardrail.json"), validity.ManagedPolicy, a.DeployerGuardrail()},
+		{a.fileName("deployer-network-guardrail-environment.json"), validity.ManagedPolicy, a.NetworkGuardrails()[0]},
+		{a.fileName("deployer-network-guardrail-project.json"), validity.ManagedPolicy, a.NetworkGuardrails()[1]},
 	}
+	if !a.isReviews() {
+		files = append(files,
+			File{"readonly-trust.json", validity.TrustPolicy, a.ReadOnlyTrust()},
+			File{"readonly-policy.json", validity.ManagedPolicy, a.ReadOnlyPolicy()})
+	}
+	files = append(files, File{a.fileName("access-log-bucket-policy.json"), validity.BucketPolicy, AccessLogBucketPolicy(a)})
 	if a.HasBreakGlass() {
 		trust, err := a.BreakGlassTrust()
 		if err != nil {
 			return nil, err
 		}
 		files = append(files, File{"breakglass-trust.json", validity.TrustPolicy, trust}, File{"breakglass-policy.json", validity.InlinePolicy, a.BreakGlassPolicy()})
+	}
+	if r, ok := a.Reviews(); ok {
+		more, err := r.Files()
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, more...)
 	}
 	return files, nil
 }
@@ -83,5 +94,19 @@ func PlannedTooling() (Tooling, error) {
 		}
 		t.Accounts = append(t.Accounts, Account{Profile: p, Pipeline: pipe})
 	}
-	return t, nil
+	return t.WithReviews(), nil
+}
+
+// WithReviews adds the review environments' account after the account
+// they run in, when that account's state is held here.
+func (t Tooling) WithReviews() Tooling {
+	var out []Account
+	for _, a := range t.Accounts {
+		out = append(out, a)
+		if r, ok := a.Reviews(); ok && !slices.ContainsFunc(t.Accounts, func(b Account) bool { return b.isReviews() }) {
+			out = append(out, r)
+		}
+	}
+	t.Accounts = out
+	return t
 }

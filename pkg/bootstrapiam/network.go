@@ -108,11 +108,11 @@ func (a Account) NetworkGuardrails() []iampolicy.Document {
 		}
 	}
 	var docs []iampolicy.Document
-	for _, tag := range []struct{ key, value string }{{tagging.KeyEnvironment, a.env()}, {tagging.KeyProject, tagging.Project}} {
+	for _, tag := range []struct{ key, value, notEquals string }{{tagging.KeyEnvironment, a.env(), a.notEquals()}, {tagging.KeyProject, tagging.Project, "StringNotEquals"}} {
 		var out []iampolicy.Statement
 		out = append(out, iampolicy.Statement{
 			Sid: "CreateOnlyTagged" + tag.key, Effect: iampolicy.Deny, Action: creates, Resource: created,
-			Condition: iampolicy.Condition{"StringNotEquals": {"aws:RequestTag/" + tag.key: {tag.value}}},
+			Condition: iampolicy.Condition{tag.notEquals: {"aws:RequestTag/" + tag.key: {tag.value}}},
 		})
 		var resources []string
 		for _, kind := range sortedKeys(touching) {
@@ -121,14 +121,14 @@ func (a Account) NetworkGuardrails() []iampolicy.Document {
 		for _, kind := range sortedKeys(touching) {
 			out = append(out, iampolicy.Statement{
 				Sid: "Touch" + camel(kind) + "OnlyTagged" + tag.key, Effect: iampolicy.Deny, Action: dedupe(touching[kind]), Resource: []string{arn(kind)},
-				Condition: iampolicy.Condition{"StringNotEquals": {"aws:ResourceTag/" + tag.key: {tag.value}}},
+				Condition: iampolicy.Condition{tag.notEquals: {"aws:ResourceTag/" + tag.key: {tag.value}}},
 			})
 		}
 		out = append(out, iampolicy.Statement{
 			// A tag may be added to an untagged resource (the default
 			// security group), never changed on another's.
 			Sid: "RetagOnlyTagged" + tag.key, Effect: iampolicy.Deny, Action: []string{"ec2:CreateTags"}, Resource: resources,
-			Condition: iampolicy.Condition{"StringNotEquals": {"aws:ResourceTag/" + tag.key: {tag.value}}, "Null": {"aws:ResourceTag/" + tag.key: {"false"}}},
+			Condition: iampolicy.Condition{tag.notEquals: {"aws:ResourceTag/" + tag.key: {tag.value}}, "Null": {"aws:ResourceTag/" + tag.key: {"false"}}},
 		})
 		docs = append(docs, iampolicy.New(out...))
 	}

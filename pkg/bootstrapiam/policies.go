@@ -78,7 +78,7 @@ func (a Account) deployerGrants() deployerGrants {
 	p := a.Profile
 	return deployerGrants{
 		a: a, p: p, s: a.scope(), roles: a.layerRoles(), boundary: a.Workload().BoundaryArn(),
-		ownTags:  iampolicy.Condition{"StringEquals": {"aws:ResourceTag/" + tagging.KeyProject: {tagging.Project}, "aws:ResourceTag/" + tagging.KeyEnvironment: {string(p.Environment)}}},
+		ownTags:  iampolicy.Condition{a.equals(): {"aws:ResourceTag/" + tagging.KeyProject: {tagging.Project}, "aws:ResourceTag/" + tagging.KeyEnvironment: {string(p.Environment)}}},
 		inRegion: iampolicy.Condition{"StringEquals": {"aws:RequestedRegion": {p.Region}}},
 	}
 }
@@ -204,7 +204,7 @@ func (d deployerGrants) keyGrants() []iampolicy.Statement {
 			// guardrail denies every key not tagged for this environment).
 			Sid: "CreateTheEnvironmentKey", Effect: "Allow", Resource: []string{"*"},
 			Action:    []string{"kms:CreateKey", "kms:TagResource"},
-			Condition: iampolicy.Condition{"StringEquals": {"aws:RequestedRegion": {p.Region}, "aws:RequestTag/" + tagging.KeyProject: {tagging.Project}, "aws:RequestTag/" + tagging.KeyEnvironment: {string(p.Environment)}}},
+			Condition: iampolicy.Condition{a.equals(): {"aws:RequestedRegion": {p.Region}, "aws:RequestTag/" + tagging.KeyProject: {tagging.Project}, "aws:RequestTag/" + tagging.KeyEnvironment: {string(p.Environment)}}},
 		},
 		{
 			Sid: "ManageTheEnvironmentKey", Effect: "Allow", Resource: []string{fmt.Sprintf("arn:aws:kms:%s:%s:key/*", p.Region, p.AccountID)},

@@ -11,7 +11,6 @@ import (
 	"fmt"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
-	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/tagging"
 	"github.com/acmepay/platform/pkg/workload"
@@ -54,6 +53,9 @@ const GitHubOIDCProvider = "token.actions.githubusercontent.com"
 type Account struct {
 	Profile  profile.Profile
 	Pipeline profile.Pipeline
+	// home is the account of the environment review environments run
+	// beside, for Reviews' account; nil otherwise.
+	home *Account
 }
 
 func (a Account) scope() iampolicy.Scope {
@@ -64,7 +66,7 @@ func (a Account) env() string { return string(a.Profile.Environment) }
 
 // Workload names the environment's resources as the layers name them.
 func (a Account) Workload() workload.Environment {
-	return workload.Environment{Scope: a.scope(), Names: naming.New(a.env(), a.Profile.Suffix)}
+	return workload.Environment{Scope: a.scope(), Names: a.namer()}
 }
 
 // Role is the ARN of one of the account's roles.
@@ -84,11 +86,11 @@ func (a Account) VersionParameterArn() string {
 // deployment may change any of them.
 func (a Account) Owned() []string {
 	s := a.scope()
-	return []string{
+	return append([]string{
 		s.Role(DeployerRoleName), s.Role(ReadOnlyRoleName), s.Role(BreakGlassRoleName),
 		s.Policy(DeployerBoundaryName), s.Policy(DeployerGuardrailName), s.Policy(NetworkGuardrailNames[0]), s.Policy(NetworkGuardrailNames[1]),
-		s.Policy(ReadOnlyPolicyName), a.Workload().BoundaryArn(), a.OIDCProvider(),
-	}
+		s.Policy(ReadOnlyPolicyName), a.Home().Workload().BoundaryArn(), a.OIDCProvider(),
+	}, a.reviewOwned()...)
 }
 
 // layerRoles matches every role the layers create (names end in the
@@ -153,7 +155,16 @@ func (a Account) githubTrust(subjects ...string) iampolicy.Document {
 // DeployerTrust lets only the deployment workflow on main, in the
 // environment's GitHub environment (whose protection rules hold prod's
 // approval), assume the deployer.
+//
+// The review role is assumed by the pull-request workflow in the GitHub
+// environment "review", from any branch: a pull request's author can edit
+// its workflow, so the trust cannot hold more than the repository and the
+// environment; what keeps the role off everything but review environments
+// is its policy, boundary and guardrails.
 func (a Account) DeployerTrust() iampolicy.Document {
+	if a.isReviews() {
+		return a.githubTrust(a.Subject(profile.ReviewKey, PullRequestWorkflow, "*"))
+	}
 	return a.githubTrust(a.Subject(a.env(), DeployWorkflow, MainRef))
 }
 
@@ -310,11 +321,11 @@ func (a Account) DeployerGuardrail() iampolicy.Document {
 				"kms:EnableKeyRotation", "kms:Encrypt", "kms:GenerateDataKey", "kms:PutKeyPolicy", "kms:ReEncryptFrom", "kms:ReEncryptTo",
 				"kms:RevokeGrant", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription",
 			},
-			Condition: iampolicy.Condition{"StringNotEquals": {"aws:ResourceTag/" + tagging.KeyEnvironment: {env}}},
+			Condition: iampolicy.Condition{a.notEquals(): {"aws:ResourceTag/" + tagging.KeyEnvironment: {env}}},
 		},
 		{
 			Sid: "NewKeysOnlyTaggedForThisEnvironment", Effect: iampolicy.Deny, Resource: []string{"*"}, Action: []string{"kms:CreateKey"},
-			Condition: iampolicy.Condition{"StringNotEquals": {"aws:RequestTag/" + tagging.KeyEnvironment: {env}, "aws:RequestTag/" + tagging.KeyProject: {tagging.Project}}},
+			Condition: iampolicy.Condition{a.notEquals(): {"aws:RequestTag/" + tagging.KeyEnvironment: {env}, "aws:RequestTag/" + tagging.KeyProject: {tagging.Project}}},
 		},
 	}
 	st = append(st, iampolicy.Statement{

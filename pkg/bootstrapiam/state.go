@@ -1,6 +1,7 @@
 package bootstrapiam
 
 import (
+	"slices"
 	"errors"
 	"fmt"
 	"net/url"
@@ -28,7 +29,15 @@ const StateKeyAlias = "alias/payments-pulumi-state"
 
 // StatePrefix is an environment's prefix in the state bucket: its
 // PULUMI_BACKEND_URL is s3://<bucket>/<env>.
-func StatePrefix(env profile.Environment) string { return string(env) }
+//
+// Every review environment's state is under one prefix, "review", which
+// only the review role writes: apart from the environment they run beside.
+func StatePrefix(env profile.Environment) string {
+	if profile.IsReview(env) {
+		return profile.ReviewKey
+	}
+	return string(env)
+}
 
 func (a Account) stateObjects() string {
 	return iampolicy.Object(a.Pipeline.StateBucket, StatePrefix(a.Profile.Environment)+"/")
@@ -95,11 +104,7 @@ func (t Tooling) StateBucketPolicy() iampolicy.Document {
 	}}
 	for _, a := range t.Accounts {
 		prefix := StatePrefix(a.Profile.Environment)
-		writers := []string{a.Role(DeployerRoleName)}
-		if a.HasBreakGlass() {
-			writers = append(writers, a.Role(BreakGlassRoleName))
-		}
-		readers := append(append([]string{}, writers...), a.Role(ReadOnlyRoleName))
+		writers, readers := a.stateRoles()
 		name := title(prefix)
 		st = append(st,
 			iampolicy.Statement{Sid: "List" + name, Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": readers},
@@ -124,19 +129,33 @@ func (t Tooling) StateKeyPolicy() iampolicy.Document {
 		Action: []string{"kms:*"}, Resource: []string{"*"},
 	}}
 	for _, a := range t.Accounts {
-		writers := []string{a.Role(DeployerRoleName)}
-		if a.HasBreakGlass() {
-			writers = append(writers, a.Role(BreakGlassRoleName))
-		}
+		writers, readers := a.stateRoles()
 		name := title(StatePrefix(a.Profile.Environment))
 		st = append(st,
 			iampolicy.Statement{Sid: "Write" + name + "State", Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": writers},
-				Action: []string{"kms:Decrypt", "kms:GenerateDataKey"}, Resource: []string{"*"}, Condition: a.stateEncryption()},
-			iampolicy.Statement{Sid: "Read" + name + "State", Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": {a.Role(ReadOnlyRoleName)}},
-				Action: []string{"kms:Decrypt"}, Resource: []string{"*"}, Condition: a.stateEncryption()},
-		)
+				Action: []string{"kms:Decrypt", "kms:GenerateDataKey"}, Resource: []string{"*"}, Condition: a.stateEncryption()})
+		if only := readers[len(writers):]; len(only) > 0 {
+			st = append(st, iampolicy.Statement{Sid: "Read" + name + "State", Effect: iampolicy.Allow, Principal: iampolicy.Principals{"AWS": only},
+				Action: []string{"kms:Decrypt"}, Resource: []string{"*"}, Condition: a.stateEncryption()})
+		}
 	}
 	return iampolicy.New(st...)
+}
+
+// stateRoles are the roles that write the environment's state (its
+// deployer, and its break-glass role) and those that read it: the writers,
+// then the read-only role. Review environments' state is the review role's
+// alone.
+func (a Account) stateRoles() (writers, readers []string) {
+	writers = []string{a.Role(a.RoleNames().Deployer)}
+	if a.HasBreakGlass() {
+		writers = append(writers, a.Role(BreakGlassRoleName))
+	}
+	readers = slices.Clone(writers)
+	if !a.isReviews() {
+		readers = append(readers, a.Role(ReadOnlyRoleName))
+	}
+	return writers, readers
 }
 
 func title(s string) string {

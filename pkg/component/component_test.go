@@ -184,7 +184,7 @@ func TestInvalidArgumentsRegisterNothing(t *testing.T) {
 		wantErr string
 	}{
 		{"vpc public cidr", nil, vpc(func(a *component.VpcArgs) { a.Network.VpcCIDR = "52.0.0.0/16" }), "52.0.0.0/16"},
-		{"vpc no nat", nil, vpc(func(a *component.VpcArgs) { a.Network.NatGateways = 0 }), "payments:network:Vpc it: nat gateways = 0: allowed 1 (shared) to 2 (one per AZ)"},
+		{"vpc negative nat", nil, vpc(func(a *component.VpcArgs) { a.Network.NatGateways = -1 }), "payments:network:Vpc it: nat gateways = -1: allowed 0 (none: the private subnets reach AWS through the gateway endpoints only) to 2 (one per AZ)"},
 		{"vpc nat per missing zone", nil, vpc(func(a *component.VpcArgs) { a.Network.NatGateways = 3 }), "nat gateways = 3"},
 		{"vpc flow logs without boundary", nil, vpc(func(a *component.VpcArgs) { a.Network.FlowLogs = true; a.PermissionsBoundaryArn = nil }), "flow logs need a permissions boundary"},
 		{"vpc flow logs without key", nil, vpc(func(a *component.VpcArgs) { a.Network.FlowLogs = true; a.LogKeyArn = nil }), "and a key for their log group"},
@@ -252,6 +252,27 @@ func TestVpcUsesItsArguments(t *testing.T) {
 	}
 	assert.Empty(t, res.ByType("aws:ec2/flowLog:FlowLog"), "flow logs off")
 	assert.Empty(t, res.ByType("aws:iam/role:Role"), "no flow-log role without flow logs")
+}
+
+// Without NAT gateways (a review environment's network) the private
+// subnets have no default route and no Elastic IP is allocated; the
+// gateway endpoints still serve them.
+func TestAVpcWithoutNATGateways(t *testing.T) {
+	res := mustRun(t, func(ctx *pulumi.Context) error {
+		a := vpcArgs()
+		a.Network.NatGateways = 0
+		_, err := component.NewVpc(ctx, "it", a)
+		return err
+	})
+	assert.Empty(t, res.ByType("aws:ec2/natGateway:NatGateway"))
+	assert.Empty(t, res.ByType("aws:ec2/eip:Eip"))
+	var routes []string
+	for _, r := range res.ByType("aws:ec2/route:Route") {
+		routes = append(routes, r.Name)
+	}
+	assert.Equal(t, []string{"it-public-default"}, routes, "only the public subnets route to the internet gateway")
+	assert.Len(t, res.ByType("aws:ec2/routeTable:RouteTable"), 3, "one public route table, one private per zone")
+	assert.Len(t, res.ByType("aws:ec2/vpcEndpoint:VpcEndpoint"), 2, "DynamoDB's and S3's gateway endpoints")
 }
 
 func TestTransactionsTableUsesItsArguments(t *testing.T) {

@@ -62,7 +62,7 @@ func (a VpcArgs) validate() error {
 		return err
 	}
 	if n := profile.NatGateways; a.Network.NatGateways < n.Min || a.Network.NatGateways > n.Max {
-		return fmt.Errorf("nat gateways = %d: allowed %d (shared) to %d (one per AZ)", a.Network.NatGateways, n.Min, n.Max)
+		return fmt.Errorf("nat gateways = %d: allowed %d (none: the private subnets reach AWS through the gateway endpoints only) to %d (one per AZ)", a.Network.NatGateways, n.Min, n.Max)
 	}
 	if a.Network.FlowLogs && (a.PermissionsBoundaryArn == nil || a.LogKeyArn == nil) {
 		return fmt.Errorf("flow logs need a permissions boundary for their role and a key for their log group")
@@ -191,7 +191,7 @@ func (v *vpcBuild) publicTier() error {
 	return nil
 }
 
-// natTier is one NAT gateway shared in the first AZ, or one per AZ.
+// natTier is no NAT gateway, one shared in the first AZ, or one per AZ.
 func (v *vpcBuild) natTier() error {
 	for i := 0; i < v.args.Network.NatGateways; i++ {
 		n := i + 1
@@ -217,6 +217,8 @@ func (v *vpcBuild) natTier() error {
 
 // privateTier is one private subnet per AZ, each with its own route table
 // whose default route goes through a NAT gateway (NAT 1 when it is shared).
+// Without NAT gateways there is no default route: the subnets reach
+// DynamoDB and S3 through the gateway endpoints, and nothing else outside.
 func (v *vpcBuild) privateTier() error {
 	var ids pulumi.StringArray
 	for i, az := range v.c.AvailabilityZones {
@@ -229,13 +231,15 @@ func (v *vpcBuild) privateTier() error {
 			return err
 		}
 		v.privateRTs = append(v.privateRTs, rt.ID().ToStringOutput())
-		nat := v.nats[min(i, len(v.nats)-1)]
-		if _, err := ec2.NewRoute(v.ctx, fmt.Sprintf("%s-private-%d-default", v.name, n), &ec2.RouteArgs{
-			RouteTableId:         rt.ID(),
-			DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
-			NatGatewayId:         nat.ID(),
-		}, v.parent); err != nil {
-			return err
+		if len(v.nats) > 0 {
+			nat := v.nats[min(i, len(v.nats)-1)]
+			if _, err := ec2.NewRoute(v.ctx, fmt.Sprintf("%s-private-%d-default", v.name, n), &ec2.RouteArgs{
+				RouteTableId:         rt.ID(),
+				DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
+				NatGatewayId:         nat.ID(),
+			}, v.parent); err != nil {
+				return err
+			}
 		}
 		sn, err := v.subnet(fmt.Sprintf("private-%d", n), v.plan.Private[i], az, fmt.Sprintf("private-subnet-%d", n), rt)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -41,12 +42,20 @@ func Begin(ctx *pulumi.Context, layerName string) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", layerName, err)
 	}
-	if err := tagging.Register(ctx, tagging.Standard{
+	tags := tagging.Standard{
 		Environment:        string(p.Environment),
 		CostCenter:         p.CostCenter,
 		DataClassification: p.DataClassification,
 		Layer:              layerName,
-	}); err != nil {
+	}
+	if profile.IsReview(p.Environment) {
+		expires, err := profile.ReviewExpires(p.Environment, lookup)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", layerName, err)
+		}
+		tags.Expires = expires.Format(time.RFC3339)
+	}
+	if err := tagging.Register(ctx, tags); err != nil {
 		return nil, fmt.Errorf("%s: %w", layerName, err)
 	}
 	rec, err := inventory.Register(ctx)

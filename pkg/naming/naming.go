@@ -53,6 +53,15 @@ const (
 	FlowLogRole     = "vpc-flow-logs"
 )
 
+// Review environments: a pull request's is named ReviewPrefix and its
+// number ("pr-4821"); what an account's bootstrap owns for all of them
+// (their workload boundary, their access-log bucket) is named for
+// ReviewOwner in the environment's place.
+const (
+	ReviewPrefix = "pr-"
+	ReviewOwner  = "review"
+)
+
 // Log group paths AWS services write under.
 const (
 	LambdaLogPath  = "/aws/lambda"
@@ -71,10 +80,21 @@ func Convention(env, suffix string) *regexp.Regexp {
 // Namer names the resources of one environment.
 type Namer struct {
 	env, suffix string
+	// longest, for a Namer of a pattern, is the longest environment the
+	// pattern matches: each name is checked with it in the pattern's place.
+	longest string
 }
 
 // New returns a Namer for an environment and the stack's environmentSuffix.
-func New(env, suffix string) Namer { return Namer{env: env, suffix: suffix} }
+func New(env, suffix string) Namer { return Namer{env: env, suffix: suffix, longest: env} }
+
+// Pattern returns a Namer whose environment is an IAM pattern ("pr-*")
+// matching a family of environments, the longest of which is longest: its
+// names are patterns for policies, each checked against the service's
+// limits as the longest environment's name.
+func Pattern(env, longest, suffix string) Namer {
+	return Namer{env: env, suffix: suffix, longest: longest}
+}
 
 // Name returns {resourceType}-{env}-{suffix}, or an error naming the service
 // limit it breaks.
@@ -83,8 +103,11 @@ func (n Namer) Name(kind Kind, resourceType string) (string, error) {
 		return "", fmt.Errorf("naming: resource type %q: allowed lowercase words joined by hyphens", resourceType)
 	}
 	name := strings.Join([]string{resourceType, n.env, n.suffix}, "-")
-	return name, kind.Check(name)
+	return name, kind.Check(strings.Join([]string{resourceType, n.longest, n.suffix}, "-"))
 }
+
+// IsPattern reports whether the Namer names a family of environments.
+func (n Namer) IsPattern() bool { return n.env != n.longest }
 
 // ResourceType is the inverse of Name: the resource type a physical name of
 // this environment was built from ("payment-processor-prod-pay01" ->
@@ -101,7 +124,7 @@ func (n Namer) ResourceType(physical string) (string, bool) {
 // AWS services expect (for example "/aws/lambda/" for functions).
 func (n Namer) LogGroup(path, physical string) (string, error) {
 	name := strings.TrimSuffix(path, "/") + "/" + physical
-	return name, LogGroup.Check(name)
+	return name, LogGroup.Check(strings.Replace(name, "-"+n.env+"-", "-"+n.longest+"-", 1))
 }
 
 // Check validates a complete name against the kind's limits.

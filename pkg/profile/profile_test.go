@@ -107,7 +107,7 @@ func TestValidationErrors(t *testing.T) {
 		{"cidr too small", "dev", map[string]string{"payments:vpcCidr": "10.50.0.0/28"}, nil, []string{`"10.50.0.0/28": prefix /28`}},
 		{"cidr host bits", "dev", map[string]string{"payments:vpcCidr": "10.50.1.0/16"}, nil, []string{`host bits are set (did you mean 10.50.0.0/16?)`}},
 		{"cidr overlaps another environment", "dev", map[string]string{"payments:vpcCidr": "10.20.128.0/20"}, nil, []string{`payments:vpcCidr = "10.20.128.0/20": overlaps the staging network 10.20.0.0/16`}},
-		{"nat gateways", "prod", map[string]string{"payments:natGateways": "0"}, nil, []string{`payments:natGateways = "0": allowed 1-2`}},
+		{"nat gateways", "prod", map[string]string{"payments:natGateways": "3"}, nil, []string{`payments:natGateways = "3": allowed 0-2`}},
 		{"allowed accounts missing", "dev", nil, []string{"aws:allowedAccountIds"}, []string{`aws:allowedAccountIds is not set: it must be ["` + fixture.DevAccount + `"]`}},
 		{"another environment's account", "prod", map[string]string{"aws:allowedAccountIds": `["` + fixture.DevAccount + `"]`}, nil, []string{`aws:allowedAccountIds = ["` + fixture.DevAccount + `"]: must be ["` + fixture.ProdAccount + `"], the prod account`}},
 		{"region", "staging", map[string]string{"aws:region": "us-west-2"}, nil, []string{`aws:region = "us-west-2": the staging environment runs in us-east-1`}},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -18,8 +19,9 @@ import (
 var environmentsFile []byte
 
 // defaults are the environments of environmentsFile, by name; order is
-// their promotion order, the file's; pipeline is its pipeline block.
-var defaults, order, pipeline = mustParseEnvironments(environmentsFile)
+// their promotion order, the file's; pipeline is its pipeline block and
+// review its review block (nil without one).
+var defaults, order, pipeline, review = mustParseEnvironments(environmentsFile)
 
 // envName is what an environment's name may be: it is in every stack's
 // name and every physical name ({type}-{environment}-{suffix}).
@@ -30,55 +32,74 @@ var envName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,10}[a-z0-9]$`)
 // block. The profiles are not validated here: Load validates each with its
 // overrides.
 func ParseEnvironments(raw []byte) (map[Environment]Profile, error) {
-	envs, _, _, err := parseFile(raw)
-	return envs, err
+	f, err := parseFile(raw)
+	return f.envs, err
 }
 
-// parseFile reads the environments, in the file's order, and the pipeline
-// block.
-func parseFile(raw []byte) (map[Environment]Profile, []Environment, Pipeline, error) {
+// file is an environments file, parsed.
+type file struct {
+	envs   map[Environment]Profile
+	order  []Environment
+	pipe   Pipeline
+	review *Review
+}
+
+// parseFile reads the environments, in the file's order, the pipeline
+// block and the review block.
+func parseFile(raw []byte) (file, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(raw, &root); err != nil {
-		return nil, nil, Pipeline{}, fmt.Errorf("environments file: %w", err)
+		return file{}, fmt.Errorf("environments file: %w", err)
 	}
 	if len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, nil, Pipeline{}, fmt.Errorf("environments file: want a map of environments by name, and the %s block", PipelineKey)
+		return file{}, fmt.Errorf("environments file: want a map of environments by name, the %s block and optionally the %s block", PipelineKey, ReviewKey)
 	}
-	var pipe Pipeline
-	out := map[Environment]Profile{}
-	var names []Environment
+	f := file{envs: map[Environment]Profile{}}
+	var reviewBody any
 	m := root.Content[0]
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		name, node := m.Content[i].Value, m.Content[i+1]
 		var body any
 		if err := node.Decode(&body); err != nil {
-			return nil, nil, Pipeline{}, fmt.Errorf("environments file: %s: %w", name, err)
+			return file{}, fmt.Errorf("environments file: %s: %w", name, err)
 		}
-		if name == PipelineKey {
+		switch {
+		case name == PipelineKey:
 			p, err := parsePipeline(body)
 			if err != nil {
-				return nil, nil, Pipeline{}, err
+				return file{}, err
 			}
-			pipe = p
+			f.pipe = p
 			continue
-		}
-		if !envName.MatchString(name) {
-			return nil, nil, Pipeline{}, fmt.Errorf("environments file: environment name %q: allowed 2-12 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen", name)
+		case name == ReviewKey:
+			reviewBody = body
+			continue
+		case strings.HasPrefix(name, ReviewPrefix):
+			return file{}, fmt.Errorf("environments file: environment name %q: names beginning %q are review environments' (review:up), not entries of this file", name, ReviewPrefix)
+		case !envName.MatchString(name):
+			return file{}, fmt.Errorf("environments file: environment name %q: allowed 2-12 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen", name)
 		}
 		p, err := parseEntry(Environment(name), body)
 		if err != nil {
-			return nil, nil, Pipeline{}, err
+			return file{}, err
 		}
-		out[p.Environment] = p
-		names = append(names, p.Environment)
+		f.envs[p.Environment] = p
+		f.order = append(f.order, p.Environment)
 	}
-	if len(names) == 0 {
-		return nil, nil, Pipeline{}, fmt.Errorf("environments file: no environment")
+	if len(f.order) == 0 {
+		return file{}, fmt.Errorf("environments file: no environment")
 	}
-	if err := distinctAccounts(names, out); err != nil {
-		return nil, nil, Pipeline{}, err
+	if err := distinctAccounts(f.order, f.envs); err != nil {
+		return file{}, err
 	}
-	return out, names, pipe, nil
+	if reviewBody != nil {
+		r, err := parseReview(reviewBody, f.envs)
+		if err != nil {
+			return file{}, err
+		}
+		f.review = &r
+	}
+	return f, nil
 }
 
 // parseEntry reads one environment's entry. The profile's json tags are
@@ -116,12 +137,12 @@ func distinctAccounts(names []Environment, envs map[Environment]Profile) error {
 	return nil
 }
 
-func mustParseEnvironments(raw []byte) (map[Environment]Profile, []Environment, Pipeline) {
-	m, names, pipe, err := parseFile(raw)
+func mustParseEnvironments(raw []byte) (map[Environment]Profile, []Environment, Pipeline, *Review) {
+	f, err := parseFile(raw)
 	if err != nil {
 		// The file is embedded: a bad one fails every test and every build's
 		// first run, never a deployment half-way.
 		panic(err)
 	}
-	return m, names, pipe
+	return f.envs, f.order, f.pipe, f.review
 }

@@ -14,6 +14,34 @@ func Layers() []string {
 	return []string{LayerNetwork, LayerData, LayerCompute, LayerObservability}
 }
 
+// WriteLayerStackFiles writes the environment's account, region and
+// suffix into its stack file of every layer under root, creating the files
+// a new environment lacks; the rest of each file is kept.
+func WriteLayerStackFiles(root string, p Profile) error {
+	for _, layer := range Layers() {
+		path := StackFile(filepath.Join(root, layer), string(p.Environment))
+		if err := EnsureStackFile(path); err != nil {
+			return err
+		}
+		if err := SetStackAccount(path, p.AccountID, p.Region); err != nil {
+			return err
+		}
+		if err := SetStackValue(path, qualified(KeySuffix), p.Suffix); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetStackAccount sets a stack file's AWS region and its one allowed
+// account.
+func SetStackAccount(path, account, region string) error {
+	if err := SetStackValue(path, KeyAWSRegion, region); err != nil {
+		return err
+	}
+	return SetStackList(path, KeyAWSAllowedAccountIDs, []string{account})
+}
+
 // FromStackFiles reads and validates the profile of env from every layer's stack file
 // under root. Each file may hold only its own layer's settings and the shared
 // ones; the shared ones must agree across the four files; the environment's
@@ -132,6 +160,12 @@ func ForDeployment(root string, env Environment) (Profile, error) {
 	}
 	if err := ValidateSet(all); err != nil {
 		return Profile{}, err
+	}
+	if IsReview(env) {
+		// A review environment is not one of the set: it shares its
+		// account with the environment it runs beside, and its network
+		// is never peered.
+		return FromStackFiles(root, string(env))
 	}
 	return target, nil
 }

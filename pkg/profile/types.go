@@ -28,6 +28,9 @@ func Environments() []Environment { return slices.Clone(order) }
 // which names are allowed.
 func ParseEnvironment(name string) (Environment, error) {
 	env := Environment(name)
+	if IsReview(env) {
+		return parseReviewName(name)
+	}
 	if _, ok := defaults[env]; !ok {
 		hint := ""
 		var names []string
@@ -160,9 +163,9 @@ type Alarms struct {
 
 // Default returns the sanctioned defaults of env, without a suffix.
 func Default(env Environment) (Profile, error) {
-	p, ok := defaults[env]
-	if !ok {
-		return Profile{}, fmt.Errorf("unknown environment %q: allowed %s", env, allowedEnvironments())
+	p, err := Planned(env)
+	if err != nil {
+		return Profile{}, err
 	}
 	// The suffix is every stack's own, required setting: the environments
 	// file's suffix is what `env:apply` writes into the stack files.
@@ -173,6 +176,9 @@ func Default(env Environment) (Profile, error) {
 // Planned is an environment as the environments file describes it, suffix
 // included: what `env:apply` writes into the stack files.
 func Planned(env Environment) (Profile, error) {
+	if IsReview(env) {
+		return reviewProfile(env)
+	}
 	p, ok := defaults[env]
 	if !ok {
 		return Profile{}, fmt.Errorf("unknown environment %q: allowed %s", env, allowedEnvironments())

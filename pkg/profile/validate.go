@@ -41,8 +41,10 @@ var (
 	TargetUtilization = Range{20, 90}
 	// AuditExpiration is at least a day, at most ten years.
 	AuditExpiration = Range{1, 3650}
-	// NatGateways is one shared, or one per AZ.
-	NatGateways = Range{1, AvailabilityZones}
+	// NatGateways is none (the private subnets reach DynamoDB and S3
+	// through the gateway endpoints only: what a review environment needs),
+	// one shared, or one per AZ.
+	NatGateways = Range{0, AvailabilityZones}
 	// ReservedConcurrency: Lambda keeps 100 of an account's concurrency
 	// (1,000 by default) unreserved, so at most 900 can be reserved.
 	ReservedConcurrency = Range{1, 900}

@@ -21,6 +21,9 @@ const (
 	KeyLayer              = "Layer"
 	KeyManagedBy          = "ManagedBy"
 	KeyName               = "Name"
+	// KeyExpires is on every resource of a review environment: the time
+	// (RFC 3339, UTC) after which review:sweep destroys it.
+	KeyExpires = "Expires"
 
 	// ManagedByPulumi is the value of ManagedBy on everything this code creates.
 	ManagedByPulumi = "pulumi"
@@ -41,11 +44,14 @@ type Standard struct {
 	CostCenter         string
 	DataClassification string
 	Layer              string
+	// Expires is a review environment's expiry, empty elsewhere.
+	Expires string
 }
 
-// Map returns the required tags as a plain map.
+// Map returns the required tags as a plain map, and the expiry where there
+// is one.
 func (s Standard) Map() map[string]string {
-	return map[string]string{
+	m := map[string]string{
 		KeyEnvironment:        s.Environment,
 		KeyCostCenter:         s.CostCenter,
 		KeyDataClassification: s.DataClassification,
@@ -53,6 +59,10 @@ func (s Standard) Map() map[string]string {
 		KeyLayer:              s.Layer,
 		KeyManagedBy:          ManagedByPulumi,
 	}
+	if s.Expires != "" {
+		m[KeyExpires] = s.Expires
+	}
+	return m
 }
 
 // Register installs the stack transformation. Call it before creating any

@@ -10,6 +10,7 @@ package workload
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
@@ -105,7 +106,17 @@ func (e Environment) Bucket() string {
 // account's bootstrap owns it, where neither a workload nor the deployer
 // can change it.
 func (e Environment) AccessLogBucket() string {
-	return e.must(e.Names.Name(naming.S3Bucket, naming.AuditAccessLogs))
+	return e.must(e.bootstrapNames().Name(naming.S3Bucket, naming.AuditAccessLogs))
+}
+
+// bootstrapNames name what the account's bootstrap owns for the
+// environment. Every review environment of an account shares one of each,
+// named for the environments file's review block ("-review-").
+func (e Environment) bootstrapNames() naming.Namer {
+	if strings.HasPrefix(e.Names.Env(), naming.ReviewPrefix) {
+		return naming.New(naming.ReviewOwner, e.Names.Suffix())
+	}
+	return e.Names
 }
 
 // AccessLogPrefix is where the audit bucket's access logs go in it.
@@ -135,7 +146,7 @@ func (e Environment) FunctionLogGroups() string {
 
 // BoundaryName is the name of the environment's permissions boundary.
 func (e Environment) BoundaryName() string {
-	return e.must(e.Names.Name(naming.IAMPolicy, naming.PermissionsBoundary))
+	return e.must(e.bootstrapNames().Name(naming.IAMPolicy, naming.PermissionsBoundary))
 }
 
 // BoundaryArn is the ARN of the environment's permissions boundary.
@@ -199,7 +210,11 @@ func Boundary(e Environment, auditPrefix string) iampolicy.Document {
 	for _, s := range append(fn, FlowLogStatements(e.Scope, e.FlowLogGroup())...) {
 		s.Sid = "Ceiling" + s.Sid
 		if slices.Equal(s.Resource, []string{e.Scope.Key("*")}) {
-			s.Condition["ForAnyValue:StringEquals"] = map[string]iampolicy.Values{KeyAliasesKey: {e.KeyAlias()}}
+			op := "ForAnyValue:StringEquals"
+			if e.Names.IsPattern() {
+				op = "ForAnyValue:StringLike" // every review environment's alias
+			}
+			s.Condition[op] = map[string]iampolicy.Values{KeyAliasesKey: {e.KeyAlias()}}
 		}
 		st = append(st, s)
 	}

@@ -135,3 +135,16 @@ func (a *Automation) IgnoreDrift(exceptions []drift.Exception) {
 	defer a.mu.Unlock()
 	a.exceptions = exceptions
 }
+
+// RemoveStack removes a layer's stack from the backend with its history
+// (`pulumi stack rm`); the CLI refuses a stack that still holds resources.
+func (a *Automation) RemoveStack(ctx context.Context, layer stage.Layer, env string) error {
+	s, err := a.stack(ctx, layer, env)
+	if err != nil {
+		return err
+	}
+	if err := s.Workspace().RemoveStack(ctx, env); err != nil {
+		return fmt.Errorf("removing stack %s of %s: %w", env, layer.Name, err)
+	}
+	return nil
+}
