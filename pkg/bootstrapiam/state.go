@@ -1,10 +1,10 @@
 package bootstrapiam
 
 import (
-	"slices"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
