@@ -230,9 +230,11 @@ func TestUsageFileIsValidated(t *testing.T) {
 		want string
 	}{
 		"unknown environment": {func(s string) string { return s + "  qa:\n    paymentsPerMonth: 1\n" }, `environments.qa: unknown environment "qa"`},
-		"negative":            {func(s string) string { return replaceOnce(s, "paymentsPerMonth: 20000", "paymentsPerMonth: -5") }, "environments.dev.paymentsPerMonth = -5: allowed a number of zero or more"},
-		"not a number":        {func(s string) string { return replaceOnce(s, "paymentsPerMonth: 20000", "paymentsPerMonth: lots") }, "environments.dev.paymentsPerMonth = lots: allowed a number of zero or more"},
-		"missing":             {func(s string) string { return replaceOnce(s, "    tableSizeGB: 0.1 ", "    # ") }, "environments.dev.tableSizeGB is missing"},
+		"no review usage": {func(s string) string { return strings.SplitN(s, "\n  review:", 2)[0] + "\n" },
+			"environments.review is missing: every environment of pkg/profile/environments.yaml (and its review block, as review) needs its usage assumptions"},
+		"negative":     {func(s string) string { return replaceOnce(s, "paymentsPerMonth: 20000", "paymentsPerMonth: -5") }, "environments.dev.paymentsPerMonth = -5: allowed a number of zero or more"},
+		"not a number": {func(s string) string { return replaceOnce(s, "paymentsPerMonth: 20000", "paymentsPerMonth: lots") }, "environments.dev.paymentsPerMonth = lots: allowed a number of zero or more"},
+		"missing":      {func(s string) string { return replaceOnce(s, "    tableSizeGB: 0.1 ", "    # ") }, "environments.dev.tableSizeGB is missing"},
 		"unknown key": {func(s string) string {
 			return replaceOnce(s, "    auditObjectKB: 0.5             # one JSON", "    auditObjectKB: 0.5\n    tip: 3 #")
 		}, "environments.dev.tip is not an assumption"},

@@ -158,7 +158,7 @@ func ParseUsage(raw []byte) (map[profile.Environment]Usage, error) {
 	allowed := strings.Join(keys, ", ")
 	out := map[profile.Environment]Usage{}
 	for name, values := range doc.Environments {
-		env, err := profile.ParseEnvironment(name)
+		env, err := profile.ParseEntry(name)
 		if err != nil {
 			return nil, fmt.Errorf("%s: environments.%s: %w", UsageFile, name, err)
 		}
@@ -182,9 +182,13 @@ func ParseUsage(raw []byte) (map[profile.Environment]Usage, error) {
 		}
 		out[env] = u
 	}
-	for _, env := range profile.Environments() {
+	need := profile.Environments()
+	if _, ok := profile.Reviews(); ok {
+		need = append(need, profile.ReviewKey)
+	}
+	for _, env := range need {
 		if _, ok := out[env]; !ok {
-			return nil, fmt.Errorf("%s: environments.%s is missing: every environment of pkg/profile/environments.yaml needs its usage assumptions (copy another environment's and adjust them)", UsageFile, env)
+			return nil, fmt.Errorf("%s: environments.%s is missing: every environment of pkg/profile/environments.yaml (and its review block, as %s) needs its usage assumptions (copy another environment's and adjust them)", UsageFile, env, profile.ReviewKey)
 		}
 	}
 	return out, nil

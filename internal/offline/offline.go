@@ -102,15 +102,29 @@ func ForBootstrap(tb lt.TB, root, stack, account, region string) *Env {
 // deployer: each API call is evaluated under the deployer's live documents,
 // so what the deployer may not do fails naming the role, the action, the
 // resource and the statement.
+//
+// A review environment runs in the account of the environment it runs
+// beside, whose bootstrap makes the review role: that bootstrap runs, and
+// every later operation is a call by the review role.
 func (e *Env) AsDeployer(ctx context.Context) error {
-	e.Programs[bootstrapiam.Project] = programs.Bootstrap
-	if _, err := e.Run(ctx, OpUpdate, bootstrapiam.Project); err != nil {
-		return err
+	deployer := bootstrapiam.DeployerRoleName
+	if home := profile.Home(e.Env); home != e.Env {
+		boot := ForBootstrap(e.tb, e.Root, string(home), e.Profile.AccountID, e.Profile.Region)
+		boot.Cloud = e.Cloud
+		if _, err := boot.Run(ctx, OpUpdate, bootstrapiam.Project); err != nil {
+			return err
+		}
+		deployer = bootstrapiam.ReviewRoleName
+	} else {
+		e.Programs[bootstrapiam.Project] = programs.Bootstrap
+		if _, err := e.Run(ctx, OpUpdate, bootstrapiam.Project); err != nil {
+			return err
+		}
 	}
 	if err := JoinOrganisation(e.Cloud); err != nil {
 		return err
 	}
-	e.Cloud.CallAs(iampolicy.Scope{Region: e.Profile.Region, Account: e.Profile.AccountID}.Role(bootstrapiam.DeployerRoleName))
+	e.Cloud.CallAs(iampolicy.Scope{Region: e.Profile.Region, Account: e.Profile.AccountID}.Role(deployer))
 	return nil
 }
 

@@ -56,6 +56,11 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if profile.IsReview(env) {
+		if err := profile.EnsureReviewStackFiles(o.Root, env, time.Now()); err != nil {
+			return Result{}, err
+		}
+	}
 	tb := &offline.CommandTB{}
 	e, err := offline.New(tb, o.Root, env)
 	if err != nil {
@@ -128,7 +133,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		}
 		fmt.Fprintf(o.Out, "\nmanifest (planned): %s\n", out.ManifestPath)
 	}
-	if out.Cost, err = cost.Estimate(m, prices, usage[env]); err != nil {
+	if out.Cost, err = cost.Estimate(m, prices, usage[profile.EntryOf(env)]); err != nil {
 		return out, err
 	}
 	if o.CostDir != "-" {

@@ -56,7 +56,7 @@ func LoadWaivers(path string) ([]Waiver, error) {
 			return nil, fmt.Errorf("policy: %s: has no approver", where)
 		}
 		for _, env := range w.Environments {
-			if _, err := profile.ParseEnvironment(env); err != nil {
+			if _, err := profile.ParseEntry(env); err != nil {
 				return nil, fmt.Errorf("policy: %s: %w", where, err)
 			}
 		}
@@ -71,7 +71,7 @@ func Evaluate(m manifest.Manifest, waivers []Waiver) report.Report {
 	for _, rule := range Rules() {
 		var waiver *Waiver
 		for i, w := range waivers {
-			if w.Rule == rule.ID && slices.Contains(w.Environments, m.Environment) {
+			if w.Rule == rule.ID && slices.Contains(w.Environments, string(profile.EntryOf(profile.Environment(m.Environment)))) {
 				waiver = &waivers[i]
 			}
 		}

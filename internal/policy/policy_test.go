@@ -266,6 +266,7 @@ func TestWaiversFileIsChecked(t *testing.T) {
 		"waivers:\n  - {rule: VPC_FLOW_LOGS, environments: [], reason: r, approvedBy: a}\n":     "names no environment",
 		"waivers:\n  - {rule: VPC_FLOW_LOGS, environments: [dev], reason: '', approvedBy: a}\n": "has no reason",
 		"waivers:\n  - {rule: VPC_FLOW_LOGS, environments: [qa], reason: r, approvedBy: a}\n":   `unknown environment "qa"`,
+		"waivers:\n  - {rule: VPC_FLOW_LOGS, environments: [pr-7], reason: r, approvedBy: a}\n": `environment "pr-7" is one review environment: name them all as review`,
 		"waivers:\n  - {rule: VPC_FLOW_LOGS, environments: [dev], reason: r}\n":                 "has no approver",
 	} {
 		_, err := LoadWaivers(write(body))
@@ -280,6 +281,26 @@ func TestAWaiverAppliesOnlyToItsEnvironments(t *testing.T) {
 	err := Evaluate(m, waivers(t)).Violations()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "VPC_FLOW_LOGS")
+}
+
+// A waiver naming "review" applies to every review environment, and only
+// to them of the environments it does not name.
+func TestAReviewWaiverAppliesToEveryReviewEnvironment(t *testing.T) {
+	m := load(t, "prod")
+	remove(&m, "aws:ec2/flowLog:FlowLog")
+	only := []Waiver{{Rule: "VPC_FLOW_LOGS", Environments: []string{"review"}, Reason: "r", ApprovedBy: "a"}}
+	flowLogs := func(r report.Report) string {
+		for _, res := range r.Results {
+			if res.Rule == "VPC_FLOW_LOGS" {
+				return res.Outcome
+			}
+		}
+		t.Fatal("no VPC_FLOW_LOGS result")
+		return ""
+	}
+	assert.Equal(t, report.Fail, flowLogs(Evaluate(m, only)), "prod is not a review environment")
+	m.Environment = "pr-4821"
+	assert.Equal(t, report.Waived, flowLogs(Evaluate(m, only)), "pr-4821 is")
 }
 
 func TestComplianceDocIsCurrent(t *testing.T) {

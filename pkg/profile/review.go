@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -143,6 +144,33 @@ func Home(env Environment) Environment {
 	return env
 }
 
+// EntryOf is the name the compliance waivers and the usage assumptions
+// know env by: "review" (the review block's key) for every review
+// environment, env itself otherwise.
+func EntryOf(env Environment) Environment {
+	if IsReview(env) {
+		return ReviewKey
+	}
+	return env
+}
+
+// ParseEntry reads a name that files keyed by environment may use: an
+// environment of environments.yaml, or "review" for every review
+// environment when the file has a review block.
+func ParseEntry(name string) (Environment, error) {
+	if name == ReviewKey && review != nil {
+		return ReviewKey, nil
+	}
+	if IsReview(Environment(name)) {
+		return "", fmt.Errorf("environment %q is one review environment: name them all as %s", name, ReviewKey)
+	}
+	env, err := ParseEnvironment(name)
+	if err != nil && review != nil {
+		return "", fmt.Errorf("%w, or %s (every review environment)", err, ReviewKey)
+	}
+	return env, err
+}
+
 // IsReview reports whether env names a review environment.
 func IsReview(env Environment) bool { return strings.HasPrefix(string(env), ReviewPrefix) }
 
@@ -216,4 +244,24 @@ func WriteReviewStackFiles(root string, p Profile, expires string) error {
 		}
 	}
 	return nil
+}
+
+// EnsureReviewStackFiles writes a review environment's stack files under
+// root when it has none, with the expiry of a deploy at now: what an
+// offline plan of it reads.
+func EnsureReviewStackFiles(root string, env Environment, now time.Time) error {
+	missing := false
+	for _, layer := range Layers() {
+		if _, err := os.Stat(StackFile(filepath.Join(root, layer), string(env))); err != nil {
+			missing = true
+		}
+	}
+	if !missing {
+		return nil
+	}
+	p, err := Planned(env)
+	if err != nil {
+		return err
+	}
+	return WriteReviewStackFiles(root, p, review.ReviewExpiry(now))
 }
