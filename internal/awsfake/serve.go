@@ -118,7 +118,8 @@ func (c *Cloud) SSMHandler() http.Handler {
 // ServeSTS serves STSHandler, SSMHandler for requests that name an SSM
 // operation, and the quota check's reads (Lambda, Service Quotas, EC2), on a
 // loopback port and returns its address (for AWS_ENDPOINT_URL_STS, _SSM,
-// _LAMBDA, _SERVICE_QUOTAS and _EC2).
+// _LAMBDA, _SERVICE_QUOTAS, _EC2 and _RESOURCE_GROUPS_TAGGING_API), and the
+// Tagging API's GetResources.
 func (c *Cloud) ServeSTS() (addr string, stop func() error, err error) {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -131,6 +132,8 @@ func (c *Cloud) ServeSTS() (addr string, stop func() error, err error) {
 			ssm.ServeHTTP(w, r)
 		case isQuotaRead(r):
 			c.quotaHandler(w, r)
+		case isTaggingRead(r):
+			c.taggingHandler(w, r)
 		case r.Method == http.MethodPost && r.ParseForm() == nil && isEC2Read(r):
 			c.ec2Handler(w, r)
 		default:

@@ -61,6 +61,7 @@ func TestTheReviewRoleDeploysReviewEnvironmentsAndNothingOfDevs(t *testing.T) {
 		"write its state":                  state("review", pr),
 		"read the account's bootstrap":     {action: "ssm:GetParameter", resource: arn("ssm", "parameter/payments/bootstrap/version")},
 		"delete another review's function": {action: "lambda:DeleteFunction", resource: arn("lambda", "function:payment-processor-pr-7-"+sfx)},
+		"list what carries review tags":    {action: "tag:GetResources", resource: "*"},
 	}
 	for name, r := range allowed {
 		got := rv.ask(t, r)

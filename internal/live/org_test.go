@@ -47,11 +47,13 @@ const (
 	adminKey    = "AKIAACCOUNTADMIN"
 	deployerKey = "AKIADEVDEPLOYER"
 	readOnlyKey = "AKIADEVREADONLY"
+	reviewKey   = "AKIADEVREVIEW"
 )
 
 var (
 	devDeployer = "arn:aws:iam::" + fixture.DevAccount + ":role/" + bootstrapiam.DeployerRoleName
 	devReadOnly = "arn:aws:iam::" + fixture.DevAccount + ":role/" + bootstrapiam.ReadOnlyRoleName
+	devReview   = "arn:aws:iam::" + fixture.DevAccount + ":role/" + bootstrapiam.ReviewRoleName
 )
 
 func serveAccount(t *testing.T, id string) account {
@@ -82,7 +84,7 @@ func newOrg(t *testing.T, root string) *org {
 	o := &org{dev: serveAccount(t, fixture.DevAccount), tooling: serveAccount(t, pipe.ToolingAccountID), pipe: pipe}
 	o.state = &awsfake.StateBucket{
 		Name: pipe.StateBucket, Region: pipe.Region, Account: pipe.ToolingAccountID, OrgID: pipe.OrganizationID,
-		Callers: map[string]string{deployerKey: devDeployer, readOnlyKey: devReadOnly},
+		Callers: map[string]string{deployerKey: devDeployer, readOnlyKey: devReadOnly, reviewKey: devReview},
 		Roles:   o.dev.cloud.PoliciesOf,
 		Resources: func() (awsfake.StateResources, error) {
 			var r awsfake.StateResources
@@ -129,7 +131,7 @@ func (o *org) as(t *testing.T, a account, key string) {
 	for k, v := range map[string]string{
 		"PULUMI_DEBUG_PROVIDERS": "aws:" + strconv.Itoa(a.provider),
 		"AWS_ENDPOINT_URL_STS":   "http://" + a.sts, "AWS_ENDPOINT_URL_SSM": "http://" + a.sts,
-		"AWS_ENDPOINT_URL_LAMBDA": "http://" + a.sts, "AWS_ENDPOINT_URL_SERVICE_QUOTAS": "http://" + a.sts, "AWS_ENDPOINT_URL_EC2": "http://" + a.sts,
+		"AWS_ENDPOINT_URL_LAMBDA": "http://" + a.sts, "AWS_ENDPOINT_URL_SERVICE_QUOTAS": "http://" + a.sts, "AWS_ENDPOINT_URL_EC2": "http://" + a.sts, "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API": "http://" + a.sts,
 		"AWS_ACCESS_KEY_ID": key,
 	} {
 		t.Setenv(k, v)

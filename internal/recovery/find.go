@@ -123,3 +123,33 @@ func (a AWS) Find(ctx context.Context, typ, name string) (string, error) {
 	}
 	return one(typ, name, ids)
 }
+
+// Tagged is a resource the Resource Groups Tagging API lists, with its
+// tags.
+type Tagged struct {
+	ARN  string
+	Tags map[string]string
+}
+
+// Tagged lists every resource of the region that carries the tag key,
+// whatever its value, every page of it. The API lists a resource a while
+// after its creation: a resource missing from it is not proven absent.
+func (a AWS) Tagged(ctx context.Context, key string) ([]Tagged, error) {
+	in := &tagging.GetResourcesInput{TagFilters: []taggingtypes.TagFilter{{Key: aws.String(key)}}}
+	var out []Tagged
+	p := tagging.NewGetResourcesPaginator(a.API, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("tag:GetResources with the tag %s: %w", key, err)
+		}
+		for _, m := range page.ResourceTagMappingList {
+			t := Tagged{ARN: aws.ToString(m.ResourceARN), Tags: map[string]string{}}
+			for _, tag := range m.Tags {
+				t.Tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+			}
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}

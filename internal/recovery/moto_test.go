@@ -98,3 +98,43 @@ func emptyZip(t *testing.T) []byte {
 	require.NoError(t, w.Close())
 	return b.Bytes()
 }
+
+// review:sweep's listing of what carries a review environment's expiry:
+// the tagged resources of every type, whatever the tag's value, and not
+// the others.
+func TestTheTaggedListingAgainstMoto(t *testing.T) {
+	ctx := context.Background()
+	s := moto.Start(t, "123456789012")
+	cfg := s.DefaultConfig()
+	tag := func(env, expires string) []ec2types.TagSpecification {
+		tags := []ec2types.Tag{{Key: aws.String("Environment"), Value: aws.String(env)}}
+		if expires != "" {
+			tags = append(tags, ec2types.Tag{Key: aws.String("Expires"), Value: aws.String(expires)})
+		}
+		return []ec2types.TagSpecification{{ResourceType: "vpc", Tags: tags}}
+	}
+	review, err := ec2.NewFromConfig(cfg).CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.90.0.0/16"), TagSpecifications: tag("pr-7", "2026-12-10T19:00:00Z")})
+	require.NoError(t, err)
+	_, err = ec2.NewFromConfig(cfg).CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.10.0.0/16"), TagSpecifications: tag("dev", "")})
+	require.NoError(t, err)
+	_, err = kms.NewFromConfig(cfg).CreateKey(ctx, &kms.CreateKeyInput{Tags: []kmstypes.Tag{{TagKey: aws.String("Environment"), TagValue: aws.String("pr-8")}, {TagKey: aws.String("Expires"), TagValue: aws.String("2026-12-11T08:00:00Z")}}})
+	require.NoError(t, err)
+
+	got, err := AWS{API: tagging.NewFromConfig(cfg)}.Tagged(ctx, "Expires")
+	require.NoError(t, err)
+	envs := map[string]string{}
+	for _, r := range got {
+		envs[r.Tags["Environment"]] = r.Tags["Expires"]
+		if r.Tags["Environment"] == "pr-7" {
+			assert.Contains(t, r.ARN, aws.ToString(review.Vpc.VpcId))
+		}
+	}
+	assert.Equal(t, map[string]string{"pr-7": "2026-12-10T19:00:00Z", "pr-8": "2026-12-11T08:00:00Z"}, envs)
+
+	down := moto.Start(t, "123456789012")
+	gone := down.DefaultConfig()
+	down.Stop()
+	_, err = AWS{API: tagging.NewFromConfig(gone)}.Tagged(ctx, "Expires")
+	require.Error(t, err, "a cloud that does not answer is an error, not an empty listing")
+	assert.Contains(t, err.Error(), "tag:GetResources with the tag Expires")
+}

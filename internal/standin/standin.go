@@ -58,7 +58,7 @@ func (s Served) Vars() [][2]string {
 	return [][2]string{
 		{"PULUMI_DEBUG_PROVIDERS", "aws:" + strconv.Itoa(s.ProviderPort)},
 		{"AWS_ENDPOINT_URL_STS", api}, {"AWS_ENDPOINT_URL_SSM", api}, {"AWS_ENDPOINT_URL_LAMBDA", api},
-		{"AWS_ENDPOINT_URL_SERVICE_QUOTAS", api}, {"AWS_ENDPOINT_URL_EC2", api},
+		{"AWS_ENDPOINT_URL_SERVICE_QUOTAS", api}, {"AWS_ENDPOINT_URL_EC2", api}, {"AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API", api},
 		{"AWS_ACCESS_KEY_ID", AccessKeyID}, {"AWS_SECRET_ACCESS_KEY", SecretAccessKey},
 		{"AWS_REGION", s.Region}, {"AWS_EC2_METADATA_DISABLED", "true"},
 		{"PULUMI_BACKEND_URL", "file://" + s.State}, {"PULUMI_SKIP_UPDATE_CHECK", "1"},

@@ -34,8 +34,9 @@ const Organization = "organization"
 
 // The DIY backend's layout inside the bucket (or prefix).
 const (
-	stacksDir = ".pulumi/stacks"
-	locksDir  = ".pulumi/locks"
+	stacksDir  = ".pulumi/stacks"
+	locksDir   = ".pulumi/locks"
+	backupsDir = ".pulumi/backups"
 	// envLocksDir holds the environment locks. It is beside, not inside,
 	// Pulumi's lock directory, so the CLI never mistakes one for a stack lock.
 	envLocksDir = ".platform/locks"
@@ -129,6 +130,42 @@ func (s *Store) Stacks(ctx context.Context, project string) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// RemoveLeftovers deletes what `pulumi stack rm` leaves of a removed
+// stack: the backup of its last state file beside where it was, its
+// backups and any history. It refuses while the stack itself exists.
+func (s *Store) RemoveLeftovers(ctx context.Context, project, stack string) error {
+	if ok, err := s.Exists(ctx, project, stack); err != nil || ok {
+		if err == nil {
+			err = fmt.Errorf("stack %s of %s still exists", stack, project)
+		}
+		return fmt.Errorf("removing what is left of %s/%s: %w", project, stack, err)
+	}
+	var keys []string
+	for _, dir := range []string{backupsDir, historyDir} {
+		under, err := s.keys(ctx, path.Join(dir, project, stack))
+		if err != nil {
+			return err
+		}
+		keys = append(keys, under...)
+	}
+	base := path.Join(stacksDir, project, stack)
+	for _, bak := range []string{base + ".json.bak", base + ".json.gz.bak"} {
+		ok, err := s.bucket.Exists(ctx, bak)
+		if err != nil {
+			return err
+		}
+		if ok {
+			keys = append(keys, bak)
+		}
+	}
+	for _, key := range keys {
+		if err := s.bucket.Delete(ctx, key); err != nil {
+			return fmt.Errorf("removing what is left of %s/%s: %w", project, stack, err)
+		}
+	}
+	return nil
 }
 
 // Checkpoint returns the latest deployment of a stack; ok is false when the

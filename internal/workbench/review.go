@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acmepay/platform/internal/recovery"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/stage"
@@ -73,8 +74,44 @@ func ReviewSweep(ctx context.Context, o Options) error {
 		if len(envs) == 0 {
 			fmt.Fprintln(w.o.Out, "no review environment in the state backend")
 		}
-		return errors.Join(errs...)
+		return errors.Join(append(errs, w.orphans(ctx))...)
 	})
+}
+
+// orphans lists what the account holds tagged for a review environment
+// (its Expires tag) whose stacks the state backend no longer has: left
+// behind by a run that died, or made by hand. They are listed, never
+// deleted: nothing of the code says what they are.
+func (w *bench) orphans(ctx context.Context) error {
+	r, _ := profile.Reviews()
+	home, err := profile.Planned(r.In)
+	if err != nil {
+		return err
+	}
+	live, err := w.reviews(ctx)
+	if err != nil {
+		return err
+	}
+	finder, err := recovery.NewAWS(ctx, home.Region, "")
+	if err != nil {
+		return err
+	}
+	tagged, err := finder.Tagged(ctx, tagging.KeyExpires)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, t := range tagged {
+		env := profile.Environment(t.Tags[tagging.KeyEnvironment])
+		if profile.IsReview(env) && slices.Contains(live, env) {
+			continue
+		}
+		n++
+		fmt.Fprintf(w.o.Out, "left behind: %s (Environment=%s, Expires=%s): no stack of %s holds it; delete it by hand once you know what it is\n",
+			t.ARN, env, t.Tags[tagging.KeyExpires], env)
+	}
+	fmt.Fprintf(w.o.Out, "%d resources tagged for a review environment whose stacks are gone\n", n)
+	return nil
 }
 
 // reviewOf is a review environment's profile and the review block, or an
@@ -134,11 +171,14 @@ func (w *bench) reviewDown(ctx context.Context, p profile.Profile) error {
 				return err
 			}
 		}
+		if err := w.store.RemoveLeftovers(ctx, l.Name, env); err != nil {
+			return err
+		}
 		if err := os.Remove(profile.StackFile(filepath.Join(w.o.Root, l.Name), env)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
 	}
-	fmt.Fprintf(w.o.Out, "%s destroyed, its stacks removed\n", env)
+	fmt.Fprintf(w.o.Out, "%s destroyed, its stacks and their state removed\n", env)
 	return nil
 }
 

@@ -61,6 +61,7 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 			{Sid: "BootstrapVersion", Effect: "Allow", Action: []string{"ssm:GetParameter"}, Resource: []string{a.VersionParameterArn()}},
 			a.quotaReads(),
 		},
+		a.sweepReads(),
 		d.networkGrants(), d.roleGrants(), d.dataGrants(), d.keyGrants(), d.computeAndObservabilityGrants(),
 	)...)
 }

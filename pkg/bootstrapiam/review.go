@@ -1,6 +1,7 @@
 package bootstrapiam
 
 import (
+	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -113,4 +114,22 @@ func (a Account) fileName(name string) string {
 		return profile.ReviewKey + "-" + name
 	}
 	return name
+}
+
+// sweepReads are the review role's listing of what carries review
+// environments' tags (review:sweep); the environment's deployer has none.
+func (a Account) sweepReads() []iampolicy.Statement {
+	if !a.isReviews() {
+		return nil
+	}
+	return []iampolicy.Statement{{Sid: "ListReviewLeftovers", Effect: iampolicy.Allow, Action: []string{"tag:GetResources"}, Resource: []string{"*"}, Condition: a.inRegion()}}
+}
+
+// sweepCeiling is what the review role's boundary adds to the ceiling of
+// unnamed resources: the sweep's listing.
+func (a Account) sweepCeiling() []string {
+	if !a.isReviews() {
+		return nil
+	}
+	return []string{"tag:GetResources"}
 }

@@ -234,8 +234,8 @@ func (a Account) DeployerBoundary() iampolicy.Document {
 			// These services' resources are reached by tags (KMS keys) or have
 			// ids the names do not predict (EC2, scaling targets).
 			Sid: "CeilingUnnamedResources", Effect: iampolicy.Allow, Resource: []string{"*"}, Condition: a.inRegion(),
-			Action: []string{"application-autoscaling:*", "ec2:*", "kms:*", "logs:DescribeLogGroups", "sts:GetCallerIdentity",
-				"lambda:GetAccountSettings", "servicequotas:GetAWSDefaultServiceQuota", "servicequotas:GetServiceQuota"},
+			Action: append([]string{"application-autoscaling:*", "ec2:*", "kms:*", "logs:DescribeLogGroups", "sts:GetCallerIdentity",
+				"lambda:GetAccountSettings", "servicequotas:GetAWSDefaultServiceQuota", "servicequotas:GetServiceQuota"}, a.sweepCeiling()...),
 		},
 		iampolicy.Statement{
 			Sid: "CeilingThisEnvironmentsNames", Effect: iampolicy.Allow,
