@@ -72,7 +72,7 @@ func TestReviewEnvironmentsBesideDevThroughThePulumiCLI(t *testing.T) {
 	// pr-102 was last deployed four days ago: past its expiry.
 	timed("pr-102's first deploy", func() error { return workbench.ReviewUp(ctx, "pr-102", opts(now.Add(-96*time.Hour))) })
 	reviewResources := taggedFor(o.dev.cloud, "pr-101")
-	assert.Greater(t, reviewResources, 40)
+	assert.Greater(t, reviewResources, 20, "a review environment's tagged resources")
 	assert.Equal(t, reviewResources, taggedFor(o.dev.cloud, "pr-102"), "both review environments, each with its own names")
 	assert.Equal(t, devResources, taggedFor(o.dev.cloud, "dev"), "dev beside them")
 	for _, r := range o.dev.cloud.Resources() {
@@ -98,12 +98,12 @@ func TestReviewEnvironmentsBesideDevThroughThePulumiCLI(t *testing.T) {
 	assert.Equal(t, devResources, taggedFor(o.dev.cloud, "dev"), "dev is as it was")
 	var left []string
 	require.NoError(t, filepath.WalkDir(filepath.Join(root, ".pulumi-state"), func(path string, d os.DirEntry, err error) error {
-		if err == nil && strings.Contains(path, "pr-10") {
+		if err == nil && !d.IsDir() && strings.Contains(path, "pr-10") {
 			left = append(left, path)
 		}
 		return err
 	}))
-	assert.Empty(t, left, "no state of a review environment is left in the backend")
+	assert.Empty(t, left, "no state of a review environment is left in the backend (the file backend keeps empty directories, which S3 has not)")
 	for _, layer := range profile.Layers() {
 		assert.NoFileExists(t, profile.StackFile(filepath.Join(root, layer), "pr-101"))
 	}
