@@ -34,6 +34,7 @@ type job struct {
 	Environment any
 	Permissions map[string]string
 	Concurrency map[string]any
+	Env         map[string]string
 	Timeout     int `yaml:"timeout-minutes"`
 	Strategy    struct {
 		Matrix map[string]any
@@ -425,6 +426,52 @@ func TestPullRequestsRunTheChecks(t *testing.T) {
 	assert.Equal(t, "${{ matrix.env }}-readonly", preview.Environment, "previews use the read-only role")
 	assert.Contains(t, preview.If, "github.event.pull_request.head.repo.full_name == github.repository", "no live preview from a fork")
 	assert.Equal(t, []any{"dev", "staging"}, preview.Strategy.Matrix["env"], "prod is previewed only on main, after approval")
+}
+
+// A pull request from a branch of this repository gets its review
+// environment on every push, as the review role, with its plan, cost and
+// outputs in the summary; it is destroyed when the pull request closes;
+// the sweep runs nightly; a fork's pull request gets a summary saying why
+// it has none, and never reaches the review role.
+func TestPullRequestsGetAReviewEnvironmentThatGoesByItself(t *testing.T) {
+	w := load(t, "pull-request.yml")
+	pr, ok := w.On["pull_request"].(map[string]any)
+	require.True(t, ok)
+	assert.Equal(t, []any{"opened", "synchronize", "reopened", "closed"}, pr["types"])
+	require.Contains(t, w.On, "schedule", "the nightly sweep")
+	steps := func(j job) string {
+		var runs string
+		for _, s := range j.Steps {
+			runs += s.Run + "\n"
+		}
+		return runs
+	}
+	fromBranch := "github.event.pull_request.head.repo.full_name == github.repository"
+	for name, want := range map[string]string{"review-up": "go run mage.go review:up \"$REVIEW\"", "review-down": "go run mage.go review:down \"pr-${{ github.event.pull_request.number }}\"", "review-sweep": "go run mage.go review:sweep"} {
+		j, ok := w.Jobs[name]
+		require.True(t, ok, name)
+		assert.Equal(t, "review", j.Environment, "%s runs as the review role, never dev's deployer", name)
+		assert.Contains(t, steps(j), want, name)
+		assert.Equal(t, "write", j.Permissions["id-token"], name)
+		if name != "review-sweep" {
+			assert.Contains(t, j.If, fromBranch, "%s: never for a fork's pull request", name)
+			assert.Equal(t, false, j.Concurrency["cancel-in-progress"], "%s is never cancelled half-way", name)
+		}
+	}
+	assert.Contains(t, w.Jobs["review-up"].If, "github.event.action != 'closed'")
+	assert.Equal(t, "pr-${{ github.event.pull_request.number }}", w.Jobs["review-up"].Env["REVIEW"])
+	for _, want := range []string{"GITHUB_STEP_SUMMARY", "go run mage.go cost:env \"$REVIEW\"", "manifests/$REVIEW.json"} {
+		assert.Contains(t, steps(w.Jobs["review-up"]), want)
+	}
+	assert.Contains(t, w.Jobs["review-down"].If, "github.event.action == 'closed'")
+	assert.Contains(t, w.Jobs["review-sweep"].If, "github.event_name == 'schedule'")
+	fork := w.Jobs["review-from-a-fork"]
+	assert.Contains(t, fork.If, "github.event.pull_request.head.repo.full_name != github.repository")
+	assert.Nil(t, fork.Environment)
+	assert.Contains(t, steps(fork), "gets no review environment")
+	for _, name := range []string{"checks", "live-preview"} {
+		assert.Contains(t, w.Jobs[name].If, "github.event.action != 'closed'", "%s does not run when the pull request closes", name)
+	}
 }
 
 // A tag can be moved to other code after review; a commit cannot. Every

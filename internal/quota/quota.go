@@ -86,9 +86,10 @@ func Check(ctx context.Context, q Reader, p profile.Profile) error {
 			u.VPCQuota, others, p.Region, p.Environment, others+1, RaiseLink(p.Region, bootstrapiam.QuotaVPCs)))
 	}
 	// The NAT gateways go one to an availability zone; which zones is the
-	// network layer's choice, so every zone needs room for one more.
+	// network layer's choice, so every zone needs room for one more (none
+	// for a network without NAT gateways).
 	for _, az := range slices.Sorted(maps.Keys(u.NATs)) {
-		if others := u.NATs[az] - u.OwnNATs[az]; others+1 > u.NATQuota {
+		if others := u.NATs[az] - u.OwnNATs[az]; p.Network.NatGateways > 0 && others+1 > u.NATQuota {
 			short = append(short, fmt.Sprintf("NAT gateways per Availability Zone: the quota is %d and %s holds %d of other VPCs; %s needs 1 there; request a raise to at least %d: %s",
 				u.NATQuota, az, others, p.Environment, others+1, RaiseLink(p.Region, bootstrapiam.QuotaNATsPerAZ)))
 		}

@@ -65,6 +65,25 @@ func TestNetworkQuotasCountOnlyOtherResources(t *testing.T) {
 	require.NoError(t, Check(context.Background(), fixed{u: u}, p))
 }
 
+// A review environment has a VPC and no NAT gateway: beside dev and three
+// others in a region at the default five VPCs (the default VPC among
+// them), a fourth is refused before anything is created; full NAT zones
+// do not concern it.
+func TestAReviewEnvironmentThatWouldNotFitIsRefused(t *testing.T) {
+	p, err := profile.Planned("pr-4")
+	require.NoError(t, err)
+	u := roomy()
+	u.VPCs = 5 // the default VPC, dev's and three review environments'
+	u.NATs = map[string]int{"us-east-1a": 5, "us-east-1b": 5}
+	err = Check(context.Background(), fixed{u: u}, p)
+	require.ErrorIs(t, err, ErrTooLow)
+	assert.Contains(t, err.Error(), "VPCs per Region: the quota is 5 and 5 other VPCs exist in us-east-1; pr-4 needs 1; request a raise to at least 6")
+	assert.NotContains(t, err.Error(), "NAT gateways")
+	assert.NotContains(t, err.Error(), "Elastic IPs")
+	u.VPCs = 4
+	require.NoError(t, Check(context.Background(), fixed{u: u}, p), "the third review environment fits")
+}
+
 func TestAQuotaReadFailureNamesTheCalls(t *testing.T) {
 	err := Check(context.Background(), fixed{err: errors.New("AccessDenied")}, profileOf(t, "dev"))
 	require.Error(t, err)
