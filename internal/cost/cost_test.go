@@ -18,7 +18,7 @@ import (
 	"github.com/acmepay/platform/pkg/profile"
 )
 
-func committed(t *testing.T) (*Prices, map[profile.Environment]Usage) {
+func committed(t *testing.T) (*Prices, Usages) {
 	t.Helper()
 	p, u, err := Load(filepath.Join("..", ".."))
 	require.NoError(t, err)
@@ -56,7 +56,7 @@ func TestEveryRegisteredTypeIsPricedOrHasNoCharge(t *testing.T) {
 	prices, usage := committed(t)
 	for _, ty := range awstype.All() {
 		r := res(ty.Token, "r", map[string]any{})
-		p := &pricer{prices: prices, usage: usage[profile.Dev], m: manifest.Manifest{Layers: []manifest.Layer{{Name: "l", Resources: []manifest.Resource{r}}}}, r: &Report{}}
+		p := &pricer{prices: prices, usage: usage.Environments[profile.Dev], m: manifest.Manifest{Layers: []manifest.Layer{{Name: "l", Resources: []manifest.Resource{r}}}}, r: &Report{}}
 		hasRule := p.priceResource("l", r, 1)
 		require.NoError(t, p.err, ty.Token)
 		if ty.NoCharge != "" {
@@ -145,7 +145,7 @@ func TestOnDemandTablePaysPerWrite(t *testing.T) {
 func TestTheSecondNATGatewayShowsUpAsItsCost(t *testing.T) {
 	prices, usage := committed(t)
 	natFixed := func(env string) float64 {
-		r, err := Estimate(planned(t, env), prices, usage[profile.Environment(env)])
+		r, err := Estimate(planned(t, env), prices, usage.Environments[profile.Environment(env)])
 		require.NoError(t, err)
 		sum := 0.0
 		for _, l := range r.Lines {
@@ -161,7 +161,7 @@ func TestTheSecondNATGatewayShowsUpAsItsCost(t *testing.T) {
 func TestEveryResourceIsPricedOrExplained(t *testing.T) {
 	prices, usage := committed(t)
 	for _, env := range profile.Environments() {
-		r, err := Estimate(planned(t, string(env)), prices, usage[env])
+		r, err := Estimate(planned(t, string(env)), prices, usage.Environments[env])
 		require.NoError(t, err)
 		assert.Empty(t, r.NotPriced, "%s: every type of the plan has a rule", env)
 		for _, l := range r.Lines {
@@ -181,13 +181,13 @@ func TestEveryResourceIsPricedOrExplained(t *testing.T) {
 func TestARegionWithoutPricesIsRefused(t *testing.T) {
 	prices, usage := committed(t)
 	m := manifest.Manifest{Environment: "dr", Region: "us-west-2", Layers: []manifest.Layer{{Resources: []manifest.Resource{res("aws:kms/key:Key", "key", nil)}}}}
-	_, err := Estimate(m, prices, usage[profile.Dev])
+	_, err := Estimate(m, prices, usage.Environments[profile.Dev])
 	require.Error(t, err)
 	for _, want := range []string{"dr: costs/prices.yaml", `region "us-west-2" has no prices`, "us-east-1's list prices only", "add a table for us-west-2"} {
 		assert.Contains(t, err.Error(), want)
 	}
 	m.Region = "us-east-1"
-	r, err := Estimate(m, prices, usage[profile.Dev])
+	r, err := Estimate(m, prices, usage.Environments[profile.Dev])
 	require.NoError(t, err)
 	assert.Equal(t, 1.0, r.Fixed, "a KMS key is $1 a month in us-east-1")
 
@@ -230,11 +230,14 @@ func TestUsageFileIsValidated(t *testing.T) {
 		want string
 	}{
 		"unknown environment": {func(s string) string { return s + "  qa:\n    paymentsPerMonth: 1\n" }, `environments.qa: unknown environment "qa"`},
-		"no review usage": {func(s string) string { return strings.SplitN(s, "\n  review:", 2)[0] + "\n" },
-			"environments.review is missing: every environment of pkg/profile/environments.yaml (and its review block, as review) needs its usage assumptions"},
-		"negative":     {func(s string) string { return replaceOnce(s, "paymentsPerMonth: 20000", "paymentsPerMonth: -5") }, "environments.dev.paymentsPerMonth = -5: allowed a number of zero or more"},
-		"not a number": {func(s string) string { return replaceOnce(s, "paymentsPerMonth: 20000", "paymentsPerMonth: lots") }, "environments.dev.paymentsPerMonth = lots: allowed a number of zero or more"},
-		"missing":      {func(s string) string { return replaceOnce(s, "    tableSizeGB: 0.1 ", "    # ") }, "environments.dev.tableSizeGB is missing"},
+		"neither its own nor its tier's": {func(s string) string {
+			return replaceOnce(strings.SplitN(s, "\n  review:", 2)[0]+"\n", "  development: dev\n", "")
+		}, "costs/usage.yaml: no usage assumptions for review: add environments.review, or tiers.development naming the environment whose assumptions a development environment takes"},
+		"unknown tier":           {func(s string) string { return replaceOnce(s, "  development: dev", "  dev: dev") }, "tiers.dev: unknown tier"},
+		"a tier's unknown entry": {func(s string) string { return replaceOnce(s, "  production: prod", "  production: dr") }, `tiers.production = "dr": allowed an environment this file gives assumptions`},
+		"negative":               {func(s string) string { return replaceOnce(s, "paymentsPerMonth: 20000", "paymentsPerMonth: -5") }, "environments.dev.paymentsPerMonth = -5: allowed a number of zero or more"},
+		"not a number":           {func(s string) string { return replaceOnce(s, "paymentsPerMonth: 20000", "paymentsPerMonth: lots") }, "environments.dev.paymentsPerMonth = lots: allowed a number of zero or more"},
+		"missing":                {func(s string) string { return replaceOnce(s, "    tableSizeGB: 0.1 ", "    # ") }, "environments.dev.tableSizeGB is missing"},
 		"unknown key": {func(s string) string {
 			return replaceOnce(s, "    auditObjectKB: 0.5             # one JSON", "    auditObjectKB: 0.5\n    tip: 3 #")
 		}, "environments.dev.tip is not an assumption"},
@@ -243,6 +246,27 @@ func TestUsageFileIsValidated(t *testing.T) {
 		require.Error(t, err, name)
 		assert.Contains(t, err.Error(), c.want, name)
 	}
+}
+
+// A new environment without its own assumptions takes its tier's
+// environment's, and says so; its own entry wins.
+func TestAnEnvironmentWithoutItsOwnAssumptionsTakesItsTiers(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", UsageFile))
+	require.NoError(t, err)
+	u, err := ParseUsage(raw)
+	require.NoError(t, err)
+	qa := profile.Profile{Environment: "qa", Tier: profile.Development}
+	got, from, err := u.For(qa)
+	require.NoError(t, err)
+	assert.Equal(t, u.Environments[profile.Dev], got)
+	assert.Equal(t, "costs/usage.yaml environments.dev, which tiers.development gives every development environment without its own", from)
+	_, from, err = u.For(profile.Profile{Environment: "pr-9", Tier: profile.Development})
+	require.NoError(t, err)
+	assert.Equal(t, "costs/usage.yaml environments.review", from, "review environments have their own")
+	delete(u.Tiers, profile.Development)
+	_, _, err = u.For(qa)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no usage assumptions for qa: add environments.qa, or tiers.development")
 }
 
 func replaceOnce(s, old, repl string) string {
@@ -262,7 +286,7 @@ func TestCommittedPriceTableKeepsItsLayout(t *testing.T) {
 
 func TestBudgetNamesTheLargestContributors(t *testing.T) {
 	prices, usage := committed(t)
-	r, err := Estimate(planned(t, "prod"), prices, usage[profile.Prod])
+	r, err := Estimate(planned(t, "prod"), prices, usage.Environments[profile.Prod])
 	require.NoError(t, err)
 	require.NoError(t, r.CheckBudget(150))
 	err = r.CheckBudget(50)
@@ -292,7 +316,7 @@ func TestRefreshReportsMovedPrices(t *testing.T) {
 
 func TestDiffCallsOutNATCapacityAndPITR(t *testing.T) {
 	prices, usage := committed(t)
-	prod, err := Estimate(planned(t, "prod"), prices, usage[profile.Prod])
+	prod, err := Estimate(planned(t, "prod"), prices, usage.Environments[profile.Prod])
 	require.NoError(t, err)
 	cheaper := prod
 	cheaper.Lines = nil

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -145,50 +146,96 @@ func usageKeys() []string {
 	return keys
 }
 
-// ParseUsage reads the usage file. Every environment needs every assumption,
-// each a number of zero or more; an unknown environment or key is refused.
-func ParseUsage(raw []byte) (map[profile.Environment]Usage, error) {
+// Usages are the usage file: each environment's assumptions, and, for a
+// tier, the environment whose assumptions an environment of that tier takes
+// when it has none of its own.
+type Usages struct {
+	Environments map[profile.Environment]Usage
+	Tiers        map[profile.Tier]profile.Environment
+}
+
+// For is what an environment is assumed to do, and where that is written:
+// its own entry (review environments share "review"), or its tier's
+// environment's.
+func (u Usages) For(p profile.Profile) (Usage, string, error) {
+	entry := profile.EntryOf(p.Environment)
+	if own, ok := u.Environments[entry]; ok {
+		return own, fmt.Sprintf("%s environments.%s", UsageFile, entry), nil
+	}
+	if env, ok := u.Tiers[p.Tier]; ok {
+		return u.Environments[env], fmt.Sprintf("%s environments.%s, which tiers.%s gives every %s environment without its own", UsageFile, env, p.Tier, p.Tier), nil
+	}
+	return Usage{}, "", fmt.Errorf("%s: no usage assumptions for %s: add environments.%s, or tiers.%s naming the environment whose assumptions a %s environment takes",
+		UsageFile, entry, entry, p.Tier, p.Tier)
+}
+
+// ParseUsage reads the usage file. Every environment of the environments
+// file (and its review block, as review) needs every assumption, each a
+// number of zero or more, or a tier naming the environment whose
+// assumptions it takes; an unknown environment, tier or key is refused.
+func ParseUsage(raw []byte) (Usages, error) {
 	var doc struct {
 		Environments map[string]map[string]any `yaml:"environments"`
+		Tiers        map[string]string         `yaml:"tiers"`
 	}
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", UsageFile, err)
+		return Usages{}, fmt.Errorf("%s: %w", UsageFile, err)
 	}
 	keys := usageKeys()
 	allowed := strings.Join(keys, ", ")
-	out := map[profile.Environment]Usage{}
+	out := Usages{Environments: map[profile.Environment]Usage{}, Tiers: map[profile.Tier]profile.Environment{}}
 	for name, values := range doc.Environments {
 		env, err := profile.ParseEntry(name)
 		if err != nil {
-			return nil, fmt.Errorf("%s: environments.%s: %w", UsageFile, name, err)
+			return Usages{}, fmt.Errorf("%s: environments.%s: %w", UsageFile, name, err)
 		}
 		var u Usage
 		v := reflect.ValueOf(&u).Elem()
 		for i, key := range keys {
 			raw, ok := values[key]
 			if !ok {
-				return nil, fmt.Errorf("%s: environments.%s.%s is missing: every environment needs %s", UsageFile, name, key, allowed)
+				return Usages{}, fmt.Errorf("%s: environments.%s.%s is missing: every environment needs %s", UsageFile, name, key, allowed)
 			}
 			n, err := number(raw)
 			if err != nil || n < 0 {
-				return nil, fmt.Errorf("%s: environments.%s.%s = %v: allowed a number of zero or more", UsageFile, name, key, raw)
+				return Usages{}, fmt.Errorf("%s: environments.%s.%s = %v: allowed a number of zero or more", UsageFile, name, key, raw)
 			}
 			v.Field(i).SetFloat(n)
 		}
 		for key := range values {
 			if !strings.Contains(","+strings.ReplaceAll(allowed, " ", "")+",", ","+key+",") {
-				return nil, fmt.Errorf("%s: environments.%s.%s is not an assumption: allowed %s", UsageFile, name, key, allowed)
+				return Usages{}, fmt.Errorf("%s: environments.%s.%s is not an assumption: allowed %s", UsageFile, name, key, allowed)
 			}
 		}
-		out[env] = u
+		out.Environments[env] = u
 	}
-	need := profile.Environments()
+	for tier, env := range doc.Tiers {
+		if !slices.Contains(profile.Tiers(), profile.Tier(tier)) {
+			return Usages{}, fmt.Errorf("%s: tiers.%s: unknown tier: allowed %s, %s or %s", UsageFile, tier, profile.Development, profile.PreProduction, profile.Production)
+		}
+		if _, ok := out.Environments[profile.Environment(env)]; !ok {
+			return Usages{}, fmt.Errorf("%s: tiers.%s = %q: allowed an environment this file gives assumptions", UsageFile, tier, env)
+		}
+		out.Tiers[profile.Tier(tier)] = profile.Environment(env)
+	}
+	var need []profile.Profile
+	for _, env := range profile.Environments() {
+		p, err := profile.Planned(env)
+		if err != nil {
+			return Usages{}, err
+		}
+		need = append(need, p)
+	}
 	if _, ok := profile.Reviews(); ok {
-		need = append(need, profile.ReviewKey)
+		p, err := profile.Planned(profile.LongestReview)
+		if err != nil {
+			return Usages{}, err
+		}
+		need = append(need, p)
 	}
-	for _, env := range need {
-		if _, ok := out[env]; !ok {
-			return nil, fmt.Errorf("%s: environments.%s is missing: every environment of pkg/profile/environments.yaml (and its review block, as %s) needs its usage assumptions (copy another environment's and adjust them)", UsageFile, env, profile.ReviewKey)
+	for _, p := range need {
+		if _, _, err := out.For(p); err != nil {
+			return Usages{}, fmt.Errorf("%w (every environment of pkg/profile/environments.yaml, and its review block as review, needs assumptions: copy another environment's and adjust them)", err)
 		}
 	}
 	return out, nil
@@ -207,18 +254,18 @@ func number(v any) (float64, error) {
 }
 
 // Load reads the price table and the usage file under root.
-func Load(root string) (*Prices, map[profile.Environment]Usage, error) {
+func Load(root string) (*Prices, Usages, error) {
 	raw, err := os.ReadFile(filepath.Join(root, PricesFile))
 	if err != nil {
-		return nil, nil, err
+		return nil, Usages{}, err
 	}
 	prices, err := ParsePrices(raw)
 	if err != nil {
-		return nil, nil, err
+		return nil, Usages{}, err
 	}
 	raw, err = os.ReadFile(filepath.Join(root, UsageFile))
 	if err != nil {
-		return nil, nil, err
+		return nil, Usages{}, err
 	}
 	usage, err := ParseUsage(raw)
 	return prices, usage, err

@@ -61,6 +61,9 @@ type Report struct {
 	NoCharge    []Item     `json:"noCharge"`
 	NotPriced   []Item     `json:"notPriced"`
 	Assumptions Usage      `json:"usageAssumptions"`
+	// AssumptionsFrom is where Assumptions are written (costs/usage.yaml's
+	// entry they were taken from).
+	AssumptionsFrom string `json:"usageAssumptionsFrom,omitempty"`
 }
 
 type pricer struct {

@@ -46,7 +46,11 @@ func money(v float64) string { return fmt.Sprintf("$%.2f", v) }
 
 // WriteText prints the report by layer and resource.
 func (r Report) WriteText(w io.Writer) {
-	fmt.Fprintf(w, "monthly cost of %s (%s list prices, no free tier; usage from %s)\n\n", r.Environment, r.Region, UsageFile)
+	from := r.AssumptionsFrom
+	if from == "" {
+		from = UsageFile
+	}
+	fmt.Fprintf(w, "monthly cost of %s (%s list prices, no free tier; usage from %s)\n\n", r.Environment, r.Region, from)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "LAYER\tRESOURCE\tDIMENSION\tQUANTITY\tUNIT\tFIXED\tUSAGE")
 	for _, l := range r.Lines {

@@ -45,6 +45,7 @@ func Markdown(root string) ([]byte, error) {
 		Envs, Tiers, Accounts, Regions, Invariants []string
 		Rows                                       []row
 		Costs                                      []costColumn
+		Review                                     *reviewSection
 	}{}
 	for _, p := range profiles {
 		data.Envs = append(data.Envs, string(p.Environment))
@@ -81,11 +82,57 @@ func Markdown(root string) ([]byte, error) {
 	for _, inv := range profile.Invariants {
 		data.Invariants = append(data.Invariants, inv.Name)
 	}
+	review, err := reviewDifferences()
+	if err != nil {
+		return nil, err
+	}
+	data.Review = review
 	var b bytes.Buffer
 	if err := environmentsPage.Execute(&b, data); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// reviewSection is what review environments are: the environment they run
+// beside, how long they are kept, and the settings in which they differ
+// from it (environments.yaml's review block).
+type reviewSection struct {
+	In    string
+	Hours int
+	Rows  []row
+}
+
+func reviewDifferences() (*reviewSection, error) {
+	r, ok := profile.Reviews()
+	if !ok {
+		return nil, nil
+	}
+	base, err := profile.Planned(r.In)
+	if err != nil {
+		return nil, err
+	}
+	review, err := profile.Planned(profile.LongestReview)
+	if err != nil {
+		return nil, err
+	}
+	out := &reviewSection{In: string(r.In), Hours: r.ExpiresAfterHours}
+	for _, s := range profile.Settings {
+		if s.Get == nil || s.Get(base) == s.Get(review) {
+			continue
+		}
+		out.Rows = append(out.Rows, row{Label: s.Label, Key: s.Qualified(), Values: []string{differs(s.Get(base)), differs(s.Get(review))}})
+	}
+	return out, nil
+}
+
+// differs shows a value that differs between an environment and its review
+// environments: as display does, but a zero is none (no NAT gateway).
+func differs(v string) string {
+	if strings.TrimSpace(v) == "0" {
+		return "0 (none)"
+	}
+	return display(v)
 }
 
 func usd(v float64) string { return fmt.Sprintf("$%.2f", v) }

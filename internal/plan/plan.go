@@ -133,9 +133,14 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		}
 		fmt.Fprintf(o.Out, "\nmanifest (planned): %s\n", out.ManifestPath)
 	}
-	if out.Cost, err = cost.Estimate(m, prices, usage[profile.EntryOf(env)]); err != nil {
+	assumed, from, err := usage.For(e.Profile)
+	if err != nil {
 		return out, err
 	}
+	if out.Cost, err = cost.Estimate(m, prices, assumed); err != nil {
+		return out, err
+	}
+	out.Cost.AssumptionsFrom = from
 	if o.CostDir != "-" {
 		dir := o.CostDir
 		if dir == "" {

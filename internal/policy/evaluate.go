@@ -18,12 +18,30 @@ import (
 // WaiversFile is the one reviewed file of waivers, relative to the root.
 const WaiversFile = "compliance/waivers.yaml"
 
-// Waiver exempts a rule in some environments, for a recorded reason.
+// Waiver exempts a rule in some environments, for a recorded reason: those
+// it names, and every environment of the tiers it names (review
+// environments are of the development tier).
 type Waiver struct {
 	Rule         string   `yaml:"rule"`
 	Environments []string `yaml:"environments"`
+	Tiers        []string `yaml:"tiers"`
 	Reason       string   `yaml:"reason"`
 	ApprovedBy   string   `yaml:"approvedBy"`
+}
+
+// appliesTo reports whether the waiver covers an environment of a tier.
+func (w Waiver) appliesTo(env profile.Environment, tier profile.Tier) bool {
+	return slices.Contains(w.Environments, string(profile.EntryOf(env))) || slices.Contains(w.Tiers, string(tier))
+}
+
+// Where is what the waiver covers, for a reader: its environments, then
+// every environment of its tiers.
+func (w Waiver) Where() string {
+	where := slices.Clone(w.Environments)
+	for _, t := range w.Tiers {
+		where = append(where, "every "+t+" environment")
+	}
+	return strings.Join(where, ", ")
 }
 
 // LoadWaivers reads and checks the waivers file: every waiver names a known
@@ -48,8 +66,8 @@ func LoadWaivers(path string) ([]Waiver, error) {
 		switch {
 		case !known[w.Rule]:
 			return nil, fmt.Errorf("policy: %s: unknown rule", where)
-		case len(w.Environments) == 0:
-			return nil, fmt.Errorf("policy: %s: names no environment", where)
+		case len(w.Environments) == 0 && len(w.Tiers) == 0:
+			return nil, fmt.Errorf("policy: %s: names no environment or tier", where)
 		case strings.TrimSpace(w.Reason) == "":
 			return nil, fmt.Errorf("policy: %s: has no reason", where)
 		case strings.TrimSpace(w.ApprovedBy) == "":
@@ -58,6 +76,11 @@ func LoadWaivers(path string) ([]Waiver, error) {
 		for _, env := range w.Environments {
 			if _, err := profile.ParseEntry(env); err != nil {
 				return nil, fmt.Errorf("policy: %s: %w", where, err)
+			}
+		}
+		for _, tier := range w.Tiers {
+			if !slices.Contains(profile.Tiers(), profile.Tier(tier)) {
+				return nil, fmt.Errorf("policy: %s: tier %q: allowed %s, %s or %s", where, tier, profile.Development, profile.PreProduction, profile.Production)
 			}
 		}
 	}
@@ -71,7 +94,7 @@ func Evaluate(m manifest.Manifest, waivers []Waiver) report.Report {
 	for _, rule := range Rules() {
 		var waiver *Waiver
 		for i, w := range waivers {
-			if w.Rule == rule.ID && slices.Contains(w.Environments, string(profile.EntryOf(profile.Environment(m.Environment)))) {
+			if w.Rule == rule.ID && w.appliesTo(profile.Environment(m.Environment), m.Settings.Tier) {
 				waiver = &waivers[i]
 			}
 		}

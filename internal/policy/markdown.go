@@ -170,7 +170,7 @@ func Markdown(waivers []Waiver) []byte {
 		data.Unscoped = append(data.Unscoped, grantRow{Sid: u.Sid, Actions: codeList(u.Actions), Reason: u.Reason})
 	}
 	for _, w := range waivers {
-		data.Waivers = append(data.Waivers, waiverRow{Rule: w.Rule, Environments: strings.Join(w.Environments, ", "), Reason: w.Reason, ApprovedBy: w.ApprovedBy})
+		data.Waivers = append(data.Waivers, waiverRow{Rule: w.Rule, Environments: w.Where(), Reason: w.Reason, ApprovedBy: w.ApprovedBy})
 	}
 	var b bytes.Buffer
 	if err := compliancePage.Execute(&b, data); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/acmepay/platform/internal/manifest"
 	"github.com/acmepay/platform/internal/policy/report"
 	"github.com/acmepay/platform/pkg/fixture"
+	"github.com/acmepay/platform/pkg/profile"
 )
 
 // The committed planned manifests (kept current by the plan tests) are the
@@ -263,7 +264,8 @@ func TestWaiversFileIsChecked(t *testing.T) {
 	}
 	for body, want := range map[string]string{
 		"waivers:\n  - {rule: NO_SUCH_RULE, environments: [dev], reason: r, approvedBy: a}\n":   "unknown rule",
-		"waivers:\n  - {rule: VPC_FLOW_LOGS, environments: [], reason: r, approvedBy: a}\n":     "names no environment",
+		"waivers:\n  - {rule: VPC_FLOW_LOGS, environments: [], reason: r, approvedBy: a}\n":     "names no environment or tier",
+		"waivers:\n  - {rule: VPC_FLOW_LOGS, tiers: [dev], reason: r, approvedBy: a}\n":         `tier "dev": allowed development, pre-production or production`,
 		"waivers:\n  - {rule: VPC_FLOW_LOGS, environments: [dev], reason: '', approvedBy: a}\n": "has no reason",
 		"waivers:\n  - {rule: VPC_FLOW_LOGS, environments: [qa], reason: r, approvedBy: a}\n":   `unknown environment "qa"`,
 		"waivers:\n  - {rule: VPC_FLOW_LOGS, environments: [pr-7], reason: r, approvedBy: a}\n": `environment "pr-7" is one review environment: name them all as review`,
@@ -301,6 +303,26 @@ func TestAReviewWaiverAppliesToEveryReviewEnvironment(t *testing.T) {
 	assert.Equal(t, report.Fail, flowLogs(Evaluate(m, only)), "prod is not a review environment")
 	m.Environment = "pr-4821"
 	assert.Equal(t, report.Waived, flowLogs(Evaluate(m, only)), "pr-4821 is")
+}
+
+// A waiver naming a tier covers every environment of it, a new one
+// included, and no other.
+func TestATierWaiverCoversEveryEnvironmentOfTheTier(t *testing.T) {
+	m := load(t, "prod")
+	remove(&m, "aws:ec2/flowLog:FlowLog")
+	tier := []Waiver{{Rule: "VPC_FLOW_LOGS", Tiers: []string{"development"}, Reason: "r", ApprovedBy: "a"}}
+	flowLogs := func() string {
+		for _, res := range Evaluate(m, tier).Results {
+			if res.Rule == "VPC_FLOW_LOGS" {
+				return res.Outcome
+			}
+		}
+		return ""
+	}
+	assert.Equal(t, report.Fail, flowLogs(), "prod is production")
+	m.Environment, m.Settings.Tier = "qa", profile.Development
+	assert.Equal(t, report.Waived, flowLogs(), "a development environment the waiver does not name")
+	assert.Equal(t, "every development environment", tier[0].Where())
 }
 
 func TestComplianceDocIsCurrent(t *testing.T) {
