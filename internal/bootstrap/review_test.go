@@ -9,6 +9,7 @@ import (
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/iampolicy/validity"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -133,4 +134,26 @@ func TestThePullRequestWorkflowAssumesTheReviewRoleAndNotDevsDeployer(t *testing
 	assert.NotEqual(t, iampolicy.Allowed, ask(dev.DeployerTrust(), pull), "a pull request never holds dev's deployer")
 	assert.NotEqual(t, iampolicy.Allowed, ask(r.DeployerTrust(), sub("dev", "pull-request.yml", "refs/pull/4821/merge")), "another GitHub environment")
 	assert.NotEqual(t, iampolicy.Allowed, ask(r.DeployerTrust(), sub("review", "drift.yml", "refs/heads/main")), "another workflow")
+}
+
+// The organisation's SCP names what bootstrap owns once for every account
+// of its unit: another environment adds its workload boundary and its
+// access-log bucket, not every role and policy again (an SCP holds 5,120
+// characters; with the roles repeated per account, five environments and
+// the review role's did not fit).
+func TestTheSCPGrowsByAnEnvironmentsOwnNamesOnly(t *testing.T) {
+	tl := tool(t)
+	scp := tl.ServiceControlPolicy()
+	for _, r := range scp.Statement[1].Resource {
+		for _, acct := range accounts {
+			assert.NotContains(t, r, acct, "the SCP names %s in any account", r)
+		}
+	}
+	before := len(scp.Statement[1].Resource)
+	qa := account(t, profile.Dev)
+	qa.Profile.Environment, qa.Profile.AccountID = "qa", "999988887777"
+	tl.Accounts = append(tl.Accounts, qa)
+	after := tl.ServiceControlPolicy()
+	assert.Equal(t, before+3, len(after.Statement[1].Resource), "qa's workload boundary and its access-log bucket (and its objects)")
+	require.NoError(t, validity.Validate(validity.SCP, "service-control-policy.json", after))
 }

@@ -2,6 +2,8 @@ package bootstrapiam
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
 )
@@ -20,11 +22,17 @@ import (
 
 // ServiceControlPolicy is attached to the organisational unit holding the
 // three environments' accounts.
+//
+// It names what bootstrap owns in any account of the unit (the account
+// `*`): the names are the same in every account but for the environment's
+// own, so the document grows by an environment's workload boundary and
+// access-log bucket only, not by every role and policy again (an SCP holds
+// 5,120 characters).
 func (t Tooling) ServiceControlPolicy() iampolicy.Document {
 	var owned, admins []string
 	for _, a := range t.Accounts {
-		owned = append(owned, a.Owned()...)
-		owned = append(owned, a.VersionParameterArn(), iampolicy.Bucket(a.Workload().AccessLogBucket()), iampolicy.Bucket(a.Workload().AccessLogBucket())+"/*")
+		owned = appendAnyAccount(owned, a.Profile.AccountID, a.Owned()...)
+		owned = appendAnyAccount(owned, a.Profile.AccountID, a.VersionParameterArn(), iampolicy.Bucket(a.Workload().AccessLogBucket()), iampolicy.Bucket(a.Workload().AccessLogBucket())+"/*")
 	}
 	admins = append(admins, fmt.Sprintf("arn:aws:iam::*:role/%s", t.Pipeline.AdminRole), fmt.Sprintf("arn:aws:iam::*:role/%s", BreakGlassRoleName))
 	return iampolicy.New(
@@ -48,7 +56,7 @@ func (t Tooling) ServiceControlPolicy() iampolicy.Document {
 func (t Tooling) ResourceControlPolicy() iampolicy.Document {
 	var workloadRoles []string
 	for _, a := range t.Accounts {
-		workloadRoles = append(workloadRoles, a.workloadPath())
+		workloadRoles = appendAnyAccount(workloadRoles, a.Profile.AccountID, a.workloadPath())
 	}
 	return iampolicy.New(
 		iampolicy.Statement{
@@ -65,4 +73,17 @@ func (t Tooling) ResourceControlPolicy() iampolicy.Document {
 			Condition: iampolicy.Condition{"BoolIfExists": {"aws:PrincipalIsAWSService": {"false"}}},
 		},
 	)
+}
+
+// appendAnyAccount appends ARNs of an account with the account written as
+// `*`, each once: the organisation's guardrails name what is alike in
+// every account of their unit once.
+func appendAnyAccount(list []string, account string, arns ...string) []string {
+	for _, arn := range arns {
+		arn = strings.Replace(arn, ":"+account+":", ":*:", 1)
+		if !slices.Contains(list, arn) {
+			list = append(list, arn)
+		}
+	}
+	return list
 }
