@@ -417,14 +417,9 @@ func TestDevThroughThePulumiCLI(t *testing.T) {
 	timed("destroy", func() error { _, err := d.Run(ctx, stage.Destroy, "dev"); return err })
 	assert.Equal(t, bootstrapped, live(cloud), "destroy leaves nothing in the account but its bootstrap")
 
-	// The same three deployments with the state in a local file backend
-	// (an administrator's own), timed beside those with the state in the
-	// tooling account's bucket.
-	local := "file://" + t.TempDir()
-	threeDeploys(local, " (file backend)", "1024", nil)
-	d, _ = deployment(deployerKey, local)
-	timed("destroy (file backend)", func() error { _, err := d.Run(ctx, stage.Destroy, "dev"); return err })
-	assert.Equal(t, bootstrapped, live(cloud))
+	// (The same deployments with a local file backend run in
+	// TestTheGuidesAsWritten, as docs/first-deploy.md has a newcomer run
+	// them, and in BenchmarkDeploy, which times them.)
 
 	// The same deployments, a drift check and a destroy with dev's state in
 	// moto's S3, an implementation nobody here wrote (versioned, encrypted
