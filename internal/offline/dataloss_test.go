@@ -21,18 +21,26 @@ import (
 // env's environmentSuffix changed: a change that renames every resource.
 func withSuffix(t *testing.T, env profile.Environment, suffix string) string {
 	t.Helper()
+	return copyStackFiles(t, func(e profile.Environment, text string) string {
+		if e == env {
+			text = strings.Replace(text, "payments:environmentSuffix: "+fixture.Suffix(env), "payments:environmentSuffix: "+suffix, 1)
+			require.Contains(t, text, suffix)
+		}
+		return text
+	})
+}
+
+// copyStackFiles copies every environment's stack file of every layer into
+// a new root, each through edit.
+func copyStackFiles(t *testing.T, edit func(env profile.Environment, text string) string) string {
+	t.Helper()
 	root := t.TempDir()
 	for _, layer := range contract.Layers() {
 		require.NoError(t, os.MkdirAll(filepath.Join(root, layer), 0o755))
 		for _, e := range profile.Environments() {
 			raw, err := os.ReadFile(profile.StackFile(filepath.Join("../..", layer), string(e)))
 			require.NoError(t, err)
-			text := string(raw)
-			if e == env {
-				text = strings.Replace(text, "payments:environmentSuffix: "+fixture.Suffix(env), "payments:environmentSuffix: "+suffix, 1)
-				require.Contains(t, text, suffix)
-			}
-			require.NoError(t, os.WriteFile(profile.StackFile(filepath.Join(root, layer), string(e)), []byte(text), 0o644))
+			require.NoError(t, os.WriteFile(profile.StackFile(filepath.Join(root, layer), string(e)), []byte(edit(e, string(raw))), 0o644))
 		}
 	}
 	return root

@@ -2,8 +2,6 @@ package offline
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,15 +20,7 @@ import (
 // environment's written beside them, as review:up writes them.
 func reviewRoot(t *testing.T, env profile.Environment, expires string) string {
 	t.Helper()
-	root := t.TempDir()
-	for _, layer := range profile.Layers() {
-		require.NoError(t, os.MkdirAll(filepath.Join(root, layer), 0o755))
-		for _, e := range profile.Environments() {
-			raw, err := os.ReadFile(profile.StackFile(filepath.Join("..", "..", layer), string(e)))
-			require.NoError(t, err)
-			require.NoError(t, os.WriteFile(profile.StackFile(filepath.Join(root, layer), string(e)), raw, 0o644))
-		}
-	}
+	root := copyStackFiles(t, func(_ profile.Environment, text string) string { return text })
 	p, err := profile.Planned(env)
 	require.NoError(t, err)
 	require.NoError(t, profile.WriteReviewStackFiles(root, p, expires))
