@@ -172,7 +172,11 @@ func TestEveryPipelineGrantIsUsedOrExplained(t *testing.T) {
 	}
 	for _, env := range profile.Environments() {
 		a := bootstrapAccount(t, env)
-		for name, doc := range map[string]iampolicy.Document{"deployer": a.DeployerPolicy(), "read-only": a.ReadOnlyPolicy()} {
+		docs := map[string]iampolicy.Document{"deployer": a.DeployerPolicy(), "read-only": a.ReadOnlyPolicy()}
+		if r, ok := a.Reviews(); ok {
+			docs["review role"] = r.DeployerPolicy()
+		}
+		for name, doc := range docs {
 			grants := 0
 			for _, s := range doc.Statement {
 				for _, action := range s.Action {

@@ -23,6 +23,8 @@ var OutsideTheProvider = map[string]string{
 	"s3:PutObject":                            "the state backend writes the environment's state, its stack locks and the environment lock",
 	"s3:DeleteObject":                         "the state backend releases its locks",
 	"kms:GenerateDataKey":                     "S3 encrypts the environment's state objects under the tooling account's state key",
+	"tag:GetResources": "the review role's review:sweep lists what carries a review environment's tags with no stack left (recover:env's finder uses " +
+		"it with the caller's credentials, outside the pipeline)",
 	"iam:CreateServiceLinkedRole": "Application Auto Scaling creates its DynamoDB service-linked role on the account's first scalable target, " +
 		"once per account; the stand-in does not model it",
 }
