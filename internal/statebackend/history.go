@@ -33,7 +33,7 @@ func (s *Store) History(ctx context.Context, project, stack string, depth int) (
 			}
 			continue
 		}
-		raw, err := s.bucket.ReadAll(ctx, key)
+		raw, err := s.readAll(ctx, key)
 		if err == nil && strings.HasSuffix(key, ".gz") {
 			raw, err = gunzip(raw)
 		}

@@ -123,7 +123,7 @@ func (s *Store) readLocks(ctx context.Context, dir string) ([]Lock, error) {
 	}
 	var out []Lock
 	for _, key := range keys {
-		raw, err := s.bucket.ReadAll(ctx, key)
+		raw, err := s.readAll(ctx, key)
 		if gcerrors.Code(err) == gcerrors.NotFound {
 			continue // released while we listed
 		}

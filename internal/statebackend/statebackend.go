@@ -21,6 +21,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"gocloud.dev/blob"
@@ -46,6 +47,8 @@ const (
 type Store struct {
 	URL    string
 	bucket *blob.Bucket
+	// file is set for a file:// backend; see settled.
+	file bool
 }
 
 // Open opens the backend at a URL as the CLI would: file:///abs/dir, or
@@ -79,7 +82,49 @@ func Open(ctx context.Context, backendURL string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the state backend %s: %w", backendURL, err)
 	}
-	return &Store{URL: backendURL, bucket: b}, nil
+	return &Store{URL: backendURL, bucket: b, file: u.Scheme == "file"}, nil
+}
+
+// readAll reads an object whole; exists reports whether it is there. Both
+// read a file backend's sidecar as well (see settled).
+func (s *Store) readAll(ctx context.Context, key string) (raw []byte, err error) {
+	err = s.settled(func() error {
+		raw, err = s.bucket.ReadAll(ctx, key)
+		return err
+	})
+	return raw, err
+}
+
+func (s *Store) exists(ctx context.Context, key string) (ok bool, err error) {
+	err = s.settled(func() error {
+		ok, err = s.bucket.Exists(ctx, key)
+		return err
+	})
+	return ok, err
+}
+
+// settled runs a read of a file backend again while what it met is a
+// sidecar being written. The CLI's file backend (gocloud's fileblob)
+// replaces a state or lock file by renaming a finished temporary file,
+// which a reader never sees half-written, but it rewrites the file's
+// attributes, `<key>.attrs`, in place: truncated, then written. A read
+// made while the CLI deploys (the kill test's poll of the pending
+// operations, a status check beside a running deploy) can open that
+// sidecar empty or half-written and fail with EOF. The next read finds it
+// whole; an error that persists for the half second is returned.
+func (s *Store) settled(read func() error) error {
+	err := read()
+	for wait := 10 * time.Millisecond; s.file && tornSidecar(err) && wait <= 160*time.Millisecond; wait *= 2 {
+		time.Sleep(wait)
+		err = read()
+	}
+	return err
+}
+
+// tornSidecar is what decoding a sidecar cut short answers.
+func tornSidecar(err error) bool {
+	var syntax *json.SyntaxError
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &syntax)
 }
 
 // WithPrefix is an s3:// backend URL with its prefix replaced, its query
@@ -101,7 +146,7 @@ func (s *Store) Close() error { return s.bucket.Close() }
 func (s *Store) Exists(ctx context.Context, project, stack string) (bool, error) {
 	base := path.Join(stacksDir, project, stack)
 	for _, key := range []string{base + ".json", base + ".json.gz"} {
-		ok, err := s.bucket.Exists(ctx, key)
+		ok, err := s.exists(ctx, key)
 		if err != nil || ok {
 			return ok, err
 		}
@@ -152,7 +197,7 @@ func (s *Store) RemoveLeftovers(ctx context.Context, project, stack string) erro
 	}
 	base := path.Join(stacksDir, project, stack)
 	for _, bak := range []string{base + ".json.bak", base + ".json.gz.bak"} {
-		ok, err := s.bucket.Exists(ctx, bak)
+		ok, err := s.exists(ctx, bak)
 		if err != nil {
 			return err
 		}
@@ -172,9 +217,9 @@ func (s *Store) RemoveLeftovers(ctx context.Context, project, stack string) erro
 // stack does not exist or has never been deployed.
 func (s *Store) Checkpoint(ctx context.Context, project, stack string) (dep apitype.DeploymentV3, ok bool, err error) {
 	base := path.Join(stacksDir, project, stack)
-	raw, err := s.bucket.ReadAll(ctx, base+".json")
+	raw, err := s.readAll(ctx, base+".json")
 	if gcerrors.Code(err) == gcerrors.NotFound {
-		raw, err = s.bucket.ReadAll(ctx, base+".json.gz")
+		raw, err = s.readAll(ctx, base+".json.gz")
 		if err == nil {
 			raw, err = gunzip(raw)
 		}
