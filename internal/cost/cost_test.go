@@ -49,7 +49,7 @@ func lineOf(t *testing.T, r Report, name, dimension string) Line {
 	return Line{}
 }
 
-// Every type of the registry is either priced by a rule here or says in its
+// Every type of the registry either has a pricing or says in its
 // entry why it has no charge, never both and never neither, so a type added
 // to the registry cannot reach an estimate as $0 unnoticed.
 func TestEveryRegisteredTypeIsPricedOrHasNoCharge(t *testing.T) {
@@ -57,7 +57,7 @@ func TestEveryRegisteredTypeIsPricedOrHasNoCharge(t *testing.T) {
 	for _, ty := range awstype.All() {
 		r := res(ty.Token, "r", map[string]any{})
 		p := &pricer{prices: prices, usage: usage.Environments[profile.Dev], m: manifest.Manifest{Layers: []manifest.Layer{{Name: "l", Resources: []manifest.Resource{r}}}}, r: &Report{}}
-		hasRule := p.priceResource("l", r, 1)
+		hasRule := p.priceResource("l", r)
 		require.NoError(t, p.err, ty.Token)
 		if ty.NoCharge != "" {
 			assert.False(t, hasRule, "%s: priced by a rule, and its entry says it has no charge", ty.Token)
@@ -172,7 +172,7 @@ func TestEveryResourceIsPricedOrExplained(t *testing.T) {
 	r, err := Estimate(m, prices, Usage{})
 	require.NoError(t, err)
 	require.Len(t, r.NotPriced, 1, "a type the pricer has never seen is reported, never $0")
-	assert.Contains(t, r.NotPriced[0].Reason, "the pricer has no rule for aws:rds/instance:Instance")
+	assert.Contains(t, r.NotPriced[0].Reason, "no pricing for aws:rds/instance:Instance")
 }
 
 // An environment in a region the table has no prices for is refused,

@@ -19,6 +19,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/profile"
 )
 
@@ -124,17 +125,7 @@ func (p *Prices) Get(id string) (Price, error) {
 }
 
 // Usage is what one environment is assumed to do in a month.
-type Usage struct {
-	PaymentsPerMonth           float64 `yaml:"paymentsPerMonth"`
-	AvgDurationMs              float64 `yaml:"avgDurationMs"`
-	NatGBPerMonth              float64 `yaml:"natGBPerMonth"`
-	FunctionLogGBPerMonth      float64 `yaml:"functionLogGBPerMonth"`
-	FlowLogGBPerMonth          float64 `yaml:"flowLogGBPerMonth"`
-	TableSizeGB                float64 `yaml:"tableSizeGB"`
-	AuditObjectKB              float64 `yaml:"auditObjectKB"`
-	KMSRequestsPerMonth        float64 `yaml:"kmsRequestsPerMonth"`
-	AlarmNotificationsPerMonth float64 `yaml:"alarmNotificationsPerMonth"`
-}
+type Usage = awstype.Usage
 
 // usageKeys are Usage's keys, in order, from its yaml tags.
 func usageKeys() []string {

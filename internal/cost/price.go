@@ -10,11 +10,7 @@ import (
 	"github.com/acmepay/platform/internal/proppath"
 	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/naming"
-	"github.com/acmepay/platform/pkg/profile"
 )
-
-// HoursPerMonth is AWS's billing month (365 days × 24 h / 12).
-const HoursPerMonth = 730
 
 // Line is one priced dimension of one resource.
 type Line struct {
@@ -74,29 +70,18 @@ type pricer struct {
 	err    error
 }
 
-// billing is whether a line is paid when the environment is idle.
-type billing int
-
-const (
-	// perUse lines follow usage.
-	perUse billing = iota
-	// whileIdle lines are paid whether or not anything runs (hours
-	// provisioned, monthly fees).
-	whileIdle
-)
-
-func (p *pricer) add(layer string, res manifest.Resource, dimension, priceID string, qty float64, b billing, maxQty float64) {
-	price, err := p.prices.Get(priceID)
+func (p *pricer) add(layer string, res manifest.Resource, c awstype.Charge) {
+	price, err := p.prices.Get(c.PriceID)
 	if err != nil {
 		if p.err == nil {
 			p.err = err
 		}
 		return
 	}
-	l := Line{Layer: layer, Type: res.Type, Name: res.LogicalName, Dimension: dimension, PriceID: priceID,
-		Quantity: round(qty, 6), Unit: price.Unit, UnitUSD: price.USD, Monthly: round(qty*price.USD, 2), Fixed: b == whileIdle}
-	if maxQty > qty {
-		l.MaxMonthly = round(maxQty*price.USD, 2)
+	l := Line{Layer: layer, Type: res.Type, Name: res.LogicalName, Dimension: c.Dimension, PriceID: c.PriceID,
+		Quantity: round(c.Quantity, 6), Unit: price.Unit, UnitUSD: price.USD, Monthly: round(c.Quantity*price.USD, 2), Fixed: c.Idle}
+	if c.Ceiling > c.Quantity {
+		l.MaxMonthly = round(c.Ceiling*price.USD, 2)
 	}
 	p.r.Lines = append(p.r.Lines, l)
 }
@@ -108,14 +93,6 @@ func Estimate(m manifest.Manifest, prices *Prices, usage Usage) (Report, error) 
 	}
 	r := &Report{Environment: m.Environment, Region: m.Region, Assumptions: usage}
 	p := &pricer{prices: prices, usage: usage, m: m, r: r}
-	nats := 0
-	for _, l := range m.Layers {
-		for _, res := range l.Resources {
-			if res.Type == awstype.NatGateway {
-				nats++
-			}
-		}
-	}
 	for _, l := range m.Layers {
 		for _, res := range l.Resources {
 			if !strings.HasPrefix(res.Type, "aws:") {
@@ -126,9 +103,9 @@ func Estimate(m manifest.Manifest, prices *Prices, usage Usage) (Report, error) 
 				r.NoCharge = append(r.NoCharge, Item{Type: res.Type, Name: res.LogicalName, Reason: reason})
 				continue
 			}
-			if !p.priceResource(l.Name, res, nats) {
+			if !p.priceResource(l.Name, res) {
 				r.NotPriced = append(r.NotPriced, Item{Type: res.Type, Name: res.LogicalName,
-					Reason: "the pricer has no rule for " + res.Type + ": add one to internal/cost, or give its entry in pkg/awstype the reason it has no charge"})
+					Reason: "no pricing for " + res.Type + ": give its entry in pkg/awstype a Price, or the reason it has no charge"})
 			}
 		}
 	}
@@ -155,114 +132,55 @@ func Estimate(m manifest.Manifest, prices *Prices, usage Usage) (Report, error) 
 	return *r, nil
 }
 
-// priceResource adds a resource's lines and reports whether it has a rule.
-func (p *pricer) priceResource(layer string, res manifest.Resource, nats int) bool {
-	u := p.usage
-	switch res.Type {
-	case awstype.NatGateway:
-		p.add(layer, res, "hours provisioned", "nat-gateway-hour", HoursPerMonth, whileIdle, 0)
-		p.add(layer, res, "GB processed (its share)", "nat-gateway-gb", u.NatGBPerMonth/float64(max(nats, 1)), perUse, 0)
-	case awstype.Eip:
-		p.add(layer, res, "public IPv4 hours", "public-ipv4-hour", HoursPerMonth, whileIdle, 0)
-	case awstype.Function:
-		gbSeconds := u.PaymentsPerMonth * u.AvgDurationMs / 1000 * num(res.Config["memorySize"]) / 1024
-		arch := "arm64"
-		if a, _ := res.Config["architectures"].([]any); len(a) == 1 {
-			arch = fmt.Sprint(a[0])
-		}
-		priceID := "lambda-arm64-gb-second"
-		if arch != "arm64" {
-			priceID = "lambda-x86-gb-second"
-		}
-		p.add(layer, res, "GB-seconds ("+arch+")", priceID, gbSeconds, perUse, 0)
-		p.add(layer, res, "requests", "lambda-request", u.PaymentsPerMonth, perUse, 0)
-		if mode, _ := proppath.Get(res.Config, "tracingConfig.mode").(string); mode == "Active" {
-			p.add(layer, res, "X-Ray traces", "xray-trace", u.PaymentsPerMonth, perUse, 0)
-		}
-		arm, _ := p.prices.Get("lambda-arm64-gb-second")
-		x86, _ := p.prices.Get("lambda-x86-gb-second")
-		p.r.Lambda.Arm64USD += round(gbSeconds*arm.USD, 2)
-		p.r.Lambda.X86USD += round(gbSeconds*x86.USD, 2)
-		p.r.Lambda.SavingUSD = round(p.r.Lambda.X86USD-p.r.Lambda.Arm64USD, 2)
-	case awstype.Table:
-		// Every payment writes one item under 1 KB, and its index entry.
-		indexes := float64(len(asList(res.Config["globalSecondaryIndexes"])))
-		if res.Config["billingMode"] == profile.Provisioned {
-			floorR, floorW := num(res.Config["readCapacity"]), num(res.Config["writeCapacity"])
-			maxR, maxW := p.autoscalingMax("ReadCapacityUnits"), p.autoscalingMax("WriteCapacityUnits")
-			copies := 1 + indexes // the table and each index are provisioned alike
-			p.add(layer, res, "read capacity (floor to autoscaling max)", "dynamodb-rcu-hour", floorR*copies*HoursPerMonth, whileIdle, maxR*copies*HoursPerMonth)
-			p.add(layer, res, "write capacity (floor to autoscaling max)", "dynamodb-wcu-hour", floorW*copies*HoursPerMonth, whileIdle, maxW*copies*HoursPerMonth)
-		} else {
-			p.add(layer, res, "write request units (item and index)", "dynamodb-write-request-unit", u.PaymentsPerMonth*(1+indexes), perUse, 0)
-		}
-		p.add(layer, res, "storage", "dynamodb-storage-gb-month", u.TableSizeGB, perUse, 0)
-		if enabled, _ := proppath.Get(res.Config, "pointInTimeRecovery.enabled").(bool); enabled {
-			p.add(layer, res, "point-in-time recovery", "dynamodb-pitr-gb-month", u.TableSizeGB, perUse, 0)
-		}
-	case awstype.Bucket:
-		days := p.lifecycleDays(res.PhysicalName)
-		stored := u.PaymentsPerMonth * u.AuditObjectKB / 1e6 * days / 30
-		p.add(layer, res, fmt.Sprintf("audit records stored (%.0f days kept)", days), "s3-standard-gb-month", stored, perUse, 0)
-		p.add(layer, res, "PUT requests", "s3-put-request", u.PaymentsPerMonth, perUse, 0)
-	case awstype.MetricAlarm:
-		p.add(layer, res, "alarm", "cloudwatch-alarm-month", 1, whileIdle, 0)
-	case awstype.Dashboard:
-		p.add(layer, res, "dashboard", "cloudwatch-dashboard-month", 1, whileIdle, 0)
-	case awstype.LogGroup:
-		gb, ingest := u.FunctionLogGBPerMonth, "logs-ingestion-gb"
-		if strings.HasPrefix(res.PhysicalName, "/aws/vpc/flow-logs/") {
-			gb, ingest = u.FlowLogGBPerMonth, "logs-vended-ingestion-gb"
-		}
-		retention := num(res.Config["retentionInDays"])
-		p.add(layer, res, "ingestion", ingest, gb, perUse, 0)
-		p.add(layer, res, fmt.Sprintf("storage (%.0f days kept)", retention), "logs-storage-gb-month", gb*retention/30, perUse, 0)
-	case awstype.Key:
-		p.add(layer, res, "key", "kms-key-month", 1, whileIdle, 0)
-		p.add(layer, res, "requests", "kms-request", u.KMSRequestsPerMonth, perUse, 0)
-	case awstype.Topic:
-		p.add(layer, res, "e-mail notifications", "sns-email-notification", u.AlarmNotificationsPerMonth, perUse, 0)
-	default:
+// priceResource adds a resource's lines, by its type's pricing, and
+// reports whether the type has one.
+func (p *pricer) priceResource(layer string, res manifest.Resource) bool {
+	t, _ := awstype.Of(res.Type)
+	if t.Price == nil {
 		return false
 	}
+	charges := t.Price(priced{res: res, p: p})
+	for _, c := range charges {
+		p.add(layer, res, c)
+	}
+	p.compareArchitectures(charges)
 	return true
 }
 
-// autoscalingMax is the largest autoscaling maximum of the table's targets
-// of a dimension ("ReadCapacityUnits").
-func (p *pricer) autoscalingMax(dimension string) float64 {
-	best := 0.0
-	for _, l := range p.m.Layers {
-		for _, r := range l.Resources {
-			if r.Type == awstype.ScalingTarget && strings.HasSuffix(fmt.Sprint(r.Config["scalableDimension"]), dimension) {
-				best = math.Max(best, num(r.Config["maxCapacity"]))
+// compareArchitectures prices a function's GB-seconds on both
+// architectures, for the report's comparison.
+func (p *pricer) compareArchitectures(charges []awstype.Charge) {
+	for _, c := range charges {
+		if c.PriceID != awstype.LambdaArm64GBSecond && c.PriceID != awstype.LambdaX86GBSecond {
+			continue
+		}
+		arm, _ := p.prices.Get(awstype.LambdaArm64GBSecond)
+		x86, _ := p.prices.Get(awstype.LambdaX86GBSecond)
+		p.r.Lambda.Arm64USD += round(c.Quantity*arm.USD, 2)
+		p.r.Lambda.X86USD += round(c.Quantity*x86.USD, 2)
+		p.r.Lambda.SavingUSD = round(p.r.Lambda.X86USD-p.r.Lambda.Arm64USD, 2)
+	}
+}
+
+// priced is a planned resource as its type's pricing reads it.
+type priced struct {
+	res manifest.Resource
+	p   *pricer
+}
+
+func (r priced) Get(path string) any  { return proppath.Get(r.res.Config, path) }
+func (r priced) PhysicalName() string { return r.res.PhysicalName }
+func (r priced) Usage() awstype.Usage { return r.p.usage }
+func (r priced) Each(token string) []awstype.Priced {
+	var out []awstype.Priced
+	for _, l := range r.p.m.Layers {
+		for _, res := range l.Resources {
+			if res.Type == token {
+				out = append(out, priced{res: res, p: r.p})
 			}
 		}
 	}
-	return best
-}
-
-// lifecycleDays is how long the bucket keeps objects (its expiration).
-func (p *pricer) lifecycleDays(bucket string) float64 {
-	for _, l := range p.m.Layers {
-		for _, r := range l.Resources {
-			if r.Type == awstype.BucketLifecycle && r.Config["bucket"] == bucket {
-				for _, rule := range asList(r.Config["rules"]) {
-					if d := num(proppath.Get(rule, "expiration.days")); d > 0 {
-						return d
-					}
-				}
-			}
-		}
-	}
-	return 30
-}
-
-func asList(v any) []any { l, _ := v.([]any); return l }
-
-func num(v any) float64 {
-	f, _ := v.(float64)
-	return f
+	return out
 }
 
 func round(v float64, places int) float64 {

@@ -56,8 +56,11 @@ type Type struct {
 	Document *Document
 	// Summary lists the configuration paths a plan's table shows.
 	Summary []string
+	// Price is how a cost estimate prices a resource of the type: its
+	// charges a month. nil for a type with NoCharge.
+	Price Pricing
 	// NoCharge says why the type has no line of its own in a cost
-	// estimate; empty for a type cost prices.
+	// estimate; empty for a type with a Price.
 	NoCharge string
 	// Find says how recovery finds a resource of the type in the cloud by
 	// its name; nil for a type that cannot be found (a kill while one is

@@ -1,6 +1,8 @@
 package awstype
 
 import (
+	"fmt"
+
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/iampolicy/validity"
 	"github.com/acmepay/platform/pkg/profile"
@@ -23,6 +25,7 @@ func init() {
 			ARN:     func(s iampolicy.Scope, r Named) string { return s.Function(r.Name) },
 			Summary: []string{"runtime", "architectures", "memorySize", "timeout", "tracingConfig.mode"},
 			Find:    &Finder{TagFilter: "lambda:function", ID: AfterColon, ByName: GetFunction},
+			Price:   functionPrice,
 			Settings: []Setting{
 				setting(".*", "memorySize", profile.KeyFunctionMemoryMB),
 				setting(".*", "timeout", profile.KeyFunctionTimeout),
@@ -44,6 +47,33 @@ func init() {
 			Unfindable: "the bootstrap's, which recovery does not settle"},
 	)
 }
+
+// functionPrice: compute (GB-seconds of the function's architecture) and
+// requests for every payment, and a trace for each when tracing is active.
+func functionPrice(r Priced) []Charge {
+	u := r.Usage()
+	gbSeconds := u.PaymentsPerMonth * u.AvgDurationMs / 1000 * number(r.Get("memorySize")) / 1024
+	arch := "arm64"
+	if a := list(r.Get("architectures")); len(a) == 1 {
+		arch = fmt.Sprint(a[0])
+	}
+	priceID := LambdaArm64GBSecond
+	if arch != "arm64" {
+		priceID = LambdaX86GBSecond
+	}
+	out := []Charge{perUse("GB-seconds ("+arch+")", priceID, gbSeconds), perUse("requests", "lambda-request", u.PaymentsPerMonth)}
+	if mode, _ := r.Get("tracingConfig.mode").(string); mode == "Active" {
+		out = append(out, perUse("X-Ray traces", "xray-trace", u.PaymentsPerMonth))
+	}
+	return out
+}
+
+// The prices of a function's compute on each architecture: the estimate
+// compares the two.
+const (
+	LambdaArm64GBSecond = "lambda-arm64-gb-second"
+	LambdaX86GBSecond   = "lambda-x86-gb-second"
+)
 
 // computeCalls are the API calls the provider makes for each operation on
 // this file's types, as IAM authorizes them (see Operations).

@@ -1,7 +1,10 @@
 package awstype
 
 import (
+	"fmt"
+	"math"
 	"regexp"
+	"strings"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/iampolicy/validity"
@@ -18,12 +21,52 @@ const (
 	Alias               = "aws:kms/alias:Alias"
 )
 
+// tablePrice: provisioned capacity from its floor to the autoscaling
+// maximum, or on demand a write request for every payment's item and index
+// entry; storage; and point-in-time recovery's backup storage when on.
+func tablePrice(r Priced) []Charge {
+	u := r.Usage()
+	// Every payment writes one item under 1 KB, and its index entry.
+	indexes := float64(len(list(r.Get("globalSecondaryIndexes"))))
+	var out []Charge
+	if r.Get("billingMode") == profile.Provisioned {
+		floorR, floorW := number(r.Get("readCapacity")), number(r.Get("writeCapacity"))
+		maxR, maxW := autoscalingMax(r, "ReadCapacityUnits"), autoscalingMax(r, "WriteCapacityUnits")
+		copies := 1 + indexes // the table and each index are provisioned alike
+		out = append(out,
+			Charge{Dimension: "read capacity (floor to autoscaling max)", PriceID: "dynamodb-rcu-hour",
+				Quantity: floorR * copies * HoursPerMonth, Ceiling: maxR * copies * HoursPerMonth, Idle: true},
+			Charge{Dimension: "write capacity (floor to autoscaling max)", PriceID: "dynamodb-wcu-hour",
+				Quantity: floorW * copies * HoursPerMonth, Ceiling: maxW * copies * HoursPerMonth, Idle: true})
+	} else {
+		out = append(out, perUse("write request units (item and index)", "dynamodb-write-request-unit", u.PaymentsPerMonth*(1+indexes)))
+	}
+	out = append(out, perUse("storage", "dynamodb-storage-gb-month", u.TableSizeGB))
+	if enabled, _ := r.Get("pointInTimeRecovery.enabled").(bool); enabled {
+		out = append(out, perUse("point-in-time recovery", "dynamodb-pitr-gb-month", u.TableSizeGB))
+	}
+	return out
+}
+
+// autoscalingMax is the largest autoscaling maximum of the environment's
+// targets of a dimension ("ReadCapacityUnits").
+func autoscalingMax(r Priced, dimension string) float64 {
+	best := 0.0
+	for _, t := range r.Each(ScalingTarget) {
+		if strings.HasSuffix(fmt.Sprint(t.Get("scalableDimension")), dimension) {
+			best = math.Max(best, number(t.Get("maxCapacity")))
+		}
+	}
+	return best
+}
+
 func init() {
 	register(dataCalls,
 		Type{Token: Table, IDIsName: true, Holds: "the transactions in it", Immutable: []string{"hashKey", "rangeKey"},
 			ARN:     func(s iampolicy.Scope, r Named) string { return s.Table(r.Name) },
 			Summary: []string{"billingMode", "readCapacity", "writeCapacity", "pointInTimeRecovery.enabled", "deletionProtectionEnabled"},
 			Find:    &Finder{TagFilter: "dynamodb:table", ID: AfterSlash, ByName: DescribeTable},
+			Price:   tablePrice,
 			Settings: []Setting{
 				setting("transactions", `pointInTimeRecovery\.enabled`, profile.KeyPointInTimeRecovery),
 				setting("transactions", "billingMode", profile.KeyTableCapacityMode),
@@ -54,7 +97,11 @@ func init() {
 		Type{Token: Key, Holds: "every table item, audit record and log encrypted under it", Immutable: []string{"keyUsage", "customerMasterKeySpec"},
 			ARN:      func(s iampolicy.Scope, r Named) string { return s.Key(r.ID) },
 			Document: &Document{"policy", validity.KeyPolicy},
-			Find:     &Finder{TagFilter: "kms:key", ID: AfterSlash}},
+			Find:     &Finder{TagFilter: "kms:key", ID: AfterSlash},
+			Price: func(r Priced) []Charge {
+				return []Charge{{Dimension: "key", PriceID: "kms-key-month", Quantity: 1, Idle: true},
+					perUse("requests", "kms-request", r.Usage().KMSRequestsPerMonth)}
+			}},
 		Type{Token: Alias, Untaggable: true, IDIsName: true, ARN: func(s iampolicy.Scope, r Named) string { return s.Alias(r.Name) },
 			NoCharge: "aliases have no charge; the key is priced"},
 	)

@@ -21,6 +21,16 @@ func ec2Find(resourceType string) *Finder {
 	return &Finder{TagFilter: "ec2:" + resourceType, ID: AfterSlash, ByName: DescribeTags, EC2Type: resourceType}
 }
 
+// natGatewayPrice: each gateway is paid by the hour and carries its share of
+// the traffic through the environment's gateways.
+func natGatewayPrice(r Priced) []Charge {
+	nats := len(r.Each(NatGateway))
+	return []Charge{
+		hourly("hours provisioned", "nat-gateway-hour"),
+		perUse("GB processed (its share)", "nat-gateway-gb", r.Usage().NatGBPerMonth/float64(max(nats, 1))),
+	}
+}
+
 func init() {
 	register(ec2Calls,
 		Type{Token: Vpc, IDPrefix: "vpc", Immutable: []string{"cidrBlock"}, Summary: []string{"cidrBlock"},
@@ -29,9 +39,10 @@ func init() {
 			Summary: []string{"cidrBlock", "availabilityZone"}, NoCharge: "subnets have no charge", Find: ec2Find("subnet")},
 		Type{Token: InternetGateway, IDPrefix: "igw", ARNResource: "internet-gateway",
 			NoCharge: "internet gateways have no charge (egress is data transfer, not modelled)", Find: ec2Find("internet-gateway")},
-		Type{Token: Eip, IDPrefix: "eipalloc", ARNResource: "elastic-ip", Find: ec2Find("elastic-ip")},
+		Type{Token: Eip, IDPrefix: "eipalloc", ARNResource: "elastic-ip", Find: ec2Find("elastic-ip"),
+			Price: func(Priced) []Charge { return []Charge{hourly("public IPv4 hours", "public-ipv4-hour")} }},
 		Type{Token: NatGateway, IDPrefix: "nat", Immutable: []string{"subnetId", "allocationId"}, Summary: []string{"subnetId"},
-			Find: ec2Find("natgateway")},
+			Find: ec2Find("natgateway"), Price: natGatewayPrice},
 		Type{Token: RouteTable, IDPrefix: "rtb", ARNResource: "route-table", Immutable: []string{"vpcId"},
 			NoCharge: "route tables have no charge", Find: ec2Find("route-table")},
 		Type{Token: Route, Untaggable: true, Immutable: []string{"routeTableId", "destinationCidrBlock"}, NoCharge: "routes have no charge"},

@@ -1,6 +1,9 @@
 package awstype
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/iampolicy/validity"
 	"github.com/acmepay/platform/pkg/profile"
@@ -16,11 +19,27 @@ const (
 	TopicPolicy       = "aws:sns/topicPolicy:TopicPolicy"
 )
 
+// logGroupPrice: ingestion (a flow log's is vended-log ingestion) and
+// storage for as long as the group keeps its logs.
+func logGroupPrice(r Priced) []Charge {
+	u := r.Usage()
+	gb, ingest := u.FunctionLogGBPerMonth, "logs-ingestion-gb"
+	if strings.HasPrefix(r.PhysicalName(), "/aws/vpc/flow-logs/") {
+		gb, ingest = u.FlowLogGBPerMonth, "logs-vended-ingestion-gb"
+	}
+	retention := number(r.Get("retentionInDays"))
+	return []Charge{
+		perUse("ingestion", ingest, gb),
+		perUse(fmt.Sprintf("storage (%.0f days kept)", retention), "logs-storage-gb-month", gb*retention/30),
+	}
+}
+
 func init() {
 	register(observabilityCalls,
 		Type{Token: LogGroup, IDIsName: true, Holds: "the logs in it",
 			ARN:     func(s iampolicy.Scope, r Named) string { return s.LogGroup(r.Name) },
 			Summary: []string{"retentionInDays"}, Find: &Finder{TagFilter: "logs:log-group", ID: AfterColon},
+			Price: logGroupPrice,
 			Settings: []Setting{
 				setting("vpc-flow-logs", "retentionInDays", profile.KeyFlowLogRetentionDays),
 				setting(".*", "retentionInDays", profile.KeyLogRetentionDays),
@@ -28,6 +47,7 @@ func init() {
 		},
 		Type{Token: MetricAlarm, IDIsName: true, ARN: func(s iampolicy.Scope, r Named) string { return s.Alarm(r.Name) },
 			Summary: []string{"metricName", "statistic", "threshold"}, Find: &Finder{TagFilter: "cloudwatch:alarm", ID: AfterColon},
+			Price: monthly("alarm", "cloudwatch-alarm-month"),
 			Settings: []Setting{
 				setting(".*-errors", "threshold", profile.KeyFunctionErrorsAlarm),
 				setting("transactions-(read|write)-throttles", "threshold", profile.KeyTableThrottleAlarm),
@@ -35,10 +55,14 @@ func init() {
 		},
 		// Dashboards are global: their ARN has no region.
 		Type{Token: Dashboard, Untaggable: true, NameInput: "dashboardName", IDIsName: true,
-			ARN: func(s iampolicy.Scope, r Named) string { return s.Dashboard(r.Name) }},
+			ARN:   func(s iampolicy.Scope, r Named) string { return s.Dashboard(r.Name) },
+			Price: monthly("dashboard", "cloudwatch-dashboard-month")},
 		Type{Token: Topic, ARN: func(s iampolicy.Scope, r Named) string { return s.Topic(r.Name) },
 			Document: &Document{"policy", validity.TopicPolicy},
-			Summary:  []string{"kmsMasterKeyId"}, Find: &Finder{TagFilter: "sns", ID: WholeARN}},
+			Summary:  []string{"kmsMasterKeyId"}, Find: &Finder{TagFilter: "sns", ID: WholeARN},
+			Price: func(r Priced) []Charge {
+				return []Charge{perUse("e-mail notifications", "sns-email-notification", r.Usage().AlarmNotificationsPerMonth)}
+			}},
 		Type{Token: TopicSubscription, Untaggable: true, Immutable: []string{"topic", "protocol", "endpoint"},
 			NoCharge: "priced as notifications on the topic"},
 		// No layer creates one; the stand-in validates its document as AWS

@@ -1,6 +1,8 @@
 package awstype
 
 import (
+	"fmt"
+
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/iampolicy/validity"
 	"github.com/acmepay/platform/pkg/profile"
@@ -26,6 +28,33 @@ func settingOfBucket(token, noCharge string) Type {
 	return Type{Token: token, Untaggable: true, Immutable: []string{"bucket"}, NoCharge: noCharge}
 }
 
+// bucketPrice: every payment's audit record, stored for as long as the
+// bucket's lifecycle keeps it, and its PUT.
+func bucketPrice(r Priced) []Charge {
+	u := r.Usage()
+	days := keptDays(r)
+	stored := u.PaymentsPerMonth * u.AuditObjectKB / 1e6 * days / 30
+	return []Charge{
+		perUse(fmt.Sprintf("audit records stored (%.0f days kept)", days), "s3-standard-gb-month", stored),
+		perUse("PUT requests", "s3-put-request", u.PaymentsPerMonth),
+	}
+}
+
+// keptDays is how long the bucket keeps objects: its lifecycle's
+// expiration, 30 days without one.
+func keptDays(bucket Priced) float64 {
+	for _, l := range bucket.Each(BucketLifecycle) {
+		if l.Get("bucket") == bucket.PhysicalName() {
+			for i := range list(l.Get("rules")) {
+				if d := number(l.Get(fmt.Sprintf("rules[%d].expiration.days", i))); d > 0 {
+					return d
+				}
+			}
+		}
+	}
+	return 30
+}
+
 func init() {
 	versioning := settingOfBucket(BucketVersioning, "bucket settings have no charge; storage and requests are priced on the bucket")
 	versioning.Summary = []string{"versioningConfiguration.status"}
@@ -39,7 +68,8 @@ func init() {
 		// Object Lock can only be switched on when a bucket is created.
 		Type{Token: Bucket, NameInput: "bucket", IDIsName: true, Holds: "the audit records in it", Immutable: []string{"objectLockEnabled"},
 			ARN:     func(_ iampolicy.Scope, r Named) string { return iampolicy.Bucket(r.Name) },
-			Summary: []string{"forceDestroy"}, Find: &Finder{TagFilter: "s3", ID: AfterColon, ByName: HeadBucket}},
+			Summary: []string{"forceDestroy"}, Find: &Finder{TagFilter: "s3", ID: AfterColon, ByName: HeadBucket},
+			Price: bucketPrice},
 		versioning,
 		settingOfBucket(BucketEncryption, "bucket settings have no charge; KMS requests are priced on the key"),
 		settingOfBucket(BucketPublicAccessBlock, "bucket settings have no charge"),
