@@ -69,17 +69,8 @@ func TestEnvironmentsRunAsThePipelineRoles(t *testing.T) {
 			_, err := e.Up(ctx)
 			require.NoError(t, err, "a first deploy as the deployer")
 
-			e.Cloud.CallAs(readOnly)
-			for _, l := range []string{"network", "data", "compute", "observability"} {
-				_, err := e.Run(ctx, OpPreviewRefreshing, l)
-				require.NoError(t, err, "a preview of %s as the read-only role", l)
-			}
-			assert.False(t, refreshDrift(t, e).Any(), "a drift check as the read-only role")
-			for _, action := range e.Cloud.Made(readOnly) {
-				assert.Regexp(t, `^[a-z0-9-]+:(Describe|Get|List)`, action, "a preview and a drift check only read")
-			}
+			readsAsTheReadOnlyRole(t, e, env)
 			t.Logf("%s: a deploy made, as the deployer: %s", env, strings.Join(e.Cloud.Made(deployer), " "))
-			t.Logf("%s: a preview and a drift check made, as the read-only role: %s", env, strings.Join(e.Cloud.Made(readOnly), " "))
 
 			require.NoError(t, e.Cloud.Edit("aws:lambda/function:Function", "payment-processor", func(in resource.PropertyMap) {
 				in["memorySize"] = resource.NewNumberProperty(128)
@@ -97,6 +88,25 @@ func TestEnvironmentsRunAsThePipelineRoles(t *testing.T) {
 			assert.Equal(t, owned, liveIDs(e.Cloud), "destroy leaves the account's bootstrap and nothing else")
 		})
 	}
+}
+
+// readsAsTheReadOnlyRole previews every layer and checks for drift as the
+// environment's read-only role, as the pipeline's checks do: each call is
+// allowed, only reads, and nothing has drifted.
+func readsAsTheReadOnlyRole(t *testing.T, e *Env, env profile.Environment) {
+	t.Helper()
+	ctx := context.Background()
+	readOnly := role(env, bootstrapiam.ReadOnlyRoleName)
+	e.Cloud.CallAs(readOnly)
+	for _, l := range []string{"network", "data", "compute", "observability"} {
+		_, err := e.Run(ctx, OpPreviewRefreshing, l)
+		require.NoError(t, err, "a preview of %s as the read-only role", l)
+	}
+	assert.False(t, refreshDrift(t, e).Any(), "a drift check as the read-only role")
+	for _, action := range e.Cloud.Made(readOnly) {
+		assert.Regexp(t, `^[a-z0-9-]+:(Describe|Get|List)`, action, "a preview and a drift check only read")
+	}
+	t.Logf("%s: a preview and a drift check made, as the read-only role: %s", env, strings.Join(e.Cloud.Made(readOnly), " "))
 }
 
 // Deleting one statement a deploy needs from the deployer's live policy
@@ -202,7 +212,8 @@ func bootstrapAccount(t *testing.T, env profile.Environment) bootstrapiam.Accoun
 	return bootstrapiam.Account{Profile: p, Pipeline: pipe}
 }
 
-// Prod deploys as its deployer, but only its break-glass role destroys it:
+// Prod deploys as its deployer, and its read-only role previews it and
+// checks it for drift; but only its break-glass role destroys it:
 // the deployer's prod guardrail denies what destroys payment data, and the
 // break-glass role takes prod to nothing but its bootstrap.
 func TestProdIsDestroyedOnlyByTheBreakGlassRole(t *testing.T) {
@@ -211,7 +222,9 @@ func TestProdIsDestroyedOnlyByTheBreakGlassRole(t *testing.T) {
 	e.Cloud.CallAs(role(profile.Prod, bootstrapiam.DeployerRoleName))
 	_, err := e.Up(ctx)
 	require.NoError(t, err, "prod deploys as its deployer")
+	readsAsTheReadOnlyRole(t, e, profile.Prod) // prod's own resources too (the table's resource policy)
 
+	e.Cloud.CallAs(role(profile.Prod, bootstrapiam.DeployerRoleName))
 	_, err = e.Destroy(ctx)
 	require.ErrorContains(t, err, awsfake.ErrAccessDenied.Error(), "prod's deployer cannot destroy prod")
 	assert.Contains(t, err.Error(), "ProdDataIsDestroyedOnlyByBreakGlass")

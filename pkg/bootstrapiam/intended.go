@@ -257,6 +257,11 @@ func (t Tooling) Intended(a Account) ([]Path, error) {
 		{name: "list the log groups", action: "logs:DescribeLogGroups", resource: "*"},
 		{name: "read the flow logs", action: "ec2:DescribeFlowLogs", resource: "*"},
 	}
+	if bg != "" {
+		// The provider reads the table's resource policy, which only an
+		// environment with break-glass has, on every refresh.
+		reads = append(reads, call{name: "read the table's resource policy", action: "dynamodb:GetResourcePolicy", resource: s.Table(w.Table()), resourcePolicy: &tablePolicy})
+	}
 	out = append(out, t.paths(a, GroupReadOnly, session(a, ReadOnlyRoleName, "gh-run-1"), []iampolicy.Document{a.ReadOnlyPolicy()}, nil, reads)...)
 
 	out = append(out, t.statePaths(a)...)
