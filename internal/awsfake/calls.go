@@ -41,19 +41,15 @@ const (
 	OpInvoke Op = "invoke"
 )
 
-// Calls is the table, by resource type.
 // Calls is the table, by resource type: the operations of each registry
 // entry (pkg/awstype), which keeps them beside everything else it knows of
 // the type.
 var Calls = registryCalls()
 
 // Invokes are the provider's data sources the programs call, with their API
-// calls (getRegion is answered from the provider's configuration).
-var Invokes = map[string][]Call{
-	awstype.GetAvailabilityZones: {{Action: "ec2:DescribeAvailabilityZones", On: awstype.Target{Star: true}}},
-	awstype.GetCallerIdentity:    {{Action: "sts:GetCallerIdentity", On: awstype.Target{Star: true}}},
-	awstype.GetRegion:            nil,
-}
+// calls (pkg/awstype; getRegion is answered from the provider's
+// configuration).
+var Invokes = awstype.Invokes
 
 // Call is one API call as IAM authorizes it (pkg/awstype).
 type Call = awstype.Call

@@ -76,6 +76,11 @@ type Type struct {
 	// Calls are the API calls the provider makes for each operation (the
 	// service file's table, beside the entry).
 	Calls Operations
+	// OutsideTheLayers: no layer creates a resource of the type (the
+	// bootstrap does, or nothing does and the entry is there for the
+	// stand-in to judge one that tried). The pipeline roles' reads do not
+	// cover it.
+	OutsideTheLayers bool
 	// ManagedBy matches the properties a service moves on its own
 	// (autoscaling), which are the platform working, not drift.
 	ManagedBy *regexp.Regexp

@@ -128,3 +128,19 @@ func TestNamesComeFromTheNameInputOrTheNameTag(t *testing.T) {
 	assert.Equal(t, "vpc-dev", Physical(Vpc, map[string]any{"tags": map[string]any{"Name": "vpc-dev"}}))
 	assert.Equal(t, "f", Physical(Function, map[string]any{"name": "f"}))
 }
+
+// The layers' reads are what the read-only role is granted, so each is a
+// read of configuration: a Describe, Get or List, and none of the calls
+// that return payment data, logs, secrets or plaintext.
+func TestTheLayersReadsAreConfigurationOnly(t *testing.T) {
+	reads := LayerReads()
+	require.Contains(t, reads, "dynamodb:GetResourcePolicy", "prod's table resource policy, read on every refresh")
+	require.Contains(t, reads, "ec2:DescribeAvailabilityZones", "a data source's read")
+	data := regexp.MustCompile(`^(s3:GetObject.*|dynamodb:(GetItem|BatchGetItem|Query|Scan|GetRecords|ExportTableToPointInTime)|logs:(GetLogEvents|FilterLogEvents|StartQuery|GetQueryResults)|` +
+		`kms:(Decrypt|GenerateDataKey.*)|secretsmanager:GetSecretValue|ssm:GetParameters?(ByPath)?|lambda:InvokeFunction)$`)
+	for _, action := range reads {
+		assert.Regexp(t, `^[a-z0-9-]+:(Describe|Get|List)`, action)
+		assert.NotRegexp(t, data, action, "a read of data, which the read-only role must never be granted")
+	}
+	assert.NotContains(t, reads, "iam:GetPolicyVersion", "no layer creates a managed policy (its entry is outside the layers): no read of one is granted")
+}

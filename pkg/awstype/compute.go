@@ -40,10 +40,10 @@ func init() {
 			NoCharge: "IAM has no charge"},
 		// The bootstrap's.
 		Type{Token: Policy, ARN: func(s iampolicy.Scope, r Named) string { return s.Policy(r.Name) },
-			Document: &Document{"policy", validity.ManagedPolicy}, NoCharge: "IAM has no charge",
+			Document: &Document{"policy", validity.ManagedPolicy}, NoCharge: "IAM has no charge", OutsideTheLayers: true,
 			Unfindable: "the bootstrap's, which recovery does not settle"},
-		Type{Token: RolePolicyAttachment, Untaggable: true, NoCharge: "IAM has no charge"},
-		Type{Token: OpenIDConnectProvider, Immutable: []string{"url"}, NoCharge: "IAM has no charge",
+		Type{Token: RolePolicyAttachment, Untaggable: true, NoCharge: "IAM has no charge", OutsideTheLayers: true},
+		Type{Token: OpenIDConnectProvider, Immutable: []string{"url"}, NoCharge: "IAM has no charge", OutsideTheLayers: true,
 			Unfindable: "the bootstrap's, which recovery does not settle"},
 	)
 }

@@ -67,7 +67,7 @@ func init() {
 			NoCharge: "priced as notifications on the topic"},
 		// No layer creates one; the stand-in validates its document as AWS
 		// would.
-		Type{Token: TopicPolicy, Untaggable: true, Document: &Document{"policy", validity.TopicPolicy},
+		Type{Token: TopicPolicy, Untaggable: true, Document: &Document{"policy", validity.TopicPolicy}, OutsideTheLayers: true,
 			NoCharge: "SNS topic policies have no charge"},
 	)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/tagging"
@@ -288,42 +289,32 @@ func (d deployerGrants) computeAndObservabilityGrants() []iampolicy.Statement {
 // the provider reads a function with it, and the archive is this
 // repository's own build output.
 func (a Account) ReadOnlyPolicy() iampolicy.Document {
-	inRegion := a.inRegion()
-	return iampolicy.New(append(a.stateGrants(readsState),
-		iampolicy.Statement{Sid: "Identity", Effect: iampolicy.Allow, Action: []string{"sts:GetCallerIdentity"}, Resource: []string{"*"}},
-		iampolicy.Statement{Sid: "BootstrapVersion", Effect: iampolicy.Allow, Action: []string{"ssm:GetParameter"}, Resource: []string{a.VersionParameterArn()}},
+	own := []iampolicy.Statement{
+		{Sid: "Identity", Effect: iampolicy.Allow, Action: []string{"sts:GetCallerIdentity"}, Resource: []string{"*"}},
+		{Sid: "BootstrapVersion", Effect: iampolicy.Allow, Action: []string{"ssm:GetParameter"}, Resource: []string{a.VersionParameterArn()}},
 		a.quotaReads(),
-		iampolicy.Statement{
+		{
 			// The provider reads a bucket with HeadBucket, which S3
 			// authorizes as s3:ListBucket: it lists the audit records' keys
 			// (dated paths and transaction ids), never their content.
 			Sid: "HeadTheAuditBucket", Effect: iampolicy.Allow, Action: []string{"s3:ListBucket"},
 			Resource: []string{iampolicy.Bucket(a.Workload().Bucket())},
 		},
-		iampolicy.Statement{
-			Sid: "ReadConfiguration", Effect: iampolicy.Allow, Resource: []string{"*"}, Condition: inRegion,
-			Action: []string{
-				"application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies",
-				"application-autoscaling:ListTagsForResource",
-				"cloudwatch:DescribeAlarms", "cloudwatch:GetDashboard", "cloudwatch:ListTagsForResource",
-				"dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive", "dynamodb:GetResourcePolicy",
-				"dynamodb:ListTagsOfResource",
-				"ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute", "ec2:DescribeAvailabilityZones", "ec2:DescribeFlowLogs",
-				"ec2:DescribeInternetGateways", "ec2:DescribeNatGateways", "ec2:DescribePrefixLists",
-				"ec2:DescribeRouteTables", "ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets",
-				"ec2:DescribeVpcAttribute", "ec2:DescribeVpcEndpoints", "ec2:DescribeVpcs",
-				"iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
-				"kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListResourceTags",
-				"lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:GetFunctionConcurrency", "lambda:ListVersionsByFunction",
-				"logs:DescribeLogGroups", "logs:ListTagsForResource",
-				"s3:GetAccelerateConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLogging",
-				"s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy",
-				"s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment", "s3:GetBucketTagging", "s3:GetBucketVersioning",
-				"s3:GetBucketWebsite", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration",
-				"sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListTagsForResource",
-			},
-		},
-	)...)
+	}
+	// Every other read a refresh or a preview makes of what the layers
+	// create is configuration: the registry's reads (pkg/awstype), so a
+	// new type's reads are granted with its entry. A read that returns
+	// data would be a new type's mistake, which the dangerous requests'
+	// evaluation (no item, object, log event or decryption) refuses.
+	var configuration []string
+	for _, action := range awstype.LayerReads() {
+		if !slices.ContainsFunc(own, func(s iampolicy.Statement) bool { return slices.Contains(s.Action, action) }) {
+			configuration = append(configuration, action)
+		}
+	}
+	return iampolicy.New(slices.Concat(a.stateGrants(readsState), own, []iampolicy.Statement{
+		{Sid: "ReadConfiguration", Effect: iampolicy.Allow, Resource: []string{"*"}, Condition: a.inRegion(), Action: configuration},
+	})...)
 }
 
 // BreakGlassPolicy is the break-glass role's policy: the deployer's, and what
