@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/awsfake"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/datapolicy"
@@ -289,4 +292,52 @@ func keysOfData(t *testing.T, cloud *awsfake.Cloud) map[string]string {
 	}
 	require.Len(t, out, 2)
 	return out
+}
+
+// In prod, someone adds a tag by hand to every taggable resource the layers
+// created, the commonest console change. The read-only role's drift check
+// finds it, and the deployer's revert (an update that refreshes first, as
+// the revert-drift run does) takes every tag off again: each type's tag
+// calls are allowed under prod's guardrails and its resources' own
+// policies, not only its create.
+func TestProdsHandTagsAreFoundAndRevertedAsThePipelineRoles(t *testing.T) {
+	ctx := context.Background()
+	e, owned := bootstrapped(t, profile.Prod)
+	deployer, readOnly := role(profile.Prod, bootstrapiam.DeployerRoleName), role(profile.Prod, bootstrapiam.ReadOnlyRoleName)
+	e.Cloud.CallAs(deployer)
+	_, err := e.Up(ctx)
+	require.NoError(t, err, "prod deploys as its deployer")
+
+	tagged := map[string]bool{}
+	for _, r := range e.Cloud.Resources() {
+		if slices.Contains(owned, r.Type+" "+r.ID) || awstype.Untaggable(r.Type) || !r.Inputs["tags"].IsObject() {
+			continue
+		}
+		require.NoError(t, e.Cloud.Edit(r.Type, r.Name, func(in resource.PropertyMap) {
+			tags := in["tags"].ObjectValue().Copy()
+			tags["EditedInTheConsole"] = resource.NewStringProperty("yes")
+			in["tags"] = resource.NewObjectProperty(tags)
+		}))
+		tagged[awstype.Kind(r.Type)] = true
+	}
+	assert.Subset(t, slices.Collect(maps.Keys(tagged)), []string{"Table", "BucketV2", "Key", "Function", "LogGroup", "Topic", "MetricAlarm", "Vpc", "NatGateway", "Role"},
+		"the hand tags reach the data, the key, the function, the logs, the alarms, the network and the roles")
+
+	e.Cloud.CallAs(readOnly)
+	found := refreshDrift(t, e)
+	assert.True(t, found.Any(), "the read-only role's drift check finds the hand tags")
+
+	e.Cloud.CallAs(deployer)
+	for _, l := range []string{"network", "data", "compute", "observability"} {
+		_, err := e.Run(ctx, OpUpdateRefreshing, l)
+		require.NoError(t, err, "the deployer reverts %s's hand tags", l)
+	}
+	e.Cloud.CallAs(readOnly)
+	assert.False(t, refreshDrift(t, e).Any(), "nothing has drifted after the revert")
+	for _, r := range e.Cloud.Resources() {
+		if r.Inputs["tags"].IsObject() {
+			assert.NotContains(t, r.Inputs["tags"].ObjectValue(), resource.PropertyKey("EditedInTheConsole"), "%s %s", r.Type, r.Name)
+		}
+	}
+	t.Logf("hand-tagged and reverted in prod: %d kinds (%s)", len(tagged), strings.Join(slices.Sorted(maps.Keys(tagged)), ", "))
 }

@@ -114,8 +114,17 @@ var dataCalls = map[string]Operations{
 		// Tags at creation are authorized with the key's creation, on "*".
 		Create: join(calls(star, "kms:CreateKey", "kms:TagResource"),
 			calls(self, "kms:EnableKeyRotation", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags")),
-		Read:   calls(self, "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"),
-		Update: calls(self, "kms:PutKeyPolicy", "kms:UpdateKeyDescription", "kms:EnableKeyRotation", "kms:TagResource", "kms:UntagResource"),
+		Read: calls(self, "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"),
+		// Each setting is written only when it changed (resourceKeyUpdate),
+		// then the key is read again: a tag change never rewrites the
+		// key's policy.
+		Update: calls(self, "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"),
+		UpdateWhen: map[string][]Call{
+			"enableKeyRotation": calls(self, "kms:EnableKeyRotation"),
+			"description":       calls(self, "kms:UpdateKeyDescription"),
+			"policy":            calls(self, "kms:PutKeyPolicy"),
+			"tags":              calls(self, "kms:TagResource", "kms:UntagResource"),
+		},
 		Delete: calls(self, "kms:ScheduleKeyDeletion"),
 	},
 	Alias: {

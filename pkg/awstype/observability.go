@@ -78,8 +78,16 @@ var observabilityCalls = map[string]Operations{
 	LogGroup: {
 		Create: join(calls(self, "logs:CreateLogGroup", "logs:TagResource", "logs:PutRetentionPolicy", "logs:ListTagsForResource"), calls(star, "logs:DescribeLogGroups")),
 		Read:   join(calls(star, "logs:DescribeLogGroups"), calls(self, "logs:ListTagsForResource")),
-		Update: calls(self, "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey",
-			"logs:TagResource", "logs:UntagResource"),
+		// Each setting is written only when it changed (resourceGroupUpdate),
+		// then the group is read again. The layers always set a retention
+		// and a key, so the calls that remove them (DeleteRetentionPolicy,
+		// DisassociateKmsKey) are never made, and not granted.
+		Update: join(calls(star, "logs:DescribeLogGroups"), calls(self, "logs:ListTagsForResource")),
+		UpdateWhen: map[string][]Call{
+			"retentionInDays": calls(self, "logs:PutRetentionPolicy"),
+			"kmsKeyId":        calls(self, "logs:AssociateKmsKey"),
+			"tags":            calls(self, "logs:TagResource", "logs:UntagResource"),
+		},
 		Delete: calls(self, "logs:DeleteLogGroup"),
 	},
 	MetricAlarm: {

@@ -257,7 +257,7 @@ func (d deployerGrants) computeAndObservabilityGrants() []iampolicy.Statement {
 				named("logs", "log-group:/aws/vpc/flow-logs/vpc-%s-%s"), named("logs", "log-group:/aws/vpc/flow-logs/vpc-%s-%s") + ":*",
 			},
 			Action: []string{
-				"logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey", "logs:ListTagsForResource",
+				"logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:ListTagsForResource",
 				"logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource",
 			},
 		},
