@@ -162,6 +162,16 @@ func account(ctx *pulumi.Context, a bootstrapiam.Account, oidcOpts ...pulumi.Res
 		}); err != nil {
 			return err
 		}
+		names := a.BreakGlassGrantsNames()
+		for i, grants := range a.BreakGlassGrants() {
+			g, err := policy(names[i], "The deployer's grants, for the break-glass role of "+string(p.Environment), grants.JSON())
+			if err != nil {
+				return err
+			}
+			if _, err := iam.NewRolePolicyAttachment(ctx, names[i], &iam.RolePolicyAttachmentArgs{Role: bg.Name, PolicyArn: g.Arn}); err != nil {
+				return err
+			}
+		}
 		breakGlassArn = bg.Arn
 	}
 

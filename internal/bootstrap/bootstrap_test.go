@@ -175,7 +175,7 @@ func TestProdDataIsDestroyedOnlyByTheBreakGlassRole(t *testing.T) {
 	a := account(t, profile.Prod)
 	b, scp := a.DeployerBoundary(), tl.ServiceControlPolicy()
 	rcp := tl.ResourceControlPolicy()
-	breakGlass := caller{arn: a.Role(bootstrapiam.BreakGlassRoleName), identity: []iampolicy.Document{a.BreakGlassPolicy()}, boundary: &b, scp: &scp, rcp: &rcp}
+	breakGlass := caller{arn: a.Role(bootstrapiam.BreakGlassRoleName), identity: append(a.BreakGlassGrants(), a.BreakGlassPolicy()), boundary: &b, scp: &scp, rcp: &rcp}
 	prodDeployer := deployer(t, a, tl, false)
 	for _, r := range destroy(profile.Prod) {
 		got := prodDeployer.ask(t, r)

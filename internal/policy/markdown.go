@@ -118,7 +118,7 @@ func intendedRows() []intendedRow {
 			if p.Result.Decision == iampolicy.Allowed {
 				var parts []string
 				for _, by := range strings.Split(p.Result.By, " and ") {
-					parts = append(parts, bootstrapiam.DocumentOf(by))
+					parts = append(parts, p.DocumentOf(by))
 				}
 				cell = strings.Join(parts, " and ")
 			}

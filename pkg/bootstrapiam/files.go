@@ -2,6 +2,7 @@ package bootstrapiam
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
@@ -41,6 +42,9 @@ func (a Account) Files() ([]File, error) {
 			return nil, err
 		}
 		files = append(files, File{"breakglass-trust.json", validity.TrustPolicy, trust}, File{"breakglass-policy.json", validity.InlinePolicy, a.BreakGlassPolicy()})
+		for i, grants := range a.BreakGlassGrants() {
+			files = append(files, File{fmt.Sprintf("breakglass-grants-%d.json", i+1), validity.ManagedPolicy, grants})
+		}
 	}
 	if r, ok := a.Reviews(); ok {
 		more, err := r.Files()

@@ -27,6 +27,20 @@ type Path struct {
 	Name     string
 	Request  iampolicy.Request
 	Policies iampolicy.Policies
+	// Identities names the identity documents, in their order, where they
+	// are not the deployer's (DocumentOf).
+	Identities []string
+}
+
+// DocumentOf names the document a verdict's statement is in
+// ("policy `AuditBucket`"), by the path's own identity documents.
+func (p Path) DocumentOf(by string) string {
+	for i, name := range p.Identities {
+		if sid, ok := strings.CutPrefix(by, fmt.Sprintf("identity[%d]/", i)); ok {
+			return name + " `" + sid + "`"
+		}
+	}
+	return DocumentOf(by)
 }
 
 // Proof is a path and AWS's answer to it.
@@ -116,6 +130,12 @@ func (t Tooling) pipelineDocuments(principal string) ([]iampolicy.Document, *iam
 		}
 	}
 	return nil, nil, false
+}
+
+// breakGlassIdentity is every identity policy of the break-glass role: the
+// deployer's grants (managed) and its own (inline).
+func (a Account) breakGlassIdentity() []iampolicy.Document {
+	return append(a.BreakGlassGrants(), a.BreakGlassPolicy())
 }
 
 func (a Account) deployerIdentity() []iampolicy.Document {
@@ -240,7 +260,12 @@ func (t Tooling) Intended(a Account) ([]Path, error) {
 			{name: "delete the function's log group", action: "logs:DeleteLogGroup", resource: functionLog},
 			{name: "delete the flow log", action: "ec2:DeleteFlowLogs", resource: flowLog, ctx: ownTags},
 		}
-		out = append(out, t.paths(a, GroupBreakGlassWork, session(a, BreakGlassRoleName, "incident-1"), []iampolicy.Document{a.BreakGlassPolicy()}, ptr(a.DeployerBoundary()), work)...)
+		paths := t.paths(a, GroupBreakGlassWork, session(a, BreakGlassRoleName, "incident-1"), a.breakGlassIdentity(), ptr(a.DeployerBoundary()), work)
+		for i := range paths {
+			// The deployer's grants and the role's own: each its policy.
+			paths[i].Identities = slices.Repeat([]string{"policy"}, len(paths[i].Policies.Identity))
+		}
+		out = append(out, paths...)
 	}
 
 	reads := []call{

@@ -6,6 +6,7 @@ import (
 
 	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/iampolicy/validity"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/tagging"
 )
@@ -317,20 +318,15 @@ func (a Account) ReadOnlyPolicy() iampolicy.Document {
 	})...)
 }
 
-// BreakGlassPolicy is the break-glass role's policy: the deployer's, and what
-// destroys payment data, which the deployer's guardrail denies it in prod.
-// The role carries the deployer's boundary, so it too stays within the
-// environment and cannot touch what bootstrap owns.
-//
-// The deployer's policy already allows most of what destroys payment data,
-// on this environment's resources (its prod guardrail, which the break-glass
-// role does not carry, is what denies them to the deployer); the extra
-// statement holds only the rest, which keeps the role's inline policy under
-// IAM's 10,240 characters with the longest suffix.
+// BreakGlassPolicy is the break-glass role's inline policy: what destroys
+// payment data beyond what the deployer's grants allow (the prod guardrail,
+// which the break-glass role does not carry, is what denies those to the
+// deployer). The role also carries the deployer's grants
+// (BreakGlassGrants), and the deployer's boundary, so it too stays within
+// the environment and cannot touch what bootstrap owns.
 func (a Account) BreakGlassPolicy() iampolicy.Document {
-	d := a.DeployerPolicy()
 	granted := map[string]bool{}
-	for _, st := range d.Statement {
+	for _, st := range a.DeployerPolicy().Statement {
 		for _, action := range st.Action {
 			granted[action] = st.Effect == iampolicy.Allow
 		}
@@ -341,8 +337,40 @@ func (a Account) BreakGlassPolicy() iampolicy.Document {
 			rest = append(rest, action)
 		}
 	}
-	d.Statement = append(d.Statement, iampolicy.Statement{
+	return iampolicy.New(iampolicy.Statement{
 		Sid: "DestroyPaymentData", Effect: iampolicy.Allow, Action: rest, Resource: a.paymentData(),
 	})
-	return d
+}
+
+// BreakGlassGrantsName starts the names of the managed policies that give
+// the break-glass role the deployer's grants ("-1", "-2", ...).
+const BreakGlassGrantsName = "payments-break-glass-grants"
+
+// BreakGlassGrants are the deployer's grants as the break-glass role's
+// managed policies. A role's inline policies share 10,240 characters, which
+// the deployer's grants and the break-glass role's own outgrew; a managed
+// policy holds 6,144, so the grants are split, statement by statement in
+// their order, into as few policies as they fit.
+func (a Account) BreakGlassGrants() []iampolicy.Document {
+	var out []iampolicy.Document
+	var current []iampolicy.Statement
+	for _, st := range a.DeployerPolicy().Statement {
+		next := append(slices.Clone(current), st)
+		if len(current) > 0 && !validity.Fits(validity.ManagedPolicy, iampolicy.New(next...)) {
+			out = append(out, iampolicy.New(current...))
+			next = []iampolicy.Statement{st}
+		}
+		current = next
+	}
+	return append(out, iampolicy.New(current...))
+}
+
+// BreakGlassGrantsNames are the names of BreakGlassGrants' policies.
+func (a Account) BreakGlassGrantsNames() []string {
+	grants := a.BreakGlassGrants()
+	names := make([]string, len(grants))
+	for i := range grants {
+		names[i] = fmt.Sprintf("%s-%d", BreakGlassGrantsName, i+1)
+	}
+	return names
 }

@@ -89,7 +89,7 @@ func (a Account) Owned() []string {
 	return append([]string{
 		s.Role(DeployerRoleName), s.Role(ReadOnlyRoleName), s.Role(BreakGlassRoleName),
 		s.Policy(DeployerBoundaryName), s.Policy(DeployerGuardrailName), s.Policy(NetworkGuardrailNames[0]), s.Policy(NetworkGuardrailNames[1]),
-		s.Policy(ReadOnlyPolicyName), a.Home().Workload().BoundaryArn(), a.OIDCProvider(),
+		s.Policy(ReadOnlyPolicyName), s.Policy(BreakGlassGrantsName + "-*"), a.Home().Workload().BoundaryArn(), a.OIDCProvider(),
 	}, a.reviewOwned()...)
 }
 

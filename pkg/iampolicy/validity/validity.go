@@ -178,6 +178,9 @@ func ValidateInlinePolicies(role string, docs ...iampolicy.Document) error {
 	return nil
 }
 
+// Fits reports whether a document is within its kind's size limit.
+func Fits(kind Kind, d iampolicy.Document) bool { return checkSize(kind, d.JSON()) == nil }
+
 // checkSize measures a document as its kind's service does.
 func checkSize(kind Kind, text string) error {
 	l := Limits[kind]
