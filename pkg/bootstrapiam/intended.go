@@ -132,6 +132,16 @@ func (t Tooling) pipelineDocuments(principal string) ([]iampolicy.Document, *iam
 	return nil, nil, false
 }
 
+// breakGlassPaths are the break-glass role's paths, its identity the
+// deployer's grants and its own policy (each named "policy").
+func (t Tooling) breakGlassPaths(a Account, work []call) []Path {
+	paths := t.paths(a, GroupBreakGlassWork, session(a, BreakGlassRoleName, "incident-1"), a.breakGlassIdentity(), ptr(a.DeployerBoundary()), work)
+	for i := range paths {
+		paths[i].Identities = slices.Repeat([]string{"policy"}, len(paths[i].Policies.Identity))
+	}
+	return paths
+}
+
 // breakGlassIdentity is every identity policy of the break-glass role: the
 // deployer's grants (managed) and its own (inline).
 func (a Account) breakGlassIdentity() []iampolicy.Document {
@@ -260,12 +270,7 @@ func (t Tooling) Intended(a Account) ([]Path, error) {
 			{name: "delete the function's log group", action: "logs:DeleteLogGroup", resource: functionLog},
 			{name: "delete the flow log", action: "ec2:DeleteFlowLogs", resource: flowLog, ctx: ownTags},
 		}
-		paths := t.paths(a, GroupBreakGlassWork, session(a, BreakGlassRoleName, "incident-1"), a.breakGlassIdentity(), ptr(a.DeployerBoundary()), work)
-		for i := range paths {
-			// The deployer's grants and the role's own: each its policy.
-			paths[i].Identities = slices.Repeat([]string{"policy"}, len(paths[i].Policies.Identity))
-		}
-		out = append(out, paths...)
+		out = append(out, t.breakGlassPaths(a, work)...)
 	}
 
 	reads := []call{
