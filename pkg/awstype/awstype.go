@@ -3,10 +3,11 @@
 // token, how AWS names it and builds its ARN, whether it takes tags, the
 // data it holds, what a change of which input does, how it is priced, found
 // after a killed run and summarised in a plan, which settings produce which
-// of its properties, and the API calls each operation on it makes). The
+// of its properties, and the API calls each operation on it makes), and
+// each service's file the deployer's grants that allow those calls. The
 // tables of the other packages (the stand-in's cloud and its IAM checks,
-// recovery, cost, the plan, adoption, the data-loss guard, tagging) are
-// read from here. docs/architecture.md lists what else adding a type takes.
+// recovery, cost, the plan, adoption, the data-loss guard, tagging, the
+// pipeline roles' policies) are read from here. docs/architecture.md lists what else adding a type takes.
 package awstype
 
 import (

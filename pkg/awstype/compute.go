@@ -20,6 +20,8 @@ const (
 )
 
 func init() {
+	registerGrants(20, roleGrants)
+	registerGrants(60, functionGrants)
 	register(computeCalls,
 		Type{Token: Function, IDIsName: true,
 			ARN:     func(s iampolicy.Scope, r Named) string { return s.Function(r.Name) },
@@ -113,4 +115,55 @@ var computeCalls = map[string]Operations{
 			withContext(calls(ref("role"), "iam:PassRole"), passRoleTo("lambda.amazonaws.com"))),
 		Delete: calls(self, "lambda:DeleteFunction"),
 	},
+}
+
+// roleGrants are the deployer's grants on the layers' roles.
+func roleGrants(g Grantee) []iampolicy.Statement {
+	roles, boundary := g.LayerRoles, g.Boundary
+	return []iampolicy.Statement{
+		{
+			// Every role the stacks create or change must carry the boundary.
+			Sid: "RolesOnlyWithTheBoundary", Effect: "Allow", Resource: []string{roles},
+			Action:    []string{"iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"},
+			Condition: iampolicy.Condition{"StringEquals": {"iam:PermissionsBoundary": {boundary}}},
+		},
+		{
+			Sid: "RoleLifecycle", Effect: "Allow", Resource: []string{roles},
+			Action: []string{
+				"iam:DeleteRole", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
+				"iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:TagRole", "iam:UntagRole",
+				"iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
+			},
+		},
+		{
+			Sid: "PassRolesToTheirServicesOnly", Effect: "Allow", Resource: []string{roles}, Action: []string{"iam:PassRole"},
+			Condition: iampolicy.Condition{"StringEquals": {"iam:PassedToService": {"lambda.amazonaws.com"}}},
+		},
+		{
+			Sid: "PassFlowLogRole", Effect: "Allow", Action: []string{"iam:PassRole"},
+			Resource:  []string{g.Workload.RoleArn(g.Workload.FlowLogRole())},
+			Condition: iampolicy.Condition{"StringEquals": {"iam:PassedToService": {"vpc-flow-logs.amazonaws.com"}}},
+		},
+		{
+			Sid: "AutoscalingServiceRole", Effect: "Allow", Action: []string{"iam:CreateServiceLinkedRole"},
+			Resource:  []string{DynamoDBAutoscalingRole(g.Workload.Scope.Account)},
+			Condition: iampolicy.Condition{"StringEquals": {"iam:AWSServiceName": {"dynamodb.application-autoscaling.amazonaws.com"}}},
+		},
+	}
+}
+
+// functionGrants are the deployer's grants on the functions.
+func functionGrants(g Grantee) []iampolicy.Statement {
+	named := g.Named
+	return []iampolicy.Statement{
+		{
+			Sid: "Functions", Effect: "Allow", Resource: []string{named("lambda", "function:*-%s-%s")},
+			Action: []string{
+				"lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig",
+				"lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction",
+				"lambda:TagResource", "lambda:UntagResource", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
+				"lambda:DeleteFunctionConcurrency", "lambda:GetFunctionConcurrency", "lambda:PutFunctionConcurrency",
+			},
+		},
+	}
 }

@@ -61,6 +61,8 @@ func autoscalingMax(r Priced, dimension string) float64 {
 }
 
 func init() {
+	registerGrants(30, tableGrants)
+	registerGrants(50, keyGrants)
 	register(dataCalls,
 		Type{Token: Table, IDIsName: true, Holds: "the transactions in it", Immutable: []string{"hashKey", "rangeKey"},
 			ARN:     func(s iampolicy.Scope, r Named) string { return s.Table(r.Name) },
@@ -176,4 +178,68 @@ var dataCalls = map[string]Operations{
 		Update: calls(star, "application-autoscaling:PutScalingPolicy"),
 		Delete: calls(star, "application-autoscaling:DeleteScalingPolicy"),
 	},
+}
+
+// tableGrants are the deployer's grants on the table and its autoscaling.
+func tableGrants(g Grantee) []iampolicy.Statement {
+	s, inRegion := g.Workload.Scope, g.InRegion()
+	return []iampolicy.Statement{
+		{
+			Sid: "TransactionsTable", Effect: "Allow",
+			Resource: []string{s.Table(g.Workload.Table()), s.Indexes(g.Workload.Table())},
+			Action: []string{
+				"dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTable",
+				"dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource", "dynamodb:TagResource", "dynamodb:UntagResource",
+				"dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTable", "dynamodb:GetResourcePolicy", "dynamodb:PutResourcePolicy",
+			},
+		},
+		{
+			// Application Auto Scaling has no resource-level permissions.
+			Sid: "TableAutoscaling", Effect: "Allow", Resource: []string{"*"}, Condition: inRegion,
+			Action: []string{
+				"application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DeregisterScalableTarget",
+				"application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies",
+				"application-autoscaling:ListTagsForResource", "application-autoscaling:PutScalingPolicy",
+				"application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource",
+			},
+		},
+	}
+}
+
+// keyGrants are the deployer's grants on the environment key and its alias.
+func keyGrants(g Grantee) []iampolicy.Statement {
+	region, account, ownTags, inRegion := g.Workload.Scope.Region, g.Workload.Scope.Account, g.OwnTags, g.InRegion()
+	return []iampolicy.Statement{
+		{
+			// A key's ARN is random, so keys are reached by their tags (the
+			// guardrail denies every key not tagged for this environment).
+			Sid: "CreateTheEnvironmentKey", Effect: "Allow", Resource: []string{"*"},
+			Action:    []string{"kms:CreateKey", "kms:TagResource"},
+			Condition: g.CreateTagged,
+		},
+		{
+			Sid: "ManageTheEnvironmentKey", Effect: "Allow", Resource: []string{fmt.Sprintf("arn:aws:kms:%s:%s:key/*", region, account)},
+			Action: []string{
+				"kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
+				"kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription",
+			},
+			Condition: ownTags,
+		},
+		{
+			// DynamoDB creates the grant it needs on the key when the
+			// table is created under it, on the deployer's behalf
+			// (kms:GrantIsForAWSResource). The deployer itself grants
+			// nothing: a grant would let anyone it names use the key.
+			Sid: "GrantsOnlyForAWSServices", Effect: "Allow", Resource: []string{fmt.Sprintf("arn:aws:kms:%s:%s:key/*", region, account)},
+			Action: []string{"kms:CreateGrant"},
+			// (Keys not tagged for this environment: its guardrail.)
+			Condition: iampolicy.Condition{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
+		},
+		{
+			Sid: "TheEnvironmentKeyAlias", Effect: "Allow",
+			Resource: []string{fmt.Sprintf("arn:aws:kms:%s:%s:%s", region, account, g.Workload.KeyAlias()), fmt.Sprintf("arn:aws:kms:%s:%s:key/*", region, account)},
+			Action:   []string{"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"},
+		},
+		{Sid: "ListKeyAliases", Effect: "Allow", Action: []string{"kms:ListAliases"}, Resource: []string{"*"}, Condition: inRegion},
+	}
 }

@@ -1,5 +1,7 @@
 package awstype
 
+import "github.com/acmepay/platform/pkg/iampolicy"
+
 // The network layer's EC2 types. EC2 names them only by their Name tag.
 const (
 	Vpc                   = "aws:ec2/vpc:Vpc"
@@ -32,6 +34,7 @@ func natGatewayPrice(r Priced) []Charge {
 }
 
 func init() {
+	registerGrants(10, ec2Grants)
 	register(ec2Calls,
 		Type{Token: Vpc, IDPrefix: "vpc", Immutable: []string{"cidrBlock"}, Summary: []string{"cidrBlock"},
 			NoCharge: "VPCs have no charge", Find: ec2Find("vpc")},
@@ -130,4 +133,33 @@ var ec2Calls = map[string]Operations{
 		Read:   calls(star, "ec2:DescribeRouteTables"),
 		Delete: calls(ref("routeTableId"), "ec2:DisassociateRouteTable"),
 	},
+}
+
+// ec2Grants are the deployer's grants on EC2 networking.
+func ec2Grants(g Grantee) []iampolicy.Statement {
+	inRegion := g.InRegion()
+	return []iampolicy.Statement{
+		{
+			// EC2 networking has little resource-level scoping for create
+			// calls; the region condition and the boundary bound it.
+			Sid: "Network", Effect: "Allow", Resource: []string{"*"}, Condition: inRegion,
+			Action: []string{
+				"ec2:AllocateAddress", "ec2:AssociateRouteTable", "ec2:AttachInternetGateway",
+				"ec2:AuthorizeSecurityGroupEgress",
+				"ec2:CreateFlowLogs", "ec2:CreateInternetGateway", "ec2:CreateNatGateway", "ec2:CreateRoute",
+				"ec2:CreateRouteTable", "ec2:CreateSecurityGroup", "ec2:CreateSubnet", "ec2:CreateTags",
+				"ec2:CreateVpc", "ec2:CreateVpcEndpoint", "ec2:DeleteFlowLogs", "ec2:DeleteInternetGateway",
+				"ec2:DeleteNatGateway", "ec2:DeleteRoute", "ec2:DeleteRouteTable", "ec2:DeleteSecurityGroup",
+				"ec2:DeleteSubnet", "ec2:DeleteTags", "ec2:DeleteVpc", "ec2:DeleteVpcEndpoints",
+				"ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute",
+				"ec2:DescribeAvailabilityZones", "ec2:DescribeFlowLogs", "ec2:DescribeInternetGateways",
+				"ec2:DescribeNatGateways", "ec2:DescribeNetworkInterfaces", "ec2:DescribePrefixLists",
+				"ec2:DescribeRouteTables", "ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups",
+				"ec2:DescribeSubnets", "ec2:DescribeVpcAttribute", "ec2:DescribeVpcEndpoints", "ec2:DescribeVpcs",
+				"ec2:DetachInternetGateway", "ec2:DisassociateAddress", "ec2:DisassociateRouteTable",
+				"ec2:ModifySubnetAttribute", "ec2:ModifyVpcAttribute", "ec2:ModifyVpcEndpoint",
+				"ec2:ReleaseAddress", "ec2:ReplaceRoute", "ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress",
+			},
+		},
+	}
 }

@@ -35,6 +35,7 @@ func logGroupPrice(r Priced) []Charge {
 }
 
 func init() {
+	registerGrants(70, observabilityGrants)
 	register(observabilityCalls,
 		Type{Token: LogGroup, IDIsName: true, Holds: "the logs in it",
 			ARN:     func(s iampolicy.Scope, r Named) string { return s.LogGroup(r.Name) },
@@ -110,4 +111,41 @@ var observabilityCalls = map[string]Operations{
 		Create: calls(ref("topic"), "sns:Subscribe", "sns:GetSubscriptionAttributes"), Read: calls(ref("topic"), "sns:GetSubscriptionAttributes"),
 		Update: calls(ref("topic"), "sns:SetSubscriptionAttributes"), Delete: calls(ref("topic"), "sns:Unsubscribe"),
 	},
+}
+
+// observabilityGrants are the deployer's grants on the log groups, alarms,
+// dashboard and alarm topic.
+func observabilityGrants(g Grantee) []iampolicy.Statement {
+	s, named, inRegion := g.Workload.Scope, g.Named, g.InRegion()
+	return []iampolicy.Statement{
+		{
+			Sid: "LogGroups", Effect: "Allow",
+			Resource: []string{
+				named("logs", "log-group:/aws/lambda/*-%s-%s"), named("logs", "log-group:/aws/lambda/*-%s-%s") + ":*",
+				named("logs", "log-group:/aws/vpc/flow-logs/vpc-%s-%s"), named("logs", "log-group:/aws/vpc/flow-logs/vpc-%s-%s") + ":*",
+			},
+			Action: []string{
+				"logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:ListTagsForResource",
+				"logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource",
+			},
+		},
+		{Sid: "ListLogGroups", Effect: "Allow", Action: []string{"logs:DescribeLogGroups"}, Resource: []string{"*"}, Condition: inRegion},
+		{
+			Sid: "Alarms", Effect: "Allow",
+			Resource: []string{named("cloudwatch", "alarm:*-%s-%s"), s.Dashboard(fmt.Sprintf("payments-%s-%s", g.Env, g.Suffix))},
+			Action: []string{
+				"cloudwatch:DeleteAlarms", "cloudwatch:DeleteDashboards", "cloudwatch:DescribeAlarms", "cloudwatch:GetDashboard",
+				"cloudwatch:ListTagsForResource", "cloudwatch:PutDashboard", "cloudwatch:PutMetricAlarm",
+				"cloudwatch:TagResource", "cloudwatch:UntagResource",
+			},
+		},
+		{
+			Sid: "AlarmTopic", Effect: "Allow", Resource: []string{named("sns", "alarms-%s-%s")},
+			Action: []string{
+				"sns:CreateTopic", "sns:DeleteTopic", "sns:GetSubscriptionAttributes", "sns:GetTopicAttributes",
+				"sns:ListTagsForResource", "sns:SetSubscriptionAttributes", "sns:SetTopicAttributes", "sns:Subscribe",
+				"sns:TagResource", "sns:Unsubscribe", "sns:UntagResource",
+			},
+		},
+	}
 }

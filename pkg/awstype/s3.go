@@ -56,6 +56,7 @@ func keptDays(bucket Priced) float64 {
 }
 
 func init() {
+	registerGrants(40, bucketGrants)
 	versioning := settingOfBucket(BucketVersioning, "bucket settings have no charge; storage and requests are priced on the bucket")
 	versioning.Summary = []string{"versioningConfiguration.status"}
 	policy := settingOfBucket(BucketPolicy, "bucket settings have no charge")
@@ -106,4 +107,26 @@ var s3Calls = map[string]Operations{
 	// Object Lock cannot be switched off: its delete only forgets it.
 	BucketObjectLock: bucketSetting(
 		"s3:PutBucketObjectLockConfiguration", "s3:GetBucketObjectLockConfiguration"),
+}
+
+// bucketGrants are the deployer's grants on the audit bucket.
+func bucketGrants(g Grantee) []iampolicy.Statement {
+	return []iampolicy.Statement{
+		{
+			Sid: "AuditBucket", Effect: "Allow",
+			Resource: []string{iampolicy.Bucket(g.Workload.Bucket()), iampolicy.Bucket(g.Workload.Bucket()) + "/*"},
+			Action: []string{
+				"s3:CreateBucket", "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObjectVersion",
+				"s3:GetAccelerateConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLogging", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls",
+				"s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment", "s3:GetBucketTagging",
+				"s3:GetBucketVersioning", "s3:GetBucketWebsite", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
+				"s3:GetReplicationConfiguration", "s3:ListBucket", "s3:ListBucketVersions", "s3:PutBucketOwnershipControls",
+				"s3:PutBucketLogging", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging", "s3:PutBucketVersioning",
+				"s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration",
+				// Object Lock: set at creation, and bypassed only by forceDestroy
+				// when the environment is destroyed (governance mode).
+				"s3:BypassGovernanceRetention", "s3:PutBucketObjectLockConfiguration",
+			},
+		},
+	}
 }

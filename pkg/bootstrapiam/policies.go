@@ -7,7 +7,6 @@ import (
 	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/iampolicy/validity"
-	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/tagging"
 )
 
@@ -57,7 +56,6 @@ func (a Account) quotaReads() iampolicy.Statement {
 // layers manage, on this environment's resources, plus its own state in the
 // tooling account. Its boundary and guardrails cap it whatever it says.
 func (a Account) DeployerPolicy() iampolicy.Document {
-	d := a.deployerGrants()
 	return iampolicy.New(slices.Concat(
 		a.stateGrants(readsAndWritesState),
 		[]iampolicy.Statement{
@@ -66,220 +64,21 @@ func (a Account) DeployerPolicy() iampolicy.Document {
 			a.quotaReads(),
 		},
 		a.sweepReads(),
-		d.networkGrants(), d.roleGrants(), d.dataGrants(), d.keyGrants(), d.computeAndObservabilityGrants(),
+		// Each service's grants are written in pkg/awstype, beside the
+		// calls they allow.
+		awstype.DeployerGrants(a.grantee()),
 	)...)
 }
 
-// deployerGrants are what the deployer's statements are written from.
-type deployerGrants struct {
-	a                 Account
-	p                 profile.Profile
-	s                 iampolicy.Scope
-	roles, boundary   string
-	ownTags, inRegion iampolicy.Condition
-}
-
-func (a Account) deployerGrants() deployerGrants {
+// grantee is what the deployer's grants on the layers' resources are
+// written from.
+func (a Account) grantee() awstype.Grantee {
 	p := a.Profile
-	return deployerGrants{
-		a: a, p: p, s: a.scope(), roles: a.layerRoles(), boundary: a.Workload().BoundaryArn(),
-		ownTags:  iampolicy.Condition{a.equals(): {"aws:ResourceTag/" + tagging.KeyProject: {tagging.Project}, "aws:ResourceTag/" + tagging.KeyEnvironment: {string(p.Environment)}}},
-		inRegion: iampolicy.Condition{"StringEquals": {"aws:RequestedRegion": {p.Region}}},
-	}
-}
-
-// named is the ARN of a resource of this environment, from a format with
-// the environment and suffix as its two verbs.
-func (d deployerGrants) named(service, resourceFormat string) string {
-	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, d.p.Region, d.p.AccountID, fmt.Sprintf(resourceFormat, d.p.Environment, d.p.Suffix))
-}
-
-// networkGrants are the deployer's grants on EC2 networking.
-func (d deployerGrants) networkGrants() []iampolicy.Statement {
-	inRegion := d.inRegion
-	return []iampolicy.Statement{
-		{
-			// EC2 networking has little resource-level scoping for create
-			// calls; the region condition and the boundary bound it.
-			Sid: "Network", Effect: "Allow", Resource: []string{"*"}, Condition: inRegion,
-			Action: []string{
-				"ec2:AllocateAddress", "ec2:AssociateRouteTable", "ec2:AttachInternetGateway",
-				"ec2:AuthorizeSecurityGroupEgress",
-				"ec2:CreateFlowLogs", "ec2:CreateInternetGateway", "ec2:CreateNatGateway", "ec2:CreateRoute",
-				"ec2:CreateRouteTable", "ec2:CreateSecurityGroup", "ec2:CreateSubnet", "ec2:CreateTags",
-				"ec2:CreateVpc", "ec2:CreateVpcEndpoint", "ec2:DeleteFlowLogs", "ec2:DeleteInternetGateway",
-				"ec2:DeleteNatGateway", "ec2:DeleteRoute", "ec2:DeleteRouteTable", "ec2:DeleteSecurityGroup",
-				"ec2:DeleteSubnet", "ec2:DeleteTags", "ec2:DeleteVpc", "ec2:DeleteVpcEndpoints",
-				"ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute",
-				"ec2:DescribeAvailabilityZones", "ec2:DescribeFlowLogs", "ec2:DescribeInternetGateways",
-				"ec2:DescribeNatGateways", "ec2:DescribeNetworkInterfaces", "ec2:DescribePrefixLists",
-				"ec2:DescribeRouteTables", "ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups",
-				"ec2:DescribeSubnets", "ec2:DescribeVpcAttribute", "ec2:DescribeVpcEndpoints", "ec2:DescribeVpcs",
-				"ec2:DetachInternetGateway", "ec2:DisassociateAddress", "ec2:DisassociateRouteTable",
-				"ec2:ModifySubnetAttribute", "ec2:ModifyVpcAttribute", "ec2:ModifyVpcEndpoint",
-				"ec2:ReleaseAddress", "ec2:ReplaceRoute", "ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress",
-			},
-		},
-	}
-}
-
-// roleGrants are the deployer's grants on the layers' roles.
-func (d deployerGrants) roleGrants() []iampolicy.Statement {
-	a, p, roles, boundary := d.a, d.p, d.roles, d.boundary
-	return []iampolicy.Statement{
-		{
-			// Every role the stacks create or change must carry the boundary.
-			Sid: "RolesOnlyWithTheBoundary", Effect: "Allow", Resource: []string{roles},
-			Action:    []string{"iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"},
-			Condition: iampolicy.Condition{"StringEquals": {"iam:PermissionsBoundary": {boundary}}},
-		},
-		{
-			Sid: "RoleLifecycle", Effect: "Allow", Resource: []string{roles},
-			Action: []string{
-				"iam:DeleteRole", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
-				"iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:TagRole", "iam:UntagRole",
-				"iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
-			},
-		},
-		{
-			Sid: "PassRolesToTheirServicesOnly", Effect: "Allow", Resource: []string{roles}, Action: []string{"iam:PassRole"},
-			Condition: iampolicy.Condition{"StringEquals": {"iam:PassedToService": {"lambda.amazonaws.com"}}},
-		},
-		{
-			Sid: "PassFlowLogRole", Effect: "Allow", Action: []string{"iam:PassRole"},
-			Resource:  []string{a.Workload().RoleArn(a.Workload().FlowLogRole())},
-			Condition: iampolicy.Condition{"StringEquals": {"iam:PassedToService": {"vpc-flow-logs.amazonaws.com"}}},
-		},
-		{
-			Sid: "AutoscalingServiceRole", Effect: "Allow", Action: []string{"iam:CreateServiceLinkedRole"},
-			Resource:  []string{autoscalingServiceRole(p.AccountID)},
-			Condition: iampolicy.Condition{"StringEquals": {"iam:AWSServiceName": {"dynamodb.application-autoscaling.amazonaws.com"}}},
-		},
-	}
-}
-
-// dataGrants are the deployer's grants on the table, its autoscaling and the audit bucket.
-func (d deployerGrants) dataGrants() []iampolicy.Statement {
-	a, s, inRegion := d.a, d.s, d.inRegion
-	return []iampolicy.Statement{
-		{
-			Sid: "TransactionsTable", Effect: "Allow",
-			Resource: []string{s.Table(a.Workload().Table()), s.Indexes(a.Workload().Table())},
-			Action: []string{
-				"dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTable",
-				"dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource", "dynamodb:TagResource", "dynamodb:UntagResource",
-				"dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTable", "dynamodb:GetResourcePolicy", "dynamodb:PutResourcePolicy",
-			},
-		},
-		{
-			// Application Auto Scaling has no resource-level permissions.
-			Sid: "TableAutoscaling", Effect: "Allow", Resource: []string{"*"}, Condition: inRegion,
-			Action: []string{
-				"application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DeregisterScalableTarget",
-				"application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies",
-				"application-autoscaling:ListTagsForResource", "application-autoscaling:PutScalingPolicy",
-				"application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource",
-			},
-		},
-		{
-			Sid: "AuditBucket", Effect: "Allow",
-			Resource: []string{iampolicy.Bucket(a.Workload().Bucket()), iampolicy.Bucket(a.Workload().Bucket()) + "/*"},
-			Action: []string{
-				"s3:CreateBucket", "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObjectVersion",
-				"s3:GetAccelerateConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLogging", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls",
-				"s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment", "s3:GetBucketTagging",
-				"s3:GetBucketVersioning", "s3:GetBucketWebsite", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
-				"s3:GetReplicationConfiguration", "s3:ListBucket", "s3:ListBucketVersions", "s3:PutBucketOwnershipControls",
-				"s3:PutBucketLogging", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging", "s3:PutBucketVersioning",
-				"s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration",
-				// Object Lock: set at creation, and bypassed only by forceDestroy
-				// when the environment is destroyed (governance mode).
-				"s3:BypassGovernanceRetention", "s3:PutBucketObjectLockConfiguration",
-			},
-		},
-	}
-}
-
-// keyGrants are the deployer's grants on the environment key and its alias.
-func (d deployerGrants) keyGrants() []iampolicy.Statement {
-	a, p, ownTags, inRegion := d.a, d.p, d.ownTags, d.inRegion
-	return []iampolicy.Statement{
-		{
-			// A key's ARN is random, so keys are reached by their tags (the
-			// guardrail denies every key not tagged for this environment).
-			Sid: "CreateTheEnvironmentKey", Effect: "Allow", Resource: []string{"*"},
-			Action:    []string{"kms:CreateKey", "kms:TagResource"},
-			Condition: iampolicy.Condition{a.equals(): {"aws:RequestedRegion": {p.Region}, "aws:RequestTag/" + tagging.KeyProject: {tagging.Project}, "aws:RequestTag/" + tagging.KeyEnvironment: {string(p.Environment)}}},
-		},
-		{
-			Sid: "ManageTheEnvironmentKey", Effect: "Allow", Resource: []string{fmt.Sprintf("arn:aws:kms:%s:%s:key/*", p.Region, p.AccountID)},
-			Action: []string{
-				"kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
-				"kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription",
-			},
-			Condition: ownTags,
-		},
-		{
-			// DynamoDB creates the grant it needs on the key when the
-			// table is created under it, on the deployer's behalf
-			// (kms:GrantIsForAWSResource). The deployer itself grants
-			// nothing: a grant would let anyone it names use the key.
-			Sid: "GrantsOnlyForAWSServices", Effect: "Allow", Resource: []string{fmt.Sprintf("arn:aws:kms:%s:%s:key/*", p.Region, p.AccountID)},
-			Action: []string{"kms:CreateGrant"},
-			// (Keys not tagged for this environment: its guardrail.)
-			Condition: iampolicy.Condition{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
-		},
-		{
-			Sid: "TheEnvironmentKeyAlias", Effect: "Allow",
-			Resource: []string{fmt.Sprintf("arn:aws:kms:%s:%s:%s", p.Region, p.AccountID, a.Workload().KeyAlias()), fmt.Sprintf("arn:aws:kms:%s:%s:key/*", p.Region, p.AccountID)},
-			Action:   []string{"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"},
-		},
-		{Sid: "ListKeyAliases", Effect: "Allow", Action: []string{"kms:ListAliases"}, Resource: []string{"*"}, Condition: inRegion},
-	}
-}
-
-// computeAndObservabilityGrants are the deployer's grants on the functions, log groups, alarms, dashboard and alarm topic.
-func (d deployerGrants) computeAndObservabilityGrants() []iampolicy.Statement {
-	p, s, named, inRegion := d.p, d.s, d.named, d.inRegion
-	return []iampolicy.Statement{
-		{
-			Sid: "Functions", Effect: "Allow", Resource: []string{named("lambda", "function:*-%s-%s")},
-			Action: []string{
-				"lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig",
-				"lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction",
-				"lambda:TagResource", "lambda:UntagResource", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
-				"lambda:DeleteFunctionConcurrency", "lambda:GetFunctionConcurrency", "lambda:PutFunctionConcurrency",
-			},
-		},
-		{
-			Sid: "LogGroups", Effect: "Allow",
-			Resource: []string{
-				named("logs", "log-group:/aws/lambda/*-%s-%s"), named("logs", "log-group:/aws/lambda/*-%s-%s") + ":*",
-				named("logs", "log-group:/aws/vpc/flow-logs/vpc-%s-%s"), named("logs", "log-group:/aws/vpc/flow-logs/vpc-%s-%s") + ":*",
-			},
-			Action: []string{
-				"logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:ListTagsForResource",
-				"logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource",
-			},
-		},
-		{Sid: "ListLogGroups", Effect: "Allow", Action: []string{"logs:DescribeLogGroups"}, Resource: []string{"*"}, Condition: inRegion},
-		{
-			Sid: "Alarms", Effect: "Allow",
-			Resource: []string{named("cloudwatch", "alarm:*-%s-%s"), s.Dashboard(fmt.Sprintf("payments-%s-%s", p.Environment, p.Suffix))},
-			Action: []string{
-				"cloudwatch:DeleteAlarms", "cloudwatch:DeleteDashboards", "cloudwatch:DescribeAlarms", "cloudwatch:GetDashboard",
-				"cloudwatch:ListTagsForResource", "cloudwatch:PutDashboard", "cloudwatch:PutMetricAlarm",
-				"cloudwatch:TagResource", "cloudwatch:UntagResource",
-			},
-		},
-		{
-			Sid: "AlarmTopic", Effect: "Allow", Resource: []string{named("sns", "alarms-%s-%s")},
-			Action: []string{
-				"sns:CreateTopic", "sns:DeleteTopic", "sns:GetSubscriptionAttributes", "sns:GetTopicAttributes",
-				"sns:ListTagsForResource", "sns:SetSubscriptionAttributes", "sns:SetTopicAttributes", "sns:Subscribe",
-				"sns:TagResource", "sns:Unsubscribe", "sns:UntagResource",
-			},
-		},
+	return awstype.Grantee{
+		Workload: a.Workload(), Env: a.env(), Suffix: p.Suffix, LayerRoles: a.layerRoles(), Boundary: a.Workload().BoundaryArn(),
+		OwnTags: iampolicy.Condition{a.equals(): {"aws:ResourceTag/" + tagging.KeyProject: {tagging.Project}, "aws:ResourceTag/" + tagging.KeyEnvironment: {string(p.Environment)}}},
+		CreateTagged: iampolicy.Condition{a.equals(): {"aws:RequestedRegion": {p.Region},
+			"aws:RequestTag/" + tagging.KeyProject: {tagging.Project}, "aws:RequestTag/" + tagging.KeyEnvironment: {string(p.Environment)}}},
 	}
 }
 

@@ -10,6 +10,7 @@ package bootstrapiam
 import (
 	"fmt"
 
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/tagging"
@@ -249,7 +250,7 @@ func (a Account) DeployerBoundary() iampolicy.Document {
 		},
 		iampolicy.Statement{
 			Sid: "CeilingTheLayersRoles", Effect: iampolicy.Allow, Action: []string{"iam:*"},
-			Resource: []string{a.layerRoles(), autoscalingServiceRole(a.Profile.AccountID)},
+			Resource: []string{a.layerRoles(), awstype.DynamoDBAutoscalingRole(a.Profile.AccountID)},
 		},
 		iampolicy.Statement{
 			Sid: "NothingBootstrapOwns", Effect: iampolicy.Deny, Resource: a.Owned(),
@@ -297,10 +298,6 @@ func (a Account) DeployerBoundary() iampolicy.Document {
 			Sid: "PassNoOtherRole", Effect: iampolicy.Deny, Action: []string{"iam:PassRole"}, NotResource: []string{a.functionRoles(), w.RoleArn(w.FlowLogRole())},
 		},
 	)
-}
-
-func autoscalingServiceRole(account string) string {
-	return fmt.Sprintf("arn:aws:iam::%s:role/aws-service-role/dynamodb.application-autoscaling.amazonaws.com/*", account)
 }
 
 // DeployerGuardrail is a deny-only managed policy attached to the deployer,

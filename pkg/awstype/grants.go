@@ -1,0 +1,72 @@
+package awstype
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/acmepay/platform/pkg/iampolicy"
+	"github.com/acmepay/platform/pkg/workload"
+)
+
+// Grantee is what the deployer's grants on the layers' resources are
+// written from: the environment they reach (for the review role, every
+// review environment: Env is then a pattern).
+type Grantee struct {
+	// Workload names the environment's resources and their account and
+	// region.
+	Workload workload.Environment
+	// Env and Suffix end every name of the environment.
+	Env, Suffix string
+	// LayerRoles matches the roles the layers create; Boundary is the
+	// permissions boundary each must carry.
+	LayerRoles, Boundary string
+	// OwnTags holds a request to resources tagged for this environment;
+	// CreateTagged, a create to one tagged for it, in its region.
+	OwnTags, CreateTagged iampolicy.Condition
+}
+
+// Named is the ARN of a resource of this environment, from a format with
+// the environment and suffix as its two verbs.
+func (g Grantee) Named(service, resourceFormat string) string {
+	s := g.Workload.Scope
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, s.Region, s.Account, fmt.Sprintf(resourceFormat, g.Env, g.Suffix))
+}
+
+// InRegion holds a request to the environment's region.
+func (g Grantee) InRegion() iampolicy.Condition {
+	return iampolicy.Condition{"StringEquals": {"aws:RequestedRegion": {g.Workload.Scope.Region}}}
+}
+
+// Grants are the statements a service's file grants the deployer on its
+// types' resources, written beside the calls they allow.
+type Grants func(g Grantee) []iampolicy.Statement
+
+type orderedGrants struct {
+	order  int
+	grants Grants
+}
+
+var grants []orderedGrants
+
+// registerGrants adds a service file's grants; order places them in the
+// deployer's policy (a changed order is a changed document).
+func registerGrants(order int, g Grants) {
+	grants = append(grants, orderedGrants{order, g})
+	sort.SliceStable(grants, func(i, j int) bool { return grants[i].order < grants[j].order })
+}
+
+// DeployerGrants are the deployer's statements on the layers' resources,
+// every service's in its order.
+func DeployerGrants(g Grantee) []iampolicy.Statement {
+	var out []iampolicy.Statement
+	for _, o := range grants {
+		out = append(out, o.grants(g)...)
+	}
+	return out
+}
+
+// DynamoDBAutoscalingRole is the service-linked role Application Auto
+// Scaling creates for DynamoDB, once per account.
+func DynamoDBAutoscalingRole(account string) string {
+	return fmt.Sprintf("arn:aws:iam::%s:role/aws-service-role/dynamodb.application-autoscaling.amazonaws.com/*", account)
+}
