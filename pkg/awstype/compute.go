@@ -20,6 +20,8 @@ const (
 )
 
 func init() {
+	registerCeiling(60, Ceiling{Named: []string{"lambda:*"},
+		Resources: func(s iampolicy.Scope, own string) []string { return []string{s.Function(own)} }})
 	registerGrants(20, roleGrants)
 	registerGrants(60, functionGrants)
 	register(computeCalls,

@@ -61,6 +61,10 @@ func autoscalingMax(r Priced, dimension string) float64 {
 }
 
 func init() {
+	registerCeiling(5, Ceiling{Unnamed: []string{"application-autoscaling:*"}})
+	registerCeiling(15, Ceiling{Unnamed: []string{"kms:*"}})
+	registerCeiling(30, Ceiling{Named: []string{"dynamodb:*"},
+		Resources: func(s iampolicy.Scope, own string) []string { return []string{s.Table(own), s.Table(own) + "/*"} }})
 	registerGrants(30, tableGrants)
 	registerGrants(50, keyGrants)
 	register(dataCalls,

@@ -34,6 +34,7 @@ func natGatewayPrice(r Priced) []Charge {
 }
 
 func init() {
+	registerCeiling(10, Ceiling{Unnamed: []string{"ec2:*"}})
 	registerGrants(10, ec2Grants)
 	register(ec2Calls,
 		Type{Token: Vpc, IDPrefix: "vpc", Immutable: []string{"cidrBlock"}, Summary: []string{"cidrBlock"},

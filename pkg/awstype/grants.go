@@ -70,3 +70,45 @@ func DeployerGrants(g Grantee) []iampolicy.Statement {
 func DynamoDBAutoscalingRole(account string) string {
 	return fmt.Sprintf("arn:aws:iam::%s:role/aws-service-role/dynamodb.application-autoscaling.amazonaws.com/*", account)
 }
+
+// Ceiling is a service's part of the deployer's permissions boundary: what
+// the deployer may ever do with the service, whatever its policy says.
+type Ceiling struct {
+	// Unnamed are actions allowed anywhere in the region: on resources
+	// reached by their tags (KMS keys) or whose IDs the names do not
+	// predict (EC2, scaling targets).
+	Unnamed []string
+	// Named are actions allowed on the resources Resources names for the
+	// environment (own is "*-<env>-<suffix>").
+	Named     []string
+	Resources func(s iampolicy.Scope, own string) []string
+}
+
+type orderedCeiling struct {
+	order   int
+	ceiling Ceiling
+}
+
+var ceilings []orderedCeiling
+
+// registerCeiling adds a service file's part of the boundary; order places
+// it in the document.
+func registerCeiling(order int, c Ceiling) {
+	ceilings = append(ceilings, orderedCeiling{order, c})
+	sort.SliceStable(ceilings, func(i, j int) bool { return ceilings[i].order < ceilings[j].order })
+}
+
+// DeployerCeiling is every service's part of the deployer's boundary: the
+// actions allowed anywhere in the region, the actions allowed on the
+// environment's named resources (sorted), and those resources.
+func DeployerCeiling(s iampolicy.Scope, own string) (unnamed, named, resources []string) {
+	for _, o := range ceilings {
+		unnamed = append(unnamed, o.ceiling.Unnamed...)
+		named = append(named, o.ceiling.Named...)
+		if o.ceiling.Resources != nil {
+			resources = append(resources, o.ceiling.Resources(s, own)...)
+		}
+	}
+	sort.Strings(named)
+	return unnamed, named, resources
+}

@@ -35,6 +35,11 @@ func logGroupPrice(r Priced) []Charge {
 }
 
 func init() {
+	registerCeiling(20, Ceiling{Unnamed: []string{"logs:DescribeLogGroups"}})
+	registerCeiling(70, Ceiling{Named: []string{"cloudwatch:*", "logs:*", "sns:*"},
+		Resources: func(s iampolicy.Scope, own string) []string {
+			return []string{s.LogGroup("/aws/" + own), s.LogGroup("/aws/"+own) + ":*", s.Topic(own), s.Alarm(own), s.Dashboard(own)}
+		}})
 	registerGrants(70, observabilityGrants)
 	register(observabilityCalls,
 		Type{Token: LogGroup, IDIsName: true, Holds: "the logs in it",

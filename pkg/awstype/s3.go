@@ -56,6 +56,10 @@ func keptDays(bucket Priced) float64 {
 }
 
 func init() {
+	registerCeiling(40, Ceiling{Named: []string{"s3:*"},
+		Resources: func(_ iampolicy.Scope, own string) []string {
+			return []string{iampolicy.Bucket(own), iampolicy.Bucket(own) + "/*"}
+		}})
 	registerGrants(40, bucketGrants)
 	versioning := settingOfBucket(BucketVersioning, "bucket settings have no charge; storage and requests are priced on the bucket")
 	versioning.Summary = []string{"versioningConfiguration.status"}

@@ -9,6 +9,7 @@ package bootstrapiam
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/iampolicy"
@@ -230,23 +231,20 @@ func (a Account) DeployerBoundary() iampolicy.Document {
 	s := a.scope()
 	w := a.Workload()
 	own := fmt.Sprintf("*-%s-%s", a.env(), a.Profile.Suffix)
+	// Each service's part is written in pkg/awstype, beside its types.
+	unnamed, named, resources := awstype.DeployerCeiling(s, own)
 	return iampolicy.New(
 		iampolicy.Statement{
 			// These services' resources are reached by tags (KMS keys) or have
 			// ids the names do not predict (EC2, scaling targets).
 			Sid: "CeilingUnnamedResources", Effect: iampolicy.Allow, Resource: []string{"*"}, Condition: a.inRegion(),
-			Action: append([]string{"application-autoscaling:*", "ec2:*", "kms:*", "logs:DescribeLogGroups", "sts:GetCallerIdentity",
-				"lambda:GetAccountSettings", "servicequotas:GetAWSDefaultServiceQuota", "servicequotas:GetServiceQuota"}, a.sweepCeiling()...),
+			Action: slices.Concat(unnamed, []string{"sts:GetCallerIdentity",
+				"lambda:GetAccountSettings", "servicequotas:GetAWSDefaultServiceQuota", "servicequotas:GetServiceQuota"}, a.sweepCeiling()),
 		},
 		iampolicy.Statement{
 			Sid: "CeilingThisEnvironmentsNames", Effect: iampolicy.Allow,
-			Action: []string{"cloudwatch:*", "dynamodb:*", "lambda:*", "logs:*", "s3:*", "sns:*", "ssm:GetParameter"},
-			Resource: []string{
-				s.Table(own), s.Table(own) + "/*", iampolicy.Bucket(own), iampolicy.Bucket(own) + "/*",
-				s.Function(own), s.LogGroup("/aws/" + own), s.LogGroup("/aws/"+own) + ":*",
-				s.Topic(own), s.Alarm(own), s.Dashboard(own),
-				a.VersionParameterArn(), iampolicy.Bucket(a.Pipeline.StateBucket), a.stateObjects(),
-			},
+			Action:   append(named, "ssm:GetParameter"),
+			Resource: append(resources, a.VersionParameterArn(), iampolicy.Bucket(a.Pipeline.StateBucket), a.stateObjects()),
 		},
 		iampolicy.Statement{
 			Sid: "CeilingTheLayersRoles", Effect: iampolicy.Allow, Action: []string{"iam:*"},
