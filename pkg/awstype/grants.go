@@ -2,6 +2,7 @@ package awstype
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
@@ -41,26 +42,32 @@ func (g Grantee) InRegion() iampolicy.Condition {
 // types' resources, written beside the calls they allow.
 type Grants func(g Grantee) []iampolicy.Statement
 
-type orderedGrants struct {
-	order  int
-	grants Grants
+// ordered keeps what the service files register in the order they give
+// it, which is its order in a document (a changed order is a changed
+// document).
+type ordered[T any] struct {
+	items []T
+	order []int
 }
 
-var grants []orderedGrants
-
-// registerGrants adds a service file's grants; order places them in the
-// deployer's policy (a changed order is a changed document).
-func registerGrants(order int, g Grants) {
-	grants = append(grants, orderedGrants{order, g})
-	sort.SliceStable(grants, func(i, j int) bool { return grants[i].order < grants[j].order })
+func (o *ordered[T]) add(order int, v T) {
+	i := sort.SearchInts(o.order, order+1) // after any of the same order
+	o.order = slices.Insert(o.order, i, order)
+	o.items = slices.Insert(o.items, i, v)
 }
+
+var grants ordered[Grants]
+
+// registerGrants adds a service file's grants at its place in the
+// deployer's policy.
+func registerGrants(order int, g Grants) { grants.add(order, g) }
 
 // DeployerGrants are the deployer's statements on the layers' resources,
 // every service's in its order.
 func DeployerGrants(g Grantee) []iampolicy.Statement {
 	var out []iampolicy.Statement
-	for _, o := range grants {
-		out = append(out, o.grants(g)...)
+	for _, service := range grants.items {
+		out = append(out, service(g)...)
 	}
 	return out
 }
@@ -84,29 +91,21 @@ type Ceiling struct {
 	Resources func(s iampolicy.Scope, own string) []string
 }
 
-type orderedCeiling struct {
-	order   int
-	ceiling Ceiling
-}
+var ceilings ordered[Ceiling]
 
-var ceilings []orderedCeiling
-
-// registerCeiling adds a service file's part of the boundary; order places
-// it in the document.
-func registerCeiling(order int, c Ceiling) {
-	ceilings = append(ceilings, orderedCeiling{order, c})
-	sort.SliceStable(ceilings, func(i, j int) bool { return ceilings[i].order < ceilings[j].order })
-}
+// registerCeiling adds a service file's part of the boundary at its place
+// in the document.
+func registerCeiling(order int, c Ceiling) { ceilings.add(order, c) }
 
 // DeployerCeiling is every service's part of the deployer's boundary: the
 // actions allowed anywhere in the region, the actions allowed on the
 // environment's named resources (sorted), and those resources.
 func DeployerCeiling(s iampolicy.Scope, own string) (unnamed, named, resources []string) {
-	for _, o := range ceilings {
-		unnamed = append(unnamed, o.ceiling.Unnamed...)
-		named = append(named, o.ceiling.Named...)
-		if o.ceiling.Resources != nil {
-			resources = append(resources, o.ceiling.Resources(s, own)...)
+	for _, c := range ceilings.items {
+		unnamed = append(unnamed, c.Unnamed...)
+		named = append(named, c.Named...)
+		if c.Resources != nil {
+			resources = append(resources, c.Resources(s, own)...)
 		}
 	}
 	sort.Strings(named)

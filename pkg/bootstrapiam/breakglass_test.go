@@ -18,12 +18,8 @@ import (
 // inline policy holds only what the grants leave out. The deployer's grants
 // do not fit one managed policy, so a split that gave up would show here.
 func TestTheBreakGlassRoleCarriesTheDeployersGrantsSplitToFit(t *testing.T) {
-	pipe, err := profile.PlannedPipeline()
-	require.NoError(t, err)
-	for _, env := range profile.Environments() {
-		p, err := profile.Planned(env)
-		require.NoError(t, err)
-		a := bootstrapiam.Account{Profile: p, Pipeline: pipe}
+	for _, a := range plannedAccounts(t) {
+		env, p := a.Profile.Environment, a.Profile
 		grants := a.BreakGlassGrants()
 		require.Greater(t, len(grants), 1, "%s: the deployer's grants fit one managed policy; the split is not exercised", env)
 		require.Len(t, a.BreakGlassGrantsNames(), len(grants))
@@ -42,4 +38,19 @@ func TestTheBreakGlassRoleCarriesTheDeployersGrantsSplitToFit(t *testing.T) {
 		}
 		assert.Contains(t, a.Owned(), "arn:aws:iam::"+p.AccountID+":policy/"+bootstrapiam.BreakGlassGrantsName+"-*", "%s: the deployer's boundary keeps it off the grants", env)
 	}
+}
+
+// plannedAccounts are every environment's account, as environments.yaml
+// plans them.
+func plannedAccounts(t *testing.T) []bootstrapiam.Account {
+	t.Helper()
+	pipe, err := profile.PlannedPipeline()
+	require.NoError(t, err)
+	var out []bootstrapiam.Account
+	for _, env := range profile.Environments() {
+		p, err := profile.Planned(env)
+		require.NoError(t, err)
+		out = append(out, bootstrapiam.Account{Profile: p, Pipeline: pipe})
+	}
+	return out
 }

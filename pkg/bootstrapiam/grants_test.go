@@ -5,12 +5,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/iampolicy"
-	"github.com/acmepay/platform/pkg/profile"
 )
 
 // Every call of every operation of every type the layers create, as the
@@ -21,12 +19,8 @@ import (
 // destroys payment data beyond the deployer's grants is the break-glass
 // role's.)
 func TestTheDeployerIsGrantedEveryCallOfEveryRegisteredType(t *testing.T) {
-	pipe, err := profile.PlannedPipeline()
-	require.NoError(t, err)
-	for _, env := range profile.Environments() {
-		p, err := profile.Planned(env)
-		require.NoError(t, err)
-		a := bootstrapiam.Account{Profile: p, Pipeline: pipe}
+	for _, a := range plannedAccounts(t) {
+		env := a.Profile.Environment
 		allows := func(d iampolicy.Document, action string) bool {
 			return slices.ContainsFunc(d.Statement, func(s iampolicy.Statement) bool {
 				return s.Effect == iampolicy.Allow && slices.Contains(s.Action, action)
