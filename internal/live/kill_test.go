@@ -62,7 +62,7 @@ func TestDeployKilledWhileTheNATGatewayIsCreated(t *testing.T) {
 	bootstrapAccount(t, context.Background(), root, io.Discard)
 	bootstrapped := live(cloud)
 	cloud.CallAs("arn:aws:iam::" + fixture.DevAccount + ":role/payments-pipeline-deployer") // deploy and recover as the pipeline's deployer
-	cloud.Inject(natType, awsfake.Fault{Delay: 20 * time.Second})
+	cloud.Inject(natType, awsfake.Fault{Delay: 30 * time.Second})
 
 	helper := exec.Command(os.Args[0], "-test.run=^$")
 	helper.Env = append(os.Environ(), helperRoot+"="+root)
@@ -82,12 +82,23 @@ func TestDeployKilledWhileTheNATGatewayIsCreated(t *testing.T) {
 	// state as a pending operation (before it calls the provider), and
 	// the kill comes when it is the only one: a route's create cut short
 	// has no ID to look for, and recovery rightly leaves it to a person.
+	// "The only one" must hold while the engine has nothing else to start:
+	// the state unchanged for two seconds, everything the NAT gateway does
+	// not hold up created. (A single look raced a route table
+	// association's create starting between the look and the kill.)
 	store, err := statebackend.Open(context.Background(), os.Getenv("PULUMI_BACKEND_URL"))
 	require.NoError(t, err)
 	defer store.Close()
-	for !pendingCreate(t, store, natType) {
-		require.True(t, time.Now().Before(deadline), "the NAT gateway's create was never recorded as pending:\n%s", log)
-		time.Sleep(50 * time.Millisecond)
+	for since, last := time.Now(), ""; ; time.Sleep(50 * time.Millisecond) {
+		require.True(t, time.Now().Before(deadline), "the NAT gateway's create was never the one pending operation for two seconds:\n%s", log)
+		only, state := pendingCreate(t, store, natType)
+		if !only || state != last {
+			since, last = time.Now(), state
+			continue
+		}
+		if time.Since(since) >= 2*time.Second {
+			break
+		}
 	}
 	killTree(t, helper.Process.Pid)
 	_ = helper.Wait()
@@ -137,20 +148,25 @@ func TestDeployKilledWhileTheNATGatewayIsCreated(t *testing.T) {
 }
 
 // pendingCreate reports whether the network layer's state records
-// pending operations, and each is a create of a resource of the type.
-func pendingCreate(t *testing.T, store *statebackend.Store, typ string) bool {
+// pending operations, and each is a create of a resource of the type; and
+// what the state holds (its resources and pending operations, by URN).
+func pendingCreate(t *testing.T, store *statebackend.Store, typ string) (bool, string) {
 	t.Helper()
 	dep, ok, err := store.Checkpoint(context.Background(), "network", "dev")
 	require.NoError(t, err)
 	if !ok || len(dep.PendingOperations) == 0 {
-		return false
+		return false, ""
 	}
+	var state strings.Builder
+	for _, r := range dep.Resources {
+		state.WriteString(string(r.URN) + "\n")
+	}
+	only := true
 	for _, op := range dep.PendingOperations {
-		if string(op.Resource.Type) != typ || op.Type != apitype.OperationTypeCreating {
-			return false
-		}
+		state.WriteString("pending " + string(op.Type) + " " + string(op.Resource.URN) + "\n")
+		only = only && string(op.Resource.Type) == typ && op.Type == apitype.OperationTypeCreating
 	}
-	return true
+	return only, state.String()
 }
 
 // killTree SIGKILLs a process and every process it started, as a runner
