@@ -111,7 +111,7 @@ func (s *Store) exists(ctx context.Context, key string) (ok bool, err error) {
 // made while the CLI deploys (the kill test's poll of the pending
 // operations, a status check beside a running deploy) can open that
 // sidecar empty or half-written and fail with EOF. The next read finds it
-// whole; an error that persists for the half second is returned.
+// whole; an error still there after about a third of a second is returned.
 func (s *Store) settled(read func() error) error {
 	err := read()
 	for wait := 10 * time.Millisecond; s.file && tornSidecar(err) && wait <= 160*time.Millisecond; wait *= 2 {
