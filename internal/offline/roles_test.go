@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/awsfake"
+	"github.com/acmepay/platform/internal/proppath"
 	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/contract"
@@ -340,4 +343,64 @@ func TestProdsHandTagsAreFoundAndRevertedAsThePipelineRoles(t *testing.T) {
 		}
 	}
 	t.Logf("hand-tagged and reverted in prod: %d kinds (%s)", len(tagged), strings.Join(slices.Sorted(maps.Keys(tagged)), ", "))
+}
+
+// In prod, a change of each setting a deployment carries (an override in
+// the layer's stack file, as an adopted hand change writes) is applied by
+// the deployer, under prod's guardrails and its resources' own policies:
+// the function's memory, timeout and log retention, the table's capacity,
+// an alarm's threshold. The audit records' expiration is the break-glass
+// role's (the audit bucket's own policy keeps its lifecycle from everyone
+// else, docs/bootstrap.md), so the deployer's update of it is refused,
+// naming the call, and the break-glass role's goes through.
+func TestProdsSettingChangesAreAppliedByThePipelinesRoles(t *testing.T) {
+	ctx := context.Background()
+	e, _ := bootstrapped(t, profile.Prod)
+	e.Root = copyStackFiles(t, func(_ profile.Environment, text string) string { return text })
+	override := func(layer, key, value string) {
+		t.Helper()
+		stack := profile.StackFile(filepath.Join(e.Root, layer), string(profile.Prod))
+		raw, err := os.ReadFile(stack)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(stack, append(raw, []byte("  payments:"+key+": "+value+"\n")...), 0o644))
+	}
+	e.Cloud.CallAs(role(profile.Prod, bootstrapiam.DeployerRoleName))
+	_, err := e.Up(ctx)
+	require.NoError(t, err, "prod deploys as its deployer")
+
+	override("compute", profile.KeyFunctionMemoryMB, "3008")
+	override("compute", profile.KeyFunctionTimeout, "15")
+	override("compute", profile.KeyLogRetentionDays, "400")
+	override("data", profile.KeyTableReadCapacity, "10")
+	override("observability", profile.KeyFunctionErrorsAlarm, "2")
+	for _, l := range []string{"data", "compute", "observability"} {
+		_, err := e.Run(ctx, OpUpdateRefreshing, l)
+		require.NoError(t, err, "prod's deployer applies %s's setting changes", l)
+	}
+	assert.Equal(t, 3008.0, liveMemory(t, e))
+	live := func(typ, name, path string) any {
+		t.Helper()
+		for _, r := range e.Cloud.Resources() {
+			if r.Type == typ && r.Name == name {
+				return proppath.Get(r.Inputs.Mappable(), path)
+			}
+		}
+		t.Fatalf("no live %s %s", typ, name)
+		return nil
+	}
+	assert.EqualValues(t, 15, live(awstype.Function, "payment-processor", "timeout"))
+	assert.EqualValues(t, 400, live(awstype.LogGroup, "payment-processor", "retentionInDays"))
+	assert.EqualValues(t, 10, live(awstype.ScalingTarget, "transactions-table-read", "minCapacity"))
+	assert.EqualValues(t, 2, live(awstype.MetricAlarm, "payment-processor-errors", "threshold"))
+
+	override("data", profile.KeyAuditExpirationDays, "400")
+	_, err = e.Run(ctx, OpUpdateRefreshing, "data")
+	require.ErrorContains(t, err, awsfake.ErrAccessDenied.Error(), "the audit expiration is not the deployer's to change in prod")
+	// The lifecycle and the lock that follows it are updated at once;
+	// either is refused first.
+	assert.Regexp(t, `s3:(PutLifecycleConfiguration|PutBucketObjectLockConfiguration) on resource arn:aws:s3:::audit-logs-prod-\S+ .*resource/OnlyBreakGlassWeakensTheAuditTrail`, err.Error())
+	e.Cloud.CallAs(role(profile.Prod, bootstrapiam.BreakGlassRoleName))
+	_, err = e.Run(ctx, OpUpdateRefreshing, "data")
+	require.NoError(t, err, "the break-glass role changes prod's audit expiration")
+	assert.EqualValues(t, 400, live(awstype.BucketLifecycle, "audit-logs", "rules[0].expiration.days"))
 }
