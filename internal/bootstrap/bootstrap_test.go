@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/manifest"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/datapolicy"
 	"github.com/acmepay/platform/pkg/fixture"
@@ -662,8 +663,24 @@ func TestTheDeployerCanCreateEveryPlannedResource(t *testing.T) {
 					case "aws:s3/bucketLoggingV2:BucketLoggingV2":
 						call("s3:PutBucketLogging", bucketOf(r), nil)
 					default:
-						if strings.HasPrefix(r.Type, "aws:") {
-							t.Errorf("%s %s: the planned manifest creates it, and this test names no call that does: add its create calls", r.Type, r.LogicalName)
+						if !strings.HasPrefix(r.Type, "aws:") {
+							break
+						}
+						// A type the cases above do not state by hand is asked
+						// the create calls its registry entry names on the
+						// resource itself, as a create tagged for the
+						// environment; the engine tier's deploys as the
+						// deployer evaluate every call of every type.
+						ty, ok := awstype.Of(r.Type)
+						if !ok || ty.ARN == nil || len(ty.Calls.Create) == 0 {
+							t.Errorf("%s %s: the planned manifest creates it, and neither this test nor its registry entry names an ARN and the calls that create it", r.Type, r.LogicalName)
+							break
+						}
+						arn := ty.ARN(s, awstype.Named{Name: name, Input: func(key string) string { return fmt.Sprint(r.Config[key]) }})
+						for _, c := range ty.Calls.Create {
+							if c.On == (awstype.Target{}) {
+								call(c.Action, arn, envTags)
+							}
 						}
 					}
 					for _, c := range calls {

@@ -19,6 +19,13 @@ type Kind struct {
 	allowed string
 }
 
+// NewKind is the naming rule of a service: names of at most maxLen
+// characters that match pattern, whose characters allowed describes for
+// an error. A component of a type no kind below covers declares its own.
+func NewKind(service string, maxLen int, pattern, allowed string) Kind {
+	return Kind{service, maxLen, regexp.MustCompile(pattern), allowed}
+}
+
 // The kinds of names this project creates. Limits are AWS's documented ones.
 var (
 	S3Bucket      = Kind{"S3 bucket", 63, regexp.MustCompile(`^[a-z0-9][a-z0-9-]*[a-z0-9]$`), "lowercase letters, digits and hyphens"}

@@ -80,3 +80,14 @@ func TestResourceTypeIsTheInverseOfName(t *testing.T) {
 		assert.False(t, ok, other)
 	}
 }
+
+func TestAKindAComponentDeclares(t *testing.T) {
+	queue := NewKind("SQS queue", 80, `^[A-Za-z0-9_-]+$`, "letters, digits, hyphens and underscores")
+	name, err := New("dev", "pay01").Name(queue, "payment-queue")
+	require.NoError(t, err)
+	assert.Equal(t, "payment-queue-dev-pay01", name)
+	_, err = New("dev", "pay01").Name(queue, strings.Repeat("q", 71)) // 81 characters with "-dev-pay01"
+	require.ErrorContains(t, err, "SQS queue")
+	err = queue.Check("payment.queue-dev-pay01")
+	require.ErrorContains(t, err, "letters, digits, hyphens and underscores")
+}
