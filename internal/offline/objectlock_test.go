@@ -22,12 +22,8 @@ import (
 // records' retention has passed.
 func TestLockedAuditRecordsDoNotBlockDestroy(t *testing.T) {
 	bucket := "audit-logs-staging-" + fixture.StagingSuffix
-	e := newEnv(t, profile.Staging)
+	e, now := deployedAt(t, profile.Staging)
 	ctx := context.Background()
-	_, err := e.Up(ctx)
-	require.NoError(t, err)
-	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	e.Cloud.Now = func() time.Time { return now }
 	for i := range 3 {
 		require.NoError(t, e.Cloud.PutObject(bucket, fmt.Sprintf("audit/2026/11/27/txn_%d.json", i), now))
 	}
@@ -36,7 +32,7 @@ func TestLockedAuditRecordsDoNotBlockDestroy(t *testing.T) {
 		assert.Equal(t, now.AddDate(0, 0, 90), o.RetainUntil, "%s is locked for staging's 90 days", o.Key)
 	}
 
-	_, err = e.Destroy(ctx)
+	_, err := e.Destroy(ctx)
 	require.NoError(t, err)
 	require.NoError(t, e.CheckEmpty(), "the locked bucket went with everything else")
 	assert.Empty(t, e.Cloud.Objects(bucket))
@@ -44,18 +40,14 @@ func TestLockedAuditRecordsDoNotBlockDestroy(t *testing.T) {
 
 func TestComplianceModeRecordsWouldBlockDestroy(t *testing.T) {
 	bucket := "audit-logs-dev-" + fixture.DevSuffix
-	e := newEnv(t, profile.Dev)
+	e, now := deployedAt(t, profile.Dev)
 	ctx := context.Background()
-	_, err := e.Up(ctx)
-	require.NoError(t, err)
-	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	e.Cloud.Now = func() time.Time { return now }
 	require.NoError(t, e.Cloud.Edit("aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", "audit-logs", func(in resource.PropertyMap) {
 		in["rule"].ObjectValue()["defaultRetention"].ObjectValue()["mode"] = resource.NewStringProperty("COMPLIANCE")
 	}))
 	require.NoError(t, e.Cloud.PutObject(bucket, "audit/2026/11/27/txn_0.json", now))
 
-	_, err = e.Destroy(ctx)
+	_, err := e.Destroy(ctx)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "compliance-mode retention until 2026-12-27")
 
@@ -63,4 +55,16 @@ func TestComplianceModeRecordsWouldBlockDestroy(t *testing.T) {
 	_, err = e.Destroy(ctx)
 	require.NoError(t, err, "once the retention has passed the bucket can go")
 	require.NoError(t, e.CheckEmpty())
+}
+
+// deployedAt deploys env and sets the stand-in's clock to the time its
+// audit records are written.
+func deployedAt(t *testing.T, env profile.Environment) (*Env, time.Time) {
+	t.Helper()
+	e := newEnv(t, env)
+	_, err := e.Up(context.Background())
+	require.NoError(t, err)
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	e.Cloud.Now = func() time.Time { return now }
+	return e, now
 }

@@ -176,6 +176,21 @@ const (
 	OpUpdateRefreshing  EngineOp = "update --refresh"
 )
 
+// engineOps is how the engine runs each operation: its operation, whether
+// it only previews, and whether it refreshes from the live resources first.
+var engineOps = map[EngineOp]struct {
+	op              lt.TestOp
+	dryRun, refresh bool
+}{
+	OpUpdate:            {op: engine.Update},
+	OpPreview:           {op: engine.Update, dryRun: true},
+	OpUpdateRefreshing:  {op: engine.Update, refresh: true},
+	OpPreviewRefreshing: {op: engine.Update, dryRun: true, refresh: true},
+	OpDestroy:           {op: engine.Destroy},
+	OpRefreshPreview:    {op: engine.Refresh, dryRun: true},
+	OpRefresh:           {op: engine.Refresh},
+}
+
 // Run performs op on one layer and keeps the new snapshot (previews keep the
 // old one).
 func (e *Env) Run(ctx context.Context, op EngineOp, layer string) (Result, error) {
@@ -233,28 +248,12 @@ func (e *Env) run(ctx context.Context, op EngineOp, layer string, held *pdeploy.
 	e.mu.Unlock()
 	target := plan.GetTarget(e.tb, snap)
 
-	var testOp lt.TestOp
-	dryRun := false
-	switch op {
-	case OpUpdate:
-		testOp = engine.Update
-	case OpPreview:
-		testOp, dryRun = engine.Update, true
-	case OpUpdateRefreshing:
-		testOp = engine.Update
-		plan.Options.Refresh = true
-	case OpPreviewRefreshing:
-		testOp, dryRun = engine.Update, true
-		plan.Options.Refresh = true
-	case OpDestroy:
-		testOp = engine.Destroy
-	case OpRefreshPreview:
-		testOp, dryRun = engine.Refresh, true
-	case OpRefresh:
-		testOp = engine.Refresh
-	default:
+	how, ok := engineOps[op]
+	if !ok {
 		return Result{}, nil, fmt.Errorf("offline: unknown operation %q", op)
 	}
+	testOp, dryRun := how.op, how.dryRun
+	plan.Options.Refresh = how.refresh
 	res := Result{Layer: layer}
 	validate := func(_ workspace.Project, _ pdeploy.Target, _ engine.JournalEntries, events []engine.Event, err error) error {
 		for _, ev := range events {

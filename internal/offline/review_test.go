@@ -44,9 +44,7 @@ func liveInputs(cloud *awsfake.Cloud) map[string]map[string]any {
 func TestAReviewEnvironmentBesideDevTouchesNothingOfDevs(t *testing.T) {
 	ctx := context.Background()
 	dev, owned := bootstrapped(t, profile.Dev)
-	dev.Cloud.CallAs(role(profile.Dev, bootstrapiam.DeployerRoleName))
-	_, err := dev.Up(ctx)
-	require.NoError(t, err, "dev, as its deployer")
+	upAsTheDeployer(t, dev, profile.Dev)
 	devLive := liveInputs(dev.Cloud)
 
 	const expires = "2026-12-10T19:00:00Z"

@@ -46,6 +46,14 @@ func bootstrapped(t *testing.T, env profile.Environment) (*Env, []string) {
 	return e, liveIDs(e.Cloud)
 }
 
+// upAsTheDeployer deploys e's layers as env's deployer role.
+func upAsTheDeployer(t *testing.T, e *Env, env profile.Environment) {
+	t.Helper()
+	e.Cloud.CallAs(role(env, bootstrapiam.DeployerRoleName))
+	_, err := e.Up(context.Background())
+	require.NoError(t, err, "%s deploys as its deployer", env)
+}
+
 // liveIDs lists what the stand-in account holds, by type and id.
 func liveIDs(cloud *awsfake.Cloud) []string {
 	var out []string
@@ -225,13 +233,11 @@ func bootstrapAccount(t *testing.T, env profile.Environment) bootstrapiam.Accoun
 func TestProdIsDestroyedOnlyByTheBreakGlassRole(t *testing.T) {
 	ctx := context.Background()
 	e, owned := bootstrapped(t, profile.Prod)
-	e.Cloud.CallAs(role(profile.Prod, bootstrapiam.DeployerRoleName))
-	_, err := e.Up(ctx)
-	require.NoError(t, err, "prod deploys as its deployer")
+	upAsTheDeployer(t, e, profile.Prod)
 	readsAsTheReadOnlyRole(t, e, profile.Prod) // prod's own resources too (the table's resource policy)
 
 	e.Cloud.CallAs(role(profile.Prod, bootstrapiam.DeployerRoleName))
-	_, err = e.Destroy(ctx)
+	_, err := e.Destroy(ctx)
 	require.ErrorContains(t, err, awsfake.ErrAccessDenied.Error(), "prod's deployer cannot destroy prod")
 	assert.Contains(t, err.Error(), "ProdDataIsDestroyedOnlyByBreakGlass")
 	t.Logf("the deployer's destroy of prod stopped at: %v", err)
@@ -251,9 +257,7 @@ func TestProdIsDestroyedOnlyByTheBreakGlassRole(t *testing.T) {
 func TestProdsDataCannotBeMovedUnderASecondKey(t *testing.T) {
 	ctx := context.Background()
 	e, _ := bootstrapped(t, profile.Prod)
-	e.Cloud.CallAs(role(profile.Prod, bootstrapiam.DeployerRoleName))
-	_, err := e.Up(ctx)
-	require.NoError(t, err, "prod deploys as its deployer")
+	upAsTheDeployer(t, e, profile.Prod)
 	before := keysOfData(t, e.Cloud)
 
 	network := e.Programs["network"]
@@ -272,7 +276,7 @@ func TestProdsDataCannotBeMovedUnderASecondKey(t *testing.T) {
 		ctx.Export(contract.KeyEnvironmentKeyArn, second.Arn)
 		return nil
 	}
-	_, err = e.Run(ctx, OpUpdate, "network")
+	_, err := e.Run(ctx, OpUpdate, "network")
 	require.NoError(t, err, "a second key tagged for prod can be created")
 	_, err = e.Run(ctx, OpUpdate, "data")
 	require.ErrorContains(t, err, awsfake.ErrAccessDenied.Error(), "the data layer cannot move under the second key")
@@ -364,9 +368,7 @@ func TestProdsSettingChangesAreAppliedByThePipelinesRoles(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(stack, append(raw, []byte("  payments:"+key+": "+value+"\n")...), 0o644))
 	}
-	e.Cloud.CallAs(role(profile.Prod, bootstrapiam.DeployerRoleName))
-	_, err := e.Up(ctx)
-	require.NoError(t, err, "prod deploys as its deployer")
+	upAsTheDeployer(t, e, profile.Prod)
 
 	override("compute", profile.KeyFunctionMemoryMB, "3008")
 	override("compute", profile.KeyFunctionTimeout, "15")
@@ -394,7 +396,7 @@ func TestProdsSettingChangesAreAppliedByThePipelinesRoles(t *testing.T) {
 	assert.EqualValues(t, 2, live(awstype.MetricAlarm, "payment-processor-errors", "threshold"))
 
 	override("data", profile.KeyAuditExpirationDays, "400")
-	_, err = e.Run(ctx, OpUpdateRefreshing, "data")
+	_, err := e.Run(ctx, OpUpdateRefreshing, "data")
 	require.ErrorContains(t, err, awsfake.ErrAccessDenied.Error(), "the audit expiration is not the deployer's to change in prod")
 	// The lifecycle and the lock that follows it are updated at once;
 	// either is refused first.

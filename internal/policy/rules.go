@@ -167,6 +167,16 @@ func everyStatement(field string, check func(s iampolicy.Statement, e *Env) stri
 	}
 }
 
+// everyAllow is everyStatement over the statements that allow.
+func everyAllow(field string, check func(s iampolicy.Statement, e *Env) string) func(manifest.Resource, *Env) string {
+	return everyStatement(field, func(s iampolicy.Statement, e *Env) string {
+		if s.Effect != iampolicy.Allow {
+			return ""
+		}
+		return check(s, e)
+	})
+}
+
 // Rules lists every rule, in report order.
 func Rules() []Rule {
 	return slices.Concat(

@@ -21,10 +21,7 @@ func iamDocumentRules() []Rule {
 			Equivalent: "Checkov CKV_AWS_63/CKV_AWS_355; cdk-nag AwsSolutions-IAM5",
 			Fix:        "list the exact actions the code calls",
 			Applies:    ofType(awstype.RolePolicy),
-			Check: everyStatement("policy", func(s iampolicy.Statement, _ *Env) string {
-				if s.Effect != iampolicy.Allow {
-					return ""
-				}
+			Check: everyAllow("policy", func(s iampolicy.Statement, _ *Env) string {
 				if len(s.NotAction) > 0 {
 					return "allows every action but " + strings.Join(s.NotAction, ", ") + " (NotAction)"
 				}
@@ -41,10 +38,7 @@ func iamDocumentRules() []Rule {
 			Equivalent: "Checkov CKV_AWS_355; cdk-nag AwsSolutions-IAM5",
 			Fix:        "scope the statement to this environment's ARNs; only ENI and X-Ray actions may use \"*\"",
 			Applies:    ofType(awstype.RolePolicy),
-			Check: everyStatement("policy", func(s iampolicy.Statement, e *Env) string {
-				if s.Effect != iampolicy.Allow {
-					return ""
-				}
+			Check: everyAllow("policy", func(s iampolicy.Statement, e *Env) string {
 				if len(s.NotResource) > 0 {
 					return "allows on every resource but " + strings.Join(s.NotResource, ", ") + " (NotResource)"
 				}

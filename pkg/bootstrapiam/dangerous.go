@@ -2,6 +2,7 @@ package bootstrapiam
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/acmepay/platform/pkg/iampolicy"
@@ -189,9 +190,7 @@ func tags(prefix, env, project string) map[string]string {
 func merge(ms ...map[string]string) map[string]string {
 	out := map[string]string{}
 	for _, m := range ms {
-		for k, v := range m {
-			out[k] = v
-		}
+		maps.Copy(out, m)
 	}
 	return out
 }

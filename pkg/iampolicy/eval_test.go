@@ -22,12 +22,7 @@ func allow(actions, resources []string) Statement {
 // (or its condition operator reference); the expected decision is AWS's.
 func TestEvaluateFollowsAWSEvaluationLogic(t *testing.T) {
 	allowAll := New(allow([]string{"*"}, []string{"*"}))
-	cases := []struct {
-		name string
-		req  Request
-		pol  Policies
-		want Decision
-	}{
+	cases := []evaluationCase{
 		{"nothing allows: implicit deny", Request{Principal: role, Action: "s3:GetObject", Resource: bucketA + "/k"},
 			Policies{}, ImplicitDeny},
 		{"identity allows", Request{Principal: role, Action: "s3:GetObject", Resource: bucketA + "/k"},
@@ -87,13 +82,7 @@ func TestEvaluateFollowsAWSEvaluationLogic(t *testing.T) {
 		{"Null true means absent", Request{Principal: role, Action: "s3:GetObject", Resource: bucketA + "/k"},
 			Policies{Identity: []Document{allowAll, New(Statement{Effect: Deny, Action: []string{"*"}, Resource: []string{"*"}, Condition: Condition{"Null": {"aws:SourceVpc": {"true"}}}})}}, ExplicitDeny},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := Evaluate(tc.req, tc.pol)
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, got.Decision, got.By)
-		})
-	}
+	evaluateAll(t, cases)
 }
 
 func TestEvaluateRefusesWhatItDoesNotImplement(t *testing.T) {
@@ -147,12 +136,7 @@ func TestEvaluateAcrossAccountsAndOrganisations(t *testing.T) {
 	// A data perimeter (AWS's own RCPFullAWSAccess is implied).
 	onlyOrg := New(Statement{Sid: "OrgOnly", Effect: Deny, Principal: Everyone, Action: []string{"s3:*", "kms:*"}, Resource: []string{"*"},
 		Condition: Condition{"StringNotEqualsIfExists": {"aws:PrincipalOrgID": {"o-abc"}}, "BoolIfExists": {"aws:PrincipalIsAWSService": {"false"}}}})
-	cases := []struct {
-		name string
-		req  Request
-		pol  Policies
-		want Decision
-	}{
+	cases := []evaluationCase{
 		{"ForAnyValue: one tag key among several matches", Request{Principal: role, Action: "ec2:CreateTags", Resource: "*", Multi: map[string][]string{"aws:TagKeys": {"Owner", "Environment"}}},
 			Policies{Identity: []Document{New(Statement{Effect: Allow, Action: []string{"ec2:CreateTags"}, Resource: []string{"*"}, Condition: Condition{"ForAnyValue:StringEquals": {"aws:TagKeys": {"Environment", "Project"}}}})}}, Allowed},
 		{"ForAnyValue is false when the key is absent", Request{Principal: role, Action: "ec2:CreateTags", Resource: "*"},
@@ -203,13 +187,7 @@ func TestEvaluateAcrossAccountsAndOrganisations(t *testing.T) {
 		{"RCPs cover only the services that support them", Request{Principal: role, Action: "dynamodb:Scan", Resource: tableArn},
 			Policies{Identity: []Document{allowAll}, RCPs: []Document{New(Statement{Effect: Deny, Principal: Everyone, Action: []string{"*"}, Resource: []string{"*"}})}, Account: account}, Allowed},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := Evaluate(tc.req, tc.pol)
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, got.Decision, got.By)
-		})
-	}
+	evaluateAll(t, cases)
 }
 
 // A customer RCP may only deny: one that allows is a document AWS would
@@ -238,4 +216,24 @@ func TestConditionValuesAndPrincipalsKeepIAMsForms(t *testing.T) {
 	assert.Equal(t, Everyone, back.Statement[0].Principal)
 	assert.Equal(t, Values{"false"}, back.Statement[0].Condition["Bool"]["aws:SecureTransport"])
 	assert.Equal(t, Values{"3600"}, back.Statement[0].Condition["NumericLessThan"]["n"])
+}
+
+// evaluationCase is a request, the policies that apply to it, and the decision
+// AWS's documented logic reaches.
+type evaluationCase struct {
+	name string
+	req  Request
+	pol  Policies
+	want Decision
+}
+
+func evaluateAll(t *testing.T, cases []evaluationCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Evaluate(tc.req, tc.pol)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got.Decision, got.By)
+		})
+	}
 }
