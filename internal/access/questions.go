@@ -44,44 +44,50 @@ func FunctionChecks(n, other Names) []Check {
 	viaDynamo := map[string]string{"kms:ViaService": s.ServiceEndpoint("dynamodb")}
 	viaS3 := map[string]string{"kms:ViaService": s.ServiceEndpoint("s3")}
 	foreign := map[string]string{"aws:ResourceAccount": other.Scope.Account}
-	q := func(action, resource string, ctx map[string]string, allowed bool) Check {
-		return Check{Question{Role: n.FunctionRole, Action: action, Resource: resource, Context: ctx}, allowed}
+	ask := func(action, resource string, ctx map[string]string) Question {
+		return Question{Role: n.FunctionRole, Action: action, Resource: resource, Context: ctx}
+	}
+	may := func(action, resource string, ctx map[string]string) Check {
+		return Check{ask(action, resource, ctx), true}
+	}
+	mayNot := func(action, resource string, ctx map[string]string) Check {
+		return Check{ask(action, resource, ctx), false}
 	}
 	return []Check{
 		// What the function does.
-		q("dynamodb:PutItem", table, nil, true),
-		q("dynamodb:GetItem", table, nil, true),
-		q("dynamodb:GetItem", index, nil, true),
-		q("s3:PutObject", audit, map[string]string{"aws:SecureTransport": "true"}, true),
-		q("logs:CreateLogStream", group, nil, true),
-		q("logs:PutLogEvents", stream, nil, true),
-		q("xray:PutTraceSegments", "*", map[string]string{"aws:ResourceAccount": ""}, true),
-		q("ec2:CreateNetworkInterface", "*", map[string]string{"aws:ResourceAccount": ""}, true),
-		q("kms:Decrypt", n.KeyArn, viaDynamo, true),
-		q("kms:GenerateDataKey", n.KeyArn, viaS3, true),
+		may("dynamodb:PutItem", table, nil),
+		may("dynamodb:GetItem", table, nil),
+		may("dynamodb:GetItem", index, nil),
+		may("s3:PutObject", audit, map[string]string{"aws:SecureTransport": "true"}),
+		may("logs:CreateLogStream", group, nil),
+		may("logs:PutLogEvents", stream, nil),
+		may("xray:PutTraceSegments", "*", map[string]string{"aws:ResourceAccount": ""}),
+		may("ec2:CreateNetworkInterface", "*", map[string]string{"aws:ResourceAccount": ""}),
+		may("kms:Decrypt", n.KeyArn, viaDynamo),
+		may("kms:GenerateDataKey", n.KeyArn, viaS3),
 		// What it never may.
-		q("dynamodb:Scan", table, nil, false),
-		q("dynamodb:Query", index, nil, false),
-		q("dynamodb:DeleteItem", table, nil, false),
-		q("dynamodb:UpdateItem", table, nil, false),
-		q("dynamodb:BatchWriteItem", table, nil, false),
-		q("dynamodb:PutItem", table, map[string]string{"aws:RequestedRegion": "eu-west-1"}, false),
-		q("s3:GetObject", audit, nil, false),
-		q("s3:DeleteObject", audit, nil, false),
-		q("s3:PutObject", iampolicy.Bucket(n.Bucket())+"/other/x.json", nil, false),
-		q("s3:PutObject", audit, map[string]string{"aws:SecureTransport": "false"}, false),
-		q("s3:PutObjectRetention", audit, nil, false),
-		q("logs:PutLogEvents", s.LogStreams("/aws/lambda/other-function"), nil, false),
-		q("logs:DeleteLogGroup", group, nil, false),
-		q("kms:Decrypt", n.KeyArn, nil, false),
-		q("sts:AssumeRole", s.Role("payments-pipeline-deployer"), nil, false),
-		q("iam:PassRole", n.RoleArn(n.FunctionRole), nil, false),
-		q("lambda:InvokeFunction", s.Function("payment-processor-"+n.Names.Env()+"-"+n.Names.Suffix()), nil, false),
+		mayNot("dynamodb:Scan", table, nil),
+		mayNot("dynamodb:Query", index, nil),
+		mayNot("dynamodb:DeleteItem", table, nil),
+		mayNot("dynamodb:UpdateItem", table, nil),
+		mayNot("dynamodb:BatchWriteItem", table, nil),
+		mayNot("dynamodb:PutItem", table, map[string]string{"aws:RequestedRegion": "eu-west-1"}),
+		mayNot("s3:GetObject", audit, nil),
+		mayNot("s3:DeleteObject", audit, nil),
+		mayNot("s3:PutObject", iampolicy.Bucket(n.Bucket())+"/other/x.json", nil),
+		mayNot("s3:PutObject", audit, map[string]string{"aws:SecureTransport": "false"}),
+		mayNot("s3:PutObjectRetention", audit, nil),
+		mayNot("logs:PutLogEvents", s.LogStreams("/aws/lambda/other-function"), nil),
+		mayNot("logs:DeleteLogGroup", group, nil),
+		mayNot("kms:Decrypt", n.KeyArn, nil),
+		mayNot("sts:AssumeRole", s.Role("payments-pipeline-deployer"), nil),
+		mayNot("iam:PassRole", n.RoleArn(n.FunctionRole), nil),
+		mayNot("lambda:InvokeFunction", s.Function("payment-processor-"+n.Names.Env()+"-"+n.Names.Suffix()), nil),
 		// Another environment's resources (another account).
-		q("dynamodb:PutItem", other.Scope.Table(other.Table()), foreign, false),
-		q("dynamodb:GetItem", other.Scope.Table(other.Table()), foreign, false),
-		q("s3:PutObject", iampolicy.Bucket(other.Bucket())+"/audit/x.json", foreign, false),
-		q("kms:Decrypt", other.KeyArn, map[string]string{"kms:ViaService": s.ServiceEndpoint("dynamodb"), "aws:ResourceAccount": other.Scope.Account}, false),
+		mayNot("dynamodb:PutItem", other.Scope.Table(other.Table()), foreign),
+		mayNot("dynamodb:GetItem", other.Scope.Table(other.Table()), foreign),
+		mayNot("s3:PutObject", iampolicy.Bucket(other.Bucket())+"/audit/x.json", foreign),
+		mayNot("kms:Decrypt", other.KeyArn, map[string]string{"kms:ViaService": s.ServiceEndpoint("dynamodb"), "aws:ResourceAccount": other.Scope.Account}),
 	}
 }
 

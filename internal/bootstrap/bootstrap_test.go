@@ -61,11 +61,8 @@ type caller struct {
 
 var allowAll = iampolicy.New(iampolicy.Statement{Sid: "AllowAll", Effect: iampolicy.Allow, Action: []string{"*"}, Resource: []string{"*"}})
 
-func deployer(t *testing.T, a bootstrapiam.Account, tl bootstrapiam.Tooling, escalated bool) caller {
+func deployer(t *testing.T, a bootstrapiam.Account, tl bootstrapiam.Tooling) caller {
 	policy := a.DeployerPolicy()
-	if escalated {
-		policy = allowAll
-	}
 	b, scp, rcp := a.DeployerBoundary(), tl.ServiceControlPolicy(), tl.ResourceControlPolicy()
 	return caller{arn: a.Role(bootstrapiam.DeployerRoleName), identity: append([]iampolicy.Document{policy, a.DeployerGuardrail()}, a.NetworkGuardrails()...), boundary: &b, scp: &scp, rcp: &rcp}
 }
@@ -166,7 +163,7 @@ func TestProdDataIsDestroyedOnlyByTheBreakGlassRole(t *testing.T) {
 		}
 	}
 	for _, env := range []profile.Environment{profile.Dev, profile.Staging} {
-		d := deployer(t, account(t, env), tl, false)
+		d := deployer(t, account(t, env), tl)
 		for _, r := range destroy(env) {
 			got := d.ask(t, r)
 			assert.Equal(t, iampolicy.Allowed, got.Decision, "%s: the deployer destroys %s (%s): %s", env, r.resource, r.action, got.By)
@@ -176,7 +173,7 @@ func TestProdDataIsDestroyedOnlyByTheBreakGlassRole(t *testing.T) {
 	b, scp := a.DeployerBoundary(), tl.ServiceControlPolicy()
 	rcp := tl.ResourceControlPolicy()
 	breakGlass := caller{arn: a.Role(bootstrapiam.BreakGlassRoleName), identity: append(a.BreakGlassGrants(), a.BreakGlassPolicy()), boundary: &b, scp: &scp, rcp: &rcp}
-	prodDeployer := deployer(t, a, tl, false)
+	prodDeployer := deployer(t, a, tl)
 	for _, r := range destroy(profile.Prod) {
 		got := prodDeployer.ask(t, r)
 		assert.Equal(t, iampolicy.ExplicitDeny, got.Decision, "prod's deployer: %s on %s", r.action, r.resource)
@@ -282,7 +279,7 @@ func TestPipelineRolesReachTheirStateInTheToolingAccountOnly(t *testing.T) {
 	}
 	for _, env := range profile.Environments() {
 		a := account(t, env)
-		d := deployer(t, a, tl, false)
+		d := deployer(t, a, tl)
 		rp := a.ReadOnlyPolicy()
 		ro := caller{arn: a.Role(bootstrapiam.ReadOnlyRoleName), identity: []iampolicy.Document{rp}}
 		e := string(env)
@@ -536,7 +533,7 @@ func TestTheDeployerCanCreateEveryPlannedResource(t *testing.T) {
 			require.NoError(t, err)
 			var m manifest.Manifest
 			require.NoError(t, json.Unmarshal(raw, &m))
-			d := deployer(t, a, tl, false)
+			d := deployer(t, a, tl)
 			p := a.Profile
 			s := iampolicy.Scope{Region: p.Region, Account: p.AccountID}
 			envTags := tags("aws:RequestTag/", string(env), "payments-platform")
@@ -827,7 +824,7 @@ func TestThePreflightsReadsAreAllowedToBothPipelineRoles(t *testing.T) {
 			return "arn:aws:servicequotas:us-east-1:" + acct + ":" + service + "/" + code
 		}
 		roles := map[string]caller{
-			"deployer":  deployer(t, a, tl, false),
+			"deployer":  deployer(t, a, tl),
 			"read-only": {arn: a.Role(bootstrapiam.ReadOnlyRoleName), identity: []iampolicy.Document{a.ReadOnlyPolicy()}, scp: &scp},
 		}
 		for name, role := range roles {

@@ -97,7 +97,7 @@ func TestTheReviewRoleDeploysReviewEnvironmentsAndNothingOfDevs(t *testing.T) {
 
 	// Dev's deployer, in turn, does not reach the review role or the
 	// reviews' state.
-	dev := deployer(t, account(t, profile.Dev), tl, false)
+	dev := deployer(t, account(t, profile.Dev), tl)
 	for name, r := range map[string]request{
 		"rewrite the review role":     {action: "iam:PutRolePolicy", resource: role("payments-pipeline-review")},
 		"write a review's state":      state("review", pr),

@@ -131,14 +131,23 @@ func memoryDrift(env string) map[string][]apitype.EngineEvent {
 	}}}}}
 }
 
-// drifting is a fake runner with memoryDrift whose update would put the
-// memory back to the code's value (undo true), or keep it (the code has
-// adopted it).
-func drifting(env string, undo bool) *inspecting {
+// theCode is what the code holds of the hand-changed memory.
+type theCode int
+
+const (
+	// revertsIt: the code's 2048 MB, which an update puts back.
+	revertsIt theCode = iota
+	// adoptedIt: the hand change's 4096 MB, so an update keeps it.
+	adoptedIt
+)
+
+// drifting is a fake runner with memoryDrift, whose update does what the
+// code says of it.
+func drifting(env string, code theCode) *inspecting {
 	r := &inspecting{fakeRunner: newFakeRunner(), fakeInspector: &fakeInspector{events: memoryDrift(env)}}
 	urn := "urn:pulumi:" + env + "::compute::payments:compute:PaymentFunction$aws:lambda/function:Function::payment-processor"
 	live := resource.PropertyMap{"memorySize": resource.NewNumberProperty(4096)}
-	if undo {
+	if code == revertsIt {
 		r.planned["compute"] = []stage.Step{stage.NewStep("update", "aws:lambda/function:Function", urn, live, resource.PropertyMap{"memorySize": resource.NewNumberProperty(2048)}, awstype.Physical)}
 	} else {
 		r.planned["compute"] = []stage.Step{stage.NewStep("same", "aws:lambda/function:Function", urn, live, live, awstype.Physical)}
@@ -153,7 +162,7 @@ func drifting(env string, undo bool) *inspecting {
 func TestADeployOfProdStopsBeforeUndoingAHandChange(t *testing.T) {
 	for _, env := range []string{"staging", "prod"} {
 		account := map[string]string{"staging": fixture.StagingAccount, "prod": fixture.ProdAccount}[env]
-		runner := drifting(env, true)
+		runner := drifting(env, revertsIt)
 		d, _ := newDeployer(runner, account)
 		_, err := d.Run(context.Background(), stage.Up, env)
 		require.ErrorIs(t, err, ErrDrift, env)
@@ -177,7 +186,7 @@ func TestADeployOfProdStopsBeforeUndoingAHandChange(t *testing.T) {
 	}
 
 	// REVERT_DRIFT for another environment is no licence.
-	runner := drifting("prod", true)
+	runner := drifting("prod", revertsIt)
 	d, _ := newDeployer(runner, fixture.ProdAccount)
 	d.RevertDrift = "staging"
 	_, err := d.Run(context.Background(), stage.Up, "prod")
@@ -187,7 +196,7 @@ func TestADeployOfProdStopsBeforeUndoingAHandChange(t *testing.T) {
 // A hand change the code has since adopted (the promotion of a drift:adopt
 // pull request) is drift the update keeps: the deploy goes on.
 func TestADeployOfAnAdoptedHandChangeGoesOn(t *testing.T) {
-	runner := drifting("prod", false)
+	runner := drifting("prod", adoptedIt)
 	d, out := newDeployer(runner, fixture.ProdAccount)
 	_, err := d.Run(context.Background(), stage.Up, "prod")
 	require.NoError(t, err)
@@ -197,7 +206,7 @@ func TestADeployOfAnAdoptedHandChangeGoesOn(t *testing.T) {
 
 // In dev the deploy says what it puts back and goes on.
 func TestADeployOfDevWarnsOfTheHandChangesItPutsBack(t *testing.T) {
-	runner := drifting("dev", true)
+	runner := drifting("dev", revertsIt)
 	d, out := newDeployer(runner, fixture.DevAccount)
 	_, err := d.Run(context.Background(), stage.Up, "dev")
 	require.NoError(t, err)
@@ -233,7 +242,7 @@ func TestRevertDriftNamesOneEnvironment(t *testing.T) {
 
 // A deploy stopped for drift is on the CI run's page.
 func TestADriftStopGoesToTheJobSummary(t *testing.T) {
-	runner := drifting("prod", true)
+	runner := drifting("prod", revertsIt)
 	d, _ := newDeployer(runner, fixture.ProdAccount)
 	_, err := d.Run(context.Background(), stage.Up, "prod")
 	require.ErrorIs(t, err, ErrDrift)
@@ -259,7 +268,7 @@ func (c countingCLI) Check(context.Context) (string, error) { *c.n++; return "v3
 // deployment that puts the hand change back, which needs no REVERT_DRIFT
 // of its own.
 func TestARevertRunsThePreflightOnce(t *testing.T) {
-	runner := drifting("prod", true)
+	runner := drifting("prod", revertsIt)
 	d, out := newDeployer(runner, fixture.ProdAccount)
 	checks := 0
 	d.CLI = countingCLI{n: &checks}
