@@ -1,9 +1,6 @@
 package access
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,10 +21,8 @@ var environments = []struct{ env, account, other, otherAccount string }{
 
 func load(t *testing.T, env string) (manifest.Manifest, *Environment) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "manifests", "planned", env+".json"))
+	m, err := manifest.ReadPlanned("../..", env)
 	require.NoError(t, err)
-	var m manifest.Manifest
-	require.NoError(t, json.Unmarshal(raw, &m))
 	e, err := FromManifest(m)
 	require.NoError(t, err)
 	return m, e

@@ -13,7 +13,6 @@ package adopt
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -300,7 +299,7 @@ func write(ctx context.Context, o Options, changes []Change) ([]string, string, 
 		}
 	}
 	for _, e := range envs {
-		paths = append(paths, filepath.Join("manifests", "planned", e+".json"), filepath.Join(cost.Dir, e+".json"))
+		paths = append(paths, filepath.FromSlash(manifest.PlannedPath(e)), filepath.Join(cost.Dir, e+".json"))
 	}
 	if o.Dirty != nil {
 		dirty, err := o.Dirty(paths)
@@ -352,7 +351,7 @@ func write(ctx context.Context, o Options, changes []Change) ([]string, string, 
 			return fail(refuse("the plan of %s fails with the adopted values: %v", e, err))
 		}
 		after = append(after, c)
-		manifests = append(manifests, filepath.Join("manifests", "planned", e+".json"), filepath.Join(cost.Dir, e+".json"))
+		manifests = append(manifests, filepath.FromSlash(manifest.PlannedPath(e)), filepath.Join(cost.Dir, e+".json"))
 	}
 	return manifests, cost.Diff(before, after), nil
 }
@@ -360,14 +359,9 @@ func write(ctx context.Context, o Options, changes []Change) ([]string, string, 
 // checkFresh refuses a report naming resources the environment's code no
 // longer has (its planned manifest is the code's current resource list).
 func checkFresh(root string, report drift.Report) error {
-	path := filepath.Join(root, "manifests", "planned", report.Environment+".json")
-	raw, err := os.ReadFile(path)
+	m, err := manifest.ReadPlanned(root, report.Environment)
 	if err != nil {
-		return refuse("reading %s: %v", path, err)
-	}
-	var m manifest.Manifest
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return refuse("reading %s: %v", path, err)
+		return refuse("reading %s: %v", manifest.PlannedPath(report.Environment), err)
 	}
 	known := map[string]bool{}
 	for _, l := range m.Layers {

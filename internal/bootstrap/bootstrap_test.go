@@ -1,10 +1,8 @@
 package bootstrap
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -529,10 +527,8 @@ func TestTheDeployerCanCreateEveryPlannedResource(t *testing.T) {
 	for _, env := range profile.Environments() {
 		t.Run(string(env), func(t *testing.T) {
 			a := account(t, env)
-			raw, err := os.ReadFile(filepath.Join("..", "..", "manifests", "planned", string(env)+".json"))
+			m, err := manifest.ReadPlanned("../..", string(env))
 			require.NoError(t, err)
-			var m manifest.Manifest
-			require.NoError(t, json.Unmarshal(raw, &m))
 			d := deployer(t, a, tl)
 			p := a.Profile
 			s := iampolicy.Scope{Region: p.Region, Account: p.AccountID}

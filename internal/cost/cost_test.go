@@ -2,7 +2,6 @@ package cost
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,10 +27,8 @@ func committed(t *testing.T) (*Prices, Usages) {
 
 func planned(t *testing.T, env string) manifest.Manifest {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "manifests", "planned", env+".json"))
+	m, err := manifest.ReadPlanned("../..", env)
 	require.NoError(t, err)
-	var m manifest.Manifest
-	require.NoError(t, json.Unmarshal(raw, &m))
 	return m
 }
 

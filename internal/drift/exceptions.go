@@ -2,7 +2,6 @@ package drift
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -71,7 +70,7 @@ func LoadExceptions(root string, now time.Time) ([]Exception, error) {
 		}
 		m, ok := manifests[x.Environment]
 		if !ok {
-			if m, err = plannedManifest(root, x.Environment); err != nil {
+			if m, err = manifest.ReadPlanned(root, x.Environment); err != nil {
 				return nil, err
 			}
 			manifests[x.Environment] = m
@@ -81,15 +80,6 @@ func LoadExceptions(root string, now time.Time) ([]Exception, error) {
 		}
 	}
 	return doc.Exceptions, nil
-}
-
-func plannedManifest(root, env string) (manifest.Manifest, error) {
-	raw, err := os.ReadFile(filepath.Join(root, "manifests", "planned", env+".json"))
-	if err != nil {
-		return manifest.Manifest{}, err
-	}
-	var m manifest.Manifest
-	return m, json.Unmarshal(raw, &m)
 }
 
 // hasProperty checks that the code has the resource and the property.

@@ -6,7 +6,6 @@ package live
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -102,10 +101,8 @@ func stackFiles(t *testing.T) string {
 // environment's committed planned manifest.
 func planned(t *testing.T, env string) []string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "manifests", "planned", env+".json"))
+	m, err := manifest.ReadPlanned("../..", env)
 	require.NoError(t, err)
-	var m manifest.Manifest
-	require.NoError(t, json.Unmarshal(raw, &m))
 	var out []string
 	for _, l := range m.Layers {
 		for _, r := range l.Resources {

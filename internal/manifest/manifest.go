@@ -37,6 +37,27 @@ const (
 	Deployed = "deployed" // read from the state of deployed stacks
 )
 
+// PlannedDir holds each environment's planned manifest, relative to the
+// repository's root.
+const PlannedDir = "manifests/planned"
+
+// PlannedPath is env's planned manifest, relative to the repository's root.
+func PlannedPath(env string) string { return PlannedDir + "/" + env + ".json" }
+
+// ReadPlanned reads env's planned manifest in the repository at root.
+func ReadPlanned(root, env string) (Manifest, error) {
+	path := filepath.Join(root, filepath.FromSlash(PlannedPath(env)))
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return Manifest{}, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return Manifest{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
 // Placeholder stands for a value known only once AWS has created the resource.
 const Placeholder = "(known after deploy)"
 

@@ -102,3 +102,24 @@ func TestWriteDeployedAndProvenance(t *testing.T) {
 	assert.Regexp(t, `^[0-9a-f]{40}$`, prov.SourceCommit)
 	assert.Equal(t, "s3://bucket/dev", prov.Backend)
 }
+
+// A planned manifest is read from manifests/planned/<env>.json under the
+// root; one that is not JSON is an error naming the file.
+func TestReadPlanned(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "manifests", "planned"), 0o755))
+	good := Manifest{SchemaVersion: SchemaVersion, Environment: "dev", Status: Planned}
+	raw, err := json.Marshal(good)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(root, "manifests", "planned", "dev.json"), raw, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "manifests", "planned", "staging.json"), []byte("{"), 0o644))
+
+	got, err := ReadPlanned(root, "dev")
+	require.NoError(t, err)
+	assert.Equal(t, "dev", got.Environment)
+	assert.Equal(t, Planned, got.Status)
+	_, err = ReadPlanned(root, "staging")
+	require.ErrorContains(t, err, filepath.Join(root, "manifests", "planned", "staging.json"))
+	_, err = ReadPlanned(root, "prod")
+	require.ErrorIs(t, err, os.ErrNotExist)
+}

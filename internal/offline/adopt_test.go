@@ -8,7 +8,6 @@ package offline_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -87,10 +86,8 @@ func replan(ctx context.Context, root, env string) (cost.Report, error) {
 // manifest under root.
 func plannedConfig(t *testing.T, root, env, typ, name, key string) any {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(root, "manifests", "planned", env+".json"))
+	m, err := manifest.ReadPlanned(root, env)
 	require.NoError(t, err)
-	var m manifest.Manifest
-	require.NoError(t, json.Unmarshal(raw, &m))
 	for _, l := range m.Layers {
 		for _, r := range l.Resources {
 			if r.Type == typ && r.LogicalName == name {

@@ -1,9 +1,6 @@
 package parity
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,11 +16,9 @@ import (
 func planned(t *testing.T) []manifest.Manifest {
 	t.Helper()
 	var out []manifest.Manifest
-	for _, env := range []string{"dev", "staging", "prod"} {
-		raw, err := os.ReadFile(filepath.Join("../..", "manifests/planned", env+".json"))
+	for _, env := range profile.Environments() {
+		m, err := manifest.ReadPlanned("../..", string(env))
 		require.NoError(t, err)
-		var m manifest.Manifest
-		require.NoError(t, json.Unmarshal(raw, &m))
 		out = append(out, m)
 	}
 	return out

@@ -28,7 +28,7 @@ import (
 )
 
 // ManifestDir is where planned manifests are written, relative to the root.
-const ManifestDir = "manifests/planned"
+const ManifestDir = manifest.PlannedDir
 
 // Options configure a plan.
 type Options struct {

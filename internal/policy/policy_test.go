@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,10 +19,8 @@ import (
 // realistic input; each case breaks one thing in a copy.
 func load(t *testing.T, env string) manifest.Manifest {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("../..", "manifests/planned", env+".json"))
+	m, err := manifest.ReadPlanned("../..", env)
 	require.NoError(t, err)
-	var m manifest.Manifest
-	require.NoError(t, json.Unmarshal(raw, &m))
 	return m
 }
 

@@ -89,7 +89,7 @@ func Prepare(ctx context.Context, o Options) (Result, error) {
 		return Result{}, fmt.Errorf("%w: %s needs bootstrap version %d, today's code %d: the accounts' roles and boundary changed in between, so its code is not what they were written for; roll back to a commit of bootstrap version %d, or change the code forward",
 			ErrRefused, short, v, bootstrapiam.Version, bootstrapiam.Version)
 	}
-	planned := "manifests/planned/" + string(env) + ".json"
+	planned := manifest.PlannedPath(string(env))
 	raw, err := g.run(ctx, "show", target+":"+planned)
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: %s has no %s to go back to: %w", ErrRefused, short, planned, err)
