@@ -99,14 +99,9 @@ func TestResourceOnlyInProdIsCaught(t *testing.T) {
 
 func TestSettingChangedOnlyInStagingIsCaught(t *testing.T) {
 	ms := planned(t)
-	for li := range ms[1].Layers {
-		for ri := range ms[1].Layers[li].Resources {
-			r := &ms[1].Layers[li].Resources[ri]
-			if r.Type == "aws:lambda/function:Function" {
-				r.Config["timeout"] = 30.0
-			}
-		}
-	}
+	editEach(&ms[1], "aws:lambda/function:Function", func(cfg map[string]any) {
+		cfg["timeout"] = 30.0
+	})
 	r := Compare(ms)
 	require.Len(t, r.Unsanctioned, 1)
 	d := r.Unsanctioned[0]
@@ -116,14 +111,9 @@ func TestSettingChangedOnlyInStagingIsCaught(t *testing.T) {
 
 func TestUnsanctionedSettingInDevIsCaught(t *testing.T) {
 	ms := planned(t)
-	for li := range ms[0].Layers {
-		for ri := range ms[0].Layers[li].Resources {
-			r := &ms[0].Layers[li].Resources[ri]
-			if r.Type == "aws:sns/topic:Topic" {
-				r.Config["kmsMasterKeyId"] = "alias/dev-key"
-			}
-		}
-	}
+	editEach(&ms[0], "aws:sns/topic:Topic", func(cfg map[string]any) {
+		cfg["kmsMasterKeyId"] = "alias/dev-key"
+	})
 	err := Compare(ms).Err()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "kmsMasterKeyId: dev=alias/<env>-key prod=arn:aws:kms:us-east-1:<account>:key/(known after deploy) staging=arn:aws:kms:us-east-1:<account>:key/(known after deploy)")
@@ -131,14 +121,9 @@ func TestUnsanctionedSettingInDevIsCaught(t *testing.T) {
 
 func TestSanctionIsScopedToItsResourceType(t *testing.T) {
 	ms := planned(t)
-	for li := range ms[2].Layers {
-		for ri := range ms[2].Layers[li].Resources {
-			r := &ms[2].Layers[li].Resources[ri]
-			if r.Type == "aws:sns/topic:Topic" {
-				r.Config["memorySize"] = 4096.0 // sanctioned on functions, not on topics
-			}
-		}
-	}
+	editEach(&ms[2], "aws:sns/topic:Topic", func(cfg map[string]any) {
+		cfg["memorySize"] = 4096.0 // sanctioned on functions, not on topics
+	})
 	err := Compare(ms).Err()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "aws:sns/topic:Topic::alarms memorySize")
@@ -154,4 +139,15 @@ func TestNormalisation(t *testing.T) {
 	assert.Equal(t, "arn:aws:*:*:*:*-<other-env>-*", n("arn:aws:*:*:*:*-dev-*"))
 	assert.Equal(t, "Payment processing (<env>)", n("Payment processing (prod)"))
 	assert.Equal(t, "production", n("production"), "only whole words are environment names")
+}
+
+// editEach edits the configuration of every resource of type typ in m.
+func editEach(m *manifest.Manifest, typ string, edit func(cfg map[string]any)) {
+	for li := range m.Layers {
+		for ri := range m.Layers[li].Resources {
+			if r := &m.Layers[li].Resources[ri]; r.Type == typ {
+				edit(r.Config)
+			}
+		}
+	}
 }

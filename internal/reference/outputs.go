@@ -28,8 +28,9 @@ type Output struct {
 // Outputs reads the outputs every layer exports, their Go types and the
 // layers that read them from pkg/contract's source under root: the key
 // constants, the `ctx.Export(Key, e.Field)` calls of each Exports type and
-// the `r.decode(Key, ...)` calls of each Read<Layer>For<Reader> function. The table cannot
-// drift from the code because it is the code.
+// the `r.decode(Key, ...)` and `r.required(Key, ...)` calls of each
+// Read<Layer>For<Reader> function. The table cannot drift from the code
+// because it is the code.
 func Outputs(root string) ([]Output, error) {
 	c, err := readContract(root)
 	if err != nil {
@@ -180,7 +181,7 @@ func (c *contractFacts) declarations(d *ast.GenDecl) {
 }
 
 // calls reads the ctx.Export calls of the Export methods and the decode
-// calls of the Read functions.
+// and required calls of the Read functions.
 func (c *contractFacts) calls(d *ast.FuncDecl) {
 	ast.Inspect(d.Body, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
@@ -208,7 +209,7 @@ func (c *contractFacts) calls(d *ast.FuncDecl) {
 				}
 				return c.fieldTypes[recv+"."+key.Name] == ""
 			})
-		case sel.Sel.Name == "decode" && d.Recv == nil:
+		case (sel.Sel.Name == "decode" || sel.Sel.Name == "required") && d.Recv == nil:
 			if r, ok := ReadingOf(d.Name.Name); ok {
 				c.decoded[r] = append(c.decoded[r], key.Name)
 			}

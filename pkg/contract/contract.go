@@ -167,6 +167,20 @@ func (r *reference) decode(key string, dst any) {
 	}
 }
 
+// required reads output key into dst, a *string or a *[]string, none of
+// whose strings may be empty: a layer reads no output it can do without.
+func (r *reference) required(key string, dst any) {
+	r.decode(key, dst)
+	switch v := dst.(type) {
+	case *string:
+		r.nonEmpty(key, *v)
+	case *[]string:
+		r.nonEmpty(key, *v...)
+	default:
+		panic(fmt.Sprintf("contract: required(%q): a %T is neither a *string nor a *[]string", key, dst))
+	}
+}
+
 func (r *reference) nonEmpty(key string, values ...string) {
 	if r.err != nil {
 		return

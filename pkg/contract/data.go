@@ -35,11 +35,9 @@ type DataForCompute struct {
 func ReadDataForCompute(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (DataForCompute, error) {
 	r := newReference(ctx, LayerData, opts...)
 	var d DataForCompute
-	r.decode(KeyTableName, &d.TableName)
-	r.decode(KeyAuditBucketName, &d.AuditBucketName)
+	r.required(KeyTableName, &d.TableName)
+	r.required(KeyAuditBucketName, &d.AuditBucketName)
 	r.decode(KeyAuditPrefix, &d.AuditPrefix)
-	r.nonEmpty(KeyTableName, d.TableName)
-	r.nonEmpty(KeyAuditBucketName, d.AuditBucketName)
 	return d, r.err
 }
 
@@ -54,7 +52,6 @@ type DataForObservability struct {
 func ReadDataForObservability(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (DataForObservability, error) {
 	r := newReference(ctx, LayerData, opts...)
 	var d DataForObservability
-	r.decode(KeyTableName, &d.TableName)
-	r.nonEmpty(KeyTableName, d.TableName)
+	r.required(KeyTableName, &d.TableName)
 	return d, r.err
 }

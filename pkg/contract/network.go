@@ -50,8 +50,7 @@ type NetworkForData struct {
 func ReadNetworkForData(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (NetworkForData, error) {
 	r := newReference(ctx, LayerNetwork, opts...)
 	var n NetworkForData
-	r.decode(KeyEnvironmentKeyArn, &n.EnvironmentKeyArn)
-	r.nonEmpty(KeyEnvironmentKeyArn, n.EnvironmentKeyArn)
+	r.required(KeyEnvironmentKeyArn, &n.EnvironmentKeyArn)
 	return n, r.err
 }
 
@@ -72,16 +71,11 @@ type NetworkForCompute struct {
 func ReadNetworkForCompute(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (NetworkForCompute, error) {
 	r := newReference(ctx, LayerNetwork, opts...)
 	var n NetworkForCompute
-	r.decode(KeyVpcID, &n.VpcID)
-	r.decode(KeyPrivateSubnetIDs, &n.PrivateSubnetIDs)
-	r.decode(KeyPermissionsBoundary, &n.PermissionsBoundaryArn)
-	r.decode(KeyEnvironmentKeyArn, &n.EnvironmentKeyArn)
-	r.decode(KeyGatewayPrefixLists, &n.GatewayPrefixListIDs)
-	r.nonEmpty(KeyVpcID, n.VpcID)
-	r.nonEmpty(KeyPrivateSubnetIDs, n.PrivateSubnetIDs...)
-	r.nonEmpty(KeyPermissionsBoundary, n.PermissionsBoundaryArn)
-	r.nonEmpty(KeyEnvironmentKeyArn, n.EnvironmentKeyArn)
-	r.nonEmpty(KeyGatewayPrefixLists, n.GatewayPrefixListIDs...)
+	r.required(KeyVpcID, &n.VpcID)
+	r.required(KeyPrivateSubnetIDs, &n.PrivateSubnetIDs)
+	r.required(KeyPermissionsBoundary, &n.PermissionsBoundaryArn)
+	r.required(KeyEnvironmentKeyArn, &n.EnvironmentKeyArn)
+	r.required(KeyGatewayPrefixLists, &n.GatewayPrefixListIDs)
 	return n, r.err
 }
 
@@ -96,7 +90,6 @@ type NetworkForObservability struct {
 func ReadNetworkForObservability(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (NetworkForObservability, error) {
 	r := newReference(ctx, LayerNetwork, opts...)
 	var n NetworkForObservability
-	r.decode(KeyEnvironmentKeyArn, &n.EnvironmentKeyArn)
-	r.nonEmpty(KeyEnvironmentKeyArn, n.EnvironmentKeyArn)
+	r.required(KeyEnvironmentKeyArn, &n.EnvironmentKeyArn)
 	return n, r.err
 }
