@@ -325,6 +325,16 @@ func (d *Deployer) holdsBreakGlass(ctx context.Context, p profile.Profile) error
 	return nil
 }
 
+// preflightOf is preflight of the environment envName names.
+func (d *Deployer) preflightOf(ctx context.Context, envName string) (profile.Environment, profile.Profile, error) {
+	env, err := profile.ParseEnvironment(envName)
+	if err != nil {
+		return "", profile.Profile{}, err
+	}
+	p, err := d.preflight(ctx, env)
+	return env, p, err
+}
+
 // preflight is every check that must pass before any stack is touched.
 func (d *Deployer) preflight(ctx context.Context, env profile.Environment) (profile.Profile, error) {
 	if err := stage.ValidateGraph(d.Graph); err != nil {

@@ -23,11 +23,7 @@ import (
 // Drift refreshes every layer of an environment without writing state and
 // reports what differs from the last deployment.
 func (d *Deployer) Drift(ctx context.Context, envName string, in stage.Inspector) (drift.Report, error) {
-	env, err := profile.ParseEnvironment(envName)
-	if err != nil {
-		return drift.Report{}, err
-	}
-	p, err := d.preflight(ctx, env)
+	env, p, err := d.preflightOf(ctx, envName)
 	if err != nil {
 		return drift.Report{}, err
 	}
@@ -80,11 +76,7 @@ func (d *Deployer) refresh(ctx context.Context, env profile.Environment, p profi
 // Manifest builds the deployed manifest of an environment from its stacks'
 // state.
 func (d *Deployer) Manifest(ctx context.Context, envName string, in stage.Inspector, prov manifest.Provenance) (manifest.Manifest, error) {
-	env, err := profile.ParseEnvironment(envName)
-	if err != nil {
-		return manifest.Manifest{}, err
-	}
-	p, err := d.preflight(ctx, env)
+	_, p, err := d.preflightOf(ctx, envName)
 	if err != nil {
 		return manifest.Manifest{}, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/acmepay/platform/internal/recovery"
-	"github.com/acmepay/platform/pkg/profile"
 )
 
 // Recover settles what interrupted runs left in an environment (see
@@ -12,11 +11,8 @@ import (
 // credentials must be the environment's account before its cloud is
 // searched or its state edited.
 func (d *Deployer) Recover(ctx context.Context, envName string, r recovery.Recoverer) error {
-	env, err := profile.ParseEnvironment(envName)
+	env, _, err := d.preflightOf(ctx, envName)
 	if err != nil {
-		return err
-	}
-	if _, err := d.preflight(ctx, env); err != nil {
 		return err
 	}
 	return r.Run(ctx, env)

@@ -396,34 +396,30 @@ const (
 // that matches the request, "" when none does. For a resource policy (or an
 // RCP) the statement's Principal must name the caller in any way.
 func firstMatch(d *Document, effect string, req Request, on attachment) (string, error) {
-	for i, s := range d.Statement {
-		if s.Effect != effect {
-			continue
-		}
-		if on == onTheResource && s.grantTo(req.Principal) == 0 {
-			continue
-		}
-		ok, err := s.matches(req, on)
-		if err != nil {
-			return "", fmt.Errorf("statement %s: %w", label(s, i), err)
-		}
-		if ok {
-			return label(s, i), nil
-		}
+	var named grant // on the caller, no Principal to name it
+	if on == onTheResource {
+		named = direct | session | delegated
 	}
-	return "", nil
+	return first(d, effect, req, on, named, "")
 }
 
 // firstGrant is firstMatch for the allow statements of a resource policy
 // whose Principal names the caller in one of the ways want admits.
 func firstGrant(d *Document, req Request, want grant) (string, error) {
+	return first(d, Allow, req, onTheResource, want, "resource: ")
+}
+
+// first is the first statement of effect whose Principal names the caller
+// in one of the ways named admits (none: any statement) and that matches
+// the request; where starts its errors.
+func first(d *Document, effect string, req Request, on attachment, named grant, where string) (string, error) {
 	for i, s := range d.Statement {
-		if s.Effect != Allow || s.grantTo(req.Principal)&want == 0 {
+		if s.Effect != effect || named != 0 && s.grantTo(req.Principal)&named == 0 {
 			continue
 		}
-		ok, err := s.matches(req, onTheResource)
+		ok, err := s.matches(req, on)
 		if err != nil {
-			return "", fmt.Errorf("resource: statement %s: %w", label(s, i), err)
+			return "", fmt.Errorf("%sstatement %s: %w", where, label(s, i), err)
 		}
 		if ok {
 			return label(s, i), nil
