@@ -144,38 +144,29 @@ func TestComponentsOwnWhatTheyCreate(t *testing.T) {
 	}
 }
 
+// edited is a program that creates a component from its valid arguments
+// changed by edit.
+func edited[A, C any](args func() A, create func(*pulumi.Context, string, A, ...pulumi.ResourceOption) (C, error), edit func(*A)) func(*pulumi.Context) error {
+	return func(ctx *pulumi.Context) error {
+		a := args()
+		edit(&a)
+		_, err := create(ctx, "it", a)
+		return err
+	}
+}
+
 func TestInvalidArgumentsRegisterNothing(t *testing.T) {
 	vpc := func(edit func(*component.VpcArgs)) func(*pulumi.Context) error {
-		return func(ctx *pulumi.Context) error {
-			a := vpcArgs()
-			edit(&a)
-			_, err := component.NewVpc(ctx, "it", a)
-			return err
-		}
+		return edited(vpcArgs, component.NewVpc, edit)
 	}
 	table := func(edit func(*profile.Table)) func(*pulumi.Context) error {
-		return func(ctx *pulumi.Context) error {
-			a := tableArgs()
-			edit(&a.Table)
-			_, err := component.NewTransactionsTable(ctx, "it", a)
-			return err
-		}
+		return edited(tableArgs, component.NewTransactionsTable, func(a *component.TransactionsTableArgs) { edit(&a.Table) })
 	}
 	function := func(edit func(*component.VpcFunctionArgs)) func(*pulumi.Context) error {
-		return func(ctx *pulumi.Context) error {
-			a := functionArgs()
-			edit(&a)
-			_, err := component.NewVpcFunction(ctx, "it", a)
-			return err
-		}
+		return edited(functionArgs, component.NewVpcFunction, edit)
 	}
 	alarms := func(edit func(*component.AlarmsArgs)) func(*pulumi.Context) error {
-		return func(ctx *pulumi.Context) error {
-			a := alarmsArgs()
-			edit(&a)
-			_, err := component.NewAlarms(ctx, "it", a)
-			return err
-		}
+		return edited(alarmsArgs, component.NewAlarms, edit)
 	}
 	cases := []struct {
 		name    string
@@ -205,12 +196,7 @@ func TestInvalidArgumentsRegisterNothing(t *testing.T) {
 			_, err := component.NewAuditBucket(ctx, "it", component.AuditBucketArgs{Names: names, ExpirationDays: 45, KeyArn: key})
 			return err
 		}, "payments:data:AuditBucket it: an access-log bucket is required"},
-		{"table without key", nil, func(ctx *pulumi.Context) error {
-			a := tableArgs()
-			a.KeyArn = ""
-			_, err := component.NewTransactionsTable(ctx, "it", a)
-			return err
-		}, "the environment's key is required"},
+		{"table without key", nil, edited(tableArgs, component.NewTransactionsTable, func(a *component.TransactionsTableArgs) { a.KeyArn = "" }), "the environment's key is required"},
 		{"function x86", nil, function(func(a *component.VpcFunctionArgs) { a.Function.Architecture = "x86_64" }), `payments:compute:PaymentFunction it: architecture "x86_64": allowed arm64`},
 		{"function without description", nil, function(func(a *component.VpcFunctionArgs) { a.Description = "" }), "a base name and a description are required"},
 		{"function without code", nil, function(func(a *component.VpcFunctionArgs) { a.CodeSHA256 = "" }), "no code archive"},
