@@ -148,6 +148,26 @@ type Report struct {
 	Layers []LayerResult
 }
 
+// Layer is the result of the named layer; a layer the operation did not
+// reach has none (its Status is empty).
+func (r Report) Layer(name string) LayerResult {
+	for _, l := range r.Layers {
+		if l.Layer == name {
+			return l
+		}
+	}
+	return LayerResult{}
+}
+
+// Statuses is each layer's status, by layer.
+func (r Report) Statuses() map[string]string {
+	out := map[string]string{}
+	for _, l := range r.Layers {
+		out[l.Layer] = l.Status
+	}
+	return out
+}
+
 // ErrConfirmDestroy is returned for a destroy of staging or prod that was
 // not confirmed.
 var ErrConfirmDestroy = errors.New("refusing to destroy a shared environment without confirmation")

@@ -208,10 +208,7 @@ func TestFirstFailureStopsDownstreamLayers(t *testing.T) {
 	report, err := d.Run(context.Background(), stage.Up, "prod")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "layer data failed: AccessDenied: dynamodb:CreateTable")
-	status := map[string]string{}
-	for _, l := range report.Layers {
-		status[l.Layer] = l.Status
-	}
+	status := report.Statuses()
 	assert.Equal(t, "failed", status["data"])
 	assert.Equal(t, "skipped", status["compute"])
 	assert.Equal(t, "skipped", status["observability"])
@@ -336,10 +333,7 @@ func TestUpdateThatDestroysDataIsRefusedBeforeAnyLayerChanges(t *testing.T) {
 	for _, l := range contract.Graph() {
 		assert.NotContains(t, runner.events, "start "+l.Name, "the plan is refused before any layer is updated, upstream included")
 	}
-	statuses := map[string]string{}
-	for _, l := range report.Layers {
-		statuses[l.Layer] = l.Status
-	}
+	statuses := report.Statuses()
 	assert.Equal(t, map[string]string{"network": "skipped", "data": "failed", "compute": "skipped", "observability": "skipped"}, statuses)
 	assert.Contains(t, out.String(), "[data] FAILED: refused: the deployment would destroy data")
 	assert.Regexp(t, `data\s+0\s+0\s+1\s+0\s+1 resource\(s\)\s+create-replacement=1 replace=1`, out.String(), "the plan's table shows the loss")
@@ -412,10 +406,7 @@ func TestPreviewOfANewEnvironmentSaysWhatWaits(t *testing.T) {
 	d, out := newDeployer(runner, fixture.DevAccount)
 	report, err := d.Run(context.Background(), stage.Preview, "dev")
 	require.NoError(t, err)
-	status := map[string]string{}
-	for _, l := range report.Layers {
-		status[l.Layer] = l.Status
-	}
+	status := report.Statuses()
 	assert.Equal(t, map[string]string{"network": "succeeded", "data": "waiting", "compute": "waiting", "observability": "waiting"}, status)
 	assert.Contains(t, out.String(), "[data] waiting: it reads network's outputs, and network has never been deployed")
 	assert.Equal(t, []string{"preview network"}, runner.events, "no layer that cannot be previewed is run")
@@ -763,10 +754,7 @@ func TestAnApprovedDeploymentStopsWhereItsPlanCouldNotReach(t *testing.T) {
 	for _, l := range []string{"data", "compute", "observability"} {
 		assert.NotContains(t, runner.fakeRunner.events, "start "+l, "%s is not updated", l)
 	}
-	status := map[string]string{}
-	for _, l := range report.Layers {
-		status[l.Layer] = l.Status
-	}
+	status := report.Statuses()
 	assert.Equal(t, map[string]string{"network": "succeeded", "data": "failed", "compute": "skipped", "observability": "skipped"}, status)
 }
 

@@ -104,9 +104,8 @@ func TestDeploymentRevertsConsoleEdits(t *testing.T) {
 	d.RevertDrift = "prod"
 	deployed, err := d.Run(ctx, stage.Up, "prod")
 	require.NoError(t, err, out.String())
-	changes := changesByLayer(deployed)
-	assert.Equal(t, stage.Changes{"create": 1}, changes["network"], "the deleted route is recreated")
-	assert.Equal(t, stage.Changes{"update": 1}, changes["compute"], "the memory is set back")
+	assert.Equal(t, stage.Changes{"create": 1}, deployed.Layer("network").Changes, "the deleted route is recreated")
+	assert.Equal(t, stage.Changes{"update": 1}, deployed.Layer("compute").Changes, "the memory is set back")
 	assert.Equal(t, 2048.0, liveMemory(t, e))
 
 	report, err = d.Drift(ctx, "prod", r)
@@ -182,8 +181,7 @@ func TestADeployLeavesExceptedDriftAsItIs(t *testing.T) {
 	d.Exceptions = nil
 	report, err := d.Run(ctx, stage.Up, "prod")
 	require.NoError(t, err, out.String())
-	changes := changesByLayer(report)
-	assert.Equal(t, stage.Changes{"update": 1}, changes["compute"], "the update that puts the code's value back is in the summary")
+	assert.Equal(t, stage.Changes{"update": 1}, report.Layer("compute").Changes, "the update that puts the code's value back is in the summary")
 	assert.Equal(t, 2048.0, liveMemory(t, e))
 }
 
@@ -362,13 +360,4 @@ func TestAnApprovedPlanIsAppliedExactlyOrRefused(t *testing.T) {
 		assert.Equal(t, 1, e.updates[l], "%s is not updated", l)
 	}
 	assert.Contains(t, out.String(), "applying the plan of dev made at")
-}
-
-// changesByLayer is a deployment's changes, by layer.
-func changesByLayer(r deploy.Report) map[string]stage.Changes {
-	changes := map[string]stage.Changes{}
-	for _, l := range r.Layers {
-		changes[l.Layer] = l.Changes
-	}
-	return changes
 }
