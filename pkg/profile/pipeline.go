@@ -89,15 +89,9 @@ func (p Pipeline) Validate() error {
 
 // parsePipeline reads the pipeline block of the environments file.
 func parsePipeline(body any) (Pipeline, error) {
-	text, err := json.Marshal(body)
-	if err != nil {
-		return Pipeline{}, fmt.Errorf("environments file: %s: %w", PipelineKey, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(text))
-	dec.DisallowUnknownFields()
 	var p Pipeline
-	if err := dec.Decode(&p); err != nil {
-		return Pipeline{}, fmt.Errorf("environments file: %s: %w", PipelineKey, err)
+	if err := decodeBlock(PipelineKey, body, &p); err != nil {
+		return Pipeline{}, err
 	}
 	return p, nil
 }
@@ -106,4 +100,25 @@ func parsePipeline(body any) (Pipeline, error) {
 func PlannedPipeline() (Pipeline, error) {
 	p := pipeline
 	return p, p.Validate()
+}
+
+// decodeBlock decodes a block of the environments file (its YAML, read as
+// generic values) onto into, whose json tags are the block's keys; a key
+// into has no field for is an error naming the block.
+func decodeBlock(block string, body, into any) error {
+	text, err := json.Marshal(body)
+	if err == nil {
+		err = strictJSON(text, into)
+	}
+	if err != nil {
+		return fmt.Errorf("environments file: %s: %w", block, err)
+	}
+	return nil
+}
+
+// strictJSON decodes text onto into, refusing a key into has no field for.
+func strictJSON(text []byte, into any) error {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.DisallowUnknownFields()
+	return dec.Decode(into)
 }

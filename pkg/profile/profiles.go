@@ -1,9 +1,7 @@
 package profile
 
 import (
-	"bytes"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -105,15 +103,9 @@ func parseFile(raw []byte) (file, error) {
 // parseEntry reads one environment's entry. The profile's json tags are
 // the file's keys, as in the manifest.
 func parseEntry(env Environment, body any) (Profile, error) {
-	text, err := json.Marshal(body)
-	if err != nil {
-		return Profile{}, fmt.Errorf("environments file: %s: %w", env, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(text))
-	dec.DisallowUnknownFields()
 	var p Profile
-	if err := dec.Decode(&p); err != nil {
-		return Profile{}, fmt.Errorf("environments file: %s: %w", env, err)
+	if err := decodeBlock(string(env), body, &p); err != nil {
+		return Profile{}, err
 	}
 	p.Environment = env
 	return p, nil

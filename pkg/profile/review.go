@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -115,9 +114,7 @@ func (r Review) Profile(base Profile, env Environment) (Profile, error) { return
 func (r Review) profile(base Profile, env Environment) (Profile, error) {
 	p := base
 	p.Alarms.Emails = slices.Clone(base.Alarms.Emails)
-	dec := json.NewDecoder(bytes.NewReader(r.overrides))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
+	if err := strictJSON(r.overrides, &p); err != nil {
 		return Profile{}, fmt.Errorf("environments file: %s: %w", ReviewKey, err)
 	}
 	p.Environment = env
