@@ -167,6 +167,17 @@ func everyStatement(field string, check func(s iampolicy.Statement, e *Env) stri
 	}
 }
 
+// evaluated is a check that needs the environment's documents evaluated
+// together (e.access): when they could not be, that is its finding.
+func evaluated(check func(r manifest.Resource, e *Env) string) func(manifest.Resource, *Env) string {
+	return func(r manifest.Resource, e *Env) string {
+		if e.accessErr != nil {
+			return e.accessErr.Error()
+		}
+		return check(r, e)
+	}
+}
+
 // everyAllow is everyStatement over the statements that allow.
 func everyAllow(field string, check func(s iampolicy.Statement, e *Env) string) func(manifest.Resource, *Env) string {
 	return everyStatement(field, func(s iampolicy.Statement, e *Env) string {

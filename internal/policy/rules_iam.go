@@ -97,10 +97,7 @@ func iamEvaluatedRules() []Rule {
 			Equivalent: "internal (evaluated with AWS's policy evaluation logic); no managed rule evaluates boundary content",
 			Fix:        "keep the boundary built by workload.Boundary: its allow-list and explicit denies",
 			Applies:    ofType(awstype.Role),
-			Check: func(r manifest.Resource, e *Env) string {
-				if e.accessErr != nil {
-					return e.accessErr.Error()
-				}
+			Check: evaluated(func(r manifest.Resource, e *Env) string {
 				if role := e.access.Roles[r.PhysicalName]; role == nil || role.Boundary == nil {
 					return "the role's boundary is not a policy of this environment"
 				}
@@ -114,17 +111,14 @@ func iamEvaluatedRules() []Rule {
 					}
 				}
 				return ""
-			},
+			}),
 		},
 		{
 			ID: "IAM_WITHIN_BOUNDARY", Title: "Every grant of a role's own policies is within its permissions boundary",
 			Equivalent: "internal (evaluated); AWS silently drops what a boundary does not allow",
 			Fix:        "grant only what workload.Boundary allows, or widen the boundary in pkg/workload with a reviewed reason",
 			Applies:    ofType(awstype.Role),
-			Check: func(r manifest.Resource, e *Env) string {
-				if e.accessErr != nil {
-					return e.accessErr.Error()
-				}
+			Check: evaluated(func(r manifest.Resource, e *Env) string {
 				role := e.access.Roles[r.PhysicalName]
 				if role == nil {
 					return "no policies found for the role"
@@ -161,7 +155,7 @@ func iamEvaluatedRules() []Rule {
 					}
 				}
 				return ""
-			},
+			}),
 		},
 	}
 }

@@ -23,7 +23,7 @@ func keyRules() []Rule {
 			Fix:        "pass the network layer's environmentKeyArn to the component",
 			Applies: ofType(awstype.Table, awstype.LogGroup, awstype.Topic,
 				awstype.BucketEncryption),
-			Check: func(r manifest.Resource, e *Env) string {
+			Check: evaluated(func(r manifest.Resource, e *Env) string {
 				path := map[string]string{
 					awstype.Table:            "serverSideEncryption.kmsKeyArn",
 					awstype.LogGroup:         "kmsKeyId",
@@ -31,24 +31,18 @@ func keyRules() []Rule {
 					awstype.BucketEncryption: "rules.applyServerSideEncryptionByDefault.kmsMasterKeyId",
 				}[r.Type]
 				key, _ := proppath.Get(r.Config, path).(string)
-				if e.accessErr != nil {
-					return e.accessErr.Error()
-				}
 				if _, ok := e.access.KeyPolicies[key]; !ok {
 					return fmt.Sprintf("%s = %q is not the environment's customer-managed key (an AWS-managed key's policy cannot be narrowed)", path, key)
 				}
 				return ""
-			},
+			}),
 		},
 		{
 			ID: "ALARM_DELIVERY", Title: "Every alarm action's topic is under a key whose policy lets CloudWatch publish to it",
 			Equivalent: "internal (evaluated); CloudWatch cannot publish to a topic under the AWS-managed SNS key, so such alarms are never delivered",
 			Fix:        "encrypt the topic with the environment's key; its policy grants cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*",
 			Applies:    ofType(awstype.MetricAlarm),
-			Check: func(r manifest.Resource, e *Env) string {
-				if e.accessErr != nil {
-					return e.accessErr.Error()
-				}
+			Check: evaluated(func(r manifest.Resource, e *Env) string {
 				actions, _ := r.Config["alarmActions"].([]any)
 				if len(actions) == 0 {
 					return "no alarm action"
@@ -71,7 +65,7 @@ func keyRules() []Rule {
 					}
 				}
 				return ""
-			},
+			}),
 		},
 	}
 }
