@@ -14,6 +14,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -26,6 +27,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
 	"github.com/acmepay/platform/pkg/awstype"
+	"github.com/acmepay/platform/pkg/iampolicy"
 	"github.com/acmepay/platform/pkg/naming"
 )
 
@@ -287,8 +289,13 @@ func (c *Cloud) GeneratedIDs() []string {
 		if !nameIsID(r.Type) {
 			ids = append(ids, id)
 		}
-		if kind(r.Type) == "VpcEndpoint" {
-			ids = append(ids, prefixListID(r.Inputs))
+		// The identifiers among what AWS computes ("...Id").
+		if t, _ := awstype.Of(r.Type); t.Computed != nil {
+			for k, v := range t.Computed(iampolicy.Scope{Region: c.Region, Account: c.Account}, c.named(id, "", r.Inputs), "") {
+				if strings.HasSuffix(k, "Id") && !slices.Contains(ids, v) {
+					ids = append(ids, v)
+				}
+			}
 		}
 	}
 	sort.Strings(ids)

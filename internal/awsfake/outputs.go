@@ -1,9 +1,6 @@
 package awsfake
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -78,37 +75,32 @@ func (c *Cloud) outputs(typ, id string, inputs resource.PropertyMap) resource.Pr
 	if tags, ok := inputs["tags"]; ok {
 		out["tagsAll"] = tags
 	}
-	switch kind(typ) {
-	case "BucketV2":
-		out["bucketDomainName"] = resource.NewStringProperty(name + ".s3.amazonaws.com")
-	case "Function":
-		out["invokeArn"] = resource.NewStringProperty(fmt.Sprintf("arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", c.Region, c.arn(typ, id, name, inputs)))
-		out["qualifiedArn"] = resource.NewStringProperty(c.arn(typ, id, name, inputs) + ":$LATEST")
-	case "Topic":
-		out["id"] = resource.NewStringProperty(c.arn(typ, id, name, inputs))
-	case "Key":
-		out["keyId"] = resource.NewStringProperty(id)
-	case "VpcEndpoint":
-		out["prefixListId"] = resource.NewStringProperty(prefixListID(inputs))
+	t, _ := awstype.Of(typ)
+	if t.Computed != nil {
+		for k, v := range t.Computed(iampolicy.Scope{Region: c.Region, Account: c.Account}, c.named(id, name, inputs), out["arn"].StringValue()) {
+			out[resource.PropertyKey(k)] = resource.NewStringProperty(v)
+		}
+	}
+	if t.IDIsARN {
+		out["id"] = out["arn"]
 	}
 	return out
-}
-
-// prefixListID is a gateway endpoint's prefix list: the service's, per
-// region, so it is made up from the service's name.
-func prefixListID(inputs resource.PropertyMap) string {
-	sum := sha256.Sum256([]byte(input(inputs, "serviceName")))
-	return "pl-" + hex.EncodeToString(sum[:4])
 }
 
 func (c *Cloud) arn(typ, id, name string, inputs resource.PropertyMap) string {
 	s := iampolicy.Scope{Region: c.Region, Account: c.Account}
 	t, _ := awstype.Of(typ)
 	if t.ARN != nil {
-		return t.ARN(s, awstype.Named{ID: id, Name: name, Input: func(key string) string { return input(inputs, key) }})
+		return t.ARN(s, c.named(id, name, inputs))
 	}
 	if t.ARNResource != "" {
 		return s.Resource(module(typ), t.ARNResource, id)
 	}
 	return s.Resource(module(typ), strings.ToLower(kind(typ)), id)
+}
+
+// named is what the registry builds a resource's ARN and computed outputs
+// from.
+func (c *Cloud) named(id, name string, inputs resource.PropertyMap) awstype.Named {
+	return awstype.Named{ID: id, Name: name, Input: func(key string) string { return input(inputs, key) }}
 }

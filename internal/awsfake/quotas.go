@@ -1,58 +1,56 @@
 package awsfake
 
 import (
-	"fmt"
+	"errors"
+	"maps"
+	"strconv"
 
 	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
 // Quotas are the account's service quotas the stand-in enforces, as AWS
-// does, when a resource is created or changed. A zero field is AWS's
-// default for a new account.
-type Quotas struct {
-	// LambdaConcurrency is the account's concurrent executions (default
-	// 1,000); a reservation that leaves fewer than LambdaUnreservedMinimum
-	// unreserved is refused.
-	LambdaConcurrency int
-	EIPs              int // EC2-VPC Elastic IPs (default 5)
-	VPCs              int // VPCs per Region (default 5)
-	NATsPerAZ         int // NAT gateways per Availability Zone (default 5)
-}
-
-// LambdaUnreservedMinimum is what Lambda keeps unreserved in every account.
-const LambdaUnreservedMinimum = 100
+// does, when a resource is created or changed, by the token of the type
+// that counts against each (the registry's awstype.Quota). A quota the
+// account never had changed is absent: AWS's default holds.
+type Quotas map[string]int
 
 // Limits are the quotas in force: the set ones, else AWS's defaults.
 func (c *Cloud) Limits() Quotas {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	q := c.Quota
-	for _, f := range []struct {
-		v   *int
-		def int
-	}{{&q.LambdaConcurrency, 1000}, {&q.EIPs, 5}, {&q.VPCs, 5}, {&q.NATsPerAZ, 5}} {
-		if *f.v == 0 {
-			*f.v = f.def
+	q := Quotas{}
+	for tok, quota := range awstype.Quotas() {
+		q[tok] = quota.Default
+		if v, ok := c.Quota[tok]; ok {
+			q[tok] = v
 		}
 	}
 	return q
 }
 
-// raised are the quotas the account had changed (zero where it kept AWS's
-// default).
+// raised are the quotas the account had changed.
 func (c *Cloud) raised() Quotas {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.Quota
+	return maps.Clone(c.Quota)
 }
 
 // Reserved is a function's reserved concurrency (0 when it reserves none).
 func Reserved(inputs resource.PropertyMap) int {
-	if v, ok := inputs["reservedConcurrentExecutions"]; ok && v.IsNumber() && v.NumberValue() > 0 {
-		return int(v.NumberValue())
-	}
-	return 0
+	q, _ := awstype.QuotaOf(awstype.Function)
+	return q.Taken(named(inputs))
+}
+
+// named is a live resource's inputs as the registry reads them: a number
+// as its decimal integer.
+func named(inputs resource.PropertyMap) awstype.Named {
+	return awstype.Named{Input: func(key string) string {
+		if v, ok := inputs[resource.PropertyKey(key)]; ok && v.IsNumber() {
+			return strconv.FormatInt(int64(v.NumberValue()), 10)
+		}
+		return input(inputs, key)
+	}}
 }
 
 // ZoneOf is the availability zone of a live NAT gateway: its subnet's.
@@ -70,51 +68,31 @@ func ZoneOf(nat Live, all []Live) string {
 }
 
 // overQuota refuses, with AWS's error, a create or update (id is the
-// resource's own, "" for a create) that would exceed a quota.
+// resource's own, "" for a create) that would take more of its type's
+// quota than the account has (less what AWS keeps unused), in its zone for
+// a quota counted per zone.
 func (c *Cloud) overQuota(typ, id string, inputs resource.PropertyMap) error {
-	if typ != awstype.Function && typ != awstype.Eip && typ != awstype.Vpc && typ != awstype.NatGateway {
+	q, ok := awstype.QuotaOf(typ)
+	if !ok {
 		return nil
 	}
-	q := c.Limits()
-	all := c.Resources()
-	count := func(match func(Live) bool) int {
-		n := 0
-		for _, l := range all {
-			if l.ID != id && match(l) {
-				n++
-			}
-		}
-		return n
+	takes := q.Taken(named(inputs))
+	if takes == 0 {
+		return nil
 	}
-	ofType := func(l Live) bool { return l.Type == typ }
-	switch typ {
-	case awstype.Function:
-		r := Reserved(inputs)
-		if r == 0 {
-			return nil
+	all := c.Resources()
+	zone := ""
+	if q.PerZone {
+		zone = ZoneOf(Live{Inputs: inputs}, all)
+	}
+	used := 0
+	for _, l := range all {
+		if l.Type == typ && l.ID != id && (!q.PerZone || ZoneOf(l, all) == zone) {
+			used += q.Taken(named(l.Inputs))
 		}
-		others := 0
-		for _, l := range all {
-			if l.Type == awstype.Function && l.ID != id {
-				others += Reserved(l.Inputs)
-			}
-		}
-		if q.LambdaConcurrency-others-r < LambdaUnreservedMinimum {
-			return fmt.Errorf("InvalidParameterValueException: Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d]", LambdaUnreservedMinimum)
-		}
-	case awstype.Eip:
-		if count(ofType) >= q.EIPs {
-			return fmt.Errorf("AddressLimitExceeded: The maximum number of addresses has been reached")
-		}
-	case awstype.Vpc:
-		if count(ofType) >= q.VPCs {
-			return fmt.Errorf("VpcLimitExceeded: The maximum number of VPCs has been reached")
-		}
-	case awstype.NatGateway:
-		zone := ZoneOf(Live{Inputs: inputs}, all)
-		if count(func(l Live) bool { return l.Type == awstype.NatGateway && ZoneOf(l, all) == zone }) >= q.NATsPerAZ {
-			return fmt.Errorf("NatGatewayLimitExceeded: The maximum number of NAT gateways in %s has been reached", zone)
-		}
+	}
+	if used+takes > c.Limits()[typ]-q.Kept {
+		return errors.New(q.ExceededIn(zone))
 	}
 	return nil
 }

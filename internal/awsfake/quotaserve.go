@@ -34,9 +34,6 @@ func isEC2Read(r *http.Request) bool {
 	return strings.HasPrefix(r.Form.Get("Action"), "Describe")
 }
 
-// awsDefaults are AWS's default values of the quotas the preflight reads.
-var awsDefaults = map[string]int{"ec2/L-0263D0A3": 5, "vpc/L-F678F1CE": 5, "vpc/L-FE5A380F": 5}
-
 func (c *Cloud) quotaHandler(w http.ResponseWriter, r *http.Request) {
 	q := c.Limits()
 	all := c.Resources()
@@ -49,7 +46,7 @@ func (c *Cloud) quotaHandler(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		writeJSON(w, map[string]any{"AccountLimit": map[string]any{
-			"ConcurrentExecutions": q.LambdaConcurrency, "UnreservedConcurrentExecutions": q.LambdaConcurrency - reserved,
+			"ConcurrentExecutions": q[awstype.Function], "UnreservedConcurrentExecutions": q[awstype.Function] - reserved,
 		}})
 	case strings.HasPrefix(r.URL.Path, "/2019-09-30/functions/"):
 		name := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/2019-09-30/functions/"), "/concurrency")
@@ -79,14 +76,17 @@ func (c *Cloud) quotaHandler(w http.ResponseWriter, r *http.Request) {
 		// Reference: "If the applied quota value is not available for a
 		// quota, the quota is not retrieved").
 		raised := c.raised()
-		values := map[string]int{"ec2/L-0263D0A3": q.EIPs, "vpc/L-F678F1CE": q.VPCs, "vpc/L-FE5A380F": q.NATsPerAZ}
-		applied := map[string]bool{"ec2/L-0263D0A3": raised.EIPs != 0, "vpc/L-F678F1CE": raised.VPCs != 0, "vpc/L-FE5A380F": raised.NATsPerAZ != 0}
-		key := req.ServiceCode + "/" + req.QuotaCode
-		v, ok := values[key]
-		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".GetAWSDefaultServiceQuota") {
-			v = awsDefaults[key]
-		} else {
-			ok = ok && applied[key]
+		var v int
+		ok := false
+		for tok, quota := range awstype.Quotas() {
+			if quota.Service != req.ServiceCode || quota.Code != req.QuotaCode {
+				continue
+			}
+			if strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".GetAWSDefaultServiceQuota") {
+				v, ok = quota.Default, true
+			} else {
+				v, ok = raised[tok]
+			}
 		}
 		if !ok {
 			w.Header().Set("X-Amzn-ErrorType", "NoSuchResourceException")

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/awsfake"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -21,7 +22,7 @@ import (
 // account holds, and which of it is dev's by its tags.
 func TestTheQuotaCheckReadsTheStandInOverAWSsProtocols(t *testing.T) {
 	c := awsfake.New(fixture.DevAccount, "us-east-1")
-	c.Quota = awsfake.Quotas{LambdaConcurrency: 400, EIPs: 3}
+	c.Quota = awsfake.Quotas{awstype.Function: 400, awstype.Eip: 3}
 	devTags := resource.NewObjectProperty(resource.PropertyMap{"Environment": resource.NewStringProperty("dev"), "Project": resource.NewStringProperty("payments-platform")})
 	add := func(typ, name string, in resource.PropertyMap) string {
 		id, err := c.Add(typ, name, in)

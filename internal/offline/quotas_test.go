@@ -13,6 +13,7 @@ import (
 	"github.com/acmepay/platform/internal/awsfake"
 	"github.com/acmepay/platform/internal/deploy"
 	"github.com/acmepay/platform/internal/quota"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/contract"
 	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
@@ -34,7 +35,7 @@ func TestALowQuotaStopsTheDeploymentBeforeAnyLayerNotHalfway(t *testing.T) {
 	}
 
 	halfway := newEnv(t, profile.Dev)
-	halfway.Cloud.Quota = awsfake.Quotas{LambdaConcurrency: 50}
+	halfway.Cloud.Quota = awsfake.Quotas{awstype.Function: 50}
 	d, out := deployer(halfway, nil)
 	_, err := d.Run(ctx, stage.Up, "dev")
 	require.Error(t, err)
@@ -44,7 +45,7 @@ func TestALowQuotaStopsTheDeploymentBeforeAnyLayerNotHalfway(t *testing.T) {
 	assert.NotEmpty(t, halfway.Cloud.FindByName("aws:dynamodb/table:Table", "transactions-dev-"+fixture.DevSuffix), "and data")
 
 	e := newEnv(t, profile.Dev)
-	e.Cloud.Quota = awsfake.Quotas{LambdaConcurrency: 50}
+	e.Cloud.Quota = awsfake.Quotas{awstype.Function: 50}
 	d, out = deployer(e, Quotas{Cloud: e.Cloud})
 	_, err = d.Run(ctx, stage.Up, "dev")
 	require.ErrorIs(t, err, quota.ErrTooLow)
@@ -54,7 +55,7 @@ func TestALowQuotaStopsTheDeploymentBeforeAnyLayerNotHalfway(t *testing.T) {
 
 	// Raised, the same account deploys, and deploys again: what the
 	// environment already holds needs no more of any quota.
-	e.Cloud.Quota = awsfake.Quotas{LambdaConcurrency: 1000, EIPs: 1, VPCs: 1, NATsPerAZ: 1}
+	e.Cloud.Quota = awsfake.Quotas{awstype.Function: 1000, awstype.Eip: 1, awstype.Vpc: 1, awstype.NatGateway: 1}
 	_, err = d.Run(ctx, stage.Up, "dev")
 	require.NoError(t, err, out.String())
 	_, err = d.Run(ctx, stage.Up, "dev")

@@ -183,8 +183,8 @@ type Quotas struct{ Cloud *awsfake.Cloud }
 // Usage implements quota.Reader.
 func (q Quotas) Usage(_ context.Context, p profile.Profile) (quota.Usage, error) {
 	limits := q.Cloud.Limits()
-	u := quota.Usage{LambdaConcurrency: limits.LambdaConcurrency, LambdaUnreserved: limits.LambdaConcurrency,
-		EIPQuota: limits.EIPs, VPCQuota: limits.VPCs, NATQuota: limits.NATsPerAZ, NATs: map[string]int{}, OwnNATs: map[string]int{}}
+	u := quota.Usage{LambdaConcurrency: limits[awstype.Function], LambdaUnreserved: limits[awstype.Function],
+		EIPQuota: limits[awstype.Eip], VPCQuota: limits[awstype.Vpc], NATQuota: limits[awstype.NatGateway], NATs: map[string]int{}, OwnNATs: map[string]int{}}
 	all := q.Cloud.Resources()
 	for _, l := range all {
 		tags := l.Inputs["tags"]

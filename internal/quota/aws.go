@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
 	sqtypes "github.com/aws/aws-sdk-go-v2/service/servicequotas/types"
 
-	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/profile"
 	"github.com/acmepay/platform/pkg/tagging"
 )
@@ -49,9 +49,11 @@ func (AWS) Usage(ctx context.Context, p profile.Profile) (Usage, error) {
 	}
 
 	sq := servicequotas.NewFromConfig(cfg)
-	for q, into := range map[bootstrapiam.ServiceQuota]*int{
-		bootstrapiam.QuotaEIPs: &u.EIPQuota, bootstrapiam.QuotaVPCs: &u.VPCQuota, bootstrapiam.QuotaNATsPerAZ: &u.NATQuota,
-	} {
+	for _, read := range []struct {
+		q    awstype.Quota
+		into *int
+	}{{elasticIPs, &u.EIPQuota}, {vpcs, &u.VPCQuota}, {natsPerZone, &u.NATQuota}} {
+		q, into := read.q, read.into
 		if *into, err = serviceQuota(ctx, sq, q); err != nil {
 			return Usage{}, err
 		}
@@ -140,7 +142,7 @@ func ec2Usage(ctx context.Context, ec EC2API, p profile.Profile, u *Usage) error
 
 // serviceQuota is a quota's applied value, or AWS's default where the
 // account never had it changed.
-func serviceQuota(ctx context.Context, sq *servicequotas.Client, q bootstrapiam.ServiceQuota) (int, error) {
+func serviceQuota(ctx context.Context, sq *servicequotas.Client, q awstype.Quota) (int, error) {
 	service, code := q.Service, q.Code
 	out, err := sq.GetServiceQuota(ctx, &servicequotas.GetServiceQuotaInput{ServiceCode: aws.String(service), QuotaCode: aws.String(code)})
 	var none *sqtypes.NoSuchResourceException

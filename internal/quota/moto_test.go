@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acmepay/platform/internal/moto"
-	"github.com/acmepay/platform/pkg/bootstrapiam"
 	"github.com/acmepay/platform/pkg/fixture"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -60,10 +59,10 @@ func TestTheQuotaChecksEC2ReadsAgainstMoto(t *testing.T) {
 	assert.Equal(t, map[string]int{"us-east-1b": 1}, u.OwnNATs)
 
 	sq := servicequotas.NewFromConfig(cfg)
-	v, err := serviceQuota(ctx, sq, bootstrapiam.QuotaVPCs)
+	v, err := serviceQuota(ctx, sq, vpcs)
 	require.NoError(t, err)
 	assert.Equal(t, 5, v, "VPCs per Region")
-	_, err = serviceQuota(ctx, sq, bootstrapiam.QuotaEIPs)
+	_, err = serviceQuota(ctx, sq, elasticIPs)
 	require.Error(t, err, "moto answers NoSuchResourceException for the Elastic IP quota, and has no default to fall back to")
 	assert.Contains(t, err.Error(), "servicequotas:GetAWSDefaultServiceQuota ec2 L-0263D0A3", "the fallback ran")
 }

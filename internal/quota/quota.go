@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/acmepay/platform/pkg/bootstrapiam"
+	"github.com/acmepay/platform/pkg/awstype"
 	"github.com/acmepay/platform/pkg/naming"
 	"github.com/acmepay/platform/pkg/profile"
 )
@@ -39,20 +39,27 @@ type Usage struct {
 	NATs, OwnNATs           map[string]int // by availability zone
 }
 
-// The quotas' codes in Service Quotas are bootstrapiam's (the pipeline roles
-// read them by ARN); Lambda's concurrency is read with
-// lambda:GetAccountSettings, and its code serves the raise link only.
-var quotaLambdaConcurrency = bootstrapiam.ServiceQuota{Service: "lambda", Code: "L-B99A9384"}
-
-const (
-	// LambdaUnreservedMinimum is what Lambda keeps unreserved in every
-	// account: a reservation that would leave less is refused.
-	LambdaUnreservedMinimum = 100
+// The quotas the check reads, by the type that counts against each (the
+// registry's). Lambda's concurrency is read with lambda:GetAccountSettings,
+// and its Service Quotas code serves the raise link only.
+var (
+	lambdaConcurrency = quotaOf(awstype.Function)
+	elasticIPs        = quotaOf(awstype.Eip)
+	vpcs              = quotaOf(awstype.Vpc)
+	natsPerZone       = quotaOf(awstype.NatGateway)
 )
+
+func quotaOf(token string) awstype.Quota {
+	q, ok := awstype.QuotaOf(token)
+	if !ok {
+		panic("quota: the registry has no quota of " + token)
+	}
+	return q
+}
 
 // RaiseLink is the Service Quotas page of a quota, where a raise is
 // requested.
-func RaiseLink(region string, q bootstrapiam.ServiceQuota) string {
+func RaiseLink(region string, q awstype.Quota) string {
 	return fmt.Sprintf("https://%s.console.aws.amazon.com/servicequotas/home/services/%s/quotas/%s", region, q.Service, q.Code)
 }
 
@@ -71,27 +78,27 @@ func Check(ctx context.Context, q Reader, p profile.Profile) error {
 	}
 	var short []string
 	reserve := p.Function.ReservedConcurrency
-	if left := u.LambdaUnreserved + u.FunctionReserved - reserve; left < LambdaUnreservedMinimum {
+	if left := u.LambdaUnreserved + u.FunctionReserved - reserve; left < lambdaConcurrency.Kept {
 		short = append(short, fmt.Sprintf("Lambda concurrent executions: the quota is %d and %d are unreserved; reserving %d for %s (%s = %d) would leave %d, and Lambda keeps %d unreserved; request a raise to at least %d: %s",
 			u.LambdaConcurrency, u.LambdaUnreserved+u.FunctionReserved, reserve, functionName(p), qualified(profile.KeyReservedConcurrency), reserve, left,
-			LambdaUnreservedMinimum, u.LambdaConcurrency+LambdaUnreservedMinimum-left, RaiseLink(p.Region, quotaLambdaConcurrency)))
+			lambdaConcurrency.Kept, u.LambdaConcurrency+lambdaConcurrency.Kept-left, RaiseLink(p.Region, lambdaConcurrency)))
 	}
 	need := p.Network.NatGateways // one Elastic IP per NAT gateway
 	if others := u.EIPs - u.OwnEIPs; others+need > u.EIPQuota {
-		short = append(short, fmt.Sprintf("EC2-VPC Elastic IPs: the quota is %d and other resources hold %d; %s needs %d (one per NAT gateway, %s = %d); request a raise to at least %d: %s",
-			u.EIPQuota, others, p.Environment, need, qualified(profile.KeyNatGateways), need, others+need, RaiseLink(p.Region, bootstrapiam.QuotaEIPs)))
+		short = append(short, fmt.Sprintf("%s: the quota is %d and other resources hold %d; %s needs %d (one per NAT gateway, %s = %d); request a raise to at least %d: %s",
+			elasticIPs.Name, u.EIPQuota, others, p.Environment, need, qualified(profile.KeyNatGateways), need, others+need, RaiseLink(p.Region, elasticIPs)))
 	}
 	if others := u.VPCs - u.OwnVPCs; others+1 > u.VPCQuota {
-		short = append(short, fmt.Sprintf("VPCs per Region: the quota is %d and %d other VPCs exist in %s; %s needs 1; request a raise to at least %d: %s",
-			u.VPCQuota, others, p.Region, p.Environment, others+1, RaiseLink(p.Region, bootstrapiam.QuotaVPCs)))
+		short = append(short, fmt.Sprintf("%s: the quota is %d and %d other VPCs exist in %s; %s needs 1; request a raise to at least %d: %s",
+			vpcs.Name, u.VPCQuota, others, p.Region, p.Environment, others+1, RaiseLink(p.Region, vpcs)))
 	}
 	// The NAT gateways go one to an availability zone; which zones is the
 	// network layer's choice, so every zone needs room for one more (none
 	// for a network without NAT gateways).
 	for _, az := range slices.Sorted(maps.Keys(u.NATs)) {
 		if others := u.NATs[az] - u.OwnNATs[az]; p.Network.NatGateways > 0 && others+1 > u.NATQuota {
-			short = append(short, fmt.Sprintf("NAT gateways per Availability Zone: the quota is %d and %s holds %d of other VPCs; %s needs 1 there; request a raise to at least %d: %s",
-				u.NATQuota, az, others, p.Environment, others+1, RaiseLink(p.Region, bootstrapiam.QuotaNATsPerAZ)))
+			short = append(short, fmt.Sprintf("%s: the quota is %d and %s holds %d of other VPCs; %s needs 1 there; request a raise to at least %d: %s",
+				natsPerZone.Name, u.NATQuota, az, others, p.Environment, others+1, RaiseLink(p.Region, natsPerZone)))
 		}
 	}
 	if len(short) > 0 {

@@ -82,6 +82,15 @@ type Type struct {
 	// stand-in to judge one that tried). The pipeline roles' reads do not
 	// cover it.
 	OutsideTheLayers bool
+	// IDIsARN: the provider's ID of a resource of the type is its ARN.
+	IDIsARN bool
+	// Computed are the outputs AWS computes for a resource of the type
+	// beyond its ID and ARN, which programs read back (a function's
+	// qualified ARN, a key's ID); nil for a type with none.
+	Computed func(s iampolicy.Scope, r Named, arn string) map[string]string
+	// Quota is the account's service quota resources of the type count
+	// against; nil for a type none limits in practice.
+	Quota *Quota
 	// ManagedBy matches the properties a service moves on its own
 	// (autoscaling), which are the platform working, not drift.
 	ManagedBy *regexp.Regexp

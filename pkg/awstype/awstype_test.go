@@ -144,3 +144,77 @@ func TestTheLayersReadsAreConfigurationOnly(t *testing.T) {
 	}
 	assert.NotContains(t, reads, "iam:GetPolicyVersion", "no layer creates a managed policy (its entry is outside the layers): no read of one is granted")
 }
+
+// The quotas the types count against are AWS's: Service Quotas' codes and
+// a new account's defaults as AWS documents them, a function taking its
+// reservation, and AWS's errors.
+func TestQuotasAreAWSs(t *testing.T) {
+	type quota struct {
+		service, code string
+		def           int
+		perZone       bool
+	}
+	want := map[string]quota{
+		Function:   {"lambda", "L-B99A9384", 1000, false},
+		Eip:        {"ec2", "L-0263D0A3", 5, false},
+		Vpc:        {"vpc", "L-F678F1CE", 5, false},
+		NatGateway: {"vpc", "L-FE5A380F", 5, true},
+	}
+	got := map[string]quota{}
+	for tok, q := range Quotas() {
+		got[tok] = quota{q.Service, q.Code, q.Default, q.PerZone}
+		assert.NotEmpty(t, q.Name, tok)
+	}
+	assert.Equal(t, want, got)
+
+	fn, _ := QuotaOf(Function)
+	reserving := func(v string) Named { return Named{Input: func(string) string { return v }} }
+	assert.Equal(t, 5, fn.Taken(reserving("5")))
+	assert.Equal(t, 0, fn.Taken(reserving("")), "a function without a reservation takes none")
+	assert.Equal(t, "InvalidParameterValueException: Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100]", fn.ExceededIn(""))
+	nat, _ := QuotaOf(NatGateway)
+	assert.Equal(t, 1, nat.Taken(reserving("")))
+	assert.Equal(t, "NatGatewayLimitExceeded: The maximum number of NAT gateways in us-east-1a has been reached", nat.ExceededIn("us-east-1a"))
+	_, ok := QuotaOf(Subnet)
+	assert.False(t, ok)
+}
+
+// What AWS computes beyond the ID and ARN has AWS's documented forms.
+func TestComputedOutputsHaveAWSsForms(t *testing.T) {
+	s := iampolicy.Scope{Region: "eu-west-1", Account: "111122223333"}
+	fnARN := "arn:aws:lambda:eu-west-1:111122223333:function:f"
+	want := map[string]map[string]string{
+		Function: {
+			"invokeArn":    "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/" + fnARN + "/invocations",
+			"qualifiedArn": fnARN + ":$LATEST",
+		},
+		Bucket: {"bucketDomainName": "b.s3.amazonaws.com"},
+		Key:    {"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab"},
+	}
+	named := map[string]Named{
+		Function: {Name: "f"}, Bucket: {Name: "b"}, Key: {ID: "1234abcd-12ab-34cd-56ef-1234567890ab"},
+	}
+	for tok, w := range want {
+		ty, ok := Of(tok)
+		require.True(t, ok)
+		require.NotNil(t, ty.Computed, tok)
+		arn := ""
+		if tok == Function {
+			arn = fnARN
+		}
+		assert.Equal(t, w, ty.Computed(s, named[tok], arn), tok)
+	}
+	endpoint, _ := Of(VpcEndpoint)
+	byService := func(svc string) string {
+		return endpoint.Computed(s, Named{Input: func(string) string { return svc }}, "")["prefixListId"]
+	}
+	assert.Regexp(t, `^pl-[0-9a-f]{8}$`, byService("com.amazonaws.eu-west-1.s3"))
+	assert.NotEqual(t, byService("com.amazonaws.eu-west-1.s3"), byService("com.amazonaws.eu-west-1.dynamodb"), "one prefix list per service")
+	var arnIDs []string
+	for _, ty := range All() {
+		if ty.IDIsARN {
+			arnIDs = append(arnIDs, ty.Token)
+		}
+	}
+	assert.Equal(t, []string{Topic}, arnIDs, "an SNS topic's ID is its ARN")
+}

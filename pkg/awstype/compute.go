@@ -29,12 +29,23 @@ func init() {
 			ARN:     func(s iampolicy.Scope, r Named) string { return s.Function(r.Name) },
 			Summary: []string{"runtime", "architectures", "memorySize", "timeout", "tracingConfig.mode"},
 			Find:    &Finder{TagFilter: "lambda:function", ID: AfterColon, ByName: GetFunction},
-			Price:   functionPrice,
+			Computed: func(s iampolicy.Scope, _ Named, arn string) map[string]string {
+				return map[string]string{
+					"invokeArn":    "arn:aws:apigateway:" + s.Region + ":lambda:path/2015-03-31/functions/" + arn + "/invocations",
+					"qualifiedArn": arn + ":$LATEST",
+				}
+			},
+			Price: functionPrice,
 			Settings: []Setting{
 				setting(".*", "memorySize", profile.KeyFunctionMemoryMB),
 				setting(".*", "timeout", profile.KeyFunctionTimeout),
 				setting(".*", "reservedConcurrentExecutions", profile.KeyReservedConcurrency),
 			},
+			// Reservations take the account's concurrency; Lambda keeps 100
+			// of it unreserved.
+			Quota: &Quota{Name: "Concurrent executions", Service: "lambda", Code: "L-B99A9384", Default: 1000,
+				Takes: reservedConcurrency, Kept: 100,
+				Exceeded: "InvalidParameterValueException: Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d]"},
 		},
 		Type{Token: Role, IDIsName: true, ARN: func(s iampolicy.Scope, r Named) string { return s.RoleAt(r.Input("path"), r.Name) },
 			Document: &Document{"assumeRolePolicy", validity.TrustPolicy},

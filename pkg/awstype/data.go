@@ -104,6 +104,7 @@ func init() {
 			ARN:      func(s iampolicy.Scope, r Named) string { return s.Key(r.ID) },
 			Document: &Document{"policy", validity.KeyPolicy},
 			Find:     &Finder{TagFilter: "kms:key", ID: AfterSlash},
+			Computed: func(_ iampolicy.Scope, r Named, _ string) map[string]string { return map[string]string{"keyId": r.ID} },
 			Price: func(r Priced) []Charge {
 				return []Charge{{Dimension: "key", PriceID: "kms-key-month", Quantity: 1, Idle: true},
 					perUse("requests", "kms-request", r.Usage().KMSRequestsPerMonth)}

@@ -1,6 +1,11 @@
 package awstype
 
-import "github.com/acmepay/platform/pkg/iampolicy"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+
+	"github.com/acmepay/platform/pkg/iampolicy"
+)
 
 // The network layer's EC2 types. EC2 names them only by their Name tag.
 const (
@@ -38,22 +43,34 @@ func init() {
 	registerGrants(10, ec2Grants)
 	register(ec2Calls,
 		Type{Token: Vpc, IDPrefix: "vpc", Immutable: []string{"cidrBlock"}, Summary: []string{"cidrBlock"},
-			NoCharge: "VPCs have no charge", Find: ec2Find("vpc")},
+			NoCharge: "VPCs have no charge", Find: ec2Find("vpc"),
+			Quota: &Quota{Name: "VPCs per Region", Service: "vpc", Code: "L-F678F1CE", Default: 5,
+				Exceeded: "VpcLimitExceeded: The maximum number of VPCs has been reached"}},
 		Type{Token: Subnet, IDPrefix: "subnet", Immutable: []string{"vpcId", "cidrBlock", "availabilityZone"},
 			Summary: []string{"cidrBlock", "availabilityZone"}, NoCharge: "subnets have no charge", Find: ec2Find("subnet")},
 		Type{Token: InternetGateway, IDPrefix: "igw", ARNResource: "internet-gateway",
 			NoCharge: "internet gateways have no charge (egress is data transfer, not modelled)", Find: ec2Find("internet-gateway")},
 		Type{Token: Eip, IDPrefix: "eipalloc", ARNResource: "elastic-ip", Find: ec2Find("elastic-ip"),
-			Price: func(Priced) []Charge { return []Charge{hourly("public IPv4 hours", "public-ipv4-hour")} }},
+			Price: func(Priced) []Charge { return []Charge{hourly("public IPv4 hours", "public-ipv4-hour")} },
+			Quota: &Quota{Name: "EC2-VPC Elastic IPs", Service: "ec2", Code: "L-0263D0A3", Default: 5,
+				Exceeded: "AddressLimitExceeded: The maximum number of addresses has been reached"}},
 		Type{Token: NatGateway, IDPrefix: "nat", Immutable: []string{"subnetId", "allocationId"}, Summary: []string{"subnetId"},
-			Find: ec2Find("natgateway"), Price: natGatewayPrice},
+			Find: ec2Find("natgateway"), Price: natGatewayPrice,
+			Quota: &Quota{Name: "NAT gateways per Availability Zone", Service: "vpc", Code: "L-FE5A380F", Default: 5, PerZone: true,
+				Exceeded: "NatGatewayLimitExceeded: The maximum number of NAT gateways in %s has been reached"}},
 		Type{Token: RouteTable, IDPrefix: "rtb", ARNResource: "route-table", Immutable: []string{"vpcId"},
 			NoCharge: "route tables have no charge", Find: ec2Find("route-table")},
 		Type{Token: Route, Untaggable: true, Immutable: []string{"routeTableId", "destinationCidrBlock"}, NoCharge: "routes have no charge"},
 		Type{Token: RouteTableAssociation, Untaggable: true, Immutable: []string{"subnetId"}, NoCharge: "route table associations have no charge"},
 		Type{Token: VpcEndpoint, IDPrefix: "vpce", ARNResource: "vpc-endpoint", Immutable: []string{"vpcId", "serviceName", "vpcEndpointType"},
 			Summary: []string{"serviceName", "vpcEndpointType"}, NoCharge: "gateway endpoints (S3, DynamoDB) have no hourly or data charge",
-			Find: ec2Find("vpc-endpoint")},
+			Find: ec2Find("vpc-endpoint"),
+			// A gateway endpoint's prefix list is the service's in the
+			// region (pl-<8 hex digits>): one per service name here.
+			Computed: func(_ iampolicy.Scope, r Named, _ string) map[string]string {
+				sum := sha256.Sum256([]byte(r.Input("serviceName")))
+				return map[string]string{"prefixListId": "pl-" + hex.EncodeToString(sum[:4])}
+			}},
 		Type{Token: SecurityGroup, IDPrefix: "sg", ARNResource: "security-group", Immutable: []string{"vpcId", "description"},
 			NoCharge: "security groups have no charge", Find: ec2Find("security-group")},
 		Type{Token: DefaultSecurityGroup, IDPrefix: "sg", ARNResource: "security-group", Immutable: []string{"vpcId"},

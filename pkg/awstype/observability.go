@@ -65,7 +65,7 @@ func init() {
 			Price: monthly("dashboard", "cloudwatch-dashboard-month")},
 		Type{Token: Topic, ARN: func(s iampolicy.Scope, r Named) string { return s.Topic(r.Name) },
 			Document: &Document{"policy", validity.TopicPolicy},
-			Summary:  []string{"kmsMasterKeyId"}, Find: &Finder{TagFilter: "sns", ID: WholeARN},
+			Summary:  []string{"kmsMasterKeyId"}, Find: &Finder{TagFilter: "sns", ID: WholeARN}, IDIsARN: true,
 			Price: func(r Priced) []Charge {
 				return []Charge{perUse("e-mail notifications", "sns-email-notification", r.Usage().AlarmNotificationsPerMonth)}
 			}},

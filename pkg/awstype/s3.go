@@ -74,7 +74,10 @@ func init() {
 		Type{Token: Bucket, NameInput: "bucket", IDIsName: true, Holds: "the audit records in it", Immutable: []string{"objectLockEnabled"},
 			ARN:     func(_ iampolicy.Scope, r Named) string { return iampolicy.Bucket(r.Name) },
 			Summary: []string{"forceDestroy"}, Find: &Finder{TagFilter: "s3", ID: AfterColon, ByName: HeadBucket},
-			Price: bucketPrice},
+			Price: bucketPrice,
+			Computed: func(_ iampolicy.Scope, r Named, _ string) map[string]string {
+				return map[string]string{"bucketDomainName": r.Name + ".s3.amazonaws.com"}
+			}},
 		versioning,
 		settingOfBucket(BucketEncryption, "bucket settings have no charge; KMS requests are priced on the key"),
 		settingOfBucket(BucketPublicAccessBlock, "bucket settings have no charge"),

@@ -30,19 +30,6 @@ var OutsideTheProvider = map[string]string{
 		"once per account; the stand-in does not model it",
 }
 
-// ServiceQuota is one quota of the account, by Service Quotas' service and
-// quota code.
-type ServiceQuota struct{ Service, Code string }
-
-// The quotas the deployment's preflight reads (besides Lambda's concurrency,
-// which lambda:GetAccountSettings answers): a deployment they would stop
-// half-way is refused before any layer runs.
-var (
-	QuotaEIPs      = ServiceQuota{"ec2", "L-0263D0A3"} // EC2-VPC Elastic IPs
-	QuotaVPCs      = ServiceQuota{"vpc", "L-F678F1CE"} // VPCs per Region
-	QuotaNATsPerAZ = ServiceQuota{"vpc", "L-FE5A380F"} // NAT gateways per Availability Zone
-)
-
 // quotaReads are the preflight's quota reads, granted to both pipeline
 // roles (a preview runs the same preflight). A quota is configuration, not
 // data; one statement keeps the break-glass policy, the deployer's plus its
