@@ -1,6 +1,7 @@
 package awstype
 
 import (
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -17,20 +18,18 @@ import (
 )
 
 // providerSDK is the pulumi-aws Go SDK's source, as the module this
-// repository requires it: the go command's module cache.
+// repository requires it: the go command's module cache, downloaded if it
+// is not there yet.
 func providerSDK(t *testing.T) string {
 	t.Helper()
 	const module = "github.com/pulumi/pulumi-aws/sdk/v6"
-	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", module).Output()
-	if err == nil && strings.TrimSpace(string(dir)) == "" {
-		// Required but not downloaded yet.
-		dir, err = exec.Command("go", "mod", "download", "-json", module).Output()
-		if err == nil {
-			dir = []byte(regexp.MustCompile(`"Dir": "([^"]+)"`).FindSubmatch(dir)[1])
-		}
-	}
-	require.NoError(t, err, "the go command locates %s", module)
-	return strings.TrimSpace(string(dir))
+	raw, err := exec.Command("go", "mod", "download", "-json", module).Output()
+	require.NoError(t, err, "go mod download %s", module)
+	var got struct{ Dir, Error string }
+	require.NoError(t, json.Unmarshal(raw, &got))
+	require.Empty(t, got.Error, module)
+	require.NotEmpty(t, got.Dir, module)
+	return got.Dir
 }
 
 // providerProperties are the properties of a resource type as the SDK
